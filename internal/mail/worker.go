@@ -1,0 +1,231 @@
+package mail
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/avgloket/avgloket/internal/clock"
+)
+
+// InvalidBackoff is how long a message that fails Validate waits before it
+// is looked at (and logged) again. Waiting will not fix it; the long wait
+// keeps the log readable while a person corrects or removes the row.
+const InvalidBackoff = 24 * time.Hour
+
+const (
+	firstBackoff = time.Minute
+	maxBackoff   = 6 * time.Hour
+	batchSize    = 50
+	markTimeout  = 30 * time.Second
+	maxLastError = 1000 // bytes of error text stored with a failed attempt
+)
+
+// Backoff returns how long to wait after the given failed attempt (1 for the
+// first) before trying again: 1m, 2m, 4m, 8m, … doubling up to a cap of 6h,
+// which is reached at the tenth attempt (the ninth waits 4h16m). Attempts
+// below 1 count as 1. A relay that is down for a day thus costs about a dozen
+// attempts, and a mail is retried at least four times a day for as long as it
+// stays undelivered (the Queue has no "give up"; a person removes the row).
+func Backoff(attempt int) time.Duration {
+	if attempt < 1 {
+		attempt = 1
+	}
+	d := firstBackoff
+	for i := 1; i < attempt; i++ {
+		d *= 2
+		if d >= maxBackoff {
+			return maxBackoff
+		}
+	}
+	return d
+}
+
+// Queued is a message in the outbox with its id and the number of failed
+// attempts so far.
+type Queued struct {
+	ID       int64
+	Message  Message
+	Attempts int
+}
+
+// Queue is the outbox. It is implemented by the storage package, as a table
+// written in the same database transaction as the change that causes the
+// mail, so that a mail is queued if and only if its cause was committed.
+type Queue interface {
+	// Due returns up to limit messages, oldest first, that are neither sent
+	// nor waiting for a retry later than now.
+	Due(ctx context.Context, now time.Time, limit int) ([]Queued, error)
+	// MarkSent records that message id was delivered at the given time; it
+	// is not returned by Due again.
+	MarkSent(ctx context.Context, id int64, at time.Time) error
+	// MarkFailed records a failed attempt: the total number of attempts, when
+	// to try again, and the error text (which never holds the recipient's
+	// address).
+	MarkFailed(ctx context.Context, id int64, attempts int, next time.Time, lastErr string) error
+}
+
+// Worker delivers the outbox. Run one Worker (one Run, or RunOnce calls one at
+// a time) per outbox: two would send the same mail twice. Notify may be called
+// from any goroutine.
+//
+// The Worker logs outbox ids, attempt counts and error texts with the
+// recipient's address removed; never addresses, subjects or bodies.
+type Worker struct {
+	queue  Queue
+	sender Sender
+	clock  clock.Clock
+	log    *slog.Logger
+	wake   chan struct{}
+}
+
+// NewWorker returns a Worker that takes mails from q and sends them with s.
+// With a nil s nothing is sent and mails stay queued (for a deployment
+// without mail, or until one is configured). A nil log discards the log.
+func NewWorker(q Queue, s Sender, c clock.Clock, log *slog.Logger) *Worker {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Worker{queue: q, sender: s, clock: c, log: log, wake: make(chan struct{}, 1)}
+}
+
+// RunOnce sends every message that is due and returns how many were sent.
+//
+// A failed send is recorded with MarkFailed: attempts+1, next try at now +
+// Backoff(attempts+1), and the error text without the recipient's address. A
+// message that fails Validate is never sent; it is marked failed with
+// InvalidBackoff and logged by id. With no Sender, RunOnce does nothing.
+//
+// RunOnce returns an error if the queue fails (and stops there, so that a
+// broken database does not cause repeated sends) or ctx's error if ctx is done
+// between messages. A send that was under way when ctx ended is still
+// recorded as sent or failed.
+func (w *Worker) RunOnce(ctx context.Context) (sent int, err error) {
+	if w.sender == nil {
+		return 0, nil
+	}
+	seen := make(map[int64]bool)
+	for {
+		if err := ctx.Err(); err != nil {
+			return sent, err
+		}
+		due, err := w.queue.Due(ctx, w.clock.Now(), batchSize)
+		if err != nil {
+			return sent, fmt.Errorf("mail: list due mails: %w", err)
+		}
+		fresh := false
+		for _, item := range due {
+			// A queue that hands back a row it was just told about would
+			// otherwise have it sent again in the same run.
+			if seen[item.ID] {
+				continue
+			}
+			seen[item.ID], fresh = true, true
+			if err := ctx.Err(); err != nil {
+				return sent, err
+			}
+			ok, err := w.deliver(ctx, item)
+			if ok {
+				sent++
+			}
+			if err != nil {
+				return sent, err
+			}
+		}
+		if len(due) < batchSize || !fresh {
+			return sent, nil
+		}
+	}
+}
+
+// deliver sends one queued message and records the outcome. ok reports
+// whether it was sent; err is a queue failure or ctx's error.
+func (w *Worker) deliver(ctx context.Context, item Queued) (ok bool, err error) {
+	attempts := item.Attempts + 1
+	if verr := item.Message.Validate(); verr != nil {
+		next := w.clock.Now().Add(InvalidBackoff)
+		w.log.Error("mail: invalid message in outbox, not sent",
+			"outbox_id", item.ID, "attempt", attempts, "next", next, "error", verr.Error())
+		return false, w.markFailed(ctx, item.ID, attempts, next, verr.Error())
+	}
+
+	sendErr := w.sender.Send(ctx, item.Message)
+	if sendErr != nil && ctx.Err() != nil && errors.Is(sendErr, ctx.Err()) {
+		// Stopped before it started: not an attempt.
+		return false, ctx.Err()
+	}
+
+	// The send is over: record its outcome even if ctx has ended meanwhile,
+	// or a delivered mail would be delivered again after a restart.
+	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
+	defer cancel()
+	now := w.clock.Now()
+	if sendErr == nil {
+		if err := w.queue.MarkSent(mctx, item.ID, now); err != nil {
+			return true, fmt.Errorf("mail: mark outbox %d sent: %w", item.ID, err)
+		}
+		w.log.Info("mail: sent", "outbox_id", item.ID, "attempt", attempts)
+		return true, nil
+	}
+	next := now.Add(Backoff(attempts))
+	text := errorText(sendErr, item.Message.To)
+	w.log.Warn("mail: send failed, will retry",
+		"outbox_id", item.ID, "attempt", attempts, "next", next, "error", text)
+	return false, w.markFailed(mctx, item.ID, attempts, next, text)
+}
+
+func (w *Worker) markFailed(ctx context.Context, id int64, attempts int, next time.Time, text string) error {
+	if err := w.queue.MarkFailed(ctx, id, attempts, next, text); err != nil {
+		return fmt.Errorf("mail: mark outbox %d failed: %w", id, err)
+	}
+	return nil
+}
+
+// errorText is err's text without the recipient's address, cut to
+// maxLastError bytes.
+func errorText(err error, to string) string {
+	s := redact(err.Error(), to)
+	if len(s) > maxLastError {
+		s = strings.ToValidUTF8(s[:maxLastError], "")
+	}
+	return s
+}
+
+// Run delivers the outbox until ctx is done: once at the start, then every
+// interval `every` (a minute if every ≤ 0) and whenever Notify is called.
+// Errors are logged, not returned. Run returns once ctx is done and the send
+// under way, if any, has finished and been recorded.
+func (w *Worker) Run(ctx context.Context, every time.Duration) {
+	if every <= 0 {
+		every = time.Minute
+	}
+	if w.sender == nil {
+		w.log.Warn("mail: no sender configured, mails stay queued")
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if _, err := w.RunOnce(ctx); err != nil && ctx.Err() == nil {
+			w.log.Error("mail: outbox run failed", "error", err.Error())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-w.wake:
+		}
+	}
+}
+
+// Notify wakes Run to look at the outbox now, typically right after a
+// transaction that queued a mail has committed. It never blocks; wake-ups
+// that arrive while one is pending are merged.
+func (w *Worker) Notify() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
