@@ -1,0 +1,49 @@
+// Package auth holds how staff prove who they are: password hashing and the
+// password policy (sessions, TOTP and OIDC join it as they are built).
+package auth
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/alexedwards/argon2id"
+)
+
+// params are the argon2id parameters for new hashes: above the OWASP floor
+// of m=19 MiB, t=2, p=1 (SECURITY.md item 7).
+var params = argon2id.Params{Memory: 19 * 1024, Iterations: 2, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+
+// Password length limits.
+const (
+	MinPassword = 12
+	MaxPassword = 128
+)
+
+// HashPassword returns the argon2id PHC string of password.
+func HashPassword(password string) (string, error) {
+	return argon2id.CreateHash(password, &params)
+}
+
+// CheckPassword reports whether password matches the PHC string hash.
+func CheckPassword(password, hash string) (bool, error) {
+	return argon2id.ComparePasswordAndHash(password, hash)
+}
+
+// PasswordProblem returns the message ID of what is wrong with password for
+// an account with the given e-mail address, or "" when it is acceptable:
+// 12 to 128 characters, not a commonly used password, not the address.
+func (p *Policy) PasswordProblem(password, email string) string {
+	n := utf8.RuneCountInString(password)
+	switch {
+	case n < MinPassword:
+		return "password.too_short"
+	case n > MaxPassword:
+		return "password.too_long"
+	case p.common[strings.ToLower(password)]:
+		return "password.common"
+	}
+	if local, _, _ := strings.Cut(strings.ToLower(email), "@"); len(local) >= 4 && strings.Contains(strings.ToLower(password), local) {
+		return "password.contains_email"
+	}
+	return ""
+}

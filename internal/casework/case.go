@@ -1,0 +1,97 @@
+package casework
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/avgloket/avgloket/internal/deadline"
+)
+
+// Case is a request being handled by the practice.
+type Case struct {
+	ID         int64
+	Reference  string // AVG-YYYY-NNNN, sequential per year, never reused
+	Type       RequestType
+	Status     Status
+	Outcome    Outcome // empty until completed
+	Channel    Channel
+	Branch     string // branch code; empty when the practice has no branches
+	ReceivedAt time.Time
+	ReceivedOn deadline.Date // the calendar day of receipt in the practice's time zone
+	Deadlines  deadline.Deadlines
+	Extended   bool
+	PauseDays  int // days the deadline was suspended waiting for identity information
+	Language   Language
+	Requester  Requester
+	Subject    Subject
+	Details    string
+	Specifics  Specifics
+	Identity   Identity
+	Assignee   string // staff e-mail; empty when unassigned
+
+	EmailConfirmedAt *time.Time
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+// Identity is what is on record about the check of the requester's identity.
+// It records the method, never the document (DOMAIN.md §3).
+type Identity struct {
+	Status     IdentityStatus
+	Method     string
+	VerifiedAt *time.Time
+}
+
+// Due returns the deadline in force.
+func (c Case) Due() deadline.Date { return c.Deadlines.Due }
+
+// Overdue reports whether the case is still open after its due date.
+func (c Case) Overdue(today deadline.Date) bool {
+	return c.Status != Completed && today.After(c.Deadlines.Due)
+}
+
+// FormatReference returns the case reference for the seq-th case of year.
+func FormatReference(year, seq int) string { return fmt.Sprintf("AVG-%04d-%04d", year, seq) }
+
+// transitions is the case's state machine: received → awaiting_identity ⇄
+// in_progress → completed. A case can also go straight from received to in
+// progress (identity known) or to completed (e.g. withdrawn).
+var transitions = map[Status][]Status{
+	Received:         {AwaitingIdentity, InProgress, Completed},
+	AwaitingIdentity: {InProgress, Completed},
+	InProgress:       {AwaitingIdentity, Completed},
+	Completed:        nil,
+}
+
+// CanMove reports whether a case may go from one status to another.
+func CanMove(from, to Status) bool { return slices.Contains(transitions[from], to) }
+
+// Scope is the part of the register a caller may see: all branches, or the
+// named ones.
+type Scope struct {
+	All      bool
+	Branches []string
+}
+
+// Allows reports whether a case of branch is inside the scope.
+func (s Scope) Allows(branch string) bool { return s.All || slices.Contains(s.Branches, branch) }
+
+// Query selects cases for a list. Zero values select everything.
+type Query struct {
+	Status    Status
+	Type      RequestType
+	Branch    string
+	Overdue   bool
+	DueBefore deadline.Date
+	Text      string // a reference, or a requester's or subject's full name
+	Today     deadline.Date
+	Limit     int
+	Cursor    string
+}
+
+// Page is one page of a case list; Next is empty on the last page.
+type Page struct {
+	Cases []Case
+	Next  string
+}

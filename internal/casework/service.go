@@ -1,0 +1,232 @@
+package casework
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"time"
+
+	"github.com/avgloket/avgloket/internal/apperr"
+	"github.com/avgloket/avgloket/internal/clock"
+	"github.com/avgloket/avgloket/internal/deadline"
+	"github.com/avgloket/avgloket/internal/mail"
+	"github.com/avgloket/avgloket/internal/practice"
+)
+
+// NewCase is what the store needs to write a new case besides the case
+// itself: the hashes of the tracking token and of the idempotency key.
+type NewCase struct {
+	TrackingHash    string
+	IdempotencyHash string // empty: no idempotency key was given
+	RequestHash     string // hash of the submission, to spot a key reused for another request
+}
+
+// Store is the persistence the case service needs. The storage package
+// implements it.
+type Store interface {
+	Settings(ctx context.Context) (practice.Settings, error)
+	Branches(ctx context.Context) ([]practice.Branch, error)
+	// CreateCase gives c the next reference of its year and stores it with
+	// its tracking token and the mails compose returns, in one transaction.
+	// If nc carries an idempotency key already used for the same request, it
+	// stores nothing, fills c with the earlier case and returns replayed true;
+	// for another request it returns a Conflict error.
+	CreateCase(ctx context.Context, c *Case, nc NewCase, compose func(Case) ([]mail.Message, error)) (replayed bool, err error)
+	// CaseByReference returns the case, or a NotFound error if it does not
+	// exist or lies outside scope.
+	CaseByReference(ctx context.Context, ref string, scope Scope) (Case, error)
+	// ListCases returns the cases in scope that match q, by due date then
+	// reference.
+	ListCases(ctx context.Context, q Query, scope Scope) (Page, error)
+	// CaseByTracking returns the case whose tracking token hashes to hash and
+	// has not expired at now, or NotFound.
+	CaseByTracking(ctx context.Context, hash string, now time.Time) (Case, error)
+	// ConfirmEmail records that the requester followed the tracking link.
+	ConfirmEmail(ctx context.Context, caseID int64, at time.Time) error
+}
+
+// Letters writes the e-mails a case sends, in the requester's language.
+type Letters interface {
+	Acknowledgement(c Case, trackingURL string) (mail.Message, error)
+}
+
+// Service files and reads cases.
+type Service struct {
+	store   Store
+	letters Letters
+	clock   clock.Clock
+	baseURL string // public address of the portal, for links in e-mails
+}
+
+// NewService returns a Service. baseURL is the portal's public address
+// without a trailing slash.
+func NewService(s Store, l Letters, c clock.Clock, baseURL string) *Service {
+	return &Service{store: s, letters: l, clock: c, baseURL: baseURL}
+}
+
+// Intake says how a submission reached the practice.
+type Intake struct {
+	Channel Channel
+	// ReceivedAt is when a letter, e-mail or call reached the practice, as
+	// entered by staff; zero means now (web requests).
+	ReceivedAt     time.Time
+	IdempotencyKey string
+}
+
+// Submit validates sub, makes it a case with its legal due date, and queues
+// the acknowledgement with the tracking link to the requester, all in one
+// transaction. It returns an Invalid error with field problems, or a
+// Conflict error when an idempotency key is reused for another request.
+// replayed is true when the key was used before for the same request; the
+// earlier case is returned then.
+func (s *Service) Submit(ctx context.Context, sub Submission, in Intake) (c Case, replayed bool, err error) {
+	settings, err := s.store.Settings(ctx)
+	if err != nil {
+		return Case{}, false, err
+	}
+	branches, err := s.store.Branches(ctx)
+	if err != nil {
+		return Case{}, false, err
+	}
+	codes := make([]string, len(branches))
+	for i, b := range branches {
+		codes[i] = b.Code
+	}
+	now := s.clock.Now()
+	loc := settings.Location()
+	birth, problems := sub.Validate(codes, deadline.DateOf(now, loc))
+	received := now
+	if !in.ReceivedAt.IsZero() {
+		received = in.ReceivedAt
+	}
+	for f, m := range ValidateReceipt(received, now, in.Channel) {
+		problems.add(f, m)
+	}
+	if len(problems) > 0 {
+		return Case{}, false, apperr.InvalidFields(problems)
+	}
+	cal, err := settings.HolidayCalendar()
+	if err != nil {
+		return Case{}, false, apperr.Wrap(err, "error.internal")
+	}
+	branch := sub.Branch
+	if branch == "" && len(codes) == 1 {
+		branch = codes[0]
+	}
+	receivedOn := deadline.DateOf(received, loc)
+	c = Case{
+		Type:       sub.Type,
+		Status:     Received,
+		Channel:    in.Channel,
+		Branch:     branch,
+		ReceivedAt: received.In(loc),
+		ReceivedOn: receivedOn,
+		Deadlines:  deadline.Compute(cal, receivedOn, 0, false),
+		Language:   sub.Language,
+		Requester:  sub.Requester,
+		Subject:    Subject{Name: sub.Subject.Name, BirthDate: birth},
+		Details:    sub.Details,
+		Specifics:  sub.Specifics.keepRelevant(sub.Type),
+		Identity:   Identity{Status: IdentityUnverified},
+		CreatedAt:  now,
+		UpdatedAt:  now,
+	}
+	if c.Requester.Relation == Self && c.Subject.Name == "" {
+		c.Subject.Name = c.Requester.Name
+	}
+	token, err := NewToken()
+	if err != nil {
+		return Case{}, false, apperr.Wrap(err, "error.internal")
+	}
+	nc := NewCase{TrackingHash: HashToken(token)}
+	if in.IdempotencyKey != "" {
+		nc.IdempotencyHash = HashToken("idempotency:" + in.IdempotencyKey)
+		nc.RequestHash = requestHash(sub, in)
+	}
+	replayed, err = s.store.CreateCase(ctx, &c, nc, func(c Case) ([]mail.Message, error) {
+		m, err := s.letters.Acknowledgement(c, s.TrackingURL(token))
+		if err != nil {
+			return nil, err
+		}
+		return []mail.Message{m}, nil
+	})
+	if err != nil {
+		return Case{}, false, err
+	}
+	return c, replayed, nil
+}
+
+// TrackingURL returns the requester's private link for token.
+func (s *Service) TrackingURL(token string) string { return s.baseURL + "/volg/" + token }
+
+// Case returns the case with reference ref if scope allows it.
+func (s *Service) Case(ctx context.Context, ref string, scope Scope) (Case, error) {
+	return s.store.CaseByReference(ctx, ref, scope)
+}
+
+// List returns a page of cases in scope. The limit defaults to 50 and is
+// capped at 200.
+func (s *Service) List(ctx context.Context, q Query, scope Scope) (Page, error) {
+	settings, err := s.store.Settings(ctx)
+	if err != nil {
+		return Page{}, err
+	}
+	switch {
+	case q.Limit <= 0:
+		q.Limit = 50
+	case q.Limit > 200:
+		q.Limit = 200
+	}
+	q.Today = deadline.DateOf(s.clock.Now(), settings.Location())
+	return s.store.ListCases(ctx, q, scope)
+}
+
+// Track returns the case behind a tracking token, and records that the
+// requester's e-mail address is confirmed: only its owner can have followed
+// the link. Unknown and expired tokens give NotFound alike.
+func (s *Service) Track(ctx context.Context, token string) (Case, error) {
+	if len(token) < 40 || len(token) > 64 {
+		return Case{}, apperr.New(apperr.NotFound, "error.not_found")
+	}
+	now := s.clock.Now()
+	c, err := s.store.CaseByTracking(ctx, HashToken(token), now)
+	if err != nil {
+		return Case{}, err
+	}
+	if c.EmailConfirmedAt == nil {
+		if err := s.store.ConfirmEmail(ctx, c.ID, now); err != nil {
+			return Case{}, err
+		}
+		c.EmailConfirmedAt = &now
+	}
+	return c, nil
+}
+
+// NewToken returns a fresh random token of 256 bits, URL-safe.
+func NewToken() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// HashToken returns the hex SHA-256 of a token. Tokens are long and random,
+// so a plain hash is enough to make a stolen table useless.
+func HashToken(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+func requestHash(sub Submission, in Intake) string {
+	b, _ := json.Marshal(struct {
+		S Submission
+		C Channel
+		R time.Time
+	}{sub, in.Channel, in.ReceivedAt})
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}

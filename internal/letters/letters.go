@@ -1,0 +1,70 @@
+// Package letters writes the e-mails avgloket sends, in the reader's
+// language, from the text templates in ui/templates/mail. E-mails carry
+// references and links, never the content of a case (SECURITY.md item 13).
+package letters
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"text/template"
+
+	"github.com/avgloket/avgloket/internal/casework"
+	"github.com/avgloket/avgloket/internal/lang"
+	"github.com/avgloket/avgloket/internal/mail"
+)
+
+// Writer renders the e-mails.
+type Writer struct {
+	cat       *lang.Catalog
+	templates map[string]*template.Template // "<name>.<lang>"
+	practice  func() string                 // the practice's name as it is now
+}
+
+// names lists the e-mail templates; each exists once per language.
+var names = []string{"acknowledgement"}
+
+// New parses the mail templates in fsys (templates/mail/<name>.<lang>.txt)
+// and fails if one is missing. practiceName returns the practice's current
+// name for the signature.
+func New(fsys fs.FS, cat *lang.Catalog, practiceName func() string) (*Writer, error) {
+	w := &Writer{cat: cat, templates: map[string]*template.Template{}, practice: practiceName}
+	for _, n := range names {
+		for _, c := range lang.Codes {
+			key := n + "." + string(c)
+			t, err := template.ParseFS(fsys, "templates/mail/"+key+".txt")
+			if err != nil {
+				return nil, fmt.Errorf("mail template %s: %w", key, err)
+			}
+			w.templates[key] = t.Option("missingkey=error")
+		}
+	}
+	return w, nil
+}
+
+func (w *Writer) render(name string, c lang.Code, to, subject string, data map[string]any) (mail.Message, error) {
+	var buf bytes.Buffer
+	if err := w.templates[name+"."+string(c)].Execute(&buf, data); err != nil {
+		return mail.Message{}, fmt.Errorf("mail %s: %w", name, err)
+	}
+	return mail.Message{To: to, Subject: subject, Text: buf.String()}, nil
+}
+
+// Acknowledgement is the receipt sent to the requester: reference, type, due
+// date and the private tracking link, which also confirms the address.
+func (w *Writer) Acknowledgement(k casework.Case, trackingURL string) (mail.Message, error) {
+	c := lang.Parse(string(k.Language))
+	practice := w.practice()
+	if practice == "" {
+		practice = w.cat.T(c, "practice.unnamed", nil)
+	}
+	subject := w.cat.T(c, "mail.ack.subject", map[string]any{"Reference": k.Reference})
+	return w.render("acknowledgement", c, k.Requester.Email, subject, map[string]any{
+		"Reference": k.Reference,
+		"Type":      w.cat.T(c, "type."+string(k.Type)+".title", nil),
+		"Received":  lang.Date(c, k.ReceivedOn),
+		"Due":       lang.Date(c, k.Deadlines.Due),
+		"Link":      trackingURL,
+		"Practice":  practice,
+	})
+}

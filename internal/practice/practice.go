@@ -1,0 +1,63 @@
+// Package practice holds the practice's own details and settings: who the
+// controller is (for letters and the AP form), its time zone and holiday
+// calendar (for deadlines), and its branches.
+package practice
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/avgloket/avgloket/internal/deadline"
+)
+
+// DefaultTimeZone is the practice's time zone until the owner sets another.
+const DefaultTimeZone = "Europe/Amsterdam"
+
+// Settings are the practice's details. The zero value is not usable; start
+// from Defaults.
+type Settings struct {
+	Name         string
+	Address      string
+	KvK          string // Kamer van Koophandel number (or Belgian KBO number)
+	PrivacyEmail string
+	TimeZone     string
+	Calendar     deadline.Country
+	ExtraDays    []deadline.Date // extra non-working days, e.g. set by royal decree
+	// IdentityPause suspends the deadline while the practice waits for
+	// identity information (EDPB 01/2022 §159). On by default.
+	IdentityPause bool
+	Configured    bool // the owner has completed the first-run setup
+}
+
+// Defaults returns the settings of a practice that has not been set up yet:
+// Dutch calendar, Amsterdam time, identity pause on.
+func Defaults() Settings {
+	return Settings{TimeZone: DefaultTimeZone, Calendar: deadline.NL, IdentityPause: true}
+}
+
+// Location returns the practice's time zone. It falls back to Amsterdam
+// time only if the stored name is unknown to the system, which Validate
+// prevents.
+func (s Settings) Location() *time.Location {
+	loc, err := time.LoadLocation(s.TimeZone)
+	if err != nil {
+		loc, _ = time.LoadLocation(DefaultTimeZone)
+	}
+	return loc
+}
+
+// HolidayCalendar returns the calendar deadlines are counted in.
+func (s Settings) HolidayCalendar() (deadline.Calendar, error) {
+	cal, err := deadline.NewCalendar(s.Calendar, s.ExtraDays)
+	if err != nil {
+		return deadline.Calendar{}, fmt.Errorf("practice calendar: %w", err)
+	}
+	return cal, nil
+}
+
+// Branch is a location of the practice. Staff of a branch see its cases.
+type Branch struct {
+	ID   int64
+	Code string // short, URL-safe, e.g. "utrecht"
+	Name string
+}

@@ -1,0 +1,82 @@
+package practice
+
+import (
+	"net/mail"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/avgloket/avgloket/internal/deadline"
+)
+
+// Field names of the settings, as used by the setup form.
+const (
+	FieldName         = "practice.name"
+	FieldAddress      = "practice.address"
+	FieldKvK          = "practice.kvk"
+	FieldPrivacyEmail = "practice.privacy_email"
+	FieldTimeZone     = "practice.time_zone"
+	FieldCalendar     = "practice.calendar"
+	FieldExtraDays    = "practice.extra_days"
+)
+
+// A Dutch KvK number has 8 digits; a Belgian enterprise (KBO) number 10,
+// often written 0123.456.789.
+var (
+	kvkNL = regexp.MustCompile(`^[0-9]{8}$`)
+	kboBE = regexp.MustCompile(`^[01][0-9]{9}$`)
+)
+
+// Validate normalises s and returns the message ID of each field at fault.
+func (s *Settings) Validate() map[string]string {
+	p := map[string]string{}
+	s.Name = strings.TrimSpace(s.Name)
+	s.Address = strings.TrimSpace(s.Address)
+	s.KvK = strings.NewReplacer(" ", "", ".", "").Replace(strings.TrimSpace(s.KvK))
+	s.PrivacyEmail = strings.ToLower(strings.TrimSpace(s.PrivacyEmail))
+	s.TimeZone = strings.TrimSpace(s.TimeZone)
+	required := func(field, v string, max int) {
+		switch {
+		case v == "":
+			p[field] = "field.required"
+		case utf8.RuneCountInString(v) > max:
+			p[field] = "field.too_long"
+		}
+	}
+	required(FieldName, s.Name, 200)
+	required(FieldAddress, s.Address, 500)
+	switch s.Calendar {
+	case deadline.NL:
+		if !kvkNL.MatchString(s.KvK) {
+			p[FieldKvK] = "field.kvk"
+		}
+	case deadline.BE:
+		if !kboBE.MatchString(s.KvK) {
+			p[FieldKvK] = "field.kvk"
+		}
+	default:
+		p[FieldCalendar] = "field.choose"
+	}
+	if a, err := mail.ParseAddress(s.PrivacyEmail); err != nil || a.Address != s.PrivacyEmail {
+		p[FieldPrivacyEmail] = "field.email"
+	}
+	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" || s.TimeZone == "Local" {
+		p[FieldTimeZone] = "field.time_zone"
+	}
+	return p
+}
+
+// ParseExtraDays reads a list of dates (YYYY-MM-DD) separated by spaces,
+// commas or new lines.
+func ParseExtraDays(text string) ([]deadline.Date, bool) {
+	var out []deadline.Date
+	for _, f := range strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\r' || r == '\t' }) {
+		d, err := deadline.ParseDate(f)
+		if err != nil {
+			return nil, false
+		}
+		out = append(out, d)
+	}
+	return out, true
+}

@@ -1,0 +1,74 @@
+// Package staff holds the practice's staff accounts and what each may see:
+// owners see everything; officers see the cases of their branches, or all
+// cases when they belong to no branch (the head office).
+package staff
+
+import (
+	"net/mail"
+	"regexp"
+	"strings"
+
+	"github.com/avgloket/avgloket/internal/casework"
+)
+
+// Role is what a staff member may do.
+type Role string
+
+// The roles.
+const (
+	Owner   Role = "owner"   // everything: settings, users, branches, breach register
+	Officer Role = "officer" // the cases of their branches
+)
+
+// ParseRole returns the role named s.
+func ParseRole(s string) (Role, bool) {
+	switch Role(s) {
+	case Owner, Officer:
+		return Role(s), true
+	}
+	return "", false
+}
+
+// Member is a staff account.
+type Member struct {
+	ID       int64
+	Email    string
+	Name     string
+	Role     Role
+	Branches []string // branch codes; empty for owners and head-office officers
+	Disabled bool
+}
+
+// NewMember is a staff account to create.
+type NewMember struct {
+	Email        string
+	Name         string
+	Role         Role
+	Branches     []string // branch codes; each must exist
+	PasswordHash string   // argon2id PHC string, or empty for OIDC-only accounts
+}
+
+// Scope returns the cases the member may see.
+func (m Member) Scope() casework.Scope {
+	if m.Role == Owner || len(m.Branches) == 0 {
+		return casework.Scope{All: true}
+	}
+	return casework.Scope{Branches: m.Branches}
+}
+
+var branchCode = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
+
+// ValidBranchCode reports whether code is a usable branch code: lower-case
+// letters, digits and dashes, at most 40 characters.
+func ValidBranchCode(code string) bool { return branchCode.MatchString(code) }
+
+// NormalizeEmail returns the bare, lower-case address in s, or false if s
+// is not a single plain address.
+func NormalizeEmail(s string) (string, bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") {
+		return "", false
+	}
+	return s, true
+}

@@ -1,0 +1,445 @@
+package store
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/avgloket/avgloket/internal/apperr"
+	"github.com/avgloket/avgloket/internal/casework"
+	"github.com/avgloket/avgloket/internal/deadline"
+	"github.com/avgloket/avgloket/internal/mail"
+	"github.com/avgloket/avgloket/internal/vault"
+)
+
+type caseRow struct {
+	ID               int64 `gorm:"primaryKey"`
+	Reference        string
+	Type             string
+	Status           string
+	Outcome          string
+	Channel          string
+	BranchID         *int64
+	ReceivedAt       time.Time
+	ReceivedOn       string
+	DueOn            string
+	OriginalDueOn    string
+	ExtendedDueOn    string
+	Extended         bool
+	PauseDays        int
+	Language         string
+	Relation         string
+	Requester        []byte
+	Subject          []byte
+	Details          []byte
+	NameIndex        string
+	IdentityStatus   string
+	IdentityMethod   string
+	IdentityAt       *time.Time
+	AssigneeID       *int64
+	EmailConfirmedAt *time.Time
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+func (caseRow) TableName() string { return "cases" }
+
+// caseView is a case row with the codes its foreign keys point to.
+type caseView struct {
+	caseRow       `gorm:"embedded"`
+	BranchCode    *string
+	AssigneeEmail *string
+}
+
+type trackingTokenRow struct {
+	ID        int64 `gorm:"primaryKey"`
+	CaseID    int64
+	TokenHash string
+	CreatedAt time.Time
+	ExpiresAt *time.Time
+}
+
+func (trackingTokenRow) TableName() string { return "tracking_tokens" }
+
+type idempotencyRow struct {
+	KeyHash     string `gorm:"primaryKey"`
+	RequestHash string
+	CaseID      int64
+	CreatedAt   time.Time
+}
+
+func (idempotencyRow) TableName() string { return "idempotency_keys" }
+
+type caseSequenceRow struct {
+	Year int `gorm:"primaryKey"`
+	Last int
+}
+
+func (caseSequenceRow) TableName() string { return "case_sequences" }
+
+// The sealed parts of a case. Only these hold personal data.
+type sealedRequester struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	Phone string `json:"phone,omitempty"`
+}
+
+type sealedSubject struct {
+	Name      string `json:"name"`
+	BirthDate string `json:"birth_date,omitempty"`
+}
+
+type sealedDetails struct {
+	Text      string             `json:"text,omitempty"`
+	Specifics casework.Specifics `json:"specifics"`
+}
+
+// CreateCase implements casework.Store.
+func (s *Store) CreateCase(ctx context.Context, c *casework.Case, nc casework.NewCase, compose func(casework.Case) ([]mail.Message, error)) (bool, error) {
+	replayed := false
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if nc.IdempotencyHash != "" {
+			var prev idempotencyRow
+			err := tx.Where("key_hash = ?", nc.IdempotencyHash).Take(&prev).Error
+			if err == nil {
+				if prev.RequestHash != nc.RequestHash {
+					return apperr.New(apperr.Conflict, "error.idempotency_reused")
+				}
+				earlier, err := s.caseWhere(ctx, tx, "cases.id = ?", prev.CaseID)
+				if err != nil {
+					return err
+				}
+				*c, replayed = earlier, true
+				return nil
+			}
+			if !errors.Is(err, gorm.ErrRecordNotFound) {
+				return internal(err, "read idempotency key")
+			}
+		}
+		ref, err := nextReference(tx, c.ReceivedOn.Year)
+		if err != nil {
+			return err
+		}
+		c.Reference = ref
+		row, err := s.caseRow(tx, *c)
+		if err != nil {
+			return err
+		}
+		if err := tx.Create(&row).Error; err != nil {
+			return internal(err, "insert case")
+		}
+		c.ID = row.ID
+		if err := tx.Create(&trackingTokenRow{CaseID: row.ID, TokenHash: nc.TrackingHash, CreatedAt: c.CreatedAt.UTC()}).Error; err != nil {
+			return internal(err, "insert tracking token")
+		}
+		if nc.IdempotencyHash != "" {
+			r := idempotencyRow{KeyHash: nc.IdempotencyHash, RequestHash: nc.RequestHash, CaseID: row.ID, CreatedAt: c.CreatedAt.UTC()}
+			if err := tx.Create(&r).Error; err != nil {
+				return internal(err, "insert idempotency key")
+			}
+		}
+		msgs, err := compose(*c)
+		if err != nil {
+			return apperr.Wrap(err, "error.internal")
+		}
+		return s.enqueue(tx, msgs, c.CreatedAt)
+	})
+	return replayed, err
+}
+
+// nextReference hands out the next case number of year. It runs inside the
+// write transaction, so two cases never get the same number.
+func nextReference(tx *gorm.DB, year int) (string, error) {
+	var seq caseSequenceRow
+	err := tx.Where("year = ?", year).Take(&seq).Error
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		seq = caseSequenceRow{Year: year, Last: 1}
+		err = tx.Create(&seq).Error
+	case err == nil:
+		seq.Last++
+		err = tx.Model(&caseSequenceRow{}).Where("year = ?", year).Update("last", seq.Last).Error
+	}
+	if err != nil {
+		return "", internal(err, "next reference")
+	}
+	return casework.FormatReference(year, seq.Last), nil
+}
+
+func (s *Store) caseRow(tx *gorm.DB, c casework.Case) (caseRow, error) {
+	r := caseRow{
+		ID: c.ID, Reference: c.Reference, Type: string(c.Type), Status: string(c.Status),
+		Outcome: string(c.Outcome), Channel: string(c.Channel), ReceivedAt: c.ReceivedAt.UTC(),
+		ReceivedOn: c.ReceivedOn.String(), DueOn: c.Deadlines.Due.String(),
+		OriginalDueOn: c.Deadlines.OriginalDue.String(), ExtendedDueOn: c.Deadlines.ExtendedDue.String(),
+		Extended: c.Extended, PauseDays: c.PauseDays, Language: string(c.Language),
+		Relation: string(c.Requester.Relation), IdentityStatus: string(c.Identity.Status),
+		IdentityMethod: c.Identity.Method, IdentityAt: utc(c.Identity.VerifiedAt),
+		EmailConfirmedAt: utc(c.EmailConfirmedAt), CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
+		NameIndex: s.nameIndex(c.Requester.Name, c.Subject.Name),
+	}
+	if c.Branch != "" {
+		var b branchRow
+		if err := tx.Where("code = ?", c.Branch).Take(&b).Error; err != nil {
+			return caseRow{}, internal(err, "case branch")
+		}
+		r.BranchID = &b.ID
+	}
+	birth := ""
+	if !c.Subject.BirthDate.IsZero() {
+		birth = c.Subject.BirthDate.String()
+	}
+	var err error
+	seal := func(column string, v any) []byte {
+		if err != nil {
+			return nil
+		}
+		var b []byte
+		if b, err = s.sealJSON("cases", column, c.Reference, v); err != nil {
+			err = internal(err, "seal case "+column)
+		}
+		return b
+	}
+	r.Requester = seal("requester", sealedRequester{Name: c.Requester.Name, Email: c.Requester.Email, Phone: c.Requester.Phone})
+	r.Subject = seal("subject", sealedSubject{Name: c.Subject.Name, BirthDate: birth})
+	r.Details = seal("details", sealedDetails{Text: c.Details, Specifics: c.Specifics})
+	return r, err
+}
+
+func (s *Store) caseFromView(v caseView) (casework.Case, error) {
+	r := v.caseRow
+	c := casework.Case{
+		ID: r.ID, Reference: r.Reference, Type: casework.RequestType(r.Type), Status: casework.Status(r.Status),
+		Outcome: casework.Outcome(r.Outcome), Channel: casework.Channel(r.Channel),
+		ReceivedAt: r.ReceivedAt, Extended: r.Extended, PauseDays: r.PauseDays,
+		Language: casework.Language(r.Language), EmailConfirmedAt: r.EmailConfirmedAt,
+		Identity:  casework.Identity{Status: casework.IdentityStatus(r.IdentityStatus), Method: r.IdentityMethod, VerifiedAt: r.IdentityAt},
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+	}
+	if v.BranchCode != nil {
+		c.Branch = *v.BranchCode
+	}
+	if v.AssigneeEmail != nil {
+		c.Assignee = *v.AssigneeEmail
+	}
+	var err error
+	date := func(s string) deadline.Date {
+		d, e := deadline.ParseDate(s)
+		if e != nil && err == nil {
+			err = e
+		}
+		return d
+	}
+	c.ReceivedOn = date(r.ReceivedOn)
+	c.Deadlines = deadline.Deadlines{Due: date(r.DueOn), OriginalDue: date(r.OriginalDueOn),
+		ExtendedDue: date(r.ExtendedDueOn), ExtensionNoticeBy: date(r.OriginalDueOn)}
+	if err != nil {
+		return casework.Case{}, internal(err, "read case dates")
+	}
+	var req sealedRequester
+	var sub sealedSubject
+	var det sealedDetails
+	for _, p := range []struct {
+		column string
+		blob   []byte
+		into   any
+	}{{"requester", r.Requester, &req}, {"subject", r.Subject, &sub}, {"details", r.Details, &det}} {
+		if err := s.openJSON("cases", p.column, r.Reference, p.blob, p.into); err != nil {
+			return casework.Case{}, internal(err, "open case "+p.column)
+		}
+	}
+	c.Requester = casework.Requester{Name: req.Name, Email: req.Email, Phone: req.Phone, Relation: casework.Relation(r.Relation)}
+	c.Subject = casework.Subject{Name: sub.Name}
+	if sub.BirthDate != "" {
+		c.Subject.BirthDate = date(sub.BirthDate)
+	}
+	c.Details, c.Specifics = det.Text, det.Specifics
+	return c, err
+}
+
+const caseSelect = "cases.*, branches.code AS branch_code, staff.email AS assignee_email"
+
+func caseQuery(db *gorm.DB) *gorm.DB {
+	return db.Table("cases").Select(caseSelect).
+		Joins("LEFT JOIN branches ON branches.id = cases.branch_id").
+		Joins("LEFT JOIN staff ON staff.id = cases.assignee_id")
+}
+
+func (s *Store) caseWhere(ctx context.Context, db *gorm.DB, cond string, args ...any) (casework.Case, error) {
+	var v caseView
+	err := caseQuery(db.WithContext(ctx)).Where(cond, args...).Take(&v).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return casework.Case{}, notFound()
+	}
+	if err != nil {
+		return casework.Case{}, internal(err, "read case")
+	}
+	return s.caseFromView(v)
+}
+
+func scoped(db *gorm.DB, scope casework.Scope) *gorm.DB {
+	if scope.All {
+		return db
+	}
+	if len(scope.Branches) == 0 {
+		return db.Where("1 = 0")
+	}
+	return db.Where("branches.code IN ?", scope.Branches)
+}
+
+// CaseByReference implements casework.Store.
+func (s *Store) CaseByReference(ctx context.Context, ref string, scope casework.Scope) (casework.Case, error) {
+	var v caseView
+	err := scoped(caseQuery(s.db.WithContext(ctx)), scope).Where("cases.reference = ?", ref).Take(&v).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return casework.Case{}, notFound()
+	}
+	if err != nil {
+		return casework.Case{}, internal(err, "read case")
+	}
+	return s.caseFromView(v)
+}
+
+// ListCases implements casework.Store. Pages are cut by keyset on
+// (due_on, reference), so a deep page costs the same as the first.
+func (s *Store) ListCases(ctx context.Context, q casework.Query, scope casework.Scope) (casework.Page, error) {
+	db := scoped(caseQuery(s.db.WithContext(ctx)), scope)
+	if q.Status != "" {
+		db = db.Where("cases.status = ?", string(q.Status))
+	}
+	if q.Type != "" {
+		db = db.Where("cases.type = ?", string(q.Type))
+	}
+	if q.Branch != "" {
+		db = db.Where("branches.code = ?", q.Branch)
+	}
+	if q.Overdue {
+		db = db.Where("cases.status <> ? AND cases.due_on < ?", string(casework.Completed), q.Today.String())
+	}
+	if !q.DueBefore.IsZero() {
+		db = db.Where("cases.due_on < ?", q.DueBefore.String())
+	}
+	if t := strings.TrimSpace(q.Text); t != "" {
+		if strings.HasPrefix(strings.ToUpper(t), "AVG-") {
+			db = db.Where("cases.reference = ?", strings.ToUpper(t))
+		} else {
+			db = db.Where("cases.name_index LIKE ?", "%"+s.vault.Index("name", normalizeName(t))+"%")
+		}
+	}
+	if q.Cursor != "" {
+		due, ref, err := decodeCursor(q.Cursor)
+		if err != nil {
+			return casework.Page{}, apperr.InvalidFields(map[string]string{"cursor": "field.invalid"})
+		}
+		db = db.Where("(cases.due_on, cases.reference) > (?, ?)", due, ref)
+	}
+	var views []caseView
+	if err := db.Order("cases.due_on, cases.reference").Limit(q.Limit + 1).Find(&views).Error; err != nil {
+		return casework.Page{}, internal(err, "list cases")
+	}
+	var page casework.Page
+	if len(views) > q.Limit {
+		views = views[:q.Limit]
+		last := views[len(views)-1]
+		page.Next = encodeCursor(last.DueOn, last.Reference)
+	}
+	page.Cases = make([]casework.Case, 0, len(views))
+	for _, v := range views {
+		c, err := s.caseFromView(v)
+		if err != nil {
+			return casework.Page{}, err
+		}
+		page.Cases = append(page.Cases, c)
+	}
+	return page, nil
+}
+
+func encodeCursor(due, ref string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(due + "|" + ref))
+}
+
+func decodeCursor(c string) (string, string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return "", "", err
+	}
+	due, ref, ok := strings.Cut(string(b), "|")
+	if !ok {
+		return "", "", fmt.Errorf("cursor without separator")
+	}
+	if _, err := deadline.ParseDate(due); err != nil {
+		return "", "", err
+	}
+	return due, ref, nil
+}
+
+// CaseByTracking implements casework.Store.
+func (s *Store) CaseByTracking(ctx context.Context, hash string, now time.Time) (casework.Case, error) {
+	var t trackingTokenRow
+	err := s.db.WithContext(ctx).
+		Where("token_hash = ? AND (expires_at IS NULL OR expires_at > ?)", hash, now.UTC()).Take(&t).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return casework.Case{}, notFound()
+	}
+	if err != nil {
+		return casework.Case{}, internal(err, "read tracking token")
+	}
+	return s.caseWhere(ctx, s.db, "cases.id = ?", t.CaseID)
+}
+
+// ConfirmEmail implements casework.Store.
+func (s *Store) ConfirmEmail(ctx context.Context, caseID int64, at time.Time) error {
+	err := s.db.WithContext(ctx).Model(&caseRow{}).
+		Where("id = ? AND email_confirmed_at IS NULL", caseID).Update("email_confirmed_at", at.UTC()).Error
+	if err != nil {
+		return internal(err, "confirm e-mail")
+	}
+	return nil
+}
+
+// nameIndex returns the blind indexes of the names, separated by spaces,
+// for exact-name search without storing names in clear.
+func (s *Store) nameIndex(names ...string) string {
+	var out []string
+	for _, n := range names {
+		if n = normalizeName(n); n != "" {
+			out = append(out, s.vault.Index("name", n))
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+func normalizeName(n string) string { return strings.ToLower(strings.Join(strings.Fields(n), " ")) }
+
+func (s *Store) sealJSON(table, column, row string, v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return s.vault.Seal(b, vault.AAD(table, column, row))
+}
+
+func (s *Store) openJSON(table, column, row string, blob []byte, into any) error {
+	b, err := s.vault.Open(blob, vault.AAD(table, column, row))
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, into)
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func idString(id int64) string { return strconv.FormatInt(id, 10) }

@@ -1,0 +1,94 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/avgloket/avgloket/internal/mail"
+)
+
+type outboxRow struct {
+	ID            int64 `gorm:"primaryKey"`
+	Message       []byte
+	CreatedAt     time.Time
+	NextAttemptAt time.Time
+	Attempts      int
+	LastError     string
+	SentAt        *time.Time
+}
+
+func (outboxRow) TableName() string { return "outbox" }
+
+// enqueue writes msgs to the outbox inside tx, sealed (recipient and text are
+// personal data). The seal is bound to the row id, which exists only after
+// the insert, so each row is written empty first and sealed second.
+func (s *Store) enqueue(tx *gorm.DB, msgs []mail.Message, now time.Time) error {
+	for _, m := range msgs {
+		r := outboxRow{Message: []byte{}, CreatedAt: now.UTC(), NextAttemptAt: now.UTC()}
+		if err := tx.Create(&r).Error; err != nil {
+			return internal(err, "queue mail")
+		}
+		blob, err := s.sealJSON("outbox", "message", idString(r.ID), m)
+		if err != nil {
+			return internal(err, "seal mail")
+		}
+		if err := tx.Model(&outboxRow{}).Where("id = ?", r.ID).Update("message", blob).Error; err != nil {
+			return internal(err, "queue mail")
+		}
+	}
+	return nil
+}
+
+// Due implements mail.Queue: unsent mails whose next attempt is due, oldest
+// first.
+func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]mail.Queued, error) {
+	var rows []outboxRow
+	err := s.db.WithContext(ctx).Where("sent_at IS NULL AND next_attempt_at <= ?", now.UTC()).
+		Order("next_attempt_at, id").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, internal(err, "read outbox")
+	}
+	out := make([]mail.Queued, 0, len(rows))
+	for _, r := range rows {
+		var m mail.Message
+		if err := s.openJSON("outbox", "message", idString(r.ID), r.Message, &m); err != nil {
+			return nil, internal(err, "open outbox message")
+		}
+		out = append(out, mail.Queued{ID: r.ID, Message: m, Attempts: r.Attempts})
+	}
+	return out, nil
+}
+
+// MarkSent implements mail.Queue.
+func (s *Store) MarkSent(ctx context.Context, id int64, at time.Time) error {
+	err := s.db.WithContext(ctx).Model(&outboxRow{}).Where("id = ?", id).
+		Updates(map[string]any{"sent_at": at.UTC(), "last_error": ""}).Error
+	if err != nil {
+		return internal(err, "mark mail sent")
+	}
+	return nil
+}
+
+// MarkFailed implements mail.Queue.
+func (s *Store) MarkFailed(ctx context.Context, id int64, attempts int, next time.Time, lastErr string) error {
+	err := s.db.WithContext(ctx).Model(&outboxRow{}).Where("id = ?", id).
+		Updates(map[string]any{"attempts": attempts, "next_attempt_at": next.UTC(), "last_error": lastErr}).Error
+	if err != nil {
+		return internal(err, "mark mail failed")
+	}
+	return nil
+}
+
+// OutboxStats counts the queued (unsent) and sent mails.
+func (s *Store) OutboxStats(ctx context.Context) (queued, sent int64, err error) {
+	db := s.db.WithContext(ctx).Model(&outboxRow{})
+	if err := db.Where("sent_at IS NULL").Count(&queued).Error; err != nil {
+		return 0, 0, internal(err, "count outbox")
+	}
+	if err := s.db.WithContext(ctx).Model(&outboxRow{}).Where("sent_at IS NOT NULL").Count(&sent).Error; err != nil {
+		return 0, 0, internal(err, "count outbox")
+	}
+	return queued, sent, nil
+}

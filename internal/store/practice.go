@@ -1,0 +1,111 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/avgloket/avgloket/internal/apperr"
+	"github.com/avgloket/avgloket/internal/deadline"
+	"github.com/avgloket/avgloket/internal/practice"
+)
+
+type practiceRow struct {
+	ID            int64 `gorm:"primaryKey"`
+	Name          string
+	Address       string
+	KvK           string `gorm:"column:kvk"`
+	PrivacyEmail  string
+	TimeZone      string
+	Calendar      string
+	ExtraDays     string
+	IdentityPause bool
+	UpdatedAt     time.Time
+}
+
+func (practiceRow) TableName() string { return "practice" }
+
+type branchRow struct {
+	ID        int64 `gorm:"primaryKey"`
+	Code      string
+	Name      string
+	CreatedAt time.Time
+}
+
+func (branchRow) TableName() string { return "branches" }
+
+// Settings returns the practice's settings, or practice.Defaults() before
+// the first-run setup.
+func (s *Store) Settings(ctx context.Context) (practice.Settings, error) {
+	var r practiceRow
+	err := s.db.WithContext(ctx).Take(&r, 1).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return practice.Defaults(), nil
+	}
+	if err != nil {
+		return practice.Settings{}, internal(err, "read settings")
+	}
+	out := practice.Settings{
+		Name: r.Name, Address: r.Address, KvK: r.KvK, PrivacyEmail: r.PrivacyEmail,
+		TimeZone: r.TimeZone, Calendar: deadline.Country(r.Calendar),
+		IdentityPause: r.IdentityPause, Configured: true,
+	}
+	for _, d := range strings.Fields(r.ExtraDays) {
+		day, err := deadline.ParseDate(d)
+		if err != nil {
+			return practice.Settings{}, internal(err, "read settings: extra day")
+		}
+		out.ExtraDays = append(out.ExtraDays, day)
+	}
+	return out, nil
+}
+
+func settingsRow(p practice.Settings, now time.Time) practiceRow {
+	days := make([]string, len(p.ExtraDays))
+	for i, d := range p.ExtraDays {
+		days[i] = d.String()
+	}
+	return practiceRow{
+		ID: 1, Name: p.Name, Address: p.Address, KvK: p.KvK, PrivacyEmail: p.PrivacyEmail,
+		TimeZone: p.TimeZone, Calendar: string(p.Calendar), ExtraDays: strings.Join(days, " "),
+		IdentityPause: p.IdentityPause, UpdatedAt: now.UTC(),
+	}
+}
+
+// Branches returns the practice's branches by code.
+func (s *Store) Branches(ctx context.Context) ([]practice.Branch, error) {
+	var rows []branchRow
+	if err := s.db.WithContext(ctx).Order("code").Find(&rows).Error; err != nil {
+		return nil, internal(err, "list branches")
+	}
+	out := make([]practice.Branch, len(rows))
+	for i, r := range rows {
+		out[i] = practice.Branch{ID: r.ID, Code: r.Code, Name: r.Name}
+	}
+	return out, nil
+}
+
+// AddBranch adds a branch. A code already in use gives a Conflict error.
+func (s *Store) AddBranch(ctx context.Context, b practice.Branch, now time.Time) (practice.Branch, error) {
+	r := branchRow{Code: b.Code, Name: b.Name, CreatedAt: now.UTC()}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Model(&branchRow{}).Where("code = ?", b.Code).Count(&n).Error; err != nil {
+			return internal(err, "add branch")
+		}
+		if n > 0 {
+			return apperr.New(apperr.Conflict, "branch code already in use")
+		}
+		if err := tx.Create(&r).Error; err != nil {
+			return internal(err, "add branch")
+		}
+		return nil
+	})
+	if err != nil {
+		return practice.Branch{}, err
+	}
+	return practice.Branch{ID: r.ID, Code: r.Code, Name: r.Name}, nil
+}

@@ -1,0 +1,128 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/avgloket/avgloket/internal/deadline"
+	"github.com/avgloket/avgloket/internal/lang"
+	"github.com/avgloket/avgloket/ui"
+)
+
+// pages holds one parsed template set per page: the layout, the partials
+// and the page itself. They are parsed once, at start-up.
+type pages struct {
+	sets map[string]*template.Template
+}
+
+// pageNames lists every page; a missing file stops the start.
+var pageNames = []string{"request_start", "request_form", "request_received", "track", "setup", "setup_done", "error"}
+
+func loadPages(static *staticFiles) (*pages, error) {
+	funcs := template.FuncMap{
+		"static": static.url,
+		"add":    func(a, b int) int { return a + b },
+	}
+	p := &pages{sets: map[string]*template.Template{}}
+	partials, err := fs.Glob(ui.FS, "templates/partials/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range pageNames {
+		files := append([]string{"templates/layout.html"}, partials...)
+		files = append(files, "templates/pages/"+name+".html")
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(ui.FS, files...)
+		if err != nil {
+			return nil, fmt.Errorf("page %s: %w", name, err)
+		}
+		p.sets[name] = t.Option("missingkey=error")
+	}
+	return p, nil
+}
+
+// render executes page name into a buffer first, so a template error gives a
+// clean 500 rather than half a page with a 200 status.
+func (s *Server) render(c echo.Context, status int, name string, data any) error {
+	t, ok := s.pages.sets[name]
+	if !ok {
+		return fmt.Errorf("no page %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", data); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// tr translates for one page.
+type tr struct {
+	s    *Server
+	Lang lang.Code
+}
+
+// T returns the message id, filled with pairs of name and value.
+func (t tr) T(id string, pairs ...any) string {
+	var data map[string]any
+	if len(pairs) > 0 {
+		data = map[string]any{}
+		for i := 0; i+1 < len(pairs); i += 2 {
+			data[fmt.Sprint(pairs[i])] = pairs[i+1]
+		}
+	}
+	return t.s.Catalog.T(t.Lang, id, data)
+}
+
+// Date writes a date in full in the page's language.
+func (t tr) Date(d deadline.Date) string { return lang.Date(t.Lang, d) }
+
+// base is what every page's data starts from.
+type base struct {
+	Tr         tr
+	Lang       lang.Code
+	Title      string
+	CSRF       string
+	Practice   string
+	SwitchLang lang.Code
+	SwitchURL  string
+}
+
+func (s *Server) base(c echo.Context, titleID string) base {
+	l := langOf(c)
+	b := base{Tr: tr{s: s, Lang: l}, Lang: l, Title: s.Catalog.T(l, titleID, nil)}
+	b.CSRF, _ = c.Get(keyCSRF).(string)
+	if settings, err := s.Store.Settings(c.Request().Context()); err == nil {
+		b.Practice = settings.Name
+	}
+	b.SwitchLang = lang.EN
+	if l == lang.EN {
+		b.SwitchLang = lang.NL
+	}
+	u := *c.Request().URL
+	q := u.Query()
+	q.Set("lang", string(b.SwitchLang))
+	b.SwitchURL = (&url.URL{Path: u.Path, RawQuery: q.Encode()}).String()
+	return b
+}
+
+// errorPage is the data of the error page.
+type errorPage struct {
+	base
+	Message string
+	Status  int
+}
+
+// clean keeps a form value to a sane size before it is echoed back into a
+// page.
+func clean(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) > 10000 {
+		s = s[:10000]
+	}
+	return s
+}

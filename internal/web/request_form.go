@@ -1,0 +1,260 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/avgloket/avgloket/internal/apperr"
+	"github.com/avgloket/avgloket/internal/casework"
+	"github.com/avgloket/avgloket/internal/deadline"
+	"github.com/avgloket/avgloket/internal/lang"
+	"github.com/avgloket/avgloket/internal/practice"
+)
+
+// requestForm holds the public form's values as typed, so a page with
+// errors shows everything again. Field names in the HTML are the API's JSON
+// paths (requester.name, specifics.correct, …), shared with the errors.
+type requestForm struct {
+	Name, Email, Phone, Relation                    string
+	SubjectName, BirthDate                          string
+	Branch, Details, Language, Idem                 string
+	Wrong, Correct, ErasureScope, ErasurePart       string
+	Format, Destination, OtherController            string
+	Processing, Grounds, SharingParty, OtherConsent string
+	Consents                                        []string
+}
+
+// HasConsent reports whether consent c was ticked.
+func (f requestForm) HasConsent(c string) bool {
+	for _, x := range f.Consents {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
+
+func readRequestForm(c echo.Context) requestForm {
+	v := func(k string) string { return clean(c.FormValue(k)) }
+	f := requestForm{
+		Name: v("requester.name"), Email: v("requester.email"), Phone: v("requester.phone"),
+		Relation: v("requester.relation"), SubjectName: v("subject.name"), BirthDate: v("subject.birth_date"),
+		Branch: v("branch"), Details: v("details"), Language: v("language"), Idem: v("_idem"),
+		Wrong: v("specifics.wrong"), Correct: v("specifics.correct"), ErasureScope: v("specifics.erasure_scope"),
+		ErasurePart: v("specifics.erasure_part"), Format: v("specifics.format"),
+		Destination: v("specifics.destination"), OtherController: v("specifics.other_controller"),
+		Processing: v("specifics.processing"), Grounds: v("specifics.grounds"),
+		SharingParty: v("specifics.sharing_party"), OtherConsent: v("specifics.other_consent"),
+	}
+	if form, err := c.FormParams(); err == nil {
+		for _, x := range form["specifics.consents"] {
+			if len(f.Consents) < len(casework.Consents) {
+				f.Consents = append(f.Consents, clean(x))
+			}
+		}
+	}
+	return f
+}
+
+func (f requestForm) submission(t casework.RequestType) casework.Submission {
+	s := casework.Submission{
+		Type:      t,
+		Requester: casework.Requester{Name: f.Name, Email: f.Email, Phone: f.Phone, Relation: casework.Relation(f.Relation)},
+		Branch:    f.Branch, Details: f.Details, Language: casework.ParseLanguage(f.Language),
+		Specifics: casework.Specifics{
+			Wrong: f.Wrong, Correct: f.Correct, ErasureScope: f.ErasureScope, ErasurePart: f.ErasurePart,
+			Format: f.Format, Destination: f.Destination, OtherController: f.OtherController,
+			Processing: f.Processing, Grounds: f.Grounds, Consents: f.Consents,
+			SharingParty: f.SharingParty, OtherConsent: f.OtherConsent,
+		},
+		SpecificsRequired: true,
+	}
+	s.Subject.Name, s.Subject.BirthDate = f.SubjectName, f.BirthDate
+	return s
+}
+
+// fieldError is one problem, linked from the summary at the top of the form
+// to the field it concerns.
+type fieldError struct {
+	Field   string // form name, e.g. requester.email
+	ID      string // HTML id of the input
+	Message string
+}
+
+// requestFormPage is the data of the form for one request type.
+type requestFormPage struct {
+	base
+	Type      casework.RequestType
+	Form      requestForm
+	Errors    map[string]string
+	ErrorList []fieldError
+	Relations []casework.Relation
+	Branches  []practice.Branch
+	Choices   formChoices
+}
+
+type formChoices struct {
+	ErasureScopes, Formats, Destinations, Consents []string
+}
+
+// requestStartPage lists the rights, each with a plain explanation.
+type requestStartPage struct {
+	base
+	Types []casework.RequestType
+}
+
+func (s *Server) requestStart(c echo.Context) error {
+	return s.render(c, http.StatusOK, "request_start", requestStartPage{base: s.base(c, "start.title"), Types: casework.RequestTypes})
+}
+
+func requestType(c echo.Context) (casework.RequestType, error) {
+	t := casework.RequestType(c.Param("type"))
+	if !t.Valid() {
+		return "", apperr.New(apperr.NotFound, "error.not_found")
+	}
+	return t, nil
+}
+
+func (s *Server) requestForm(c echo.Context) error {
+	t, err := requestType(c)
+	if err != nil {
+		return err
+	}
+	idem, err := casework.NewToken()
+	if err != nil {
+		return err
+	}
+	form := requestForm{Relation: string(casework.Self), Language: string(langOf(c)), Idem: idem}
+	return s.renderRequestForm(c, http.StatusOK, t, form, nil)
+}
+
+func (s *Server) renderRequestForm(c echo.Context, status int, t casework.RequestType, form requestForm, problems map[string]string) error {
+	branches, err := s.Store.Branches(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	p := requestFormPage{
+		base: s.base(c, "type."+string(t)+".title"), Type: t, Form: form, Errors: map[string]string{},
+		Relations: casework.Relations, Branches: branches,
+		Choices: formChoices{casework.ErasureScopes, casework.Formats, casework.Destinations, casework.Consents},
+	}
+	for _, field := range formFieldOrder {
+		if id, ok := problems[field]; ok {
+			msg := s.message(p.Lang, id)
+			p.Errors[field] = msg
+			p.ErrorList = append(p.ErrorList, fieldError{Field: field, ID: inputID(field), Message: msg})
+		}
+	}
+	return s.render(c, status, "request_form", p)
+}
+
+// formFieldOrder is the order of the fields on the form, for the error
+// summary.
+var formFieldOrder = []string{
+	casework.FieldType, casework.FieldRelation, casework.FieldName, casework.FieldEmail, casework.FieldPhone,
+	casework.FieldSubjectName, casework.FieldBirthDate, casework.FieldBranch,
+	"specifics.wrong", "specifics.correct", "specifics.erasure_scope", "specifics.erasure_part",
+	"specifics.format", "specifics.destination", "specifics.other_controller",
+	"specifics.processing", "specifics.grounds", "specifics.consents", "specifics.sharing_party",
+	"specifics.other_consent", casework.FieldDetails,
+}
+
+// inputID is the HTML id of the input for a field name.
+func inputID(field string) string { return "f-" + strings.ReplaceAll(field, ".", "-") }
+
+func (s *Server) requestSubmit(c echo.Context) error {
+	t, err := requestType(c)
+	if err != nil {
+		return err
+	}
+	form := readRequestForm(c)
+	k, _, err := s.Cases.Submit(c.Request().Context(), form.submission(t),
+		casework.Intake{Channel: casework.Web, IdempotencyKey: form.Idem})
+	if err != nil {
+		if ae := apperr.As(err); ae.Code == apperr.Invalid {
+			return s.renderRequestForm(c, http.StatusUnprocessableEntity, t, form, ae.Fields)
+		}
+		return err
+	}
+	s.notifyMail()
+	s.setReceipt(c, receipt{Reference: k.Reference, Due: k.Deadlines.Due, Email: k.Requester.Email})
+	return c.Redirect(http.StatusSeeOther, "/verzoek-ontvangen")
+}
+
+// receipt is what the confirmation page shows after a redirect. It travels
+// in a short-lived cookie signed with a server key, so the page cannot be
+// made to show another case's reference.
+type receipt struct {
+	Reference string
+	Due       deadline.Date
+	Email     string
+}
+
+const receiptCookie = "avg_receipt"
+
+func (s *Server) setReceipt(c echo.Context, r receipt) {
+	value := r.Reference + "|" + r.Due.String()
+	c.SetCookie(&http.Cookie{
+		Name: receiptCookie, Value: value + "|" + s.Signer.Index("receipt", value), Path: "/verzoek-ontvangen",
+		MaxAge: 600, Secure: s.secure, HttpOnly: true, SameSite: http.SameSiteStrictMode,
+	})
+}
+
+func (s *Server) readReceipt(c echo.Context) (receipt, bool) {
+	ck, err := c.Cookie(receiptCookie)
+	if err != nil {
+		return receipt{}, false
+	}
+	parts := strings.Split(ck.Value, "|")
+	if len(parts) != 3 || s.Signer.Index("receipt", parts[0]+"|"+parts[1]) != parts[2] {
+		return receipt{}, false
+	}
+	due, err := deadline.ParseDate(parts[1])
+	if err != nil {
+		return receipt{}, false
+	}
+	return receipt{Reference: parts[0], Due: due}, true
+}
+
+// requestReceivedPage confirms a filed request.
+type requestReceivedPage struct {
+	base
+	Reference string
+	Due       deadline.Date
+}
+
+func (s *Server) requestReceived(c echo.Context) error {
+	r, ok := s.readReceipt(c)
+	if !ok {
+		return c.Redirect(http.StatusSeeOther, "/verzoek")
+	}
+	return s.render(c, http.StatusOK, "request_received",
+		requestReceivedPage{base: s.base(c, "received.title"), Reference: r.Reference, Due: r.Due})
+}
+
+// trackPage is the requester's view of their case.
+type trackPage struct {
+	base
+	Case     casework.Case
+	Received string
+}
+
+func (s *Server) track(c echo.Context) error {
+	k, err := s.Cases.Track(c.Request().Context(), c.Param("token"))
+	if err != nil {
+		return err
+	}
+	settings, err := s.Store.Settings(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	if _, chosen := c.Get(keyLang).(lang.Code); !chosen {
+		c.Set(keyLang, lang.Parse(string(k.Language))) // the language of the request, unless the reader chose
+	}
+	l := langOf(c)
+	return s.render(c, http.StatusOK, "track", trackPage{
+		base: s.base(c, "track.title"), Case: k, Received: lang.DateTime(l, k.ReceivedAt, settings.Location()),
+	})
+}

@@ -1,0 +1,63 @@
+package web
+
+import (
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/time/rate"
+)
+
+// Body limits. The API's is the contract's (API.md: over 1 MiB → 413).
+const (
+	apiBodyLimit  = "1M"
+	formBodyLimit = "64K"
+)
+
+// routes is the one route table of the portal, grouped by the middleware the
+// routes share.
+func (s *Server) routes() {
+	e := s.echo
+	e.Use(s.recoverer(), s.requestLog(), s.securityHeaders(),
+		middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: 30 * time.Second}))
+
+	e.GET("/healthz", s.health)
+	e.GET("/static/:file", s.serveStatic)
+
+	limitNew := s.rateLimit(s.cfg.RequestsPerMinute)
+
+	// Pages for people: forms with CSRF tokens and a language choice.
+	site := e.Group("", middleware.BodyLimit(formBodyLimit), s.csrf(), s.language)
+	site.GET("/", s.requestStart)
+	site.GET("/verzoek", s.requestStart)
+	site.GET("/verzoek/:type", s.requestForm)
+	site.POST("/verzoek/:type", s.requestSubmit, limitNew)
+	site.GET("/verzoek-ontvangen", s.requestReceived)
+	site.GET("/volg/:token", s.track)
+	site.GET("/setup/:token", s.setupForm)
+	site.POST("/setup/:token", s.setupSubmit)
+
+	// The JSON API (API.md).
+	api := e.Group("/api/v1", middleware.BodyLimit(apiBodyLimit))
+	api.POST("/requests", s.apiSubmitRequest, limitNew)
+	staffAPI := api.Group("", s.bearer)
+	staffAPI.POST("/cases", s.apiCreateCase)
+	staffAPI.GET("/cases", s.apiListCases)
+	staffAPI.GET("/cases/:reference", s.apiGetCase)
+}
+
+// rateLimit allows perMinute calls a minute per client address, with a burst
+// of the same size.
+func (s *Server) rateLimit(perMinute int) echo.MiddlewareFunc {
+	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+		Rate: rate.Limit(float64(perMinute) / 60), Burst: perMinute, ExpiresIn: 3 * time.Minute,
+	})
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Store:               store,
+		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
+		ErrorHandler:        func(c echo.Context, err error) error { return echo.ErrForbidden },
+		DenyHandler: func(c echo.Context, _ string, _ error) error {
+			return echo.NewHTTPError(429, "rate limited")
+		},
+	})
+}

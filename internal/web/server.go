@@ -1,0 +1,122 @@
+// Package web is avgloket's HTTP side: the public request form, the
+// tracking page, the first-run setup, and the JSON API. Handlers are thin:
+// they decode, call a domain service, and render. Every route is in
+// routes.go; every error becomes an HTTP status in errors.go.
+package web
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/avgloket/avgloket/internal/auth"
+	"github.com/avgloket/avgloket/internal/casework"
+	"github.com/avgloket/avgloket/internal/clock"
+	"github.com/avgloket/avgloket/internal/lang"
+	"github.com/avgloket/avgloket/internal/practice"
+	"github.com/avgloket/avgloket/internal/staff"
+)
+
+// Store is what the web layer reads and writes directly; case work goes
+// through casework.Service.
+type Store interface {
+	Ping(ctx context.Context) error
+	Settings(ctx context.Context) (practice.Settings, error)
+	Branches(ctx context.Context) ([]practice.Branch, error)
+	SetupTokenValid(ctx context.Context, hash string, now time.Time) (bool, error)
+	CompleteSetup(ctx context.Context, hash string, p practice.Settings, owner staff.NewMember, now time.Time) (staff.Member, error)
+	MemberByAPIToken(ctx context.Context, hash string, now time.Time) (staff.Member, error)
+}
+
+// Signer makes keyed MACs, for values the server hands the browser and must
+// trust when they come back. The vault's blind index serves.
+type Signer interface {
+	Index(purpose, value string) string
+}
+
+// Config is the web layer's configuration.
+type Config struct {
+	// BaseURL is the portal's public address, e.g. https://avg.example.nl.
+	// With https, cookies are Secure and HSTS is sent.
+	BaseURL string
+	// TrustedProxies are the addresses of reverse proxies whose
+	// X-Forwarded-For header is believed. Empty: the connection's address
+	// is the client's, whatever headers say.
+	TrustedProxies []netip.Prefix
+	// RequestsPerMinute limits new requests per client address.
+	RequestsPerMinute int
+}
+
+// Deps are the services the handlers use.
+type Deps struct {
+	Store     Store
+	Cases     *casework.Service
+	Catalog   *lang.Catalog
+	Clock     clock.Clock
+	Log       *slog.Logger
+	Signer    Signer
+	Passwords *auth.Policy
+	// MailQueued is called after a change queued e-mail, to wake the
+	// outbox worker. May be nil.
+	MailQueued func()
+}
+
+// Server is the HTTP handler of the portal.
+type Server struct {
+	Deps
+	cfg    Config
+	secure bool
+	echo   *echo.Echo
+	pages  *pages
+	static *staticFiles
+}
+
+// New builds the server: parses templates (failing fast when one is
+// missing), hashes the static files and registers every route.
+func New(cfg Config, d Deps) (*Server, error) {
+	u, err := url.Parse(cfg.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("base URL %q: want http(s)://host", cfg.BaseURL)
+	}
+	if cfg.RequestsPerMinute <= 0 {
+		cfg.RequestsPerMinute = 30
+	}
+	s := &Server{Deps: d, cfg: cfg, secure: u.Scheme == "https"}
+	if s.static, err = loadStatic(); err != nil {
+		return nil, err
+	}
+	if s.pages, err = loadPages(s.static); err != nil {
+		return nil, err
+	}
+	s.echo = echo.New()
+	s.echo.HideBanner, s.echo.HidePort = true, true
+	s.echo.HTTPErrorHandler = s.handleError
+	s.echo.IPExtractor = ipExtractor(cfg.TrustedProxies)
+	s.routes()
+	return s, nil
+}
+
+// ServeHTTP serves a request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// Routes lists the registered routes as "METHOD path", for tests that must
+// cover every one.
+func (s *Server) Routes() []string {
+	var out []string
+	for _, r := range s.echo.Routes() {
+		out = append(out, r.Method+" "+r.Path)
+	}
+	return out
+}
+
+func (s *Server) notifyMail() {
+	if s.MailQueued != nil {
+		s.MailQueued()
+	}
+}

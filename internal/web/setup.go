@@ -1,0 +1,118 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/avgloket/avgloket/internal/apperr"
+	"github.com/avgloket/avgloket/internal/auth"
+	"github.com/avgloket/avgloket/internal/casework"
+	"github.com/avgloket/avgloket/internal/deadline"
+	"github.com/avgloket/avgloket/internal/practice"
+	"github.com/avgloket/avgloket/internal/staff"
+)
+
+// setupForm holds the first-run form as typed. Passwords are never echoed.
+type setupForm struct {
+	Name, Address, KvK, PrivacyEmail, TimeZone, Calendar, ExtraDays string
+	OwnerName, OwnerEmail                                           string
+}
+
+// setupPage is the data of the first-run setup page.
+type setupPage struct {
+	base
+	Form      setupForm
+	Errors    map[string]string
+	ErrorList []fieldError
+	Action    string
+}
+
+var setupFieldOrder = []string{
+	practice.FieldName, practice.FieldAddress, practice.FieldKvK, practice.FieldPrivacyEmail,
+	practice.FieldTimeZone, practice.FieldCalendar, practice.FieldExtraDays,
+	"owner.name", "owner.email", "owner.password", "owner.password_repeat",
+}
+
+func (s *Server) setupToken(c echo.Context) (string, error) {
+	hash := casework.HashToken(c.Param("token"))
+	ok, err := s.Store.SetupTokenValid(c.Request().Context(), hash, s.Clock.Now())
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", apperr.New(apperr.NotFound, "error.setup_link")
+	}
+	return hash, nil
+}
+
+func (s *Server) setupForm(c echo.Context) error {
+	if _, err := s.setupToken(c); err != nil {
+		return err
+	}
+	form := setupForm{TimeZone: practice.DefaultTimeZone, Calendar: string(deadline.NL)}
+	return s.renderSetup(c, http.StatusOK, form, nil)
+}
+
+func (s *Server) renderSetup(c echo.Context, status int, form setupForm, problems map[string]string) error {
+	p := setupPage{base: s.base(c, "setup.title"), Form: form, Errors: map[string]string{}, Action: c.Request().URL.Path}
+	for _, f := range setupFieldOrder {
+		if id, ok := problems[f]; ok {
+			msg := s.message(p.Lang, id)
+			p.Errors[f] = msg
+			p.ErrorList = append(p.ErrorList, fieldError{Field: f, ID: inputID(f), Message: msg})
+		}
+	}
+	return s.render(c, status, "setup", p)
+}
+
+func (s *Server) setupSubmit(c echo.Context) error {
+	hash, err := s.setupToken(c)
+	if err != nil {
+		return err
+	}
+	v := func(k string) string { return clean(c.FormValue(k)) }
+	form := setupForm{
+		Name: v(practice.FieldName), Address: v(practice.FieldAddress), KvK: v(practice.FieldKvK),
+		PrivacyEmail: v(practice.FieldPrivacyEmail), TimeZone: v(practice.FieldTimeZone),
+		Calendar: v(practice.FieldCalendar), ExtraDays: v(practice.FieldExtraDays),
+		OwnerName: v("owner.name"), OwnerEmail: v("owner.email"),
+	}
+	password, repeat := c.FormValue("owner.password"), c.FormValue("owner.password_repeat")
+	settings := practice.Defaults()
+	settings.Name, settings.Address, settings.KvK = form.Name, form.Address, form.KvK
+	settings.PrivacyEmail, settings.TimeZone = form.PrivacyEmail, form.TimeZone
+	settings.Calendar = deadline.Country(strings.ToUpper(form.Calendar))
+	problems := settings.Validate()
+	if days, ok := practice.ParseExtraDays(form.ExtraDays); ok {
+		settings.ExtraDays = days
+	} else {
+		problems[practice.FieldExtraDays] = "field.dates"
+	}
+	owner := staff.NewMember{Name: strings.TrimSpace(form.OwnerName), Role: staff.Owner}
+	if owner.Name == "" {
+		problems["owner.name"] = "field.required"
+	}
+	email, ok := staff.NormalizeEmail(form.OwnerEmail)
+	if !ok {
+		problems["owner.email"] = "field.email"
+	}
+	owner.Email = email
+	if msg := s.Passwords.PasswordProblem(password, email); msg != "" {
+		problems["owner.password"] = msg
+	} else if password != repeat {
+		problems["owner.password_repeat"] = "password.mismatch"
+	}
+	if len(problems) > 0 {
+		return s.renderSetup(c, http.StatusUnprocessableEntity, form, problems)
+	}
+	if owner.PasswordHash, err = auth.HashPassword(password); err != nil {
+		return err
+	}
+	if _, err := s.Store.CompleteSetup(c.Request().Context(), hash, settings, owner, s.Clock.Now()); err != nil {
+		return err
+	}
+	s.Log.Info("first-run setup completed")
+	return s.render(c, http.StatusOK, "setup_done", s.base(c, "setup.done_title"))
+}
