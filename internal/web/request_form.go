@@ -86,17 +86,16 @@ type fieldError struct {
 // requestFormPage is the data of the form for one request type.
 type requestFormPage struct {
 	base
+	formState
 	Type      casework.RequestType
 	Form      requestForm
-	Errors    map[string]string
-	ErrorList []fieldError
-	Relations []casework.Relation
+	Relations []string
 	Branches  []practice.Branch
 	Choices   formChoices
 }
 
 type formChoices struct {
-	ErasureScopes, Formats, Destinations, Consents []string
+	ErasureScopes, Formats, Destinations, Consents, Languages []string
 }
 
 // requestStartPage lists the rights, each with a plain explanation.
@@ -135,17 +134,12 @@ func (s *Server) renderRequestForm(c echo.Context, status int, t casework.Reques
 	if err != nil {
 		return err
 	}
+	b := s.base(c, "type."+string(t)+".title")
 	p := requestFormPage{
-		base: s.base(c, "type."+string(t)+".title"), Type: t, Form: form, Errors: map[string]string{},
-		Relations: casework.Relations, Branches: branches,
-		Choices: formChoices{casework.ErasureScopes, casework.Formats, casework.Destinations, casework.Consents},
-	}
-	for _, field := range formFieldOrder {
-		if id, ok := problems[field]; ok {
-			msg := s.message(p.Lang, id)
-			p.Errors[field] = msg
-			p.ErrorList = append(p.ErrorList, fieldError{Field: field, ID: inputID(field), Message: msg})
-		}
+		base: b, formState: newFormState(b.Tr, formFieldOrder, problems), Type: t, Form: form,
+		Relations: []string{"self", "parent", "guardian", "representative"}, Branches: branches,
+		Choices: formChoices{casework.ErasureScopes, casework.Formats, casework.Destinations, casework.Consents,
+			[]string{string(casework.Dutch), string(casework.English)}},
 	}
 	return s.render(c, status, "request_form", p)
 }
@@ -158,7 +152,7 @@ var formFieldOrder = []string{
 	"specifics.wrong", "specifics.correct", "specifics.erasure_scope", "specifics.erasure_part",
 	"specifics.format", "specifics.destination", "specifics.other_controller",
 	"specifics.processing", "specifics.grounds", "specifics.consents", "specifics.sharing_party",
-	"specifics.other_consent", casework.FieldDetails,
+	"specifics.other_consent", casework.FieldDetails, "language",
 }
 
 // inputID is the HTML id of the input for a field name.

@@ -23,10 +23,10 @@ type setupForm struct {
 // setupPage is the data of the first-run setup page.
 type setupPage struct {
 	base
+	formState
 	Form      setupForm
-	Errors    map[string]string
-	ErrorList []fieldError
 	Action    string
+	Calendars []string
 }
 
 var setupFieldOrder = []string{
@@ -56,14 +56,9 @@ func (s *Server) setupForm(c echo.Context) error {
 }
 
 func (s *Server) renderSetup(c echo.Context, status int, form setupForm, problems map[string]string) error {
-	p := setupPage{base: s.base(c, "setup.title"), Form: form, Errors: map[string]string{}, Action: c.Request().URL.Path}
-	for _, f := range setupFieldOrder {
-		if id, ok := problems[f]; ok {
-			msg := s.message(p.Lang, id)
-			p.Errors[f] = msg
-			p.ErrorList = append(p.ErrorList, fieldError{Field: f, ID: inputID(f), Message: msg})
-		}
-	}
+	b := s.base(c, "setup.title")
+	p := setupPage{base: b, formState: newFormState(b.Tr, setupFieldOrder, problems), Form: form, Action: c.Request().URL.Path,
+		Calendars: []string{string(deadline.NL), string(deadline.BE)}}
 	return s.render(c, status, "setup", p)
 }
 

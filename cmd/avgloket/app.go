@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/avgloket/avgloket/internal/auth"
+	"github.com/avgloket/avgloket/internal/casework"
+	"github.com/avgloket/avgloket/internal/clock"
+	"github.com/avgloket/avgloket/internal/lang"
+	"github.com/avgloket/avgloket/internal/letters"
+	"github.com/avgloket/avgloket/internal/mail"
+	"github.com/avgloket/avgloket/internal/store"
+	"github.com/avgloket/avgloket/internal/vault"
+	"github.com/avgloket/avgloket/internal/web"
+	"github.com/avgloket/avgloket/ui"
+)
+
+// App is the running portal: database, key ring, web server and outbox
+// worker. Tests start it like main does.
+type App struct {
+	cfg    Config
+	log    *slog.Logger
+	clock  clock.Clock
+	keys   *vault.KeyRing
+	store  *store.Store
+	web    *web.Server
+	worker *mail.Worker
+}
+
+// openStore opens the key ring and the database (applying migrations).
+func openStore(ctx context.Context, cfg Config, log *slog.Logger) (*vault.KeyRing, *store.Store, error) {
+	keys, err := vault.LoadOrCreate(cfg.KeyFile)
+	if err != nil {
+		return nil, nil, fmt.Errorf("key file: %w", err)
+	}
+	st, err := store.Open(ctx, cfg.DBPath(), keys, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	return keys, st, nil
+}
+
+// NewApp wires the portal together.
+func NewApp(ctx context.Context, cfg Config, log *slog.Logger, clk clock.Clock) (*App, error) {
+	keys, st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{cfg: cfg, log: log, clock: clk, keys: keys, store: st}
+	if err := a.wire(ctx); err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) wire(ctx context.Context) error {
+	cat, err := lang.Load(ui.FS)
+	if err != nil {
+		return err
+	}
+	writer, err := letters.New(ui.FS, cat, func() string {
+		s, err := a.store.Settings(context.Background())
+		if err != nil {
+			return ""
+		}
+		return s.Name
+	})
+	if err != nil {
+		return err
+	}
+	var sender mail.Sender
+	if a.cfg.SMTP != nil {
+		if sender, err = mail.NewSMTPSender(*a.cfg.SMTP); err != nil {
+			return err
+		}
+	} else {
+		a.log.Warn("no SMTP server configured: e-mails stay queued in the outbox until one is (AVGLOKET_SMTP_HOST)")
+	}
+	a.worker = mail.NewWorker(a.store, sender, a.clock, a.log)
+	cases := casework.NewService(a.store, writer, a.clock, a.cfg.BaseURL)
+	a.web, err = web.New(web.Config{
+		BaseURL: a.cfg.BaseURL, TrustedProxies: a.cfg.TrustedProxies, RequestsPerMinute: a.cfg.RatePerMinute,
+	}, web.Deps{
+		Store: a.store, Cases: cases, Catalog: cat, Clock: a.clock, Log: a.log, Signer: a.keys,
+		Passwords: auth.NewPolicy(), MailQueued: a.worker.Notify,
+	})
+	return err
+}
+
+// Run serves on ln until ctx is cancelled, then shuts down gracefully:
+// requests under way finish (up to 20 seconds), the outbox worker finishes
+// its current mail, and Run returns nil.
+func (a *App) Run(ctx context.Context, ln net.Listener) error {
+	if err := a.announceSetup(ctx); err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           a.web,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	workerCtx, stopWorker := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { a.worker.Run(workerCtx, a.cfg.MailInterval) })
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	a.log.Info("listening", "addr", ln.Addr().String(), "base_url", a.cfg.BaseURL)
+
+	var err error
+	select {
+	case err = <-served:
+	case <-ctx.Done():
+		a.log.Info("shutting down")
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		err = srv.Shutdown(shutdownCtx)
+		cancel()
+	}
+	stopWorker()
+	wg.Wait()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// announceSetup logs a one-time setup link while no staff account exists.
+// The link is valid for an hour; a restart prints a fresh one.
+func (a *App) announceSetup(ctx context.Context) error {
+	n, err := a.store.CountMembers(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	token, err := casework.NewToken()
+	if err != nil {
+		return err
+	}
+	if err := a.store.AddSetupToken(ctx, casework.HashToken(token), a.clock.Now().Add(time.Hour)); err != nil {
+		return err
+	}
+	a.log.Info("first run: open this link within an hour to set up the practice",
+		"setup_url", a.cfg.BaseURL+"/setup/"+token)
+	return nil
+}
+
+// Close closes the database.
+func (a *App) Close() error { return a.store.Close() }
+

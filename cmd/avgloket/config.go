@@ -1,0 +1,114 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/avgloket/avgloket/internal/mail"
+)
+
+// Config is everything the program is told from outside: flags first, then
+// AVGLOKET_* environment variables, then defaults.
+type Config struct {
+	Addr           string
+	DataDir        string
+	KeyFile        string
+	BaseURL        string
+	RatePerMinute  int
+	TrustedProxies []netip.Prefix
+	SMTP           *mail.SMTPConfig // nil: mail stays queued
+	MailInterval   time.Duration
+}
+
+// DBPath is the SQLite database file.
+func (c Config) DBPath() string { return filepath.Join(c.DataDir, "avgloket.db") }
+
+// env returns the environment variable AVGLOKET_<name>.
+type env func(string) string
+
+func osEnv(name string) string { return os.Getenv("AVGLOKET_" + name) }
+
+// commonFlags registers --data, shared by every command.
+func commonFlags(fs *flag.FlagSet, getenv env) *string {
+	def := getenv("DATA_DIR")
+	if def == "" {
+		def = "./data"
+	}
+	return fs.String("data", def, "data folder (AVGLOKET_DATA_DIR)")
+}
+
+// loadConfig completes and checks the configuration, returning a one-line
+// error naming the setting at fault.
+func loadConfig(addr, dataDir, baseURL string, getenv env) (Config, error) {
+	c := Config{Addr: addr, DataDir: dataDir, BaseURL: baseURL, RatePerMinute: 30, MailInterval: time.Minute}
+	if c.DataDir == "" {
+		return c, errors.New("data folder: empty (set --data or AVGLOKET_DATA_DIR)")
+	}
+	c.KeyFile = getenv("KEY_FILE")
+	if c.KeyFile == "" {
+		c.KeyFile = filepath.Join(c.DataDir, "keys.json")
+	}
+	if c.Addr != "" {
+		if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+			return c, fmt.Errorf("address %q: want host:port (AVGLOKET_ADDR)", c.Addr)
+		}
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = getenv("BASE_URL")
+	}
+	if c.BaseURL != "" {
+		u, err := url.Parse(c.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != strings.TrimRight(u.Path, "/") {
+			return c, fmt.Errorf("base URL %q: want http(s)://host without a trailing slash (AVGLOKET_BASE_URL)", c.BaseURL)
+		}
+	}
+	if v := getenv("RATE_LIMIT"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 10000 {
+			return c, fmt.Errorf("AVGLOKET_RATE_LIMIT %q: want requests per minute, 1 to 10000", v)
+		}
+		c.RatePerMinute = n
+	}
+	for _, p := range strings.FieldsFunc(getenv("TRUSTED_PROXIES"), func(r rune) bool { return r == ',' || r == ' ' }) {
+		prefix, err := netip.ParsePrefix(p)
+		if err != nil {
+			return c, fmt.Errorf("AVGLOKET_TRUSTED_PROXIES: %q is not a CIDR range", p)
+		}
+		c.TrustedProxies = append(c.TrustedProxies, prefix)
+	}
+	smtp, err := smtpConfig(getenv)
+	if err != nil {
+		return c, err
+	}
+	c.SMTP = smtp
+	return c, nil
+}
+
+func smtpConfig(getenv env) (*mail.SMTPConfig, error) {
+	host := getenv("SMTP_HOST")
+	if host == "" {
+		return nil, nil
+	}
+	s := &mail.SMTPConfig{Host: host, Port: 587, Username: getenv("SMTP_USER"), Password: getenv("SMTP_PASSWORD"),
+		From: getenv("SMTP_FROM"), Insecure: getenv("SMTP_INSECURE") == "1"}
+	if v := getenv("SMTP_PORT"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 65535 {
+			return nil, fmt.Errorf("AVGLOKET_SMTP_PORT %q: want a port number", v)
+		}
+		s.Port = n
+	}
+	if err := s.Validate(); err != nil {
+		return nil, fmt.Errorf("SMTP settings: %w", err)
+	}
+	return s, nil
+}

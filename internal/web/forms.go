@@ -1,0 +1,82 @@
+package web
+
+// formState is what every form page carries besides its values: the
+// problems found, per field and as a list for the summary at the top.
+type formState struct {
+	tr        tr
+	Errors    map[string]string
+	ErrorList []fieldError
+}
+
+// newFormState translates problems (field → message ID), ordered as the
+// fields appear on the form.
+func newFormState(t tr, order []string, problems map[string]string) formState {
+	f := formState{tr: t, Errors: map[string]string{}}
+	for _, field := range order {
+		if id, ok := problems[field]; ok {
+			msg := t.s.message(t.Lang, id)
+			f.Errors[field] = msg
+			f.ErrorList = append(f.ErrorList, fieldError{Field: field, ID: inputID(field), Message: msg})
+		}
+	}
+	return f
+}
+
+// fieldData is what the "input" partial needs to draw one labelled field
+// with its hint and error, wired for screen readers.
+type fieldData struct {
+	Name, ID, Label, Hint, Type, Value, Error, Autocomplete string
+	Optional                                                string // "(optional)" in the page's language, for fields not required
+	Required                                                bool
+}
+
+// Field describes the input for field name. labelID and hintID are message
+// IDs (hintID may be empty); typ is an input type or "textarea".
+func (f formState) Field(name, labelID, typ, value, hintID, autocomplete string, required bool) fieldData {
+	d := fieldData{
+		Name: name, ID: inputID(name), Label: f.tr.T(labelID), Type: typ, Value: value,
+		Error: f.Errors[name], Autocomplete: autocomplete, Required: required,
+	}
+	if !required {
+		d.Optional = f.tr.T("form.optional")
+	}
+	if hintID != "" {
+		d.Hint = f.tr.T(hintID)
+	}
+	return d
+}
+
+// choiceData is what the "choices" partial needs: a group of radio buttons
+// or check boxes with a legend and an error.
+type choiceData struct {
+	Name, ID, Label, Type, Error string
+	Options                      []option
+}
+
+type option struct {
+	Value, Label string
+	Checked      bool
+}
+
+// Radio describes a group of radio buttons for field name; each option's
+// label is the message "<prefix>.<value>".
+func (f formState) Radio(name, labelID, prefix string, values []string, chosen string) choiceData {
+	return f.choices(name, labelID, prefix, "radio", values, []string{chosen})
+}
+
+// Checkboxes describes a group of check boxes for field name.
+func (f formState) Checkboxes(name, labelID, prefix string, values, chosen []string) choiceData {
+	return f.choices(name, labelID, prefix, "checkbox", values, chosen)
+}
+
+func (f formState) choices(name, labelID, prefix, typ string, values, chosen []string) choiceData {
+	d := choiceData{Name: name, ID: inputID(name), Label: f.tr.T(labelID), Type: typ, Error: f.Errors[name]}
+	for _, v := range values {
+		o := option{Value: v, Label: f.tr.T(prefix + "." + v)}
+		for _, c := range chosen {
+			o.Checked = o.Checked || c == v
+		}
+		d.Options = append(d.Options, o)
+	}
+	return d
+}
