@@ -157,4 +157,3 @@ func (a *App) announceSetup(ctx context.Context) error {
 
 // Close closes the database.
 func (a *App) Close() error { return a.store.Close() }
-
