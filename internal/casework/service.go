@@ -20,6 +20,7 @@ import (
 // itself: the hashes of the tracking token and of the idempotency key.
 type NewCase struct {
 	TrackingHash    string
+	TrackingExpires time.Time
 	IdempotencyHash string // empty: no idempotency key was given
 	RequestHash     string // hash of the submission, to spot a key reused for another request
 }
@@ -52,6 +53,11 @@ type Store interface {
 type Letters interface {
 	Acknowledgement(c Case, trackingURL string) (mail.Message, error)
 }
+
+// TrackingLinkValidity is how long a requester's tracking link works: long
+// enough for an extended case (three months plus pauses) and for reading the
+// answer well after it.
+const TrackingLinkValidity = 365 * 24 * time.Hour
 
 // Service files and reads cases.
 type Service struct {
@@ -141,7 +147,7 @@ func (s *Service) Submit(ctx context.Context, sub Submission, in Intake) (c Case
 	if err != nil {
 		return Case{}, false, apperr.Wrap(err, "error.internal")
 	}
-	nc := NewCase{TrackingHash: HashToken(token)}
+	nc := NewCase{TrackingHash: HashToken(token), TrackingExpires: now.Add(TrackingLinkValidity)}
 	if in.IdempotencyKey != "" {
 		nc.IdempotencyHash = HashToken("idempotency:" + in.IdempotencyKey)
 		nc.RequestHash = requestHash(sub, in)

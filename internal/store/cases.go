@@ -51,9 +51,11 @@ type caseRow struct {
 
 func (caseRow) TableName() string { return "cases" }
 
-// caseView is a case row with the codes its foreign keys point to.
+// caseView is a case row with the codes its foreign keys point to. The row
+// is a named field: gorm skips struct fields with unexported names, so an
+// anonymous caseRow would never be filled.
 type caseView struct {
-	caseRow       `gorm:"embedded"`
+	Row           caseRow `gorm:"embedded"`
 	BranchCode    *string
 	AssigneeEmail *string
 }
@@ -136,7 +138,9 @@ func (s *Store) CreateCase(ctx context.Context, c *casework.Case, nc casework.Ne
 			return internal(err, "insert case")
 		}
 		c.ID = row.ID
-		if err := tx.Create(&trackingTokenRow{CaseID: row.ID, TokenHash: nc.TrackingHash, CreatedAt: c.CreatedAt.UTC()}).Error; err != nil {
+		expires := nc.TrackingExpires.UTC()
+		t := trackingTokenRow{CaseID: row.ID, TokenHash: nc.TrackingHash, CreatedAt: c.CreatedAt.UTC(), ExpiresAt: &expires}
+		if err := tx.Create(&t).Error; err != nil {
 			return internal(err, "insert tracking token")
 		}
 		if nc.IdempotencyHash != "" {
@@ -214,7 +218,7 @@ func (s *Store) caseRow(tx *gorm.DB, c casework.Case) (caseRow, error) {
 }
 
 func (s *Store) caseFromView(v caseView) (casework.Case, error) {
-	r := v.caseRow
+	r := v.Row
 	c := casework.Case{
 		ID: r.ID, Reference: r.Reference, Type: casework.RequestType(r.Type), Status: casework.Status(r.Status),
 		Outcome: casework.Outcome(r.Outcome), Channel: casework.Channel(r.Channel),
@@ -340,14 +344,18 @@ func (s *Store) ListCases(ctx context.Context, q casework.Query, scope casework.
 		}
 		db = db.Where("(cases.due_on, cases.reference) > (?, ?)", due, ref)
 	}
+	db = db.Order("cases.due_on, cases.reference")
+	if q.Limit > 0 { // a zero Limit selects everything, as for every Query field
+		db = db.Limit(q.Limit + 1)
+	}
 	var views []caseView
-	if err := db.Order("cases.due_on, cases.reference").Limit(q.Limit + 1).Find(&views).Error; err != nil {
+	if err := db.Find(&views).Error; err != nil {
 		return casework.Page{}, internal(err, "list cases")
 	}
 	var page casework.Page
-	if len(views) > q.Limit {
+	if q.Limit > 0 && len(views) > q.Limit {
 		views = views[:q.Limit]
-		last := views[len(views)-1]
+		last := views[len(views)-1].Row
 		page.Next = encodeCursor(last.DueOn, last.Reference)
 	}
 	page.Cases = make([]casework.Case, 0, len(views))
