@@ -137,7 +137,8 @@ func create(tb testing.TB, s *Store, c *casework.Case, compose func(casework.Cas
 	if compose == nil {
 		compose = ackMail
 	}
-	_, err = s.CreateCase(tb.Context(), c, casework.NewCase{TrackingHash: casework.HashToken(token)}, compose)
+	nc := casework.NewCase{TrackingHash: casework.HashToken(token), TrackingExpires: c.CreatedAt.Add(casework.TrackingLinkValidity)}
+	_, err = s.CreateCase(tb.Context(), c, nc, compose)
 	return err
 }
 
