@@ -29,6 +29,10 @@ type Case struct {
 	Specifics  Specifics
 	Identity   Identity
 	Assignee   string // staff e-mail; empty when unassigned
+	AssigneeID int64  // 0 when unassigned
+	// PausedSince is the day the case started waiting for identity
+	// information; zero when the clock runs.
+	PausedSince deadline.Date
 
 	EmailConfirmedAt *time.Time
 	CreatedAt        time.Time
@@ -42,6 +46,10 @@ type Identity struct {
 	Method     string
 	VerifiedAt *time.Time
 }
+
+// Paused reports whether the deadline is suspended, waiting for identity
+// information.
+func (c Case) Paused() bool { return !c.PausedSince.IsZero() }
 
 // Due returns the deadline in force.
 func (c Case) Due() deadline.Date { return c.Deadlines.Due }

@@ -47,11 +47,27 @@ type Store interface {
 	CaseByTracking(ctx context.Context, hash string, now time.Time) (Case, error)
 	// ConfirmEmail records that the requester followed the tracking link.
 	ConfirmEmail(ctx context.Context, caseID int64, at time.Time) error
+	// UpdateCase loads the case ref within scope inside a write
+	// transaction, lets step change it, and stores the case with the
+	// Change's events, tracking token and mails. An error from step rolls
+	// everything back; NotFound if the case is outside scope.
+	UpdateCase(ctx context.Context, ref string, scope Scope, step func(c *Case) (Change, error)) (Case, error)
+	// CaseEvents returns the case's timeline, oldest first; only what the
+	// requester may see when visibleOnly.
+	CaseEvents(ctx context.Context, caseID int64, visibleOnly bool) ([]Event, error)
+	// Assignees returns the enabled staff members.
+	Assignees(ctx context.Context) ([]Assignee, error)
 }
 
 // Letters writes the e-mails a case sends, in the requester's language.
 type Letters interface {
 	Acknowledgement(c Case, trackingURL string) (mail.Message, error)
+	// Message announces a new message on the tracking page.
+	Message(c Case, trackingURL string) (mail.Message, error)
+	// Extension tells the requester the deadline was extended.
+	Extension(c Case, trackingURL string) (mail.Message, error)
+	// Decision tells the requester the case is decided.
+	Decision(c Case, trackingURL string) (mail.Message, error)
 }
 
 // TrackingLinkValidity is how long a requester's tracking link works: long
@@ -190,25 +206,27 @@ func (s *Service) List(ctx context.Context, q Query, scope Scope) (Page, error) 
 	return s.store.ListCases(ctx, q, scope)
 }
 
-// Track returns the case behind a tracking token, and records that the
-// requester's e-mail address is confirmed: only its owner can have followed
-// the link. Unknown and expired tokens give NotFound alike.
-func (s *Service) Track(ctx context.Context, token string) (Case, error) {
+// Track returns the case behind a tracking token with the events the
+// requester may see, and records that the requester's e-mail address is
+// confirmed: only its owner can have followed the link. Unknown and expired
+// tokens give NotFound alike.
+func (s *Service) Track(ctx context.Context, token string) (Case, []Event, error) {
 	if len(token) < 40 || len(token) > 64 {
-		return Case{}, apperr.New(apperr.NotFound, "error.not_found")
+		return Case{}, nil, apperr.New(apperr.NotFound, "error.not_found")
 	}
 	now := s.clock.Now()
 	c, err := s.store.CaseByTracking(ctx, HashToken(token), now)
 	if err != nil {
-		return Case{}, err
+		return Case{}, nil, err
 	}
 	if c.EmailConfirmedAt == nil {
 		if err := s.store.ConfirmEmail(ctx, c.ID, now); err != nil {
-			return Case{}, err
+			return Case{}, nil, err
 		}
 		c.EmailConfirmedAt = &now
 	}
-	return c, nil
+	events, err := s.store.CaseEvents(ctx, c.ID, true)
+	return c, events, err
 }
 
 // NewToken returns a fresh random token of 256 bits, URL-safe.

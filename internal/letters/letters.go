@@ -22,7 +22,7 @@ type Writer struct {
 }
 
 // names lists the e-mail templates; each exists once per language.
-var names = []string{"acknowledgement"}
+var names = []string{"acknowledgement", "message", "extension", "decision"}
 
 // New parses the mail templates in fsys (templates/mail/<name>.<lang>.txt)
 // and fails if one is missing. practiceName returns the practice's current
@@ -53,13 +53,36 @@ func (w *Writer) render(name string, c lang.Code, to, subject string, data map[s
 // Acknowledgement is the receipt sent to the requester: reference, type, due
 // date and the private tracking link, which also confirms the address.
 func (w *Writer) Acknowledgement(k casework.Case, trackingURL string) (mail.Message, error) {
+	return w.caseMail("acknowledgement", "mail.ack.subject", k, trackingURL)
+}
+
+// Message announces a new message from the practice on the tracking page.
+func (w *Writer) Message(k casework.Case, trackingURL string) (mail.Message, error) {
+	return w.caseMail("message", "mail.message.subject", k, trackingURL)
+}
+
+// Extension tells the requester the deadline was extended, with the new
+// date; the reason is on the tracking page.
+func (w *Writer) Extension(k casework.Case, trackingURL string) (mail.Message, error) {
+	return w.caseMail("extension", "mail.extension.subject", k, trackingURL)
+}
+
+// Decision tells the requester that the case is decided; the answer is on
+// the tracking page.
+func (w *Writer) Decision(k casework.Case, trackingURL string) (mail.Message, error) {
+	return w.caseMail("decision", "mail.decision.subject", k, trackingURL)
+}
+
+// caseMail writes mail name about case k. Every case mail gets the same
+// facts; none holds what the request or the answer says.
+func (w *Writer) caseMail(name, subjectID string, k casework.Case, trackingURL string) (mail.Message, error) {
 	c := lang.Parse(string(k.Language))
 	practice := w.practice()
 	if practice == "" {
 		practice = w.cat.T(c, "practice.unnamed", nil)
 	}
-	subject := w.cat.T(c, "mail.ack.subject", map[string]any{"Reference": k.Reference})
-	return w.render("acknowledgement", c, k.Requester.Email, subject, map[string]any{
+	subject := w.cat.T(c, subjectID, map[string]any{"Reference": k.Reference})
+	return w.render(name, c, k.Requester.Email, subject, map[string]any{
 		"Reference": k.Reference,
 		"Type":      w.cat.T(c, "type."+string(k.Type)+".title", nil),
 		"Received":  lang.Date(c, k.ReceivedOn),

@@ -44,6 +44,7 @@ type caseRow struct {
 	IdentityMethod   string
 	IdentityAt       *time.Time
 	AssigneeID       *int64
+	PausedSince      string
 	EmailConfirmedAt *time.Time
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
@@ -143,6 +144,10 @@ func (s *Store) CreateCase(ctx context.Context, c *casework.Case, nc casework.Ne
 		if err := tx.Create(&t).Error; err != nil {
 			return internal(err, "insert tracking token")
 		}
+		created := casework.Event{At: c.CreatedAt, Kind: casework.EventCreated, Data: map[string]string{"channel": string(c.Channel)}}
+		if err := s.insertEvents(tx, row.ID, []casework.Event{created}); err != nil {
+			return err
+		}
 		if nc.IdempotencyHash != "" {
 			r := idempotencyRow{KeyHash: nc.IdempotencyHash, RequestHash: nc.RequestHash, CaseID: row.ID, CreatedAt: c.CreatedAt.UTC()}
 			if err := tx.Create(&r).Error; err != nil {
@@ -189,6 +194,12 @@ func (s *Store) caseRow(tx *gorm.DB, c casework.Case) (caseRow, error) {
 		EmailConfirmedAt: utc(c.EmailConfirmedAt), CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
 		NameIndex: s.nameIndex(c.Requester.Name, c.Subject.Name),
 	}
+	if c.AssigneeID != 0 {
+		r.AssigneeID = &c.AssigneeID
+	}
+	if c.Paused() {
+		r.PausedSince = c.PausedSince.String()
+	}
 	if c.Branch != "" {
 		var b branchRow
 		if err := tx.Where("code = ?", c.Branch).Take(&b).Error; err != nil {
@@ -230,8 +241,8 @@ func (s *Store) caseFromView(v caseView) (casework.Case, error) {
 	if v.BranchCode != nil {
 		c.Branch = *v.BranchCode
 	}
-	if v.AssigneeEmail != nil {
-		c.Assignee = *v.AssigneeEmail
+	if v.AssigneeEmail != nil && r.AssigneeID != nil {
+		c.Assignee, c.AssigneeID = *v.AssigneeEmail, *r.AssigneeID
 	}
 	var err error
 	date := func(s string) deadline.Date {
@@ -242,6 +253,9 @@ func (s *Store) caseFromView(v caseView) (casework.Case, error) {
 		return d
 	}
 	c.ReceivedOn = date(r.ReceivedOn)
+	if r.PausedSince != "" {
+		c.PausedSince = date(r.PausedSince)
+	}
 	c.Deadlines = deadline.Deadlines{Due: date(r.DueOn), OriginalDue: date(r.OriginalDueOn),
 		ExtendedDue: date(r.ExtendedDueOn), ExtensionNoticeBy: date(r.OriginalDueOn)}
 	if err != nil {

@@ -233,10 +233,21 @@ type trackPage struct {
 	base
 	Case     casework.Case
 	Received string
+	Events   []trackEvent
+}
+
+// trackEvent is a message, extension or decision as the requester reads it.
+type trackEvent struct {
+	Kind    string
+	At      string
+	Text    string
+	Outcome string
+	Ground  string
+	Due     deadline.Date
 }
 
 func (s *Server) track(c echo.Context) error {
-	k, err := s.Cases.Track(c.Request().Context(), c.Param("token"))
+	k, events, err := s.Cases.Track(c.Request().Context(), c.Param("token"))
 	if err != nil {
 		return err
 	}
@@ -248,7 +259,14 @@ func (s *Server) track(c echo.Context) error {
 		c.Set(keyLang, lang.Parse(string(k.Language))) // the language of the request, unless the reader chose
 	}
 	l := langOf(c)
-	return s.render(c, http.StatusOK, "track", trackPage{
-		base: s.base(c, "track.title"), Case: k, Received: lang.DateTime(l, k.ReceivedAt, settings.Location()),
-	})
+	p := trackPage{base: s.base(c, "track.title"), Case: k, Received: lang.DateTime(l, k.ReceivedAt, settings.Location())}
+	for _, e := range events {
+		te := trackEvent{Kind: string(e.Kind), At: lang.DateTime(l, e.At, settings.Location()), Text: e.Text,
+			Outcome: e.Data["outcome"], Ground: e.Data["ground"]}
+		if d, err := deadline.ParseDate(e.Data["due"]); err == nil {
+			te.Due = d
+		}
+		p.Events = append(p.Events, te)
+	}
+	return s.render(c, http.StatusOK, "track", p)
 }

@@ -1,0 +1,250 @@
+package casework
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/avgloket/avgloket/internal/apperr"
+	"github.com/avgloket/avgloket/internal/deadline"
+	"github.com/avgloket/avgloket/internal/mail"
+	"github.com/avgloket/avgloket/internal/practice"
+)
+
+// Actor is the staff member who acts on a case, with what they may see.
+type Actor struct {
+	ID    int64
+	Scope Scope
+}
+
+// Change is what a step of the workflow adds besides the case's new state.
+// The store writes the case, the events, the tracking token and the mails
+// in one transaction.
+type Change struct {
+	Events []Event
+	Mails  []mail.Message
+	// TrackingHash, when set, is a new tracking token for the case: every
+	// e-mail that links to the tracking page carries a fresh link, since the
+	// store keeps only hashes of the old ones.
+	TrackingHash    string
+	TrackingExpires time.Time
+}
+
+// Assignee is a staff member a case can be given to.
+type Assignee struct {
+	ID    int64
+	Name  string
+	Email string
+	Scope Scope
+}
+
+// MaxText is the longest note, message or reason.
+const MaxText = 10000
+
+// step runs a change on the case ref inside one transaction. today is the
+// current day in the practice's time zone.
+type step func(c *Case, today deadline.Date, cal deadline.Calendar, settings practice.Settings) (Change, error)
+
+func (s *Service) update(ctx context.Context, a Actor, ref string, fn step) (Case, error) {
+	settings, err := s.store.Settings(ctx)
+	if err != nil {
+		return Case{}, err
+	}
+	cal, err := settings.HolidayCalendar()
+	if err != nil {
+		return Case{}, apperr.Wrap(err, "error.internal")
+	}
+	today := deadline.DateOf(s.clock.Now(), settings.Location())
+	return s.store.UpdateCase(ctx, ref, a.Scope, func(c *Case) (Change, error) {
+		ch, err := fn(c, today, cal, settings)
+		if err != nil {
+			return Change{}, err
+		}
+		now := s.clock.Now()
+		c.UpdatedAt = now
+		for i := range ch.Events {
+			ch.Events[i].At = now
+			if ch.Events[i].ActorID == 0 {
+				ch.Events[i].ActorID = a.ID
+			}
+		}
+		return ch, nil
+	})
+}
+
+// Move takes the case to another status along the state machine. A case is
+// completed only through Decide. Waiting for identity information pauses the
+// deadline when the practice's settings say so; the days waited are added
+// when the case moves on.
+func (s *Service) Move(ctx context.Context, a Actor, ref string, to Status) (Case, error) {
+	return s.update(ctx, a, ref, func(c *Case, today deadline.Date, cal deadline.Calendar, settings practice.Settings) (Change, error) {
+		if to == Completed {
+			return Change{}, apperr.New(apperr.Conflict, "case.complete_by_decision")
+		}
+		if !CanMove(c.Status, to) {
+			return Change{}, apperr.New(apperr.Conflict, "case.transition")
+		}
+		from := c.Status
+		c.Status = to
+		resume(c, today, cal)
+		if to == AwaitingIdentity && settings.IdentityPause {
+			c.PausedSince = today
+		}
+		return Change{Events: []Event{{Kind: EventStatus, Data: map[string]string{"from": string(from), "to": string(to)}}}}, nil
+	})
+}
+
+// resume ends an identity pause: the calendar days waited are added to the
+// deadline (DOMAIN.md §2, identity pause).
+func resume(c *Case, today deadline.Date, cal deadline.Calendar) {
+	if !c.Paused() {
+		return
+	}
+	c.PauseDays += deadline.PauseDays(c.PausedSince, today)
+	c.PausedSince = deadline.Date{}
+	c.Deadlines = deadline.Compute(cal, c.ReceivedOn, c.PauseDays, c.Extended)
+}
+
+// Assign gives the case to a staff member who may see its branch, or to
+// nobody when assigneeID is 0.
+func (s *Service) Assign(ctx context.Context, a Actor, ref string, assigneeID int64) (Case, error) {
+	var who *Assignee
+	if assigneeID != 0 {
+		all, err := s.store.Assignees(ctx)
+		if err != nil {
+			return Case{}, err
+		}
+		for i := range all {
+			if all[i].ID == assigneeID {
+				who = &all[i]
+			}
+		}
+		if who == nil {
+			return Case{}, apperr.InvalidFields(map[string]string{"assignee": "field.choose"})
+		}
+	}
+	return s.update(ctx, a, ref, func(c *Case, _ deadline.Date, _ deadline.Calendar, _ practice.Settings) (Change, error) {
+		if c.Status == Completed {
+			return Change{}, apperr.New(apperr.Conflict, "case.completed")
+		}
+		if who != nil && !who.Scope.Allows(c.Branch) {
+			return Change{}, apperr.InvalidFields(map[string]string{"assignee": "case.assignee_scope"})
+		}
+		c.AssigneeID, c.Assignee = 0, ""
+		to := ""
+		if who != nil {
+			c.AssigneeID, c.Assignee = who.ID, who.Email
+			to = strconv.FormatInt(who.ID, 10)
+		}
+		return Change{Events: []Event{{Kind: EventAssigned, Data: map[string]string{"to": to}}}}, nil
+	})
+}
+
+func checkText(field, text string) error {
+	switch {
+	case strings.TrimSpace(text) == "":
+		return apperr.InvalidFields(map[string]string{field: "field.required"})
+	case utf8.RuneCountInString(text) > MaxText:
+		return apperr.InvalidFields(map[string]string{field: "field.too_long"})
+	case !utf8.ValidString(text) || strings.ContainsRune(text, 0):
+		return apperr.InvalidFields(map[string]string{field: "field.invalid"})
+	}
+	return nil
+}
+
+// AddNote adds an internal note, never shown to the requester.
+func (s *Service) AddNote(ctx context.Context, a Actor, ref, text string) (Case, error) {
+	if err := checkText("text", text); err != nil {
+		return Case{}, err
+	}
+	return s.update(ctx, a, ref, func(c *Case, _ deadline.Date, _ deadline.Calendar, _ practice.Settings) (Change, error) {
+		return Change{Events: []Event{{Kind: EventNote, Text: strings.TrimSpace(text)}}}, nil
+	})
+}
+
+// SendMessage shows text to the requester on the tracking page and tells
+// them by e-mail that there is a message (the e-mail holds a fresh link,
+// not the text).
+func (s *Service) SendMessage(ctx context.Context, a Actor, ref, text string) (Case, error) {
+	if err := checkText("text", text); err != nil {
+		return Case{}, err
+	}
+	return s.update(ctx, a, ref, func(c *Case, _ deadline.Date, _ deadline.Calendar, _ practice.Settings) (Change, error) {
+		ch := Change{Events: []Event{{Kind: EventMessage, Visible: true, Text: strings.TrimSpace(text)}}}
+		return s.withMail(ch, *c, s.letters.Message)
+	})
+}
+
+// withMail adds a mail written by write with a fresh tracking link.
+func (s *Service) withMail(ch Change, c Case, write func(Case, string) (mail.Message, error)) (Change, error) {
+	token, err := NewToken()
+	if err != nil {
+		return Change{}, apperr.Wrap(err, "error.internal")
+	}
+	m, err := write(c, s.TrackingURL(token))
+	if err != nil {
+		return Change{}, apperr.Wrap(err, "error.internal")
+	}
+	ch.TrackingHash, ch.TrackingExpires = HashToken(token), s.clock.Now().Add(TrackingLinkValidity)
+	ch.Mails = append(ch.Mails, m)
+	return ch, nil
+}
+
+// Extend extends the deadline by two further months (AVG art. 12(3)). It is
+// allowed once, with a reason, and only within the first month: the
+// requester must be told before that period ends, which this does at once.
+func (s *Service) Extend(ctx context.Context, a Actor, ref, reason string) (Case, error) {
+	if err := checkText("reason", reason); err != nil {
+		return Case{}, err
+	}
+	return s.update(ctx, a, ref, func(c *Case, today deadline.Date, cal deadline.Calendar, _ practice.Settings) (Change, error) {
+		switch {
+		case c.Status == Completed:
+			return Change{}, apperr.New(apperr.Conflict, "case.completed")
+		case c.Extended:
+			return Change{}, apperr.New(apperr.Conflict, "case.already_extended")
+		case today.After(c.Deadlines.ExtensionNoticeBy):
+			return Change{}, apperr.New(apperr.Conflict, "case.extension_too_late")
+		}
+		c.Extended = true
+		c.Deadlines = deadline.Compute(cal, c.ReceivedOn, c.PauseDays, true)
+		ch := Change{Events: []Event{{Kind: EventExtended, Visible: true, Text: strings.TrimSpace(reason),
+			Data: map[string]string{"due": c.Deadlines.Due.String()}}}}
+		return s.withMail(ch, *c, s.letters.Extension)
+	})
+}
+
+// ResendConfirmation sends the requester a fresh tracking link, for an
+// address that was not confirmed.
+func (s *Service) ResendConfirmation(ctx context.Context, a Actor, ref string) (Case, error) {
+	return s.update(ctx, a, ref, func(c *Case, _ deadline.Date, _ deadline.Calendar, _ practice.Settings) (Change, error) {
+		return s.withMail(Change{Events: []Event{{Kind: EventEmailResent}}}, *c, s.letters.Acknowledgement)
+	})
+}
+
+// Timeline returns the case and its events, oldest first.
+func (s *Service) Timeline(ctx context.Context, a Actor, ref string) (Case, []Event, error) {
+	c, err := s.store.CaseByReference(ctx, ref, a.Scope)
+	if err != nil {
+		return Case{}, nil, err
+	}
+	ev, err := s.store.CaseEvents(ctx, c.ID, false)
+	return c, ev, err
+}
+
+// Assignees returns the staff a case of branch can be given to.
+func (s *Service) Assignees(ctx context.Context, branch string) ([]Assignee, error) {
+	all, err := s.store.Assignees(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []Assignee
+	for _, x := range all {
+		if x.Scope.Allows(branch) {
+			out = append(out, x)
+		}
+	}
+	return out, nil
+}

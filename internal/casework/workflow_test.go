@@ -1,0 +1,322 @@
+package casework_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/avgloket/avgloket/internal/apperr"
+	"github.com/avgloket/avgloket/internal/casework"
+	"github.com/avgloket/avgloket/internal/clock"
+	"github.com/avgloket/avgloket/internal/deadline"
+	"github.com/avgloket/avgloket/internal/mail"
+	"github.com/avgloket/avgloket/internal/practice"
+	"github.com/avgloket/avgloket/internal/staff"
+	"github.com/avgloket/avgloket/internal/store"
+	"github.com/avgloket/avgloket/internal/vault"
+)
+
+// workflowLetters records which mails the workflow asked for.
+type workflowLetters struct{ sent []string }
+
+func (l *workflowLetters) mail(kind string, c casework.Case, url string) (mail.Message, error) {
+	l.sent = append(l.sent, kind)
+	return mail.Message{To: c.Requester.Email, Subject: kind + " " + c.Reference, Text: url}, nil
+}
+func (l *workflowLetters) Acknowledgement(c casework.Case, u string) (mail.Message, error) {
+	return l.mail("ack", c, u)
+}
+func (l *workflowLetters) Message(c casework.Case, u string) (mail.Message, error) {
+	return l.mail("message", c, u)
+}
+func (l *workflowLetters) Extension(c casework.Case, u string) (mail.Message, error) {
+	return l.mail("extension", c, u)
+}
+func (l *workflowLetters) Decision(c casework.Case, u string) (mail.Message, error) {
+	return l.mail("decision", c, u)
+}
+
+type workflowFixture struct {
+	svc     *casework.Service
+	store   *store.Store
+	clock   *clock.Fake
+	letters *workflowLetters
+	owner   casework.Actor
+}
+
+func newWorkflowFixture(tb testing.TB) *workflowFixture {
+	tb.Helper()
+	dir := tb.TempDir()
+	keys, err := vault.LoadOrCreate(filepath.Join(dir, "keys.json"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	st, err := store.Open(context.Background(), filepath.Join(dir, "db.sqlite"), keys, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = st.Close() })
+	fc := clock.NewFake(time.Date(2026, 11, 25, 9, 31, 0, 0, time.UTC))
+	l := &workflowLetters{}
+	f := &workflowFixture{svc: casework.NewService(st, l, fc, "https://avg.example"), store: st, clock: fc, letters: l}
+	for _, b := range []string{"amsterdam", "utrecht"} {
+		if _, err := st.AddBranch(context.Background(), practice.Branch{Code: b, Name: b}, fc.Now()); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	o, err := st.AddMember(context.Background(), staff.NewMember{Email: "owner@example.org", Name: "Test Owner", Role: staff.Owner}, fc.Now())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f.owner = casework.Actor{ID: o.ID, Scope: o.Scope()}
+	return f
+}
+
+func (f *workflowFixture) file(tb testing.TB, branch string) casework.Case {
+	tb.Helper()
+	var sub casework.Submission
+	sub.Type = casework.Access
+	sub.Requester = casework.Requester{Name: "Test Ouder", Email: "ouder@example.org", Relation: casework.Parent}
+	sub.Subject.Name, sub.Subject.BirthDate = "Test Kind", "2013-05-01"
+	sub.Branch = branch
+	c, _, err := f.svc.Submit(context.Background(), sub, casework.Intake{Channel: casework.Web})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
+}
+
+func wantCode(tb testing.TB, err error, code apperr.Code) {
+	tb.Helper()
+	if apperr.CodeOf(err) != code {
+		tb.Fatalf("error %v, want code %s", err, code)
+	}
+}
+
+func TestMoveAndIdentityPause(t *testing.T) {
+	f := newWorkflowFixture(t)
+	ctx := context.Background()
+	c := f.file(t, "utrecht")
+	if c.Deadlines.Due.String() != "2026-12-28" {
+		t.Fatalf("due %s", c.Deadlines.Due)
+	}
+	if _, err := f.svc.Move(ctx, f.owner, c.Reference, casework.Completed); apperr.CodeOf(err) != apperr.Conflict {
+		t.Fatalf("completing without a decision: %v", err)
+	}
+	c, err := f.svc.Move(ctx, f.owner, c.Reference, casework.AwaitingIdentity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Paused() || c.PausedSince.String() != "2026-11-25" {
+		t.Fatalf("paused since %v", c.PausedSince)
+	}
+	f.clock.Advance(6 * 24 * time.Hour) // the answer comes on 1 December
+	c, err = f.svc.Move(ctx, f.owner, c.Reference, casework.InProgress)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 25 Dec + 6 days = 31 Dec 2026 (a Thursday, a working day).
+	if c.Paused() || c.PauseDays != 6 || c.Deadlines.Due.String() != "2027-01-04" && c.Deadlines.Due.String() != "2026-12-31" {
+		t.Fatalf("after pause: paused %v days %d due %s", c.Paused(), c.PauseDays, c.Deadlines.Due)
+	}
+	want := deadline.Compute(mustNL(t), c.ReceivedOn, 6, false).Due
+	if c.Deadlines.Due != want {
+		t.Fatalf("due %s, want %s", c.Deadlines.Due, want)
+	}
+	_, events, err := f.svc.Timeline(ctx, f.owner, c.Reference)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, e := range events {
+		kinds = append(kinds, string(e.Kind))
+	}
+	if strings.Join(kinds, ",") != "created,status,status" {
+		t.Fatalf("timeline %v", kinds)
+	}
+}
+
+func mustNL(tb testing.TB) deadline.Calendar {
+	tb.Helper()
+	cal, err := deadline.NewCalendar(deadline.NL, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return cal
+}
+
+func TestExtend(t *testing.T) {
+	ctx := context.Background()
+	t.Run("within the first month, once", func(t *testing.T) {
+		f := newWorkflowFixture(t)
+		c := f.file(t, "utrecht")
+		if _, err := f.svc.Extend(ctx, f.owner, c.Reference, " "); apperr.CodeOf(err) != apperr.Invalid {
+			t.Fatalf("empty reason: %v", err)
+		}
+		c, err := f.svc.Extend(ctx, f.owner, c.Reference, "Veel dossiers te doorzoeken")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !c.Extended || c.Deadlines.Due != c.Deadlines.ExtendedDue || c.Deadlines.Due.String() != "2027-02-25" {
+			t.Fatalf("extended %v due %s", c.Extended, c.Deadlines.Due)
+		}
+		if got := strings.Join(f.letters.sent, ","); got != "ack,extension" {
+			t.Fatalf("mails %s", got)
+		}
+		_, err = f.svc.Extend(ctx, f.owner, c.Reference, "nogmaals")
+		wantCode(t, err, apperr.Conflict)
+	})
+	t.Run("after the first month", func(t *testing.T) {
+		f := newWorkflowFixture(t)
+		c := f.file(t, "utrecht")
+		f.clock.Set(time.Date(2026, 12, 29, 9, 0, 0, 0, time.UTC)) // the day after the due date
+		_, err := f.svc.Extend(ctx, f.owner, c.Reference, "te laat")
+		wantCode(t, err, apperr.Conflict)
+	})
+	t.Run("on the last day of the first month", func(t *testing.T) {
+		f := newWorkflowFixture(t)
+		c := f.file(t, "utrecht")
+		f.clock.Set(time.Date(2026, 12, 28, 20, 0, 0, 0, time.UTC)) // 21:00 in Amsterdam on the due date
+		if _, err := f.svc.Extend(ctx, f.owner, c.Reference, "net op tijd"); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestDecide(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		d    casework.Decision
+		code apperr.Code
+	}{
+		{"granted with reasons", casework.Decision{Outcome: casework.Granted, Reasons: "Kopie via de beveiligde link."}, ""},
+		{"granted without reasons", casework.Decision{Outcome: casework.Granted}, apperr.Invalid},
+		{"refused without ground", casework.Decision{Outcome: casework.Refused, Reasons: "Nee."}, apperr.Invalid},
+		{"refused with ground", casework.Decision{Outcome: casework.Refused, Ground: casework.GroundIdentity, Reasons: "Niet vastgesteld."}, ""},
+		{"partial with ground", casework.Decision{Outcome: casework.PartiallyGranted, Ground: casework.GroundRetention, Reasons: "Deels."}, ""},
+		{"granted with a ground", casework.Decision{Outcome: casework.Granted, Ground: casework.GroundOther, Reasons: "Ja."}, apperr.Invalid},
+		{"unknown outcome", casework.Decision{Outcome: "maybe", Reasons: "?"}, apperr.Invalid},
+		{"unknown ground", casework.Decision{Outcome: casework.Refused, Ground: "whim", Reasons: "?"}, apperr.Invalid},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newWorkflowFixture(t)
+			c := f.file(t, "utrecht")
+			got, err := f.svc.Decide(ctx, f.owner, c.Reference, tc.d)
+			if tc.code != "" {
+				wantCode(t, err, tc.code)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Status != casework.Completed || got.Outcome != tc.d.Outcome {
+				t.Fatalf("status %s outcome %s", got.Status, got.Outcome)
+			}
+			_, err = f.svc.Decide(ctx, f.owner, c.Reference, tc.d)
+			wantCode(t, err, apperr.Conflict)
+			_, err = f.svc.Move(ctx, f.owner, c.Reference, casework.InProgress)
+			wantCode(t, err, apperr.Conflict)
+			_, visible, err := f.svc.Track(ctx, strings.TrimPrefix(lastLink(t, f), "https://avg.example/volg/"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(visible) != 1 || visible[0].Kind != casework.EventDecided || visible[0].Text != tc.d.Reasons {
+				t.Fatalf("requester sees %+v", visible)
+			}
+		})
+	}
+}
+
+// lastLink returns the tracking link of the newest queued mail.
+func lastLink(tb testing.TB, f *workflowFixture) string {
+	tb.Helper()
+	due, err := f.store.Due(context.Background(), f.clock.Now().Add(time.Hour), 100)
+	if err != nil || len(due) == 0 {
+		tb.Fatalf("outbox: %v (%d)", err, len(due))
+	}
+	return due[len(due)-1].Message.Text
+}
+
+func TestMessagesNotesAndAssignment(t *testing.T) {
+	ctx := context.Background()
+	f := newWorkflowFixture(t)
+	c := f.file(t, "utrecht")
+	if _, err := f.svc.AddNote(ctx, f.owner, c.Reference, "Intern: dossier bij hulpverlener opvragen"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.SendMessage(ctx, f.owner, c.Reference, "Wij hebben uw verzoek in behandeling."); err != nil {
+		t.Fatal(err)
+	}
+	_, visible, err := f.svc.Track(ctx, strings.TrimPrefix(lastLink(t, f), "https://avg.example/volg/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(visible) != 1 || visible[0].Text != "Wij hebben uw verzoek in behandeling." {
+		t.Fatalf("requester sees %+v (notes must stay internal)", visible)
+	}
+
+	officer, err := f.store.AddMember(ctx, staff.NewMember{Email: "a@example.org", Name: "Officer Amsterdam", Role: staff.Officer, Branches: []string{"amsterdam"}}, f.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.svc.Assign(ctx, f.owner, c.Reference, officer.ID)
+	wantCode(t, err, apperr.Invalid) // an Amsterdam officer cannot take a Utrecht case
+	amsterdam := casework.Actor{ID: officer.ID, Scope: officer.Scope()}
+	_, err = f.svc.AddNote(ctx, amsterdam, c.Reference, "mag niet")
+	wantCode(t, err, apperr.NotFound)
+
+	utrecht, err := f.store.AddMember(ctx, staff.NewMember{Email: "u@example.org", Name: "Officer Utrecht", Role: staff.Officer, Branches: []string{"utrecht"}}, f.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.svc.Assign(ctx, f.owner, c.Reference, utrecht.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Assignee != "u@example.org" || got.AssigneeID != utrecht.ID {
+		t.Fatalf("assignee %q %d", got.Assignee, got.AssigneeID)
+	}
+	got, err = f.svc.Assign(ctx, f.owner, c.Reference, 0)
+	if err != nil || got.Assignee != "" || got.AssigneeID != 0 {
+		t.Fatalf("unassign: %v %q", err, got.Assignee)
+	}
+}
+
+func TestCorrect(t *testing.T) {
+	ctx := context.Background()
+	f := newWorkflowFixture(t)
+	c := f.file(t, "utrecht")
+	var sub casework.Submission
+	sub.Type = casework.Access
+	sub.Requester = casework.Requester{Name: "Test Ouder", Email: "ander@example.org", Relation: casework.Parent}
+	sub.Subject.Name, sub.Subject.BirthDate = "Test Kind", "2013-05-01"
+	sub.Branch = "utrecht"
+	letter := time.Date(2026, 10, 20, 12, 0, 0, 0, time.UTC)
+	got, err := f.svc.Correct(ctx, f.owner, c.Reference, casework.Correction{Submission: sub, ReceivedAt: letter, Channel: casework.Post})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Deadlines.Due.String() != "2026-11-20" || got.Requester.Email != "ander@example.org" || got.EmailConfirmedAt != nil {
+		t.Fatalf("after correction: due %s email %s", got.Deadlines.Due, got.Requester.Email)
+	}
+	_, events, err := f.svc.Timeline(ctx, f.owner, c.Reference)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := events[len(events)-1]
+	if last.Kind != casework.EventCorrected || last.Data["fields"] != "requester.email received_at channel" {
+		t.Fatalf("event %+v", last)
+	}
+	if strings.Contains(last.Data["fields"], "ander@") {
+		t.Fatal("event data holds personal data")
+	}
+	_, err = f.svc.Correct(ctx, f.owner, c.Reference, casework.Correction{Submission: sub, ReceivedAt: letter, Channel: casework.Post})
+	wantCode(t, err, apperr.Conflict) // nothing changed
+	_, err = f.svc.Correct(ctx, f.owner, c.Reference, casework.Correction{Submission: sub, ReceivedAt: f.clock.Now().Add(time.Hour), Channel: casework.Post})
+	wantCode(t, err, apperr.Invalid)
+}

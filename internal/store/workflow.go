@@ -1,0 +1,163 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/avgloket/avgloket/internal/casework"
+)
+
+type caseEventRow struct {
+	ID      int64 `gorm:"primaryKey"`
+	CaseID  int64
+	At      time.Time
+	Kind    string
+	ActorID *int64
+	Visible bool
+	Data    string
+	Body    []byte
+}
+
+func (caseEventRow) TableName() string { return "case_events" }
+
+// eventView is an event row with the name of the staff member who acted.
+type eventView struct {
+	Row       caseEventRow `gorm:"embedded"` // named: gorm skips unexported embedded fields
+	ActorName *string
+}
+
+// UpdateCase implements casework.Store. The case is read inside the write
+// transaction (which SQLite starts immediately), so two officers acting at
+// once are serialised and neither update is lost.
+func (s *Store) UpdateCase(ctx context.Context, ref string, scope casework.Scope, step func(c *casework.Case) (casework.Change, error)) (casework.Case, error) {
+	var out casework.Case
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var v caseView
+		err := scoped(caseQuery(tx), scope).Where("cases.reference = ?", ref).Take(&v).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return notFound()
+		}
+		if err != nil {
+			return internal(err, "read case")
+		}
+		c, err := s.caseFromView(v)
+		if err != nil {
+			return err
+		}
+		ch, err := step(&c)
+		if err != nil {
+			return err
+		}
+		row, err := s.caseRow(tx, c)
+		if err != nil {
+			return err
+		}
+		// Select("*") writes every column, including those set back to
+		// NULL or zero (an unassigned case, a pause that ended).
+		if err := tx.Model(&caseRow{}).Where("id = ?", c.ID).Select("*").Omit("id", "created_at").Updates(&row).Error; err != nil {
+			return internal(err, "update case")
+		}
+		if err := s.insertEvents(tx, c.ID, ch.Events); err != nil {
+			return err
+		}
+		if ch.TrackingHash != "" {
+			exp := ch.TrackingExpires.UTC()
+			t := trackingTokenRow{CaseID: c.ID, TokenHash: ch.TrackingHash, CreatedAt: c.UpdatedAt.UTC(), ExpiresAt: &exp}
+			if err := tx.Create(&t).Error; err != nil {
+				return internal(err, "insert tracking token")
+			}
+		}
+		if err := s.enqueue(tx, ch.Mails, c.UpdatedAt); err != nil {
+			return err
+		}
+		out, err = s.caseWhere(ctx, tx, "cases.id = ?", c.ID)
+		return err
+	})
+	return out, err
+}
+
+// insertEvents writes events of a case; their text is sealed and bound to
+// the event's row, which exists only after the insert.
+func (s *Store) insertEvents(tx *gorm.DB, caseID int64, events []casework.Event) error {
+	for _, e := range events {
+		data, err := json.Marshal(e.Data)
+		if err != nil {
+			return internal(err, "event data")
+		}
+		r := caseEventRow{CaseID: caseID, At: e.At.UTC(), Kind: string(e.Kind), Visible: e.Visible, Data: string(data)}
+		if e.ActorID != 0 {
+			r.ActorID = &e.ActorID
+		}
+		if err := tx.Create(&r).Error; err != nil {
+			return internal(err, "insert event")
+		}
+		if e.Text == "" {
+			continue
+		}
+		body, err := s.sealJSON("case_events", "body", idString(r.ID), e.Text)
+		if err != nil {
+			return internal(err, "seal event")
+		}
+		if err := tx.Model(&caseEventRow{}).Where("id = ?", r.ID).Update("body", body).Error; err != nil {
+			return internal(err, "insert event")
+		}
+	}
+	return nil
+}
+
+// CaseEvents implements casework.Store.
+func (s *Store) CaseEvents(ctx context.Context, caseID int64, visibleOnly bool) ([]casework.Event, error) {
+	db := s.db.WithContext(ctx).Table("case_events").Select("case_events.*, staff.name AS actor_name").
+		Joins("LEFT JOIN staff ON staff.id = case_events.actor_id").Where("case_events.case_id = ?", caseID)
+	if visibleOnly {
+		db = db.Where("case_events.visible = ?", true)
+	}
+	var rows []eventView
+	if err := db.Order("case_events.id").Find(&rows).Error; err != nil {
+		return nil, internal(err, "read events")
+	}
+	out := make([]casework.Event, 0, len(rows))
+	for _, v := range rows {
+		r := v.Row
+		e := casework.Event{ID: r.ID, At: r.At, Kind: casework.EventKind(r.Kind), Visible: r.Visible}
+		if r.ActorID != nil {
+			e.ActorID = *r.ActorID
+		}
+		if v.ActorName != nil {
+			e.ActorName = *v.ActorName
+		}
+		if r.Data != "" {
+			if err := json.Unmarshal([]byte(r.Data), &e.Data); err != nil {
+				return nil, internal(err, "event data")
+			}
+		}
+		if len(r.Body) > 0 {
+			if err := s.openJSON("case_events", "body", idString(r.ID), r.Body, &e.Text); err != nil {
+				return nil, internal(err, "open event")
+			}
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// Assignees implements casework.Store.
+func (s *Store) Assignees(ctx context.Context) ([]casework.Assignee, error) {
+	var rows []staffRow
+	if err := s.db.WithContext(ctx).Where("disabled_at IS NULL").Order("name").Find(&rows).Error; err != nil {
+		return nil, internal(err, "list staff")
+	}
+	out := make([]casework.Assignee, 0, len(rows))
+	for _, r := range rows {
+		m, err := s.member(ctx, s.db, r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, casework.Assignee{ID: m.ID, Name: m.Name, Email: m.Email, Scope: m.Scope()})
+	}
+	return out, nil
+}
