@@ -40,6 +40,17 @@ func (f *fakeLetters) Acknowledgement(c casework.Case, trackingURL string) (mail
 	return mail.Message{To: c.Requester.Email, Subject: "Ontvangstbevestiging " + c.Reference, Text: "Volg uw verzoek: " + trackingURL}, nil
 }
 
+// The workflow's mails are not under test here; they write nothing special.
+func (f *fakeLetters) Message(c casework.Case, u string) (mail.Message, error) {
+	return f.Acknowledgement(c, u)
+}
+func (f *fakeLetters) Extension(c casework.Case, u string) (mail.Message, error) {
+	return f.Acknowledgement(c, u)
+}
+func (f *fakeLetters) Decision(c casework.Case, u string) (mail.Message, error) {
+	return f.Acknowledgement(c, u)
+}
+
 // token returns the tracking token mailed for the case with reference ref.
 func (f *fakeLetters) token(tb testing.TB, ref string) string {
 	tb.Helper()
@@ -468,7 +479,7 @@ func TestTrack(t *testing.T) {
 	}
 	for _, w := range wrong {
 		t.Run("refused: "+w.name, func(t *testing.T) {
-			got, err := e.svc.Track(t.Context(), w.token)
+			got, _, err := e.svc.Track(t.Context(), w.token)
 			wantCode(t, err, apperr.NotFound)
 			if got.Reference != "" {
 				t.Errorf("Track returned %s with NotFound", got.Reference)
@@ -487,7 +498,7 @@ func TestTrack(t *testing.T) {
 	e.clock.Advance(2 * time.Hour)
 	confirmed := e.clock.Now()
 	t.Run("right token confirms the address", func(t *testing.T) {
-		got, err := e.svc.Track(t.Context(), token)
+		got, _, err := e.svc.Track(t.Context(), token)
 		if err != nil {
 			t.Fatalf("Track: %v", err)
 		}
@@ -507,18 +518,18 @@ func TestTrack(t *testing.T) {
 	})
 	t.Run("following the link again keeps the first confirmation", func(t *testing.T) {
 		e.clock.Advance(24 * time.Hour)
-		got, err := e.svc.Track(t.Context(), token)
+		got, _, err := e.svc.Track(t.Context(), token)
 		if err != nil || got.EmailConfirmedAt == nil || !got.EmailConfirmedAt.Equal(confirmed) {
 			t.Errorf("EmailConfirmedAt = %v (err %v), want still %v", got.EmailConfirmedAt, err, confirmed)
 		}
 	})
 	t.Run("link expires", func(t *testing.T) {
 		e.clock.Set(now.Add(casework.TrackingLinkValidity - time.Second))
-		if _, err := e.svc.Track(t.Context(), token); err != nil {
+		if _, _, err := e.svc.Track(t.Context(), token); err != nil {
 			t.Errorf("Track just before expiry: %v", err)
 		}
 		e.clock.Set(now.Add(casework.TrackingLinkValidity))
-		_, err := e.svc.Track(t.Context(), token)
+		_, _, err := e.svc.Track(t.Context(), token)
 		wantCode(t, err, apperr.NotFound)
 	})
 }

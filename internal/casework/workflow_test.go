@@ -90,13 +90,6 @@ func (f *workflowFixture) file(tb testing.TB, branch string) casework.Case {
 	return c
 }
 
-func wantCode(tb testing.TB, err error, code apperr.Code) {
-	tb.Helper()
-	if apperr.CodeOf(err) != code {
-		tb.Fatalf("error %v, want code %s", err, code)
-	}
-}
-
 func TestMoveAndIdentityPause(t *testing.T) {
 	f := newWorkflowFixture(t)
 	ctx := context.Background()
