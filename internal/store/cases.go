@@ -47,7 +47,7 @@ type caseRow struct {
 	PausedSince      string
 	EmailConfirmedAt *time.Time
 	CreatedAt        time.Time
-	UpdatedAt        time.Time
+	UpdatedAt        time.Time `gorm:"autoUpdateTime:false"` // set from the service's clock
 }
 
 func (caseRow) TableName() string { return "cases" }
