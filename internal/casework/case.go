@@ -93,9 +93,20 @@ type Query struct {
 	Overdue   bool
 	DueBefore deadline.Date
 	Text      string // a reference, or a requester's or subject's full name
+	Assignee  int64  // staff id; 0 for anyone
+	Open      bool   // only cases not completed
 	Today     deadline.Date
 	Limit     int
 	Cursor    string
+}
+
+// Counts are the sizes of the queue's standard filters, for one scope.
+type Counts struct {
+	Open     int // not completed
+	Mine     int // open and assigned to the asking staff member
+	DueSoon  int // open and due within the coming week
+	Overdue  int // open and past the due date
+	Awaiting int // waiting for identity information
 }
 
 // Page is one page of a case list; Next is empty on the last page.

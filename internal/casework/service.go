@@ -55,6 +55,9 @@ type Store interface {
 	// CaseEvents returns the case's timeline, oldest first; only what the
 	// requester may see when visibleOnly.
 	CaseEvents(ctx context.Context, caseID int64, visibleOnly bool) ([]Event, error)
+	// CountCases returns the queue's filter sizes in scope; today is the
+	// practice's current day and dueSoon the last day that counts as soon.
+	CountCases(ctx context.Context, scope Scope, staffID int64, today, dueSoon deadline.Date) (Counts, error)
 	// Assignees returns the enabled staff members.
 	Assignees(ctx context.Context) ([]Assignee, error)
 }
@@ -227,6 +230,34 @@ func (s *Service) Track(ctx context.Context, token string) (Case, []Event, error
 	}
 	events, err := s.store.CaseEvents(ctx, c.ID, true)
 	return c, events, err
+}
+
+// DueSoonDays is how far ahead "due soon" looks, in calendar days.
+const DueSoonDays = 7
+
+// Counts returns the sizes of the queue's standard filters for a staff
+// member.
+func (s *Service) Counts(ctx context.Context, a Actor) (Counts, error) {
+	settings, err := s.store.Settings(ctx)
+	if err != nil {
+		return Counts{}, err
+	}
+	today := deadline.DateOf(s.clock.Now(), settings.Location())
+	return s.store.CountCases(ctx, a.Scope, a.ID, today, today.AddDays(DueSoonDays))
+}
+
+// Today returns the current day in the practice's time zone and its
+// holiday calendar, for showing how much time is left.
+func (s *Service) Today(ctx context.Context) (deadline.Date, deadline.Calendar, error) {
+	settings, err := s.store.Settings(ctx)
+	if err != nil {
+		return deadline.Date{}, deadline.Calendar{}, err
+	}
+	cal, err := settings.HolidayCalendar()
+	if err != nil {
+		return deadline.Date{}, deadline.Calendar{}, apperr.Wrap(err, "error.internal")
+	}
+	return deadline.DateOf(s.clock.Now(), settings.Location()), cal, nil
 }
 
 // NewToken returns a fresh random token of 256 bits, URL-safe.

@@ -341,6 +341,12 @@ func (s *Store) ListCases(ctx context.Context, q casework.Query, scope casework.
 	if q.Overdue {
 		db = db.Where("cases.status <> ? AND cases.due_on < ?", string(casework.Completed), q.Today.String())
 	}
+	if q.Assignee != 0 {
+		db = db.Where("cases.assignee_id = ?", q.Assignee)
+	}
+	if q.Open {
+		db = db.Where("cases.status <> ?", string(casework.Completed))
+	}
 	if !q.DueBefore.IsZero() {
 		db = db.Where("cases.due_on < ?", q.DueBefore.String())
 	}
@@ -381,6 +387,24 @@ func (s *Store) ListCases(ctx context.Context, q casework.Query, scope casework.
 		page.Cases = append(page.Cases, c)
 	}
 	return page, nil
+}
+
+// CountCases implements casework.Store, in one pass over the cases in scope.
+func (s *Store) CountCases(ctx context.Context, scope casework.Scope, staffID int64, today, dueSoon deadline.Date) (casework.Counts, error) {
+	var c struct{ Open, Mine, DueSoon, Overdue, Awaiting int }
+	done := string(casework.Completed)
+	err := scoped(caseQuery(s.db.WithContext(ctx)), scope).Select(`
+		COALESCE(SUM(CASE WHEN cases.status <> ? THEN 1 ELSE 0 END), 0) AS open,
+		COALESCE(SUM(CASE WHEN cases.status <> ? AND cases.assignee_id = ? THEN 1 ELSE 0 END), 0) AS mine,
+		COALESCE(SUM(CASE WHEN cases.status <> ? AND cases.due_on >= ? AND cases.due_on <= ? THEN 1 ELSE 0 END), 0) AS due_soon,
+		COALESCE(SUM(CASE WHEN cases.status <> ? AND cases.due_on < ? THEN 1 ELSE 0 END), 0) AS overdue,
+		COALESCE(SUM(CASE WHEN cases.status = ? THEN 1 ELSE 0 END), 0) AS awaiting`,
+		done, done, staffID, done, today.String(), dueSoon.String(), done, today.String(), string(casework.AwaitingIdentity)).
+		Scan(&c).Error
+	if err != nil {
+		return casework.Counts{}, internal(err, "count cases")
+	}
+	return casework.Counts(c), nil
 }
 
 func encodeCursor(due, ref string) string {

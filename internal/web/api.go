@@ -186,6 +186,26 @@ func (s *Server) apiGetCase(c echo.Context) error {
 	return c.JSON(http.StatusOK, s.caseView(k, settings))
 }
 
+func (s *Server) apiExtendCase(c echo.Context) error {
+	var body struct {
+		Reason string `json:"reason"`
+	}
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	k, err := s.Cases.Extend(ctx, actorOf(c), c.Param("reference"), body.Reason)
+	if err != nil {
+		return err
+	}
+	s.notifyMail()
+	settings, err := s.Store.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, s.caseView(k, settings))
+}
+
 type caseList struct {
 	Cases      []caseView `json:"cases"`
 	NextCursor *string    `json:"next_cursor"`

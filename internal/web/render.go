@@ -22,7 +22,8 @@ type pages struct {
 }
 
 // pageNames lists every page; a missing file stops the start.
-var pageNames = []string{"request_start", "request_form", "request_received", "track", "setup", "setup_done", "error"}
+var pageNames = []string{"request_start", "request_form", "request_received", "track", "setup", "setup_done", "error",
+	"staff_queue", "staff_case", "staff_case_form"}
 
 func loadPages(static *staticFiles) (*pages, error) {
 	funcs := template.FuncMap{
@@ -90,6 +91,7 @@ type base struct {
 	Practice   string
 	SwitchLang lang.Code
 	SwitchURL  string
+	Staff      *staffNav // nil on public pages
 }
 
 func (s *Server) base(c echo.Context, titleID string) base {

@@ -37,6 +37,23 @@ func (s *Server) routes() {
 	site.GET("/setup/:token", s.setupForm)
 	site.POST("/setup/:token", s.setupSubmit)
 
+	// The staff workspace: signed-in staff only, CSRF on every form.
+	work := site.Group("/staff", s.staffSession)
+	work.GET("", s.staffHome)
+	work.GET("/cases", s.staffQueue)
+	work.GET("/cases/new", s.staffCaseNew)
+	work.POST("/cases/new", s.staffCaseCreate)
+	work.GET("/cases/:ref", s.staffCase)
+	work.GET("/cases/:ref/edit", s.staffCaseEdit)
+	work.POST("/cases/:ref/edit", s.staffCaseUpdate)
+	work.POST("/cases/:ref/status", s.caseMove())
+	work.POST("/cases/:ref/assign", s.caseAssign())
+	work.POST("/cases/:ref/note", s.caseNote())
+	work.POST("/cases/:ref/message", s.caseMessage())
+	work.POST("/cases/:ref/extension", s.caseExtend())
+	work.POST("/cases/:ref/decision", s.caseDecide())
+	work.POST("/cases/:ref/resend", s.caseResend())
+
 	// The JSON API (API.md).
 	api := e.Group("/api/v1", middleware.BodyLimit(apiBodyLimit))
 	api.POST("/requests", s.apiSubmitRequest, limitNew)
@@ -44,6 +61,7 @@ func (s *Server) routes() {
 	staffAPI.POST("/cases", s.apiCreateCase)
 	staffAPI.GET("/cases", s.apiListCases)
 	staffAPI.GET("/cases/:reference", s.apiGetCase)
+	staffAPI.POST("/cases/:reference/extension", s.apiExtendCase)
 }
 
 // rateLimit allows perMinute calls a minute per client address, with a burst

@@ -1,0 +1,91 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/avgloket/avgloket/internal/apperr"
+	"github.com/avgloket/avgloket/internal/casework"
+	"github.com/avgloket/avgloket/internal/deadline"
+	"github.com/avgloket/avgloket/internal/lang"
+	"github.com/avgloket/avgloket/internal/staff"
+)
+
+// staffNav is the navigation of the staff pages: who is signed in, which
+// item is current, and how many of their cases need attention.
+type staffNav struct {
+	Name   string
+	Owner  bool
+	Active string
+	Badge  int // the member's open cases that are overdue or due within a week
+	Flash  string
+}
+
+// staffBase is what every staff page's data starts from.
+func (s *Server) staffBase(c echo.Context, titleID, active string) base {
+	b := s.base(c, titleID)
+	m := memberOf(c)
+	nav := &staffNav{Name: m.Name, Owner: m.Role == staff.Owner, Active: active, Flash: s.popFlash(c)}
+	if counts, err := s.Cases.Counts(c.Request().Context(), actorOf(c)); err == nil {
+		nav.Badge = counts.Overdue + counts.DueSoon
+	}
+	b.Staff = nav
+	return b
+}
+
+// actorOf is the signed-in staff member as the case service sees them.
+func actorOf(c echo.Context) casework.Actor {
+	m := memberOf(c)
+	return casework.Actor{ID: m.ID, Scope: m.Scope()}
+}
+
+// ownerOnly lets only owners through; others get 404, as if the page did not
+// exist.
+func (s *Server) ownerOnly(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if memberOf(c).Role != staff.Owner {
+			return apperr.New(apperr.NotFound, "error.not_found")
+		}
+		return next(c)
+	}
+}
+
+const flashCookie = "avg_flash"
+
+// setFlash shows the message id once, on the next page (after a redirect).
+// The value is signed so that a crafted cookie cannot put text on a page.
+func (s *Server) setFlash(c echo.Context, id string) {
+	c.SetCookie(&http.Cookie{Name: flashCookie, Value: id + "|" + s.Signer.Index("flash", id), Path: "/",
+		MaxAge: 60, Secure: s.secure, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+}
+
+func (s *Server) popFlash(c echo.Context) string {
+	ck, err := c.Cookie(flashCookie)
+	if err != nil {
+		return ""
+	}
+	c.SetCookie(&http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1, Secure: s.secure, HttpOnly: true})
+	id, mac, ok := strings.Cut(ck.Value, "|")
+	if !ok || s.Signer.Index("flash", id) != mac || !s.Catalog.Has(id) {
+		return ""
+	}
+	return s.Catalog.T(langOf(c), id, nil)
+}
+
+// timeLeft says in words how much time a case has: "nog 3 werkdagen",
+// "vandaag", "2 dagen te laat".
+func (s *Server) timeLeft(l lang.Code, k casework.Case, today deadline.Date, cal deadline.Calendar) (string, bool) {
+	switch {
+	case k.Status == casework.Completed:
+		return "", false
+	case k.Paused():
+		return s.Catalog.T(l, "left.paused", nil), false
+	case today.Equal(k.Deadlines.Due):
+		return s.Catalog.T(l, "left.today", nil), false
+	case today.After(k.Deadlines.Due):
+		return s.Catalog.N(l, "left.late", deadline.DaysBetween(k.Deadlines.Due, today), nil), true
+	}
+	return s.Catalog.N(l, "left.working_days", cal.WorkingDaysBetween(today, k.Deadlines.Due), nil), false
+}

@@ -1,0 +1,203 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/avgloket/avgloket/internal/apperr"
+	"github.com/avgloket/avgloket/internal/casework"
+	"github.com/avgloket/avgloket/internal/deadline"
+	"github.com/avgloket/avgloket/internal/lang"
+)
+
+// casePage is everything an officer sees of one case, with the forms for
+// the next steps. When a step's form had problems, Action names it and
+// Values holds what was typed.
+type casePage struct {
+	base
+	formState
+	Case        casework.Case
+	Branch      string
+	Received    string
+	TimeLeft    string
+	Late        bool
+	Events      []caseEvent
+	NextStatus  []string
+	Assignees   []casework.Assignee
+	CanExtend   bool
+	ExtendBy    deadline.Date
+	Outcomes    []string
+	Grounds     []string
+	Action      string
+	Values      map[string]string
+	Unconfirmed bool
+}
+
+// caseEvent is a timeline entry as staff read it.
+type caseEvent struct {
+	casework.Event
+	When string
+}
+
+// caseFieldOrder lists the fields of the case page's forms, for the summary.
+var caseFieldOrder = []string{"status.to", "assign.assignee", "message.text", "note.text", "extension.reason",
+	"decision.outcome", "decision.ground", "decision.reasons"}
+
+func (s *Server) staffCase(c echo.Context) error {
+	return s.renderCase(c, http.StatusOK, "", nil, nil)
+}
+
+// renderCase draws the case page; a failed step passes its name, the problems
+// (field → message ID, without the step's prefix) and the values typed.
+func (s *Server) renderCase(c echo.Context, status int, action string, problems map[string]string, values map[string]string) error {
+	ctx := c.Request().Context()
+	a := actorOf(c)
+	k, events, err := s.Cases.Timeline(ctx, a, c.Param("ref"))
+	if err != nil {
+		return err
+	}
+	settings, err := s.Store.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	today, cal, err := s.Cases.Today(ctx)
+	if err != nil {
+		return err
+	}
+	assignees, err := s.Cases.Assignees(ctx, k.Branch)
+	if err != nil {
+		return err
+	}
+	branches, err := s.Store.Branches(ctx)
+	if err != nil {
+		return err
+	}
+	prefixed := map[string]string{}
+	for f, m := range problems {
+		prefixed[action+"."+f] = m
+	}
+	b := s.staffBase(c, "case.title", "queue")
+	b.Title = k.Reference
+	loc := settings.Location()
+	p := casePage{
+		base: b, formState: newFormState(b.Tr, caseFieldOrder, prefixed), Case: k,
+		Received: lang.DateTime(b.Lang, k.ReceivedAt, loc), Assignees: assignees,
+		CanExtend: !k.Extended && k.Status != casework.Completed && !today.After(k.Deadlines.ExtensionNoticeBy),
+		ExtendBy:  k.Deadlines.ExtensionNoticeBy, Action: action, Values: values,
+		Unconfirmed: k.EmailConfirmedAt == nil,
+	}
+	for _, br := range branches {
+		if br.Code == k.Branch {
+			p.Branch = br.Name
+		}
+	}
+	p.TimeLeft, p.Late = s.timeLeft(b.Lang, k, today, cal)
+	for _, st := range []casework.Status{casework.Received, casework.AwaitingIdentity, casework.InProgress} {
+		if casework.CanMove(k.Status, st) {
+			p.NextStatus = append(p.NextStatus, string(st))
+		}
+	}
+	for _, o := range casework.Outcomes {
+		p.Outcomes = append(p.Outcomes, string(o))
+	}
+	for _, g := range casework.Grounds {
+		p.Grounds = append(p.Grounds, string(g))
+	}
+	for i := len(events) - 1; i >= 0; i-- { // newest first
+		p.Events = append(p.Events, caseEvent{Event: events[i], When: lang.DateTime(b.Lang, events[i].At, loc)})
+	}
+	if p.Values == nil {
+		p.Values = map[string]string{}
+	}
+	return s.render(c, status, "staff_case", p)
+}
+
+// caseStep runs one step of the workflow from a form on the case page: on
+// invalid input the page comes back with the problems next to the step's
+// fields (422); otherwise the browser goes back to the case with a message.
+func (s *Server) caseStep(action, done string, values func(echo.Context) map[string]string,
+	run func(c echo.Context, a casework.Actor, ref string, v map[string]string) error) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		v := values(c)
+		err := run(c, actorOf(c), c.Param("ref"), v)
+		if err != nil {
+			switch ae := apperr.As(err); ae.Code {
+			case apperr.Invalid:
+				return s.renderCase(c, http.StatusUnprocessableEntity, action, ae.Fields, v)
+			case apperr.Conflict:
+				return s.renderCase(c, http.StatusConflict, action, map[string]string{"form": ae.Message}, v)
+			}
+			return err
+		}
+		s.notifyMail()
+		s.setFlash(c, done)
+		return c.Redirect(http.StatusSeeOther, "/staff/cases/"+c.Param("ref"))
+	}
+}
+
+func formValues(keys ...string) func(echo.Context) map[string]string {
+	return func(c echo.Context) map[string]string {
+		out := map[string]string{}
+		for _, k := range keys {
+			out[k] = clean(c.FormValue(k))
+		}
+		return out
+	}
+}
+
+func (s *Server) caseMove() echo.HandlerFunc {
+	return s.caseStep("status", "flash.status", formValues("to"), func(c echo.Context, a casework.Actor, ref string, v map[string]string) error {
+		_, err := s.Cases.Move(c.Request().Context(), a, ref, casework.Status(v["to"]))
+		return err
+	})
+}
+
+func (s *Server) caseAssign() echo.HandlerFunc {
+	return s.caseStep("assign", "flash.assigned", formValues("assignee"), func(c echo.Context, a casework.Actor, ref string, v map[string]string) error {
+		id, err := strconv.ParseInt(v["assignee"], 10, 64)
+		if err != nil && v["assignee"] != "" {
+			return apperr.InvalidFields(map[string]string{"assignee": "field.choose"})
+		}
+		_, err = s.Cases.Assign(c.Request().Context(), a, ref, id)
+		return err
+	})
+}
+
+func (s *Server) caseNote() echo.HandlerFunc {
+	return s.caseStep("note", "flash.note", formValues("text"), func(c echo.Context, a casework.Actor, ref string, v map[string]string) error {
+		_, err := s.Cases.AddNote(c.Request().Context(), a, ref, v["text"])
+		return err
+	})
+}
+
+func (s *Server) caseMessage() echo.HandlerFunc {
+	return s.caseStep("message", "flash.message", formValues("text"), func(c echo.Context, a casework.Actor, ref string, v map[string]string) error {
+		_, err := s.Cases.SendMessage(c.Request().Context(), a, ref, v["text"])
+		return err
+	})
+}
+
+func (s *Server) caseExtend() echo.HandlerFunc {
+	return s.caseStep("extension", "flash.extended", formValues("reason"), func(c echo.Context, a casework.Actor, ref string, v map[string]string) error {
+		_, err := s.Cases.Extend(c.Request().Context(), a, ref, v["reason"])
+		return err
+	})
+}
+
+func (s *Server) caseDecide() echo.HandlerFunc {
+	return s.caseStep("decision", "flash.decided", formValues("outcome", "ground", "reasons"), func(c echo.Context, a casework.Actor, ref string, v map[string]string) error {
+		_, err := s.Cases.Decide(c.Request().Context(), a, ref, casework.Decision{
+			Outcome: casework.Outcome(v["outcome"]), Ground: casework.Ground(v["ground"]), Reasons: v["reasons"]})
+		return err
+	})
+}
+
+func (s *Server) caseResend() echo.HandlerFunc {
+	return s.caseStep("resend", "flash.resent", formValues(), func(c echo.Context, a casework.Actor, ref string, _ map[string]string) error {
+		_, err := s.Cases.ResendConfirmation(c.Request().Context(), a, ref)
+		return err
+	})
+}
+
