@@ -99,7 +99,10 @@ func (a *App) wire(ctx context.Context) error {
 // requests under way finish (up to 20 seconds), the outbox worker finishes
 // its current mail, and Run returns nil.
 func (a *App) Run(ctx context.Context, ln net.Listener) error {
-	if err := a.announceSetup(ctx); err != nil {
+	// The setup link is written even if a stop signal is already on its
+	// way: a half-announced link would be worse than a clean start and stop.
+	if err := a.announceSetup(context.WithoutCancel(ctx)); err != nil {
+		_ = ln.Close()
 		return err
 	}
 	srv := &http.Server{

@@ -47,7 +47,7 @@ every command takes --data DIR (or AVGLOKET_DATA_DIR)`
 // tests can call it.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) error {
 	if len(args) == 0 {
-		return errors.New("no command given\n" + usage)
+		return errors.New("no command given (avgloket help lists them)")
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	cmd, rest := args[0], args[1:]
@@ -74,7 +74,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv en
 		fmt.Fprintln(stdout, usage)
 		return nil
 	}
-	return fmt.Errorf("unknown command %q\n%s", strings.Join(args[:min(2, len(args))], " "), usage)
+	return fmt.Errorf("unknown command %q (avgloket help lists them)", strings.Join(args[:min(2, len(args))], " "))
 }
 
 func serve(ctx context.Context, args []string, log *slog.Logger, getenv env) error {

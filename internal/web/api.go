@@ -71,16 +71,25 @@ func decodeJSON(c echo.Context, v any) error {
 	dec := json.NewDecoder(c.Request().Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) || errors.Is(err, echo.ErrStatusRequestEntityTooLarge) {
+		if tooLarge(err) {
 			return apperr.New(apperr.TooLarge, "error.too_large")
 		}
 		return &apperr.Error{Code: apperr.Malformed, Message: "error.malformed", Err: err}
 	}
+	// The body limit can strike only here: the read that crossed it may
+	// still have completed the object.
 	if _, err := dec.Token(); err != io.EOF {
+		if tooLarge(err) {
+			return apperr.New(apperr.TooLarge, "error.too_large")
+		}
 		return apperr.New(apperr.Malformed, "error.malformed")
 	}
 	return nil
+}
+
+func tooLarge(err error) bool {
+	var maxBytes *http.MaxBytesError
+	return errors.As(err, &maxBytes) || errors.Is(err, echo.ErrStatusRequestEntityTooLarge)
 }
 
 // receiptView is the public answer to a new request: no personal data and
@@ -110,8 +119,14 @@ func (s *Server) apiSubmitRequest(c echo.Context) error {
 	} else {
 		s.notifyMail()
 	}
+	// A replayed case comes from the store in UTC; the answer must be the
+	// same as the first one, in the practice's time zone.
+	settings, err := s.Store.Settings(c.Request().Context())
+	if err != nil {
+		return err
+	}
 	return c.JSON(code, receiptView{Reference: k.Reference, Type: string(k.Type), Status: string(k.Status),
-		ReceivedAt: k.ReceivedAt.Format(time.RFC3339), DueDate: k.Deadlines.Due.String()})
+		ReceivedAt: k.ReceivedAt.In(settings.Location()).Format(time.RFC3339), DueDate: k.Deadlines.Due.String()})
 }
 
 func idempotencyKey(c echo.Context) string {

@@ -9,8 +9,9 @@ import (
 )
 
 // Body limits. The API's is the contract's (API.md: over 1 MiB → 413).
+// echo reads "1M" as 1,000,000 bytes; "1MiB" is 1,048,576.
 const (
-	apiBodyLimit  = "1M"
+	apiBodyLimit  = "1MiB"
 	formBodyLimit = "64K"
 )
 
