@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/avgloket/avgloket/internal/apperr"
+	"github.com/avgloket/avgloket/internal/audit"
 	"github.com/avgloket/avgloket/internal/clock"
 	"github.com/avgloket/avgloket/internal/deadline"
 	"github.com/avgloket/avgloket/internal/mail"
@@ -21,6 +22,7 @@ import (
 type NewCase struct {
 	TrackingHash    string
 	TrackingExpires time.Time
+	Actor           Actor // who files it, for the audit trail
 	IdempotencyHash string // empty: no idempotency key was given
 	RequestHash     string // hash of the submission, to spot a key reused for another request
 }
@@ -46,18 +48,24 @@ type Store interface {
 	// has not expired at now, or NotFound.
 	CaseByTracking(ctx context.Context, hash string, now time.Time) (Case, error)
 	// ConfirmEmail records that the requester followed the tracking link.
-	ConfirmEmail(ctx context.Context, caseID int64, at time.Time) error
+	ConfirmEmail(ctx context.Context, caseID int64, at time.Time, address string) error
 	// UpdateCase loads the case ref within scope inside a write
 	// transaction, lets step change it, and stores the case with the
 	// Change's events, tracking token and mails. An error from step rolls
 	// everything back; NotFound if the case is outside scope.
-	UpdateCase(ctx context.Context, ref string, scope Scope, step func(c *Case) (Change, error)) (Case, error)
+	// Each event is also written to the audit trail as done by actor.
+	UpdateCase(ctx context.Context, ref string, actor Actor, step func(c *Case) (Change, error)) (Case, error)
 	// CaseEvents returns the case's timeline, oldest first; only what the
 	// requester may see when visibleOnly.
 	CaseEvents(ctx context.Context, caseID int64, visibleOnly bool) ([]Event, error)
 	// CountCases returns the queue's filter sizes in scope; today is the
 	// practice's current day and dueSoon the last day that counts as soon.
 	CountCases(ctx context.Context, scope Scope, staffID int64, today, dueSoon deadline.Date) (Counts, error)
+	// RecordCaseAccess writes to the audit trail that actor looked at (or
+	// exported) the case.
+	RecordCaseAccess(ctx context.Context, actor Actor, caseID int64, action audit.Action, at time.Time) error
+	// RecordTracking writes that the requester opened the tracking page.
+	RecordTracking(ctx context.Context, caseID int64, address string, at time.Time) error
 	// Assignees returns the enabled staff members.
 	Assignees(ctx context.Context) ([]Assignee, error)
 }
@@ -99,6 +107,9 @@ type Intake struct {
 	// entered by staff; zero means now (web requests).
 	ReceivedAt     time.Time
 	IdempotencyKey string
+	// Actor is the staff member registering the request; zero for the web
+	// form, with only the visitor's Address.
+	Actor Actor
 }
 
 // Submit validates sub, makes it a case with its legal due date, and queues
@@ -166,7 +177,7 @@ func (s *Service) Submit(ctx context.Context, sub Submission, in Intake) (c Case
 	if err != nil {
 		return Case{}, false, apperr.Wrap(err, "error.internal")
 	}
-	nc := NewCase{TrackingHash: HashToken(token), TrackingExpires: now.Add(TrackingLinkValidity)}
+	nc := NewCase{TrackingHash: HashToken(token), TrackingExpires: now.Add(TrackingLinkValidity), Actor: in.Actor}
 	if in.IdempotencyKey != "" {
 		nc.IdempotencyHash = HashToken("idempotency:" + in.IdempotencyKey)
 		nc.RequestHash = requestHash(sub, in)
@@ -187,9 +198,18 @@ func (s *Service) Submit(ctx context.Context, sub Submission, in Intake) (c Case
 // TrackingURL returns the requester's private link for token.
 func (s *Service) TrackingURL(token string) string { return s.baseURL + "/volg/" + token }
 
-// Case returns the case with reference ref if scope allows it.
-func (s *Service) Case(ctx context.Context, ref string, scope Scope) (Case, error) {
-	return s.store.CaseByReference(ctx, ref, scope)
+// Case returns the case with reference ref if the actor's scope allows it,
+// and records the view in the audit trail first: if that fails, nothing is
+// returned.
+func (s *Service) Case(ctx context.Context, a Actor, ref string) (Case, error) {
+	c, err := s.store.CaseByReference(ctx, ref, a.Scope)
+	if err != nil {
+		return Case{}, err
+	}
+	if err := s.store.RecordCaseAccess(ctx, a, c.ID, audit.CaseView, s.clock.Now()); err != nil {
+		return Case{}, err
+	}
+	return c, nil
 }
 
 // List returns a page of cases in scope. The limit defaults to 50 and is
@@ -213,7 +233,7 @@ func (s *Service) List(ctx context.Context, q Query, scope Scope) (Page, error) 
 // requester may see, and records that the requester's e-mail address is
 // confirmed: only its owner can have followed the link. Unknown and expired
 // tokens give NotFound alike.
-func (s *Service) Track(ctx context.Context, token string) (Case, []Event, error) {
+func (s *Service) Track(ctx context.Context, token, address string) (Case, []Event, error) {
 	if len(token) < 40 || len(token) > 64 {
 		return Case{}, nil, apperr.New(apperr.NotFound, "error.not_found")
 	}
@@ -223,10 +243,13 @@ func (s *Service) Track(ctx context.Context, token string) (Case, []Event, error
 		return Case{}, nil, err
 	}
 	if c.EmailConfirmedAt == nil {
-		if err := s.store.ConfirmEmail(ctx, c.ID, now); err != nil {
+		if err := s.store.ConfirmEmail(ctx, c.ID, now, address); err != nil {
 			return Case{}, nil, err
 		}
 		c.EmailConfirmedAt = &now
+	}
+	if err := s.store.RecordTracking(ctx, c.ID, address, now); err != nil {
+		return Case{}, nil, err
 	}
 	events, err := s.store.CaseEvents(ctx, c.ID, true)
 	return c, events, err

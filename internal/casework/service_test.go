@@ -231,7 +231,7 @@ func TestSubmitWebRequest(t *testing.T) {
 				t.Errorf("requester e-mail %q, subject %q; want the address lower-cased and the requester as subject", c.Requester.Email, c.Subject.Name)
 			}
 
-			stored, err := e.svc.Case(t.Context(), c.Reference, casework.Scope{All: true})
+			stored, err := e.svc.Case(t.Context(), casework.Actor{Scope: casework.Scope{All: true}}, c.Reference)
 			if err != nil {
 				t.Fatalf("Case: %v", err)
 			}
@@ -479,7 +479,7 @@ func TestTrack(t *testing.T) {
 	}
 	for _, w := range wrong {
 		t.Run("refused: "+w.name, func(t *testing.T) {
-			got, _, err := e.svc.Track(t.Context(), w.token)
+			got, _, err := e.svc.Track(t.Context(), w.token, "192.0.2.1")
 			wantCode(t, err, apperr.NotFound)
 			if got.Reference != "" {
 				t.Errorf("Track returned %s with NotFound", got.Reference)
@@ -488,7 +488,7 @@ func TestTrack(t *testing.T) {
 	}
 	t.Run("wrong tokens confirm nothing", func(t *testing.T) {
 		for _, ref := range []string{c.Reference, other.Reference} {
-			got, err := e.svc.Case(t.Context(), ref, casework.Scope{All: true})
+			got, err := e.svc.Case(t.Context(), casework.Actor{Scope: casework.Scope{All: true}}, ref)
 			if err != nil || got.EmailConfirmedAt != nil {
 				t.Errorf("%s: confirmed at %v, err %v; want unconfirmed", ref, got.EmailConfirmedAt, err)
 			}
@@ -498,7 +498,7 @@ func TestTrack(t *testing.T) {
 	e.clock.Advance(2 * time.Hour)
 	confirmed := e.clock.Now()
 	t.Run("right token confirms the address", func(t *testing.T) {
-		got, _, err := e.svc.Track(t.Context(), token)
+		got, _, err := e.svc.Track(t.Context(), token, "192.0.2.1")
 		if err != nil {
 			t.Fatalf("Track: %v", err)
 		}
@@ -508,28 +508,28 @@ func TestTrack(t *testing.T) {
 		if got.EmailConfirmedAt == nil || !got.EmailConfirmedAt.Equal(confirmed) {
 			t.Errorf("EmailConfirmedAt = %v, want %v", got.EmailConfirmedAt, confirmed)
 		}
-		stored, err := e.svc.Case(t.Context(), c.Reference, casework.Scope{All: true})
+		stored, err := e.svc.Case(t.Context(), casework.Actor{Scope: casework.Scope{All: true}}, c.Reference)
 		if err != nil || stored.EmailConfirmedAt == nil || !stored.EmailConfirmedAt.Equal(confirmed) {
 			t.Errorf("stored EmailConfirmedAt = %v (err %v), want %v", stored.EmailConfirmedAt, err, confirmed)
 		}
-		if o, _ := e.svc.Case(t.Context(), other.Reference, casework.Scope{All: true}); o.EmailConfirmedAt != nil {
+		if o, _ := e.svc.Case(t.Context(), casework.Actor{Scope: casework.Scope{All: true}}, other.Reference); o.EmailConfirmedAt != nil {
 			t.Errorf("the other case got confirmed too")
 		}
 	})
 	t.Run("following the link again keeps the first confirmation", func(t *testing.T) {
 		e.clock.Advance(24 * time.Hour)
-		got, _, err := e.svc.Track(t.Context(), token)
+		got, _, err := e.svc.Track(t.Context(), token, "192.0.2.1")
 		if err != nil || got.EmailConfirmedAt == nil || !got.EmailConfirmedAt.Equal(confirmed) {
 			t.Errorf("EmailConfirmedAt = %v (err %v), want still %v", got.EmailConfirmedAt, err, confirmed)
 		}
 	})
 	t.Run("link expires", func(t *testing.T) {
 		e.clock.Set(now.Add(casework.TrackingLinkValidity - time.Second))
-		if _, _, err := e.svc.Track(t.Context(), token); err != nil {
+		if _, _, err := e.svc.Track(t.Context(), token, "192.0.2.1"); err != nil {
 			t.Errorf("Track just before expiry: %v", err)
 		}
 		e.clock.Set(now.Add(casework.TrackingLinkValidity))
-		_, _, err := e.svc.Track(t.Context(), token)
+		_, _, err := e.svc.Track(t.Context(), token, "192.0.2.1")
 		wantCode(t, err, apperr.NotFound)
 	})
 }
@@ -634,7 +634,7 @@ func TestScope(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, ref := range []string{ams.Reference, utr.Reference} {
-				got, err := e.svc.Case(t.Context(), ref, tt.scope)
+				got, err := e.svc.Case(t.Context(), casework.Actor{Scope: tt.scope}, ref)
 				if slices.Contains(tt.visible, ref) {
 					if err != nil || got.Reference != ref {
 						t.Errorf("Case(%s) = %q, %v; want it", ref, got.Reference, err)
@@ -664,7 +664,7 @@ func TestScope(t *testing.T) {
 		if c.Branch != "utrecht" {
 			t.Errorf("branch = %q, want utrecht", c.Branch)
 		}
-		if _, err := one.svc.Case(t.Context(), c.Reference, casework.Scope{Branches: []string{"utrecht"}}); err != nil {
+		if _, err := one.svc.Case(t.Context(), casework.Actor{Scope: casework.Scope{Branches: []string{"utrecht"}}}, c.Reference); err != nil {
 			t.Errorf("officer of the only branch: %v", err)
 		}
 	})

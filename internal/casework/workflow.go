@@ -13,10 +13,13 @@ import (
 	"github.com/avgloket/avgloket/internal/practice"
 )
 
-// Actor is the staff member who acts on a case, with what they may see.
+// Actor is who acts on a case, with what they may see, for the audit trail
+// too. The zero ID is an anonymous visitor (a requester on the web form).
 type Actor struct {
-	ID    int64
-	Scope Scope
+	ID      int64
+	Scope   Scope
+	Address string // the client's address as the server saw it
+	API     bool   // acting with an API token rather than a signed-in session
 }
 
 // Change is what a step of the workflow adds besides the case's new state.
@@ -57,7 +60,7 @@ func (s *Service) update(ctx context.Context, a Actor, ref string, fn step) (Cas
 		return Case{}, apperr.Wrap(err, "error.internal")
 	}
 	today := deadline.DateOf(s.clock.Now(), settings.Location())
-	return s.store.UpdateCase(ctx, ref, a.Scope, func(c *Case) (Change, error) {
+	return s.store.UpdateCase(ctx, ref, a, func(c *Case) (Change, error) {
 		ch, err := fn(c, today, cal, settings)
 		if err != nil {
 			return Change{}, err
@@ -224,9 +227,10 @@ func (s *Service) ResendConfirmation(ctx context.Context, a Actor, ref string) (
 	})
 }
 
-// Timeline returns the case and its events, oldest first.
+// Timeline returns the case and its events, oldest first, and records the
+// view in the audit trail.
 func (s *Service) Timeline(ctx context.Context, a Actor, ref string) (Case, []Event, error) {
-	c, err := s.store.CaseByReference(ctx, ref, a.Scope)
+	c, err := s.Case(ctx, a, ref)
 	if err != nil {
 		return Case{}, nil, err
 	}

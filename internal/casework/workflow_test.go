@@ -214,7 +214,7 @@ func TestDecide(t *testing.T) {
 			wantCode(t, err, apperr.Conflict)
 			_, err = f.svc.Move(ctx, f.owner, c.Reference, casework.InProgress)
 			wantCode(t, err, apperr.Conflict)
-			_, visible, err := f.svc.Track(ctx, strings.TrimPrefix(lastLink(t, f), "https://avg.example/volg/"))
+			_, visible, err := f.svc.Track(ctx, strings.TrimPrefix(lastLink(t, f), "https://avg.example/volg/"), "192.0.2.1")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -245,7 +245,7 @@ func TestMessagesNotesAndAssignment(t *testing.T) {
 	if _, err := f.svc.SendMessage(ctx, f.owner, c.Reference, "Wij hebben uw verzoek in behandeling."); err != nil {
 		t.Fatal(err)
 	}
-	_, visible, err := f.svc.Track(ctx, strings.TrimPrefix(lastLink(t, f), "https://avg.example/volg/"))
+	_, visible, err := f.svc.Track(ctx, strings.TrimPrefix(lastLink(t, f), "https://avg.example/volg/"), "192.0.2.1")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/avgloket/avgloket/internal/apperr"
+	"github.com/avgloket/avgloket/internal/audit"
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/deadline"
 	"github.com/avgloket/avgloket/internal/mail"
@@ -144,8 +145,12 @@ func (s *Store) CreateCase(ctx context.Context, c *casework.Case, nc casework.Ne
 		if err := tx.Create(&t).Error; err != nil {
 			return internal(err, "insert tracking token")
 		}
-		created := casework.Event{At: c.CreatedAt, Kind: casework.EventCreated, Data: map[string]string{"channel": string(c.Channel)}}
-		if err := s.insertEvents(tx, row.ID, []casework.Event{created}); err != nil {
+		created := []casework.Event{{At: c.CreatedAt, Kind: casework.EventCreated, ActorID: nc.Actor.ID,
+			Data: map[string]string{"channel": string(c.Channel)}}}
+		if err := s.insertEvents(tx, row.ID, created); err != nil {
+			return err
+		}
+		if err := s.auditEvents(tx, nc.Actor, row.ID, created); err != nil {
 			return err
 		}
 		if nc.IdempotencyHash != "" {
@@ -441,13 +446,22 @@ func (s *Store) CaseByTracking(ctx context.Context, hash string, now time.Time) 
 }
 
 // ConfirmEmail implements casework.Store.
-func (s *Store) ConfirmEmail(ctx context.Context, caseID int64, at time.Time) error {
-	err := s.db.WithContext(ctx).Model(&caseRow{}).
-		Where("id = ? AND email_confirmed_at IS NULL", caseID).Update("email_confirmed_at", at.UTC()).Error
-	if err != nil {
-		return internal(err, "confirm e-mail")
-	}
-	return nil
+func (s *Store) ConfirmEmail(ctx context.Context, caseID int64, at time.Time, address string) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&caseRow{}).Where("id = ? AND email_confirmed_at IS NULL", caseID).Update("email_confirmed_at", at.UTC())
+		if res.Error != nil {
+			return internal(res.Error, "confirm e-mail")
+		}
+		if res.RowsAffected == 0 {
+			return nil
+		}
+		ev := []casework.Event{{At: at, Kind: casework.EventEmailVerified}}
+		if err := s.insertEvents(tx, caseID, ev); err != nil {
+			return err
+		}
+		return s.appendAudit(tx, audit.Entry{At: at, Actor: audit.Requester(caseID), Action: audit.RequestConfirm,
+			Object: audit.Case(caseID), Address: address})
+	})
 }
 
 // nameIndex returns the blind indexes of the names, separated by spaces,

@@ -33,7 +33,8 @@ type eventView struct {
 // UpdateCase implements casework.Store. The case is read inside the write
 // transaction (which SQLite starts immediately), so two officers acting at
 // once are serialised and neither update is lost.
-func (s *Store) UpdateCase(ctx context.Context, ref string, scope casework.Scope, step func(c *casework.Case) (casework.Change, error)) (casework.Case, error) {
+func (s *Store) UpdateCase(ctx context.Context, ref string, actor casework.Actor, step func(c *casework.Case) (casework.Change, error)) (casework.Case, error) {
+	scope := actor.Scope
 	var out casework.Case
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var v caseView
@@ -62,6 +63,9 @@ func (s *Store) UpdateCase(ctx context.Context, ref string, scope casework.Scope
 			return internal(err, "update case")
 		}
 		if err := s.insertEvents(tx, c.ID, ch.Events); err != nil {
+			return err
+		}
+		if err := s.auditEvents(tx, actor, c.ID, ch.Events); err != nil {
 			return err
 		}
 		if ch.TrackingHash != "" {

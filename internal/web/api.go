@@ -108,7 +108,7 @@ func (s *Server) apiSubmitRequest(c echo.Context) error {
 		return err
 	}
 	k, replayed, err := s.Cases.Submit(c.Request().Context(), body.submission(), casework.Intake{
-		Channel: casework.Web, IdempotencyKey: idempotencyKey(c),
+		Channel: casework.Web, IdempotencyKey: idempotencyKey(c), Actor: casework.Actor{Address: c.RealIP()},
 	})
 	if err != nil {
 		return err
@@ -164,7 +164,7 @@ func (s *Server) apiCreateCase(c echo.Context) error {
 		return apperr.InvalidFields(map[string]string{casework.FieldReceivedAt: msg})
 	}
 	k, replayed, err := s.Cases.Submit(ctx, sub, casework.Intake{
-		Channel: body.Channel, ReceivedAt: received, IdempotencyKey: idempotencyKey(c),
+		Channel: body.Channel, ReceivedAt: received, IdempotencyKey: idempotencyKey(c), Actor: actorOf(c),
 	})
 	if err != nil {
 		return err
@@ -190,7 +190,7 @@ func parseReceivedAt(v string, settings practice.Settings) (time.Time, bool) {
 
 func (s *Server) apiGetCase(c echo.Context) error {
 	ctx := c.Request().Context()
-	k, err := s.Cases.Case(ctx, c.Param("reference"), memberOf(c).Scope())
+	k, err := s.Cases.Case(ctx, actorOf(c), c.Param("reference"))
 	if err != nil {
 		return err
 	}
@@ -232,7 +232,7 @@ func (s *Server) apiListCases(c echo.Context) error {
 		return apperr.InvalidFields(problems)
 	}
 	ctx := c.Request().Context()
-	page, err := s.Cases.List(ctx, q, memberOf(c).Scope())
+	page, err := s.Cases.List(ctx, q, actorOf(c).Scope)
 	if err != nil {
 		return err
 	}

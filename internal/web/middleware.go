@@ -23,6 +23,7 @@ const (
 	keyLang   = "lang"
 	keyCSRF   = "csrf"
 	keyMember = "member"
+	keyAPI    = "api" // set for calls with an API token
 )
 
 // contentSecurityPolicy allows no script at all and only our own styles and
@@ -159,6 +160,7 @@ func (s *Server) bearer(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		c.Set(keyMember, m)
+		c.Set(keyAPI, true)
 		return next(c)
 	}
 }

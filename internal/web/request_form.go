@@ -165,7 +165,7 @@ func (s *Server) requestSubmit(c echo.Context) error {
 	}
 	form := readRequestForm(c)
 	k, _, err := s.Cases.Submit(c.Request().Context(), form.submission(t),
-		casework.Intake{Channel: casework.Web, IdempotencyKey: form.Idem})
+		casework.Intake{Channel: casework.Web, IdempotencyKey: form.Idem, Actor: casework.Actor{Address: c.RealIP()}})
 	if err != nil {
 		if ae := apperr.As(err); ae.Code == apperr.Invalid {
 			return s.renderRequestForm(c, http.StatusUnprocessableEntity, t, form, ae.Fields)
@@ -247,7 +247,7 @@ type trackEvent struct {
 }
 
 func (s *Server) track(c echo.Context) error {
-	k, events, err := s.Cases.Track(c.Request().Context(), c.Param("token"))
+	k, events, err := s.Cases.Track(c.Request().Context(), c.Param("token"), c.RealIP())
 	if err != nil {
 		return err
 	}

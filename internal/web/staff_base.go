@@ -35,10 +35,12 @@ func (s *Server) staffBase(c echo.Context, titleID, active string) base {
 	return b
 }
 
-// actorOf is the signed-in staff member as the case service sees them.
+// actorOf is the signed-in staff member (or API caller) as the case service
+// sees them, with the address the audit trail records.
 func actorOf(c echo.Context) casework.Actor {
 	m := memberOf(c)
-	return casework.Actor{ID: m.ID, Scope: m.Scope()}
+	api, _ := c.Get(keyAPI).(bool)
+	return casework.Actor{ID: m.ID, Scope: m.Scope(), Address: c.RealIP(), API: api}
 }
 
 // ownerOnly lets only owners through; others get 404, as if the page did not

@@ -163,7 +163,7 @@ func (s *Server) staffCaseCreate(c echo.Context) error {
 		return s.renderStaffCaseForm(c, http.StatusUnprocessableEntity, form, "", s.allProblems(c, sub, problems))
 	}
 	k, _, err := s.Cases.Submit(c.Request().Context(), sub, casework.Intake{
-		Channel: casework.Channel(form.Channel), ReceivedAt: at, IdempotencyKey: form.Idem})
+		Channel: casework.Channel(form.Channel), ReceivedAt: at, IdempotencyKey: form.Idem, Actor: actorOf(c)})
 	if p, invalid := withProblems(err, problems); invalid {
 		return s.renderStaffCaseForm(c, http.StatusUnprocessableEntity, form, "", p)
 	}
@@ -177,7 +177,7 @@ func (s *Server) staffCaseCreate(c echo.Context) error {
 
 func (s *Server) staffCaseEdit(c echo.Context) error {
 	ctx := c.Request().Context()
-	k, err := s.Cases.Case(ctx, c.Param("ref"), actorOf(c).Scope)
+	k, err := s.Cases.Case(ctx, actorOf(c), c.Param("ref"))
 	if err != nil {
 		return err
 	}
@@ -198,7 +198,7 @@ func (s *Server) staffCaseEdit(c echo.Context) error {
 
 func (s *Server) staffCaseUpdate(c echo.Context) error {
 	ref := c.Param("ref")
-	if _, err := s.Cases.Case(c.Request().Context(), ref, actorOf(c).Scope); err != nil {
+	if _, err := s.Cases.Case(c.Request().Context(), actorOf(c), ref); err != nil {
 		return err
 	}
 	form := readStaffCaseForm(c)

@@ -1,0 +1,83 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/avgloket/avgloket/internal/audit"
+	"github.com/avgloket/avgloket/internal/casework"
+)
+
+// auditActor names who acted, by id only.
+func auditActor(a casework.Actor) string {
+	switch {
+	case a.ID == 0:
+		return audit.Anonymous
+	case a.API:
+		return audit.API(a.ID)
+	}
+	return audit.Staff(a.ID)
+}
+
+// eventActions maps each kind of case event to the audit action it is.
+var eventActions = map[casework.EventKind]audit.Action{
+	casework.EventCreated:       audit.CaseCreate,
+	casework.EventStatus:        audit.CaseStatus,
+	casework.EventAssigned:      audit.CaseAssign,
+	casework.EventNote:          audit.CaseNote,
+	casework.EventMessage:       audit.CaseMessage,
+	casework.EventExtended:      audit.CaseExtend,
+	casework.EventDecided:       audit.CaseDecide,
+	casework.EventCorrected:     audit.CaseUpdate,
+	casework.EventEmailResent:   audit.CaseUpdate,
+	casework.EventEmailVerified: audit.RequestConfirm,
+}
+
+// eventDetail is the audit detail of an event: machine words only.
+func eventDetail(e casework.Event) string {
+	switch e.Kind {
+	case casework.EventStatus:
+		return "to=" + e.Data["to"]
+	case casework.EventAssigned:
+		return "to=" + e.Data["to"]
+	case casework.EventDecided:
+		return "outcome=" + e.Data["outcome"]
+	case casework.EventCorrected:
+		return "fields=" + e.Data["fields"]
+	case casework.EventCreated:
+		return "channel=" + e.Data["channel"]
+	}
+	return ""
+}
+
+// auditEvents writes one audit entry per case event, inside tx.
+func (s *Store) auditEvents(tx *gorm.DB, a casework.Actor, caseID int64, events []casework.Event) error {
+	for _, e := range events {
+		action, ok := eventActions[e.Kind]
+		if !ok {
+			action = audit.CaseUpdate
+		}
+		entry := audit.Entry{At: e.At, Actor: auditActor(a), Action: action, Object: audit.Case(caseID),
+			Address: a.Address, Detail: eventDetail(e)}
+		if err := s.appendAudit(tx, entry); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RecordCaseAccess writes that a looked at (or exported) case caseID. It is
+// written before the data are shown; if it fails, nothing is shown.
+func (s *Store) RecordCaseAccess(ctx context.Context, a casework.Actor, caseID int64, action audit.Action, at time.Time) error {
+	return s.AppendAudit(context.WithoutCancel(ctx), audit.Entry{At: at, Actor: auditActor(a), Action: action,
+		Object: audit.Case(caseID), Address: a.Address})
+}
+
+// RecordTracking writes that the requester of case caseID opened the
+// tracking page.
+func (s *Store) RecordTracking(ctx context.Context, caseID int64, address string, at time.Time) error {
+	return s.AppendAudit(context.WithoutCancel(ctx), audit.Entry{At: at, Actor: audit.Requester(caseID),
+		Action: audit.RequestTrack, Object: audit.Case(caseID), Address: address})
+}
