@@ -22,7 +22,7 @@ import (
 type NewCase struct {
 	TrackingHash    string
 	TrackingExpires time.Time
-	Actor           Actor // who files it, for the audit trail
+	Actor           Actor  // who files it, for the audit trail
 	IdempotencyHash string // empty: no idempotency key was given
 	RequestHash     string // hash of the submission, to spot a key reused for another request
 }

@@ -200,4 +200,3 @@ func (s *Server) caseResend() echo.HandlerFunc {
 		return err
 	})
 }
-

@@ -224,4 +224,3 @@ func (s *Server) staffCaseUpdate(c echo.Context) error {
 	s.setFlash(c, "flash.corrected")
 	return c.Redirect(http.StatusSeeOther, "/staff/cases/"+ref)
 }
-
