@@ -41,6 +41,7 @@ commands:
   user add --email E --name N --role owner|officer [--branch CODE ...]
   token add --email E [--label TEXT]
   token revoke --token T
+  audit verify
 every command takes --data DIR (or AVGLOKET_DATA_DIR)`
 
 // run carries out one command. It is main without the process around it, so
@@ -51,7 +52,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv en
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	cmd, rest := args[0], args[1:]
-	if (cmd == "branch" || cmd == "user" || cmd == "token") && len(rest) > 0 {
+	if (cmd == "branch" || cmd == "user" || cmd == "token" || cmd == "audit") && len(rest) > 0 {
 		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
 	switch cmd {
@@ -70,6 +71,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv en
 		return tokenAdd(ctx, rest, stdout, log, getenv)
 	case "token revoke":
 		return tokenRevoke(ctx, rest, stdout, log, getenv)
+	case "audit verify":
+		return auditVerify(ctx, rest, stdout, log, getenv)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -211,6 +214,27 @@ func tokenRevoke(ctx context.Context, args []string, stdout io.Writer, log *slog
 			return errors.New("token revoke: no such live token")
 		}
 		fmt.Fprintln(stdout, "token revoked")
+		return nil
+	})
+}
+
+// auditVerify walks the audit trail and reports the first broken link. It
+// prints the head (last entry and its hash): kept outside the database, that
+// line is what shows a whole trail replaced by an older copy.
+func auditVerify(ctx context.Context, args []string, stdout io.Writer, log *slog.Logger, getenv env) error {
+	return withStore(ctx, "audit verify", args, log, getenv, nil, func(a *admin) error {
+		brk, n, err := a.store.VerifyAudit(ctx)
+		if err != nil {
+			return fmt.Errorf("audit verify: %w", err)
+		}
+		if brk != nil {
+			return fmt.Errorf("audit verify: broken at entry %d (%s): %s", brk.ID, brk.Kind, brk.Reason)
+		}
+		head, err := a.store.AuditHead(ctx)
+		if err != nil {
+			return fmt.Errorf("audit verify: %w", err)
+		}
+		fmt.Fprintf(stdout, "audit trail intact: %d entries; last entry %d, hash %s\n", n, head.LastID, head.LastHash)
 		return nil
 	})
 }
