@@ -1,5 +1,3 @@
-// Package auth holds how staff prove who they are: password hashing and the
-// password policy (sessions, TOTP and OIDC join it as they are built).
 package auth
 
 import (
@@ -27,6 +25,19 @@ func HashPassword(password string) (string, error) {
 // CheckPassword reports whether password matches the PHC string hash.
 func CheckPassword(password, hash string) (bool, error) {
 	return argon2id.ComparePasswordAndHash(password, hash)
+}
+
+// NeedsRehash reports whether hash was made with weaker parameters than
+// new hashes get (less memory, fewer passes, less parallelism or a shorter
+// key), or cannot be read; the caller then rehashes the password it has
+// just verified. The OWASP floor and the current parameters are in params.
+func NeedsRehash(hash string) bool {
+	p, _, _, err := argon2id.DecodeHash(hash)
+	if err != nil {
+		return true
+	}
+	return p.Memory < params.Memory || p.Iterations < params.Iterations ||
+		p.Parallelism < params.Parallelism || p.KeyLength < params.KeyLength
 }
 
 // PasswordProblem returns the message ID of what is wrong with password for

@@ -19,6 +19,15 @@ type staffRow struct {
 	PasswordHash string
 	DisabledAt   *time.Time
 	CreatedAt    time.Time
+
+	// Sign-in (migration 0003; see auth.go).
+	TOTPSecret        []byte     `gorm:"column:totp_secret"` // sealed, AAD staff/totp_secret/id
+	TOTPEnabledAt     *time.Time `gorm:"column:totp_enabled_at"`
+	TOTPLastStep      int64      `gorm:"column:totp_last_step"`
+	OIDCIssuer        *string    `gorm:"column:oidc_issuer"`
+	OIDCSubject       *string    `gorm:"column:oidc_subject"`
+	InvitedAt         *time.Time `gorm:"column:invited_at"`
+	PasswordChangedAt *time.Time `gorm:"column:password_changed_at"`
 }
 
 func (staffRow) TableName() string { return "staff" }

@@ -1,15 +1,12 @@
 package store
 
 import (
-	"io/fs"
-
-	"github.com/avgloket/avgloket/migrations"
-
 	"bytes"
 	"context"
 	"database/sql"
 	"encoding/base64"
 	"errors"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -26,6 +23,7 @@ import (
 	"github.com/avgloket/avgloket/internal/mail"
 	"github.com/avgloket/avgloket/internal/practice"
 	"github.com/avgloket/avgloket/internal/vault"
+	"github.com/avgloket/avgloket/migrations"
 )
 
 func TestOpenAppliesMigrationsOnce(t *testing.T) {

@@ -1,0 +1,265 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+
+	"github.com/avgloket/avgloket/internal/apperr"
+	"github.com/avgloket/avgloket/internal/staff"
+)
+
+// oidcAttemptTTL is how long a person has at the provider between Begin
+// and Finish.
+const oidcAttemptTTL = 10 * time.Minute
+
+// OIDCConfig is the practice's OpenID Connect provider and avgloket's
+// registration there.
+type OIDCConfig struct {
+	Issuer       string // e.g. https://login.microsoftonline.com/{tenant}/v2.0
+	ClientID     string
+	ClientSecret string
+	RedirectURL  string // avgloket's callback, registered at the provider
+	// RoleClaim names an ID token claim holding the member's role (a string
+	// or a list of strings); "" to ignore roles from the provider.
+	RoleClaim string
+}
+
+// Identity is a person as the provider vouched for them in a verified ID
+// token.
+type Identity struct {
+	Issuer        string
+	Subject       string
+	Email         string
+	EmailVerified bool
+	Name          string
+	Role          string // from RoleClaim: "owner", "officer" or ""
+}
+
+// OIDC runs the authorization code flow with PKCE against one provider
+// (SECURITY.md item 4). It is safe for concurrent use.
+type OIDC struct {
+	svc      *Service
+	cfg      OIDCConfig
+	client   *http.Client
+	oauth    oauth2.Config
+	verifier *oidc.IDTokenVerifier
+}
+
+// NewOIDC discovers the provider at cfg.Issuer (its
+// /.well-known/openid-configuration, whose issuer must equal cfg.Issuer)
+// and returns the flow, storing its attempts through the service's store.
+// httpClient makes every call to the provider (discovery, keys, token
+// exchange); nil gives a client with a 10-second time-out. The issuer and
+// the redirect URL must be https, except on a loopback host for
+// development and tests.
+func (s *Service) NewOIDC(ctx context.Context, cfg OIDCConfig, httpClient *http.Client) (*OIDC, error) {
+	if cfg.ClientID == "" {
+		return nil, errors.New("oidc: client id missing")
+	}
+	for _, u := range []struct{ name, value string }{{"issuer", cfg.Issuer}, {"redirect URL", cfg.RedirectURL}} {
+		if err := checkURL(u.value); err != nil {
+			return nil, fmt.Errorf("oidc: %s: %w", u.name, err)
+		}
+	}
+	if httpClient == nil {
+		httpClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	provider, err := oidc.NewProvider(oidc.ClientContext(ctx, httpClient), cfg.Issuer)
+	if err != nil {
+		return nil, fmt.Errorf("oidc: discovery: %w", err)
+	}
+	o := &OIDC{
+		svc:    s,
+		cfg:    cfg,
+		client: httpClient,
+		oauth: oauth2.Config{
+			ClientID:     cfg.ClientID,
+			ClientSecret: cfg.ClientSecret,
+			RedirectURL:  cfg.RedirectURL,
+			Endpoint:     provider.Endpoint(),
+			Scopes:       []string{oidc.ScopeOpenID, "email", "profile"},
+		},
+		// Checks the signature against the provider's keys, the signing
+		// algorithm against those it announces, iss, aud (our client id)
+		// and exp, by our clock. Not the nonce: Finish does that.
+		verifier: provider.Verifier(&oidc.Config{ClientID: cfg.ClientID, Now: s.clock.Now}),
+	}
+	return o, nil
+}
+
+// checkURL accepts an absolute https URL, or http on a loopback host.
+func checkURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return err
+	}
+	switch {
+	case u.Host == "":
+		return fmt.Errorf("%q is not an absolute URL", raw)
+	case u.Scheme == "https":
+		return nil
+	case u.Scheme == "http" && isLoopback(u.Hostname()):
+		return nil
+	}
+	return fmt.Errorf("%q: https required", raw)
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Begin starts a sign-in: it makes a random state, nonce and PKCE verifier
+// and a random browserSecret, stores the attempt (hashes, the verifier
+// sealed, ten minutes to live) and returns the provider URL to redirect the
+// browser to. The caller must put browserSecret in a cookie that is
+// HttpOnly, Secure and SameSite=Lax (Strict is not sent on the way back
+// from the provider), and pass it to Finish.
+func (o *OIDC) Begin(ctx context.Context) (authURL string, browserSecret string, err error) {
+	var state, nonce string
+	for _, p := range []*string{&state, &nonce, &browserSecret} {
+		if *p, err = randomToken(idBytes); err != nil {
+			return "", "", apperr.Wrap(err, "error.internal")
+		}
+	}
+	verifier := oauth2.GenerateVerifier()
+	now := o.svc.clock.Now()
+	a := OIDCAttempt{
+		StateHash: HashID(state), BrowserHash: HashID(browserSecret), NonceHash: HashID(nonce),
+		Verifier: verifier, CreatedAt: now, ExpiresAt: now.Add(oidcAttemptTTL),
+	}
+	if err := o.svc.store.AddOIDCAttempt(ctx, a); err != nil {
+		return "", "", err
+	}
+	authURL = o.oauth.AuthCodeURL(state, oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier))
+	return authURL, browserSecret, nil
+}
+
+// oidcFailed is the one answer to every failed callback; the cause goes to
+// the log only.
+func oidcFailed(cause error) error {
+	return &apperr.Error{Code: apperr.Unauthorized, Message: "signin.oidc_failed", Err: cause}
+}
+
+// Finish completes a sign-in from the provider's callback (its state and
+// code query parameters) and the browserSecret from Begin's cookie. The
+// attempt must be known, unused, unexpired and started by this browser; it
+// is used up before the code is exchanged, so a callback cannot be replayed. The
+// ID token must be signed by the provider's key, issued by the configured
+// issuer for our client id, unexpired, and carry the attempt's nonce. Any
+// failure gives Unauthorized "signin.oidc_failed". Pass the Identity to
+// Service.SignInOIDC.
+func (o *OIDC) Finish(ctx context.Context, state, code, browserSecret string) (Identity, error) {
+	if state == "" || code == "" || browserSecret == "" {
+		return Identity{}, oidcFailed(errors.New("state, code or browser secret missing"))
+	}
+	now := o.svc.clock.Now()
+	a, err := o.svc.store.TakeOIDCAttempt(ctx, HashID(state), now)
+	if apperr.Is(err, apperr.NotFound) {
+		return Identity{}, oidcFailed(errors.New("unknown or used state"))
+	}
+	if err != nil {
+		return Identity{}, err
+	}
+	if !now.Before(a.ExpiresAt) {
+		return Identity{}, oidcFailed(errors.New("attempt expired"))
+	}
+	if !constantTimeEqual(HashID(browserSecret), a.BrowserHash) {
+		return Identity{}, oidcFailed(errors.New("attempt started in another browser"))
+	}
+
+	ctx = oidc.ClientContext(ctx, o.client)
+	tok, err := o.oauth.Exchange(ctx, code, oauth2.VerifierOption(a.Verifier))
+	if err != nil {
+		return Identity{}, oidcFailed(fmt.Errorf("exchange: %w", err))
+	}
+	raw, ok := tok.Extra("id_token").(string)
+	if !ok || raw == "" {
+		return Identity{}, oidcFailed(errors.New("no id_token in token response"))
+	}
+	idt, err := o.verifier.Verify(ctx, raw)
+	if err != nil {
+		return Identity{}, oidcFailed(fmt.Errorf("verify id token: %w", err))
+	}
+	// go-oidc does not check the nonce; without this a token issued for
+	// another attempt could be replayed into this one.
+	if idt.Nonce == "" || !constantTimeEqual(HashID(idt.Nonce), a.NonceHash) {
+		return Identity{}, oidcFailed(errors.New("nonce mismatch"))
+	}
+	var claims struct {
+		Email         string `json:"email"`
+		EmailVerified any    `json:"email_verified"`
+		Name          string `json:"name"`
+		AuthorizedBy  string `json:"azp"`
+	}
+	if err := idt.Claims(&claims); err != nil {
+		return Identity{}, oidcFailed(fmt.Errorf("claims: %w", err))
+	}
+	// OIDC Core 3.1.3.7: with several audiences, azp must be us.
+	if len(idt.Audience) > 1 && claims.AuthorizedBy != o.cfg.ClientID {
+		return Identity{}, oidcFailed(errors.New("azp is not our client id"))
+	}
+	if idt.Subject == "" {
+		return Identity{}, oidcFailed(errors.New("no subject"))
+	}
+	id := Identity{
+		Issuer: idt.Issuer, Subject: idt.Subject,
+		Email: claims.Email, EmailVerified: truthy(claims.EmailVerified), Name: claims.Name,
+	}
+	if o.cfg.RoleClaim != "" {
+		var all map[string]any
+		if err := idt.Claims(&all); err != nil {
+			return Identity{}, oidcFailed(fmt.Errorf("claims: %w", err))
+		}
+		id.Role = roleFrom(all[o.cfg.RoleClaim])
+	}
+	return id, nil
+}
+
+// truthy reads email_verified, which some providers send as a string.
+func truthy(v any) bool {
+	switch v := v.(type) {
+	case bool:
+		return v
+	case string:
+		return v == "true"
+	}
+	return false
+}
+
+// roleFrom returns the highest avgloket role named by a role claim: a
+// string or a list of strings.
+func roleFrom(v any) string {
+	var names []string
+	switch v := v.(type) {
+	case string:
+		names = []string{v}
+	case []any:
+		for _, e := range v {
+			if s, ok := e.(string); ok {
+				names = append(names, s)
+			}
+		}
+	}
+	best := ""
+	for _, n := range names {
+		switch r, _ := staff.ParseRole(n); r {
+		case staff.Owner:
+			return string(staff.Owner)
+		case staff.Officer:
+			best = string(staff.Officer)
+		}
+	}
+	return best
+}
