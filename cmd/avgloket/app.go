@@ -32,6 +32,7 @@ type App struct {
 	store  *store.Store
 	web    *web.Server
 	worker *mail.Worker
+	auth   *auth.Service
 }
 
 // openStore opens the key ring and the database (applying migrations).
@@ -86,11 +87,22 @@ func (a *App) wire(ctx context.Context) error {
 	}
 	a.worker = mail.NewWorker(a.store, sender, a.clock, a.log)
 	cases := casework.NewService(a.store, writer, a.clock, a.cfg.BaseURL)
+	a.auth = auth.NewService(a.store, a.clock, auth.NewPolicy(), auth.DefaultLimits(), auth.DefaultSessionPolicy(), a.keys.Index)
+	var oidc *auth.OIDC
+	if a.cfg.OIDC != nil {
+		oc := *a.cfg.OIDC
+		if oc.RedirectURL == "" {
+			oc.RedirectURL = a.cfg.BaseURL + "/staff/oidc/callback"
+		}
+		if oidc, err = a.auth.NewOIDC(ctx, oc, &http.Client{Timeout: 20 * time.Second}); err != nil {
+			return fmt.Errorf("OIDC provider %s: %w", oc.Issuer, err)
+		}
+	}
 	a.web, err = web.New(web.Config{
 		BaseURL: a.cfg.BaseURL, TrustedProxies: a.cfg.TrustedProxies, RequestsPerMinute: a.cfg.RatePerMinute,
 	}, web.Deps{
 		Store: a.store, Cases: cases, Catalog: cat, Clock: a.clock, Log: a.log, Signer: a.keys,
-		Passwords: auth.NewPolicy(), MailQueued: a.worker.Notify,
+		Passwords: auth.NewPolicy(), MailQueued: a.worker.Notify, Auth: a.auth, OIDC: oidc, Letters: writer,
 	})
 	return err
 }
@@ -117,6 +129,7 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	workerCtx, stopWorker := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { a.worker.Run(workerCtx, a.cfg.MailInterval) })
+	wg.Go(func() { a.housekeeping(workerCtx, time.Hour) })
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -156,6 +169,23 @@ func (a *App) announceSetup(ctx context.Context) error {
 	a.log.Info("first run: open this link within an hour to set up the practice",
 		"setup_url", a.cfg.BaseURL+"/setup/"+token)
 	return nil
+}
+
+// housekeeping prunes expired sessions, OIDC attempts and old sign-in
+// failures every interval until ctx ends.
+func (a *App) housekeeping(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := a.auth.Prune(ctx); err != nil && ctx.Err() == nil {
+				a.log.Error("housekeeping", "err", err)
+			}
+		}
+	}
 }
 
 // Close closes the database.

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/avgloket/avgloket/internal/auth"
 	"github.com/avgloket/avgloket/internal/mail"
 )
 
@@ -27,6 +28,7 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	SMTP           *mail.SMTPConfig // nil: mail stays queued
 	MailInterval   time.Duration
+	OIDC           *auth.OIDCConfig // nil: local accounts only
 }
 
 // DBPath is the SQLite database file.
@@ -90,7 +92,27 @@ func loadConfig(addr, dataDir, baseURL string, getenv env) (Config, error) {
 		return c, err
 	}
 	c.SMTP = smtp
+	if c.OIDC, err = oidcConfig(getenv); err != nil {
+		return c, err
+	}
 	return c, nil
+}
+
+// oidcConfig reads the OIDC provider's settings; all of issuer, client id
+// and secret, or none.
+func oidcConfig(getenv env) (*auth.OIDCConfig, error) {
+	o := &auth.OIDCConfig{Issuer: getenv("OIDC_ISSUER"), ClientID: getenv("OIDC_CLIENT_ID"),
+		ClientSecret: getenv("OIDC_CLIENT_SECRET"), RedirectURL: getenv("OIDC_REDIRECT_URL"), RoleClaim: getenv("OIDC_ROLE_CLAIM")}
+	if o.Issuer == "" && o.ClientID == "" && o.ClientSecret == "" {
+		return nil, nil
+	}
+	if o.Issuer == "" || o.ClientID == "" || o.ClientSecret == "" {
+		return nil, errors.New("OIDC settings: set AVGLOKET_OIDC_ISSUER, AVGLOKET_OIDC_CLIENT_ID and AVGLOKET_OIDC_CLIENT_SECRET together")
+	}
+	if u, err := url.Parse(o.Issuer); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return nil, fmt.Errorf("AVGLOKET_OIDC_ISSUER %q: want the provider's https URL", o.Issuer)
+	}
+	return o, nil
 }
 
 func smtpConfig(getenv env) (*mail.SMTPConfig, error) {

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/avgloket/avgloket/internal/apperr"
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/clock"
 	"github.com/avgloket/avgloket/internal/practice"
@@ -145,6 +146,9 @@ func branchAdd(ctx context.Context, args []string, stdout io.Writer, log *slog.L
 			return errors.New("branch add: --name is required")
 		}
 		b, err := a.store.AddBranch(ctx, practice.Branch{Code: c, Name: strings.TrimSpace(*name)}, a.now())
+		if apperr.Is(err, apperr.Conflict) {
+			return fmt.Errorf("branch add: the code %q is already in use", c)
+		}
 		if err != nil {
 			return fmt.Errorf("branch add: %w", err)
 		}

@@ -1,6 +1,8 @@
 package auth_test
 
 import (
+	"github.com/avgloket/avgloket/internal/audit"
+
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
@@ -150,7 +152,7 @@ func TestOIDCHappyPathBindsInvitedAccount(t *testing.T) {
 		wantErr(t, err, apperr.Forbidden, "signin.oidc_not_invited")
 	})
 	t.Run("disabled member is refused", func(t *testing.T) {
-		if err := e.store.DisableMember(t.Context(), invited.ID, e.clock.Now()); err != nil {
+		if err := e.store.DisableMember(t.Context(), invited.ID, audit.Entry{At: e.clock.Now()}); err != nil {
 			t.Fatal(err)
 		}
 		_, err := e.svc.SignInOIDC(t.Context(), id, address)

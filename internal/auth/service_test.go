@@ -1,6 +1,8 @@
 package auth_test
 
 import (
+	"github.com/avgloket/avgloket/internal/audit"
+
 	"testing"
 	"time"
 
@@ -15,7 +17,7 @@ func TestSignInPassword(t *testing.T) {
 	e := newEnv(t, start)
 	officer := e.addMember(t, "els@zorg.example", staff.Officer)
 	disabled := e.addMember(t, "piet@zorg.example", staff.Officer)
-	if err := e.store.DisableMember(t.Context(), disabled.ID, start); err != nil {
+	if err := e.store.DisableMember(t.Context(), disabled.ID, audit.Entry{At: start}); err != nil {
 		t.Fatalf("DisableMember: %v", err)
 	}
 	e.invite(t, "oidc.only@zorg.example", staff.Officer)
@@ -254,7 +256,7 @@ func TestDisableMemberEndsSessions(t *testing.T) {
 	_, b := e.signIn(t, "els@zorg.example")
 	_, c := e.signIn(t, "jan@zorg.example")
 
-	if err := e.store.DisableMember(t.Context(), m.ID, e.clock.Now()); err != nil {
+	if err := e.store.DisableMember(t.Context(), m.ID, audit.Entry{At: e.clock.Now()}); err != nil {
 		t.Fatalf("DisableMember: %v", err)
 	}
 	for _, raw := range []string{a, b} {

@@ -12,6 +12,7 @@ import (
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/lang"
 	"github.com/avgloket/avgloket/internal/mail"
+	"github.com/avgloket/avgloket/internal/staff"
 )
 
 // Writer renders the e-mails.
@@ -22,7 +23,7 @@ type Writer struct {
 }
 
 // names lists the e-mail templates; each exists once per language.
-var names = []string{"acknowledgement", "message", "extension", "decision"}
+var names = []string{"acknowledgement", "message", "extension", "decision", "invitation"}
 
 // New parses the mail templates in fsys (templates/mail/<name>.<lang>.txt)
 // and fails if one is missing. practiceName returns the practice's current
@@ -71,6 +72,20 @@ func (w *Writer) Extension(k casework.Case, trackingURL string) (mail.Message, e
 // the tracking page.
 func (w *Writer) Decision(k casework.Case, trackingURL string) (mail.Message, error) {
 	return w.caseMail("decision", "mail.decision.subject", k, trackingURL)
+}
+
+// Invitation invites a new staff member (in Dutch, the staff's language):
+// a one-time link to choose a password, and the sign-in page for those who
+// use their organisation's account.
+func (w *Writer) Invitation(m staff.Member, practiceName, link, signInURL string, oidc bool) (mail.Message, error) {
+	if practiceName == "" {
+		practiceName = w.cat.T(lang.NL, "practice.unnamed", nil)
+	}
+	subject := w.cat.T(lang.NL, "mail.invitation.subject", map[string]any{"Practice": practiceName})
+	return w.render("invitation", lang.NL, m.Email, subject, map[string]any{
+		"Name": m.Name, "Practice": practiceName, "Link": link, "SignIn": signInURL, "OIDC": oidc,
+		"Role": w.cat.T(lang.NL, "role."+string(m.Role), nil),
+	})
 }
 
 // caseMail writes mail name about case k. Every case mail gets the same

@@ -7,6 +7,7 @@ import (
 	"net/mail"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/avgloket/avgloket/internal/casework"
 )
@@ -46,6 +47,16 @@ type NewMember struct {
 	Role         Role
 	Branches     []string // branch codes; each must exist
 	PasswordHash string   // argon2id PHC string, or empty for OIDC-only accounts
+}
+
+// APIToken is a member's API token as its owner sees it: never the token
+// itself, which is shown once and stored only as a hash.
+type APIToken struct {
+	ID         int64
+	Label      string
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+	RevokedAt  *time.Time
 }
 
 // Scope returns the cases the member may see.

@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/avgloket/avgloket/internal/apperr"
+	"github.com/avgloket/avgloket/internal/audit"
 	"github.com/avgloket/avgloket/internal/auth"
 	"github.com/avgloket/avgloket/internal/staff"
 	"github.com/avgloket/avgloket/internal/vault"
@@ -92,8 +93,10 @@ func (s *Store) InviteMember(ctx context.Context, m staff.NewMember, now time.Ti
 // DisableMember disables the staff account and deletes all its sessions in
 // the same transaction, so no request is served for it afterwards.
 // Disabling a disabled account only deletes sessions. NotFound if there is
-// no such account.
-func (s *Store) DisableMember(ctx context.Context, staffID int64, now time.Time) error {
+// no such account. who, when it names an actor, is written to the audit
+// trail in the same transaction.
+func (s *Store) DisableMember(ctx context.Context, staffID int64, who audit.Entry) error {
+	now := who.At
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var n int64
 		if err := tx.Model(&staffRow{}).Where("id = ?", staffID).Count(&n).Error; err != nil {
@@ -109,7 +112,11 @@ func (s *Store) DisableMember(ctx context.Context, staffID int64, now time.Time)
 		if err := tx.Where("staff_id = ?", staffID).Delete(&sessionRow{}).Error; err != nil {
 			return internal(err, "end sessions")
 		}
-		return nil
+		if who.Actor == "" {
+			return nil
+		}
+		who.Action, who.Object = audit.StaffDisable, audit.Staff(staffID)
+		return s.appendAudit(tx, who)
 	})
 }
 

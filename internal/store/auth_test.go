@@ -1,6 +1,8 @@
 package store
 
 import (
+	"github.com/avgloket/avgloket/internal/audit"
+
 	"bytes"
 	"strings"
 	"sync"
@@ -261,7 +263,7 @@ func TestDisableMemberIsOneTransaction(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := env.s.DisableMember(ctx, m.ID, authNow); err != nil {
+	if err := env.s.DisableMember(ctx, m.ID, audit.Entry{At: authNow}); err != nil {
 		t.Fatalf("DisableMember: %v", err)
 	}
 	var n int
@@ -271,10 +273,10 @@ func TestDisableMemberIsOneTransaction(t *testing.T) {
 	if a, _ := env.s.AccountByID(ctx, m.ID); !a.Member.Disabled {
 		t.Error("member not disabled")
 	}
-	if err := env.s.DisableMember(ctx, m.ID, authNow); err != nil {
+	if err := env.s.DisableMember(ctx, m.ID, audit.Entry{At: authNow}); err != nil {
 		t.Errorf("disabling again: %v", err)
 	}
-	if err := env.s.DisableMember(ctx, 9999, authNow); !apperr.Is(err, apperr.NotFound) {
+	if err := env.s.DisableMember(ctx, 9999, audit.Entry{At: authNow}); !apperr.Is(err, apperr.NotFound) {
 		t.Errorf("disabling an unknown member: %v, want NotFound", err)
 	}
 }
@@ -331,7 +333,7 @@ func TestBindOIDC(t *testing.T) {
 	local := addStaff(t, env.s, "local@zorg.example", "$argon2id$x", true)
 	plain := addStaff(t, env.s, "plain@zorg.example", "", false)
 	disabled := addStaff(t, env.s, "dis@zorg.example", "", true)
-	if err := env.s.DisableMember(ctx, disabled.ID, authNow); err != nil {
+	if err := env.s.DisableMember(ctx, disabled.ID, audit.Entry{At: authNow}); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {

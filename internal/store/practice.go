@@ -90,22 +90,26 @@ func (s *Store) Branches(ctx context.Context) ([]practice.Branch, error) {
 
 // AddBranch adds a branch. A code already in use gives a Conflict error.
 func (s *Store) AddBranch(ctx context.Context, b practice.Branch, now time.Time) (practice.Branch, error) {
-	r := branchRow{Code: b.Code, Name: b.Name, CreatedAt: now.UTC()}
+	var out practice.Branch
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var n int64
-		if err := tx.Model(&branchRow{}).Where("code = ?", b.Code).Count(&n).Error; err != nil {
-			return internal(err, "add branch")
-		}
-		if n > 0 {
-			return apperr.New(apperr.Conflict, "branch code already in use")
-		}
-		if err := tx.Create(&r).Error; err != nil {
-			return internal(err, "add branch")
-		}
-		return nil
+		var err error
+		out, err = addBranch(tx, b, now)
+		return err
 	})
-	if err != nil {
-		return practice.Branch{}, err
+	return out, err
+}
+
+func addBranch(tx *gorm.DB, b practice.Branch, now time.Time) (practice.Branch, error) {
+	var n int64
+	if err := tx.Model(&branchRow{}).Where("code = ?", b.Code).Count(&n).Error; err != nil {
+		return practice.Branch{}, internal(err, "add branch")
+	}
+	if n > 0 {
+		return practice.Branch{}, apperr.New(apperr.Conflict, "branch.code_taken")
+	}
+	r := branchRow{Code: b.Code, Name: b.Name, CreatedAt: now.UTC()}
+	if err := tx.Create(&r).Error; err != nil {
+		return practice.Branch{}, internal(err, "add branch")
 	}
 	return practice.Branch{ID: r.ID, Code: r.Code, Name: r.Name}, nil
 }

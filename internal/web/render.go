@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -23,7 +24,8 @@ type pages struct {
 
 // pageNames lists every page; a missing file stops the start.
 var pageNames = []string{"request_start", "request_form", "request_received", "track", "setup", "setup_done", "error",
-	"staff_queue", "staff_case", "staff_case_form"}
+	"staff_queue", "staff_case", "staff_case_form", "signin", "signin_code", "staff_account", "staff_totp",
+	"staff_team", "staff_welcome", "staff_audit"}
 
 func loadPages(static *staticFiles) (*pages, error) {
 	funcs := template.FuncMap{
@@ -82,6 +84,10 @@ func (t tr) T(id string, pairs ...any) string {
 // Date writes a date in full in the page's language.
 func (t tr) Date(d deadline.Date) string { return lang.Date(t.Lang, d) }
 
+// DateTime writes a moment in full in the page's language and the given
+// time zone.
+func (t tr) DateTime(at time.Time, loc *time.Location) string { return lang.DateTime(t.Lang, at, loc) }
+
 // base is what every page's data starts from.
 type base struct {
 	Tr         tr
@@ -92,12 +98,14 @@ type base struct {
 	SwitchLang lang.Code
 	SwitchURL  string
 	Staff      *staffNav // nil on public pages
+	Flash      string    // a one-time message after a redirect
 }
 
 func (s *Server) base(c echo.Context, titleID string) base {
 	l := langOf(c)
 	b := base{Tr: tr{s: s, Lang: l}, Lang: l, Title: s.Catalog.T(l, titleID, nil)}
 	b.CSRF, _ = c.Get(keyCSRF).(string)
+	b.Flash = s.popFlash(c)
 	if settings, err := s.Store.Settings(c.Request().Context()); err == nil {
 		b.Practice = settings.Name
 	}

@@ -38,8 +38,25 @@ func (s *Server) routes() {
 	site.GET("/setup/:token", s.setupForm)
 	site.POST("/setup/:token", s.setupSubmit)
 
+	// Signing in, and the invitation link.
+	site.GET("/staff/signin", s.signInForm)
+	site.POST("/staff/signin", s.signIn)
+	site.POST("/staff/signin/oidc", s.oidcStart)
+	site.GET("/staff/oidc/callback", s.oidcCallback)
+	site.GET("/staff/welcome/:token", s.welcomeForm)
+	site.POST("/staff/welcome/:token", s.welcomeSubmit)
+
 	// The staff workspace: signed-in staff only, CSRF on every form.
 	work := site.Group("/staff", s.staffSession)
+	work.GET("/signin/code", s.codeForm)
+	work.POST("/signin/code", s.codeSubmit)
+	work.POST("/signout", s.signOut)
+	work.GET("/account/totp", s.totpForm)
+	work.POST("/account/totp", s.totpConfirm)
+	work.GET("/account", s.account)
+	work.POST("/account/password", s.changePassword)
+	work.POST("/account/tokens", s.createToken)
+	work.POST("/account/tokens/:id/revoke", s.revokeToken)
 	work.GET("", s.staffHome)
 	work.GET("/cases", s.staffQueue)
 	work.GET("/cases/new", s.staffCaseNew)
@@ -54,6 +71,14 @@ func (s *Server) routes() {
 	work.POST("/cases/:ref/extension", s.caseExtend())
 	work.POST("/cases/:ref/decision", s.caseDecide())
 	work.POST("/cases/:ref/resend", s.caseResend())
+
+	owners := work.Group("", s.ownerOnly)
+	owners.GET("/team", s.team)
+	owners.POST("/team/invite", s.invite)
+	owners.POST("/team/:id/disable", s.disableMember)
+	owners.POST("/branches", s.addBranch)
+	owners.GET("/audit", s.auditTrail)
+	owners.POST("/audit/verify", s.auditVerify)
 
 	// The JSON API (API.md).
 	api := e.Group("/api/v1", middleware.BodyLimit(apiBodyLimit))

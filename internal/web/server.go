@@ -15,10 +15,12 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/avgloket/avgloket/internal/audit"
 	"github.com/avgloket/avgloket/internal/auth"
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/clock"
 	"github.com/avgloket/avgloket/internal/lang"
+	"github.com/avgloket/avgloket/internal/mail"
 	"github.com/avgloket/avgloket/internal/practice"
 	"github.com/avgloket/avgloket/internal/staff"
 )
@@ -32,6 +34,32 @@ type Store interface {
 	SetupTokenValid(ctx context.Context, hash string, now time.Time) (bool, error)
 	CompleteSetup(ctx context.Context, hash string, p practice.Settings, owner staff.NewMember, now time.Time) (staff.Member, error)
 	MemberByAPIToken(ctx context.Context, hash string, now time.Time) (staff.Member, error)
+
+	// Staff accounts and the team.
+	AccountByID(ctx context.Context, staffID int64) (auth.Account, error)
+	Members(ctx context.Context) ([]staff.Member, error)
+	Invite(ctx context.Context, m staff.NewMember, linkHash string, expires time.Time, who audit.Entry,
+		compose func(staff.Member) (mail.Message, error)) (staff.Member, error)
+	InvitedMember(ctx context.Context, hash string, now time.Time) (staff.Member, error)
+	AcceptInvite(ctx context.Context, hash, passwordHash string, now time.Time, address string) error
+	DisableMember(ctx context.Context, staffID int64, who audit.Entry) error
+	AddBranchAudited(ctx context.Context, b practice.Branch, who audit.Entry) (practice.Branch, error)
+	RecoveryCodesLeft(ctx context.Context, staffID int64) (int, error)
+
+	// API tokens on the member's own page.
+	APITokens(ctx context.Context, staffID int64) ([]staff.APIToken, error)
+	CreateAPIToken(ctx context.Context, staffID int64, hash, label string, who audit.Entry) (int64, error)
+	RevokeOwnAPIToken(ctx context.Context, staffID, id int64, who audit.Entry) error
+
+	// The audit trail.
+	AppendAudit(ctx context.Context, e audit.Entry) error
+	AuditEntriesBefore(ctx context.Context, object string, beforeID int64, limit int) ([]audit.Entry, error)
+	VerifyAudit(ctx context.Context) (*audit.Break, int, error)
+}
+
+// Letters writes the staff e-mails.
+type Letters interface {
+	Invitation(m staff.Member, practiceName, link, signInURL string, oidc bool) (mail.Message, error)
 }
 
 // Signer makes keyed MACs, for values the server hands the browser and must
@@ -62,6 +90,9 @@ type Deps struct {
 	Log       *slog.Logger
 	Signer    Signer
 	Passwords *auth.Policy
+	Auth      *auth.Service
+	OIDC      *auth.OIDC // nil when no OIDC provider is configured
+	Letters   Letters
 	// MailQueued is called after a change queued e-mail, to wake the
 	// outbox worker. May be nil.
 	MailQueued func()

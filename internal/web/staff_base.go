@@ -20,14 +20,13 @@ type staffNav struct {
 	Owner  bool
 	Active string
 	Badge  int // the member's open cases that are overdue or due within a week
-	Flash  string
 }
 
 // staffBase is what every staff page's data starts from.
 func (s *Server) staffBase(c echo.Context, titleID, active string) base {
 	b := s.base(c, titleID)
 	m := memberOf(c)
-	nav := &staffNav{Name: m.Name, Owner: m.Role == staff.Owner, Active: active, Flash: s.popFlash(c)}
+	nav := &staffNav{Name: m.Name, Owner: m.Role == staff.Owner, Active: active}
 	if counts, err := s.Cases.Counts(c.Request().Context(), actorOf(c)); err == nil {
 		nav.Badge = counts.Overdue + counts.DueSoon
 	}

@@ -7,9 +7,11 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/avgloket/avgloket/internal/apperr"
+	"github.com/avgloket/avgloket/internal/audit"
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/deadline"
 	"github.com/avgloket/avgloket/internal/lang"
+	"github.com/avgloket/avgloket/internal/staff"
 )
 
 // casePage is everything an officer sees of one case, with the forms for
@@ -33,6 +35,7 @@ type casePage struct {
 	Action      string
 	Values      map[string]string
 	Unconfirmed bool
+	AuditRows   []auditRow // owners only: who did what with this case
 }
 
 // caseEvent is a timeline entry as staff read it.
@@ -107,6 +110,15 @@ func (s *Server) renderCase(c echo.Context, status int, action string, problems 
 	}
 	for i := len(events) - 1; i >= 0; i-- { // newest first
 		p.Events = append(p.Events, caseEvent{Event: events[i], When: lang.DateTime(b.Lang, events[i].At, loc)})
+	}
+	if memberOf(c).Role == staff.Owner {
+		entries, err := s.Store.AuditEntriesBefore(ctx, audit.Case(k.ID), 0, 50)
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			p.AuditRows = append(p.AuditRows, auditRow{Entry: e, When: lang.DateTime(b.Lang, e.At, loc)})
+		}
 	}
 	if p.Values == nil {
 		p.Values = map[string]string{}
