@@ -33,6 +33,8 @@ type App struct {
 	web    *web.Server
 	worker *mail.Worker
 	auth   *auth.Service
+
+	reminders *casework.Reminders
 }
 
 // openStore opens the key ring and the database (applying migrations).
@@ -87,6 +89,7 @@ func (a *App) wire(ctx context.Context) error {
 	}
 	a.worker = mail.NewWorker(a.store, sender, a.clock, a.log)
 	cases := casework.NewService(a.store, writer, a.clock, a.cfg.BaseURL)
+	a.reminders = casework.NewReminders(a.store, writer, a.clock, a.cfg.BaseURL)
 	a.auth = auth.NewService(a.store, a.clock, auth.NewPolicy(), auth.DefaultLimits(), auth.DefaultSessionPolicy(), a.keys.Index)
 	var oidc *auth.OIDC
 	if a.cfg.OIDC != nil {
@@ -129,7 +132,7 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	workerCtx, stopWorker := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { a.worker.Run(workerCtx, a.cfg.MailInterval) })
-	wg.Go(func() { a.housekeeping(workerCtx, time.Hour) })
+	wg.Go(func() { a.housekeeping(workerCtx, 10*time.Minute) })
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -171,19 +174,26 @@ func (a *App) announceSetup(ctx context.Context) error {
 	return nil
 }
 
-// housekeeping prunes expired sessions, OIDC attempts and old sign-in
-// failures every interval until ctx ends.
+// housekeeping sends the day's reminders once their hour has come and
+// prunes expired sessions, OIDC attempts and old sign-in failures, at start
+// and every interval until ctx ends.
 func (a *App) housekeeping(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
+		if n, err := a.reminders.RunDue(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("daily reminders", "err", err)
+		} else if n > 0 {
+			a.log.Info("daily reminders queued", "mails", n)
+			a.worker.Notify()
+		}
+		if err := a.auth.Prune(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("housekeeping", "err", err)
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := a.auth.Prune(ctx); err != nil && ctx.Err() == nil {
-				a.log.Error("housekeeping", "err", err)
-			}
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"text/template"
 
 	"github.com/avgloket/avgloket/internal/casework"
+	"github.com/avgloket/avgloket/internal/deadline"
 	"github.com/avgloket/avgloket/internal/lang"
 	"github.com/avgloket/avgloket/internal/mail"
 	"github.com/avgloket/avgloket/internal/staff"
@@ -23,7 +24,7 @@ type Writer struct {
 }
 
 // names lists the e-mail templates; each exists once per language.
-var names = []string{"acknowledgement", "message", "extension", "decision", "invitation"}
+var names = []string{"acknowledgement", "message", "extension", "decision", "invitation", "reminder"}
 
 // New parses the mail templates in fsys (templates/mail/<name>.<lang>.txt)
 // and fails if one is missing. practiceName returns the practice's current
@@ -86,6 +87,38 @@ func (w *Writer) Invitation(m staff.Member, practiceName, link, signInURL string
 		"Name": m.Name, "Practice": practiceName, "Link": link, "SignIn": signInURL, "OIDC": oidc,
 		"Role": w.cat.T(lang.NL, "role."+string(m.Role), nil),
 	})
+}
+
+// Reminder lists a staff member's cases that are overdue or due soon, by
+// reference and date only (in Dutch, the staff's language).
+func (w *Writer) Reminder(to casework.Assignee, items []casework.ReminderItem, today deadline.Date, cal deadline.Calendar, queueURL string) (mail.Message, error) {
+	type line struct{ Reference, Type, Due, Left string }
+	var lines []line
+	late := 0
+	for _, it := range items {
+		l := line{Reference: it.Reference, Type: w.cat.T(lang.NL, "type."+string(it.Type)+".title", nil), Due: lang.Date(lang.NL, it.Due)}
+		switch {
+		case today.After(it.Due):
+			late++
+			l.Left = w.cat.N(lang.NL, "left.late", deadline.DaysBetween(it.Due, today), nil)
+		case today.Equal(it.Due):
+			l.Left = w.cat.T(lang.NL, "left.today", nil)
+		default:
+			l.Left = w.cat.N(lang.NL, "left.working_days", cal.WorkingDaysBetween(today, it.Due), nil)
+		}
+		lines = append(lines, l)
+	}
+	subject := w.cat.N(lang.NL, "mail.reminder.subject", len(items), map[string]any{"Late": late})
+	return w.render("reminder", lang.NL, to.Email, subject, map[string]any{
+		"Name": to.Name, "Lines": lines, "Queue": queueURL, "Practice": w.practiceName(lang.NL),
+	})
+}
+
+func (w *Writer) practiceName(c lang.Code) string {
+	if p := w.practice(); p != "" {
+		return p
+	}
+	return w.cat.T(c, "practice.unnamed", nil)
 }
 
 // caseMail writes mail name about case k. Every case mail gets the same

@@ -1,0 +1,87 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/avgloket/avgloket/internal/casework"
+	"github.com/avgloket/avgloket/internal/deadline"
+	"github.com/avgloket/avgloket/internal/mail"
+)
+
+type reminderRunRow struct {
+	Day    string `gorm:"primaryKey"`
+	SentAt time.Time
+}
+
+func (reminderRunRow) TableName() string { return "reminder_runs" }
+
+// OpenAssigned implements casework.ReminderStore. It reads no sealed
+// column: a reminder needs only references, types and dates.
+func (s *Store) OpenAssigned(ctx context.Context, dueBy deadline.Date) ([]casework.Assignment, error) {
+	var rows []struct {
+		StaffID   int64
+		Reference string
+		Type      string
+		DueOn     string
+	}
+	err := s.db.WithContext(ctx).Table("cases").
+		Select("cases.assignee_id AS staff_id, cases.reference, cases.type, cases.due_on").
+		Joins("JOIN staff ON staff.id = cases.assignee_id AND staff.disabled_at IS NULL").
+		Where("cases.status <> ? AND cases.due_on <= ?", string(casework.Completed), dueBy.String()).
+		Order("cases.assignee_id, cases.due_on, cases.reference").Scan(&rows).Error
+	if err != nil {
+		return nil, internal(err, "read assigned cases")
+	}
+	staff, err := s.Assignees(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[int64]*casework.Assignment{}
+	var order []int64
+	for _, r := range rows {
+		a, ok := byID[r.StaffID]
+		if !ok {
+			for _, m := range staff {
+				if m.ID == r.StaffID {
+					a = &casework.Assignment{Assignee: m}
+				}
+			}
+			if a == nil {
+				continue
+			}
+			byID[r.StaffID] = a
+			order = append(order, r.StaffID)
+		}
+		due, err := deadline.ParseDate(r.DueOn)
+		if err != nil {
+			return nil, internal(err, "read due date")
+		}
+		a.Items = append(a.Items, casework.ReminderItem{Reference: r.Reference, Type: casework.RequestType(r.Type), Due: due})
+	}
+	out := make([]casework.Assignment, 0, len(order))
+	for _, id := range order {
+		out = append(out, *byID[id])
+	}
+	return out, nil
+}
+
+// SaveReminderRun implements casework.ReminderStore.
+func (s *Store) SaveReminderRun(ctx context.Context, day deadline.Date, at time.Time, mails []mail.Message) (bool, error) {
+	ran := false
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&reminderRunRow{Day: day.String(), SentAt: at.UTC()})
+		if res.Error != nil {
+			return internal(res.Error, "record reminder run")
+		}
+		if res.RowsAffected == 0 {
+			return nil
+		}
+		ran = true
+		return s.enqueue(tx, mails, at)
+	})
+	return ran, err
+}
