@@ -63,6 +63,16 @@ func (d Decision) Validate() Problems {
 	return p
 }
 
+// DecisionGate can stop a decision: granting a request about a child, for
+// instance, waits until the proofs and consents are on record.
+type DecisionGate interface {
+	// CanDecide returns a Conflict error saying what is missing, or nil.
+	CanDecide(ctx context.Context, c Case, d Decision) error
+}
+
+// UseGate makes every decision pass g first.
+func (s *Service) UseGate(g DecisionGate) { s.gate = g }
+
 // Decide completes the case with an outcome and reasons, and tells the
 // requester (a refusal names its ground and the right to complain to the
 // Autoriteit Persoonsgegevens and to go to court, AVG art. 12(4)).
@@ -73,6 +83,11 @@ func (s *Service) Decide(ctx context.Context, a Actor, ref string, d Decision) (
 	return s.update(ctx, a, ref, func(c *Case, today deadline.Date, cal deadline.Calendar, _ practice.Settings) (Change, error) {
 		if !CanMove(c.Status, Completed) {
 			return Change{}, apperr.New(apperr.Conflict, "case.completed")
+		}
+		if s.gate != nil {
+			if err := s.gate.CanDecide(ctx, *c, d); err != nil {
+				return Change{}, err
+			}
 		}
 		from := c.Status
 		resume(c, today, cal)

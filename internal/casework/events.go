@@ -17,6 +17,11 @@ const (
 	EventCorrected     EventKind = "corrected" // Data: fields (names only)
 	EventEmailResent   EventKind = "email_resent"
 	EventEmailVerified EventKind = "email_confirmed"
+	EventIdentity      EventKind = "identity"       // Data: outcome, method; Text: note or reason
+	EventRequirement   EventKind = "requirement"    // Data: key, state; Text: waiver reason
+	EventInfoRequested EventKind = "info_requested" // to the requester; Text: the question
+	EventInfoAnswered  EventKind = "info_answered"  // from the requester; Text: the answer; Data: file purpose
+	EventFileDestroyed EventKind = "file_destroyed" // Data: purpose
 )
 
 // Event is one entry on a case's timeline.

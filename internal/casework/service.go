@@ -92,6 +92,7 @@ type Service struct {
 	letters Letters
 	clock   clock.Clock
 	baseURL string // public address of the portal, for links in e-mails
+	gate    DecisionGate
 }
 
 // NewService returns a Service. baseURL is the portal's public address
@@ -227,6 +228,15 @@ func (s *Service) List(ctx context.Context, q Query, scope Scope) (Page, error) 
 	}
 	q.Today = deadline.DateOf(s.clock.Now(), settings.Location())
 	return s.store.ListCases(ctx, q, scope)
+}
+
+// ByToken returns the case behind a live tracking token, for the
+// requester's own actions on the tracking page; NotFound otherwise.
+func (s *Service) ByToken(ctx context.Context, token string) (Case, error) {
+	if len(token) < 40 || len(token) > 64 {
+		return Case{}, apperr.New(apperr.NotFound, "error.not_found")
+	}
+	return s.store.CaseByTracking(ctx, HashToken(token), s.clock.Now())
 }
 
 // Track returns the case behind a tracking token with the events the

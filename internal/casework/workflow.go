@@ -20,6 +20,8 @@ type Actor struct {
 	Scope   Scope
 	Address string // the client's address as the server saw it
 	API     bool   // acting with an API token rather than a signed-in session
+	// Requester marks the requester acting through their tracking link.
+	Requester bool
 }
 
 // Change is what a step of the workflow adds besides the case's new state.
@@ -33,7 +35,39 @@ type Change struct {
 	// store keeps only hashes of the old ones.
 	TrackingHash    string
 	TrackingExpires time.Time
+
+	// Records besides the case row, written in the same transaction.
+	Requirement  *RequirementStatus // upserted by key
+	AskInfo      *InfoRequest       // a new question to the requester
+	AnswerInfo   *InfoRequest       // the answer to question AnswerInfo.ID
+	AddFile      *File              // a file already stored encrypted on disk
+	DestroyFiles []string           // files whose content and key are destroyed now
 }
+
+// Env is what a workflow step knows besides the case: the current day in
+// the practice's time zone, its holiday calendar and its settings.
+type Env struct {
+	Today    deadline.Date
+	Calendar deadline.Calendar
+	Settings practice.Settings
+}
+
+// Apply runs a workflow step defined outside this package (identity checks,
+// requirements) on the case ref, in one transaction with its records,
+// events, audit entries and mails.
+func (s *Service) Apply(ctx context.Context, a Actor, ref string, fn func(c *Case, env Env) (Change, error)) (Case, error) {
+	return s.update(ctx, a, ref, func(c *Case, today deadline.Date, cal deadline.Calendar, settings practice.Settings) (Change, error) {
+		return fn(c, Env{Today: today, Calendar: cal, Settings: settings})
+	})
+}
+
+// WithMail adds to ch a mail written by write with a fresh tracking link.
+func (s *Service) WithMail(ch Change, c Case, write func(Case, string) (mail.Message, error)) (Change, error) {
+	return s.withMail(ch, c, write)
+}
+
+// Resume ends an identity pause on c, adding the days waited.
+func Resume(c *Case, env Env) { resume(c, env.Today, env.Calendar) }
 
 // Assignee is a staff member a case can be given to.
 type Assignee struct {

@@ -10,6 +10,9 @@ import (
 	"github.com/avgloket/avgloket/internal/deadline"
 )
 
+// DefaultIDCopyDays is how long an ID copy is kept at most by default.
+const DefaultIDCopyDays = 30
+
 // DefaultTimeZone is the practice's time zone until the owner sets another.
 const DefaultTimeZone = "Europe/Amsterdam"
 
@@ -27,12 +30,18 @@ type Settings struct {
 	// identity information (EDPB 01/2022 §159). On by default.
 	IdentityPause bool
 	Configured    bool // the owner has completed the first-run setup
+	// RepresentationRules is the practice's own table of who may act for a
+	// minor (JSON of package representation); empty: the Dutch default.
+	RepresentationRules string
+	// IDCopyDays is how long an ID copy may be kept at most, when identity
+	// is not recorded sooner (then it goes at once).
+	IDCopyDays int
 }
 
 // Defaults returns the settings of a practice that has not been set up yet:
 // Dutch calendar, Amsterdam time, identity pause on.
 func Defaults() Settings {
-	return Settings{TimeZone: DefaultTimeZone, Calendar: deadline.NL, IdentityPause: true}
+	return Settings{TimeZone: DefaultTimeZone, Calendar: deadline.NL, IdentityPause: true, IDCopyDays: DefaultIDCopyDays}
 }
 
 // Location returns the practice's time zone. It falls back to Amsterdam

@@ -11,8 +11,10 @@ import (
 )
 
 // auditActor names who acted, by id only.
-func auditActor(a casework.Actor) string {
+func auditActor(a casework.Actor, caseID int64) string {
 	switch {
+	case a.Requester:
+		return audit.Requester(caseID)
 	case a.ID == 0:
 		return audit.Anonymous
 	case a.API:
@@ -33,6 +35,11 @@ var eventActions = map[casework.EventKind]audit.Action{
 	casework.EventCorrected:     audit.CaseUpdate,
 	casework.EventEmailResent:   audit.CaseUpdate,
 	casework.EventEmailVerified: audit.RequestConfirm,
+	casework.EventIdentity:      audit.CaseUpdate,
+	casework.EventRequirement:   audit.CaseUpdate,
+	casework.EventInfoRequested: audit.CaseMessage,
+	casework.EventInfoAnswered:  audit.CaseUpdate,
+	casework.EventFileDestroyed: audit.FileDelete,
 }
 
 // eventDetail is the audit detail of an event: machine words only.
@@ -48,6 +55,16 @@ func eventDetail(e casework.Event) string {
 		return "fields=" + e.Data["fields"]
 	case casework.EventCreated:
 		return "channel=" + e.Data["channel"]
+	case casework.EventIdentity:
+		return "identity=" + e.Data["outcome"] + " method=" + e.Data["method"]
+	case casework.EventRequirement:
+		return "requirement=" + e.Data["key"] + " state=" + e.Data["state"]
+	case casework.EventInfoAnswered:
+		if p := e.Data["file"]; p != "" {
+			return "file=" + p
+		}
+	case casework.EventFileDestroyed:
+		return "file=" + e.Data["purpose"]
 	}
 	return ""
 }
@@ -59,7 +76,7 @@ func (s *Store) auditEvents(tx *gorm.DB, a casework.Actor, caseID int64, events 
 		if !ok {
 			action = audit.CaseUpdate
 		}
-		entry := audit.Entry{At: e.At, Actor: auditActor(a), Action: action, Object: audit.Case(caseID),
+		entry := audit.Entry{At: e.At, Actor: auditActor(a, caseID), Action: action, Object: audit.Case(caseID),
 			Address: a.Address, Detail: eventDetail(e)}
 		if err := s.appendAudit(tx, entry); err != nil {
 			return err
@@ -71,7 +88,7 @@ func (s *Store) auditEvents(tx *gorm.DB, a casework.Actor, caseID int64, events 
 // RecordCaseAccess writes that a looked at (or exported) case caseID. It is
 // written before the data are shown; if it fails, nothing is shown.
 func (s *Store) RecordCaseAccess(ctx context.Context, a casework.Actor, caseID int64, action audit.Action, at time.Time) error {
-	return s.AppendAudit(context.WithoutCancel(ctx), audit.Entry{At: at, Actor: auditActor(a), Action: action,
+	return s.AppendAudit(context.WithoutCancel(ctx), audit.Entry{At: at, Actor: auditActor(a, caseID), Action: action,
 		Object: audit.Case(caseID), Address: a.Address})
 }
 

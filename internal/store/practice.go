@@ -14,16 +14,18 @@ import (
 )
 
 type practiceRow struct {
-	ID            int64 `gorm:"primaryKey"`
-	Name          string
-	Address       string
-	KvK           string `gorm:"column:kvk"`
-	PrivacyEmail  string
-	TimeZone      string
-	Calendar      string
-	ExtraDays     string
-	IdentityPause bool
-	UpdatedAt     time.Time
+	ID                  int64 `gorm:"primaryKey"`
+	Name                string
+	Address             string
+	KvK                 string `gorm:"column:kvk"`
+	PrivacyEmail        string
+	TimeZone            string
+	Calendar            string
+	ExtraDays           string
+	IdentityPause       bool
+	RepresentationRules string
+	IDCopyDays          int `gorm:"column:id_copy_days"`
+	UpdatedAt           time.Time
 }
 
 func (practiceRow) TableName() string { return "practice" }
@@ -51,7 +53,7 @@ func (s *Store) Settings(ctx context.Context) (practice.Settings, error) {
 	out := practice.Settings{
 		Name: r.Name, Address: r.Address, KvK: r.KvK, PrivacyEmail: r.PrivacyEmail,
 		TimeZone: r.TimeZone, Calendar: deadline.Country(r.Calendar),
-		IdentityPause: r.IdentityPause, Configured: true,
+		IdentityPause: r.IdentityPause, Configured: true, RepresentationRules: r.RepresentationRules, IDCopyDays: r.IDCopyDays,
 	}
 	for _, d := range strings.Fields(r.ExtraDays) {
 		day, err := deadline.ParseDate(d)
@@ -71,7 +73,7 @@ func settingsRow(p practice.Settings, now time.Time) practiceRow {
 	return practiceRow{
 		ID: 1, Name: p.Name, Address: p.Address, KvK: p.KvK, PrivacyEmail: p.PrivacyEmail,
 		TimeZone: p.TimeZone, Calendar: string(p.Calendar), ExtraDays: strings.Join(days, " "),
-		IdentityPause: p.IdentityPause, UpdatedAt: now.UTC(),
+		IdentityPause: p.IdentityPause, RepresentationRules: p.RepresentationRules, IDCopyDays: p.IDCopyDays, UpdatedAt: now.UTC(),
 	}
 }
 

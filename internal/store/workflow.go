@@ -68,6 +68,9 @@ func (s *Store) UpdateCase(ctx context.Context, ref string, actor casework.Actor
 		if err := s.auditEvents(tx, actor, c.ID, ch.Events); err != nil {
 			return err
 		}
+		if err := s.writeRecords(tx, c.ID, ch, c.UpdatedAt); err != nil {
+			return err
+		}
 		if ch.TrackingHash != "" {
 			exp := ch.TrackingExpires.UTC()
 			t := trackingTokenRow{CaseID: c.ID, TokenHash: ch.TrackingHash, CreatedAt: c.UpdatedAt.UTC(), ExpiresAt: &exp}

@@ -99,7 +99,9 @@ func (s *Server) csrf() echo.MiddlewareFunc {
 		name = "__Host-csrf"
 	}
 	tokens := middleware.CSRFWithConfig(middleware.CSRFConfig{
-		TokenLookup:    "form:_csrf",
+		// The query comes first for the tracking page's multipart answer,
+		// which must not be parsed (buffered) before its file can stream.
+		TokenLookup:    "query:_csrf,form:_csrf",
 		ContextKey:     keyCSRF,
 		CookieName:     name,
 		CookiePath:     "/",

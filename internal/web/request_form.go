@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -11,6 +12,7 @@ import (
 	"github.com/avgloket/avgloket/internal/deadline"
 	"github.com/avgloket/avgloket/internal/lang"
 	"github.com/avgloket/avgloket/internal/practice"
+	"github.com/avgloket/avgloket/internal/representation"
 )
 
 // requestForm holds the public form's values as typed, so a page with
@@ -234,6 +236,10 @@ type trackPage struct {
 	Case     casework.Case
 	Received string
 	Events   []trackEvent
+	Question *casework.InfoRequest // the open question, if any
+	Problem  string                // what was wrong with the answer sent
+	Action   string                // where the answer form posts, with its CSRF token
+	Methods  map[string]string     // method key → its label in the page's language
 }
 
 // trackEvent is a message, extension or decision as the requester reads it.
@@ -244,14 +250,18 @@ type trackEvent struct {
 	Outcome string
 	Ground  string
 	Due     deadline.Date
+	File    string
 }
 
-func (s *Server) track(c echo.Context) error {
-	k, events, err := s.Cases.Track(c.Request().Context(), c.Param("token"), c.RealIP())
+func (s *Server) track(c echo.Context) error { return s.renderTrack(c, http.StatusOK, "") }
+
+func (s *Server) renderTrack(c echo.Context, status int, problem string) error {
+	ctx := c.Request().Context()
+	k, events, err := s.Cases.Track(ctx, c.Param("token"), c.RealIP())
 	if err != nil {
 		return err
 	}
-	settings, err := s.Store.Settings(c.Request().Context())
+	settings, err := s.Store.Settings(ctx)
 	if err != nil {
 		return err
 	}
@@ -259,14 +269,29 @@ func (s *Server) track(c echo.Context) error {
 		c.Set(keyLang, lang.Parse(string(k.Language))) // the language of the request, unless the reader chose
 	}
 	l := langOf(c)
-	p := trackPage{base: s.base(c, "track.title"), Case: k, Received: lang.DateTime(l, k.ReceivedAt, settings.Location())}
+	b := s.base(c, "track.title")
+	p := trackPage{base: b, Case: k, Received: lang.DateTime(l, k.ReceivedAt, settings.Location()), Methods: map[string]string{}}
+	if problem != "" {
+		p.Problem = s.message(l, problem)
+	}
 	for _, e := range events {
 		te := trackEvent{Kind: string(e.Kind), At: lang.DateTime(l, e.At, settings.Location()), Text: e.Text,
-			Outcome: e.Data["outcome"], Ground: e.Data["ground"]}
+			Outcome: e.Data["outcome"], Ground: e.Data["ground"], File: e.Data["file"]}
 		if d, err := deadline.ParseDate(e.Data["due"]); err == nil {
 			te.Due = d
 		}
 		p.Events = append(p.Events, te)
 	}
-	return s.render(c, http.StatusOK, "track", p)
+	if s.Identity != nil {
+		if q, err := s.Identity.OpenQuestion(ctx, k); err != nil {
+			return err
+		} else if q != nil {
+			p.Question = q
+			p.Action = "/volg/" + c.Param("token") + "/answer?_csrf=" + url.QueryEscape(b.CSRF)
+		}
+		for _, m := range representation.Methods() {
+			p.Methods[m.Key] = representation.Text(m.Label, casework.Language(l))
+		}
+	}
+	return s.render(c, status, "track", p)
 }

@@ -13,6 +13,9 @@ import (
 const (
 	apiBodyLimit  = "1MiB"
 	formBodyLimit = "64K"
+	// uploadBodyLimit leaves room around the 10 MB file for the other
+	// fields; the cleaner enforces 10 MB on the file itself.
+	uploadBodyLimit = "11MiB"
 )
 
 // routes is the one route table of the portal, grouped by the middleware the
@@ -35,6 +38,9 @@ func (s *Server) routes() {
 	site.POST("/verzoek/:type", s.requestSubmit, limitNew)
 	site.GET("/verzoek-ontvangen", s.requestReceived)
 	site.GET("/volg/:token", s.track)
+	// The requester's answer may carry a file: a larger body limit than the
+	// other forms, checked before the body is read.
+	e.POST("/volg/:token/answer", s.trackAnswer, middleware.BodyLimit(uploadBodyLimit), s.csrf(), s.language, limitNew)
 	site.GET("/setup/:token", s.setupForm)
 	site.POST("/setup/:token", s.setupSubmit)
 
@@ -71,6 +77,10 @@ func (s *Server) routes() {
 	work.POST("/cases/:ref/extension", s.caseExtend())
 	work.POST("/cases/:ref/decision", s.caseDecide())
 	work.POST("/cases/:ref/resend", s.caseResend())
+	work.POST("/cases/:ref/requirement", s.caseRequirement())
+	work.POST("/cases/:ref/identity", s.caseVerify())
+	work.POST("/cases/:ref/ask", s.caseAsk())
+	work.GET("/cases/:ref/files/:id", s.caseFile)
 
 	owners := work.Group("", s.ownerOnly)
 	owners.GET("/team", s.team)

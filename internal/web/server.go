@@ -19,6 +19,7 @@ import (
 	"github.com/avgloket/avgloket/internal/auth"
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/clock"
+	"github.com/avgloket/avgloket/internal/identity"
 	"github.com/avgloket/avgloket/internal/lang"
 	"github.com/avgloket/avgloket/internal/mail"
 	"github.com/avgloket/avgloket/internal/practice"
@@ -93,6 +94,7 @@ type Deps struct {
 	Auth      *auth.Service
 	OIDC      *auth.OIDC // nil when no OIDC provider is configured
 	Letters   Letters
+	Identity  *identity.Service
 	// MailQueued is called after a change queued e-mail, to wake the
 	// outbox worker. May be nil.
 	MailQueued func()

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -10,7 +11,9 @@ import (
 	"github.com/avgloket/avgloket/internal/audit"
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/deadline"
+	"github.com/avgloket/avgloket/internal/identity"
 	"github.com/avgloket/avgloket/internal/lang"
+	"github.com/avgloket/avgloket/internal/representation"
 	"github.com/avgloket/avgloket/internal/staff"
 )
 
@@ -36,6 +39,15 @@ type casePage struct {
 	Values      map[string]string
 	Unconfirmed bool
 	AuditRows   []auditRow // owners only: who did what with this case
+	ID          *identity.View
+	Purposes    []string
+	Loc         *time.Location
+}
+
+// MethodText is a verification method's label or explanation in the page's
+// language.
+func (p casePage) MethodText(labels map[string]string) string {
+	return representation.Text(labels, casework.Language(p.Lang))
 }
 
 // caseEvent is a timeline entry as staff read it.
@@ -45,7 +57,9 @@ type caseEvent struct {
 }
 
 // caseFieldOrder lists the fields of the case page's forms, for the summary.
-var caseFieldOrder = []string{"status.to", "assign.assignee", "message.text", "note.text", "extension.reason",
+var caseFieldOrder = []string{"status.to", "assign.assignee", "requirement.state", "requirement.reason",
+	"identity.method", "identity.outcome", "identity.checks", "identity.note", "identity.reason",
+	"ask.method", "ask.upload", "ask.text", "message.text", "note.text", "extension.reason",
 	"decision.outcome", "decision.ground", "decision.reasons"}
 
 func (s *Server) staffCase(c echo.Context) error {
@@ -85,7 +99,7 @@ func (s *Server) renderCase(c echo.Context, status int, action string, problems 
 	b.Title = k.Reference
 	loc := settings.Location()
 	p := casePage{
-		base: b, formState: newFormState(b.Tr, caseFieldOrder, prefixed), Case: k,
+		base: b, formState: newFormState(b.Tr, caseFieldOrder, prefixed), Case: k, Loc: loc,
 		Received: lang.DateTime(b.Lang, k.ReceivedAt, loc), Assignees: assignees,
 		CanExtend: !k.Extended && k.Status != casework.Completed && !today.After(k.Deadlines.ExtensionNoticeBy),
 		ExtendBy:  k.Deadlines.ExtensionNoticeBy, Action: action, Values: values,
@@ -110,6 +124,19 @@ func (s *Server) renderCase(c echo.Context, status int, action string, problems 
 	}
 	for i := len(events) - 1; i >= 0; i-- { // newest first
 		p.Events = append(p.Events, caseEvent{Event: events[i], When: lang.DateTime(b.Lang, events[i].At, loc)})
+	}
+	if s.Identity != nil {
+		v, err := s.Identity.View(ctx, k)
+		if err != nil {
+			return err
+		}
+		p.ID, p.Purposes = &v, casework.FilePurposes
+		// A failed identity check leads to a refusal: the decision form
+		// comes prefilled, for the officer to review and send.
+		if k.Identity.Status == casework.IdentityFailed && action == "" {
+			p.Values = map[string]string{"outcome": string(casework.Refused), "ground": string(casework.GroundIdentity),
+				"reasons": b.Tr.T("identity.refusal_draft")}
+		}
 	}
 	if memberOf(c).Role == staff.Owner {
 		entries, err := s.Store.AuditEntriesBefore(ctx, audit.Case(k.ID), 0, 50)

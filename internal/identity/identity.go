@@ -1,0 +1,217 @@
+// Package identity is the work around who may have an answer: checking the
+// requester's identity proportionately, the proofs and consents that the
+// representation of a minor needs (from the practice's rule table), asking
+// the requester for more and receiving their answer and uploads, and
+// destroying ID copies as soon as they have served. It builds on the case
+// workflow (casework) and imports no web framework and no ORM.
+package identity
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/avgloket/avgloket/internal/apperr"
+	"github.com/avgloket/avgloket/internal/audit"
+	"github.com/avgloket/avgloket/internal/casework"
+	"github.com/avgloket/avgloket/internal/clock"
+	"github.com/avgloket/avgloket/internal/mail"
+	"github.com/avgloket/avgloket/internal/practice"
+	"github.com/avgloket/avgloket/internal/representation"
+)
+
+// Store is what this package reads directly; changes go through
+// casework.Service.Apply so that they share its transaction, events and
+// audit entries.
+type Store interface {
+	Settings(ctx context.Context) (practice.Settings, error)
+	Requirements(ctx context.Context, caseID int64) ([]casework.RequirementStatus, error)
+	InfoRequests(ctx context.Context, caseID int64) ([]casework.InfoRequest, error)
+	Files(ctx context.Context, caseID int64) ([]casework.File, error)
+	File(ctx context.Context, caseID int64, id string) (casework.File, error)
+	FilesDue(ctx context.Context, now time.Time) ([]string, error)
+	RecordCaseAccess(ctx context.Context, a casework.Actor, caseID int64, action audit.Action, at time.Time) error
+}
+
+// Files keeps uploads encrypted on disk.
+type Files interface {
+	Put(ctx context.Context, id string, src io.Reader, aad []byte) (int64, error)
+	Open(ctx context.Context, id string, dst io.Writer, aad []byte) (int64, error)
+	Delete(id string) error
+}
+
+// Cleaner checks an upload's type by its content, strips image metadata
+// and enforces the size limit while streaming.
+type Cleaner func(dst io.Writer, src io.Reader, limit int64) (kind string, n int64, err error)
+
+// Service runs the identity and representation work.
+type Service struct {
+	cases   *casework.Service
+	store   Store
+	files   Files
+	clean   Cleaner
+	aad     func(fileID string) []byte
+	message func(casework.Case, string) (mail.Message, error)
+	clock   clock.Clock
+	limit   int64
+}
+
+// Config are the Service's collaborators.
+type Config struct {
+	Cases *casework.Service
+	Store Store
+	Files Files
+	Clean Cleaner
+	// AAD binds a file's ciphertext to its id.
+	AAD func(fileID string) []byte
+	// Message writes the e-mail that announces a message on the tracking
+	// page (the question goes there, not into the e-mail).
+	Message func(casework.Case, string) (mail.Message, error)
+	Clock   clock.Clock
+	// UploadLimit is the largest upload in bytes.
+	UploadLimit int64
+}
+
+// DefaultUploadLimit is 10 MB.
+const DefaultUploadLimit = 10 << 20
+
+// New returns the Service and makes it the gate of the case service's
+// decisions.
+func New(c Config) *Service {
+	if c.UploadLimit <= 0 {
+		c.UploadLimit = DefaultUploadLimit
+	}
+	s := &Service{cases: c.Cases, store: c.Store, files: c.Files, clean: c.Clean, aad: c.AAD, message: c.Message,
+		clock: c.Clock, limit: c.UploadLimit}
+	c.Cases.UseGate(s)
+	return s
+}
+
+// rules returns the practice's representation table.
+func rules(settings practice.Settings) (representation.Rules, error) {
+	if settings.RepresentationRules == "" {
+		return representation.DefaultNL(), nil
+	}
+	r, err := representation.ParseRules([]byte(settings.RepresentationRules))
+	if err != nil {
+		return representation.Rules{}, apperr.Wrap(err, "error.internal")
+	}
+	return r, nil
+}
+
+// Need is one requirement of a case with what is on record for it.
+type Need struct {
+	representation.Requirement
+	Status *casework.RequirementStatus
+	Met    bool
+}
+
+// View is everything the case page shows about identity and representation.
+type View struct {
+	Band      representation.Band
+	Age       int  // at receipt; -1 when the birth date is not known
+	Needs     []Need
+	Missing   int  // how many needs are not met
+	Questions []casework.InfoRequest
+	Files     []casework.File
+	Methods   []representation.Method
+}
+
+// OpenQuestion returns the question still waiting for an answer, if any.
+func (v View) OpenQuestion() *casework.InfoRequest {
+	for i := range v.Questions {
+		if v.Questions[i].Open() {
+			return &v.Questions[i]
+		}
+	}
+	return nil
+}
+
+// needs computes the requirements of c and what is on record for them.
+func (s *Service) needs(ctx context.Context, c casework.Case) (representation.Band, []Need, error) {
+	settings, err := s.store.Settings(ctx)
+	if err != nil {
+		return representation.Band{}, nil, err
+	}
+	r, err := rules(settings)
+	if err != nil {
+		return representation.Band{}, nil, err
+	}
+	band, reqs := representation.Needs(r, c.Requester.Relation, c.Subject.BirthDate, c.ReceivedOn)
+	recorded, err := s.store.Requirements(ctx, c.ID)
+	if err != nil {
+		return representation.Band{}, nil, err
+	}
+	out := make([]Need, 0, len(reqs))
+	for _, req := range reqs {
+		n := Need{Requirement: req}
+		for i := range recorded {
+			if recorded[i].Key == req.Key {
+				n.Status = &recorded[i]
+				n.Met = representation.Status{Key: req.Key, Satisfied: recorded[i].Satisfied, Waived: recorded[i].Waived,
+					Reason: recorded[i].Reason}.Meets(req)
+			}
+		}
+		out = append(out, n)
+	}
+	return band, out, nil
+}
+
+// View returns the identity and representation state of case c, which the
+// caller has already read (and audited) within the staff member's scope.
+func (s *Service) View(ctx context.Context, c casework.Case) (View, error) {
+	band, needs, err := s.needs(ctx, c)
+	if err != nil {
+		return View{}, err
+	}
+	v := View{Band: band, Age: -1, Needs: needs, Methods: representation.Methods()}
+	if !c.Subject.BirthDate.IsZero() {
+		v.Age = representation.AgeOn(c.Subject.BirthDate, c.ReceivedOn)
+	}
+	for _, n := range needs {
+		if !n.Met {
+			v.Missing++
+		}
+	}
+	if v.Questions, err = s.store.InfoRequests(ctx, c.ID); err != nil {
+		return View{}, err
+	}
+	if v.Files, err = s.store.Files(ctx, c.ID); err != nil {
+		return View{}, err
+	}
+	return v, nil
+}
+
+// CanDecide implements casework.DecisionGate: a request is granted, in
+// whole or in part, only when every requirement is met or waived with a
+// written reason (DOMAIN.md §4). Refusals and withdrawals need no proofs.
+func (s *Service) CanDecide(ctx context.Context, c casework.Case, d casework.Decision) error {
+	if d.Outcome != casework.Granted && d.Outcome != casework.PartiallyGranted {
+		return nil
+	}
+	_, needs, err := s.needs(ctx, c)
+	if err != nil {
+		return err
+	}
+	for _, n := range needs {
+		if !n.Met {
+			return apperr.New(apperr.Conflict, "identity.requirements_missing")
+		}
+	}
+	return nil
+}
+
+// OpenQuestion returns the question case c is waiting on, for the tracking
+// page; nil when there is none.
+func (s *Service) OpenQuestion(ctx context.Context, c casework.Case) (*casework.InfoRequest, error) {
+	qs, err := s.store.InfoRequests(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	for i := range qs {
+		if qs[i].Open() {
+			return &qs[i], nil
+		}
+	}
+	return nil, nil
+}

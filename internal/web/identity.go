@@ -1,0 +1,176 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/avgloket/avgloket/internal/apperr"
+	"github.com/avgloket/avgloket/internal/casework"
+	"github.com/avgloket/avgloket/internal/identity"
+	"github.com/avgloket/avgloket/internal/representation"
+)
+
+// caseRequirement records a requirement's state from the case page.
+func (s *Server) caseRequirement() echo.HandlerFunc {
+	return s.caseStep("requirement", "flash.requirement", formValues("key", "state", "reason"),
+		func(c echo.Context, a casework.Actor, ref string, v map[string]string) error {
+			_, err := s.Identity.Record(c.Request().Context(), a, ref, v["key"], v["state"], v["reason"])
+			return err
+		})
+}
+
+// caseVerify records the identity check.
+func (s *Server) caseVerify() echo.HandlerFunc {
+	return s.caseStep("identity", "flash.identity", func(c echo.Context) map[string]string {
+		v := formValues("method", "outcome", "note", "reason")(c)
+		if form, err := c.FormParams(); err == nil {
+			v["checks"] = strings.Join(form["checks"], " ")
+		}
+		return v
+	}, func(c echo.Context, a casework.Actor, ref string, v map[string]string) error {
+		_, _, err := s.Identity.Verify(c.Request().Context(), a, ref, representation.Verification{
+			Method: v["method"], Outcome: representation.Outcome(v["outcome"]), Note: v["note"], Reason: v["reason"],
+			Checks: strings.Fields(v["checks"])})
+		return err
+	})
+}
+
+// caseAsk sends the requester a question for identity information.
+func (s *Server) caseAsk() echo.HandlerFunc {
+	return s.caseStep("ask", "flash.asked", formValues("method", "upload", "text"),
+		func(c echo.Context, a casework.Actor, ref string, v map[string]string) error {
+			_, err := s.Identity.Ask(c.Request().Context(), a, ref, v["method"], v["upload"], v["text"])
+			return err
+		})
+}
+
+// caseFile serves an uploaded file to staff only as a download with a name
+// we make, never rendered by the browser: attachment, nosniff, no-store and
+// a sandboxing CSP (SECURITY.md item 2).
+func (s *Server) caseFile(c echo.Context) error {
+	ref := c.Param("ref")
+	w := c.Response()
+	started := false
+	err := s.Identity.Download(c.Request().Context(), actorOf(c), ref, c.Param("id"), func(f casework.File) {
+		started = true
+		h := w.Header()
+		h.Set("Content-Type", contentType(f.Kind))
+		h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s.%s"`, ref, f.Purpose, f.Kind))
+		h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusOK)
+	}, w)
+	if err != nil && started {
+		// Part of the file may be out already: cut the connection so the
+		// browser reports a failed download instead of keeping a torn file.
+		s.Log.Error("file download failed", "err", err)
+		panic(http.ErrAbortHandler)
+	}
+	return err
+}
+
+func contentType(kind string) string {
+	switch kind {
+	case "pdf":
+		return "application/pdf"
+	case "jpeg":
+		return "image/jpeg"
+	case "png":
+		return "image/png"
+	}
+	return "application/octet-stream"
+}
+
+// trackAnswer takes the requester's answer from the tracking page. The form
+// is multipart; it is read part by part so that a file streams through the
+// cleaner into encrypted storage and is never buffered whole. The CSRF
+// token travels in the query for this form, so that checking it does not
+// make the framework parse (and buffer) the body first.
+func (s *Server) trackAnswer(c echo.Context) error {
+	token := c.Param("token")
+	mr, err := c.Request().MultipartReader()
+	if err != nil {
+		return apperr.New(apperr.Malformed, "error.malformed")
+	}
+	var answer, purpose string
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return tooLargeOr(err)
+		}
+		switch part.FormName() {
+		case "answer", "purpose":
+			v, err := readField(part, identity.MaxText*4)
+			if err != nil {
+				return tooLargeOr(err)
+			}
+			if part.FormName() == "answer" {
+				answer = v
+			} else {
+				purpose = v
+			}
+		case "file":
+			if part.FileName() == "" {
+				continue // no file chosen
+			}
+			_, err := s.Identity.Answer(c.Request().Context(), token, c.RealIP(), answer,
+				&identity.Upload{Purpose: purpose, Body: part})
+			return s.answered(c, token, err)
+		}
+	}
+	_, err = s.Identity.Answer(c.Request().Context(), token, c.RealIP(), answer, nil)
+	return s.answered(c, token, err)
+}
+
+func (s *Server) answered(c echo.Context, token string, err error) error {
+	if err != nil {
+		ae := apperr.As(err)
+		status := map[apperr.Code]int{apperr.Invalid: http.StatusUnprocessableEntity, apperr.Conflict: http.StatusConflict,
+			apperr.TooLarge: http.StatusRequestEntityTooLarge}[ae.Code]
+		if status == 0 {
+			return err
+		}
+		msg := ae.Message
+		for _, id := range ae.Fields {
+			msg = id
+		}
+		return s.renderTrack(c, status, msg)
+	}
+	s.notifyMail()
+	s.setFlash(c, "flash.answered")
+	return c.Redirect(http.StatusSeeOther, "/volg/"+token)
+}
+
+func readField(p *multipart.Part, limit int64) (string, error) {
+	b, err := io.ReadAll(io.LimitReader(p, limit+1))
+	if err != nil {
+		return "", err
+	}
+	if int64(len(b)) > limit {
+		return "", apperr.New(apperr.TooLarge, "error.too_large")
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// tooLargeOr maps the body limit's error to 413, others to 400.
+func tooLargeOr(err error) error {
+	var he *echo.HTTPError
+	var mbe *http.MaxBytesError
+	switch {
+	case apperr.CodeOf(err) == apperr.TooLarge:
+		return err
+	case errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge, errors.As(err, &mbe):
+		return apperr.New(apperr.TooLarge, "error.too_large")
+	}
+	return &apperr.Error{Code: apperr.Malformed, Message: "error.malformed", Err: err}
+}
