@@ -109,9 +109,9 @@ type Need struct {
 // View is everything the case page shows about identity and representation.
 type View struct {
 	Band      representation.Band
-	Age       int  // at receipt; -1 when the birth date is not known
+	Age       int // at receipt; -1 when the birth date is not known
 	Needs     []Need
-	Missing   int  // how many needs are not met
+	Missing   int // how many needs are not met
 	Questions []casework.InfoRequest
 	Files     []casework.File
 	Methods   []representation.Method
