@@ -107,6 +107,9 @@ type Counts struct {
 	DueSoon  int // open and due within the coming week
 	Overdue  int // open and past the due date
 	Awaiting int // waiting for identity information
+	// MineUrgent are the asking member's open cases that are overdue or due
+	// soon: the badge in the navigation.
+	MineUrgent int
 }
 
 // Page is one page of a case list; Next is empty on the last page.

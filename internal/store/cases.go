@@ -396,15 +396,17 @@ func (s *Store) ListCases(ctx context.Context, q casework.Query, scope casework.
 
 // CountCases implements casework.Store, in one pass over the cases in scope.
 func (s *Store) CountCases(ctx context.Context, scope casework.Scope, staffID int64, today, dueSoon deadline.Date) (casework.Counts, error) {
-	var c struct{ Open, Mine, DueSoon, Overdue, Awaiting int }
+	var c struct{ Open, Mine, DueSoon, Overdue, Awaiting, MineUrgent int }
 	done := string(casework.Completed)
 	err := scoped(caseQuery(s.db.WithContext(ctx)), scope).Select(`
 		COALESCE(SUM(CASE WHEN cases.status <> ? THEN 1 ELSE 0 END), 0) AS open,
 		COALESCE(SUM(CASE WHEN cases.status <> ? AND cases.assignee_id = ? THEN 1 ELSE 0 END), 0) AS mine,
 		COALESCE(SUM(CASE WHEN cases.status <> ? AND cases.due_on >= ? AND cases.due_on <= ? THEN 1 ELSE 0 END), 0) AS due_soon,
 		COALESCE(SUM(CASE WHEN cases.status <> ? AND cases.due_on < ? THEN 1 ELSE 0 END), 0) AS overdue,
-		COALESCE(SUM(CASE WHEN cases.status = ? THEN 1 ELSE 0 END), 0) AS awaiting`,
-		done, done, staffID, done, today.String(), dueSoon.String(), done, today.String(), string(casework.AwaitingIdentity)).
+		COALESCE(SUM(CASE WHEN cases.status = ? THEN 1 ELSE 0 END), 0) AS awaiting,
+		COALESCE(SUM(CASE WHEN cases.status <> ? AND cases.assignee_id = ? AND cases.due_on <= ? THEN 1 ELSE 0 END), 0) AS mine_urgent`,
+		done, done, staffID, done, today.String(), dueSoon.String(), done, today.String(), string(casework.AwaitingIdentity),
+		done, staffID, dueSoon.String()).
 		Scan(&c).Error
 	if err != nil {
 		return casework.Counts{}, internal(err, "count cases")

@@ -28,7 +28,7 @@ func (s *Server) staffBase(c echo.Context, titleID, active string) base {
 	m := memberOf(c)
 	nav := &staffNav{Name: m.Name, Owner: m.Role == staff.Owner, Active: active}
 	if counts, err := s.Cases.Counts(c.Request().Context(), actorOf(c)); err == nil {
-		nav.Badge = counts.Overdue + counts.DueSoon
+		nav.Badge = counts.MineUrgent
 	}
 	b.Staff = nav
 	return b
