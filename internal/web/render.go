@@ -30,7 +30,6 @@ var pageNames = []string{"request_start", "request_form", "request_received", "t
 func loadPages(static *staticFiles) (*pages, error) {
 	funcs := template.FuncMap{
 		"static": static.url,
-		"add":    func(a, b int) int { return a + b },
 		"deref":  func(t *time.Time) time.Time { return *t },
 	}
 	p := &pages{sets: map[string]*template.Template{}}
