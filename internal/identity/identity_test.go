@@ -100,7 +100,9 @@ func (f *fixture) file(tb testing.TB, birth string) casework.Case {
 	return c
 }
 
-func (f *fixture) token() string { return strings.TrimPrefix(f.links.last, "https://avg.example/volg/") }
+func (f *fixture) token() string {
+	return strings.TrimPrefix(f.links.last, "https://avg.example/volg/")
+}
 
 func keys(v identity.View) []string {
 	var out []string
