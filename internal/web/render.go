@@ -31,6 +31,7 @@ func loadPages(static *staticFiles) (*pages, error) {
 	funcs := template.FuncMap{
 		"static": static.url,
 		"deref":  func(t *time.Time) time.Time { return *t },
+		"list":   func(xs ...string) []string { return xs },
 	}
 	p := &pages{sets: map[string]*template.Template{}}
 	partials, err := fs.Glob(ui.FS, "templates/partials/*.html")
