@@ -127,7 +127,9 @@ func (s *Server) staffQueue(c echo.Context) error {
 	p.Quick = []quickFilter{
 		{s.Catalog.T(b.Lang, "queue.open", nil), plain.url(func(*queueFilter) {}), counts.Open, f == plain},
 		{s.Catalog.T(b.Lang, "queue.mine", nil), plain.url(func(g *queueFilter) { g.Mine = true }), counts.Mine, f == queueFilter{Mine: true}},
-		{s.Catalog.T(b.Lang, "queue.due_soon", nil), plain.url(func(g *queueFilter) { g.DueSoon = true }), counts.DueSoon, f == queueFilter{DueSoon: true}},
+		// The due-soon filter lists every open case due within the week,
+		// the overdue ones too; its count must say as much.
+		{s.Catalog.T(b.Lang, "queue.due_soon", nil), plain.url(func(g *queueFilter) { g.DueSoon = true }), counts.DueSoon + counts.Overdue, f == queueFilter{DueSoon: true}},
 		{s.Catalog.T(b.Lang, "queue.overdue", nil), plain.url(func(g *queueFilter) { g.Overdue = true }), counts.Overdue, f == queueFilter{Overdue: true}},
 		{s.Catalog.T(b.Lang, "status.awaiting_identity", nil), plain.url(func(g *queueFilter) { g.Status = string(casework.AwaitingIdentity) }), counts.Awaiting, f == queueFilter{Status: string(casework.AwaitingIdentity)}},
 	}
