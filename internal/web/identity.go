@@ -28,10 +28,10 @@ func (s *Server) caseRequirement() echo.HandlerFunc {
 
 // caseVerify records the identity check.
 func (s *Server) caseVerify() echo.HandlerFunc {
-	return s.caseStep("identity", "flash.identity", func(c echo.Context) map[string]string {
-		v := formValues("method", "outcome", "note", "reason")(c)
+	return s.caseStep("identity", "flash.identity", func(c echo.Context, action string) map[string]string {
+		v := formValues("method", "outcome", "note", "reason")(c, action)
 		if form, err := c.FormParams(); err == nil {
-			v["checks"] = strings.Join(form["checks"], " ")
+			v["checks"] = strings.Join(form[action+".checks"], " ")
 		}
 		return v
 	}, func(c echo.Context, a casework.Actor, ref string, v map[string]string) error {

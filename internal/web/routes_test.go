@@ -67,8 +67,11 @@ var routeAccess = map[string]access{
 	"POST /verzoek/:type":    {probe: "POST /verzoek/access", body: "requester.name=x", anonymous: 403},
 	"GET /verzoek-ontvangen": {probe: "GET /verzoek-ontvangen", anonymous: 303},
 	"GET /volg/:token":       {probe: "GET /volg/" + strings.Repeat("A", 43), anonymous: 404},
-	"GET /setup/:token":      {probe: "GET /setup/" + strings.Repeat("A", 43), anonymous: 404},
-	"POST /setup/:token":     {probe: "POST /setup/" + strings.Repeat("A", 43), body: "owner.name=x", anonymous: 403},
+	// The answer form is multipart; a plain form with a good token is
+	// malformed, and a wrong tracking token finds nothing.
+	"POST /volg/:token/answer": {probe: "POST /volg/" + strings.Repeat("A", 43) + "/answer", body: "answer=x", anonymous: 403, anonymousCSRF: 400},
+	"GET /setup/:token":        {probe: "GET /setup/" + strings.Repeat("A", 43), anonymous: 404},
+	"POST /setup/:token":       {probe: "POST /setup/" + strings.Repeat("A", 43), body: "owner.name=x", anonymous: 403},
 
 	// Signing in and the invitation link: open to all, the same for staff.
 	"GET /staff/signin": {probe: "GET /staff/signin", anonymous: 200, owner: 200, officer: 200, otherBranch: 200},
@@ -125,10 +128,19 @@ var routeAccess = map[string]access{
 		owner: 303, officer: 303, otherBranch: 404},
 	"POST /staff/cases/:ref/extension": {probe: "POST /staff/cases/{ref}/extension", body: "extension.reason=Omvangrijk", anonymous: noCSRF, anonymousCSRF: noSess,
 		owner: 303, officer: 303, otherBranch: 404},
-	"POST /staff/cases/:ref/decision": {probe: "POST /staff/cases/{ref}/decision", body: "decision.outcome=granted&decision.reasons=Verstuurd",
+	"POST /staff/cases/:ref/decision": {probe: "POST /staff/cases/{ref}/decision", body: "decision.outcome=withdrawn&decision.reasons=Ingetrokken+door+de+verzoeker",
 		anonymous: noCSRF, anonymousCSRF: noSess, owner: 303, officer: 303, otherBranch: 404},
 	"POST /staff/cases/:ref/resend": {probe: "POST /staff/cases/{ref}/resend", anonymous: noCSRF, anonymousCSRF: noSess,
 		owner: 303, officer: 303, otherBranch: 404},
+	"POST /staff/cases/:ref/requirement": {probe: "POST /staff/cases/{ref}/requirement", body: "requirement.key=requester_identity&requirement.state=satisfied",
+		anonymous: noCSRF, anonymousCSRF: noSess, owner: 303, officer: 303, otherBranch: 404},
+	"POST /staff/cases/:ref/identity": {probe: "POST /staff/cases/{ref}/identity", body: "identity.method=email_on_file&identity.outcome=verified",
+		anonymous: noCSRF, anonymousCSRF: noSess, owner: 303, officer: 303, otherBranch: 404},
+	"POST /staff/cases/:ref/ask": {probe: "POST /staff/cases/{ref}/ask", body: "ask.method=email_on_file&ask.text=Klopt+uw+adres%3F",
+		anonymous: noCSRF, anonymousCSRF: noSess, owner: 303, officer: 303, otherBranch: 404},
+	// No such file; another branch cannot even learn that.
+	"GET /staff/cases/:ref/files/:id": {probe: "GET /staff/cases/{ref}/files/0123456789abcdef0123456789abcdef", anonymous: toSignIn,
+		owner: 404, officer: 404, otherBranch: 404},
 
 	// Owners only: officers find nothing there.
 	"GET /staff/team": {probe: "GET /staff/team", anonymous: toSignIn, owner: 200, officer: 404, otherBranch: 404},

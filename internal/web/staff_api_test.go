@@ -63,7 +63,7 @@ func TestAPIExtendCase(t *testing.T) {
 	t.Run("a completed case", func(t *testing.T) {
 		done := a.fileRequest(t, "Dirk Klaar", "dirk@example.nl", "utrecht")
 		boss := casework.Actor{ID: ownerMember.ID, Scope: casework.Scope{All: true}}
-		if _, err := a.svc.Decide(t.Context(), boss, done, casework.Decision{Outcome: casework.Granted, Reasons: "Verstuurd."}); err != nil {
+		if _, err := a.svc.Decide(t.Context(), boss, done, casework.Decision{Outcome: casework.Withdrawn, Reasons: "Ingetrokken."}); err != nil {
 			t.Fatal(err)
 		}
 		if res := extend(t, officer, done, reason); res.Status != http.StatusConflict {

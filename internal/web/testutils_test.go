@@ -25,12 +25,15 @@ import (
 	"github.com/avgloket/avgloket/internal/auth"
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/clock"
+	"github.com/avgloket/avgloket/internal/filestore"
+	"github.com/avgloket/avgloket/internal/identity"
 	"github.com/avgloket/avgloket/internal/lang"
 	"github.com/avgloket/avgloket/internal/letters"
 	"github.com/avgloket/avgloket/internal/mail"
 	"github.com/avgloket/avgloket/internal/practice"
 	"github.com/avgloket/avgloket/internal/staff"
 	"github.com/avgloket/avgloket/internal/store"
+	"github.com/avgloket/avgloket/internal/upload"
 	"github.com/avgloket/avgloket/internal/vault"
 	"github.com/avgloket/avgloket/internal/web"
 	"github.com/avgloket/avgloket/ui"
@@ -59,6 +62,7 @@ type testApp struct {
 	// unstarted is the server made before web.New when the callback URL
 	// must be known in advance (OIDC); start serves on it.
 	unstarted *httptest.Server
+	files     *filestore.Store
 }
 
 type appConfig struct {
@@ -162,14 +166,24 @@ func newApp(tb testing.TB, opts ...appOption) *testApp {
 			tb.Fatalf("NewOIDC: %v", err)
 		}
 	}
+	files, err := filestore.New(filepath.Join(tb.TempDir(), "files"), keys)
+	if err != nil {
+		tb.Fatalf("filestore.New: %v", err)
+	}
+	ident := identity.New(identity.Config{Cases: cases, Store: st, Files: files, Message: writer.Message, Clock: clk,
+		AAD: func(id string) []byte { return vault.AAD("case_files", "content", id) },
+		Clean: func(dst io.Writer, src io.Reader, limit int64) (string, int64, error) {
+			k, n, err := upload.Clean(dst, src, limit)
+			return string(k), n, err
+		}})
 	srv, err := web.New(cfg.web, web.Deps{
 		Store: st, Cases: cases, Catalog: cat, Clock: clk, Log: log, Signer: keys,
-		Passwords: auth.NewPolicy(), Auth: signIn, OIDC: oidc, Letters: writer,
+		Passwords: auth.NewPolicy(), Auth: signIn, OIDC: oidc, Letters: writer, Identity: ident,
 	})
 	if err != nil {
 		tb.Fatalf("web.New: %v", err)
 	}
-	return &testApp{srv: srv, store: st, svc: cases, auth: signIn, clock: clk, cat: cat, logs: logs, unstarted: unstarted}
+	return &testApp{srv: srv, store: st, svc: cases, auth: signIn, clock: clk, cat: cat, logs: logs, unstarted: unstarted, files: files}
 }
 
 // newTestServer builds the portal and serves it on a local address.
