@@ -59,6 +59,7 @@ func (s *Server) routes() {
 	work.POST("/signout", s.signOut)
 	work.GET("/account/totp", s.totpForm)
 	work.POST("/account/totp", s.totpConfirm)
+	work.POST("/account/totp/begin", s.totpBegin)
 	work.GET("/account", s.account)
 	work.POST("/account/password", s.changePassword)
 	work.POST("/account/tokens", s.createToken)

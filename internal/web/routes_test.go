@@ -96,6 +96,8 @@ var routeAccess = map[string]access{
 
 	// The member's own account.
 	"GET /staff/account/totp": {probe: "GET /staff/account/totp", anonymous: toSignIn, owner: 200, officer: 200, otherBranch: 200},
+	"POST /staff/account/totp/begin": {probe: "POST /staff/account/totp/begin", anonymous: noCSRF, anonymousCSRF: noSess,
+		owner: 409, officer: 200, otherBranch: 200},
 	"POST /staff/account/totp": {probe: "POST /staff/account/totp", body: "code=abcdef", anonymous: noCSRF, anonymousCSRF: noSess,
 		owner: 422, officer: 422, otherBranch: 422},
 	"GET /staff/account": {probe: "GET /staff/account", anonymous: toSignIn, owner: 200, officer: 200, otherBranch: 200},

@@ -45,7 +45,7 @@ func (s *Server) rawSession(c echo.Context) string {
 
 // halfwayPaths are the pages a session may reach before its second factor:
 // the code page and, for owners who must enrol, the enrolment page.
-var halfwayPaths = []string{"/staff/signin/code", "/staff/account/totp", "/staff/signout"}
+var halfwayPaths = []string{"/staff/signin/code", "/staff/account/totp", "/staff/account/totp/begin", "/staff/signout"}
 
 // staffSession admits signed-in staff: the session must be alive (idle and
 // absolute time-outs) and, except on the halfway pages, past its second

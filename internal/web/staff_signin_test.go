@@ -297,7 +297,7 @@ func TestHalfwaySessionReachesOnlyTheSecondFactor(t *testing.T) {
 	if got := p.location(); got != "/staff/signin/code" {
 		t.Fatalf("owner with TOTP sent to %s, want /staff/signin/code", got)
 	}
-	secondFactor := map[string]bool{"/staff/signin/code": true, "/staff/account/totp": true, "/staff/signout": true}
+	secondFactor := map[string]bool{"/staff/signin/code": true, "/staff/account/totp": true, "/staff/account/totp/begin": true, "/staff/signout": true}
 	for route, want := range routeAccess {
 		method, path, _ := strings.Cut(want.probe, " ")
 		// The workspace's routes: those that send a signed-out visitor to

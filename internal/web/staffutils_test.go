@@ -152,6 +152,12 @@ func (b *staffBrowser) enrolTOTP() []string {
 	if p.Status != http.StatusOK {
 		b.tb.Fatalf("GET /staff/account/totp: status %d", p.Status)
 	}
+	if strings.Contains(p.Body, `class="secret"`) {
+		b.tb.Fatal("the enrolment page made a secret on GET")
+	}
+	if p = b.submit("/staff/account/totp/begin"); p.Status != http.StatusOK {
+		b.tb.Fatalf("POST /staff/account/totp/begin: status %d", p.Status)
+	}
 	var shown string
 	for _, n := range p.find(func(n *htmlNode) bool { return n.Data == "code" && hasClass(n, "secret") }) {
 		shown = textContent(n)
