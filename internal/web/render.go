@@ -25,7 +25,7 @@ type pages struct {
 // pageNames lists every page; a missing file stops the start.
 var pageNames = []string{"request_start", "request_form", "request_received", "track", "setup", "setup_done", "error",
 	"staff_queue", "staff_case", "staff_case_form", "signin", "signin_code", "staff_account", "staff_totp",
-	"staff_team", "staff_welcome", "staff_audit"}
+	"staff_team", "staff_welcome", "staff_audit", "staff_settings"}
 
 func loadPages(static *staticFiles) (*pages, error) {
 	funcs := template.FuncMap{

@@ -84,6 +84,8 @@ func (s *Server) routes() {
 	work.GET("/cases/:ref/files/:id", s.caseFile)
 
 	owners := work.Group("", s.ownerOnly)
+	owners.GET("/settings", s.settingsForm)
+	owners.POST("/settings", s.settingsSave)
 	owners.GET("/team", s.team)
 	owners.POST("/team/invite", s.invite)
 	owners.POST("/team/:id/disable", s.disableMember)

@@ -71,10 +71,11 @@ func (f queueFilter) url(change func(*queueFilter)) string {
 
 // queueRow is one case in the queue.
 type queueRow struct {
-	Case     casework.Case
-	Branch   string
-	TimeLeft string
-	Late     bool
+	Case        casework.Case
+	Branch      string
+	TimeLeft    string
+	Late        bool
+	Unconfirmed bool // the requester's address is not confirmed after two weeks
 }
 
 // quickFilter is a link to a standard filter with its count.
@@ -135,7 +136,8 @@ func (s *Server) staffQueue(c echo.Context) error {
 	}
 	for _, k := range page.Cases {
 		left, late := s.timeLeft(b.Lang, k, today, cal)
-		p.Rows = append(p.Rows, queueRow{Case: k, Branch: names[k.Branch], TimeLeft: left, Late: late})
+		p.Rows = append(p.Rows, queueRow{Case: k, Branch: names[k.Branch], TimeLeft: left, Late: late,
+			Unconfirmed: k.ConfirmationOverdue(today)})
 	}
 	if page.Next != "" {
 		p.NextURL = f.url(func(g *queueFilter) { g.Cursor = page.Next })

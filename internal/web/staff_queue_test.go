@@ -33,7 +33,7 @@ func (a *testApp) registerCase(tb testing.TB, token, typ, branch, receivedOn, na
 // queueRow is a row of the queue as an officer reads it.
 type queueRow struct {
 	ref, subject, due string
-	late              bool
+	late, unconfirmed bool
 }
 
 func queueRows(p *page) []queueRow {
@@ -52,7 +52,13 @@ func queueRows(p *page) []queueRow {
 			if len(cells) < 6 {
 				continue
 			}
-			r := queueRow{ref: textContent(cells[0]), subject: textContent(cells[2])}
+			r := queueRow{subject: textContent(cells[2])}
+			for n := range cells[0].Descendants() {
+				if n.Data == "a" && r.ref == "" {
+					r.ref = textContent(n)
+				}
+				r.unconfirmed = r.unconfirmed || hasClass(n, "flag")
+			}
 			due := cells[len(cells)-2]
 			r.due = textContent(due)
 			for n := range due.Descendants() {
@@ -142,6 +148,11 @@ func TestQueue(t *testing.T) {
 	if got, want := refsOf(rows), []string{late, soon, later}; !slices.Equal(got, want) {
 		t.Fatalf("queue %v, want the open cases of utrecht by due date %v", got, want)
 	}
+	t.Run("unconfirmed addresses flagged after two weeks", func(t *testing.T) {
+		if !rows[0].unconfirmed || rows[2].unconfirmed {
+			t.Errorf("flags: late case %v (want true, received over two weeks ago), later case %v (want false)", rows[0].unconfirmed, rows[2].unconfirmed)
+		}
+	})
 	t.Run("time left in words", func(t *testing.T) {
 		if r := rows[0]; !strings.Contains(r.due, "2 dagen te laat") || !r.late {
 			t.Errorf("late case: %q (marked late %v), want \"2 dagen te laat\" marked late", r.due, r.late)
