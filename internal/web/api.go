@@ -221,6 +221,32 @@ func (s *Server) apiExtendCase(c echo.Context) error {
 	return c.JSON(http.StatusOK, s.caseView(k, settings))
 }
 
+// apiDecideCase completes a case with a decision (an extension of API.md
+// v1): 409 when the case is completed, or when granting before the proofs
+// and consents a child's case needs are on record.
+func (s *Server) apiDecideCase(c echo.Context) error {
+	var body struct {
+		Outcome casework.Outcome `json:"outcome"`
+		Ground  casework.Ground  `json:"ground"`
+		Reasons string           `json:"reasons"`
+	}
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	k, err := s.Cases.Decide(ctx, actorOf(c), c.Param("reference"),
+		casework.Decision{Outcome: body.Outcome, Ground: body.Ground, Reasons: body.Reasons})
+	if err != nil {
+		return err
+	}
+	s.notifyMail()
+	settings, err := s.Store.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, s.caseView(k, settings))
+}
+
 type caseList struct {
 	Cases      []caseView `json:"cases"`
 	NextCursor *string    `json:"next_cursor"`

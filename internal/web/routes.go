@@ -101,6 +101,7 @@ func (s *Server) routes() {
 	staffAPI.GET("/cases", s.apiListCases)
 	staffAPI.GET("/cases/:reference", s.apiGetCase)
 	staffAPI.POST("/cases/:reference/extension", s.apiExtendCase)
+	staffAPI.POST("/cases/:reference/decision", s.apiDecideCase)
 }
 
 // rateLimit allows perMinute calls a minute per client address, with a burst

@@ -173,6 +173,8 @@ var routeAccess = map[string]access{
 		owner: 200, officer: 200, otherBranch: 404},
 	"POST /api/v1/cases/:reference/extension": {probe: "POST /api/v1/cases/{ref}/extension", body: `{"reason":"Omvangrijk"}`,
 		anonymous: 401, staffOnly: true, owner: 200, officer: 200, otherBranch: 404},
+	"POST /api/v1/cases/:reference/decision": {probe: "POST /api/v1/cases/{ref}/decision", body: `{"outcome":"withdrawn","reasons":"Ingetrokken"}`,
+		anonymous: 401, staffOnly: true, owner: 200, officer: 200, otherBranch: 404},
 
 	// echo's fallbacks for unknown paths: nothing there.
 	// Other methods on the site's paths meet the CSRF check first.

@@ -94,3 +94,45 @@ func TestAPIExtendCase(t *testing.T) {
 		}
 	})
 }
+
+// A decision through the API obeys the same rules as on the case page:
+// granting a parent's request waits for the proofs (409), a decision needs
+// reasons (422), a completed case takes no second one (409).
+func TestAPIDecideCase(t *testing.T) {
+	a := newTestServer(t, withBranches("amsterdam", "utrecht"))
+	_, officer := a.addStaff(t, "utr@praktijk.example", staff.Officer, "utrecht")
+	_, stranger := a.addStaff(t, "ams@praktijk.example", staff.Officer, "amsterdam")
+	res := a.api(t, http.MethodPost, "/api/v1/requests", "", object{"type": "access",
+		"requester": object{"name": "Test Ouder", "email": "ouder@example.org", "relation": "parent"},
+		"subject": object{"name": "Test Kind", "birth_date": "2013-05-01"}, "branch": "utrecht"})
+	if res.Status != http.StatusCreated {
+		t.Fatalf("file: %d %s", res.Status, res.Body)
+	}
+	ref := res.object()["reference"].(string)
+	decide := func(token string, body any) apiResponse {
+		return a.api(t, http.MethodPost, "/api/v1/cases/"+ref+"/decision", token, body)
+	}
+	for _, tc := range []struct {
+		name   string
+		token  string
+		body   object
+		status int
+		code   string
+	}{
+		{"another branch", stranger, object{"outcome": "withdrawn", "reasons": "x"}, 404, "not_found"},
+		{"no reasons", officer, object{"outcome": "refused", "ground": "other"}, 422, "invalid"},
+		{"granted before the proofs", officer, object{"outcome": "granted", "reasons": "Kopie verstuurd."}, 409, "conflict"},
+		{"refused with a ground", officer, object{"outcome": "refused", "ground": "identity_not_established", "reasons": "Niet vastgesteld."}, 200, ""},
+		{"a second decision", officer, object{"outcome": "withdrawn", "reasons": "x"}, 409, "conflict"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := decide(tc.token, tc.body)
+			if res.Status != tc.status || (tc.code != "" && res.errorCode() != tc.code) {
+				t.Fatalf("status %d code %q, want %d %q\n%s", res.Status, res.errorCode(), tc.status, tc.code, res.Body)
+			}
+		})
+	}
+	if got := a.caseOf(t, ref); got.Status != "completed" || got.Outcome != "refused" {
+		t.Fatalf("case %s %s", got.Status, got.Outcome)
+	}
+}
