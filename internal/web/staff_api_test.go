@@ -104,7 +104,7 @@ func TestAPIDecideCase(t *testing.T) {
 	_, stranger := a.addStaff(t, "ams@praktijk.example", staff.Officer, "amsterdam")
 	res := a.api(t, http.MethodPost, "/api/v1/requests", "", object{"type": "access",
 		"requester": object{"name": "Test Ouder", "email": "ouder@example.org", "relation": "parent"},
-		"subject": object{"name": "Test Kind", "birth_date": "2013-05-01"}, "branch": "utrecht"})
+		"subject":   object{"name": "Test Kind", "birth_date": "2013-05-01"}, "branch": "utrecht"})
 	if res.Status != http.StatusCreated {
 		t.Fatalf("file: %d %s", res.Status, res.Body)
 	}
