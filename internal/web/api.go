@@ -194,11 +194,17 @@ func (s *Server) apiGetCase(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	settings, err := s.Store.Settings(ctx)
+	return s.respondCase(c, http.StatusOK, k)
+}
+
+// respondCase answers with the case as the API shows it, times in the
+// practice's time zone.
+func (s *Server) respondCase(c echo.Context, status int, k casework.Case) error {
+	settings, err := s.Store.Settings(c.Request().Context())
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, s.caseView(k, settings))
+	return c.JSON(status, s.caseView(k, settings))
 }
 
 func (s *Server) apiExtendCase(c echo.Context) error {
@@ -214,11 +220,7 @@ func (s *Server) apiExtendCase(c echo.Context) error {
 		return err
 	}
 	s.notifyMail()
-	settings, err := s.Store.Settings(ctx)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, s.caseView(k, settings))
+	return s.respondCase(c, http.StatusOK, k)
 }
 
 // apiDecideCase completes a case with a decision (an extension of API.md
@@ -240,11 +242,7 @@ func (s *Server) apiDecideCase(c echo.Context) error {
 		return err
 	}
 	s.notifyMail()
-	settings, err := s.Store.Settings(ctx)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, s.caseView(k, settings))
+	return s.respondCase(c, http.StatusOK, k)
 }
 
 type caseList struct {
