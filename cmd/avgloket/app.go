@@ -105,7 +105,7 @@ func (a *App) wire(ctx context.Context) error {
 	}
 	a.identity = identity.New(identity.Config{
 		Cases: cases, Store: a.store, Files: a.files, Message: writer.Message, Clock: a.clock,
-		AAD: func(id string) []byte { return vault.AAD("case_files", "content", id) },
+		AAD: fileAAD,
 		Clean: func(dst io.Writer, src io.Reader, limit int64) (string, int64, error) {
 			kind, n, err := upload.Clean(dst, src, limit)
 			return string(kind), n, err
