@@ -109,7 +109,7 @@ func (s *Server) staffQueue(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	counts, err := s.Cases.Counts(ctx, a)
+	counts, err := s.counts(c)
 	if err != nil {
 		return err
 	}
