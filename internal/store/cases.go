@@ -361,7 +361,9 @@ func (s *Store) ListCases(ctx context.Context, q casework.Query, scope casework.
 			db = db.Where("cases.reference = ?", strings.ToUpper(t))
 		} else {
 			key := s.nameKey(t)
-			db = db.Where("(cases.requester_index = ? OR cases.subject_index = ?)", key, key)
+			// A sub-select per column, so each uses its index whatever
+			// order the page asks for.
+			db = db.Where("cases.id IN (SELECT id FROM cases WHERE requester_index = ? UNION SELECT id FROM cases WHERE subject_index = ?)", key, key)
 		}
 	}
 	if q.Cursor != "" {
