@@ -80,9 +80,9 @@ var bandWords = map[string]string{BandLow: "laag", BandMedium: "gemiddeld", Band
 func chapterConsequences(b Breach, _ Controller, _ time.Time, _ *time.Location) Chapter {
 	c := chapter{Chapter{Number: 9, Title: "Gevolgen"}}
 	c.ask("consequences.people", "Wat zijn de mogelijke gevolgen voor de betrokkenen?", b.Consequences)
-	severity := ""
+	severity := b.APWord()
 	if s, ok := b.Severity(); ok {
-		severity = fmt.Sprintf("%s (ENISA-methode: score %s, ernst %s)", APSeverityWord(s.Band), decimal(s.Score), bandWords[s.Band])
+		severity = fmt.Sprintf("%s (ENISA-methode: score %s, ernst %s)", b.APWord(), decimal(s.Score), bandWords[s.Band])
 	}
 	c.ask("consequences.severity", "Hoe ernstig zijn de gevolgen voor de betrokkenen: verwaarloosbaar, beperkt, aanzienlijk of zeer groot?", severity)
 	return c.Chapter

@@ -161,6 +161,10 @@ func (a Assessment) Severity() Severity {
 	return Severity{Score: s, Band: b, Advice: AdviceFor(b)}
 }
 
+// SeverityWords are the AP form's words for the severity of the
+// consequences (chapter 9), from least to most severe.
+var SeverityWords = []string{"verwaarloosbaar", "beperkt", "aanzienlijk", "zeer groot"}
+
 // APSeverityWord returns the word the AP's form uses for the severity of the
 // consequences (chapter 9) that matches a band, as a proposal the officer
 // may change; "" for an unknown band.
@@ -216,10 +220,10 @@ func SuggestDPCCategory(dataCategories, special []string) string {
 
 // DPCAdjustments are the ENISA method's reasons to move the base score.
 type DPCAdjustments struct {
-	Vulnerable  bool // vulnerable people, such as minors: +1
-	LargeVolume bool // a large volume of data about each person: +1
-	Public      bool // the data were already public: −1
-	Outdated    bool // the data are outdated or inaccurate: −1
+	Vulnerable  bool `json:"vulnerable"`   // vulnerable people, such as minors: +1
+	LargeVolume bool `json:"large_volume"` // a large volume of data about each person: +1
+	Public      bool `json:"public"`       // the data were already public: −1
+	Outdated    bool `json:"outdated"`     // the data are outdated or inaccurate: −1
 }
 
 // AdjustDPC returns base moved by adj, kept within 1–4.

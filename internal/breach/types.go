@@ -4,7 +4,9 @@
 // draft notification to the Autoriteit Persoonsgegevens (AP) and its
 // follow-ups, the letter to the people affected, the upload of the people to
 // inform, the register export and the year's summary. It imports no web
-// framework and no database library; everything here is pure.
+// framework and no database library: the rules are pure functions, and the
+// Service (service.go) applies them to the register through a Store that
+// internal/store implements.
 package breach
 
 import (
@@ -230,8 +232,12 @@ type Breach struct {
 	Processors      string // other organisations involved, e.g. a processor
 
 	Assessment *Assessment
-	Decision   *Decision
-	Informed   *Informing
+	// SeverityWord is the AP form's word for the severity of the
+	// consequences (chapter 9), as the officer chose it; empty means the
+	// word proposed from the assessment's band (APSeverityWord).
+	SeverityWord string
+	Decision     *Decision
+	Informed     *Informing
 	// NotInformedReason says why the people are not told (AP form, chapter
 	// 10), when the decision is not to inform them.
 	NotInformedReason string
@@ -251,6 +257,28 @@ func (b Breach) FirstNotification() (Notification, bool) {
 		}
 	}
 	return Notification{}, false
+}
+
+// DecisionOpen reports whether the question of notifying the AP is still
+// open: nothing decided yet, or decided to notify and not yet submitted.
+// While it is open the 72-hour clock matters and reminders go out.
+func (b Breach) DecisionOpen() bool {
+	if _, ok := b.FirstNotification(); ok {
+		return false
+	}
+	return b.Decision == nil || b.Decision.NotifyAP
+}
+
+// APWord returns the AP form's word for the severity of b: the officer's
+// choice, else the proposal from the assessment's band; "" when neither.
+func (b Breach) APWord() string {
+	if b.SeverityWord != "" {
+		return b.SeverityWord
+	}
+	if s, ok := b.Severity(); ok {
+		return APSeverityWord(s.Band)
+	}
+	return ""
 }
 
 // Severity returns the severity of b's assessment, and false if b has no

@@ -112,6 +112,9 @@ func (b Breach) Validate(now time.Time) map[string]string {
 	if b.Assessment != nil {
 		p.merge("assessment.", b.Assessment.Validate())
 	}
+	if b.SeverityWord != "" && !slices.Contains(SeverityWords, b.SeverityWord) {
+		p.add("severity_word", "field.choose")
+	}
 	if b.Informed != nil {
 		p.merge("informed.", b.Informed.Count.Validate("count"))
 		p.text("informed.how", b.Informed.How, false, MaxText)
