@@ -170,6 +170,13 @@ func (s *Service) Get(ctx context.Context, a Actor, ref string) (Record, error) 
 	return r, nil
 }
 
+// Exists returns a NotFound error unless breach ref exists within a's
+// scope. It records nothing: nothing of the breach is shown.
+func (s *Service) Exists(ctx context.Context, a Actor, ref string) error {
+	_, err := s.store.BreachByReference(ctx, ref, a.Scope)
+	return err
+}
+
 // Export returns the breach records in scope and records the export in the
 // audit trail (detail "what=<what> rows=<n>") before they are written out.
 func (s *Service) Export(ctx context.Context, a Actor, what string, f Filter) ([]Record, error) {
@@ -211,13 +218,15 @@ func (s *Service) Open(ctx context.Context, a Actor) (OpenDecisions, error) {
 
 // Edit changes the facts of breach ref in one step named step (for the audit
 // trail). apply gets the breach as stored and changes what the step's form
-// holds; the whole breach must then still be valid.
-func (s *Service) Edit(ctx context.Context, a Actor, ref, step string, apply func(*Breach)) (Record, error) {
+// holds, returning the problems it met reading the form (nil for none); the
+// whole breach must then still be valid, or nothing is stored.
+func (s *Service) Edit(ctx context.Context, a Actor, ref, step string, apply func(*Breach) map[string]string) (Record, error) {
 	now := s.clock.Now()
 	return s.store.UpdateBreach(ctx, ref, a, step, now, func(r *Record) error {
 		before := r.Branch
-		apply(&r.Breach)
-		p := problems(r.Validate(now))
+		p := problems{}
+		p.merge("", apply(&r.Breach))
+		p.merge("", r.Validate(now))
 		if r.Branch != before {
 			p.merge("", s.checkBranch(ctx, a, r.Branch))
 		}
@@ -230,17 +239,19 @@ func (s *Service) Edit(ctx context.Context, a Actor, ref, step string, apply fun
 // for the proposal from the band). Problems are keyed dpc, ei, …, and
 // severity_word.
 func (s *Service) Assess(ctx context.Context, a Actor, ref string, as Assessment, g *Guidance, word string) (Record, error) {
-	p := problems(as.Validate())
-	if word != "" && !slices.Contains(SeverityWords, word) {
-		p.add("severity_word", "field.choose")
-	}
-	if g != nil && BaseDPC(g.Base) == 0 {
-		p.add("base", "field.choose")
-	}
-	if err := invalid(p); err != nil {
-		return Record{}, err
-	}
+	// Checked inside the transaction, after the scope: a breach outside it
+	// is NotFound whatever the body says.
 	return s.store.UpdateBreach(ctx, ref, a, "assessment", s.clock.Now(), func(r *Record) error {
+		p := problems(as.Validate())
+		if word != "" && !slices.Contains(SeverityWords, word) {
+			p.add("severity_word", "field.choose")
+		}
+		if g != nil && BaseDPC(g.Base) == 0 {
+			p.add("base", "field.choose")
+		}
+		if err := invalid(p); err != nil {
+			return err
+		}
 		r.Assessment, r.Guidance, r.SeverityWord = &as, g, word
 		return nil
 	})

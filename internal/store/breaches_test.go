@@ -404,7 +404,7 @@ func TestBreachRemindersAndOpenDecisions(t *testing.T) {
 func TestListBreachesOrderAndFilters(t *testing.T) {
 	env := newBreachEnv(t)
 	aware := time.Date(2026, 3, 20, 17, 0, 0, 0, time.UTC)
-	old := env.create(t, laptop("utrecht", aware))                      // open, deadline first
+	old := env.create(t, laptop("utrecht", aware))                        // open, deadline first
 	recent := env.create(t, laptop("amsterdam", aware.Add(48*time.Hour))) // open
 	closed := env.create(t, laptop("utrecht", aware.Add(96*time.Hour)))   // decided not to notify
 	if _, err := env.s.UpdateBreach(t.Context(), closed.Reference, env.owner, "decision", aware.Add(100*time.Hour), func(r *breach.Record) error {
