@@ -338,4 +338,3 @@ func assertPDF(tb testing.TB, p *page, want ...string) {
 		}
 	}
 }
-
