@@ -20,11 +20,12 @@ type Kind int
 
 // The kinds of block.
 const (
-	Text    Kind = iota // body text
-	Title               // the document's title, large and bold
-	Heading             // a chapter heading, bold
-	Label               // a question or field name, bold and small
-	Note                // small print
+	Text      Kind = iota // body text
+	Title                 // the document's title, large and bold
+	Heading               // a chapter heading, bold
+	Label                 // a question or field name, bold and small
+	Note                  // small print
+	Paragraph             // body text set apart from what comes before
 )
 
 // Block is one paragraph of a document. Line breaks in Text are kept.
@@ -51,11 +52,12 @@ type style struct {
 }
 
 var styles = map[Kind]style{
-	Text:    {"", 10.5, 0.5, 5},
-	Title:   {"B", 15, 0, 7},
-	Heading: {"B", 12.5, 5, 6},
-	Label:   {"B", 10, 2.5, 5},
-	Note:    {"", 9, 1, 4.5},
+	Text:      {"", 10.5, 0.5, 5},
+	Title:     {"B", 15, 0, 7},
+	Heading:   {"B", 12.5, 5, 6},
+	Label:     {"B", 10, 2.5, 5},
+	Note:      {"", 9, 1, 4.5},
+	Paragraph: {"", 10.5, 3.5, 5},
 }
 
 // Write renders d as an A4 PDF to w.
@@ -115,13 +117,13 @@ var plain = strings.NewReplacer(
 	"\t", "    ", "\r", "",
 )
 
-// Paragraphs splits text into Text blocks at blank lines, keeping single
-// line breaks inside a paragraph.
+// Paragraphs splits text into Paragraph blocks at blank lines, keeping
+// single line breaks inside a paragraph.
 func Paragraphs(text string) []Block {
 	var out []Block
 	for _, p := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n\n") {
 		if p = strings.Trim(p, "\n"); strings.TrimSpace(p) != "" {
-			out = append(out, Block{Kind: Text, Text: p})
+			out = append(out, Block{Kind: Paragraph, Text: p})
 		}
 	}
 	return out

@@ -116,7 +116,7 @@ func TestWriteReadsBackWithPdftotext(t *testing.T) {
 
 func TestParagraphs(t *testing.T) {
 	got := Paragraphs("a\nb\r\n\r\n\n\nc\n\n  \n")
-	if len(got) != 2 || got[0].Text != "a\nb" || got[1].Text != "c" {
+	if len(got) != 2 || got[0] != (Block{Paragraph, "a\nb"}) || got[1] != (Block{Paragraph, "c"}) {
 		t.Errorf("Paragraphs = %+v", got)
 	}
 }

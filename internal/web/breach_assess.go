@@ -44,6 +44,14 @@ type breachAssessPage struct {
 // V returns the value of field name.
 func (p breachAssessPage) V(name string) string { return p.Values.Get(name) }
 
+// ScoreText is the stored score as the page's language writes it.
+func (p breachAssessPage) ScoreText() string {
+	if p.Severity == nil {
+		return ""
+	}
+	return decimal(p.Lang, p.Severity.Score)
+}
+
 // assessValues fills the form from r's assessment, or with the proposal.
 func assessValues(r breach.Record) url.Values {
 	v := url.Values{"base": {breach.SuggestDPCCategory(r.DataCategories, r.SpecialCategories)},
@@ -162,6 +170,9 @@ type breachDecisionPage struct {
 
 // V returns the value of field name.
 func (p breachDecisionPage) V(name string) string { return p.Values.Get(name) }
+
+// ScoreText is the score as the page's language writes it.
+func (p breachDecisionPage) ScoreText() string { return decimal(p.Lang, p.Severity.Score) }
 
 // YesNo are the values of the question whether to notify the AP.
 func (p breachDecisionPage) YesNo() []string { return []string{"yes", "no"} }

@@ -37,7 +37,7 @@ func (p breachDraftPage) V(name string) string { return p.Values.Get(name) }
 // Num numbers question i (from 0) of chapter ch as the text does: 4.2.
 func (p breachDraftPage) Num(ch, i int) string { return fmt.Sprintf("%d.%d", ch, i+1) }
 
-// Rows is a text box's height for an answer: its lines, at least two.
+// Rows is a text box's height for an answer: its lines, wrapped.
 func (p breachDraftPage) Rows(answer string) int { return textRows(answer) }
 
 func textRows(s string) int {
@@ -45,7 +45,7 @@ func textRows(s string) int {
 	for _, line := range strings.Split(s, "\n") {
 		n += len([]rune(line)) / 90 // long lines wrap
 	}
-	return min(max(n, 2), 30)
+	return min(max(n, 1), 30)
 }
 
 var submissionFields = []string{"kind", "submitted_at", "ap_reference", "late_reason", "form"}

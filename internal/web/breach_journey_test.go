@@ -71,8 +71,17 @@ func TestBreachJourney(t *testing.T) {
 	}
 	ref := "DL-2026-001"
 
-	// The clock: 72 clock hours from 09:00 on Wednesday, counting down.
+	// The practice's own, stricter target.
+	breachAt(t, owner.postForm("/staff/breaches/settings", "own_target_hours", "48", "sector", "Zorg en welzijn (jeugdhulp)"))
+
+	// The clock: 72 clock hours from 09:00 on Wednesday, counting down,
+	// and the own target of 48 hours beside it.
 	view := owner.get(loc)
+	breachShows(t, view, a.cat.T(lang.NL, "breach.clock.own_target", map[string]any{"Hours": 48}), "vrijdag 27 november 2026, 09:00")
+	own := amsTime(t, "2026-11-27 09:00").Sub(a.clock.Now()).Truncate(time.Minute)
+	if got, want := view.textOf("own-countdown"), a.cat.T(lang.NL, "breach.left", map[string]any{"Hours": int(own.Hours()), "Minutes": int(own.Minutes()) % 60}); got != want {
+		t.Errorf("own countdown %q, want %q", got, want)
+	}
 	wantStatus(t, view, http.StatusOK)
 	deadline := amsTime(t, "2026-11-28 09:00")
 	left := deadline.Sub(a.clock.Now()).Truncate(time.Minute)
@@ -115,7 +124,7 @@ func TestBreachJourney(t *testing.T) {
 		"ei", "1", "confidentiality", "unknown_recipients", "integrity", "none", "availability", "temporary", "malicious", "1"))
 	view = owner.get("/staff/breaches/" + ref)
 	sev := view.textOf("severity")
-	for _, want := range []string{"5.25", a.nl("breach.band.very_high"), "zeer groot"} {
+	for _, want := range []string{"5,25", a.nl("breach.band.very_high"), "zeer groot"} {
 		if !strings.Contains(sev, want) {
 			t.Errorf("severity %q lacks %q", sev, want)
 		}
@@ -153,6 +162,7 @@ func TestBreachJourney(t *testing.T) {
 		"q-controller.kvk":        "12345678",
 		"q-reporter.name":         "Els Eigenaar",
 		"q-reporter.phone":        breach.Unknown,
+		"q-controller.sector":     "Zorg en welzijn (jeugdhulp)",
 		"q-breach.summary":        "Laptop met cliëntdossiers gestolen uit auto",
 		"q-timeline.discovered":   "woensdag 25 november 2026, 09:00",
 		"q-people.count":          "minimaal 40 en maximaal 60",

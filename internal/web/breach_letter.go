@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -180,9 +181,36 @@ func (s *Server) breachLetterPDF(c echo.Context) error {
 	if what == "notice" {
 		text = r.Texts.Notice(r.Breach, ctl, l)
 	}
-	doc := textpdf.Document{Title: r.Reference, Author: ctl.Name, Footer: r.Reference, Created: r.UpdatedAt,
-		Blocks: textpdf.Paragraphs(text)}
+	doc := letterDocument(text)
+	doc.Author, doc.Footer, doc.Created = ctl.Name, r.Reference, r.UpdatedAt
 	return s.sendPDF(c, r.Reference+"-"+what+"-"+l+".pdf", doc)
+}
+
+// letterDocument lays a letter or notice out for paper: its subject line
+// (or first line) as the title, and each paragraph whose first line asks a
+// question ("Wat is er gebeurd?") with that line as a heading.
+func letterDocument(text string) textpdf.Document {
+	var doc textpdf.Document
+	for i, b := range textpdf.Paragraphs(text) {
+		first, rest, more := strings.Cut(b.Text, "\n")
+		switch {
+		case i == 0 && !more:
+			for _, prefix := range []string{"Onderwerp:", "Subject:"} {
+				first = strings.TrimSpace(strings.TrimPrefix(first, prefix))
+			}
+			if r := []rune(first); len(r) > 0 {
+				first = strings.ToUpper(string(r[:1])) + string(r[1:])
+			}
+			doc.Title = first
+			doc.Blocks = append(doc.Blocks, textpdf.Block{Kind: textpdf.Title, Text: first})
+		case more && strings.HasSuffix(strings.TrimSpace(first), "?"):
+			doc.Blocks = append(doc.Blocks, textpdf.Block{Kind: textpdf.Heading, Text: first},
+				textpdf.Block{Kind: textpdf.Text, Text: rest})
+		default:
+			doc.Blocks = append(doc.Blocks, b)
+		}
+	}
+	return doc
 }
 
 // breachRecipients takes the CSV of the people to inform. It answers with

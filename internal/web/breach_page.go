@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -61,6 +62,7 @@ type breachPage struct {
 	Started     string
 	Ended       string
 	Severity    *breach.Severity
+	Score       string // the severity score as the page's language writes it
 	Word        string // the AP form's severity word
 	Decided     string
 	Stale       bool // the decision departs from the current advice without a reason
@@ -70,6 +72,15 @@ type breachPage struct {
 	Steps       []string
 	AuditRows   []auditRow
 	Tr2         countWords
+}
+
+// decimal writes x with two decimals: 5,25 in Dutch, 5.25 in English.
+func decimal(l lang.Code, x float64) string {
+	s := strconv.FormatFloat(x, 'f', 2, 64)
+	if l == lang.EN {
+		return s
+	}
+	return strings.Replace(s, ".", ",", 1)
 }
 
 // countWords writes the counts of a breach in the page's language.
@@ -122,7 +133,7 @@ func (s *Server) breachView(c echo.Context) error {
 		}
 	}
 	if sev, ok := r.Severity(); ok {
-		p.Severity = &sev
+		p.Severity, p.Score = &sev, decimal(l, sev.Score)
 		if d := r.Decision; d != nil && d.Differs(sev.Advice) && d.Reason == "" {
 			p.Stale = true
 		}
