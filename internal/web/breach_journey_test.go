@@ -203,7 +203,7 @@ func TestBreachJourney(t *testing.T) {
 	if en := letter.fieldValue("letter_en"); !strings.Contains(en, "was stolen") {
 		t.Errorf("English letter:\n%s", en)
 	}
-	letterPDF := owner.get("/staff/breaches/" + ref + "/letter.pdf?what=letter&lang=nl")
+	letterPDF := owner.get("/staff/breaches/" + ref + "/letter.pdf?what=letter&language=nl")
 	wantStatus(t, letterPDF, http.StatusOK)
 	assertPDF(t, letterPDF, "Wat is er gebeurd?", "Jeugdpraktijk De Linde")
 

@@ -162,7 +162,8 @@ func (s *Server) breachLetterSave(c echo.Context) error {
 func (s *Server) breachLetterPDF(c echo.Context) error {
 	ctx := c.Request().Context()
 	a := breachActorOf(c)
-	what, l := c.QueryParam("what"), c.QueryParam("lang")
+	// Not "lang", which would switch the pages' language too.
+	what, l := c.QueryParam("what"), c.QueryParam("language")
 	if what != "notice" {
 		what = "letter"
 	}
