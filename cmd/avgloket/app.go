@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -14,10 +16,13 @@ import (
 	"github.com/avgloket/avgloket/internal/breach"
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/clock"
+	"github.com/avgloket/avgloket/internal/filestore"
+	"github.com/avgloket/avgloket/internal/identity"
 	"github.com/avgloket/avgloket/internal/lang"
 	"github.com/avgloket/avgloket/internal/letters"
 	"github.com/avgloket/avgloket/internal/mail"
 	"github.com/avgloket/avgloket/internal/store"
+	"github.com/avgloket/avgloket/internal/upload"
 	"github.com/avgloket/avgloket/internal/vault"
 	"github.com/avgloket/avgloket/internal/web"
 	"github.com/avgloket/avgloket/ui"
@@ -36,6 +41,8 @@ type App struct {
 	auth   *auth.Service
 
 	reminders *casework.Reminders
+	files     *filestore.Store
+	identity  *identity.Service
 	breaches  *breach.Service
 }
 
@@ -92,6 +99,20 @@ func (a *App) wire(ctx context.Context) error {
 	a.worker = mail.NewWorker(a.store, sender, a.clock, a.log)
 	cases := casework.NewService(a.store, writer, a.clock, a.cfg.BaseURL)
 	a.reminders = casework.NewReminders(a.store, writer, a.clock, a.cfg.BaseURL)
+	if a.files, err = filestore.New(filepath.Join(a.cfg.DataDir, "files"), a.keys); err != nil {
+		return fmt.Errorf("file store: %w", err)
+	}
+	if _, err := a.files.RemoveTemp(a.clock.Now().Add(-time.Hour)); err != nil {
+		return fmt.Errorf("file store: %w", err)
+	}
+	a.identity = identity.New(identity.Config{
+		Cases: cases, Store: a.store, Files: a.files, Message: writer.Message, Clock: a.clock,
+		AAD: fileAAD,
+		Clean: func(dst io.Writer, src io.Reader, limit int64) (string, int64, error) {
+			kind, n, err := upload.Clean(dst, src, limit)
+			return string(kind), n, err
+		},
+	})
 	breachMails, err := letters.NewBreachReminders(ui.FS, cat, func() string {
 		s, err := a.store.Settings(context.Background())
 		if err != nil {
@@ -118,7 +139,7 @@ func (a *App) wire(ctx context.Context) error {
 		BaseURL: a.cfg.BaseURL, TrustedProxies: a.cfg.TrustedProxies, RequestsPerMinute: a.cfg.RatePerMinute,
 	}, web.Deps{
 		Store: a.store, Cases: cases, Catalog: cat, Clock: a.clock, Log: a.log, Signer: a.keys,
-		Passwords: auth.NewPolicy(), MailQueued: a.worker.Notify, Auth: a.auth, OIDC: oidc, Letters: writer,
+		Passwords: auth.NewPolicy(), MailQueued: a.worker.Notify, Auth: a.auth, OIDC: oidc, Letters: writer, Identity: a.identity,
 		Breaches: a.breaches,
 	})
 	return err
@@ -210,6 +231,14 @@ func (a *App) housekeeping(ctx context.Context, every time.Duration) {
 		}
 		if err := a.auth.Prune(ctx); err != nil && ctx.Err() == nil {
 			a.log.Error("housekeeping", "err", err)
+		}
+		if n, err := a.identity.Sweep(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("file retention", "err", err)
+		} else if n > 0 {
+			a.log.Info("file retention: destroyed files removed", "files", n)
+		}
+		if _, err := a.files.RemoveTemp(a.clock.Now().Add(-time.Hour)); err != nil && ctx.Err() == nil {
+			a.log.Error("file store", "err", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -43,6 +43,8 @@ commands:
   token add --email E [--label TEXT]
   token revoke --token T
   audit verify
+  key rotate | key rewrap [--batch 500]
+  backup --to FILE
 every command takes --data DIR (or AVGLOKET_DATA_DIR)`
 
 // run carries out one command. It is main without the process around it, so
@@ -53,7 +55,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv en
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	cmd, rest := args[0], args[1:]
-	if (cmd == "branch" || cmd == "user" || cmd == "token" || cmd == "audit") && len(rest) > 0 {
+	if (cmd == "branch" || cmd == "user" || cmd == "token" || cmd == "audit" || cmd == "key") && len(rest) > 0 {
 		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
 	switch cmd {
@@ -74,6 +76,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv en
 		return tokenRevoke(ctx, rest, stdout, log, getenv)
 	case "audit verify":
 		return auditVerify(ctx, rest, stdout, log, getenv)
+	case "key rotate":
+		return keyRotate(ctx, rest, stdout, getenv)
+	case "key rewrap":
+		return keyRewrap(ctx, rest, stdout, log, getenv)
+	case "backup":
+		return backup(ctx, rest, stdout, log, getenv)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil

@@ -51,6 +51,17 @@ type Identity struct {
 // information.
 func (c Case) Paused() bool { return !c.PausedSince.IsZero() }
 
+// ConfirmWithinDays is how long a requester has to confirm their e-mail
+// address (by opening the tracking link) before the queue flags the case.
+const ConfirmWithinDays = 14
+
+// ConfirmationOverdue reports whether the requester has not confirmed
+// their address within ConfirmWithinDays of receipt: the message may have
+// gone to a wrong address.
+func (c Case) ConfirmationOverdue(today deadline.Date) bool {
+	return c.EmailConfirmedAt == nil && c.Status != Completed && deadline.DaysBetween(c.ReceivedOn, today) > ConfirmWithinDays
+}
+
 // Due returns the deadline in force.
 func (c Case) Due() deadline.Date { return c.Deadlines.Due }
 

@@ -461,3 +461,30 @@ func TestBreachSettingsRoundTrip(t *testing.T) {
 		t.Errorf("BreachSettings = %+v, %v; want %+v", got, err, want)
 	}
 }
+
+// seedBreach fills every sealed column of the breach register for the
+// rewrap tests: a breach, a submission with its draft, a person to inform
+// and the register's settings.
+func seedBreach(tb testing.TB, s *Store, staffID int64) {
+	tb.Helper()
+	owner := breach.Actor{ID: staffID, Owner: true, Scope: breach.Scope{All: true}}
+	r := laptop("", time.Date(2026, 3, 27, 17, 0, 0, 0, time.UTC))
+	if err := s.CreateBreach(tb.Context(), &r, owner, r.CreatedAt); err != nil {
+		tb.Fatalf("CreateBreach: %v", err)
+	}
+	at := r.AwareAt.Add(time.Hour)
+	_, err := s.AddSubmission(tb.Context(), r.Reference, owner, at, func(r *breach.Record) (breach.Submission, error) {
+		n := breach.Notification{Kind: breach.NotifyInitial, SubmittedAt: at, APReference: "M-1"}
+		r.Notifications = append(r.Notifications, n)
+		return breach.Submission{Notification: n, Draft: breach.Draft{Reference: r.Reference, Title: r.Title}}, nil
+	})
+	if err != nil {
+		tb.Fatalf("AddSubmission: %v", err)
+	}
+	if _, _, err := s.AddRecipients(tb.Context(), r.Reference, owner, []breach.Recipient{{Name: "Ouder", Email: "ouder@example.nl", Language: "nl"}}, at); err != nil {
+		tb.Fatalf("AddRecipients: %v", err)
+	}
+	if err := s.SaveBreachSettings(tb.Context(), breach.Settings{DPO: breach.Contact{Name: "F. G."}}, owner, at); err != nil {
+		tb.Fatalf("SaveBreachSettings: %v", err)
+	}
+}

@@ -40,7 +40,8 @@ type caseRow struct {
 	Requester        []byte
 	Subject          []byte
 	Details          []byte
-	NameIndex        string
+	RequesterIndex   string
+	SubjectIndex     string
 	IdentityStatus   string
 	IdentityMethod   string
 	IdentityAt       *time.Time
@@ -197,7 +198,7 @@ func (s *Store) caseRow(tx *gorm.DB, c casework.Case) (caseRow, error) {
 		Relation: string(c.Requester.Relation), IdentityStatus: string(c.Identity.Status),
 		IdentityMethod: c.Identity.Method, IdentityAt: utc(c.Identity.VerifiedAt),
 		EmailConfirmedAt: utc(c.EmailConfirmedAt), CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
-		NameIndex: s.nameIndex(c.Requester.Name, c.Subject.Name),
+		RequesterIndex: s.nameKey(c.Requester.Name), SubjectIndex: s.nameKey(c.Subject.Name),
 	}
 	if c.AssigneeID != 0 {
 		r.AssigneeID = &c.AssigneeID
@@ -359,7 +360,8 @@ func (s *Store) ListCases(ctx context.Context, q casework.Query, scope casework.
 		if strings.HasPrefix(strings.ToUpper(t), "AVG-") {
 			db = db.Where("cases.reference = ?", strings.ToUpper(t))
 		} else {
-			db = db.Where("cases.name_index LIKE ?", "%"+s.vault.Index("name", normalizeName(t))+"%")
+			key := s.nameKey(t)
+			db = db.Where("(cases.requester_index = ? OR cases.subject_index = ?)", key, key)
 		}
 	}
 	if q.Cursor != "" {
@@ -398,7 +400,13 @@ func (s *Store) ListCases(ctx context.Context, q casework.Query, scope casework.
 func (s *Store) CountCases(ctx context.Context, scope casework.Scope, staffID int64, today, dueSoon deadline.Date) (casework.Counts, error) {
 	var c struct{ Open, Mine, DueSoon, Overdue, Awaiting, MineUrgent int }
 	done := string(casework.Completed)
-	err := scoped(caseQuery(s.db.WithContext(ctx)), scope).Select(`
+	// No joins: the scope is a sub-select on branches, so the count is one
+	// pass over cases.
+	db := s.db.WithContext(ctx).Table("cases")
+	if !scope.All {
+		db = db.Where("cases.branch_id IN (SELECT id FROM branches WHERE code IN ?)", append([]string{""}, scope.Branches...))
+	}
+	err := db.Select(`
 		COALESCE(SUM(CASE WHEN cases.status <> ? THEN 1 ELSE 0 END), 0) AS open,
 		COALESCE(SUM(CASE WHEN cases.status <> ? AND cases.assignee_id = ? THEN 1 ELSE 0 END), 0) AS mine,
 		COALESCE(SUM(CASE WHEN cases.status <> ? AND cases.due_on >= ? AND cases.due_on <= ? THEN 1 ELSE 0 END), 0) AS due_soon,
@@ -466,16 +474,12 @@ func (s *Store) ConfirmEmail(ctx context.Context, caseID int64, at time.Time, ad
 	})
 }
 
-// nameIndex returns the blind indexes of the names, separated by spaces,
-// for exact-name search without storing names in clear.
-func (s *Store) nameIndex(names ...string) string {
-	var out []string
-	for _, n := range names {
-		if n = normalizeName(n); n != "" {
-			out = append(out, s.vault.Index("name", n))
-		}
+// nameKey returns the blind index of one name, or "" for none.
+func (s *Store) nameKey(name string) string {
+	if n := normalizeName(name); n != "" {
+		return s.vault.Index("name", n)
 	}
-	return strings.Join(out, " ")
+	return ""
 }
 
 func normalizeName(n string) string { return strings.ToLower(strings.Join(strings.Fields(n), " ")) }

@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/avgloket/avgloket/internal/apperr"
+	"github.com/avgloket/avgloket/internal/audit"
 	"github.com/avgloket/avgloket/internal/practice"
 	"github.com/avgloket/avgloket/internal/staff"
 )
@@ -81,6 +82,19 @@ func (s *Store) CompleteSetup(ctx context.Context, hash string, p practice.Setti
 		return err
 	})
 	return m, err
+}
+
+// SaveSettingsAudited replaces the practice's settings and audits the change
+// in one transaction.
+func (s *Store) SaveSettingsAudited(ctx context.Context, p practice.Settings, who audit.Entry) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		row := settingsRow(p, who.At)
+		if err := tx.Save(&row).Error; err != nil {
+			return internal(err, "save settings")
+		}
+		who.Action, who.Detail = audit.SettingsUpdate, "practice=saved"
+		return s.appendAudit(tx, who)
+	})
 }
 
 // SaveSettings replaces the practice's settings.

@@ -7,7 +7,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -107,24 +106,7 @@ func (s *Store) Close() error { return s.sql.Close() }
 
 // IntegrityCheck runs SQLite's integrity and foreign-key checks and returns
 // an error describing the first problem.
-func (s *Store) IntegrityCheck(ctx context.Context) error {
-	var res string
-	if err := s.sql.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res); err != nil {
-		return err
-	}
-	if res != "ok" {
-		return fmt.Errorf("integrity_check: %s", res)
-	}
-	rows, err := s.sql.QueryContext(ctx, "PRAGMA foreign_key_check")
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	if rows.Next() {
-		return errors.New("foreign_key_check found a dangling reference")
-	}
-	return rows.Err()
-}
+func (s *Store) IntegrityCheck(ctx context.Context) error { return checkDB(ctx, s.sql) }
 
 // Backup writes a consistent copy of the database to path (which must not
 // exist) while the portal keeps running.

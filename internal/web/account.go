@@ -134,17 +134,30 @@ type totpPage struct {
 	Halfway   bool // finish signing in with a code next
 }
 
+// totpForm shows the enrolment: the pending secret if one was made, else a
+// button that makes one (a GET changes nothing).
 func (s *Server) totpForm(c echo.Context) error {
-	ctx := c.Request().Context()
+	return s.renderTOTP(c, http.StatusOK, "")
+}
+
+func (s *Server) renderTOTP(c echo.Context, status int, problem string) error {
 	m := memberOf(c)
-	acc, err := s.Store.AccountByID(ctx, m.ID)
+	acc, err := s.Store.AccountByID(c.Request().Context(), m.ID)
 	if err != nil {
 		return err
 	}
-	p := totpPage{base: s.base(c, "totp.title"), Enabled: acc.TOTPEnabled, MustEnrol: m.Role == staff.Owner}
-	if acc.TOTPEnabled {
-		return s.render(c, http.StatusOK, "staff_totp", p)
+	p := totpPage{base: s.base(c, "totp.title"), Enabled: acc.TOTPEnabled, MustEnrol: m.Role == staff.Owner, Problem: problem}
+	if !acc.TOTPEnabled && acc.TOTPSecret != "" {
+		p.Secret = groupsOf4(acc.TOTPSecret)
 	}
+	return s.render(c, status, "staff_totp", p)
+}
+
+// totpBegin makes a fresh pending secret (replacing an earlier one) and
+// shows it with the otpauth link; confirming checks a code against it.
+func (s *Server) totpBegin(c echo.Context) error {
+	ctx := c.Request().Context()
+	m := memberOf(c)
 	settings, err := s.Store.Settings(ctx)
 	if err != nil {
 		return err
@@ -153,14 +166,15 @@ func (s *Server) totpForm(c echo.Context) error {
 	if settings.Name != "" {
 		issuer = settings.Name
 	}
-	// Every visit makes a fresh pending secret; confirming checks a code
-	// against the newest one.
-	p.Secret, p.URL, err = s.Auth.BeginTOTPEnrolment(ctx, m.ID, issuer)
+	secret, link, err := s.Auth.BeginTOTPEnrolment(ctx, m.ID, issuer)
 	if err != nil {
+		if apperr.CodeOf(err) == apperr.Conflict {
+			return s.renderTOTP(c, http.StatusConflict, "")
+		}
 		return err
 	}
-	p.Secret = groupsOf4(p.Secret)
-	return s.render(c, http.StatusOK, "staff_totp", p)
+	return s.render(c, http.StatusOK, "staff_totp", totpPage{base: s.base(c, "totp.title"), Secret: groupsOf4(secret),
+		URL: link, MustEnrol: m.Role == staff.Owner})
 }
 
 func groupsOf4(s string) string {
@@ -180,8 +194,7 @@ func (s *Server) totpConfirm(c echo.Context) error {
 	if err != nil {
 		ae := apperr.As(err)
 		if ae.Code == apperr.Invalid || ae.Code == apperr.Unauthorized || ae.Code == apperr.Conflict {
-			p := totpPage{base: s.base(c, "totp.title"), Problem: s.message(langOf(c), "totp.code_wrong"), MustEnrol: m.Role == staff.Owner}
-			return s.render(c, http.StatusUnprocessableEntity, "staff_totp", p)
+			return s.renderTOTP(c, http.StatusUnprocessableEntity, s.message(langOf(c), "totp.code_wrong"))
 		}
 		return err
 	}

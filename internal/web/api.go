@@ -194,11 +194,17 @@ func (s *Server) apiGetCase(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	settings, err := s.Store.Settings(ctx)
+	return s.respondCase(c, http.StatusOK, k)
+}
+
+// respondCase answers with the case as the API shows it, times in the
+// practice's time zone.
+func (s *Server) respondCase(c echo.Context, status int, k casework.Case) error {
+	settings, err := s.Store.Settings(c.Request().Context())
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, s.caseView(k, settings))
+	return c.JSON(status, s.caseView(k, settings))
 }
 
 func (s *Server) apiExtendCase(c echo.Context) error {
@@ -214,11 +220,29 @@ func (s *Server) apiExtendCase(c echo.Context) error {
 		return err
 	}
 	s.notifyMail()
-	settings, err := s.Store.Settings(ctx)
+	return s.respondCase(c, http.StatusOK, k)
+}
+
+// apiDecideCase completes a case with a decision (an extension of API.md
+// v1): 409 when the case is completed, or when granting before the proofs
+// and consents a child's case needs are on record.
+func (s *Server) apiDecideCase(c echo.Context) error {
+	var body struct {
+		Outcome casework.Outcome `json:"outcome"`
+		Ground  casework.Ground  `json:"ground"`
+		Reasons string           `json:"reasons"`
+	}
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	k, err := s.Cases.Decide(ctx, actorOf(c), c.Param("reference"),
+		casework.Decision{Outcome: body.Outcome, Ground: body.Ground, Reasons: body.Reasons})
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, s.caseView(k, settings))
+	s.notifyMail()
+	return s.respondCase(c, http.StatusOK, k)
 }
 
 type caseList struct {

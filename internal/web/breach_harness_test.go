@@ -177,7 +177,8 @@ func (a *breachApp) breachSignIn(tb testing.TB, email string) *breachBrowser {
 	case "/staff/cases":
 		return b
 	case "/staff/account/totp":
-		enrol := b.get("/staff/account/totp")
+		b.token = b.get("/staff/account/totp").fieldValue("_csrf")
+		enrol := b.postForm("/staff/account/totp/begin")
 		var secret string
 		for _, n := range enrol.find(func(n *htmlNode) bool { return n.Data == "code" && hasClass(n, "secret") }) {
 			secret = strings.ReplaceAll(textContent(n), " ", "")
@@ -185,7 +186,6 @@ func (a *breachApp) breachSignIn(tb testing.TB, email string) *breachBrowser {
 		if secret == "" {
 			tb.Fatalf("no TOTP secret on the enrolment page:\n%s", enrol.text())
 		}
-		b.token = enrol.fieldValue("_csrf")
 		if got := b.postForm("/staff/account/totp", "code", b.code(tb, secret)); got.Status != http.StatusOK {
 			tb.Fatalf("enrolment: status %d\n%s", got.Status, got.text())
 		}

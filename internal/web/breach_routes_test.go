@@ -53,64 +53,9 @@ var breachRouteAccess = map[string]access{
 		otherBranch: 404, body: `{"dpc":4,"ei":1,"confidentiality":"none","integrity":"none","availability":"none","malicious":false}`},
 }
 
-// pendingStaffRouteAccess gives the staff workspace's routes what a
-// signed-out visitor gets, for as long as this branch lacks the staff
-// branch's route-by-role matrix. Entries already in routeAccess win, so
-// once that matrix is merged these are no-ops.
-var pendingStaffRouteAccess = map[string]access{
-	"GET /staff":                              {probe: "GET /staff", anonymous: 303},
-	"GET /staff/account":                      {probe: "GET /staff/account", anonymous: 303},
-	"GET /staff/account/totp":                 {probe: "GET /staff/account/totp", anonymous: 303},
-	"GET /staff/audit":                        {probe: "GET /staff/audit", anonymous: 303},
-	"GET /staff/cases":                        {probe: "GET /staff/cases", anonymous: 303},
-	"GET /staff/cases/:ref":                   {probe: "GET /staff/cases/{ref}", anonymous: 303},
-	"GET /staff/cases/:ref/edit":              {probe: "GET /staff/cases/{ref}/edit", anonymous: 303},
-	"GET /staff/cases/:ref/files/:id":         {probe: "GET /staff/cases/{ref}/files/0123456789abcdef", anonymous: 303},
-	"GET /staff/cases/new":                    {probe: "GET /staff/cases/new", anonymous: 303},
-	"GET /staff/oidc/callback":                {probe: "GET /staff/oidc/callback", anonymous: 404},
-	"GET /staff/signin":                       {probe: "GET /staff/signin", anonymous: 200},
-	"GET /staff/signin/code":                  {probe: "GET /staff/signin/code", anonymous: 303},
-	"GET /staff/team":                         {probe: "GET /staff/team", anonymous: 303},
-	"GET /staff/welcome/:token":               {probe: "GET /staff/welcome/" + strings.Repeat("A", 43), anonymous: 404},
-	"POST /staff/account/password":            {probe: "POST /staff/account/password", body: "current=x", anonymous: 403},
-	"POST /staff/account/tokens":              {probe: "POST /staff/account/tokens", body: "label=x", anonymous: 403},
-	"POST /staff/account/tokens/:id/revoke":   {probe: "POST /staff/account/tokens/1/revoke", anonymous: 403},
-	"POST /staff/account/totp":                {probe: "POST /staff/account/totp", body: "code=1", anonymous: 403},
-	"POST /staff/audit/verify":                {probe: "POST /staff/audit/verify", anonymous: 403},
-	"POST /staff/branches":                    {probe: "POST /staff/branches", body: "code=x", anonymous: 403},
-	"POST /staff/cases/:ref/ask":              {probe: "POST /staff/cases/AVG-2026-9999/ask", body: "text=x", anonymous: 403},
-	"POST /staff/cases/:ref/assign":           {probe: "POST /staff/cases/AVG-2026-9999/assign", body: "assignee=1", anonymous: 403},
-	"POST /staff/cases/:ref/decision":         {probe: "POST /staff/cases/AVG-2026-9999/decision", body: "outcome=granted", anonymous: 403},
-	"POST /staff/cases/:ref/edit":             {probe: "POST /staff/cases/AVG-2026-9999/edit", body: "type=access", anonymous: 403},
-	"POST /staff/cases/:ref/extension":        {probe: "POST /staff/cases/AVG-2026-9999/extension", body: "reason=x", anonymous: 403},
-	"POST /staff/cases/:ref/identity":         {probe: "POST /staff/cases/AVG-2026-9999/identity", body: "method=x", anonymous: 403},
-	"POST /staff/cases/:ref/message":          {probe: "POST /staff/cases/AVG-2026-9999/message", body: "text=x", anonymous: 403},
-	"POST /staff/cases/:ref/note":             {probe: "POST /staff/cases/AVG-2026-9999/note", body: "text=x", anonymous: 403},
-	"POST /staff/cases/:ref/requirement":      {probe: "POST /staff/cases/AVG-2026-9999/requirement", body: "key=x", anonymous: 403},
-	"POST /staff/cases/:ref/resend":           {probe: "POST /staff/cases/AVG-2026-9999/resend", anonymous: 403},
-	"POST /staff/cases/:ref/status":           {probe: "POST /staff/cases/AVG-2026-9999/status", body: "to=in_progress", anonymous: 403},
-	"POST /staff/cases/new":                   {probe: "POST /staff/cases/new", body: "type=access", anonymous: 403},
-	"POST /staff/signin":                      {probe: "POST /staff/signin", body: "email=&password=", anonymous: 403},
-	"POST /staff/signin/code":                 {probe: "POST /staff/signin/code", body: "code=1", anonymous: 403},
-	"POST /staff/signin/oidc":                 {probe: "POST /staff/signin/oidc", anonymous: 403},
-	"POST /staff/signout":                     {probe: "POST /staff/signout", anonymous: 403},
-	"POST /staff/team/:id/disable":            {probe: "POST /staff/team/1/disable", anonymous: 403},
-	"POST /staff/team/invite":                 {probe: "POST /staff/team/invite", body: "email=x", anonymous: 403},
-	"POST /staff/welcome/:token":              {probe: "POST /staff/welcome/" + strings.Repeat("A", 43), body: "password=x", anonymous: 403},
-	"POST /volg/:token/answer":                {probe: "POST /volg/" + strings.Repeat("A", 43) + "/answer", body: "answer=x", anonymous: 403},
-	"echo_route_not_found /staff":             {probe: "DELETE /staff", anonymous: 403},
-	"echo_route_not_found /staff/*":           {probe: "GET /staff/nothing/here", anonymous: 303},
-	"POST /api/v1/cases/:reference/extension": {probe: "POST /api/v1/cases/{ref}/extension", body: `{"reason":"Omvangrijk"}`, anonymous: 401, staffOnly: true, otherBranch: 404},
-}
-
 func init() {
 	for route, a := range breachRouteAccess {
 		routeAccess[route] = a
-	}
-	for route, a := range pendingStaffRouteAccess {
-		if _, ok := routeAccess[route]; !ok {
-			routeAccess[route] = a
-		}
 	}
 }
 

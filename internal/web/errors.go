@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/avgloket/avgloket/internal/apperr"
+	"github.com/avgloket/avgloket/internal/audit"
 	"github.com/avgloket/avgloket/internal/lang"
 )
 
@@ -75,6 +76,16 @@ func (s *Server) handleError(err error, c echo.Context) {
 	code := status[ae.Code]
 	if ae.Code == apperr.Internal {
 		s.Log.Error("internal error", "route", c.Path(), "err", err)
+	}
+	// A signed-in member or API caller was refused a page or an object
+	// (hidden as not found when outside their branches or role): the trail
+	// records who tried which route (SECURITY.md item 11), by its pattern,
+	// never the path with its reference. Signed-out visitors are not
+	// recorded: anyone could fill the trail.
+	if (ae.Code == apperr.NotFound || ae.Code == apperr.Forbidden) && memberOf(c).ID != 0 {
+		if rerr := s.record(c, audit.AccessDenied, "", "route="+c.Path()); rerr != nil {
+			s.Log.Error("audit denial", "route", c.Path(), "err", rerr)
+		}
 	}
 	if strings.HasPrefix(c.Request().URL.Path, "/api/") {
 		// The API speaks English; field messages come from the catalogue.

@@ -43,6 +43,22 @@ func assertSecurityHeaders(t *testing.T, h http.Header, page bool) {
 	}
 }
 
+// assertNoInlineCode fails for inline script, style or event handlers: the
+// CSP forbids them, so the pages must not need them.
+func assertNoInlineCode(t *testing.T, p *page) {
+	t.Helper()
+	for _, n := range p.find(func(n *htmlNode) bool { return n.Data == "script" || n.Data == "style" || hasAttr(n, "style") }) {
+		t.Errorf("inline <%s> or style attribute in the page", n.Data)
+	}
+	for _, n := range p.find(func(n *htmlNode) bool { return true }) {
+		for _, at := range n.Attr {
+			if strings.HasPrefix(at.Key, "on") {
+				t.Errorf("inline event handler %s on <%s>", at.Key, n.Data)
+			}
+		}
+	}
+}
+
 func TestSecurityHeadersOnEveryPage(t *testing.T) {
 	a := newTestServer(t)
 	token := a.addSetupToken(t)
@@ -81,17 +97,7 @@ func TestSecurityHeadersOnEveryPage(t *testing.T) {
 			}
 			assertSecurityHeaders(t, p.Header, true)
 			if strings.HasPrefix(p.Header.Get("Content-Type"), "text/html") {
-				// The CSP forbids inline script and style: the pages must not need them.
-				for _, n := range p.find(func(n *htmlNode) bool { return n.Data == "script" || n.Data == "style" || hasAttr(n, "style") }) {
-					t.Errorf("inline <%s> or style attribute in the page", n.Data)
-				}
-				for _, n := range p.find(func(n *htmlNode) bool { return true }) {
-					for _, at := range n.Attr {
-						if strings.HasPrefix(at.Key, "on") {
-							t.Errorf("inline event handler %s on <%s>", at.Key, n.Data)
-						}
-					}
-				}
+				assertNoInlineCode(t, p)
 			}
 		})
 	}

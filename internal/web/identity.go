@@ -14,6 +14,7 @@ import (
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/identity"
 	"github.com/avgloket/avgloket/internal/representation"
+	"github.com/avgloket/avgloket/internal/upload"
 )
 
 // caseRequirement records a requirement's state from the case page.
@@ -27,10 +28,10 @@ func (s *Server) caseRequirement() echo.HandlerFunc {
 
 // caseVerify records the identity check.
 func (s *Server) caseVerify() echo.HandlerFunc {
-	return s.caseStep("identity", "flash.identity", func(c echo.Context) map[string]string {
-		v := formValues("method", "outcome", "note", "reason")(c)
+	return s.caseStep("identity", "flash.identity", func(c echo.Context, action string) map[string]string {
+		v := formValues("method", "outcome", "note", "reason")(c, action)
 		if form, err := c.FormParams(); err == nil {
-			v["checks"] = strings.Join(form["checks"], " ")
+			v["checks"] = strings.Join(form[action+".checks"], " ")
 		}
 		return v
 	}, func(c echo.Context, a casework.Actor, ref string, v map[string]string) error {
@@ -60,8 +61,9 @@ func (s *Server) caseFile(c echo.Context) error {
 	err := s.Identity.Download(c.Request().Context(), actorOf(c), ref, c.Param("id"), func(f casework.File) {
 		started = true
 		h := w.Header()
-		h.Set("Content-Type", contentType(f.Kind))
-		h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s.%s"`, ref, f.Purpose, f.Kind))
+		kind := upload.Kind(f.Kind)
+		h.Set("Content-Type", kind.ContentType())
+		h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s%s"`, ref, f.Purpose, kind.Extension()))
 		h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Cache-Control", "no-store")
@@ -74,18 +76,6 @@ func (s *Server) caseFile(c echo.Context) error {
 		panic(http.ErrAbortHandler)
 	}
 	return err
-}
-
-func contentType(kind string) string {
-	switch kind {
-	case "pdf":
-		return "application/pdf"
-	case "jpeg":
-		return "image/jpeg"
-	case "png":
-		return "image/png"
-	}
-	return "application/octet-stream"
 }
 
 // trackAnswer takes the requester's answer from the tracking page. The form

@@ -47,6 +47,7 @@ type Store interface {
 	DisableMember(ctx context.Context, staffID int64, who audit.Entry) error
 	AddBranchAudited(ctx context.Context, b practice.Branch, who audit.Entry) (practice.Branch, error)
 	RecoveryCodesLeft(ctx context.Context, staffID int64) (int, error)
+	SaveSettingsAudited(ctx context.Context, p practice.Settings, who audit.Entry) error
 
 	// API tokens on the member's own page.
 	APITokens(ctx context.Context, staffID int64) ([]staff.APIToken, error)

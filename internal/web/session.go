@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -44,11 +45,12 @@ func (s *Server) rawSession(c echo.Context) string {
 
 // halfwayPaths are the pages a session may reach before its second factor:
 // the code page and, for owners who must enrol, the enrolment page.
-var halfwayPaths = []string{"/staff/signin/code", "/staff/account/totp", "/staff/signout"}
+var halfwayPaths = []string{"/staff/signin/code", "/staff/account/totp", "/staff/account/totp/begin", "/staff/signout"}
 
 // staffSession admits signed-in staff: the session must be alive (idle and
 // absolute time-outs) and, except on the halfway pages, past its second
-// factor. Others are sent to the sign-in page; a denial is audited.
+// factor. Others are sent to the sign-in page (not audited: anyone could
+// fill the trail); a signed-in member's denials are, in handleError.
 func (s *Server) staffSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		raw := s.rawSession(c)
@@ -89,7 +91,10 @@ func (s *Server) toSignIn(c echo.Context) error {
 }
 
 // record writes an audit entry for the signed-in member, before the data it
-// concerns are shown.
+// concerns are shown. The entry is written even when the request's context
+// has ended: the error handler records denials after the time-out
+// middleware has cancelled it, and a visitor who goes away must not erase
+// what they did.
 func (s *Server) record(c echo.Context, action audit.Action, object, detail string) error {
 	actor := audit.Anonymous
 	if m := memberOf(c); m.ID != 0 {
@@ -98,6 +103,6 @@ func (s *Server) record(c echo.Context, action audit.Action, object, detail stri
 			actor = audit.API(m.ID)
 		}
 	}
-	return s.Store.AppendAudit(c.Request().Context(), audit.Entry{At: s.Clock.Now(), Actor: actor, Action: action,
+	return s.Store.AppendAudit(context.WithoutCancel(c.Request().Context()), audit.Entry{At: s.Clock.Now(), Actor: actor, Action: action,
 		Object: object, Address: c.RealIP(), Detail: detail})
 }

@@ -30,13 +30,28 @@ func (s *Server) staffBase(c echo.Context, titleID, active string) base {
 	b := s.base(c, titleID)
 	m := memberOf(c)
 	nav := &staffNav{Name: m.Name, Owner: m.Role == staff.Owner, Active: active}
-	if counts, err := s.Cases.Counts(c.Request().Context(), actorOf(c)); err == nil {
+	if counts, err := s.counts(c); err == nil {
 		nav.Badge = counts.MineUrgent
 	}
 	nav.Breach = s.breachBanner(c)
 	b.Staff = nav
 	return b
 }
+
+// counts returns the queue's counts for the signed-in member, once per
+// request: the navigation's badge and the queue page both use them.
+func (s *Server) counts(c echo.Context) (casework.Counts, error) {
+	if k, ok := c.Get(keyCounts).(casework.Counts); ok {
+		return k, nil
+	}
+	k, err := s.Cases.Counts(c.Request().Context(), actorOf(c))
+	if err == nil {
+		c.Set(keyCounts, k)
+	}
+	return k, err
+}
+
+const keyCounts = "counts"
 
 // actorOf is the signed-in staff member (or API caller) as the case service
 // sees them, with the address the audit trail records.

@@ -156,10 +156,10 @@ func (s *Server) renderCase(c echo.Context, status int, action string, problems 
 // caseStep runs one step of the workflow from a form on the case page: on
 // invalid input the page comes back with the problems next to the step's
 // fields (422); otherwise the browser goes back to the case with a message.
-func (s *Server) caseStep(action, done string, values func(echo.Context) map[string]string,
+func (s *Server) caseStep(action, done string, values func(echo.Context, string) map[string]string,
 	run func(c echo.Context, a casework.Actor, ref string, v map[string]string) error) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		v := values(c)
+		v := values(c, action)
 		err := run(c, actorOf(c), c.Param("ref"), v)
 		if err != nil {
 			switch ae := apperr.As(err); ae.Code {
@@ -176,11 +176,14 @@ func (s *Server) caseStep(action, done string, values func(echo.Context) map[str
 	}
 }
 
-func formValues(keys ...string) func(echo.Context) map[string]string {
-	return func(c echo.Context) map[string]string {
+// formValues reads a step's fields. On the case page they are named
+// "<action>.<key>" (as the field IDs and problems are), since one page holds
+// the forms of every step; the result is keyed by key.
+func formValues(keys ...string) func(echo.Context, string) map[string]string {
+	return func(c echo.Context, action string) map[string]string {
 		out := map[string]string{}
 		for _, k := range keys {
-			out[k] = clean(c.FormValue(k))
+			out[k] = clean(c.FormValue(action + "." + k))
 		}
 		return out
 	}

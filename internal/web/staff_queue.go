@@ -71,10 +71,11 @@ func (f queueFilter) url(change func(*queueFilter)) string {
 
 // queueRow is one case in the queue.
 type queueRow struct {
-	Case     casework.Case
-	Branch   string
-	TimeLeft string
-	Late     bool
+	Case        casework.Case
+	Branch      string
+	TimeLeft    string
+	Late        bool
+	Unconfirmed bool // the requester's address is not confirmed after two weeks
 }
 
 // quickFilter is a link to a standard filter with its count.
@@ -108,7 +109,7 @@ func (s *Server) staffQueue(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	counts, err := s.Cases.Counts(ctx, a)
+	counts, err := s.counts(c)
 	if err != nil {
 		return err
 	}
@@ -127,13 +128,16 @@ func (s *Server) staffQueue(c echo.Context) error {
 	p.Quick = []quickFilter{
 		{s.Catalog.T(b.Lang, "queue.open", nil), plain.url(func(*queueFilter) {}), counts.Open, f == plain},
 		{s.Catalog.T(b.Lang, "queue.mine", nil), plain.url(func(g *queueFilter) { g.Mine = true }), counts.Mine, f == queueFilter{Mine: true}},
-		{s.Catalog.T(b.Lang, "queue.due_soon", nil), plain.url(func(g *queueFilter) { g.DueSoon = true }), counts.DueSoon, f == queueFilter{DueSoon: true}},
+		// The due-soon filter lists every open case due within the week,
+		// the overdue ones too; its count must say as much.
+		{s.Catalog.T(b.Lang, "queue.due_soon", nil), plain.url(func(g *queueFilter) { g.DueSoon = true }), counts.DueSoon + counts.Overdue, f == queueFilter{DueSoon: true}},
 		{s.Catalog.T(b.Lang, "queue.overdue", nil), plain.url(func(g *queueFilter) { g.Overdue = true }), counts.Overdue, f == queueFilter{Overdue: true}},
 		{s.Catalog.T(b.Lang, "status.awaiting_identity", nil), plain.url(func(g *queueFilter) { g.Status = string(casework.AwaitingIdentity) }), counts.Awaiting, f == queueFilter{Status: string(casework.AwaitingIdentity)}},
 	}
 	for _, k := range page.Cases {
 		left, late := s.timeLeft(b.Lang, k, today, cal)
-		p.Rows = append(p.Rows, queueRow{Case: k, Branch: names[k.Branch], TimeLeft: left, Late: late})
+		p.Rows = append(p.Rows, queueRow{Case: k, Branch: names[k.Branch], TimeLeft: left, Late: late,
+			Unconfirmed: k.ConfirmationOverdue(today)})
 	}
 	if page.Next != "" {
 		p.NextURL = f.url(func(g *queueFilter) { g.Cursor = page.Next })

@@ -29,6 +29,7 @@ type teamPage struct {
 	Invite   inviteForm
 	Branch   practice.Branch
 	Me       int64
+	Roles    []string // the roles an invitation can give
 }
 
 type inviteForm struct {
@@ -64,14 +65,17 @@ func (s *Server) renderTeam(c echo.Context, status int, inv inviteForm, br pract
 	}
 	b := s.staffBase(c, "team.title", "team")
 	return s.render(c, status, "staff_team", teamPage{base: b, formState: newFormState(b.Tr, teamFieldOrder, problems),
-		Members: members, Branches: branches, Invite: inv, Branch: br, Me: memberOf(c).ID})
+		Members: members, Branches: branches, Invite: inv, Branch: br, Me: memberOf(c).ID,
+		Roles: []string{string(staff.Officer), string(staff.Owner)}})
 }
 
 func (s *Server) invite(c echo.Context) error {
 	ctx := c.Request().Context()
+	// The team page holds two forms; their fields are named "invite.…"
+	// and "branch.…", as their IDs and problems are.
 	form, _ := c.FormParams()
-	inv := inviteForm{Email: clean(c.FormValue("email")), Name: clean(c.FormValue("name")), Role: clean(c.FormValue("role")),
-		Branches: form["branches"]}
+	inv := inviteForm{Email: clean(c.FormValue("invite.email")), Name: clean(c.FormValue("invite.name")),
+		Role: clean(c.FormValue("invite.role")), Branches: form["invite.branches"]}
 	problems := map[string]string{}
 	email, ok := staff.NormalizeEmail(inv.Email)
 	if !ok {
@@ -137,7 +141,7 @@ func (s *Server) disableMember(c echo.Context) error {
 }
 
 func (s *Server) addBranch(c echo.Context) error {
-	br := practice.Branch{Code: strings.ToLower(clean(c.FormValue("code"))), Name: clean(c.FormValue("name"))}
+	br := practice.Branch{Code: strings.ToLower(clean(c.FormValue("branch.code"))), Name: clean(c.FormValue("branch.name"))}
 	problems := map[string]string{}
 	if !staff.ValidBranchCode(br.Code) {
 		problems["branch.code"] = "team.branch_code"

@@ -19,17 +19,21 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oauth2-proxy/mockoidc"
 	"golang.org/x/net/html"
 
 	"github.com/avgloket/avgloket/internal/auth"
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/clock"
+	"github.com/avgloket/avgloket/internal/filestore"
+	"github.com/avgloket/avgloket/internal/identity"
 	"github.com/avgloket/avgloket/internal/lang"
 	"github.com/avgloket/avgloket/internal/letters"
 	"github.com/avgloket/avgloket/internal/mail"
 	"github.com/avgloket/avgloket/internal/practice"
 	"github.com/avgloket/avgloket/internal/staff"
 	"github.com/avgloket/avgloket/internal/store"
+	"github.com/avgloket/avgloket/internal/upload"
 	"github.com/avgloket/avgloket/internal/vault"
 	"github.com/avgloket/avgloket/internal/web"
 	"github.com/avgloket/avgloket/ui"
@@ -50,14 +54,21 @@ type testApp struct {
 	srv   *web.Server
 	ts    *httptest.Server // nil until start
 	store *store.Store
+	svc   *casework.Service
+	auth  *auth.Service
 	clock *clock.Fake
 	cat   *lang.Catalog
 	logs  *syncBuffer
+	// unstarted is the server made before web.New when the callback URL
+	// must be known in advance (OIDC); start serves on it.
+	unstarted *httptest.Server
+	files     *filestore.Store
 }
 
 type appConfig struct {
 	web      web.Config
 	branches []string
+	oidc     *mockoidc.MockOIDC
 }
 
 type appOption func(*appConfig)
@@ -85,6 +96,14 @@ func withTrustedProxies(prefixes ...string) appOption {
 // withBaseURL sets the portal's public address (https makes cookies Secure).
 func withBaseURL(u string) appOption {
 	return func(c *appConfig) { c.web.BaseURL = u }
+}
+
+// withOIDC signs staff in through the mockoidc provider m too. The portal
+// then listens before it is built (the provider needs the callback URL), and
+// m's clock is set to the fake clock's, since it stamps its tokens with its
+// own time and go-oidc checks them against ours.
+func withOIDC(m *mockoidc.MockOIDC) appOption {
+	return func(c *appConfig) { c.oidc = m }
 }
 
 // newApp builds the portal as cmd/avgloket wires it, without a network
@@ -130,14 +149,41 @@ func newApp(tb testing.TB, opts ...appOption) *testApp {
 		tb.Fatalf("letters.New: %v", err)
 	}
 	cases := casework.NewService(st, writer, clk, cfg.web.BaseURL)
+	signIn := auth.NewService(st, clk, auth.NewPolicy(), auth.DefaultLimits(), auth.DefaultSessionPolicy(), keys.Index)
+	var (
+		oidc      *auth.OIDC
+		unstarted *httptest.Server
+	)
+	if m := cfg.oidc; m != nil {
+		unstarted = httptest.NewUnstartedServer(http.NotFoundHandler())
+		tb.Cleanup(unstarted.Close)
+		m.FastForward(clk.Now().Sub(m.Now()))
+		oidc, err = signIn.NewOIDC(tb.Context(), auth.OIDCConfig{
+			Issuer: m.Issuer(), ClientID: m.ClientID, ClientSecret: m.ClientSecret,
+			RedirectURL: "http://" + unstarted.Listener.Addr().String() + "/staff/oidc/callback",
+		}, nil)
+		if err != nil {
+			tb.Fatalf("NewOIDC: %v", err)
+		}
+	}
+	files, err := filestore.New(filepath.Join(tb.TempDir(), "files"), keys)
+	if err != nil {
+		tb.Fatalf("filestore.New: %v", err)
+	}
+	ident := identity.New(identity.Config{Cases: cases, Store: st, Files: files, Message: writer.Message, Clock: clk,
+		AAD: func(id string) []byte { return vault.AAD("case_files", "content", id) },
+		Clean: func(dst io.Writer, src io.Reader, limit int64) (string, int64, error) {
+			k, n, err := upload.Clean(dst, src, limit)
+			return string(k), n, err
+		}})
 	srv, err := web.New(cfg.web, web.Deps{
 		Store: st, Cases: cases, Catalog: cat, Clock: clk, Log: log, Signer: keys,
-		Passwords: auth.NewPolicy(),
+		Passwords: auth.NewPolicy(), Auth: signIn, OIDC: oidc, Letters: writer, Identity: ident,
 	})
 	if err != nil {
 		tb.Fatalf("web.New: %v", err)
 	}
-	return &testApp{srv: srv, store: st, clock: clk, cat: cat, logs: logs}
+	return &testApp{srv: srv, store: st, svc: cases, auth: signIn, clock: clk, cat: cat, logs: logs, unstarted: unstarted, files: files}
 }
 
 // newTestServer builds the portal and serves it on a local address.
@@ -151,14 +197,28 @@ func newTestServer(tb testing.TB, opts ...appOption) *testApp {
 // start serves the portal on a local address until the test ends.
 func (a *testApp) start(tb testing.TB) {
 	tb.Helper()
+	if a.unstarted != nil {
+		a.ts = a.unstarted
+		a.ts.Config.Handler = a.srv
+		a.ts.Start()
+		return
+	}
 	a.ts = httptest.NewServer(a.srv)
 	tb.Cleanup(a.ts.Close)
 }
 
 // nl and en translate a message ID as the pages do, so tests follow the
-// catalogue's wording instead of copying it.
-func (a *testApp) nl(id string) string { return a.cat.T(lang.NL, id, nil) }
-func (a *testApp) en(id string) string { return a.cat.T(lang.EN, id, nil) }
+// catalogue's wording instead of copying it. An ID the catalogue lacks is a
+// bug (the page would show the bare ID), so it stops the test.
+func (a *testApp) nl(id string) string { return a.msg(lang.NL, id) }
+func (a *testApp) en(id string) string { return a.msg(lang.EN, id) }
+
+func (a *testApp) msg(l lang.Code, id string) string {
+	if !a.cat.Has(id) {
+		panic("message ID " + id + " is not in the catalogue")
+	}
+	return a.cat.T(l, id, nil)
+}
 
 // cases returns every stored case, by due date and reference.
 func (a *testApp) cases(tb testing.TB) []casework.Case {
@@ -252,6 +312,7 @@ type browser struct {
 	tb     testing.TB
 	base   string
 	client *http.Client
+	jar    *cookiejar.Jar
 }
 
 // browser returns a new visitor with an empty cookie jar. Redirects are not
@@ -265,7 +326,7 @@ func (a *testApp) browser(tb testing.TB) *browser {
 	if err != nil {
 		tb.Fatalf("cookiejar: %v", err)
 	}
-	return &browser{tb: tb, base: a.ts.URL, client: &http.Client{
+	return &browser{tb: tb, base: a.ts.URL, jar: jar, client: &http.Client{
 		Jar:           jar,
 		Timeout:       30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
@@ -291,6 +352,61 @@ func (b *browser) post(path string, form url.Values, hdr ...string) *page {
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return b.do(req, hdr...)
+}
+
+// send makes a request with any method; form, when not nil, is the body.
+func (b *browser) send(method, path string, form url.Values, hdr ...string) *page {
+	b.tb.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequestWithContext(b.tb.Context(), method, b.base+path, body)
+	if err != nil {
+		b.tb.Fatalf("%s %s: %v", method, path, err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	return b.do(req, hdr...)
+}
+
+// getURL fetches an absolute URL (another site, such as the OIDC
+// provider), with the same cookie jar.
+func (b *browser) getURL(u string) *page {
+	b.tb.Helper()
+	req, err := http.NewRequestWithContext(b.tb.Context(), http.MethodGet, u, nil)
+	if err != nil {
+		b.tb.Fatalf("GET %s: %v", u, err)
+	}
+	return b.do(req)
+}
+
+// cookie returns the value of the cookie the browser holds for the portal,
+// or "".
+func (b *browser) cookie(name string) string {
+	b.tb.Helper()
+	u, err := url.Parse(b.base)
+	if err != nil {
+		b.tb.Fatal(err)
+	}
+	for _, c := range b.jar.Cookies(u) {
+		if c.Name == name {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+// setCookie puts a cookie for the portal in the browser, as a copied or
+// planted cookie would be.
+func (b *browser) setCookie(name, value string) {
+	b.tb.Helper()
+	u, err := url.Parse(b.base)
+	if err != nil {
+		b.tb.Fatal(err)
+	}
+	b.jar.SetCookies(u, []*http.Cookie{{Name: name, Value: value, Path: "/"}})
 }
 
 func (b *browser) do(req *http.Request, hdr ...string) *page {

@@ -1,0 +1,339 @@
+package identity_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"hash/crc32"
+	"image"
+	"image/png"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/avgloket/avgloket/internal/apperr"
+	"github.com/avgloket/avgloket/internal/casework"
+	"github.com/avgloket/avgloket/internal/clock"
+	"github.com/avgloket/avgloket/internal/filestore"
+	"github.com/avgloket/avgloket/internal/identity"
+	"github.com/avgloket/avgloket/internal/mail"
+	"github.com/avgloket/avgloket/internal/practice"
+	"github.com/avgloket/avgloket/internal/representation"
+	"github.com/avgloket/avgloket/internal/staff"
+	"github.com/avgloket/avgloket/internal/store"
+	"github.com/avgloket/avgloket/internal/upload"
+	"github.com/avgloket/avgloket/internal/vault"
+)
+
+// links records the tracking links the mails carry.
+type links struct{ last string }
+
+func (l *links) mail(c casework.Case, u string) (mail.Message, error) {
+	l.last = u
+	return mail.Message{To: c.Requester.Email, Subject: "Bericht " + c.Reference, Text: u}, nil
+}
+func (l *links) Acknowledgement(c casework.Case, u string) (mail.Message, error) { return l.mail(c, u) }
+func (l *links) Message(c casework.Case, u string) (mail.Message, error)         { return l.mail(c, u) }
+func (l *links) Extension(c casework.Case, u string) (mail.Message, error)       { return l.mail(c, u) }
+func (l *links) Decision(c casework.Case, u string) (mail.Message, error)        { return l.mail(c, u) }
+
+type fixture struct {
+	cases *casework.Service
+	id    *identity.Service
+	store *store.Store
+	clock *clock.Fake
+	links *links
+	owner casework.Actor
+	dir   string
+}
+
+func newFixture(tb testing.TB) *fixture {
+	tb.Helper()
+	dir := tb.TempDir()
+	keys, err := vault.LoadOrCreate(filepath.Join(dir, "keys.json"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	st, err := store.Open(context.Background(), filepath.Join(dir, "db.sqlite"), keys, slog.New(slog.DiscardHandler))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = st.Close() })
+	files, err := filestore.New(filepath.Join(dir, "files"), keys)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	fc := clock.NewFake(time.Date(2026, 11, 25, 9, 31, 0, 0, time.UTC))
+	l := &links{}
+	cases := casework.NewService(st, l, fc, "https://avg.example")
+	id := identity.New(identity.Config{Cases: cases, Store: st, Files: files, Message: l.Message, Clock: fc,
+		AAD: func(id string) []byte { return vault.AAD("case_files", "content", id) },
+		Clean: func(dst io.Writer, src io.Reader, limit int64) (string, int64, error) {
+			k, n, err := upload.Clean(dst, src, limit)
+			return string(k), n, err
+		}, UploadLimit: 64 << 10})
+	if _, err := st.AddBranch(context.Background(), practice.Branch{Code: "utrecht", Name: "Utrecht"}, fc.Now()); err != nil {
+		tb.Fatal(err)
+	}
+	o, err := st.AddMember(context.Background(), staff.NewMember{Email: "owner@example.org", Name: "Test Owner", Role: staff.Owner}, fc.Now())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &fixture{cases: cases, id: id, store: st, clock: fc, links: l, owner: casework.Actor{ID: o.ID, Scope: o.Scope()}, dir: dir}
+}
+
+// file files a parent's access request for a child born on birth.
+func (f *fixture) file(tb testing.TB, birth string) casework.Case {
+	tb.Helper()
+	var sub casework.Submission
+	sub.Type = casework.Access
+	sub.Requester = casework.Requester{Name: "Test Ouder", Email: "ouder@example.org", Relation: casework.Parent}
+	sub.Subject.Name, sub.Subject.BirthDate = "Test Kind", birth
+	c, _, err := f.cases.Submit(context.Background(), sub, casework.Intake{Channel: casework.Web})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
+}
+
+func (f *fixture) token() string {
+	return strings.TrimPrefix(f.links.last, "https://avg.example/volg/")
+}
+
+func keys(v identity.View) []string {
+	var out []string
+	for _, n := range v.Needs {
+		out = append(out, n.Key)
+	}
+	return out
+}
+
+func grant(f *fixture, ref string) error {
+	_, err := f.cases.Decide(context.Background(), f.owner, ref, casework.Decision{Outcome: casework.Granted, Reasons: "Kopie via de beveiligde link."})
+	return err
+}
+
+// pngWithText makes a small PNG that carries marker in a tEXt chunk, as a
+// phone's metadata would.
+func pngWithText(tb testing.TB, marker string) []byte {
+	tb.Helper()
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 4, 3))); err != nil {
+		tb.Fatal(err)
+	}
+	b := buf.Bytes()
+	data := []byte("Comment\x00" + marker)
+	chunk := make([]byte, 8, 12+len(data))
+	binary.BigEndian.PutUint32(chunk, uint32(len(data)))
+	copy(chunk[4:], "tEXt")
+	chunk = append(chunk, data...)
+	crc := crc32.ChecksumIEEE(chunk[4:])
+	chunk = binary.BigEndian.AppendUint32(chunk, crc)
+	// After the signature (8) and IHDR (25).
+	return append(append(append([]byte{}, b[:33]...), chunk...), b[33:]...)
+}
+
+// The done-when journey of issue 4: a parent asks about a 13-year-old; the
+// officer asks for proof of authority, the parent uploads it, the officer
+// records the verification, the ID copy is gone, the due date shows the
+// pause, and only then can the case be granted.
+func TestParentOfThirteenYearOld(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	c := f.file(t, "2013-05-01")
+	v, err := f.id.View(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "requester_identity parental_authority child_agreement inform_other_parent"
+	if got := strings.Join(keys(v), " "); got != want || v.Age != 13 || v.Missing != 4 {
+		t.Fatalf("needs %q age %d missing %d", got, v.Age, v.Missing)
+	}
+	if err := grant(f, c.Reference); !apperr.Is(err, apperr.Conflict) {
+		t.Fatalf("granting before the proofs: %v, want a conflict", err)
+	}
+
+	if _, err := f.id.Ask(ctx, f.owner, c.Reference, representation.MethodIDCopy, casework.PurposeIDCopy,
+		"Wilt u een afgeschermde kopie van uw identiteitsbewijs sturen?"); err != nil {
+		t.Fatal(err)
+	}
+	asked, _, err := f.cases.Timeline(ctx, f.owner, c.Reference)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if asked.Status != casework.AwaitingIdentity || !asked.Paused() {
+		t.Fatalf("after asking: %s paused %v", asked.Status, asked.Paused())
+	}
+
+	f.clock.Advance(5 * 24 * time.Hour) // the parent answers five days later
+	marker := "MARKER-EXIF-4711"
+	answered, err := f.id.Answer(ctx, f.token(), "192.0.2.9", "Hierbij de kopie.",
+		&identity.Upload{Purpose: casework.PurposeIDCopy, Body: bytes.NewReader(pngWithText(t, marker))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if answered.Status != casework.InProgress || answered.Paused() || answered.PauseDays != 5 {
+		t.Fatalf("after the answer: %s paused %v days %d", answered.Status, answered.Paused(), answered.PauseDays)
+	}
+	// Received 25 November: the raw end is 25 December; plus the five days
+	// waited it is Wednesday 30 December, a working day.
+	if got := answered.Deadlines.Due.String(); got != "2026-12-30" {
+		t.Fatalf("due after a 5-day pause: %s, want 2026-12-30 (it was 2026-12-28)", got)
+	}
+	v, _ = f.id.View(ctx, answered)
+	if len(v.Files) != 1 || v.Files[0].Kind != "png" || v.Files[0].DestroyAfter == nil {
+		t.Fatalf("files %+v", v.Files)
+	}
+	stored := filepath.Join(f.dir, "files")
+	assertNotOnDisk(t, stored, marker)
+	var out bytes.Buffer
+	if err := f.id.Download(ctx, f.owner, c.Reference, v.Files[0].ID, func(casework.File) {}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(out.Bytes(), []byte(marker)) {
+		t.Fatal("the metadata survived the upload")
+	}
+	if _, err := png.Decode(bytes.NewReader(out.Bytes())); err != nil {
+		t.Fatalf("cleaned PNG does not decode: %v", err)
+	}
+
+	for _, key := range []string{"parental_authority", "child_agreement"} {
+		if _, err := f.id.Record(ctx, f.owner, c.Reference, key, "satisfied", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := f.id.Record(ctx, f.owner, c.Reference, "parental_authority", "waived", "reden"); !apperr.Is(err, apperr.Invalid) {
+		t.Fatalf("waiving a proof of authority: %v", err)
+	}
+	if _, err := f.id.Record(ctx, f.owner, c.Reference, "inform_other_parent", "waived", ""); !apperr.Is(err, apperr.Invalid) {
+		t.Fatalf("waiving without a reason: %v", err)
+	}
+	if _, err := f.id.Record(ctx, f.owner, c.Reference, "inform_other_parent", "waived", "De rechter besliste dat alleen deze ouder wordt geïnformeerd."); err != nil {
+		t.Fatal(err)
+	}
+	if err := grant(f, c.Reference); !apperr.Is(err, apperr.Conflict) {
+		t.Fatalf("granting before identity: %v", err)
+	}
+	_, destroyed, err := f.id.Verify(ctx, f.owner, c.Reference, representation.Verification{
+		Method: representation.MethodIDCopy, Outcome: representation.Verified, Note: "Naam en foto vergeleken"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(destroyed) != 1 {
+		t.Fatalf("destroyed %v", destroyed)
+	}
+	if entries, _ := os.ReadDir(stored); len(entries) != 0 {
+		t.Fatalf("files left on disk: %v", entries)
+	}
+	v, _ = f.id.View(ctx, answered)
+	if v.Files[0].DestroyedAt == nil || v.Missing != 0 {
+		t.Fatalf("after verification: file %+v missing %d", v.Files[0], v.Missing)
+	}
+	if err := grant(f, c.Reference); err != nil {
+		t.Fatalf("granting with everything on record: %v", err)
+	}
+}
+
+func assertNotOnDisk(tb testing.TB, dir, marker string) {
+	tb.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if len(entries) == 0 {
+		tb.Fatal("nothing stored")
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if bytes.Contains(b, []byte(marker)) {
+			tb.Fatalf("%s holds the marker in clear", e.Name())
+		}
+	}
+}
+
+func TestSeventeenYearOldNeedsConsent(t *testing.T) {
+	f := newFixture(t)
+	c := f.file(t, "2009-01-10")
+	v, err := f.id.View(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(keys(v), " "); got != "requester_identity child_written_consent" {
+		t.Fatalf("needs %q", got)
+	}
+}
+
+func TestUploadsAreChecked(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		body []byte
+		code apperr.Code
+	}{
+		{"HTML renamed to PDF", []byte("<html><script>alert(1)</script></html>"), apperr.Invalid},
+		{"too large", append([]byte("%PDF-1.7\n"), make([]byte, 70<<10)...), apperr.TooLarge},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			c := f.file(t, "2013-05-01")
+			if _, err := f.id.Ask(ctx, f.owner, c.Reference, representation.MethodIDCopy, casework.PurposeAuthority, "Bewijs van gezag graag."); err != nil {
+				t.Fatal(err)
+			}
+			_, err := f.id.Answer(ctx, f.token(), "192.0.2.9", "", &identity.Upload{Purpose: casework.PurposeAuthority, Body: bytes.NewReader(tc.body)})
+			if !apperr.Is(err, tc.code) {
+				t.Fatalf("answer: %v, want %s", err, tc.code)
+			}
+			if entries, _ := os.ReadDir(filepath.Join(f.dir, "files")); len(entries) != 0 {
+				t.Fatalf("a refused upload left %v", entries)
+			}
+			still, _, err := f.cases.Timeline(ctx, f.owner, c.Reference)
+			if err != nil || still.Status != casework.AwaitingIdentity {
+				t.Fatalf("a refused upload changed the case: %s %v", still.Status, err)
+			}
+		})
+	}
+	t.Run("wrong token", func(t *testing.T) {
+		f := newFixture(t)
+		f.file(t, "2013-05-01")
+		if _, err := f.id.Answer(ctx, strings.Repeat("x", 43), "192.0.2.9", "hallo", nil); !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("wrong token: %v", err)
+		}
+	})
+}
+
+// An ID copy that was never followed by a recorded verification goes after
+// the set period all the same.
+func TestIDCopyDestroyedAfterThePeriod(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	c := f.file(t, "2013-05-01")
+	if _, err := f.id.Ask(ctx, f.owner, c.Reference, representation.MethodIDCopy, casework.PurposeIDCopy, "Kopie graag."); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.id.Answer(ctx, f.token(), "192.0.2.9", "", &identity.Upload{Purpose: casework.PurposeIDCopy,
+		Body: bytes.NewReader(pngWithText(t, "x"))}); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(29 * 24 * time.Hour)
+	if n, err := f.id.Sweep(ctx); err != nil || n != 0 {
+		t.Fatalf("day 29: swept %d, %v", n, err)
+	}
+	f.clock.Advance(24*time.Hour + time.Minute)
+	if n, err := f.id.Sweep(ctx); err != nil || n != 1 {
+		t.Fatalf("day 30: swept %d, %v", n, err)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(f.dir, "files")); len(entries) != 0 {
+		t.Fatalf("files left: %v", entries)
+	}
+	v, _ := f.id.View(ctx, c)
+	if v.Files[0].DestroyedAt == nil {
+		t.Fatal("the record does not say the copy was destroyed")
+	}
+}

@@ -1,0 +1,268 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/avgloket/avgloket/internal/vault"
+)
+
+// SealedColumn is a column that holds vault blobs, and how the associated
+// data of its values is built: vault.AAD(Table, Column, <Row evaluated on the
+// value's row>).
+type SealedColumn struct {
+	Table  string
+	Column string
+	// Row is an SQL expression over the table's own columns that gives the
+	// row part of the associated data exactly as the code sealing the column
+	// builds it (idString(id) is CAST(id AS TEXT)).
+	Row string
+}
+
+func (c SealedColumn) String() string { return c.Table + "." + c.Column }
+
+// sealedColumns is every column holding vault blobs: the one list the
+// rewrap command walks. A sealed column missing here would stay on an old
+// key version and become unreadable once that version is retired, so
+// TestSealedColumnsCoverEveryBlobColumn fails when the schema has a BLOB
+// column that is not listed. Add a new sealed column here together with the
+// code that seals it.
+var sealedColumns = []SealedColumn{
+	// caseRow: bound to the reference, which exists before the insert.
+	{Table: "cases", Column: "requester", Row: "reference"},
+	{Table: "cases", Column: "subject", Row: "reference"},
+	{Table: "cases", Column: "details", Row: "reference"},
+	// enqueue: bound to the row id, sealed right after the insert.
+	{Table: "outbox", Column: "message", Row: "CAST(id AS TEXT)"},
+	// insertEvents: bound to the row id; NULL for events without text.
+	{Table: "case_events", Column: "body", Row: "CAST(id AS TEXT)"},
+	// writeRecords: bound to "<case id>/<key>", the primary key.
+	{Table: "case_requirements", Column: "reason", Row: `CAST(case_id AS TEXT) || '/' || "key"`},
+	{Table: "info_requests", Column: "text", Row: "CAST(id AS TEXT)"},
+	{Table: "info_requests", Column: "answer", Row: "CAST(id AS TEXT)"},
+	// totpAAD: bound to the staff id.
+	{Table: "staff", Column: "totp_secret", Row: "CAST(id AS TEXT)"},
+	// verifierAAD: bound to the state hash (the id is not known before the insert).
+	{Table: "oidc_attempts", Column: "verifier", Row: "state_hash"},
+	// The breach register (breaches.go): the body bound to the reference,
+	// the others to the row id (the settings' one row is id 1).
+	{Table: "breaches", Column: "body", Row: "reference"},
+	{Table: "breach_notifications", Column: "draft", Row: "CAST(id AS TEXT)"},
+	{Table: "breach_recipients", Column: "contact", Row: "CAST(id AS TEXT)"},
+	{Table: "breach_settings", Column: "contacts", Row: "CAST(id AS TEXT)"},
+}
+
+// SealedColumns returns every column that holds vault blobs, in the order
+// RewrapSealed walks them.
+func SealedColumns() []SealedColumn { return slices.Clone(sealedColumns) }
+
+// RewrapCount is what RewrapSealed did to one sealed column. Sealed counts
+// the values present (NULL and empty are not sealed values); of those,
+// Current were already on the current key version, Rewrapped were moved to
+// it and Failed could not be opened and were left as they are. The rest
+// (Left minus Failed) changed while the command ran and were left to the
+// writer that changed them.
+type RewrapCount struct {
+	Column                             SealedColumn
+	Sealed, Current, Rewrapped, Failed int64
+}
+
+// Left is how many values are still on another key version.
+func (c RewrapCount) Left() int64 { return c.Sealed - c.Current - c.Rewrapped }
+
+// RewrapFailure names a sealed value that could not be rewrapped: its column
+// and rowid, never its content.
+type RewrapFailure struct {
+	Column SealedColumn
+	RowID  int64
+	Err    error
+}
+
+func (f RewrapFailure) Error() string {
+	return fmt.Sprintf("%s rowid %d: %v", f.Column, f.RowID, f.Err)
+}
+
+// RewrapResult is what RewrapSealed did, per column, and the first failures
+// (at most maxRewrapFailures; the counts have them all).
+type RewrapResult struct {
+	Version  uint32 // the key version values were moved to
+	Columns  []RewrapCount
+	Failures []RewrapFailure
+}
+
+const maxRewrapFailures = 10
+
+// Totals adds up the columns.
+func (r RewrapResult) Totals() (t RewrapCount) {
+	for _, c := range r.Columns {
+		t.Sealed += c.Sealed
+		t.Current += c.Current
+		t.Rewrapped += c.Rewrapped
+		t.Failed += c.Failed
+	}
+	return t
+}
+
+// RewrapSealed moves every sealed value that is not on the key ring's
+// current KEK version to it (vault Rewrap: the data key is wrapped again, the
+// ciphertext stays), column by column, batch rows at a time in rowid order,
+// so memory use does not grow with the table. A batch is read and rewrapped
+// outside any transaction, then written in one write transaction with a
+// compare-and-set (the row still holds the blob that was read), so the
+// portal may keep running and a value it changed meanwhile is left alone.
+// Values that do not open (tampered, unknown key version) are counted and
+// reported, and left as they are; a value on a newer version than the ring's
+// current one (the key file was rotated meanwhile) counts as a failure too,
+// rather than being moved back. Running it again after a complete run
+// changes nothing. The error is for a database failure or ctx ending; what
+// was committed before stays committed, which is harmless, since each value
+// opens with either version.
+func (s *Store) RewrapSealed(ctx context.Context, batch int) (RewrapResult, error) {
+	if batch < 1 {
+		return RewrapResult{}, errors.New("rewrap: batch size must be positive")
+	}
+	res := RewrapResult{Version: s.vault.CurrentVersion()}
+	for _, c := range sealedColumns {
+		n, err := s.rewrapColumn(ctx, c, batch, res.Version, &res)
+		res.Columns = append(res.Columns, n)
+		if err != nil {
+			return res, fmt.Errorf("rewrap %s: %w", c, err)
+		}
+	}
+	return res, nil
+}
+
+func quoteIdent(s string) string { return `"` + s + `"` }
+
+func (s *Store) rewrapColumn(ctx context.Context, c SealedColumn, batch int, cur uint32, res *RewrapResult) (RewrapCount, error) {
+	n := RewrapCount{Column: c}
+	table, column := quoteIdent(c.Table), quoteIdent(c.Column)
+	sel := fmt.Sprintf("SELECT rowid, %s, %s FROM %s WHERE rowid > ? AND %s IS NOT NULL ORDER BY rowid LIMIT ?",
+		c.Row, column, table, column)
+	upd := fmt.Sprintf("UPDATE %s SET %s = ? WHERE rowid = ? AND %s = ?", table, column, column)
+	type change struct {
+		rowid    int64
+		old, new []byte
+	}
+	after := int64(math.MinInt64)
+	todo := make([]change, 0, batch)
+	for {
+		todo = todo[:0]
+		read, err := s.rewrapBatch(ctx, sel, after, batch, func(rowid int64, row string, blob []byte) {
+			after = rowid
+			if len(blob) == 0 {
+				return
+			}
+			n.Sealed++
+			ver, err := s.vault.KeyVersion(blob)
+			if err == nil && ver == cur {
+				n.Current++
+				return
+			}
+			if err == nil && ver > cur {
+				err = fmt.Errorf("key version %d is newer than the key file's current version %d", ver, cur)
+			}
+			var out []byte
+			if err == nil {
+				out, _, err = s.vault.Rewrap(blob, vault.AAD(c.Table, c.Column, row))
+			}
+			if err != nil {
+				n.Failed++
+				if len(res.Failures) < maxRewrapFailures {
+					res.Failures = append(res.Failures, RewrapFailure{Column: c, RowID: rowid, Err: err})
+				}
+				return
+			}
+			todo = append(todo, change{rowid: rowid, old: blob, new: out})
+		})
+		if err != nil {
+			return n, err
+		}
+		if len(todo) > 0 {
+			err := s.inTx(ctx, func(tx *sql.Tx) error {
+				stmt, err := tx.PrepareContext(ctx, upd)
+				if err != nil {
+					return err
+				}
+				defer stmt.Close()
+				for _, ch := range todo {
+					r, err := stmt.ExecContext(ctx, ch.new, ch.rowid, ch.old)
+					if err != nil {
+						return err
+					}
+					if k, err := r.RowsAffected(); err != nil {
+						return err
+					} else if k == 1 {
+						n.Rewrapped++
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return n, err
+			}
+		}
+		if read < batch {
+			return n, nil
+		}
+	}
+}
+
+// rewrapBatch reads up to limit rows after rowid with sel and hands each
+// to fn, returning how many it read. The rows are read and closed before
+// anything is written, so the read never holds up the write transaction.
+func (s *Store) rewrapBatch(ctx context.Context, sel string, after int64, limit int, fn func(rowid int64, row string, blob []byte)) (int, error) {
+	rows, err := s.sql.QueryContext(ctx, sel, after, limit)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	read := 0
+	for rows.Next() {
+		var (
+			rowid int64
+			row   string
+			blob  []byte
+		)
+		if err := rows.Scan(&rowid, &row, &blob); err != nil {
+			return read, err
+		}
+		read++
+		fn(rowid, row, blob)
+	}
+	return read, rows.Err()
+}
+
+// inTx runs fn in a write transaction (BEGIN IMMEDIATE, from the DSN).
+func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// FileDestroyed reports whether the file with this id is recorded as
+// destroyed. An id without a record (an upload whose case change is not
+// committed yet) is not destroyed. The rewrap command leaves destroyed files
+// alone: the sweep removes them, and once their old key version is retired
+// nothing can open a copy that survived anyway.
+func (s *Store) FileDestroyed(ctx context.Context, id string) (bool, error) {
+	var destroyed bool
+	err := s.sql.QueryRowContext(ctx, "SELECT destroyed_at IS NOT NULL FROM case_files WHERE id = ?", id).Scan(&destroyed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, internal(err, "read file record")
+	}
+	return destroyed, nil
+}
