@@ -82,6 +82,19 @@ CREATE TABLE breach_reminders (
     PRIMARY KEY (breach_id, mark)
 );
 
+-- Files kept with a breach (a police report, a photo, the AP's
+-- confirmation): encrypted in the file store under id, bound to it; only
+-- the type found in the content, the size and the time are here.
+CREATE TABLE breach_files (
+    id          TEXT     PRIMARY KEY,
+    breach_id   INTEGER  NOT NULL REFERENCES breaches (id) ON DELETE CASCADE,
+    kind        TEXT     NOT NULL CHECK (kind IN ('pdf', 'jpeg', 'png')),
+    size        INTEGER  NOT NULL,
+    uploaded_by INTEGER  REFERENCES staff (id),
+    uploaded_at DATETIME NOT NULL
+);
+CREATE INDEX breach_files_by_breach ON breach_files (breach_id, uploaded_at);
+
 -- The register's settings: the practice's own, stricter target for
 -- notifying the AP (0: none) and what the AP form asks about the
 -- controller beyond the practice's name, address and KvK number. One row.
@@ -97,6 +110,7 @@ CREATE TABLE breach_settings (
 
 -- +goose Down
 DROP TABLE breach_settings;
+DROP TABLE breach_files;
 DROP TABLE breach_reminders;
 DROP TABLE breach_recipients;
 DROP TABLE breach_notifications;

@@ -124,6 +124,12 @@ func (a *App) wire(ctx context.Context) error {
 		return err
 	}
 	a.breaches = breach.NewService(a.store, a.clock, breachMails, a.cfg.BaseURL)
+	// Attachments share the case files' store and its binding to the id,
+	// so that key rewrap moves them too.
+	a.breaches.UseFiles(a.files, func(dst io.Writer, src io.Reader, limit int64) (string, int64, error) {
+		kind, n, err := upload.Clean(dst, src, limit)
+		return string(kind), n, err
+	}, fileAAD, 0)
 	a.auth = auth.NewService(a.store, a.clock, auth.NewPolicy(), auth.DefaultLimits(), auth.DefaultSessionPolicy(), a.keys.Index)
 	var oidc *auth.OIDC
 	if a.cfg.OIDC != nil {

@@ -71,6 +71,14 @@ type Store interface {
 	// mails, in one transaction; false (and nothing queued) when the mark
 	// was already recorded.
 	SaveReminder(ctx context.Context, breachID int64, mark string, at time.Time, mails []mail.Message) (bool, error)
+
+	// AddBreachFile records attachment f of breach ref, with the audit
+	// entry file_upload.
+	AddBreachFile(ctx context.Context, ref string, a Actor, f Attachment) error
+	// BreachFiles lists the attachments of a breach, oldest first.
+	BreachFiles(ctx context.Context, breachID int64) ([]Attachment, error)
+	// BreachFile returns attachment id of the breach, or NotFound.
+	BreachFile(ctx context.Context, breachID int64, id string) (Attachment, error)
 }
 
 // ReminderWriter writes the reminder to an owner that the AP deadline of
@@ -86,6 +94,7 @@ type Service struct {
 	clock   clock.Clock
 	writer  ReminderWriter
 	baseURL string
+	files   *attachments // nil: no attachments (see UseFiles)
 }
 
 // NewService returns the register's service. writer may be nil when the

@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"io"
 	"log/slog"
 	"mime/multipart"
 	"net/http"
@@ -19,11 +20,13 @@ import (
 	"github.com/avgloket/avgloket/internal/breach"
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/clock"
+	"github.com/avgloket/avgloket/internal/filestore"
 	"github.com/avgloket/avgloket/internal/lang"
 	"github.com/avgloket/avgloket/internal/letters"
 	"github.com/avgloket/avgloket/internal/practice"
 	"github.com/avgloket/avgloket/internal/staff"
 	"github.com/avgloket/avgloket/internal/store"
+	"github.com/avgloket/avgloket/internal/upload"
 	"github.com/avgloket/avgloket/internal/vault"
 	"github.com/avgloket/avgloket/internal/web"
 	"github.com/avgloket/avgloket/ui"
@@ -44,6 +47,7 @@ var breachPasswordHash = sync.OnceValues(func() (string, error) { return auth.Ha
 type breachApp struct {
 	*testApp
 	breaches *breach.Service
+	files    string // the folder of the encrypted uploads
 }
 
 // newBreachApp builds and serves the portal for a practice "Jeugdpraktijk
@@ -88,6 +92,14 @@ func newBreachApp(tb testing.TB) *breachApp {
 		tb.Fatalf("letters.NewBreachReminders: %v", err)
 	}
 	breaches := breach.NewService(st, clk, reminders, testBaseURL)
+	files, err := filestore.New(filepath.Join(dir, "files"), keys)
+	if err != nil {
+		tb.Fatalf("filestore.New: %v", err)
+	}
+	breaches.UseFiles(files, func(dst io.Writer, src io.Reader, limit int64) (string, int64, error) {
+		kind, n, err := upload.Clean(dst, src, limit)
+		return string(kind), n, err
+	}, func(id string) []byte { return vault.AAD("case_files", "content", id) }, 0)
 	signIn := auth.NewService(st, clk, auth.NewPolicy(), auth.DefaultLimits(), auth.DefaultSessionPolicy(), keys.Index)
 	srv, err := web.New(web.Config{BaseURL: testBaseURL, RequestsPerMinute: 10000}, web.Deps{
 		Store: st, Cases: casework.NewService(st, writer, clk, testBaseURL), Catalog: cat, Clock: clk, Log: log,
@@ -96,7 +108,8 @@ func newBreachApp(tb testing.TB) *breachApp {
 	if err != nil {
 		tb.Fatalf("web.New: %v", err)
 	}
-	a := &breachApp{testApp: &testApp{srv: srv, store: st, clock: clk, cat: cat, logs: logs}, breaches: breaches}
+	a := &breachApp{testApp: &testApp{srv: srv, store: st, clock: clk, cat: cat, logs: logs}, breaches: breaches,
+		files: filepath.Join(dir, "files")}
 	a.start(tb)
 	a.setUpPractice(tb)
 	return a

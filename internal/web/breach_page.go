@@ -72,6 +72,16 @@ type breachPage struct {
 	Steps       []string
 	AuditRows   []auditRow
 	Tr2         countWords
+	KeepsFiles  bool
+	Files       []breachFileRow
+}
+
+// breachFileRow is an attachment as the breach page lists it.
+type breachFileRow struct {
+	breach.Attachment
+	N    int
+	When string
+	KB   int64
 }
 
 // decimal writes x with two decimals: 5,25 in Dutch, 5.25 in English.
@@ -147,6 +157,15 @@ func (s *Server) breachView(c echo.Context) error {
 	}
 	if r.Informed != nil {
 		p.Informed = at(r.Informed.At)
+	}
+	if p.KeepsFiles = s.Breaches.KeepsFiles(); p.KeepsFiles {
+		files, err := s.Breaches.Attachments(ctx, r)
+		if err != nil {
+			return err
+		}
+		for i, f := range files {
+			p.Files = append(p.Files, breachFileRow{Attachment: f, N: i + 1, When: lang.DateTime(l, f.UploadedAt, loc), KB: (f.Size + 1023) / 1024})
+		}
 	}
 	if a.Owner {
 		entries, err := s.Store.AuditEntriesBefore(ctx, audit.Breach(r.ID), 0, 50)

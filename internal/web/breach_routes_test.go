@@ -41,6 +41,8 @@ var breachRouteAccess = map[string]access{
 	"GET /staff/breaches/:ref/letter.pdf":    {probe: "GET /staff/breaches/DL-2026-001/letter.pdf", anonymous: 303},
 	"POST /staff/breaches/:ref/recipients":   {probe: "POST /staff/breaches/DL-2026-001/recipients", body: "csv=x", anonymous: 403},
 	"POST /staff/breaches/:ref/send":         {probe: "POST /staff/breaches/DL-2026-001/send", anonymous: 403},
+	"POST /staff/breaches/:ref/files":        {probe: "POST /staff/breaches/DL-2026-001/files", body: "file=x", anonymous: 403},
+	"GET /staff/breaches/:ref/files/:id":     {probe: "GET /staff/breaches/DL-2026-001/files/0123456789abcdef0123456789abcdef", anonymous: 303},
 	"POST /staff/breaches/:ref/informed":     {probe: "POST /staff/breaches/DL-2026-001/informed", body: "how=x", anonymous: 403},
 	"echo_route_not_found /staff/breaches":   {probe: "DELETE /staff/breaches", anonymous: 403},
 	"echo_route_not_found /staff/breaches/*": {probe: "GET /staff/breaches/DL-2026-001/nothing/here", anonymous: 303},

@@ -117,6 +117,7 @@ func (s *Server) routes() {
 	reg.GET("/:ref/followup", s.breachFollowUp)
 	reg.GET("/:ref/letter", s.breachLetter)
 	reg.GET("/:ref/letter.pdf", s.breachLetterPDF)
+	reg.GET("/:ref/files/:id", s.breachFile)
 	regOwners := reg.Group("", s.ownerOnly)
 	regOwners.GET("/settings", s.breachSettings)
 	regOwners.POST("/settings", s.breachSettingsSave)
@@ -132,6 +133,9 @@ func (s *Server) routes() {
 	// the upload.
 	e.POST("/staff/breaches/:ref/recipients", s.breachRecipients, middleware.BodyLimit(recipientsBodyLimit),
 		s.csrf(), s.language, s.staffSession, s.ownerOnly)
+	// Attachments stream from the multipart body into encrypted storage.
+	e.POST("/staff/breaches/:ref/files", s.breachAttach, middleware.BodyLimit(uploadBodyLimit),
+		s.csrf(), s.language, s.staffSession)
 
 	// The JSON API (API.md).
 	api := e.Group("/api/v1", middleware.BodyLimit(apiBodyLimit))
