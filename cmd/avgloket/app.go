@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/avgloket/avgloket/internal/auth"
+	"github.com/avgloket/avgloket/internal/breach"
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/clock"
 	"github.com/avgloket/avgloket/internal/filestore"
@@ -42,6 +43,7 @@ type App struct {
 	reminders *casework.Reminders
 	files     *filestore.Store
 	identity  *identity.Service
+	breaches  *breach.Service
 }
 
 // openStore opens the key ring and the database (applying migrations).
@@ -111,6 +113,23 @@ func (a *App) wire(ctx context.Context) error {
 			return string(kind), n, err
 		},
 	})
+	breachMails, err := letters.NewBreachReminders(ui.FS, cat, func() string {
+		s, err := a.store.Settings(context.Background())
+		if err != nil {
+			return ""
+		}
+		return s.Name
+	})
+	if err != nil {
+		return err
+	}
+	a.breaches = breach.NewService(a.store, a.clock, breachMails, a.cfg.BaseURL)
+	// Attachments share the case files' store and its binding to the id,
+	// so that key rewrap moves them too.
+	a.breaches.UseFiles(a.files, func(dst io.Writer, src io.Reader, limit int64) (string, int64, error) {
+		kind, n, err := upload.Clean(dst, src, limit)
+		return string(kind), n, err
+	}, fileAAD, 0)
 	a.auth = auth.NewService(a.store, a.clock, auth.NewPolicy(), auth.DefaultLimits(), auth.DefaultSessionPolicy(), a.keys.Index)
 	var oidc *auth.OIDC
 	if a.cfg.OIDC != nil {
@@ -127,6 +146,7 @@ func (a *App) wire(ctx context.Context) error {
 	}, web.Deps{
 		Store: a.store, Cases: cases, Catalog: cat, Clock: a.clock, Log: a.log, Signer: a.keys,
 		Passwords: auth.NewPolicy(), MailQueued: a.worker.Notify, Auth: a.auth, OIDC: oidc, Letters: writer, Identity: a.identity,
+		Breaches: a.breaches,
 	})
 	return err
 }
@@ -195,8 +215,9 @@ func (a *App) announceSetup(ctx context.Context) error {
 	return nil
 }
 
-// housekeeping sends the day's reminders once their hour has come and
-// prunes expired sessions, OIDC attempts and old sign-in failures, at start
+// housekeeping sends the day's reminders once their hour has come, the
+// reminders about breaches whose 72 hours run out (24 and 6 hours left,
+// and past), and prunes expired sessions, OIDC attempts and old sign-in failures, at start
 // and every interval until ctx ends.
 func (a *App) housekeeping(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
@@ -206,6 +227,12 @@ func (a *App) housekeeping(ctx context.Context, every time.Duration) {
 			a.log.Error("daily reminders", "err", err)
 		} else if n > 0 {
 			a.log.Info("daily reminders queued", "mails", n)
+			a.worker.Notify()
+		}
+		if n, err := a.breaches.RunReminders(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("breach reminders", "err", err)
+		} else if n > 0 {
+			a.log.Info("breach reminders queued", "mails", n)
 			a.worker.Notify()
 		}
 		if err := a.auth.Prune(ctx); err != nil && ctx.Err() == nil {

@@ -100,6 +100,8 @@ func seedKeys(tb testing.TB, dataDir string) keysSeed {
 		tb.Fatalf("CreateCase: %v", err)
 	}
 
+	seedBreachColumns(tb, st, m.ID, now)
+
 	seed := keysSeed{ref: c.Reference, caseID: c.ID, staffID: m.ID, stateHash: attempt.StateHash,
 		liveFile: "0123456789abcdef0123456789abcdef", destroyedFile: "fedcba9876543210fedcba9876543210"}
 	for _, id := range []string{seed.liveFile, seed.destroyedFile} {

@@ -48,6 +48,12 @@ var sealedColumns = []SealedColumn{
 	{Table: "staff", Column: "totp_secret", Row: "CAST(id AS TEXT)"},
 	// verifierAAD: bound to the state hash (the id is not known before the insert).
 	{Table: "oidc_attempts", Column: "verifier", Row: "state_hash"},
+	// The breach register (breaches.go): the body bound to the reference,
+	// the others to the row id (the settings' one row is id 1).
+	{Table: "breaches", Column: "body", Row: "reference"},
+	{Table: "breach_notifications", Column: "draft", Row: "CAST(id AS TEXT)"},
+	{Table: "breach_recipients", Column: "contact", Row: "CAST(id AS TEXT)"},
+	{Table: "breach_settings", Column: "contacts", Row: "CAST(id AS TEXT)"},
 }
 
 // SealedColumns returns every column that holds vault blobs, in the order

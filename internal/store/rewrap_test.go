@@ -76,6 +76,7 @@ func seedSealed(tb testing.TB, s *Store) sealedSeed {
 	}
 	update(tb, s, c.Reference, casework.Actor{Requester: true, Scope: casework.Scope{All: true}},
 		casework.Change{AnswerInfo: &casework.InfoRequest{ID: qs[0].ID, Answer: seedAnswer}})
+	seedBreach(tb, s, m.ID)
 	return sealedSeed{ref: c.Reference, caseID: c.ID, staffID: m.ID, stateHash: a.StateHash}
 }
 

@@ -16,6 +16,9 @@ const (
 	// uploadBodyLimit leaves room around the 10 MB file for the other
 	// fields; the cleaner enforces 10 MB on the file itself.
 	uploadBodyLimit = "11MiB"
+	// breachBodyLimit fits a breach form's texts (each up to 10,000
+	// characters) even when every character is escaped.
+	breachBodyLimit = "512KiB"
 )
 
 // routes is the one route table of the portal, grouped by the middleware the
@@ -93,6 +96,47 @@ func (s *Server) routes() {
 	owners.GET("/audit", s.auditTrail)
 	owners.POST("/audit/verify", s.auditVerify)
 
+	// The breach register (AVG art. 33(5)): owners, and officers for the
+	// breaches of their branches. Its forms carry long texts, hence a body
+	// limit of their own; deciding, recording submissions and informing the
+	// people are the owners'.
+	reg := e.Group("/staff/breaches", middleware.BodyLimit(breachBodyLimit), s.csrf(), s.language, s.staffSession)
+	reg.GET("", s.breachList)
+	reg.GET("/export.csv", s.breachExport)
+	reg.GET("/summary", s.breachSummary)
+	reg.GET("/new", s.breachNew)
+	reg.POST("/new", s.breachCreate)
+	reg.GET("/:ref", s.breachView)
+	reg.GET("/:ref/edit/:step", s.breachEdit)
+	reg.POST("/:ref/edit/:step", s.breachUpdate)
+	reg.GET("/:ref/assessment", s.breachAssessment)
+	reg.POST("/:ref/assessment", s.breachAssess)
+	reg.GET("/:ref/ap-draft", s.breachDraft)
+	reg.GET("/:ref/ap-draft.txt", s.breachDraftText)
+	reg.GET("/:ref/ap-draft.pdf", s.breachDraftPDF)
+	reg.GET("/:ref/followup", s.breachFollowUp)
+	reg.GET("/:ref/letter", s.breachLetter)
+	reg.GET("/:ref/letter.pdf", s.breachLetterPDF)
+	reg.GET("/:ref/files/:id", s.breachFile)
+	regOwners := reg.Group("", s.ownerOnly)
+	regOwners.GET("/settings", s.breachSettings)
+	regOwners.POST("/settings", s.breachSettingsSave)
+	regOwners.GET("/:ref/decision", s.breachDecisionForm)
+	regOwners.POST("/:ref/decision", s.breachDecide)
+	regOwners.POST("/:ref/ap-draft", s.breachSubmitInitial)
+	regOwners.POST("/:ref/followup", s.breachSubmitFollowUp)
+	regOwners.POST("/:ref/letter", s.breachLetterSave)
+	regOwners.POST("/:ref/send", s.breachSend)
+	regOwners.POST("/:ref/informed", s.breachInformed)
+	// The CSV of the people to inform: a larger body, limited before it is
+	// read; the CSRF token comes in the query, so the check does not parse
+	// the upload.
+	e.POST("/staff/breaches/:ref/recipients", s.breachRecipients, middleware.BodyLimit(recipientsBodyLimit),
+		s.csrf(), s.language, s.staffSession, s.ownerOnly)
+	// Attachments stream from the multipart body into encrypted storage.
+	e.POST("/staff/breaches/:ref/files", s.breachAttach, middleware.BodyLimit(uploadBodyLimit),
+		s.csrf(), s.language, s.staffSession)
+
 	// The JSON API (API.md).
 	api := e.Group("/api/v1", middleware.BodyLimit(apiBodyLimit))
 	api.POST("/requests", s.apiSubmitRequest, limitNew)
@@ -102,6 +146,10 @@ func (s *Server) routes() {
 	staffAPI.GET("/cases/:reference", s.apiGetCase)
 	staffAPI.POST("/cases/:reference/extension", s.apiExtendCase)
 	staffAPI.POST("/cases/:reference/decision", s.apiDecideCase)
+	staffAPI.POST("/breaches", s.apiCreateBreach)
+	staffAPI.GET("/breaches/:reference", s.apiGetBreach)
+	staffAPI.GET("/breaches/:reference/ap-draft", s.apiBreachDraft)
+	staffAPI.PUT("/breaches/:reference/assessment", s.apiAssessBreach)
 }
 
 // rateLimit allows perMinute calls a minute per client address, with a burst

@@ -20,6 +20,9 @@ type staffNav struct {
 	Owner  bool
 	Active string
 	Badge  int // the member's open cases that are overdue or due within a week
+	// Breach is the banner of breaches waiting for the AP decision; nil
+	// when none is.
+	Breach *breachBanner
 }
 
 // staffBase is what every staff page's data starts from.
@@ -30,6 +33,7 @@ func (s *Server) staffBase(c echo.Context, titleID, active string) base {
 	if counts, err := s.counts(c); err == nil {
 		nav.Badge = counts.MineUrgent
 	}
+	nav.Breach = s.breachBanner(c)
 	b.Staff = nav
 	return b
 }

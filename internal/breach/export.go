@@ -1,0 +1,126 @@
+package breach
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// CSVCell neutralises s for a spreadsheet: a value starting with =, +, -, @,
+// a tab or a carriage return gets a ' in front, so that a spreadsheet shows
+// it as text instead of running it as a formula (CSV injection, OWASP).
+// Every other value is returned unchanged.
+func CSVCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// registerColumns is the header row of the register export. The names are
+// the API's JSON keys, so scripts can read both alike.
+var registerColumns = []string{
+	"reference", "title", "branch", "aware_at", "ap_deadline", "started_at", "ended_at", "ongoing",
+	"how_discovered", "reported_by", "kinds", "incident_type", "description", "data_categories",
+	"special_categories", "records", "affected_groups", "people", "score", "band", "notify_ap",
+	"inform_people", "decision_reason", "decided_at", "decided_by", "ap_submitted_at", "ap_reference",
+	"late", "late_reason", "informed_at", "consequences", "measures_taken", "measures_planned",
+}
+
+// RegisterCSV writes the register (art. 33(5)) as CSV: a UTF-8 byte order
+// mark (so that spreadsheet programs read the accents right), a header row,
+// then a row per breach in the order given. Times are written as
+// "2006-01-02 15:04" in loc (nil means Europe/Amsterdam); lists are joined
+// with "; "; counts are "12", "10-20", ">=10" or "<=20"; every cell passes CSVCell.
+func RegisterCSV(w io.Writer, breaches []Breach, loc *time.Location) error {
+	loc = orAmsterdam(loc)
+	if _, err := io.WriteString(w, "\xEF\xBB\xBF"); err != nil {
+		return fmt.Errorf("register export: %w", err)
+	}
+	cw := csv.NewWriter(w)
+	cw.UseCRLF = true
+	if err := cw.Write(registerColumns); err != nil {
+		return fmt.Errorf("register export: %w", err)
+	}
+	for _, b := range breaches {
+		row := registerRow(b, loc)
+		for i := range row {
+			row[i] = CSVCell(row[i])
+		}
+		if err := cw.Write(row); err != nil {
+			return fmt.Errorf("register export %s: %w", b.Reference, err)
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("register export: %w", err)
+	}
+	return nil
+}
+
+// registerRow returns the cells of b in the order of registerColumns.
+func registerRow(b Breach, loc *time.Location) []string {
+	at := func(t *time.Time) string {
+		if t == nil || t.IsZero() {
+			return ""
+		}
+		return t.In(loc).Format("2006-01-02 15:04")
+	}
+	kinds := make([]string, 0, len(b.Kinds))
+	for _, k := range b.Kinds {
+		kinds = append(kinds, string(k))
+	}
+	var score, band string
+	if s, ok := b.Severity(); ok {
+		score, band = strconv.FormatFloat(s.Score, 'f', 2, 64), s.Band
+	}
+	var notify, inform, reason, decidedAt, decidedBy string
+	if d := b.Decision; d != nil {
+		notify, inform, reason, decidedAt, decidedBy = strconv.FormatBool(d.NotifyAP), d.InformPeople, d.Reason, at(&d.DecidedAt), d.DecidedBy
+	}
+	var submitted, apRef, late string
+	if n, ok := b.FirstNotification(); ok {
+		submitted, apRef, late = at(&n.SubmittedAt), n.APReference, strconv.FormatBool(Late(n.SubmittedAt, b.AwareAt))
+	}
+	var informedAt string
+	if b.Informed != nil {
+		informedAt = at(b.Informed.At)
+	}
+	deadline := APDeadline(b.AwareAt)
+	return []string{
+		b.Reference, b.Title, b.Branch, at(&b.AwareAt), at(&deadline), at(b.StartedAt), at(b.EndedAt),
+		strconv.FormatBool(b.Ongoing), b.HowDiscovered, b.ReportedBy, strings.Join(kinds, "; "),
+		string(b.Incident) + suffix(": ", b.IncidentOther), b.Description,
+		strings.Join(b.DataCategories, "; ") + suffix(": ", b.DataOther),
+		strings.Join(b.SpecialCategories, "; "), exportCount(b.Records),
+		strings.Join(b.AffectedGroups, "; "), exportCount(b.People), score, band, notify, inform, reason,
+		decidedAt, decidedBy, submitted, apRef, late, b.LateReason, informedAt, b.Consequences,
+		b.MeasuresTaken, b.MeasuresPlanned,
+	}
+}
+
+// suffix returns sep + s, or "" when s is blank.
+func suffix(sep, s string) string {
+	if strings.TrimSpace(s) == "" {
+		return ""
+	}
+	return sep + strings.TrimSpace(s)
+}
+
+// exportCount writes c as "12", "10-20", ">=10" or "<=20"; "" when unknown.
+func exportCount(c Count) string {
+	switch {
+	case c.Exact != nil:
+		return strconv.Itoa(*c.Exact)
+	case c.Min != nil && c.Max != nil:
+		return strconv.Itoa(*c.Min) + "-" + strconv.Itoa(*c.Max)
+	case c.Min != nil:
+		return ">=" + strconv.Itoa(*c.Min)
+	case c.Max != nil:
+		return "<=" + strconv.Itoa(*c.Max)
+	}
+	return ""
+}

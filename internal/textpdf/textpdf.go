@@ -1,0 +1,130 @@
+// Package textpdf writes plain-text documents — the draft notification to
+// the Autoriteit Persoonsgegevens, the letter to the people affected by a
+// breach — as PDF files that print well. It uses the PDF core fonts
+// (Helvetica) in the Windows-1252 code page, which holds every letter of
+// Dutch and English (ë, é, ï, €, curly quotes and dashes), so no font file
+// needs to be shipped or embedded.
+package textpdf
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/go-pdf/fpdf"
+)
+
+// Kind is how a block of text is set.
+type Kind int
+
+// The kinds of block.
+const (
+	Text      Kind = iota // body text
+	Title                 // the document's title, large and bold
+	Heading               // a chapter heading, bold
+	Label                 // a question or field name, bold and small
+	Note                  // small print
+	Paragraph             // body text set apart from what comes before
+)
+
+// Block is one paragraph of a document. Line breaks in Text are kept.
+type Block struct {
+	Kind Kind
+	Text string
+}
+
+// Document is what Write puts on paper.
+type Document struct {
+	Title   string // also the PDF's title in its properties
+	Author  string // the practice, in the PDF's properties
+	Footer  string // on every page, before the page number
+	Created time.Time
+	Blocks  []Block
+}
+
+// style is the font and spacing of a kind of block.
+type style struct {
+	font     string
+	size     float64
+	before   float64 // space above, in mm
+	lineHigh float64
+}
+
+var styles = map[Kind]style{
+	Text:      {"", 10.5, 0.5, 5},
+	Title:     {"B", 15, 0, 7},
+	Heading:   {"B", 12.5, 5, 6},
+	Label:     {"B", 10, 2.5, 5},
+	Note:      {"", 9, 1, 4.5},
+	Paragraph: {"", 10.5, 3.5, 5},
+}
+
+// Write renders d as an A4 PDF to w.
+func Write(w io.Writer, d Document) error { return write(w, d, true) }
+
+// write renders d; tests turn compression off to read the text back.
+func write(w io.Writer, d Document, compress bool) error {
+	pdf := fpdf.New("P", "mm", "A4", "")
+	pdf.SetCompression(compress)
+	tr := pdf.UnicodeTranslatorFromDescriptor("") // cp1252
+	text := func(s string) string { return tr(plain.Replace(s)) }
+	pdf.SetTitle(d.Title, true)
+	pdf.SetAuthor(d.Author, true)
+	pdf.SetCreator("avgloket", true)
+	pdf.SetProducer("avgloket", true)
+	if !d.Created.IsZero() {
+		pdf.SetCreationDate(d.Created)
+		pdf.SetModificationDate(d.Created)
+	}
+	pdf.SetMargins(20, 20, 20)
+	pdf.SetAutoPageBreak(true, 20)
+	pdf.AliasNbPages("{nb}")
+	pdf.SetFooterFunc(func() {
+		pdf.SetY(-14)
+		pdf.SetFont("Helvetica", "", 8)
+		pdf.SetTextColor(90, 90, 90)
+		foot := fmt.Sprintf("%d / {nb}", pdf.PageNo())
+		if d.Footer != "" {
+			foot = d.Footer + " · " + foot
+		}
+		pdf.CellFormat(0, 5, text(foot), "", 0, "R", false, 0, "")
+		pdf.SetTextColor(0, 0, 0)
+	})
+	pdf.AddPage()
+	for _, b := range d.Blocks {
+		st, ok := styles[b.Kind]
+		if !ok {
+			st = styles[Text]
+		}
+		pdf.SetFont("Helvetica", st.font, st.size)
+		if st.before > 0 && pdf.GetY() > 21 {
+			pdf.Ln(st.before)
+		}
+		pdf.MultiCell(0, st.lineHigh, text(strings.TrimRight(b.Text, "\n")), "", "L", false)
+	}
+	if err := pdf.Output(w); err != nil {
+		return fmt.Errorf("write PDF: %w", err)
+	}
+	return nil
+}
+
+// plain replaces characters outside Windows-1252 that our texts use with
+// what the code page has; any other such character prints as a dot.
+var plain = strings.NewReplacer(
+	"→", "->", "←", "<-", "✓", "v", "✔", "v", "○", "o",
+	"\u00a0", " ", "\u202f", " ", "\u2009", " ", "\u200b", "",
+	"\t", "    ", "\r", "",
+)
+
+// Paragraphs splits text into Paragraph blocks at blank lines, keeping
+// single line breaks inside a paragraph.
+func Paragraphs(text string) []Block {
+	var out []Block
+	for _, p := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n\n") {
+		if p = strings.Trim(p, "\n"); strings.TrimSpace(p) != "" {
+			out = append(out, Block{Kind: Paragraph, Text: p})
+		}
+	}
+	return out
+}

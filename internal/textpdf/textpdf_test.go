@@ -1,0 +1,122 @@
+package textpdf
+
+import (
+	"bytes"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/text/encoding/charmap"
+)
+
+// shownText returns the text a PDF written without compression shows: the
+// strings of its Tj operators, decoded from Windows-1252, one per line.
+func shownText(tb testing.TB, pdf []byte) string {
+	tb.Helper()
+	var lines []string
+	for _, m := range regexp.MustCompile(`\(((?:\\.|[^\\)])*)\) ?Tj`).FindAllSubmatch(pdf, -1) {
+		raw := regexp.MustCompile(`\\(.)`).ReplaceAll(m[1], []byte("$1"))
+		s, err := charmap.Windows1252.NewDecoder().Bytes(raw)
+		if err != nil {
+			tb.Fatalf("decode %q: %v", raw, err)
+		}
+		lines = append(lines, string(s))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func squash(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func testDocument() Document {
+	return Document{
+		Title: "Concept-melding datalek", Author: "Jeugdpraktijk De Linde", Footer: "DL-2026-001",
+		Created: time.Date(2026, 3, 30, 9, 0, 0, 0, time.UTC),
+		Blocks: append([]Block{
+			{Title, "Concept-melding datalek aan de Autoriteit Persoonsgegevens"},
+			{Heading, "4. Tijdlijn"},
+			{Label, "4.2 Wanneer is het datalek geëindigd?"},
+			{Text, "Het datalek is nog niet voorbij (de laptop is niet terug) — schade € 1.200,\n\"gestolen\" uit de auto \\ kofferbak."},
+			{Note, "Gemaakt → controleer ✓"},
+		}, Paragraphs("Beste lezer,\n\nWij moeten u iets vervelends vertellen. Het gaat om gegevens over jeugdhulp.\n\nMet vriendelijke groet,\nDe Linde")...),
+	}
+}
+
+// The text of every block is in the PDF, accents and € included, in order.
+func TestWriteKeepsTheText(t *testing.T) {
+	var buf bytes.Buffer
+	if err := write(&buf, testDocument(), false); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(buf.Bytes(), []byte("%PDF-")) {
+		t.Fatalf("not a PDF: %q", buf.Bytes()[:20])
+	}
+	got := squash(shownText(t, buf.Bytes()))
+	want := []string{
+		"Concept-melding datalek aan de Autoriteit Persoonsgegevens",
+		"4.2 Wanneer is het datalek geëindigd?",
+		"Het datalek is nog niet voorbij (de laptop is niet terug) — schade € 1.200,",
+		`"gestolen" uit de auto \ kofferbak.`,
+		"Gemaakt -> controleer v",
+		"Beste lezer,", "Wij moeten u iets vervelends vertellen. Het gaat om gegevens over jeugdhulp.",
+		"Met vriendelijke groet, De Linde", "DL-2026-001 · 1 / 1",
+	}
+	at := 0
+	for _, w := range want {
+		i := strings.Index(got[at:], w)
+		if i < 0 {
+			t.Errorf("PDF text lacks %q (in order)\ngot: %s", w, got)
+			continue
+		}
+		at += i + len(w)
+	}
+}
+
+// A long text flows onto more pages, each with its number.
+func TestWriteBreaksPages(t *testing.T) {
+	d := Document{Title: "Lang", Footer: "brief"}
+	for i := 0; i < 120; i++ {
+		d.Blocks = append(d.Blocks, Block{Text, "Een regel tekst die de pagina vult."})
+	}
+	var buf bytes.Buffer
+	if err := write(&buf, d, false); err != nil {
+		t.Fatal(err)
+	}
+	got := shownText(t, buf.Bytes())
+	if !strings.Contains(got, "brief · 1 / 3") || !strings.Contains(got, "brief · 3 / 3") {
+		t.Errorf("page footers missing:\n%s", got)
+	}
+}
+
+// The compressed PDF as served reads back with poppler's pdftotext, when it
+// is installed (.ci/run installs it).
+func TestWriteReadsBackWithPdftotext(t *testing.T) {
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		t.Skip("pdftotext not installed")
+	}
+	var buf bytes.Buffer
+	if err := Write(&buf, testDocument()); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(t.Context(), bin, "-enc", "UTF-8", "-", "-")
+	cmd.Stdin = &buf
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	got := squash(string(out))
+	for _, w := range []string{"4.2 Wanneer is het datalek geëindigd?", "schade € 1.200,", "Met vriendelijke groet,"} {
+		if !strings.Contains(got, w) {
+			t.Errorf("pdftotext output lacks %q:\n%s", w, got)
+		}
+	}
+}
+
+func TestParagraphs(t *testing.T) {
+	got := Paragraphs("a\nb\r\n\r\n\n\nc\n\n  \n")
+	if len(got) != 2 || got[0] != (Block{Paragraph, "a\nb"}) || got[1] != (Block{Paragraph, "c"}) {
+		t.Errorf("Paragraphs = %+v", got)
+	}
+}

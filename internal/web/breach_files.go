@@ -1,0 +1,78 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/avgloket/avgloket/internal/apperr"
+	"github.com/avgloket/avgloket/internal/breach"
+	"github.com/avgloket/avgloket/internal/upload"
+)
+
+// breachAttach keeps a file with a breach. The form is multipart and is
+// read part by part, so the file streams through the cleaner into encrypted
+// storage and is never buffered whole; the CSRF token travels in the query
+// so that checking it does not parse the body first. A file of the wrong
+// type or size gets the error page (422, 413) and is not kept.
+func (s *Server) breachAttach(c echo.Context) error {
+	ref := c.Param("ref")
+	mr, err := c.Request().MultipartReader()
+	if err != nil {
+		return apperr.New(apperr.Malformed, "error.malformed")
+	}
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return tooLargeOr(err)
+		}
+		if part.FormName() != "file" || part.FileName() == "" {
+			continue
+		}
+		if _, err := s.Breaches.Attach(c.Request().Context(), breachActorOf(c), ref, part); err != nil {
+			// The service's own errors stand; a failed read of the body is
+			// its limit (413) or a broken upload (400).
+			var ae *apperr.Error
+			if errors.As(err, &ae) {
+				return err
+			}
+			return tooLargeOr(err)
+		}
+		s.setFlash(c, "breach.flash.attached")
+		return c.Redirect(http.StatusSeeOther, "/staff/breaches/"+ref)
+	}
+	return apperr.InvalidFields(map[string]string{"file": "breach.file_missing"})
+}
+
+// breachFile serves an attachment only as a download with a name we make,
+// never rendered by the browser: attachment, nosniff, no-store and a
+// sandboxing CSP (SECURITY.md item 2).
+func (s *Server) breachFile(c echo.Context) error {
+	ref := c.Param("ref")
+	w := c.Response()
+	started := false
+	err := s.Breaches.Download(c.Request().Context(), breachActorOf(c), ref, c.Param("id"), func(f breach.Attachment) {
+		started = true
+		h := w.Header()
+		kind := upload.Kind(f.Kind)
+		h.Set("Content-Type", kind.ContentType())
+		h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-bijlage-%s%s"`, ref, f.ID[:8], kind.Extension()))
+		h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusOK)
+	}, w)
+	if err != nil && started {
+		// Part of the file may be out already: cut the connection so the
+		// browser reports a failed download instead of keeping a torn file.
+		s.Log.Error("breach file download failed", "err", err)
+		panic(http.ErrAbortHandler)
+	}
+	return err
+}
