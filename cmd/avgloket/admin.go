@@ -8,6 +8,7 @@ import (
 
 	"github.com/avgloket/avgloket/internal/clock"
 	"github.com/avgloket/avgloket/internal/store"
+	"github.com/avgloket/avgloket/internal/vault"
 )
 
 // admin is what a command-line command gets: the opened store and a clock.
@@ -24,18 +25,7 @@ func withStore(ctx context.Context, name string, args []string, log *slog.Logger
 	if fs == nil {
 		fs = flag.NewFlagSet(name, flag.ContinueOnError)
 	}
-	data, err := parseFlags(name, fs, args, getenv)
-	if err != nil {
-		return err
-	}
-	cfg, err := loadConfig("", *data, "", getenv)
-	if err != nil {
-		return err
-	}
-	_, st, err := openStore(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	return do(&admin{store: st, clock: clock.System{}})
+	return withKeys(ctx, name, args, log, getenv, fs, func(_ Config, _ *vault.KeyRing, st *store.Store) error {
+		return do(&admin{store: st, clock: clock.System{}})
+	})
 }

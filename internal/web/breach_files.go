@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 
@@ -10,7 +9,6 @@ import (
 
 	"github.com/avgloket/avgloket/internal/apperr"
 	"github.com/avgloket/avgloket/internal/breach"
-	"github.com/avgloket/avgloket/internal/upload"
 )
 
 // breachAttach keeps a file with a breach. The form is multipart and is
@@ -50,29 +48,13 @@ func (s *Server) breachAttach(c echo.Context) error {
 	return apperr.InvalidFields(map[string]string{"file": "breach.file_missing"})
 }
 
-// breachFile serves an attachment only as a download with a name we make,
-// never rendered by the browser: attachment, nosniff, no-store and a
-// sandboxing CSP (SECURITY.md item 2).
+// breachFile serves an attachment of a breach, as every stored file: only
+// as a download (see attachment).
 func (s *Server) breachFile(c echo.Context) error {
 	ref := c.Param("ref")
-	w := c.Response()
-	started := false
-	err := s.Breaches.Download(c.Request().Context(), breachActorOf(c), ref, c.Param("id"), func(f breach.Attachment) {
-		started = true
-		h := w.Header()
-		kind := upload.Kind(f.Kind)
-		h.Set("Content-Type", kind.ContentType())
-		h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-bijlage-%s%s"`, ref, f.ID[:8], kind.Extension()))
-		h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Cache-Control", "no-store")
-		w.WriteHeader(http.StatusOK)
-	}, w)
-	if err != nil && started {
-		// Part of the file may be out already: cut the connection so the
-		// browser reports a failed download instead of keeping a torn file.
-		s.Log.Error("breach file download failed", "err", err)
-		panic(http.ErrAbortHandler)
-	}
-	return err
+	return s.attachment(c, func(start func(kind, name string)) error {
+		return s.Breaches.Download(c.Request().Context(), breachActorOf(c), ref, c.Param("id"), func(f breach.Attachment) {
+			start(f.Kind, ref+"-bijlage-"+f.ID[:8])
+		}, c.Response())
+	})
 }

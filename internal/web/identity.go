@@ -56,23 +56,35 @@ func (s *Server) caseAsk() echo.HandlerFunc {
 // a sandboxing CSP (SECURITY.md item 2).
 func (s *Server) caseFile(c echo.Context) error {
 	ref := c.Param("ref")
+	return s.attachment(c, func(start func(kind, name string)) error {
+		return s.Identity.Download(c.Request().Context(), actorOf(c), ref, c.Param("id"), func(f casework.File) {
+			start(f.Kind, ref+"-"+f.Purpose)
+		}, c.Response())
+	})
+}
+
+// attachment serves a stored file only as a download with a name we make,
+// never rendered by the browser: attachment, nosniff, no-store and a
+// sandboxing CSP (SECURITY.md item 2). download calls start with the file's
+// kind and base name once it knows them, then writes the content.
+func (s *Server) attachment(c echo.Context, download func(start func(kind, name string)) error) error {
 	w := c.Response()
 	started := false
-	err := s.Identity.Download(c.Request().Context(), actorOf(c), ref, c.Param("id"), func(f casework.File) {
+	err := download(func(kind, name string) {
 		started = true
+		k := upload.Kind(kind)
 		h := w.Header()
-		kind := upload.Kind(f.Kind)
-		h.Set("Content-Type", kind.ContentType())
-		h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s%s"`, ref, f.Purpose, kind.Extension()))
+		h.Set("Content-Type", k.ContentType())
+		h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s%s"`, name, k.Extension()))
 		h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Cache-Control", "no-store")
 		w.WriteHeader(http.StatusOK)
-	}, w)
+	})
 	if err != nil && started {
 		// Part of the file may be out already: cut the connection so the
 		// browser reports a failed download instead of keeping a torn file.
-		s.Log.Error("file download failed", "err", err)
+		s.Log.Error("file download failed", "route", c.Path(), "err", err)
 		panic(http.ErrAbortHandler)
 	}
 	return err
