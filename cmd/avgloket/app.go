@@ -41,6 +41,7 @@ type App struct {
 	auth   *auth.Service
 
 	reminders *casework.Reminders
+	cases     *casework.Service
 	files     *filestore.Store
 	identity  *identity.Service
 	breaches  *breach.Service
@@ -98,6 +99,7 @@ func (a *App) wire(ctx context.Context) error {
 	}
 	a.worker = mail.NewWorker(a.store, sender, a.clock, a.log)
 	cases := casework.NewService(a.store, writer, a.clock, a.cfg.BaseURL)
+	a.cases = cases
 	a.reminders = casework.NewReminders(a.store, writer, a.clock, a.cfg.BaseURL)
 	if a.files, err = filestore.New(filepath.Join(a.cfg.DataDir, "files"), a.keys); err != nil {
 		return fmt.Errorf("file store: %w", err)
@@ -237,6 +239,11 @@ func (a *App) housekeeping(ctx context.Context, every time.Duration) {
 		}
 		if err := a.auth.Prune(ctx); err != nil && ctx.Err() == nil {
 			a.log.Error("housekeeping", "err", err)
+		}
+		if n, err := a.cases.Retire(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("case retention", "err", err)
+		} else if n > 0 {
+			a.log.Info("case retention: completed cases anonymised", "cases", n)
 		}
 		if n, err := a.identity.Sweep(ctx); err != nil && ctx.Err() == nil {
 			a.log.Error("file retention", "err", err)

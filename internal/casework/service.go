@@ -66,6 +66,9 @@ type Store interface {
 	RecordCaseAccess(ctx context.Context, actor Actor, caseID int64, action audit.Action, at time.Time) error
 	// RecordTracking writes that the requester opened the tracking page.
 	RecordTracking(ctx context.Context, caseID int64, address string, at time.Time) error
+	// AnonymiseClosedCases removes the personal data of completed cases
+	// last changed before cutoff and returns how many it did.
+	AnonymiseClosedCases(ctx context.Context, cutoff, now time.Time) (int, error)
 	// Assignees returns the enabled staff members.
 	Assignees(ctx context.Context) ([]Assignee, error)
 }
@@ -263,6 +266,17 @@ func (s *Service) Track(ctx context.Context, token, address string) (Case, []Eve
 	}
 	events, err := s.store.CaseEvents(ctx, c.ID, true)
 	return c, events, err
+}
+
+// Retire anonymises the completed cases whose retention period (a practice
+// setting, two years by default) has passed (SECURITY.md item 12).
+func (s *Service) Retire(ctx context.Context) (int, error) {
+	settings, err := s.store.Settings(ctx)
+	if err != nil {
+		return 0, err
+	}
+	now := s.clock.Now()
+	return s.store.AnonymiseClosedCases(ctx, now.AddDate(0, 0, -settings.CaseRetentionDays), now)
 }
 
 // DueSoonDays is how far ahead "due soon" looks, in calendar days.

@@ -313,3 +313,49 @@ func TestCorrect(t *testing.T) {
 	_, err = f.svc.Correct(ctx, f.owner, c.Reference, casework.Correction{Submission: sub, ReceivedAt: f.clock.Now().Add(time.Hour), Channel: casework.Post})
 	wantCode(t, err, apperr.Invalid)
 }
+
+// A completed case keeps its personal data for the retention period, then
+// only its reference, type, dates and outcome remain (SECURITY.md item 12).
+func TestRetireAnonymisesClosedCases(t *testing.T) {
+	ctx := context.Background()
+	f := newWorkflowFixture(t)
+	done := f.file(t, "utrecht")
+	open := f.file(t, "utrecht")
+	if _, err := f.svc.SendMessage(ctx, f.owner, done.Reference, "Uw dossier staat klaar."); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Decide(ctx, f.owner, done.Reference, casework.Decision{Outcome: casework.Withdrawn, Reasons: "Ingetrokken door Test Ouder."}); err != nil {
+		t.Fatal(err)
+	}
+	link := lastLink(t, f)
+	f.clock.Advance(729 * 24 * time.Hour)
+	if n, err := f.svc.Retire(ctx); err != nil || n != 0 {
+		t.Fatalf("before two years: %d anonymised, %v", n, err)
+	}
+	f.clock.Advance(2 * 24 * time.Hour)
+	if n, err := f.svc.Retire(ctx); err != nil || n != 1 {
+		t.Fatalf("after two years: %d anonymised, %v", n, err)
+	}
+	c, events, err := f.svc.Timeline(ctx, f.owner, done.Reference)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Requester.Name != "" || c.Requester.Email != "" || c.Subject.Name != "" || c.Details != "" ||
+		c.Outcome != casework.Withdrawn || c.Type != done.Type || !c.ReceivedOn.Equal(done.ReceivedOn) {
+		t.Fatalf("after anonymising: %+v", c)
+	}
+	for _, e := range events {
+		if e.Text != "" {
+			t.Fatalf("event %s kept its text %q", e.Kind, e.Text)
+		}
+	}
+	if _, _, err := f.svc.Track(ctx, strings.TrimPrefix(link, "https://avg.example/volg/"), "192.0.2.1"); !apperr.Is(err, apperr.NotFound) {
+		t.Fatalf("the tracking link still works: %v", err)
+	}
+	if page, err := f.svc.List(ctx, casework.Query{Text: "Test Ouder"}, casework.Scope{All: true}); err != nil || len(page.Cases) != 1 || page.Cases[0].Reference != open.Reference {
+		t.Fatalf("name search finds %+v, %v; want only the open case", page.Cases, err)
+	}
+	if n, err := f.svc.Retire(ctx); err != nil || n != 0 {
+		t.Fatalf("a second run: %d, %v", n, err)
+	}
+}

@@ -13,6 +13,11 @@ import (
 // DefaultIDCopyDays is how long an ID copy is kept at most by default.
 const DefaultIDCopyDays = 30
 
+// DefaultCaseRetentionDays is how long a completed case keeps its personal
+// data by default: two years, enough to answer a complaint to the AP about
+// how the request was handled. A setting.
+const DefaultCaseRetentionDays = 730
+
 // DefaultTimeZone is the practice's time zone until the owner sets another.
 const DefaultTimeZone = "Europe/Amsterdam"
 
@@ -36,12 +41,16 @@ type Settings struct {
 	// IDCopyDays is how long an ID copy may be kept at most, when identity
 	// is not recorded sooner (then it goes at once).
 	IDCopyDays int
+	// CaseRetentionDays is how long a completed case keeps its personal
+	// data; then it is anonymised (SECURITY.md item 12).
+	CaseRetentionDays int
 }
 
 // Defaults returns the settings of a practice that has not been set up yet:
 // Dutch calendar, Amsterdam time, identity pause on.
 func Defaults() Settings {
-	return Settings{TimeZone: DefaultTimeZone, Calendar: deadline.NL, IdentityPause: true, IDCopyDays: DefaultIDCopyDays}
+	return Settings{TimeZone: DefaultTimeZone, Calendar: deadline.NL, IdentityPause: true, IDCopyDays: DefaultIDCopyDays,
+		CaseRetentionDays: DefaultCaseRetentionDays}
 }
 
 // Location returns the practice's time zone. It falls back to Amsterdam

@@ -25,6 +25,7 @@ type practiceRow struct {
 	IdentityPause       bool
 	RepresentationRules string
 	IDCopyDays          int `gorm:"column:id_copy_days"`
+	CaseRetentionDays   int
 	UpdatedAt           time.Time
 }
 
@@ -54,6 +55,7 @@ func (s *Store) Settings(ctx context.Context) (practice.Settings, error) {
 		Name: r.Name, Address: r.Address, KvK: r.KvK, PrivacyEmail: r.PrivacyEmail,
 		TimeZone: r.TimeZone, Calendar: deadline.Country(r.Calendar),
 		IdentityPause: r.IdentityPause, Configured: true, RepresentationRules: r.RepresentationRules, IDCopyDays: r.IDCopyDays,
+		CaseRetentionDays: r.CaseRetentionDays,
 	}
 	for _, d := range strings.Fields(r.ExtraDays) {
 		day, err := deadline.ParseDate(d)
@@ -73,7 +75,8 @@ func settingsRow(p practice.Settings, now time.Time) practiceRow {
 	return practiceRow{
 		ID: 1, Name: p.Name, Address: p.Address, KvK: p.KvK, PrivacyEmail: p.PrivacyEmail,
 		TimeZone: p.TimeZone, Calendar: string(p.Calendar), ExtraDays: strings.Join(days, " "),
-		IdentityPause: p.IdentityPause, RepresentationRules: p.RepresentationRules, IDCopyDays: p.IDCopyDays, UpdatedAt: now.UTC(),
+		IdentityPause: p.IdentityPause, RepresentationRules: p.RepresentationRules, IDCopyDays: p.IDCopyDays,
+		CaseRetentionDays: p.CaseRetentionDays, UpdatedAt: now.UTC(),
 	}
 }
 

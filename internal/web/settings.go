@@ -18,6 +18,7 @@ type settingsForm struct {
 	setupForm
 	IdentityPause bool
 	IDCopyDays    string
+	RetentionDays string
 	Rules         string
 }
 
@@ -30,7 +31,8 @@ type settingsPage struct {
 }
 
 var settingsFieldOrder = []string{practice.FieldName, practice.FieldAddress, practice.FieldKvK, practice.FieldPrivacyEmail,
-	practice.FieldTimeZone, practice.FieldCalendar, practice.FieldExtraDays, "practice.id_copy_days", "practice.rules"}
+	practice.FieldTimeZone, practice.FieldCalendar, practice.FieldExtraDays, "practice.id_copy_days",
+	"practice.case_retention_days", "practice.rules"}
 
 func (s *Server) settingsForm(c echo.Context) error {
 	st, err := s.Store.Settings(c.Request().Context())
@@ -43,7 +45,8 @@ func (s *Server) settingsForm(c echo.Context) error {
 	}
 	f := settingsForm{setupForm: setupForm{Name: st.Name, Address: st.Address, KvK: st.KvK, PrivacyEmail: st.PrivacyEmail,
 		TimeZone: st.TimeZone, Calendar: string(st.Calendar), ExtraDays: strings.Join(days, " ")},
-		IdentityPause: st.IdentityPause, IDCopyDays: strconv.Itoa(st.IDCopyDays), Rules: st.RepresentationRules}
+		IdentityPause: st.IdentityPause, IDCopyDays: strconv.Itoa(st.IDCopyDays),
+		RetentionDays: strconv.Itoa(st.CaseRetentionDays), Rules: st.RepresentationRules}
 	return s.renderSettings(c, http.StatusOK, f, nil)
 }
 
@@ -62,7 +65,8 @@ func (s *Server) settingsSave(c echo.Context) error {
 	f := settingsForm{setupForm: setupForm{Name: v(practice.FieldName), Address: v(practice.FieldAddress), KvK: v(practice.FieldKvK),
 		PrivacyEmail: v(practice.FieldPrivacyEmail), TimeZone: v(practice.FieldTimeZone), Calendar: v(practice.FieldCalendar),
 		ExtraDays: v(practice.FieldExtraDays)}, IdentityPause: c.FormValue("practice.identity_pause") == "on",
-		IDCopyDays: v("practice.id_copy_days"), Rules: strings.TrimSpace(c.FormValue("practice.rules"))}
+		IDCopyDays: v("practice.id_copy_days"), RetentionDays: v("practice.case_retention_days"),
+		Rules: strings.TrimSpace(c.FormValue("practice.rules"))}
 	st, err := s.Store.Settings(ctx)
 	if err != nil {
 		return err
@@ -79,6 +83,11 @@ func (s *Server) settingsSave(c echo.Context) error {
 		problems["practice.id_copy_days"] = "settings.id_copy_days"
 	} else {
 		st.IDCopyDays = n
+	}
+	if n, err := strconv.Atoi(f.RetentionDays); err != nil || n < 30 || n > 7300 {
+		problems["practice.case_retention_days"] = "settings.retention_days"
+	} else {
+		st.CaseRetentionDays = n
 	}
 	st.RepresentationRules = ""
 	if f.Rules != "" {

@@ -15,7 +15,7 @@ func TestSettingsRuleTable(t *testing.T) {
 	owner := a.signIn(t, "owner@praktijk.example")
 	base := []string{"practice.name", "Praktijk Test", "practice.address", "Straat 1", "practice.kvk", "0123456789",
 		"practice.privacy_email", "privacy@praktijk.example", "practice.time_zone", "Europe/Brussels",
-		"practice.calendar", "BE", "practice.id_copy_days", "14", "practice.identity_pause", "on"}
+		"practice.calendar", "BE", "practice.id_copy_days", "14", "practice.case_retention_days", "365", "practice.identity_pause", "on"}
 
 	t.Run("a table with a gap is refused and nothing changes", func(t *testing.T) {
 		bad := strings.Replace(string(representation.ExampleBE().JSON()), `"min_age": 12`, `"min_age": 13`, 1)
