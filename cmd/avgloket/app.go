@@ -79,13 +79,7 @@ func (a *App) wire(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	writer, err := letters.New(ui.FS, cat, func() string {
-		s, err := a.store.Settings(context.Background())
-		if err != nil {
-			return ""
-		}
-		return s.Name
-	})
+	writer, err := letters.New(ui.FS, cat, a.practiceName)
 	if err != nil {
 		return err
 	}
@@ -110,28 +104,16 @@ func (a *App) wire(ctx context.Context) error {
 	a.identity = identity.New(identity.Config{
 		Cases: cases, Store: a.store, Files: a.files, Message: writer.Message, Clock: a.clock,
 		AAD: fileAAD,
-		Clean: func(dst io.Writer, src io.Reader, limit int64) (string, int64, error) {
-			kind, n, err := upload.Clean(dst, src, limit)
-			return string(kind), n, err
-		},
+		Clean: cleanUpload,
 	})
-	breachMails, err := letters.NewBreachReminders(ui.FS, cat, func() string {
-		s, err := a.store.Settings(context.Background())
-		if err != nil {
-			return ""
-		}
-		return s.Name
-	})
+	breachMails, err := letters.NewBreachReminders(ui.FS, cat, a.practiceName)
 	if err != nil {
 		return err
 	}
 	a.breaches = breach.NewService(a.store, a.clock, breachMails, a.cfg.BaseURL)
 	// Attachments share the case files' store and its binding to the id,
 	// so that key rewrap moves them too.
-	a.breaches.UseFiles(a.files, func(dst io.Writer, src io.Reader, limit int64) (string, int64, error) {
-		kind, n, err := upload.Clean(dst, src, limit)
-		return string(kind), n, err
-	}, fileAAD, 0)
+	a.breaches.UseFiles(a.files, cleanUpload, fileAAD, 0)
 	a.auth = auth.NewService(a.store, a.clock, auth.NewPolicy(), auth.DefaultLimits(), auth.DefaultSessionPolicy(), a.keys.Index)
 	var oidc *auth.OIDC
 	if a.cfg.OIDC != nil {
@@ -259,6 +241,23 @@ func (a *App) housekeeping(ctx context.Context, every time.Duration) {
 		case <-t.C:
 		}
 	}
+}
+
+// practiceName is the practice's current name, for the e-mails' signature
+// ("" when it cannot be read; the letters then say "de praktijk").
+func (a *App) practiceName() string {
+	s, err := a.store.Settings(context.Background())
+	if err != nil {
+		return ""
+	}
+	return s.Name
+}
+
+// cleanUpload checks an upload by its content, strips image metadata and
+// enforces the size limit, in the form the identity and breach services take.
+func cleanUpload(dst io.Writer, src io.Reader, limit int64) (string, int64, error) {
+	kind, n, err := upload.Clean(dst, src, limit)
+	return string(kind), n, err
 }
 
 // Close closes the database.
