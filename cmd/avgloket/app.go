@@ -103,7 +103,7 @@ func (a *App) wire(ctx context.Context) error {
 	}
 	a.identity = identity.New(identity.Config{
 		Cases: cases, Store: a.store, Files: a.files, Message: writer.Message, Clock: a.clock,
-		AAD: fileAAD,
+		AAD:   fileAAD,
 		Clean: cleanUpload,
 	})
 	breachMails, err := letters.NewBreachReminders(ui.FS, cat, a.practiceName)
