@@ -2,13 +2,9 @@ package web_test
 
 import (
 	"bytes"
-	"context"
-	"io"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -19,17 +15,8 @@ import (
 	"github.com/avgloket/avgloket/internal/auth"
 	"github.com/avgloket/avgloket/internal/breach"
 	"github.com/avgloket/avgloket/internal/casework"
-	"github.com/avgloket/avgloket/internal/clock"
-	"github.com/avgloket/avgloket/internal/filestore"
-	"github.com/avgloket/avgloket/internal/lang"
-	"github.com/avgloket/avgloket/internal/letters"
 	"github.com/avgloket/avgloket/internal/practice"
 	"github.com/avgloket/avgloket/internal/staff"
-	"github.com/avgloket/avgloket/internal/store"
-	"github.com/avgloket/avgloket/internal/upload"
-	"github.com/avgloket/avgloket/internal/vault"
-	"github.com/avgloket/avgloket/internal/web"
-	"github.com/avgloket/avgloket/ui"
 )
 
 // The breach register's tests run the portal as cmd/avgloket wires it, with
@@ -50,66 +37,12 @@ type breachApp struct {
 	files    string // the folder of the encrypted uploads
 }
 
-// newBreachApp builds and serves the portal for a practice "Jeugdpraktijk
-// De Linde" with branches utrecht and amsterdam.
+// newBreachApp builds and serves the portal (newApp) for a practice
+// "Jeugdpraktijk De Linde" with branches utrecht and amsterdam.
 func newBreachApp(tb testing.TB) *breachApp {
 	tb.Helper()
-	dir := tb.TempDir()
-	logs := &syncBuffer{}
-	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	keys, err := vault.LoadOrCreate(filepath.Join(dir, "keys.json"))
-	if err != nil {
-		tb.Fatalf("key ring: %v", err)
-	}
-	st, err := store.Open(tb.Context(), filepath.Join(dir, "avgloket.db"), keys, log)
-	if err != nil {
-		tb.Fatalf("store.Open: %v", err)
-	}
-	tb.Cleanup(func() { _ = st.Close() })
-	clk := clock.NewFake(testNow)
-	for _, code := range []string{"amsterdam", "utrecht"} {
-		if _, err := st.AddBranch(tb.Context(), practice.Branch{Code: code, Name: strings.ToUpper(code[:1]) + code[1:]}, clk.Now()); err != nil {
-			tb.Fatalf("AddBranch(%s): %v", code, err)
-		}
-	}
-	cat, err := lang.Load(ui.FS)
-	if err != nil {
-		tb.Fatalf("lang.Load: %v", err)
-	}
-	name := func() string {
-		s, err := st.Settings(context.Background())
-		if err != nil {
-			return ""
-		}
-		return s.Name
-	}
-	writer, err := letters.New(ui.FS, cat, name)
-	if err != nil {
-		tb.Fatalf("letters.New: %v", err)
-	}
-	reminders, err := letters.NewBreachReminders(ui.FS, cat, name)
-	if err != nil {
-		tb.Fatalf("letters.NewBreachReminders: %v", err)
-	}
-	breaches := breach.NewService(st, clk, reminders, testBaseURL)
-	files, err := filestore.New(filepath.Join(dir, "files"), keys)
-	if err != nil {
-		tb.Fatalf("filestore.New: %v", err)
-	}
-	breaches.UseFiles(files, func(dst io.Writer, src io.Reader, limit int64) (string, int64, error) {
-		kind, n, err := upload.Clean(dst, src, limit)
-		return string(kind), n, err
-	}, func(id string) []byte { return vault.AAD("case_files", "content", id) }, 0)
-	signIn := auth.NewService(st, clk, auth.NewPolicy(), auth.DefaultLimits(), auth.DefaultSessionPolicy(), keys.Index)
-	srv, err := web.New(web.Config{BaseURL: testBaseURL, RequestsPerMinute: 10000}, web.Deps{
-		Store: st, Cases: casework.NewService(st, writer, clk, testBaseURL), Catalog: cat, Clock: clk, Log: log,
-		Signer: keys, Passwords: auth.NewPolicy(), Auth: signIn, Letters: writer, Breaches: breaches,
-	})
-	if err != nil {
-		tb.Fatalf("web.New: %v", err)
-	}
-	a := &breachApp{testApp: &testApp{srv: srv, store: st, clock: clk, cat: cat, logs: logs}, breaches: breaches,
-		files: filepath.Join(dir, "files")}
+	app := newApp(tb, withBranches("amsterdam", "utrecht"))
+	a := &breachApp{testApp: app, breaches: app.breaches, files: app.filesDir}
 	a.start(tb)
 	a.setUpPractice(tb)
 	return a

@@ -97,8 +97,7 @@ type Deps struct {
 	OIDC      *auth.OIDC // nil when no OIDC provider is configured
 	Letters   Letters
 	Identity  *identity.Service
-	// Breaches runs the breach register. When nil and Store implements
-	// breach.Store, New makes one over Store (without reminders).
+	// Breaches runs the breach register.
 	Breaches *breach.Service
 	// MailQueued is called after a change queued e-mail, to wake the
 	// outbox worker. May be nil.
@@ -126,9 +125,6 @@ func New(cfg Config, d Deps) (*Server, error) {
 		cfg.RequestsPerMinute = 30
 	}
 	s := &Server{Deps: d, cfg: cfg, secure: u.Scheme == "https"}
-	if st, ok := d.Store.(breach.Store); ok && s.Breaches == nil {
-		s.Breaches = breach.NewService(st, d.Clock, nil, cfg.BaseURL)
-	}
 	if s.static, err = loadStatic(); err != nil {
 		return nil, err
 	}

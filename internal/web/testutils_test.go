@@ -23,6 +23,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/avgloket/avgloket/internal/auth"
+	"github.com/avgloket/avgloket/internal/breach"
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/clock"
 	"github.com/avgloket/avgloket/internal/filestore"
@@ -63,6 +64,8 @@ type testApp struct {
 	// must be known in advance (OIDC); start serves on it.
 	unstarted *httptest.Server
 	files     *filestore.Store
+	filesDir  string
+	breaches  *breach.Service
 }
 
 type appConfig struct {
@@ -137,14 +140,15 @@ func newApp(tb testing.TB, opts ...appOption) *testApp {
 	if err != nil {
 		tb.Fatalf("lang.Load: %v", err)
 	}
-	writer, err := letters.New(ui.FS, cat, func() string {
+	practiceName := func() string {
 		// Called inside handlers, after a fuzz target's setup: not tb.Context.
 		s, err := st.Settings(context.Background())
 		if err != nil {
 			return ""
 		}
 		return s.Name
-	})
+	}
+	writer, err := letters.New(ui.FS, cat, practiceName)
 	if err != nil {
 		tb.Fatalf("letters.New: %v", err)
 	}
@@ -166,24 +170,35 @@ func newApp(tb testing.TB, opts ...appOption) *testApp {
 			tb.Fatalf("NewOIDC: %v", err)
 		}
 	}
-	files, err := filestore.New(filepath.Join(tb.TempDir(), "files"), keys)
+	// Wired as cmd/avgloket/app.go wires them: uploads of cases and breach
+	// attachments share one encrypted file store.
+	filesDir := filepath.Join(dir, "files")
+	files, err := filestore.New(filesDir, keys)
 	if err != nil {
 		tb.Fatalf("filestore.New: %v", err)
 	}
+	fileAAD := func(id string) []byte { return vault.AAD("case_files", "content", id) }
+	clean := func(dst io.Writer, src io.Reader, limit int64) (string, int64, error) {
+		k, n, err := upload.Clean(dst, src, limit)
+		return string(k), n, err
+	}
 	ident := identity.New(identity.Config{Cases: cases, Store: st, Files: files, Message: writer.Message, Clock: clk,
-		AAD: func(id string) []byte { return vault.AAD("case_files", "content", id) },
-		Clean: func(dst io.Writer, src io.Reader, limit int64) (string, int64, error) {
-			k, n, err := upload.Clean(dst, src, limit)
-			return string(k), n, err
-		}})
+		AAD: fileAAD, Clean: clean})
+	breachMails, err := letters.NewBreachReminders(ui.FS, cat, practiceName)
+	if err != nil {
+		tb.Fatalf("letters.NewBreachReminders: %v", err)
+	}
+	breaches := breach.NewService(st, clk, breachMails, cfg.web.BaseURL)
+	breaches.UseFiles(files, clean, fileAAD, 0)
 	srv, err := web.New(cfg.web, web.Deps{
 		Store: st, Cases: cases, Catalog: cat, Clock: clk, Log: log, Signer: keys,
-		Passwords: auth.NewPolicy(), Auth: signIn, OIDC: oidc, Letters: writer, Identity: ident,
+		Passwords: auth.NewPolicy(), Auth: signIn, OIDC: oidc, Letters: writer, Identity: ident, Breaches: breaches,
 	})
 	if err != nil {
 		tb.Fatalf("web.New: %v", err)
 	}
-	return &testApp{srv: srv, store: st, svc: cases, auth: signIn, clock: clk, cat: cat, logs: logs, unstarted: unstarted, files: files}
+	return &testApp{srv: srv, store: st, svc: cases, auth: signIn, clock: clk, cat: cat, logs: logs, unstarted: unstarted,
+		files: files, filesDir: filesDir, breaches: breaches}
 }
 
 // newTestServer builds the portal and serves it on a local address.
