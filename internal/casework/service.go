@@ -247,14 +247,11 @@ func (s *Service) ByToken(ctx context.Context, token string) (Case, error) {
 // confirmed: only its owner can have followed the link. Unknown and expired
 // tokens give NotFound alike.
 func (s *Service) Track(ctx context.Context, token, address string) (Case, []Event, error) {
-	if len(token) < 40 || len(token) > 64 {
-		return Case{}, nil, apperr.New(apperr.NotFound, "error.not_found")
-	}
-	now := s.clock.Now()
-	c, err := s.store.CaseByTracking(ctx, HashToken(token), now)
+	c, err := s.ByToken(ctx, token)
 	if err != nil {
 		return Case{}, nil, err
 	}
+	now := s.clock.Now()
 	if c.EmailConfirmedAt == nil {
 		if err := s.store.ConfirmEmail(ctx, c.ID, now, address); err != nil {
 			return Case{}, nil, err
