@@ -104,16 +104,22 @@ func (s *Service) Verify(ctx context.Context, a casework.Actor, ref string, v re
 	if err != nil {
 		return casework.Case{}, nil, err
 	}
-	s.remove(destroyed)
+	// Recorded as destroyed; the content goes now, or at the next sweep.
+	_ = s.removeFiles(ctx, destroyed)
 	return c, destroyed, nil
 }
 
-// remove deletes files from disk after their destruction was recorded. A
-// failure here is swept up later by Sweep, which sees them as destroyed.
-func (s *Service) remove(ids []string) {
+// removeFiles deletes files from disk after their destruction was recorded
+// and records each removal, so no sweep visits them again. A file that
+// could not be deleted stays due for the next sweep.
+func (s *Service) removeFiles(ctx context.Context, ids []string) error {
+	var gone []string
 	for _, id := range ids {
-		_ = s.files.Delete(id)
+		if err := s.files.Delete(id); err == nil {
+			gone = append(gone, id)
+		}
 	}
+	return s.store.FilesRemoved(ctx, gone, s.clock.Now())
 }
 
 // Ask sends the requester a question for identity information or a proof,
@@ -217,7 +223,7 @@ func (s *Service) Answer(ctx context.Context, token, address, answer string, up 
 		return casework.Change{Events: events, AnswerInfo: &casework.InfoRequest{ID: open.ID, Answer: strings.TrimSpace(answer)}, AddFile: file}, nil
 	})
 	if err != nil && file != nil {
-		s.remove([]string{file.ID})
+		_ = s.files.Delete(file.ID) // never recorded: nothing to mark
 	}
 	return out, err
 }
@@ -302,6 +308,5 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	s.remove(ids)
-	return len(ids), nil
+	return len(ids), s.removeFiles(ctx, ids)
 }

@@ -30,6 +30,7 @@ type Store interface {
 	Files(ctx context.Context, caseID int64) ([]casework.File, error)
 	File(ctx context.Context, caseID int64, id string) (casework.File, error)
 	FilesDue(ctx context.Context, now time.Time) ([]string, error)
+	FilesRemoved(ctx context.Context, ids []string, at time.Time) error
 	RecordCaseAccess(ctx context.Context, a casework.Actor, caseID int64, action audit.Action, at time.Time) error
 }
 

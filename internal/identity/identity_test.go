@@ -329,6 +329,9 @@ func TestIDCopyDestroyedAfterThePeriod(t *testing.T) {
 	if n, err := f.id.Sweep(ctx); err != nil || n != 1 {
 		t.Fatalf("day 30: swept %d, %v", n, err)
 	}
+	if n, err := f.id.Sweep(ctx); err != nil || n != 0 {
+		t.Fatalf("a sweep after the removal visited %d files again, %v", n, err)
+	}
 	if entries, _ := os.ReadDir(filepath.Join(f.dir, "files")); len(entries) != 0 {
 		t.Fatalf("files left: %v", entries)
 	}

@@ -196,9 +196,10 @@ func (s *Store) File(ctx context.Context, caseID int64, id string) (casework.Fil
 	return fileFromRow(r), nil
 }
 
-// FilesDue returns the ids of files to remove from disk: destroyed ones
-// (in case a crash came between the record and the removal) and those whose
-// destroy_after has passed. It marks the latter destroyed.
+// FilesDue returns the ids of files to remove from disk: those destroyed
+// but not yet removed (also after a crash between the record and the
+// removal) and those whose destroy_after has passed, which it marks
+// destroyed.
 func (s *Store) FilesDue(ctx context.Context, now time.Time) ([]string, error) {
 	var ids []string
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -220,7 +221,20 @@ func (s *Store) FilesDue(ctx context.Context, now time.Time) ([]string, error) {
 				return err
 			}
 		}
-		return tx.Model(&caseFileRow{}).Where("destroyed_at IS NOT NULL").Pluck("id", &ids).Error
+		return tx.Model(&caseFileRow{}).Where("destroyed_at IS NOT NULL AND removed_at IS NULL").Pluck("id", &ids).Error
 	})
 	return ids, err
+}
+
+// FilesRemoved records that the destroyed files ids are gone from disk.
+func (s *Store) FilesRemoved(ctx context.Context, ids []string, at time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	err := s.db.WithContext(ctx).Model(&caseFileRow{}).Where("id IN ? AND destroyed_at IS NOT NULL", ids).
+		Update("removed_at", at.UTC()).Error
+	if err != nil {
+		return internal(err, "record removed files")
+	}
+	return nil
 }
