@@ -5,12 +5,8 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"testing"
-	"time"
-
-	"github.com/pquerna/otp/totp"
 
 	"github.com/avgloket/avgloket/internal/auth"
 	"github.com/avgloket/avgloket/internal/breach"
@@ -24,11 +20,9 @@ import (
 // in through the pages. The names here carry "breach" so that they stay
 // apart from the staff workspace's own test helpers.
 
-// breachPassword is the password of every staff account these tests make.
-const breachPassword = "groene-giraf-danst-42"
-
-// breachPasswordHash hashes breachPassword once: argon2id is slow on purpose.
-var breachPasswordHash = sync.OnceValues(func() (string, error) { return auth.HashPassword(breachPassword) })
+// breachPasswordHash hashes staffPassword, the password signIn types, once:
+// argon2id is slow on purpose.
+var breachPasswordHash = sync.OnceValues(func() (string, error) { return auth.HashPassword(staffPassword) })
 
 // breachApp is the portal with the breach service at hand.
 type breachApp struct {
@@ -66,7 +60,7 @@ func (a *breachApp) setUpPractice(tb testing.TB) {
 	}
 }
 
-// breachMember adds a staff account that signs in with breachPassword.
+// breachMember adds a staff account that signs in with staffPassword.
 func (a *breachApp) breachMember(tb testing.TB, email, name string, role staff.Role, branches ...string) staff.Member {
 	tb.Helper()
 	pw, err := breachPasswordHash()
@@ -106,64 +100,13 @@ type breachBrowser struct {
 	token  string // the CSRF token, once read
 }
 
-// breachSignIn signs the member in through the pages in a new browser:
-// password, then for an owner the enrolment of the second factor and the
-// code. It fails the test unless the browser ends up at the queue.
+// breachSignIn signs the member in through the pages in a new browser, as
+// signIn does (password, for an owner the second factor), and keeps the
+// CSRF token it read.
 func (a *breachApp) breachSignIn(tb testing.TB, email string) *breachBrowser {
 	tb.Helper()
-	m, err := a.store.MemberByEmail(tb.Context(), email)
-	if err != nil {
-		tb.Fatalf("MemberByEmail(%s): %v", email, err)
-	}
-	b := &breachBrowser{browser: a.browser(tb), app: a, member: m}
-	csrf, _ := b.formTokens("/staff/signin")
-	b.token = csrf
-	p := b.post("/staff/signin", url.Values{"_csrf": {csrf}, "email": {email}, "password": {breachPassword}})
-	switch to := breachRedirect(tb, p); to {
-	case "/staff/cases":
-		return b
-	case "/staff/account/totp":
-		b.token = b.get("/staff/account/totp").fieldValue("_csrf")
-		enrol := b.postForm("/staff/account/totp/begin")
-		var secret string
-		for _, n := range enrol.find(func(n *htmlNode) bool { return n.Data == "code" && hasClass(n, "secret") }) {
-			secret = strings.ReplaceAll(textContent(n), " ", "")
-		}
-		if secret == "" {
-			tb.Fatalf("no TOTP secret on the enrolment page:\n%s", enrol.text())
-		}
-		if got := b.postForm("/staff/account/totp", "code", b.code(tb, secret)); got.Status != http.StatusOK {
-			tb.Fatalf("enrolment: status %d\n%s", got.Status, got.text())
-		}
-		if to := breachRedirect(tb, b.postForm("/staff/signin/code", "code", b.code(tb, secret))); to != "/staff/cases" {
-			tb.Fatalf("after the code: to %s", to)
-		}
-		return b
-	case "/staff/signin/code":
-		acc, err := a.store.AccountByID(tb.Context(), m.ID)
-		if err != nil || acc.TOTPSecret == "" {
-			tb.Fatalf("AccountByID: %v (secret set: %v)", err, acc.TOTPSecret != "")
-		}
-		if to := breachRedirect(tb, b.postForm("/staff/signin/code", "code", b.code(tb, acc.TOTPSecret))); to != "/staff/cases" {
-			tb.Fatalf("after the code: to %s", to)
-		}
-		return b
-	default:
-		tb.Fatalf("after the password: to %s", to)
-	}
-	return nil
-}
-
-// code moves the clock to the next 30-second step (a code is good once)
-// and returns the code for secret.
-func (b *breachBrowser) code(tb testing.TB, secret string) string {
-	tb.Helper()
-	b.app.clock.Advance(30 * time.Second)
-	c, err := totp.GenerateCode(secret, b.app.clock.Now())
-	if err != nil {
-		tb.Fatalf("GenerateCode: %v", err)
-	}
-	return c
+	sb := a.signIn(tb, email)
+	return &breachBrowser{browser: sb.browser, app: a, member: sb.member, token: sb.csrf}
 }
 
 // csrf returns the browser's CSRF token, read off the register page's
@@ -211,13 +154,4 @@ func (b *breachBrowser) upload(path, field, filename string, content []byte) *pa
 	}
 	req.Header.Set("Content-Type", w.FormDataContentType())
 	return b.do(req)
-}
-
-// breachRedirect returns where a 303 points, failing the test otherwise.
-func breachRedirect(tb testing.TB, p *page) string {
-	tb.Helper()
-	if p.Status != http.StatusSeeOther {
-		tb.Fatalf("status %d, want 303\n%s", p.Status, p.text())
-	}
-	return p.Header.Get("Location")
 }
