@@ -28,9 +28,12 @@ type Settings struct {
 	Address      string
 	KvK          string // Kamer van Koophandel number (or Belgian KBO number)
 	PrivacyEmail string
-	TimeZone     string
-	Calendar     deadline.Country
-	ExtraDays    []deadline.Date // extra non-working days, e.g. set by royal decree
+	// Country decides the supervisory authority (AP or GBA) and the form of
+	// the KvK/KBO number.
+	Country   Country
+	TimeZone  string
+	Calendar  deadline.Country
+	ExtraDays []deadline.Date // extra non-working days, e.g. set by royal decree
 	// IdentityPause suspends the deadline while the practice waits for
 	// identity information (EDPB 01/2022 §159). On by default.
 	IdentityPause bool
@@ -49,7 +52,7 @@ type Settings struct {
 // Defaults returns the settings of a practice that has not been set up yet:
 // Dutch calendar, Amsterdam time, identity pause on.
 func Defaults() Settings {
-	return Settings{TimeZone: DefaultTimeZone, Calendar: deadline.NL, IdentityPause: true, IDCopyDays: DefaultIDCopyDays,
+	return Settings{Country: Netherlands, TimeZone: DefaultTimeZone, Calendar: deadline.NL, IdentityPause: true, IDCopyDays: DefaultIDCopyDays,
 		CaseRetentionDays: DefaultCaseRetentionDays}
 }
 

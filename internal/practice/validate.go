@@ -16,6 +16,7 @@ const (
 	FieldAddress      = "practice.address"
 	FieldKvK          = "practice.kvk"
 	FieldPrivacyEmail = "practice.privacy_email"
+	FieldCountry      = "practice.country"
 	FieldTimeZone     = "practice.time_zone"
 	FieldCalendar     = "practice.calendar"
 	FieldExtraDays    = "practice.extra_days"
@@ -46,16 +47,19 @@ func (s *Settings) Validate() map[string]string {
 	}
 	required(FieldName, s.Name, 200)
 	required(FieldAddress, s.Address, 500)
-	switch s.Calendar {
-	case deadline.NL:
+	switch s.Country {
+	case Netherlands:
 		if !kvkNL.MatchString(s.KvK) {
 			p[FieldKvK] = "field.kvk"
 		}
-	case deadline.BE:
+	case Belgium:
 		if !kboBE.MatchString(s.KvK) {
 			p[FieldKvK] = "field.kvk"
 		}
 	default:
+		p[FieldCountry] = "field.choose"
+	}
+	if s.Calendar != deadline.NL && s.Calendar != deadline.BE {
 		p[FieldCalendar] = "field.choose"
 	}
 	if a, err := mail.ParseAddress(s.PrivacyEmail); err != nil || a.Address != s.PrivacyEmail {

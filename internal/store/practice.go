@@ -19,6 +19,7 @@ type practiceRow struct {
 	Address             string
 	KvK                 string `gorm:"column:kvk"`
 	PrivacyEmail        string
+	Country             string
 	TimeZone            string
 	Calendar            string
 	ExtraDays           string
@@ -53,7 +54,7 @@ func (s *Store) Settings(ctx context.Context) (practice.Settings, error) {
 	}
 	out := practice.Settings{
 		Name: r.Name, Address: r.Address, KvK: r.KvK, PrivacyEmail: r.PrivacyEmail,
-		TimeZone: r.TimeZone, Calendar: deadline.Country(r.Calendar),
+		Country: practice.Country(r.Country), TimeZone: r.TimeZone, Calendar: deadline.Country(r.Calendar),
 		IdentityPause: r.IdentityPause, Configured: true, RepresentationRules: r.RepresentationRules, IDCopyDays: r.IDCopyDays,
 		CaseRetentionDays: r.CaseRetentionDays,
 	}
@@ -74,7 +75,7 @@ func settingsRow(p practice.Settings, now time.Time) practiceRow {
 	}
 	return practiceRow{
 		ID: 1, Name: p.Name, Address: p.Address, KvK: p.KvK, PrivacyEmail: p.PrivacyEmail,
-		TimeZone: p.TimeZone, Calendar: string(p.Calendar), ExtraDays: strings.Join(days, " "),
+		Country: string(p.Country), TimeZone: p.TimeZone, Calendar: string(p.Calendar), ExtraDays: strings.Join(days, " "),
 		IdentityPause: p.IdentityPause, RepresentationRules: p.RepresentationRules, IDCopyDays: p.IDCopyDays,
 		CaseRetentionDays: p.CaseRetentionDays, UpdatedAt: now.UTC(),
 	}

@@ -26,11 +26,12 @@ type settingsPage struct {
 	base
 	formState
 	Form      settingsForm
+	Countries []string
 	Calendars []string
 	Default   string // the Dutch rule table, as an example to start from
 }
 
-var settingsFieldOrder = []string{practice.FieldName, practice.FieldAddress, practice.FieldKvK, practice.FieldPrivacyEmail,
+var settingsFieldOrder = []string{practice.FieldName, practice.FieldAddress, practice.FieldCountry, practice.FieldKvK, practice.FieldPrivacyEmail,
 	practice.FieldTimeZone, practice.FieldCalendar, practice.FieldExtraDays, "practice.id_copy_days",
 	"practice.case_retention_days", "practice.rules"}
 
@@ -44,7 +45,7 @@ func (s *Server) settingsForm(c echo.Context) error {
 		days[i] = d.String()
 	}
 	f := settingsForm{setupForm: setupForm{Name: st.Name, Address: st.Address, KvK: st.KvK, PrivacyEmail: st.PrivacyEmail,
-		TimeZone: st.TimeZone, Calendar: string(st.Calendar), ExtraDays: strings.Join(days, " ")},
+		Country: string(st.Country), TimeZone: st.TimeZone, Calendar: string(st.Calendar), ExtraDays: strings.Join(days, " ")},
 		IdentityPause: st.IdentityPause, IDCopyDays: strconv.Itoa(st.IDCopyDays),
 		RetentionDays: strconv.Itoa(st.CaseRetentionDays), Rules: st.RepresentationRules}
 	return s.renderSettings(c, http.StatusOK, f, nil)
@@ -53,7 +54,7 @@ func (s *Server) settingsForm(c echo.Context) error {
 func (s *Server) renderSettings(c echo.Context, status int, f settingsForm, problems map[string]string) error {
 	b := s.staffBase(c, "settings.title", "settings")
 	return s.render(c, status, "staff_settings", settingsPage{base: b, formState: newFormState(b.Tr, settingsFieldOrder, problems),
-		Form: f, Calendars: []string{string(deadline.NL), string(deadline.BE)}, Default: string(representation.DefaultNL().JSON())})
+		Form: f, Countries: countries(), Calendars: []string{string(deadline.NL), string(deadline.BE)}, Default: string(representation.DefaultNL().JSON())})
 }
 
 // settingsSave stores the practice's settings. A rule table for minors is
@@ -63,7 +64,7 @@ func (s *Server) settingsSave(c echo.Context) error {
 	ctx := c.Request().Context()
 	v := func(k string) string { return clean(c.FormValue(k)) }
 	f := settingsForm{setupForm: setupForm{Name: v(practice.FieldName), Address: v(practice.FieldAddress), KvK: v(practice.FieldKvK),
-		PrivacyEmail: v(practice.FieldPrivacyEmail), TimeZone: v(practice.FieldTimeZone), Calendar: v(practice.FieldCalendar),
+		PrivacyEmail: v(practice.FieldPrivacyEmail), Country: v(practice.FieldCountry), TimeZone: v(practice.FieldTimeZone), Calendar: v(practice.FieldCalendar),
 		ExtraDays: v(practice.FieldExtraDays)}, IdentityPause: c.FormValue("practice.identity_pause") == "on",
 		IDCopyDays: v("practice.id_copy_days"), RetentionDays: v("practice.case_retention_days"),
 		Rules: strings.TrimSpace(c.FormValue("practice.rules"))}
@@ -72,6 +73,7 @@ func (s *Server) settingsSave(c echo.Context) error {
 		return err
 	}
 	st.Name, st.Address, st.KvK, st.PrivacyEmail, st.TimeZone = f.Name, f.Address, f.KvK, f.PrivacyEmail, f.TimeZone
+	st.Country = practice.Country(strings.ToUpper(f.Country))
 	st.Calendar, st.IdentityPause = deadline.Country(strings.ToUpper(f.Calendar)), f.IdentityPause
 	problems := st.Validate()
 	if days, ok := practice.ParseExtraDays(f.ExtraDays); ok {

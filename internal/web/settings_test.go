@@ -15,7 +15,7 @@ func TestSettingsRuleTable(t *testing.T) {
 	owner := a.signIn(t, "owner@praktijk.example")
 	base := []string{"practice.name", "Praktijk Test", "practice.address", "Straat 1", "practice.kvk", "0123456789",
 		"practice.privacy_email", "privacy@praktijk.example", "practice.time_zone", "Europe/Brussels",
-		"practice.calendar", "BE", "practice.id_copy_days", "14", "practice.case_retention_days", "365", "practice.identity_pause", "on"}
+		"practice.country", "BE", "practice.calendar", "BE", "practice.id_copy_days", "14", "practice.case_retention_days", "365", "practice.identity_pause", "on"}
 
 	t.Run("a table with a gap is refused and nothing changes", func(t *testing.T) {
 		bad := strings.Replace(string(representation.ExampleBE().JSON()), `"min_age": 12`, `"min_age": 13`, 1)
@@ -33,7 +33,7 @@ func TestSettingsRuleTable(t *testing.T) {
 			t.Fatal("no redirect")
 		}
 		st, err := a.store.Settings(t.Context())
-		if err != nil || st.Calendar != "BE" || st.IDCopyDays != 14 || st.TimeZone != "Europe/Brussels" {
+		if err != nil || st.Calendar != "BE" || st.Country != "BE" || st.IDCopyDays != 14 || st.TimeZone != "Europe/Brussels" {
 			t.Fatalf("settings %+v %v", st, err)
 		}
 		r, err := representation.ParseRules([]byte(st.RepresentationRules))

@@ -16,8 +16,8 @@ import (
 
 // setupForm holds the first-run form as typed. Passwords are never echoed.
 type setupForm struct {
-	Name, Address, KvK, PrivacyEmail, TimeZone, Calendar, ExtraDays string
-	OwnerName, OwnerEmail                                           string
+	Name, Address, KvK, PrivacyEmail, Country, TimeZone, Calendar, ExtraDays string
+	OwnerName, OwnerEmail                                                    string
 }
 
 // setupPage is the data of the first-run setup page.
@@ -26,11 +26,21 @@ type setupPage struct {
 	formState
 	Form      setupForm
 	Action    string
+	Countries []string
 	Calendars []string
 }
 
+// countries are the choices of the practice's country, as form values.
+func countries() []string {
+	out := make([]string, len(practice.Countries))
+	for i, c := range practice.Countries {
+		out[i] = string(c)
+	}
+	return out
+}
+
 var setupFieldOrder = []string{
-	practice.FieldName, practice.FieldAddress, practice.FieldKvK, practice.FieldPrivacyEmail,
+	practice.FieldName, practice.FieldAddress, practice.FieldCountry, practice.FieldKvK, practice.FieldPrivacyEmail,
 	practice.FieldTimeZone, practice.FieldCalendar, practice.FieldExtraDays,
 	"owner.name", "owner.email", "owner.password", "owner.password_repeat",
 }
@@ -51,14 +61,14 @@ func (s *Server) setupForm(c echo.Context) error {
 	if _, err := s.setupToken(c); err != nil {
 		return err
 	}
-	form := setupForm{TimeZone: practice.DefaultTimeZone, Calendar: string(deadline.NL)}
+	form := setupForm{TimeZone: practice.DefaultTimeZone, Country: string(practice.Netherlands), Calendar: string(deadline.NL)}
 	return s.renderSetup(c, http.StatusOK, form, nil)
 }
 
 func (s *Server) renderSetup(c echo.Context, status int, form setupForm, problems map[string]string) error {
 	b := s.base(c, "setup.title")
 	p := setupPage{base: b, formState: newFormState(b.Tr, setupFieldOrder, problems), Form: form, Action: c.Request().URL.Path,
-		Calendars: []string{string(deadline.NL), string(deadline.BE)}}
+		Countries: countries(), Calendars: []string{string(deadline.NL), string(deadline.BE)}}
 	return s.render(c, status, "setup", p)
 }
 
@@ -70,7 +80,7 @@ func (s *Server) setupSubmit(c echo.Context) error {
 	v := func(k string) string { return clean(c.FormValue(k)) }
 	form := setupForm{
 		Name: v(practice.FieldName), Address: v(practice.FieldAddress), KvK: v(practice.FieldKvK),
-		PrivacyEmail: v(practice.FieldPrivacyEmail), TimeZone: v(practice.FieldTimeZone),
+		PrivacyEmail: v(practice.FieldPrivacyEmail), Country: v(practice.FieldCountry), TimeZone: v(practice.FieldTimeZone),
 		Calendar: v(practice.FieldCalendar), ExtraDays: v(practice.FieldExtraDays),
 		OwnerName: v("owner.name"), OwnerEmail: v("owner.email"),
 	}
@@ -78,6 +88,7 @@ func (s *Server) setupSubmit(c echo.Context) error {
 	settings := practice.Defaults()
 	settings.Name, settings.Address, settings.KvK = form.Name, form.Address, form.KvK
 	settings.PrivacyEmail, settings.TimeZone = form.PrivacyEmail, form.TimeZone
+	settings.Country = practice.Country(strings.ToUpper(form.Country))
 	settings.Calendar = deadline.Country(strings.ToUpper(form.Calendar))
 	problems := settings.Validate()
 	if days, ok := practice.ParseExtraDays(form.ExtraDays); ok {

@@ -18,6 +18,7 @@ func validSetup(csrf string) url.Values {
 		"_csrf":                  {csrf},
 		"practice.name":          {"Praktijk De Linde"},
 		"practice.address":       {"Lindelaan 1\n3512 AB Utrecht"},
+		"practice.country":       {"NL"},
 		"practice.calendar":      {"NL"},
 		"practice.kvk":           {"1234 5678"},
 		"practice.privacy_email": {"privacy@delinde.example"},
