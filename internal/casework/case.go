@@ -51,6 +51,14 @@ type Identity struct {
 // information.
 func (c Case) Paused() bool { return !c.PausedSince.IsZero() }
 
+// ImmediateEffect reports whether the request takes effect on receipt
+// (DOMAIN.md §8): a withdrawal of consent (AVG art. 7(3)) and an objection
+// to direct marketing (art. 21(3)) are recorded at once, with no month to
+// answer and no extension.
+func (c Case) ImmediateEffect() bool {
+	return c.Type == ConsentWithdrawal || (c.Type == Objection && c.Specifics.DirectMarketing)
+}
+
 // ConfirmWithinDays is how long a requester has to confirm their e-mail
 // address (by opening the tracking link) before the queue flags the case.
 const ConfirmWithinDays = 14

@@ -40,6 +40,9 @@ type Specifics struct {
 
 	Processing string `json:"processing,omitempty"` // objection: which processing
 	Grounds    string `json:"grounds,omitempty"`    // objection: why
+	// DirectMarketing marks an objection to direct marketing (AVG art.
+	// 21(2)–(3)): it takes effect at once and no ground can refuse it.
+	DirectMarketing bool `json:"direct_marketing,omitempty"`
 
 	Consents     []string `json:"consents,omitempty"`      // consent withdrawal: which consents
 	SharingParty string   `json:"sharing_party,omitempty"` // consent withdrawal: the named third party
