@@ -21,7 +21,7 @@ type Case struct {
 	ReceivedOn deadline.Date // the calendar day of receipt in the practice's time zone
 	Deadlines  deadline.Deadlines
 	Extended   bool
-	PauseDays  int // days the deadline was suspended waiting for identity information
+	PauseDays  int // days the deadline was suspended by questions to the requester, answered or withdrawn
 	Language   Language
 	Requester  Requester
 	Subject    Subject
@@ -30,8 +30,8 @@ type Case struct {
 	Identity   Identity
 	Assignee   string // staff e-mail; empty when unassigned
 	AssigneeID int64  // 0 when unassigned
-	// PausedSince is the day the case started waiting for identity
-	// information; zero when the clock runs.
+	// PausedSince is the day a question was sent to the requester that the
+	// case still waits on; zero when the clock runs (DOMAIN.md §8).
 	PausedSince deadline.Date
 
 	EmailConfirmedAt *time.Time
@@ -47,9 +47,49 @@ type Identity struct {
 	VerifiedAt *time.Time
 }
 
-// Paused reports whether the deadline is suspended, waiting for identity
-// information.
+// Paused reports whether the deadline is suspended: a question to the
+// requester is open and the practice pauses for questions.
 func (c Case) Paused() bool { return !c.PausedSince.IsZero() }
+
+// RunningDeadlines returns the deadlines as they stand on today: while the
+// clock is paused, the days paused so far count too, so the dates are those
+// that would hold if the answer came today.
+func (c Case) RunningDeadlines(cal deadline.Calendar, today deadline.Date) deadline.Deadlines {
+	if !c.Paused() {
+		return c.Deadlines
+	}
+	return deadline.Compute(cal, c.ReceivedOn, c.PauseDays+deadline.PauseDays(c.PausedSince, today), c.Extended)
+}
+
+// ExtensionBlock returns the message ID of why the deadline of c cannot be
+// extended on today, or "" when it can (AVG art. 12(3)): once only, never
+// for a request that takes effect on receipt, and only while the first
+// period runs — counting the days of a pause, so a paused case stays
+// extensible as long as its first month, moved by the pause, has not ended.
+func (c Case) ExtensionBlock(cal deadline.Calendar, today deadline.Date) string {
+	switch {
+	case c.Status == Completed:
+		return "case.completed"
+	case c.ImmediateEffect():
+		return "case.extension_immediate"
+	case c.Extended:
+		return "case.already_extended"
+	case today.After(c.RunningDeadlines(cal, today).ExtensionNoticeBy):
+		return "case.extension_too_late"
+	}
+	return ""
+}
+
+// UndueDelayDays is how many days after receipt a question to the
+// requester may be sent before the case is flagged: a pause counts only for
+// a question asked "without undue delay" (EDPB 01/2022 §159; DOMAIN.md §8).
+const UndueDelayDays = 10
+
+// QuestionLate reports whether a question sent on asked, for a request
+// received on received, came later than UndueDelayDays after receipt.
+func QuestionLate(received, asked deadline.Date) bool {
+	return deadline.DaysBetween(received, asked) > UndueDelayDays
+}
 
 // ImmediateEffect reports whether the request takes effect on receipt
 // (DOMAIN.md §8): a withdrawal of consent (AVG art. 7(3)) and an objection
@@ -73,9 +113,10 @@ func (c Case) ConfirmationOverdue(today deadline.Date) bool {
 // Due returns the deadline in force.
 func (c Case) Due() deadline.Date { return c.Deadlines.Due }
 
-// Overdue reports whether the case is still open after its due date.
+// Overdue reports whether the case is still open after its due date. A
+// paused case is never overdue: its due date moves by the days it waits.
 func (c Case) Overdue(today deadline.Date) bool {
-	return c.Status != Completed && today.After(c.Deadlines.Due)
+	return c.Status != Completed && !c.Paused() && today.After(c.Deadlines.Due)
 }
 
 // FormatReference returns the case reference for the seq-th case of year.

@@ -21,6 +21,7 @@ const (
 	EventRequirement   EventKind = "requirement"    // Data: key, state; Text: waiver reason
 	EventInfoRequested EventKind = "info_requested" // to the requester; Text: the question
 	EventInfoAnswered  EventKind = "info_answered"  // from the requester; Text: the answer; Data: file purpose
+	EventInfoWithdrawn EventKind = "info_withdrawn" // staff withdrew the open question; Text: the reason
 	EventFileDestroyed EventKind = "file_destroyed" // Data: purpose
 )
 

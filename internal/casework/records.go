@@ -38,10 +38,13 @@ type InfoRequest struct {
 	AskedByID  int64
 	Answer     string // sealed at rest
 	AnsweredAt *time.Time
+	// WithdrawnAt is when staff withdrew the question unanswered; the
+	// reason is on the timeline (EventInfoWithdrawn).
+	WithdrawnAt *time.Time
 }
 
 // Open reports whether the question still waits for an answer.
-func (q InfoRequest) Open() bool { return q.AnsweredAt == nil }
+func (q InfoRequest) Open() bool { return q.AnsweredAt == nil && q.WithdrawnAt == nil }
 
 // File is a document a requester uploaded; its content is stored encrypted
 // on disk, named by ID.

@@ -40,6 +40,7 @@ type Change struct {
 	Requirement  *RequirementStatus // upserted by key
 	AskInfo      *InfoRequest       // a new question to the requester
 	AnswerInfo   *InfoRequest       // the answer to question AnswerInfo.ID
+	WithdrawInfo *InfoRequest       // question WithdrawInfo.ID is withdrawn unanswered
 	AddFile      *File              // a file already stored encrypted on disk
 	DestroyFiles []string           // files whose content and key are destroyed now
 }
@@ -66,8 +67,18 @@ func (s *Service) WithMail(ch Change, c Case, write func(Case, string) (mail.Mes
 	return s.withMail(ch, c, write)
 }
 
-// Resume ends an identity pause on c, adding the days waited.
+// Resume ends a pause on c, adding the days waited: when the requester
+// answers the open question, or staff withdraw it.
 func Resume(c *Case, env Env) { resume(c, env.Today, env.Calendar) }
+
+// Pause stops the clock of c from today, when a question is sent to the
+// requester and the practice pauses for questions (DOMAIN.md §2 and §8). An
+// already paused case keeps the day its pause began.
+func Pause(c *Case, env Env) {
+	if env.Settings.IdentityPause && !c.Paused() {
+		c.PausedSince = env.Today
+	}
+}
 
 // Assignee is a staff member a case can be given to.
 type Assignee struct {
@@ -112,11 +123,11 @@ func (s *Service) update(ctx context.Context, a Actor, ref string, fn step) (Cas
 }
 
 // Move takes the case to another status along the state machine. A case is
-// completed only through Decide. Waiting for identity information pauses the
-// deadline when the practice's settings say so; the days waited are added
-// when the case moves on.
+// completed only through Decide. A status never stops the clock: only a
+// question actually sent to the requester does (DOMAIN.md §8), so moving
+// leaves the deadline as it is.
 func (s *Service) Move(ctx context.Context, a Actor, ref string, to Status) (Case, error) {
-	return s.update(ctx, a, ref, func(c *Case, today deadline.Date, cal deadline.Calendar, settings practice.Settings) (Change, error) {
+	return s.update(ctx, a, ref, func(c *Case, _ deadline.Date, _ deadline.Calendar, _ practice.Settings) (Change, error) {
 		if to == Completed {
 			return Change{}, apperr.New(apperr.Conflict, "case.complete_by_decision")
 		}
@@ -125,16 +136,12 @@ func (s *Service) Move(ctx context.Context, a Actor, ref string, to Status) (Cas
 		}
 		from := c.Status
 		c.Status = to
-		resume(c, today, cal)
-		if to == AwaitingIdentity && settings.IdentityPause {
-			c.PausedSince = today
-		}
 		return Change{Events: []Event{{Kind: EventStatus, Data: map[string]string{"from": string(from), "to": string(to)}}}}, nil
 	})
 }
 
-// resume ends an identity pause: the calendar days waited are added to the
-// deadline (DOMAIN.md §2, identity pause).
+// resume ends a pause: the calendar days waited are added to the deadline
+// (DOMAIN.md §2, identity pause).
 func resume(c *Case, today deadline.Date, cal deadline.Calendar) {
 	if !c.Paused() {
 		return
@@ -230,20 +237,16 @@ func (s *Service) withMail(ch Change, c Case, write func(Case, string) (mail.Mes
 }
 
 // Extend extends the deadline by two further months (AVG art. 12(3)). It is
-// allowed once, with a reason, and only within the first month: the
-// requester must be told before that period ends, which this does at once.
+// allowed once, with a reason, only within the first month (moved by any
+// pause) and never for a request with immediate effect; see
+// Case.ExtensionBlock. The requester is told at once.
 func (s *Service) Extend(ctx context.Context, a Actor, ref, reason string) (Case, error) {
 	if err := checkText("reason", reason); err != nil {
 		return Case{}, err
 	}
 	return s.update(ctx, a, ref, func(c *Case, today deadline.Date, cal deadline.Calendar, _ practice.Settings) (Change, error) {
-		switch {
-		case c.Status == Completed:
-			return Change{}, apperr.New(apperr.Conflict, "case.completed")
-		case c.Extended:
-			return Change{}, apperr.New(apperr.Conflict, "case.already_extended")
-		case today.After(c.Deadlines.ExtensionNoticeBy):
-			return Change{}, apperr.New(apperr.Conflict, "case.extension_too_late")
+		if why := c.ExtensionBlock(cal, today); why != "" {
+			return Change{}, apperr.New(apperr.Conflict, why)
 		}
 		c.Extended = true
 		c.Deadlines = deadline.Compute(cal, c.ReceivedOn, c.PauseDays, true)

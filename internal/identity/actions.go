@@ -124,7 +124,9 @@ func (s *Service) removeFiles(ctx context.Context, ids []string) error {
 
 // Ask sends the requester a question for identity information or a proof,
 // shown on their tracking page and announced by e-mail; the case waits for
-// the answer and its deadline pauses (DOMAIN.md §2).
+// the answer and its deadline pauses from today, the day the question is
+// sent (DOMAIN.md §2 and §8). A question sent more than
+// casework.UndueDelayDays after receipt is marked late on the timeline.
 func (s *Service) Ask(ctx context.Context, a casework.Actor, ref, method, uploadKind, question string) (casework.Case, error) {
 	if p := text("text", question, true); p != nil {
 		return casework.Case{}, apperr.InvalidFields(p)
@@ -139,31 +141,61 @@ func (s *Service) Ask(ctx context.Context, a casework.Actor, ref, method, upload
 		if c.Status == casework.Completed {
 			return casework.Change{}, apperr.New(apperr.Conflict, "case.completed")
 		}
-		qs, err := s.store.InfoRequests(ctx, c.ID)
+		open, err := s.openQuestion(ctx, c.ID)
 		if err != nil {
 			return casework.Change{}, err
 		}
-		for _, q := range qs {
-			if q.Open() {
-				return casework.Change{}, apperr.New(apperr.Conflict, "identity.question_open")
-			}
+		if open != nil {
+			return casework.Change{}, apperr.New(apperr.Conflict, "identity.question_open")
 		}
 		from := c.Status
-		if c.Status != casework.AwaitingIdentity {
-			c.Status = casework.AwaitingIdentity
-			if env.Settings.IdentityPause {
-				c.PausedSince = env.Today
-			}
-		}
+		c.Status = casework.AwaitingIdentity
+		casework.Pause(c, env)
 		q := strings.TrimSpace(question)
+		data := map[string]string{"method": method, "upload": uploadKind}
+		if casework.QuestionLate(c.ReceivedOn, env.Today) {
+			data["late"] = "1"
+		}
 		ch := casework.Change{
 			AskInfo: &casework.InfoRequest{Method: method, UploadKind: uploadKind, Text: q, AskedAt: s.clock.Now(), AskedByID: a.ID},
-			Events: []casework.Event{
-				{Kind: casework.EventStatus, Data: map[string]string{"from": string(from), "to": string(c.Status)}},
-				{Kind: casework.EventInfoRequested, Visible: true, Text: q, Data: map[string]string{"method": method, "upload": uploadKind}},
-			},
+			Events:  []casework.Event{{Kind: casework.EventInfoRequested, Visible: true, Text: q, Data: data}},
+		}
+		if from != c.Status {
+			ch.Events = append([]casework.Event{{Kind: casework.EventStatus,
+				Data: map[string]string{"from": string(from), "to": string(c.Status)}}}, ch.Events...)
 		}
 		return s.cases.WithMail(ch, *c, s.message)
+	})
+}
+
+// Withdraw takes back the open question without an answer, with a reason
+// the requester reads on the tracking page: the pause ends and the days it
+// lasted are added to the deadline, as when an answer comes (DOMAIN.md §8).
+func (s *Service) Withdraw(ctx context.Context, a casework.Actor, ref, reason string) (casework.Case, error) {
+	if p := text("reason", reason, true); p != nil {
+		return casework.Case{}, apperr.InvalidFields(p)
+	}
+	return s.cases.Apply(ctx, a, ref, func(c *casework.Case, env casework.Env) (casework.Change, error) {
+		if c.Status == casework.Completed {
+			return casework.Change{}, apperr.New(apperr.Conflict, "case.completed")
+		}
+		open, err := s.openQuestion(ctx, c.ID)
+		if err != nil {
+			return casework.Change{}, err
+		}
+		if open == nil {
+			return casework.Change{}, apperr.New(apperr.Conflict, "identity.no_open_question")
+		}
+		from := c.Status
+		casework.Resume(c, env)
+		if c.Status == casework.AwaitingIdentity {
+			c.Status = casework.InProgress
+		}
+		events := []casework.Event{{Kind: casework.EventInfoWithdrawn, Visible: true, Text: strings.TrimSpace(reason)}}
+		if from != c.Status {
+			events = append(events, casework.Event{Kind: casework.EventStatus, Data: map[string]string{"from": string(from), "to": string(c.Status)}})
+		}
+		return casework.Change{Events: events, WithdrawInfo: &casework.InfoRequest{ID: open.ID}}, nil
 	})
 }
 
@@ -186,15 +218,9 @@ func (s *Service) Answer(ctx context.Context, token, address, answer string, up 
 	if p := text("answer", answer, up == nil); p != nil {
 		return casework.Case{}, apperr.InvalidFields(p)
 	}
-	qs, err := s.store.InfoRequests(ctx, c.ID)
+	open, err := s.openQuestion(ctx, c.ID)
 	if err != nil {
 		return casework.Case{}, err
-	}
-	var open *casework.InfoRequest
-	for i := range qs {
-		if qs[i].Open() {
-			open = &qs[i]
-		}
 	}
 	if open == nil {
 		return casework.Case{}, apperr.New(apperr.Conflict, "identity.no_open_question")

@@ -15,6 +15,7 @@ import (
 	"github.com/avgloket/avgloket/internal/audit"
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/clock"
+	"github.com/avgloket/avgloket/internal/deadline"
 	"github.com/avgloket/avgloket/internal/mail"
 	"github.com/avgloket/avgloket/internal/practice"
 	"github.com/avgloket/avgloket/internal/representation"
@@ -114,8 +115,12 @@ type View struct {
 	Needs     []Need
 	Missing   int // how many needs are not met
 	Questions []casework.InfoRequest
-	Files     []casework.File
-	Methods   []representation.Method
+	// LateQuestion reports that a question was sent more than
+	// casework.UndueDelayDays after receipt: its pause may not be "without
+	// undue delay" (EDPB 01/2022 §159).
+	LateQuestion bool
+	Files        []casework.File
+	Methods      []representation.Method
 }
 
 // OpenQuestion returns the question still waiting for an answer, if any.
@@ -177,6 +182,15 @@ func (s *Service) View(ctx context.Context, c casework.Case) (View, error) {
 	if v.Questions, err = s.store.InfoRequests(ctx, c.ID); err != nil {
 		return View{}, err
 	}
+	settings, err := s.store.Settings(ctx)
+	if err != nil {
+		return View{}, err
+	}
+	for _, q := range v.Questions {
+		if casework.QuestionLate(c.ReceivedOn, deadline.DateOf(q.AskedAt, settings.Location())) {
+			v.LateQuestion = true
+		}
+	}
 	if v.Files, err = s.store.Files(ctx, c.ID); err != nil {
 		return View{}, err
 	}
@@ -205,7 +219,13 @@ func (s *Service) CanDecide(ctx context.Context, c casework.Case, d casework.Dec
 // OpenQuestion returns the question case c is waiting on, for the tracking
 // page; nil when there is none.
 func (s *Service) OpenQuestion(ctx context.Context, c casework.Case) (*casework.InfoRequest, error) {
-	qs, err := s.store.InfoRequests(ctx, c.ID)
+	return s.openQuestion(ctx, c.ID)
+}
+
+// openQuestion returns case caseID's question that waits for an answer, or
+// nil.
+func (s *Service) openQuestion(ctx context.Context, caseID int64) (*casework.InfoRequest, error) {
+	qs, err := s.store.InfoRequests(ctx, caseID)
 	if err != nil {
 		return nil, err
 	}

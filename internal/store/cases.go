@@ -345,7 +345,7 @@ func (s *Store) ListCases(ctx context.Context, q casework.Query, scope casework.
 		db = db.Where("branches.code = ?", q.Branch)
 	}
 	if q.Overdue {
-		db = db.Where("cases.status <> ? AND cases.due_on < ?", string(casework.Completed), q.Today.String())
+		db = db.Where("cases.status <> ? AND cases.paused_since = '' AND cases.due_on < ?", string(casework.Completed), q.Today.String())
 	}
 	if q.Assignee != 0 {
 		db = db.Where("cases.assignee_id = ?", q.Assignee)
@@ -399,6 +399,8 @@ func (s *Store) ListCases(ctx context.Context, q casework.Query, scope casework.
 }
 
 // CountCases implements casework.Store, in one pass over the cases in scope.
+// A paused case is neither overdue nor due soon: its date moves by the days
+// it waits.
 func (s *Store) CountCases(ctx context.Context, scope casework.Scope, staffID int64, today, dueSoon deadline.Date) (casework.Counts, error) {
 	var c struct{ Open, Mine, DueSoon, Overdue, Awaiting, MineUrgent int }
 	done := string(casework.Completed)
@@ -411,10 +413,10 @@ func (s *Store) CountCases(ctx context.Context, scope casework.Scope, staffID in
 	err := db.Select(`
 		COALESCE(SUM(CASE WHEN cases.status <> ? THEN 1 ELSE 0 END), 0) AS open,
 		COALESCE(SUM(CASE WHEN cases.status <> ? AND cases.assignee_id = ? THEN 1 ELSE 0 END), 0) AS mine,
-		COALESCE(SUM(CASE WHEN cases.status <> ? AND cases.due_on >= ? AND cases.due_on <= ? THEN 1 ELSE 0 END), 0) AS due_soon,
-		COALESCE(SUM(CASE WHEN cases.status <> ? AND cases.due_on < ? THEN 1 ELSE 0 END), 0) AS overdue,
+		COALESCE(SUM(CASE WHEN cases.status <> ? AND cases.paused_since = '' AND cases.due_on >= ? AND cases.due_on <= ? THEN 1 ELSE 0 END), 0) AS due_soon,
+		COALESCE(SUM(CASE WHEN cases.status <> ? AND cases.paused_since = '' AND cases.due_on < ? THEN 1 ELSE 0 END), 0) AS overdue,
 		COALESCE(SUM(CASE WHEN cases.status = ? THEN 1 ELSE 0 END), 0) AS awaiting,
-		COALESCE(SUM(CASE WHEN cases.status <> ? AND cases.assignee_id = ? AND cases.due_on <= ? THEN 1 ELSE 0 END), 0) AS mine_urgent`,
+		COALESCE(SUM(CASE WHEN cases.status <> ? AND cases.paused_since = '' AND cases.assignee_id = ? AND cases.due_on <= ? THEN 1 ELSE 0 END), 0) AS mine_urgent`,
 		done, done, staffID, done, today.String(), dueSoon.String(), done, today.String(), string(casework.AwaitingIdentity),
 		done, staffID, dueSoon.String()).
 		Scan(&c).Error

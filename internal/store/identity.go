@@ -32,8 +32,9 @@ type infoRequestRow struct {
 	Text       []byte
 	AskedBy    *int64
 	AskedAt    time.Time
-	Answer     []byte
-	AnsweredAt *time.Time
+	Answer      []byte
+	AnsweredAt  *time.Time
+	WithdrawnAt *time.Time
 }
 
 func (infoRequestRow) TableName() string { return "info_requests" }
@@ -91,10 +92,20 @@ func (s *Store) writeRecords(tx *gorm.DB, caseID int64, ch casework.Change, now 
 		if err != nil {
 			return internal(err, "seal answer")
 		}
-		res := tx.Model(&infoRequestRow{}).Where("id = ? AND case_id = ? AND answered_at IS NULL", q.ID, caseID).
+		res := tx.Model(&infoRequestRow{}).Where("id = ? AND case_id = ? AND answered_at IS NULL AND withdrawn_at IS NULL", q.ID, caseID).
 			Updates(map[string]any{"answer": b, "answered_at": now.UTC()})
 		if res.Error != nil {
 			return internal(res.Error, "record answer")
+		}
+		if res.RowsAffected == 0 {
+			return conflict("identity.no_open_question")
+		}
+	}
+	if q := ch.WithdrawInfo; q != nil {
+		res := tx.Model(&infoRequestRow{}).Where("id = ? AND case_id = ? AND answered_at IS NULL AND withdrawn_at IS NULL", q.ID, caseID).
+			Update("withdrawn_at", now.UTC())
+		if res.Error != nil {
+			return internal(res.Error, "withdraw question")
 		}
 		if res.RowsAffected == 0 {
 			return conflict("identity.no_open_question")
@@ -147,7 +158,8 @@ func (s *Store) InfoRequests(ctx context.Context, caseID int64) ([]casework.Info
 	}
 	out := make([]casework.InfoRequest, 0, len(rs))
 	for _, r := range rs {
-		q := casework.InfoRequest{ID: r.ID, Method: r.Method, UploadKind: r.UploadKind, AskedAt: r.AskedAt, AnsweredAt: r.AnsweredAt}
+		q := casework.InfoRequest{ID: r.ID, Method: r.Method, UploadKind: r.UploadKind, AskedAt: r.AskedAt, AnsweredAt: r.AnsweredAt,
+			WithdrawnAt: r.WithdrawnAt}
 		if r.AskedBy != nil {
 			q.AskedByID = *r.AskedBy
 		}

@@ -20,7 +20,8 @@ type reminderRunRow struct {
 func (reminderRunRow) TableName() string { return "reminder_runs" }
 
 // OpenAssigned implements casework.ReminderStore. It reads no sealed
-// column: a reminder needs only references, types and dates.
+// column: a reminder needs only references, types and dates. Paused cases
+// wait for the requester and are left out.
 func (s *Store) OpenAssigned(ctx context.Context, dueBy deadline.Date) ([]casework.Assignment, error) {
 	var rows []struct {
 		StaffID   int64
@@ -31,7 +32,7 @@ func (s *Store) OpenAssigned(ctx context.Context, dueBy deadline.Date) ([]casewo
 	err := s.db.WithContext(ctx).Table("cases").
 		Select("cases.assignee_id AS staff_id, cases.reference, cases.type, cases.due_on").
 		Joins("JOIN staff ON staff.id = cases.assignee_id AND staff.disabled_at IS NULL").
-		Where("cases.status <> ? AND cases.due_on <= ?", string(casework.Completed), dueBy.String()).
+		Where("cases.status <> ? AND cases.paused_since = '' AND cases.due_on <= ?", string(casework.Completed), dueBy.String()).
 		Order("cases.assignee_id, cases.due_on, cases.reference").Scan(&rows).Error
 	if err != nil {
 		return nil, internal(err, "read assigned cases")
