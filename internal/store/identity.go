@@ -25,13 +25,13 @@ type requirementRow struct {
 func (requirementRow) TableName() string { return "case_requirements" }
 
 type infoRequestRow struct {
-	ID         int64 `gorm:"primaryKey"`
-	CaseID     int64
-	Method     string
-	UploadKind string
-	Text       []byte
-	AskedBy    *int64
-	AskedAt    time.Time
+	ID          int64 `gorm:"primaryKey"`
+	CaseID      int64
+	Method      string
+	UploadKind  string
+	Text        []byte
+	AskedBy     *int64
+	AskedAt     time.Time
 	Answer      []byte
 	AnsweredAt  *time.Time
 	WithdrawnAt *time.Time
