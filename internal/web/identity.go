@@ -51,6 +51,16 @@ func (s *Server) caseAsk() echo.HandlerFunc {
 		})
 }
 
+// caseWithdrawQuestion takes back the open question, with a reason the
+// requester reads; the pause ends.
+func (s *Server) caseWithdrawQuestion() echo.HandlerFunc {
+	return s.caseStep("withdraw", "flash.question_withdrawn", formValues("reason"),
+		func(c echo.Context, a casework.Actor, ref string, v map[string]string) error {
+			_, err := s.Identity.Withdraw(c.Request().Context(), a, ref, v["reason"])
+			return err
+		})
+}
+
 // caseFile serves an uploaded file to staff only as a download with a name
 // we make, never rendered by the browser: attachment, nosniff, no-store and
 // a sandboxing CSP (SECURITY.md item 2).

@@ -84,6 +84,7 @@ func (s *Server) routes() {
 	work.POST("/cases/:ref/requirement", s.caseRequirement())
 	work.POST("/cases/:ref/identity", s.caseVerify())
 	work.POST("/cases/:ref/ask", s.caseAsk())
+	work.POST("/cases/:ref/question/withdraw", s.caseWithdrawQuestion())
 	work.GET("/cases/:ref/files/:id", s.caseFile)
 
 	owners := work.Group("", s.ownerOnly)

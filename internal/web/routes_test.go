@@ -140,6 +140,10 @@ var routeAccess = map[string]access{
 		anonymous: noCSRF, anonymousCSRF: noSess, owner: 303, officer: 303, otherBranch: 404},
 	"POST /staff/cases/:ref/ask": {probe: "POST /staff/cases/{ref}/ask", body: "ask.method=email_on_file&ask.text=Klopt+uw+adres%3F",
 		anonymous: noCSRF, anonymousCSRF: noSess, owner: 303, officer: 303, otherBranch: 404},
+	// The probe case has no open question: the route answers 409 to staff
+	// in scope, and another branch learns nothing.
+	"POST /staff/cases/:ref/question/withdraw": {probe: "POST /staff/cases/{ref}/question/withdraw", body: "withdraw.reason=Niet+meer+nodig",
+		anonymous: noCSRF, anonymousCSRF: noSess, owner: 409, officer: 409, otherBranch: 404},
 	// No such file; another branch cannot even learn that.
 	"GET /staff/cases/:ref/files/:id": {probe: "GET /staff/cases/{ref}/files/0123456789abcdef0123456789abcdef", anonymous: toSignIn,
 		owner: 404, officer: 404, otherBranch: 404},
@@ -147,7 +151,7 @@ var routeAccess = map[string]access{
 	// Owners only: officers find nothing there.
 	"GET /staff/settings": {probe: "GET /staff/settings", anonymous: toSignIn, owner: 200, officer: 404, otherBranch: 404},
 	"POST /staff/settings": {probe: "POST /staff/settings", anonymous: noCSRF, anonymousCSRF: noSess,
-		body:  "practice.name=Praktijk+Test&practice.address=Straat+1&practice.kvk=12345678&practice.privacy_email=privacy%40praktijk.example&practice.time_zone=Europe%2FAmsterdam&practice.calendar=NL&practice.id_copy_days=30&practice.case_retention_days=730&practice.identity_pause=on",
+		body:  "practice.name=Praktijk+Test&practice.address=Straat+1&practice.kvk=12345678&practice.privacy_email=privacy%40praktijk.example&practice.time_zone=Europe%2FAmsterdam&practice.country=NL&practice.calendar=NL&practice.id_copy_days=30&practice.case_retention_days=730&practice.identity_pause=on",
 		owner: 303, officer: 404, otherBranch: 404},
 	"GET /staff/team": {probe: "GET /staff/team", anonymous: toSignIn, owner: 200, officer: 404, otherBranch: 404},
 	"POST /staff/team/invite": {probe: "POST /staff/team/invite", anonymous: noCSRF, anonymousCSRF: noSess,

@@ -33,6 +33,12 @@ type casePage struct {
 	Assignees   []casework.Assignee
 	CanExtend   bool
 	ExtendBy    deadline.Date
+	// RunningDue is the due date if a pause ended today.
+	RunningDue     deadline.Date
+	UndueDelayDays int
+	// NoExtension is why the deadline cannot be extended (a message), when
+	// the case is open.
+	NoExtension string
 	Outcomes    []string
 	Grounds     []string
 	Action      string
@@ -59,7 +65,7 @@ type caseEvent struct {
 // caseFieldOrder lists the fields of the case page's forms, for the summary.
 var caseFieldOrder = []string{"status.to", "assign.assignee", "requirement.state", "requirement.reason",
 	"identity.method", "identity.outcome", "identity.checks", "identity.note", "identity.reason",
-	"ask.method", "ask.upload", "ask.text", "message.text", "note.text", "extension.reason",
+	"ask.method", "ask.upload", "ask.text", "withdraw.reason", "message.text", "note.text", "extension.reason",
 	"decision.outcome", "decision.ground", "decision.reasons"}
 
 func (s *Server) staffCase(c echo.Context) error {
@@ -101,14 +107,19 @@ func (s *Server) renderCase(c echo.Context, status int, action string, problems 
 	p := casePage{
 		base: b, formState: newFormState(b.Tr, caseFieldOrder, prefixed), Case: k, Loc: loc,
 		Received: lang.DateTime(b.Lang, k.ReceivedAt, loc), Assignees: assignees,
-		CanExtend: !k.Extended && k.Status != casework.Completed && !today.After(k.Deadlines.ExtensionNoticeBy),
-		ExtendBy:  k.Deadlines.ExtensionNoticeBy, Action: action, Values: values,
+		ExtendBy: k.RunningDeadlines(cal, today).ExtensionNoticeBy, RunningDue: k.RunningDeadlines(cal, today).Due,
+		UndueDelayDays: casework.UndueDelayDays, Action: action, Values: values,
 		Unconfirmed: k.EmailConfirmedAt == nil,
 	}
 	for _, br := range branches {
 		if br.Code == k.Branch {
 			p.Branch = br.Name
 		}
+	}
+	if why := k.ExtensionBlock(cal, today); why == "" {
+		p.CanExtend = true
+	} else if k.Status != casework.Completed {
+		p.NoExtension = b.Tr.T(why)
 	}
 	p.TimeLeft, p.Late = s.timeLeft(b.Lang, k, today, cal)
 	for _, st := range []casework.Status{casework.Received, casework.AwaitingIdentity, casework.InProgress} {

@@ -83,7 +83,7 @@ func TestCaseWorkflowThroughThePages(t *testing.T) {
 	track = requesterBrowser.get("/volg/" + a.latestTrackingToken(t, requester))
 	assertShows(t, track, reason, "donderdag 28 januari 2027", a.nl("track.extended"))
 	p = officer.get(casePath)
-	assertShows(t, p, a.nl("flash.extended"), "donderdag 28 januari 2027", a.nl("case.extension_done"))
+	assertShows(t, p, a.nl("flash.extended"), "donderdag 28 januari 2027", a.nl("case.already_extended"))
 
 	// A refusal needs its legal ground: the page says so next to the field
 	// and keeps what was typed.
