@@ -23,16 +23,16 @@ import (
 type casePage struct {
 	base
 	formState
-	Case        casework.Case
-	Branch      string
-	Received    string
-	TimeLeft    string
-	Late        bool
-	Events      []caseEvent
-	NextStatus  []string
-	Assignees   []casework.Assignee
-	CanExtend   bool
-	ExtendBy    deadline.Date
+	Case       casework.Case
+	Branch     string
+	Received   string
+	TimeLeft   string
+	Late       bool
+	Events     []caseEvent
+	NextStatus []string
+	Assignees  []casework.Assignee
+	CanExtend  bool
+	ExtendBy   deadline.Date
 	// RunningDue is the due date if a pause ended today.
 	RunningDue     deadline.Date
 	UndueDelayDays int
