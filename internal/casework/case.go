@@ -96,8 +96,13 @@ func QuestionLate(received, asked deadline.Date) bool {
 // to direct marketing (art. 21(3)) are recorded at once, with no month to
 // answer and no extension.
 func (c Case) ImmediateEffect() bool {
-	return c.Type == ConsentWithdrawal || (c.Type == Objection && c.Specifics.DirectMarketing)
+	dm := c.Specifics.DirectMarketing
+	return c.Type == ConsentWithdrawal || (c.Type == Objection && dm != nil && *dm)
 }
+
+// EffectiveFrom is the day a request with immediate effect takes effect:
+// the day of receipt (DOMAIN.md §8).
+func (c Case) EffectiveFrom() deadline.Date { return c.ReceivedOn }
 
 // ConfirmWithinDays is how long a requester has to confirm their e-mail
 // address (by opening the tracking link) before the queue flags the case.

@@ -40,9 +40,13 @@ type Specifics struct {
 
 	Processing string `json:"processing,omitempty"` // objection: which processing
 	Grounds    string `json:"grounds,omitempty"`    // objection: why
-	// DirectMarketing marks an objection to direct marketing (AVG art.
-	// 21(2)–(3)): it takes effect at once and no ground can refuse it.
-	DirectMarketing bool `json:"direct_marketing,omitempty"`
+	// DirectMarketing says whether an objection is to direct marketing
+	// (AVG art. 21(2)–(3)): then it takes effect at once and no ground can
+	// refuse it. Nil when the requester did not say.
+	DirectMarketing *bool `json:"direct_marketing,omitempty"`
+
+	RestrictionData   string `json:"restriction_data,omitempty"`   // restriction: which data or processing
+	RestrictionGround string `json:"restriction_ground,omitempty"` // restriction: which of art. 18(1)(a)–(d), see RestrictionGrounds
 
 	Consents     []string `json:"consents,omitempty"`      // consent withdrawal: which consents
 	SharingParty string   `json:"sharing_party,omitempty"` // consent withdrawal: the named third party
@@ -55,6 +59,13 @@ var (
 	Formats       = []string{"json", "csv"}
 	Destinations  = []string{"self", "controller"}
 	Consents      = []string{"newsletter", "research", "recordings", "sharing", "other"}
+	// RestrictionGrounds are the four situations of AVG art. 18(1) in which
+	// processing is restricted: (a) the accuracy is contested, (b) the
+	// processing is unlawful and the person wants restriction instead of
+	// erasure, (c) the practice no longer needs the data but the person
+	// needs them for a legal claim, (d) an objection is being weighed.
+	RestrictionGrounds = []string{"accuracy", "unlawful", "legal_claims", "objection"}
+	YesNo              = []string{"yes", "no"}
 )
 
 // Submission is a request as it arrives, from the public form, the API or a
@@ -179,9 +190,15 @@ func (s *Submission) validateSpecifics(p Problems) {
 		choice(p, pre+"format", sp.Format, Formats, req)
 		choice(p, pre+"destination", sp.Destination, Destinations, req)
 		text(p, pre+"other_controller", sp.OtherController, sp.Destination == "controller", MaxShort)
+	case Restriction:
+		text(p, pre+"restriction_data", sp.RestrictionData, req, MaxShort)
+		choice(p, pre+"restriction_ground", sp.RestrictionGround, RestrictionGrounds, req)
 	case Objection:
 		text(p, pre+"processing", sp.Processing, req, MaxShort)
 		text(p, pre+"grounds", sp.Grounds, false, MaxShort)
+		if req && sp.DirectMarketing == nil {
+			p.add(pre+"direct_marketing", "field.choose")
+		}
 	case ConsentWithdrawal:
 		if req && len(sp.Consents) == 0 {
 			p.add(pre+"consents", "field.choose_one")
@@ -209,7 +226,8 @@ func needsWishes(t RequestType) bool {
 func (sp Specifics) IsEmpty() bool {
 	return sp.Wrong == "" && sp.Correct == "" && sp.ErasureScope == "" && sp.ErasurePart == "" &&
 		sp.Format == "" && sp.Destination == "" && sp.OtherController == "" && sp.Processing == "" &&
-		sp.Grounds == "" && len(sp.Consents) == 0 && sp.SharingParty == "" && sp.OtherConsent == ""
+		sp.Grounds == "" && len(sp.Consents) == 0 && sp.SharingParty == "" && sp.OtherConsent == "" &&
+		sp.DirectMarketing == nil && sp.RestrictionData == "" && sp.RestrictionGround == ""
 }
 
 // keepRelevant drops the specifics that do not belong to the request type, so
@@ -229,8 +247,10 @@ func (sp Specifics) keepRelevant(t RequestType) Specifics {
 		if sp.Destination == "controller" {
 			out.OtherController = sp.OtherController
 		}
+	case Restriction:
+		out.RestrictionData, out.RestrictionGround = sp.RestrictionData, sp.RestrictionGround
 	case Objection:
-		out.Processing, out.Grounds = sp.Processing, sp.Grounds
+		out.Processing, out.Grounds, out.DirectMarketing = sp.Processing, sp.Grounds, sp.DirectMarketing
 	case ConsentWithdrawal:
 		out.Consents = sp.Consents
 		if slices.Contains(sp.Consents, "sharing") {
@@ -247,7 +267,8 @@ func (s *Submission) trim() {
 	for _, f := range []*string{&s.Requester.Name, &s.Requester.Email, &s.Requester.Phone, &s.Subject.Name,
 		&s.Subject.BirthDate, &s.Branch, &s.Details, &s.Specifics.Wrong, &s.Specifics.Correct,
 		&s.Specifics.ErasurePart, &s.Specifics.OtherController, &s.Specifics.Processing,
-		&s.Specifics.Grounds, &s.Specifics.SharingParty, &s.Specifics.OtherConsent} {
+		&s.Specifics.Grounds, &s.Specifics.SharingParty, &s.Specifics.OtherConsent,
+		&s.Specifics.RestrictionData, &s.Specifics.RestrictionGround} {
 		*f = strings.TrimSpace(*f)
 	}
 	s.Requester.Email = strings.ToLower(s.Requester.Email)

@@ -36,8 +36,11 @@ func validSubmission(t casework.RequestType) casework.Submission {
 		s.Specifics.ErasureScope = "all"
 	case casework.Portability:
 		s.Specifics.Format, s.Specifics.Destination = "json", "self"
+	case casework.Restriction:
+		s.Specifics.RestrictionData, s.Specifics.RestrictionGround = "Het verslag van maart", "accuracy"
 	case casework.Objection:
-		s.Specifics.Processing = "Nieuwsbrief"
+		yes := true
+		s.Specifics.Processing, s.Specifics.DirectMarketing = "Nieuwsbrief", &yes
 	case casework.ConsentWithdrawal:
 		s.Specifics.Consents = []string{"newsletter"}
 	}
@@ -187,6 +190,14 @@ func TestValidateProblems(t *testing.T) {
 			want: casework.Problems{"specifics.processing": "field.required"}},
 		{name: "objection grounds too long", typ: casework.Objection, edit: func(s *casework.Submission) { s.Specifics.Grounds = long(1001) },
 			want: casework.Problems{"specifics.grounds": "field.too_long"}},
+		{name: "objection must say whether it is about direct marketing", typ: casework.Objection, edit: func(s *casework.Submission) { s.Specifics.DirectMarketing = nil },
+			want: casework.Problems{"specifics.direct_marketing": "field.choose"}},
+		{name: "restriction data required", typ: casework.Restriction, edit: func(s *casework.Submission) { s.Specifics.RestrictionData = "" },
+			want: casework.Problems{"specifics.restriction_data": "field.required"}},
+		{name: "restriction ground required", typ: casework.Restriction, edit: func(s *casework.Submission) { s.Specifics.RestrictionGround = "" },
+			want: casework.Problems{"specifics.restriction_ground": "field.choose"}},
+		{name: "restriction ground outside art. 18(1)", typ: casework.Restriction, edit: func(s *casework.Submission) { s.Specifics.RestrictionGround = "because" },
+			want: casework.Problems{"specifics.restriction_ground": "field.choose"}},
 		{name: "consent withdrawal needs one consent", typ: casework.ConsentWithdrawal, edit: func(s *casework.Submission) { s.Specifics.Consents = nil },
 			want: casework.Problems{"specifics.consents": "field.choose_one"}},
 		{name: "consent withdrawal unknown consent", typ: casework.ConsentWithdrawal, edit: func(s *casework.Submission) {

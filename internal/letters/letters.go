@@ -135,6 +135,7 @@ func (w *Writer) caseMail(name, subjectID string, k casework.Case, trackingURL s
 		"Type":      w.cat.T(c, "type."+string(k.Type)+".title", nil),
 		"Received":  lang.Date(c, k.ReceivedOn),
 		"Due":       lang.Date(c, k.Deadlines.Due),
+		"Immediate": k.ImmediateEffect(),
 		"Link":      trackingURL,
 		"Practice":  practice,
 	})

@@ -25,6 +25,8 @@ type requestForm struct {
 	Wrong, Correct, ErasureScope, ErasurePart       string
 	Format, Destination, OtherController            string
 	Processing, Grounds, SharingParty, OtherConsent string
+	DirectMarketing                                 string // "yes", "no" or not chosen
+	RestrictionData, RestrictionGround              string
 	Consents                                        []string
 }
 
@@ -49,6 +51,8 @@ func readRequestForm(c echo.Context) requestForm {
 		Destination: v("specifics.destination"), OtherController: v("specifics.other_controller"),
 		Processing: v("specifics.processing"), Grounds: v("specifics.grounds"),
 		SharingParty: v("specifics.sharing_party"), OtherConsent: v("specifics.other_consent"),
+		DirectMarketing: v("specifics.direct_marketing"), RestrictionData: v("specifics.restriction_data"),
+		RestrictionGround: v("specifics.restriction_ground"),
 	}
 	if form, err := c.FormParams(); err == nil {
 		for _, x := range form["specifics.consents"] {
@@ -70,10 +74,15 @@ func (f requestForm) submission(t casework.RequestType) casework.Submission {
 			Format: f.Format, Destination: f.Destination, OtherController: f.OtherController,
 			Processing: f.Processing, Grounds: f.Grounds, Consents: f.Consents,
 			SharingParty: f.SharingParty, OtherConsent: f.OtherConsent,
+			RestrictionData: f.RestrictionData, RestrictionGround: f.RestrictionGround,
 		},
 		SpecificsRequired: true,
 	}
 	s.Subject.Name, s.Subject.BirthDate = f.SubjectName, f.BirthDate
+	if f.DirectMarketing == "yes" || f.DirectMarketing == "no" {
+		dm := f.DirectMarketing == "yes"
+		s.Specifics.DirectMarketing = &dm
+	}
 	return s
 }
 
@@ -98,6 +107,7 @@ type requestFormPage struct {
 
 type formChoices struct {
 	ErasureScopes, Formats, Destinations, Consents, Languages []string
+	RestrictionGrounds, YesNo                                 []string
 }
 
 // requestStartPage lists the rights, each with a plain explanation.
@@ -141,7 +151,7 @@ func (s *Server) renderRequestForm(c echo.Context, status int, t casework.Reques
 		base: b, formState: newFormState(b.Tr, formFieldOrder, problems), Type: t, Form: form,
 		Relations: []string{"self", "parent", "guardian", "representative"}, Branches: branches,
 		Choices: formChoices{casework.ErasureScopes, casework.Formats, casework.Destinations, casework.Consents,
-			[]string{string(casework.Dutch), string(casework.English)}},
+			[]string{string(casework.Dutch), string(casework.English)}, casework.RestrictionGrounds, casework.YesNo},
 	}
 	return s.render(c, status, "request_form", p)
 }
@@ -153,7 +163,8 @@ var formFieldOrder = []string{
 	casework.FieldSubjectName, casework.FieldBirthDate, casework.FieldBranch,
 	"specifics.wrong", "specifics.correct", "specifics.erasure_scope", "specifics.erasure_part",
 	"specifics.format", "specifics.destination", "specifics.other_controller",
-	"specifics.processing", "specifics.grounds", "specifics.consents", "specifics.sharing_party",
+	"specifics.restriction_data", "specifics.restriction_ground",
+	"specifics.processing", "specifics.direct_marketing", "specifics.grounds", "specifics.consents", "specifics.sharing_party",
 	"specifics.other_consent", casework.FieldDetails, "language",
 }
 
@@ -175,7 +186,11 @@ func (s *Server) requestSubmit(c echo.Context) error {
 		return err
 	}
 	s.notifyMail()
-	s.setReceipt(c, receipt{Reference: k.Reference, Due: k.Deadlines.Due, Email: k.Requester.Email})
+	r := receipt{Reference: k.Reference, Due: k.Deadlines.Due}
+	if k.ImmediateEffect() {
+		r.Effective = k.EffectiveFrom()
+	}
+	s.setReceipt(c, r)
 	return c.Redirect(http.StatusSeeOther, "/verzoek-ontvangen")
 }
 
@@ -185,13 +200,18 @@ func (s *Server) requestSubmit(c echo.Context) error {
 type receipt struct {
 	Reference string
 	Due       deadline.Date
-	Email     string
+	// Effective is the day a request with immediate effect took effect;
+	// zero for the others, which are answered by Due.
+	Effective deadline.Date
 }
 
 const receiptCookie = "avg_receipt"
 
 func (s *Server) setReceipt(c echo.Context, r receipt) {
-	value := r.Reference + "|" + r.Due.String()
+	value := r.Reference + "|" + r.Due.String() + "|"
+	if !r.Effective.IsZero() {
+		value += r.Effective.String()
+	}
 	c.SetCookie(&http.Cookie{
 		Name: receiptCookie, Value: value + "|" + s.Signer.Index("receipt", value), Path: "/verzoek-ontvangen",
 		MaxAge: 600, Secure: s.secure, HttpOnly: true, SameSite: http.SameSiteStrictMode,
@@ -204,21 +224,25 @@ func (s *Server) readReceipt(c echo.Context) (receipt, bool) {
 		return receipt{}, false
 	}
 	parts := strings.Split(ck.Value, "|")
-	if len(parts) != 3 || s.Signer.Index("receipt", parts[0]+"|"+parts[1]) != parts[2] {
+	if len(parts) != 4 || s.Signer.Index("receipt", strings.Join(parts[:3], "|")) != parts[3] {
 		return receipt{}, false
 	}
-	due, err := deadline.ParseDate(parts[1])
-	if err != nil {
+	r := receipt{Reference: parts[0]}
+	if r.Due, err = deadline.ParseDate(parts[1]); err != nil {
 		return receipt{}, false
 	}
-	return receipt{Reference: parts[0], Due: due}, true
+	if parts[2] != "" {
+		if r.Effective, err = deadline.ParseDate(parts[2]); err != nil {
+			return receipt{}, false
+		}
+	}
+	return r, true
 }
 
 // requestReceivedPage confirms a filed request.
 type requestReceivedPage struct {
 	base
-	Reference string
-	Due       deadline.Date
+	receipt
 }
 
 func (s *Server) requestReceived(c echo.Context) error {
@@ -227,7 +251,7 @@ func (s *Server) requestReceived(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, "/verzoek")
 	}
 	return s.render(c, http.StatusOK, "request_received",
-		requestReceivedPage{base: s.base(c, "received.title"), Reference: r.Reference, Due: r.Due})
+		requestReceivedPage{base: s.base(c, "received.title"), receipt: r})
 }
 
 // trackPage is the requester's view of their case.

@@ -68,9 +68,9 @@ func TestRequestFormShowsFieldsForEachType(t *testing.T) {
 		{casework.Access, nil},
 		{casework.Rectification, []string{"specifics.wrong", "specifics.correct"}},
 		{casework.Erasure, []string{"specifics.erasure_scope", "specifics.erasure_part"}},
-		{casework.Restriction, nil},
+		{casework.Restriction, []string{"specifics.restriction_data", "specifics.restriction_ground"}},
 		{casework.Portability, []string{"specifics.format", "specifics.destination", "specifics.other_controller"}},
-		{casework.Objection, []string{"specifics.processing", "specifics.grounds"}},
+		{casework.Objection, []string{"specifics.processing", "specifics.direct_marketing", "specifics.grounds"}},
 		{casework.ConsentWithdrawal, []string{"specifics.consents", "specifics.sharing_party", "specifics.other_consent"}},
 	}
 	for _, tt := range tests {
