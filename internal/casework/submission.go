@@ -230,7 +230,7 @@ func (sp Specifics) keepRelevant(t RequestType) Specifics {
 			out.OtherController = sp.OtherController
 		}
 	case Objection:
-		out.Processing, out.Grounds = sp.Processing, sp.Grounds
+		out.Processing, out.Grounds, out.DirectMarketing = sp.Processing, sp.Grounds, sp.DirectMarketing
 	case ConsentWithdrawal:
 		out.Consents = sp.Consents
 		if slices.Contains(sp.Consents, "sharing") {

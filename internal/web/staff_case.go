@@ -23,17 +23,17 @@ import (
 type casePage struct {
 	base
 	formState
-	Case        casework.Case
-	Branch      string
-	Received    string
-	TimeLeft    string
-	Late        bool
-	Events      []caseEvent
-	NextStatus  []string
-	Assignees   []casework.Assignee
-	CanExtend   bool
-	ExtendBy    deadline.Date
-	Outcomes    []string
+	Case       casework.Case
+	Branch     string
+	Received   string
+	TimeLeft   string
+	Late       bool
+	Events     []caseEvent
+	NextStatus []string
+	Assignees  []casework.Assignee
+	CanExtend  bool
+	ExtendBy   deadline.Date
+	Outcomes   []string
 	// Grounds are the grounds this right allows, each labelled with its
 	// article: the only place staff pick one (DOMAIN.md §8).
 	Grounds []groundOption
