@@ -156,8 +156,8 @@ func TestDecisionFormOffersTheRightsGrounds(t *testing.T) {
 		})
 	}
 	p := officer.get("/staff/cases/" + access)
-	assertShows(t, p, a.nl("ground_label.rights_of_others")+" (art. 15 lid 4 AVG; art. 7:457 BW)",
-		a.nl("ground_label.statutory_restriction")+" (art. 23 AVG; art. 41 lid 1 UAVG)",
+	assertShows(t, p, a.nl("ground_label.rights_of_others")+" — art. 15 lid 4 AVG; art. 7:457 BW",
+		a.nl("ground_label.statutory_restriction")+" — art. 23 AVG; art. 41 lid 1 UAVG",
 		a.nl("ground_detail.statutory_restriction.i"))
 
 	// A ground the right does not allow, posted all the same: 422 next to
@@ -212,7 +212,7 @@ func TestTrackRefusalNeutralUntilConfirmed(t *testing.T) {
 		t.Errorf("an unconfirmed requester reads the refusal's details:\n%s", text)
 	}
 	assertShows(t, officer.get("/staff/cases/"+unconfirmed), reasons,
-		a.nl("ground_label.rights_of_others")+" (art. 15 lid 4 AVG; art. 7:457 BW)")
+		a.nl("ground_label.rights_of_others")+" — art. 15 lid 4 AVG; art. 7:457 BW")
 
 	confirmed := a.fileRequest(t, "Test Bekend", "bekend@example.nl", "")
 	officer.submit("/staff/cases/"+confirmed+"/identity", "identity.method", "email_on_file", "identity.outcome", "verified").location()

@@ -95,7 +95,7 @@ type detailGroup struct {
 func groundLabel(t tr, k casework.Case, g string) string {
 	label := t.T("ground_label." + g)
 	if r, ok := k.GroundRule(casework.Ground(g)); ok && r.Basis.NL != "" {
-		return label + " (" + r.Basis.In(casework.Language(t.Lang)) + ")"
+		return label + " — " + r.Basis.In(casework.Language(t.Lang))
 	}
 	return label
 }
