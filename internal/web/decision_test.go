@@ -7,7 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/avgloket/avgloket/internal/casework"
+	"github.com/avgloket/avgloket/internal/lang"
 	"github.com/avgloket/avgloket/internal/staff"
+	"github.com/avgloket/avgloket/ui"
 )
 
 // fileOf files a request of another type than access through the public
@@ -255,5 +258,33 @@ func TestLateRefusalFlagged(t *testing.T) {
 		return hasClass(n, "late") && strings.Contains(textContent(n), "besloten na de termijn")
 	})); n != 2 {
 		t.Errorf("the flag shows %d times, want in the facts and on the timeline", n)
+	}
+}
+
+// Every ground a right allows has its text for the requester and its label
+// for staff, and every choice a ground asks for and every way to withdraw
+// has its text, in both languages (the catalogue holds the same IDs in
+// each).
+func TestGroundTextsInTheCatalogue(t *testing.T) {
+	cat, err := lang.Load(ui.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"track.because_refused", "track.because_partially_granted"}
+	for _, typ := range casework.RequestTypes {
+		for _, r := range casework.GroundRules(casework.Case{Type: typ, Requester: casework.Requester{Relation: casework.Parent}}) {
+			want = append(want, "ground."+string(r.Ground), "ground_label."+string(r.Ground))
+			for _, d := range r.Details {
+				want = append(want, "ground_detail."+string(r.Ground)+"."+d)
+			}
+		}
+	}
+	for _, h := range casework.WithdrawnHows {
+		want = append(want, "withdrawn_how."+h)
+	}
+	for _, id := range want {
+		if !cat.Has(id) {
+			t.Errorf("the catalogue lacks %s", id)
+		}
 	}
 }
