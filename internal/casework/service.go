@@ -246,6 +246,11 @@ func (s *Service) ByToken(ctx context.Context, token string) (Case, error) {
 // requester may see, and records that the requester's e-mail address is
 // confirmed: only its owner can have followed the link. Unknown and expired
 // tokens give NotFound alike.
+//
+// While the requester is not confirmed (Case.RequesterConfirmed), a
+// refusal's event carries only its outcome and "withheld": "true", without
+// the ground, its statute or the reasons: the tracking page then shows a
+// neutral text.
 func (s *Service) Track(ctx context.Context, token, address string) (Case, []Event, error) {
 	c, err := s.ByToken(ctx, token)
 	if err != nil {
@@ -262,7 +267,17 @@ func (s *Service) Track(ctx context.Context, token, address string) (Case, []Eve
 		return Case{}, nil, err
 	}
 	events, err := s.store.CaseEvents(ctx, c.ID, true)
-	return c, events, err
+	if err != nil {
+		return Case{}, nil, err
+	}
+	if !c.RequesterConfirmed() {
+		for i, e := range events {
+			if outcome := Outcome(e.Data["outcome"]); e.Kind == EventDecided && outcome.Refuses() {
+				events[i].Text, events[i].Data = "", map[string]string{"outcome": string(outcome), "withheld": "true"}
+			}
+		}
+	}
+	return c, events, nil
 }
 
 // Retire anonymises the completed cases whose retention period (a practice

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -188,7 +189,11 @@ func TestDecide(t *testing.T) {
 		{"granted without reasons", casework.Decision{Outcome: casework.Granted}, apperr.Invalid},
 		{"refused without ground", casework.Decision{Outcome: casework.Refused, Reasons: "Nee."}, apperr.Invalid},
 		{"refused with ground", casework.Decision{Outcome: casework.Refused, Ground: casework.GroundIdentity, Reasons: "Niet vastgesteld."}, ""},
-		{"partial with ground", casework.Decision{Outcome: casework.PartiallyGranted, Ground: casework.GroundRetention, Reasons: "Deels."}, ""},
+		{"partial with ground", casework.Decision{Outcome: casework.PartiallyGranted, Ground: casework.GroundOthers, Reasons: "Deels."}, ""},
+		{"partial on a ground access does not allow", casework.Decision{Outcome: casework.PartiallyGranted, Ground: casework.GroundRetention,
+			Statute: "art. 52 AWR", Until: "2033-12-31", Reasons: "Deels."}, apperr.Invalid},
+		{"withdrawn by e-mail", casework.Decision{Outcome: casework.Withdrawn, WithdrawnHow: "email", Reasons: "Per e-mail ingetrokken."}, ""},
+		{"withdrawn without how", casework.Decision{Outcome: casework.Withdrawn, Reasons: "Ingetrokken."}, apperr.Invalid},
 		{"granted with a ground", casework.Decision{Outcome: casework.Granted, Ground: casework.GroundOther, Reasons: "Ja."}, apperr.Invalid},
 		{"unknown outcome", casework.Decision{Outcome: "maybe", Reasons: "?"}, apperr.Invalid},
 		{"unknown ground", casework.Decision{Outcome: casework.Refused, Ground: "whim", Reasons: "?"}, apperr.Invalid},
@@ -199,6 +204,9 @@ func TestDecide(t *testing.T) {
 			got, err := f.svc.Decide(ctx, f.owner, c.Reference, tc.d)
 			if tc.code != "" {
 				wantCode(t, err, tc.code)
+				if got, _ := f.svc.Case(ctx, f.owner, c.Reference); got.Status == casework.Completed {
+					t.Fatal("a refused decision completed the case")
+				}
 				return
 			}
 			if err != nil {
@@ -215,8 +223,17 @@ func TestDecide(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(visible) != 1 || visible[0].Kind != casework.EventDecided || visible[0].Text != tc.d.Reasons {
+			if len(visible) != 1 || visible[0].Kind != casework.EventDecided {
 				t.Fatalf("requester sees %+v", visible)
+			}
+			// The requester's identity was never verified: a refusal's
+			// ground and reasons are held back (DOMAIN.md §8).
+			if got := visible[0]; tc.d.Outcome.Refuses() {
+				if got.Text != "" || got.Data["ground"] != "" || got.Data["withheld"] != "true" || got.Data["outcome"] != string(tc.d.Outcome) {
+					t.Fatalf("unconfirmed requester sees the refusal's details: %+v", got)
+				}
+			} else if got.Text != tc.d.Reasons {
+				t.Fatalf("requester sees %+v", got)
 			}
 		})
 	}
@@ -321,7 +338,7 @@ func TestRetireAnonymisesClosedCases(t *testing.T) {
 	if _, err := f.svc.SendMessage(ctx, f.owner, done.Reference, "Uw dossier staat klaar."); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.Decide(ctx, f.owner, done.Reference, casework.Decision{Outcome: casework.Withdrawn, Reasons: "Ingetrokken door Test Ouder."}); err != nil {
+	if _, err := f.svc.Decide(ctx, f.owner, done.Reference, casework.Decision{Outcome: casework.Withdrawn, WithdrawnHow: "phone", Reasons: "Ingetrokken door Test Ouder."}); err != nil {
 		t.Fatal(err)
 	}
 	link := lastLink(t, f)
@@ -354,5 +371,129 @@ func TestRetireAnonymisesClosedCases(t *testing.T) {
 	}
 	if n, err := f.svc.Retire(ctx); err != nil || n != 0 {
 		t.Fatalf("a second run: %d, %v", n, err)
+	}
+}
+
+// A refusal, whole or partial, decided after the deadline in force is
+// flagged as late in the decided event (art. 12(4)); the deadline is the
+// extended one when extended, and identity pauses push it on. The case is
+// received on 25 November 2026: due 28 December, or 25 February 2027 when
+// extended.
+func TestDecideLate(t *testing.T) {
+	ctx := context.Background()
+	refusal := casework.Decision{Outcome: casework.Refused, Ground: casework.GroundOthers, Reasons: "Het dossier gaat ook over anderen."}
+	partial := refusal
+	partial.Outcome = casework.PartiallyGranted
+	granted := casework.Decision{Outcome: casework.Granted, Reasons: "Kopie via de beveiligde link."}
+	amsterdam := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 12, 0, 0, 0, time.UTC) }
+	for _, tc := range []struct {
+		name     string
+		extend   bool
+		pauseFor int // days a question waits for its answer, from the day of receipt
+		on       time.Time
+		d        casework.Decision
+		late     bool
+	}{
+		{"refused on the due date", false, 0, amsterdam(2026, 12, 28), refusal, false},
+		{"refused the day after", false, 0, amsterdam(2026, 12, 29), refusal, true},
+		{"partly refused the day after", false, 0, amsterdam(2026, 12, 29), partial, true},
+		{"granted the day after", false, 0, amsterdam(2026, 12, 29), granted, false},
+		{"extended, refused after the first month", true, 0, amsterdam(2027, 1, 20), refusal, false},
+		{"extended, refused on the extended date", true, 0, amsterdam(2027, 2, 25), refusal, false},
+		{"extended, refused after the extended date", true, 0, amsterdam(2027, 2, 26), refusal, true},
+		{"refused after the month, the pause added", false, 6, amsterdam(2026, 12, 31), refusal, false},
+		{"refused after the month and the pause", false, 6, amsterdam(2027, 1, 5), refusal, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newWorkflowFixture(t)
+			c := f.file(t, "utrecht")
+			if tc.extend {
+				if _, err := f.svc.Extend(ctx, f.owner, c.Reference, "Omvangrijk dossier."); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tc.pauseFor > 0 {
+				// A question sent and answered, as package identity does it.
+				step := func(fn func(*casework.Case, casework.Env)) {
+					if _, err := f.svc.Apply(ctx, f.owner, c.Reference, func(c *casework.Case, env casework.Env) (casework.Change, error) {
+						fn(c, env)
+						return casework.Change{}, nil
+					}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				step(casework.Pause)
+				f.clock.Advance(time.Duration(tc.pauseFor) * 24 * time.Hour)
+				step(casework.Resume)
+			}
+			f.clock.Set(tc.on)
+			if _, err := f.svc.Decide(ctx, f.owner, c.Reference, tc.d); err != nil {
+				t.Fatal(err)
+			}
+			_, events, err := f.svc.Timeline(ctx, f.owner, c.Reference)
+			if err != nil {
+				t.Fatal(err)
+			}
+			decided := events[len(events)-1]
+			if decided.Kind != casework.EventDecided || decided.DecidedLate() != tc.late {
+				t.Fatalf("decided event %+v: late %v, want %v", decided, decided.DecidedLate(), tc.late)
+			}
+		})
+	}
+}
+
+// The requester reads a refusal's ground, detail, statute and reasons only
+// once their identity is verified and their address confirmed; staff
+// always read everything.
+func TestTrackRefusalOnceConfirmed(t *testing.T) {
+	ctx := context.Background()
+	d := casework.Decision{Outcome: casework.Refused, Ground: casework.GroundStatutory, Detail: "i",
+		Reasons: "Het dossier bevat gegevens over een ander kind."}
+	for _, tc := range []struct {
+		name     string
+		verified bool
+		shown    bool
+	}{
+		{"identity not verified", false, false},
+		{"identity verified", true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newWorkflowFixture(t)
+			c := f.file(t, "utrecht")
+			if tc.verified {
+				_, err := f.svc.Apply(ctx, f.owner, c.Reference, func(c *casework.Case, env casework.Env) (casework.Change, error) {
+					now := f.clock.Now()
+					c.Identity = casework.Identity{Status: casework.IdentityVerified, Method: "email_on_file", VerifiedAt: &now}
+					return casework.Change{Events: []casework.Event{{Kind: casework.EventIdentity, Data: map[string]string{"outcome": "verified"}}}}, nil
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := f.svc.Decide(ctx, f.owner, c.Reference, d); err != nil {
+				t.Fatal(err)
+			}
+			k, visible, err := f.svc.Track(ctx, strings.TrimPrefix(lastLink(t, f), "https://avg.example/volg/"), "192.0.2.1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if k.EmailConfirmedAt == nil {
+				t.Fatal("following the link did not confirm the address")
+			}
+			got := visible[len(visible)-1]
+			shown := got.Text == d.Reasons && got.Data["ground"] == string(d.Ground) && got.Data["detail"] == "i"
+			withheld := got.Text == "" && got.Data["ground"] == "" && got.Data["detail"] == "" && got.Data["withheld"] == "true"
+			if tc.shown && !shown || !tc.shown && !withheld {
+				t.Fatalf("requester sees %+v", got)
+			}
+			_, events, err := f.svc.Timeline(ctx, f.owner, c.Reference)
+			if err != nil {
+				t.Fatal(err)
+			}
+			i := slices.IndexFunc(events, func(e casework.Event) bool { return e.Kind == casework.EventDecided })
+			if i < 0 || events[i].Text != d.Reasons || events[i].Data["ground"] != string(d.Ground) {
+				t.Fatalf("staff see %+v", events)
+			}
+		})
 	}
 }

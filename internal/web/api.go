@@ -225,19 +225,28 @@ func (s *Server) apiExtendCase(c echo.Context) error {
 
 // apiDecideCase completes a case with a decision (an extension of API.md
 // v1): 409 when the case is completed, or when granting before the proofs
-// and consents a child's case needs are on record.
+// and consents a child's case needs are on record; 422 with fields for a
+// ground the right does not allow (fields.ground), a ground's missing
+// choice (detail), a legal retention without its statute or end date
+// (statute, until), "other" without an article in the reasons, and a
+// withdrawal without how the requester withdrew (withdrawn_how).
 func (s *Server) apiDecideCase(c echo.Context) error {
 	var body struct {
-		Outcome casework.Outcome `json:"outcome"`
-		Ground  casework.Ground  `json:"ground"`
-		Reasons string           `json:"reasons"`
+		Outcome      casework.Outcome `json:"outcome"`
+		Ground       casework.Ground  `json:"ground"`
+		Detail       string           `json:"detail"`
+		Statute      string           `json:"statute"`
+		Until        string           `json:"until"`
+		Reasons      string           `json:"reasons"`
+		WithdrawnHow string           `json:"withdrawn_how"`
 	}
 	if err := decodeJSON(c, &body); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	k, err := s.Cases.Decide(ctx, actorOf(c), c.Param("reference"),
-		casework.Decision{Outcome: body.Outcome, Ground: body.Ground, Reasons: body.Reasons})
+	k, err := s.Cases.Decide(ctx, actorOf(c), c.Param("reference"), casework.Decision{
+		Outcome: body.Outcome, Ground: body.Ground, Detail: body.Detail, Statute: body.Statute, Until: body.Until,
+		Reasons: body.Reasons, WithdrawnHow: body.WithdrawnHow})
 	if err != nil {
 		return err
 	}

@@ -46,6 +46,16 @@ func (f formState) Field(name, labelID, typ, value, hintID, autocomplete string,
 	return d
 }
 
+// ConditionalField describes a field that is required only with another
+// choice on the form (its hint says which): neither marked optional nor
+// required for the browser, so the form still posts without it when it does
+// not apply.
+func (f formState) ConditionalField(name, labelID, typ, value, hintID string) fieldData {
+	d := f.Field(name, labelID, typ, value, hintID, "", true)
+	d.Required = false
+	return d
+}
+
 // choiceData is what the "choices" partial needs: a group of radio buttons
 // or check boxes with a legend and an error.
 type choiceData struct {

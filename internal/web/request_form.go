@@ -267,14 +267,39 @@ type trackPage struct {
 }
 
 // trackEvent is a message, extension or decision as the requester reads it.
+// A refusal's Because is the sentence naming its ground and article, Detail
+// what the ground's choice was, and Kept the statute and end date of what is
+// kept; Withheld replaces them all (and the reasons) with a neutral text
+// while the requester is not confirmed.
 type trackEvent struct {
-	Kind    string
-	At      string
-	Text    string
-	Outcome string
-	Ground  string
-	Due     deadline.Date
-	File    string
+	Kind     string
+	At       string
+	Text     string
+	Outcome  string
+	Because  string
+	Detail   string
+	Kept     string
+	Withheld bool
+	Due      deadline.Date
+	File     string
+}
+
+// decisionFor fills in what the requester reads of a decided event.
+func decisionFor(t tr, k casework.Case, te *trackEvent, data map[string]string) {
+	te.Withheld = data["withheld"] == "true"
+	g := data["ground"]
+	if g == "" || !casework.Outcome(te.Outcome).Refuses() {
+		return
+	}
+	ground := t.T("ground." + g)
+	if r, ok := k.GroundRule(casework.Ground(g)); ok && r.Basis.NL != "" {
+		ground += " (" + r.Basis.In(casework.Language(t.Lang)) + ")"
+	}
+	te.Because = t.T("track.because_"+te.Outcome, "Ground", ground)
+	if d := data["detail"]; d != "" {
+		te.Detail = t.T("ground_detail." + g + "." + d)
+	}
+	te.Kept = keptText(t, data)
 }
 
 func (s *Server) track(c echo.Context) error { return s.renderTrack(c, http.StatusOK, "") }
@@ -300,7 +325,10 @@ func (s *Server) renderTrack(c echo.Context, status int, problem string) error {
 	}
 	for _, e := range events {
 		te := trackEvent{Kind: string(e.Kind), At: lang.DateTime(l, e.At, settings.Location()), Text: e.Text,
-			Outcome: e.Data["outcome"], Ground: e.Data["ground"], File: e.Data["file"]}
+			Outcome: e.Data["outcome"], File: e.Data["file"]}
+		if e.Kind == casework.EventDecided {
+			decisionFor(b.Tr, k, &te, e.Data)
+		}
 		if d, err := deadline.ParseDate(e.Data["due"]); err == nil {
 			te.Due = d
 		}

@@ -130,7 +130,7 @@ var routeAccess = map[string]access{
 		owner: 303, officer: 303, otherBranch: 404},
 	"POST /staff/cases/:ref/extension": {probe: "POST /staff/cases/{ref}/extension", body: "extension.reason=Omvangrijk", anonymous: noCSRF, anonymousCSRF: noSess,
 		owner: 303, officer: 303, otherBranch: 404},
-	"POST /staff/cases/:ref/decision": {probe: "POST /staff/cases/{ref}/decision", body: "decision.outcome=withdrawn&decision.reasons=Ingetrokken+door+de+verzoeker",
+	"POST /staff/cases/:ref/decision": {probe: "POST /staff/cases/{ref}/decision", body: "decision.outcome=withdrawn&decision.withdrawn_how=email&decision.reasons=Ingetrokken+door+de+verzoeker",
 		anonymous: noCSRF, anonymousCSRF: noSess, owner: 303, officer: 303, otherBranch: 404},
 	"POST /staff/cases/:ref/resend": {probe: "POST /staff/cases/{ref}/resend", anonymous: noCSRF, anonymousCSRF: noSess,
 		owner: 303, officer: 303, otherBranch: 404},
@@ -177,7 +177,7 @@ var routeAccess = map[string]access{
 		owner: 200, officer: 200, otherBranch: 404},
 	"POST /api/v1/cases/:reference/extension": {probe: "POST /api/v1/cases/{ref}/extension", body: `{"reason":"Omvangrijk"}`,
 		anonymous: 401, staffOnly: true, owner: 200, officer: 200, otherBranch: 404},
-	"POST /api/v1/cases/:reference/decision": {probe: "POST /api/v1/cases/{ref}/decision", body: `{"outcome":"withdrawn","reasons":"Ingetrokken"}`,
+	"POST /api/v1/cases/:reference/decision": {probe: "POST /api/v1/cases/{ref}/decision", body: `{"outcome":"withdrawn","withdrawn_how":"email","reasons":"Ingetrokken"}`,
 		anonymous: 401, staffOnly: true, owner: 200, officer: 200, otherBranch: 404},
 
 	// echo's fallbacks for unknown paths: nothing there.

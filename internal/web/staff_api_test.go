@@ -63,7 +63,7 @@ func TestAPIExtendCase(t *testing.T) {
 	t.Run("a completed case", func(t *testing.T) {
 		done := a.fileRequest(t, "Dirk Klaar", "dirk@example.nl", "utrecht")
 		boss := casework.Actor{ID: ownerMember.ID, Scope: casework.Scope{All: true}}
-		if _, err := a.svc.Decide(t.Context(), boss, done, casework.Decision{Outcome: casework.Withdrawn, Reasons: "Ingetrokken."}); err != nil {
+		if _, err := a.svc.Decide(t.Context(), boss, done, casework.Decision{Outcome: casework.Withdrawn, WithdrawnHow: "phone", Reasons: "Ingetrokken."}); err != nil {
 			t.Fatal(err)
 		}
 		if res := extend(t, officer, done, reason); res.Status != http.StatusConflict {
@@ -119,11 +119,11 @@ func TestAPIDecideCase(t *testing.T) {
 		status int
 		code   string
 	}{
-		{"another branch", stranger, object{"outcome": "withdrawn", "reasons": "x"}, 404, "not_found"},
+		{"another branch", stranger, object{"outcome": "withdrawn", "withdrawn_how": "email", "reasons": "x"}, 404, "not_found"},
 		{"no reasons", officer, object{"outcome": "refused", "ground": "other"}, 422, "invalid"},
 		{"granted before the proofs", officer, object{"outcome": "granted", "reasons": "Kopie verstuurd."}, 409, "conflict"},
 		{"refused with a ground", officer, object{"outcome": "refused", "ground": "identity_not_established", "reasons": "Niet vastgesteld."}, 200, ""},
-		{"a second decision", officer, object{"outcome": "withdrawn", "reasons": "x"}, 409, "conflict"},
+		{"a second decision", officer, object{"outcome": "withdrawn", "withdrawn_how": "email", "reasons": "x"}, 409, "conflict"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := decide(tc.token, tc.body)

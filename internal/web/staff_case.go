@@ -40,7 +40,17 @@ type casePage struct {
 	// the case is open.
 	NoExtension string
 	Outcomes    []string
-	Grounds     []string
+	// Grounds are the grounds this right allows, each labelled with its
+	// article: the only place staff pick one (DOMAIN.md §8).
+	Grounds []groundOption
+	// Details are the choices some of those grounds ask for, grouped by
+	// ground; Retention tells whether legal retention (with its statute and
+	// end date) is among the grounds.
+	Details       []detailGroup
+	Retention     bool
+	WithdrawnHows []string
+	// DecidedLate marks a refusal decided after the deadline in force.
+	DecidedLate bool
 	Action      string
 	Values      map[string]string
 	Unconfirmed bool
@@ -56,17 +66,52 @@ func (p casePage) MethodText(labels map[string]string) string {
 	return representation.Text(labels, casework.Language(p.Lang))
 }
 
-// caseEvent is a timeline entry as staff read it.
+// caseEvent is a timeline entry as staff read it. Ground is a decision's
+// ground with its article.
 type caseEvent struct {
 	casework.Event
-	When string
+	When   string
+	Ground string
+	Kept   string
+}
+
+// groundOption is a ground the decision form offers, labelled with the
+// article it rests on for this right.
+type groundOption struct {
+	Value, Label string
+}
+
+// keptText says under which statute and until when the data a refusal
+// keeps are kept; empty when the decision names none.
+func keptText(t tr, data map[string]string) string {
+	until, err := deadline.ParseDate(data["until"])
+	if data["statute"] == "" || err != nil {
+		return ""
+	}
+	return t.T("decision.kept", "Statute", data["statute"], "Until", t.Date(until))
+}
+
+// detailGroup is the choices one ground asks for.
+type detailGroup struct {
+	Label   string
+	Options []groundOption
+}
+
+// groundLabel names ground g of case k for staff, with its article.
+func groundLabel(t tr, k casework.Case, g string) string {
+	label := t.T("ground_label." + g)
+	if r, ok := k.GroundRule(casework.Ground(g)); ok && r.Basis.NL != "" {
+		return label + " — " + r.Basis.In(casework.Language(t.Lang))
+	}
+	return label
 }
 
 // caseFieldOrder lists the fields of the case page's forms, for the summary.
 var caseFieldOrder = []string{"status.to", "assign.assignee", "requirement.state", "requirement.reason",
 	"identity.method", "identity.outcome", "identity.checks", "identity.note", "identity.reason",
 	"ask.method", "ask.upload", "ask.text", "withdraw.reason", "message.text", "note.text", "extension.reason",
-	"decision.outcome", "decision.ground", "decision.reasons"}
+	"decision.outcome", "decision.withdrawn_how", "decision.ground", "decision.detail", "decision.statute",
+	"decision.until", "decision.reasons"}
 
 func (s *Server) staffCase(c echo.Context) error {
 	return s.renderCase(c, http.StatusOK, "", nil, nil)
@@ -130,11 +175,27 @@ func (s *Server) renderCase(c echo.Context, status int, action string, problems 
 	for _, o := range casework.Outcomes {
 		p.Outcomes = append(p.Outcomes, string(o))
 	}
-	for _, g := range casework.Grounds {
-		p.Grounds = append(p.Grounds, string(g))
+	for _, r := range casework.GroundRules(k) {
+		g := string(r.Ground)
+		p.Grounds = append(p.Grounds, groundOption{Value: g, Label: groundLabel(b.Tr, k, g)})
+		p.Retention = p.Retention || r.Ground == casework.GroundRetention
+		if len(r.Details) > 0 {
+			d := detailGroup{Label: b.Tr.T("ground_label." + g)}
+			for _, v := range r.Details {
+				d.Options = append(d.Options, groundOption{Value: v, Label: b.Tr.T("ground_detail." + g + "." + v)})
+			}
+			p.Details = append(p.Details, d)
+		}
 	}
+	p.WithdrawnHows = casework.WithdrawnHows
 	for i := len(events) - 1; i >= 0; i-- { // newest first
-		p.Events = append(p.Events, caseEvent{Event: events[i], When: lang.DateTime(b.Lang, events[i].At, loc)})
+		e := caseEvent{Event: events[i], When: lang.DateTime(b.Lang, events[i].At, loc)}
+		if g := e.Data["ground"]; g != "" {
+			e.Ground = groundLabel(b.Tr, k, g)
+		}
+		e.Kept = keptText(b.Tr, e.Data)
+		p.DecidedLate = p.DecidedLate || e.DecidedLate()
+		p.Events = append(p.Events, e)
 	}
 	if s.Identity != nil {
 		v, err := s.Identity.View(ctx, k)
@@ -240,11 +301,13 @@ func (s *Server) caseExtend() echo.HandlerFunc {
 }
 
 func (s *Server) caseDecide() echo.HandlerFunc {
-	return s.caseStep("decision", "flash.decided", formValues("outcome", "ground", "reasons"), func(c echo.Context, a casework.Actor, ref string, v map[string]string) error {
-		_, err := s.Cases.Decide(c.Request().Context(), a, ref, casework.Decision{
-			Outcome: casework.Outcome(v["outcome"]), Ground: casework.Ground(v["ground"]), Reasons: v["reasons"]})
-		return err
-	})
+	return s.caseStep("decision", "flash.decided", formValues("outcome", "withdrawn_how", "ground", "detail", "statute", "until", "reasons"),
+		func(c echo.Context, a casework.Actor, ref string, v map[string]string) error {
+			_, err := s.Cases.Decide(c.Request().Context(), a, ref, casework.Decision{
+				Outcome: casework.Outcome(v["outcome"]), WithdrawnHow: v["withdrawn_how"], Ground: casework.Ground(v["ground"]),
+				Detail: v["detail"], Statute: v["statute"], Until: v["until"], Reasons: v["reasons"]})
+			return err
+		})
 }
 
 func (s *Server) caseResend() echo.HandlerFunc {

@@ -101,6 +101,10 @@ func TestCaseWorkflowThroughThePages(t *testing.T) {
 	if got := a.caseOf(t, "AVG-2026-0001").Status; got != "in_progress" {
 		t.Errorf("status %s after a refused decision, want in_progress", got)
 	}
+	// The requester's identity is established (a refusal's ground and
+	// reasons are shown to a confirmed requester only, DOMAIN.md §8).
+	officer.submit(casePath+"/identity", "identity.method", "in_person", "identity.outcome", "verified").location()
+	p = officer.get(casePath)
 	p = officer.fill(p, casePath+"/decision", "decision.outcome", "refused", "decision.ground", "rights_of_others",
 		"decision.reasons", reasons)
 	if got := p.location(); got != casePath {

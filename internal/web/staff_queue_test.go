@@ -136,7 +136,7 @@ func TestQueue(t *testing.T) {
 	if _, err := a.svc.Move(ctx, boss, later, casework.InProgress); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.svc.Decide(ctx, boss, done, casework.Decision{Outcome: casework.Withdrawn, Reasons: "Ingetrokken."}); err != nil {
+	if _, err := a.svc.Decide(ctx, boss, done, casework.Decision{Outcome: casework.Withdrawn, WithdrawnHow: "phone", Reasons: "Ingetrokken."}); err != nil {
 		t.Fatal(err)
 	}
 
