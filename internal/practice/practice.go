@@ -21,6 +21,15 @@ const DefaultCaseRetentionDays = 730
 // DefaultTimeZone is the practice's time zone until the owner sets another.
 const DefaultTimeZone = "Europe/Amsterdam"
 
+// DefaultTimeZoneIn returns the time zone a practice in country starts
+// with: Brussels time in Belgium, Amsterdam time otherwise.
+func DefaultTimeZoneIn(country Country) string {
+	if country == Belgium {
+		return "Europe/Brussels"
+	}
+	return DefaultTimeZone
+}
+
 // Settings are the practice's details. The zero value is not usable; start
 // from Defaults.
 type Settings struct {
