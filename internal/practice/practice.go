@@ -56,6 +56,22 @@ type Settings struct {
 	// CaseRetentionDays is how long a completed case keeps its personal
 	// data; then it is anonymised (SECURITY.md item 12).
 	CaseRetentionDays int
+	// RecordsRetention says, in the practice's own words, how long it keeps
+	// its client files (from its register, AVG art. 30), for people who ask
+	// for erasure; empty: the form says only that some data must be kept.
+	RecordsRetention Texts
+}
+
+// Texts is a text the practice writes itself, once per language of the
+// portal.
+type Texts struct{ NL, EN string }
+
+// In returns the text for language lang ("nl" or "en").
+func (t Texts) In(lang string) string {
+	if lang == "en" {
+		return t.EN
+	}
+	return t.NL
 }
 
 // Defaults returns the settings of a practice that has not been set up yet:

@@ -291,3 +291,49 @@ func TestExtraDaysHintSaysDecree(t *testing.T) {
 		}
 	}
 }
+
+// The erasure form states how long the practice keeps its client files in
+// the practice's own words, in the reader's language, set on the settings
+// page in both languages or neither; without it, no periods at all.
+func TestRecordsRetentionOnTheErasureForm(t *testing.T) {
+	a := newTestServer(t)
+	a.setCountry(t, practice.Belgium)
+	visitor := a.browser(t)
+	p := visitor.get("/verzoek/erasure")
+	if !strings.Contains(p.text(), a.nl("form.erasure_keep")+" "+a.nl("form.erasure_destroy")) {
+		t.Errorf("without a text of the practice, the form lacks the general sentence:\n%s", p.text())
+	}
+
+	owner := a.addMember(t, "eigenaar@grensland.example", staff.Owner)
+	b := a.signIn(t, owner.Email)
+	const nlText = "Een patiëntendossier bewaren wij 30 jaar na het laatste contact."
+	const enText = "We keep a patient file for 30 years after the last contact."
+	base := []string{"practice.name", "Praktijk Grensland", "practice.address", "Kerkstraat 1", "practice.kvk", "0123456789",
+		"practice.privacy_email", "privacy@grensland.example", "practice.time_zone", "Europe/Brussels",
+		"practice.country", "BE", "practice.calendar", "BE", "practice.id_copy_days", "30", "practice.case_retention_days", "730"}
+	res := b.submit("/staff/settings", append(base, "practice.records_retention_nl", nlText)...)
+	if res.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("Dutch text only: status %d, want 422", res.Status)
+	}
+	if got, want := res.textOf("f-practice-records_retention_en-error"), a.nl("settings.both_languages"); !strings.Contains(got, want) {
+		t.Errorf("error next to the English text: %q, want %q", got, want)
+	}
+	if got := res.fieldValue("practice.records_retention_nl"); got != nlText {
+		t.Errorf("the Dutch text is shown again as %q", got)
+	}
+	if res := b.submit("/staff/settings", append(base, "practice.records_retention_nl", nlText, "practice.records_retention_en", enText)...); res.location() != "/staff/settings" {
+		t.Fatalf("both texts: status %d, no redirect", res.Status)
+	}
+	if got := b.get("/staff/settings").fieldValue("practice.records_retention_en"); got != enText {
+		t.Errorf("settings page shows the English text as %q", got)
+	}
+	for l, want := range map[string]string{"nl": nlText + " " + a.nl("form.erasure_destroy"), "en": enText + " " + a.en("form.erasure_destroy")} {
+		p := visitor.get("/verzoek/erasure?lang=" + l)
+		if !strings.Contains(p.text(), want) {
+			t.Errorf("%s form lacks %q", l, want)
+		}
+		if strings.Contains(p.text(), a.msg(lang.Code(l), "form.erasure_keep")) {
+			t.Errorf("%s form still has the general sentence", l)
+		}
+	}
+}

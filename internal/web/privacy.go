@@ -1,8 +1,6 @@
 package web
 
 import (
-	"context"
-
 	"github.com/avgloket/avgloket/internal/lang"
 	"github.com/avgloket/avgloket/internal/practice"
 )
@@ -28,16 +26,12 @@ func (s *Server) keeping(l lang.Code, st practice.Settings) string {
 }
 
 // privacyNote builds the request form's privacy information from the
-// practice's current settings.
-func (s *Server) privacyNote(ctx context.Context, l lang.Code) (privacyNote, error) {
-	st, err := s.Store.Settings(ctx)
-	if err != nil {
-		return privacyNote{}, err
-	}
+// practice's settings.
+func (s *Server) privacyNote(l lang.Code, st practice.Settings) privacyNote {
 	name := st.Name
 	if name == "" {
 		name = s.Catalog.T(l, "practice.unnamed", nil)
 	}
 	return privacyNote{Practice: name, Address: st.Address, Email: st.PrivacyEmail, Keeping: s.keeping(l, st),
-		IDCopy: s.Catalog.T(l, "retention.id_copy", map[string]any{"Days": st.IDCopyDays})}, nil
+		IDCopy: s.Catalog.T(l, "retention.id_copy", map[string]any{"Days": st.IDCopyDays})}
 }

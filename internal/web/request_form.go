@@ -95,6 +95,7 @@ type requestFormPage struct {
 	Branches  []practice.Branch
 	Choices   formChoices
 	Privacy   privacyNote
+	Records   string // how long the practice keeps client files, in its words; "" if it did not say
 }
 
 type formChoices struct {
@@ -138,7 +139,7 @@ func (s *Server) renderRequestForm(c echo.Context, status int, t casework.Reques
 		return err
 	}
 	b := s.base(c, "type."+string(t)+".title")
-	note, err := s.privacyNote(c.Request().Context(), b.Lang)
+	settings, err := s.Store.Settings(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -147,7 +148,7 @@ func (s *Server) renderRequestForm(c echo.Context, status int, t casework.Reques
 		Relations: []string{"self", "parent", "guardian", "representative"}, Branches: branches,
 		Choices: formChoices{casework.ErasureScopes, casework.Formats, casework.Destinations, casework.Consents,
 			[]string{string(casework.Dutch), string(casework.English)}},
-		Privacy: note,
+		Privacy: s.privacyNote(b.Lang, settings), Records: settings.RecordsRetention.In(string(b.Lang)),
 	}
 	return s.render(c, status, "request_form", p)
 }
