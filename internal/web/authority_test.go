@@ -196,11 +196,11 @@ func TestRequestFormPrivacyNote(t *testing.T) {
 	}{
 		{practice.Netherlands, 1095, 14, map[lang.Code]string{lang.NL: "tot 3 jaar na de afhandeling", lang.EN: "for up to 3 years after"},
 			map[lang.Code]string{lang.NL: "Autoriteit Persoonsgegevens (www.autoriteitpersoonsgegevens.nl)",
-				lang.EN: "Dutch Data Protection Authority (Autoriteit Persoonsgegevens) (www.autoriteitpersoonsgegevens.nl)"},
+				lang.EN: "Dutch Data Protection Authority (Autoriteit Persoonsgegevens) through www.autoriteitpersoonsgegevens.nl"},
 			"Gegevensbeschermingsautoriteit"},
 		{practice.Belgium, 400, 7, map[lang.Code]string{lang.NL: "tot 400 dagen na de afhandeling", lang.EN: "for up to 400 days after"},
 			map[lang.Code]string{lang.NL: "Gegevensbeschermingsautoriteit (www.gegevensbeschermingsautoriteit.be)",
-				lang.EN: "Belgian Data Protection Authority (Gegevensbeschermingsautoriteit) (www.gegevensbeschermingsautoriteit.be)"},
+				lang.EN: "Belgian Data Protection Authority (Gegevensbeschermingsautoriteit) through www.gegevensbeschermingsautoriteit.be"},
 			"Autoriteit Persoonsgegevens"},
 	}
 	for _, tt := range tests {
