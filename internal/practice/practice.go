@@ -1,6 +1,6 @@
 // Package practice holds the practice's own details and settings: who the
-// controller is (for letters and the AP form), its time zone and holiday
-// calendar (for deadlines), and its branches.
+// controller is (for letters and the supervisory authority's forms), its
+// time zone and holiday calendar (for deadlines), and its branches.
 package practice
 
 import (
@@ -14,8 +14,8 @@ import (
 const DefaultIDCopyDays = 30
 
 // DefaultCaseRetentionDays is how long a completed case keeps its personal
-// data by default: two years, enough to answer a complaint to the AP about
-// how the request was handled. A setting.
+// data by default: two years, enough to answer a complaint to the
+// supervisory authority about how the request was handled. A setting.
 const DefaultCaseRetentionDays = 730
 
 // DefaultTimeZone is the practice's time zone until the owner sets another.
