@@ -39,10 +39,12 @@ type Settings struct {
 	PrivacyEmail string
 	// Country decides the supervisory authority (AP or GBA) and the form of
 	// the KvK/KBO number.
-	Country   Country
-	TimeZone  string
-	Calendar  deadline.Country
-	ExtraDays []deadline.Date // extra non-working days, e.g. set by royal decree
+	Country  Country
+	TimeZone string
+	Calendar deadline.Country
+	// ExtraDays are days equated to public holidays by decree (Algemene
+	// termijnenwet art. 3(3)), not the practice's own closing days.
+	ExtraDays []deadline.Date
 	// IdentityPause suspends the deadline while the practice waits for
 	// identity information (EDPB 01/2022 §159). On by default.
 	IdentityPause bool
