@@ -111,13 +111,12 @@ type base struct {
 // pageAuthority names a supervisory authority in a page's language.
 type pageAuthority struct {
 	Name string // in the page's language
-	URL  string
-	Site string // the URL without its scheme, as a sentence writes it
+	Site string // its web address without the scheme, as a sentence writes it
 }
 
 func authorityIn(a practice.Authority, l lang.Code) pageAuthority {
 	site := strings.TrimPrefix(strings.TrimPrefix(a.URL, "https://"), "http://")
-	return pageAuthority{Name: a.NameIn(string(l)), URL: a.URL, Site: site}
+	return pageAuthority{Name: a.NameIn(string(l)), Site: site}
 }
 
 func (s *Server) base(c echo.Context, titleID string) base {
