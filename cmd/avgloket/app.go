@@ -21,6 +21,7 @@ import (
 	"github.com/avgloket/avgloket/internal/lang"
 	"github.com/avgloket/avgloket/internal/letters"
 	"github.com/avgloket/avgloket/internal/mail"
+	"github.com/avgloket/avgloket/internal/practice"
 	"github.com/avgloket/avgloket/internal/store"
 	"github.com/avgloket/avgloket/internal/upload"
 	"github.com/avgloket/avgloket/internal/vault"
@@ -79,7 +80,7 @@ func (a *App) wire(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	writer, err := letters.New(ui.FS, cat, a.practiceName)
+	writer, err := letters.New(ui.FS, cat, a.practiceSettings)
 	if err != nil {
 		return err
 	}
@@ -243,10 +244,16 @@ func (a *App) housekeeping(ctx context.Context, every time.Duration) {
 	}
 }
 
-// practiceName is the practice's current name, for the e-mails' signature
-// ("" when it cannot be read; the letters then say "de praktijk").
+// practiceSettings are the practice's current settings, for the e-mails'
+// signature and the authority they name.
+func (a *App) practiceSettings() (practice.Settings, error) {
+	return a.store.Settings(context.Background())
+}
+
+// practiceName is the practice's current name, for the breach reminders'
+// signature ("" when it cannot be read; they then say "de praktijk").
 func (a *App) practiceName() string {
-	s, err := a.store.Settings(context.Background())
+	s, err := a.practiceSettings()
 	if err != nil {
 		return ""
 	}

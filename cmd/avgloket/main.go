@@ -38,6 +38,9 @@ const usage = `usage: avgloket <command> [flags]
 commands:
   serve [--addr 127.0.0.1:8080] [--data ./data] [--base-url URL]
   migrate
+  practice set [--name N] [--address A] [--kvk K] [--country NL|BE] [--time-zone TZ]
+               [--calendar NL|BE] [--privacy-email E]
+  practice show
   branch add --code CODE --name NAME
   user add --email E --name N --role owner|officer [--branch CODE ...]
   token add --email E [--label TEXT]
@@ -55,7 +58,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv en
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	cmd, rest := args[0], args[1:]
-	if (cmd == "branch" || cmd == "user" || cmd == "token" || cmd == "audit" || cmd == "key") && len(rest) > 0 {
+	if (cmd == "branch" || cmd == "user" || cmd == "token" || cmd == "audit" || cmd == "key" || cmd == "practice") && len(rest) > 0 {
 		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
 	switch cmd {
@@ -66,6 +69,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv en
 			fmt.Fprintln(stdout, "migrations applied")
 			return nil
 		})
+	case "practice set":
+		return practiceSet(ctx, rest, stdout, log, getenv)
+	case "practice show":
+		return practiceShow(ctx, rest, stdout, log, getenv)
 	case "branch add":
 		return branchAdd(ctx, rest, stdout, log, getenv)
 	case "user add":

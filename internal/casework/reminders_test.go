@@ -9,6 +9,7 @@ import (
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/lang"
 	"github.com/avgloket/avgloket/internal/letters"
+	"github.com/avgloket/avgloket/internal/practice"
 	"github.com/avgloket/avgloket/internal/staff"
 	"github.com/avgloket/avgloket/ui"
 )
@@ -20,7 +21,11 @@ func TestDailyReminders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	writer, err := letters.New(ui.FS, cat, func() string { return "Praktijk Test" })
+	writer, err := letters.New(ui.FS, cat, func() (practice.Settings, error) {
+		s := practice.Defaults()
+		s.Name = "Praktijk Test"
+		return s, nil
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/avgloket/avgloket/internal/deadline"
 	"github.com/avgloket/avgloket/internal/lang"
 	"github.com/avgloket/avgloket/internal/mail"
+	"github.com/avgloket/avgloket/internal/practice"
 	"github.com/avgloket/avgloket/internal/staff"
 )
 
@@ -20,17 +21,21 @@ import (
 type Writer struct {
 	cat       *lang.Catalog
 	templates map[string]*template.Template // "<name>.<lang>"
-	practice  func() string                 // the practice's name as it is now
+	// settings returns the practice's settings as they are now: its name
+	// signs the e-mails, its country decides the authority they name.
+	settings func() (practice.Settings, error)
 }
 
 // names lists the e-mail templates; each exists once per language.
 var names = []string{"acknowledgement", "message", "extension", "decision", "invitation", "reminder"}
 
 // New parses the mail templates in fsys (templates/mail/<name>.<lang>.txt)
-// and fails if one is missing. practiceName returns the practice's current
-// name for the signature.
-func New(fsys fs.FS, cat *lang.Catalog, practiceName func() string) (*Writer, error) {
-	w := &Writer{cat: cat, templates: map[string]*template.Template{}, practice: practiceName}
+// and fails if one is missing. settings returns the practice's current
+// settings: the name for the signature, the supervisory authority for the
+// complaint route. An error from it fails the e-mail, and so the change that
+// sends it, rather than name the wrong authority.
+func New(fsys fs.FS, cat *lang.Catalog, settings func() (practice.Settings, error)) (*Writer, error) {
+	w := &Writer{cat: cat, templates: map[string]*template.Template{}, settings: settings}
 	for _, n := range names {
 		for _, c := range lang.Codes {
 			key := n + "." + string(c)
@@ -64,13 +69,16 @@ func (w *Writer) Message(k casework.Case, trackingURL string) (mail.Message, err
 }
 
 // Extension tells the requester the deadline was extended, with the new
-// date; the reason is on the tracking page.
+// date, and that they may complain to the practice's supervisory authority;
+// the reason is on the tracking page.
 func (w *Writer) Extension(k casework.Case, trackingURL string) (mail.Message, error) {
 	return w.caseMail("extension", "mail.extension.subject", k, trackingURL)
 }
 
-// Decision tells the requester that the case is decided; the answer is on
-// the tracking page.
+// Decision tells the requester that the case is decided, and that whoever
+// disagrees may complain to the practice's supervisory authority or go to
+// court (AVG art. 12(4)); the answer itself is on the tracking page, so the
+// route is told whatever the outcome.
 func (w *Writer) Decision(k casework.Case, trackingURL string) (mail.Message, error) {
 	return w.caseMail("decision", "mail.decision.subject", k, trackingURL)
 }
@@ -108,15 +116,19 @@ func (w *Writer) Reminder(to casework.Assignee, items []casework.ReminderItem, t
 		}
 		lines = append(lines, l)
 	}
+	st, err := w.settings()
+	if err != nil {
+		return mail.Message{}, fmt.Errorf("mail reminder: %w", err)
+	}
 	subject := w.cat.N(lang.NL, "mail.reminder.subject", len(items), map[string]any{"Late": late})
 	return w.render("reminder", lang.NL, to.Email, subject, map[string]any{
-		"Name": to.Name, "Lines": lines, "Queue": queueURL, "Practice": w.practiceName(lang.NL),
+		"Name": to.Name, "Lines": lines, "Queue": queueURL, "Practice": w.practiceName(st, lang.NL),
 	})
 }
 
-func (w *Writer) practiceName(c lang.Code) string {
-	if p := w.practice(); p != "" {
-		return p
+func (w *Writer) practiceName(st practice.Settings, c lang.Code) string {
+	if st.Name != "" {
+		return st.Name
 	}
 	return w.cat.T(c, "practice.unnamed", nil)
 }
@@ -125,18 +137,21 @@ func (w *Writer) practiceName(c lang.Code) string {
 // facts; none holds what the request or the answer says.
 func (w *Writer) caseMail(name, subjectID string, k casework.Case, trackingURL string) (mail.Message, error) {
 	c := lang.Parse(string(k.Language))
-	practice := w.practice()
-	if practice == "" {
-		practice = w.cat.T(c, "practice.unnamed", nil)
+	st, err := w.settings()
+	if err != nil {
+		return mail.Message{}, fmt.Errorf("mail %s: %w", name, err)
 	}
+	authority := st.Authority()
 	subject := w.cat.T(c, subjectID, map[string]any{"Reference": k.Reference})
 	return w.render(name, c, k.Requester.Email, subject, map[string]any{
-		"Reference": k.Reference,
-		"Type":      w.cat.T(c, "type."+string(k.Type)+".title", nil),
-		"Received":  lang.Date(c, k.ReceivedOn),
-		"Due":       lang.Date(c, k.Deadlines.Due),
-		"Immediate": k.ImmediateEffect(),
-		"Link":      trackingURL,
-		"Practice":  practice,
+		"Reference":    k.Reference,
+		"Type":         w.cat.T(c, "type."+string(k.Type)+".title", nil),
+		"Received":     lang.Date(c, k.ReceivedOn),
+		"Due":          lang.Date(c, k.Deadlines.Due),
+		"Immediate":    k.ImmediateEffect(),
+		"Link":         trackingURL,
+		"Practice":     w.practiceName(st, c),
+		"Authority":    authority.NameIn(string(c)),
+		"AuthorityURL": authority.URL,
 	})
 }

@@ -1,6 +1,6 @@
 // Package practice holds the practice's own details and settings: who the
-// controller is (for letters and the AP form), its time zone and holiday
-// calendar (for deadlines), and its branches.
+// controller is (for letters and the supervisory authority's forms), its
+// time zone and holiday calendar (for deadlines), and its branches.
 package practice
 
 import (
@@ -14,12 +14,21 @@ import (
 const DefaultIDCopyDays = 30
 
 // DefaultCaseRetentionDays is how long a completed case keeps its personal
-// data by default: two years, enough to answer a complaint to the AP about
-// how the request was handled. A setting.
+// data by default: two years, enough to answer a complaint to the
+// supervisory authority about how the request was handled. A setting.
 const DefaultCaseRetentionDays = 730
 
 // DefaultTimeZone is the practice's time zone until the owner sets another.
 const DefaultTimeZone = "Europe/Amsterdam"
+
+// DefaultTimeZoneIn returns the time zone a practice in country starts
+// with: Brussels time in Belgium, Amsterdam time otherwise.
+func DefaultTimeZoneIn(country Country) string {
+	if country == Belgium {
+		return "Europe/Brussels"
+	}
+	return DefaultTimeZone
+}
 
 // Settings are the practice's details. The zero value is not usable; start
 // from Defaults.
@@ -30,10 +39,12 @@ type Settings struct {
 	PrivacyEmail string
 	// Country decides the supervisory authority (AP or GBA) and the form of
 	// the KvK/KBO number.
-	Country   Country
-	TimeZone  string
-	Calendar  deadline.Country
-	ExtraDays []deadline.Date // extra non-working days, e.g. set by royal decree
+	Country  Country
+	TimeZone string
+	Calendar deadline.Country
+	// ExtraDays are days equated to public holidays by decree (Algemene
+	// termijnenwet art. 3(3)), not the practice's own closing days.
+	ExtraDays []deadline.Date
 	// IdentityPause suspends the deadline while the practice waits for
 	// identity information (EDPB 01/2022 §159). On by default.
 	IdentityPause bool
@@ -47,6 +58,22 @@ type Settings struct {
 	// CaseRetentionDays is how long a completed case keeps its personal
 	// data; then it is anonymised (SECURITY.md item 12).
 	CaseRetentionDays int
+	// RecordsRetention says, in the practice's own words, how long it keeps
+	// its client files (from its register, AVG art. 30), for people who ask
+	// for erasure; empty: the form says only that some data must be kept.
+	RecordsRetention Texts
+}
+
+// Texts is a text the practice writes itself, once per language of the
+// portal.
+type Texts struct{ NL, EN string }
+
+// In returns the text for language lang ("nl" or "en").
+func (t Texts) In(lang string) string {
+	if lang == "en" {
+		return t.EN
+	}
+	return t.NL
 }
 
 // Defaults returns the settings of a practice that has not been set up yet:

@@ -20,6 +20,9 @@ const (
 	FieldTimeZone     = "practice.time_zone"
 	FieldCalendar     = "practice.calendar"
 	FieldExtraDays    = "practice.extra_days"
+	// The client-file retention text, per language.
+	FieldRecordsRetentionNL = "practice.records_retention_nl"
+	FieldRecordsRetentionEN = "practice.records_retention_en"
 )
 
 // A Dutch KvK number has 8 digits; a Belgian enterprise (KBO) number 10,
@@ -67,6 +70,20 @@ func (s *Settings) Validate() map[string]string {
 	}
 	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" || s.TimeZone == "Local" {
 		p[FieldTimeZone] = "field.time_zone"
+	}
+	// Both languages or neither: a reader of either must learn the same.
+	s.RecordsRetention.NL = strings.TrimSpace(s.RecordsRetention.NL)
+	s.RecordsRetention.EN = strings.TrimSpace(s.RecordsRetention.EN)
+	for _, t := range []struct{ field, text, other string }{
+		{FieldRecordsRetentionNL, s.RecordsRetention.NL, s.RecordsRetention.EN},
+		{FieldRecordsRetentionEN, s.RecordsRetention.EN, s.RecordsRetention.NL},
+	} {
+		switch {
+		case utf8.RuneCountInString(t.text) > 1000:
+			p[t.field] = "field.too_long"
+		case t.text == "" && t.other != "":
+			p[t.field] = "settings.both_languages"
+		}
 	}
 	return p
 }

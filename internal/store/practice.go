@@ -27,6 +27,8 @@ type practiceRow struct {
 	RepresentationRules string
 	IDCopyDays          int `gorm:"column:id_copy_days"`
 	CaseRetentionDays   int
+	RecordsRetentionNL  string `gorm:"column:records_retention_nl"`
+	RecordsRetentionEN  string `gorm:"column:records_retention_en"`
 	UpdatedAt           time.Time
 }
 
@@ -57,6 +59,7 @@ func (s *Store) Settings(ctx context.Context) (practice.Settings, error) {
 		Country: practice.Country(r.Country), TimeZone: r.TimeZone, Calendar: deadline.Country(r.Calendar),
 		IdentityPause: r.IdentityPause, Configured: true, RepresentationRules: r.RepresentationRules, IDCopyDays: r.IDCopyDays,
 		CaseRetentionDays: r.CaseRetentionDays,
+		RecordsRetention:  practice.Texts{NL: r.RecordsRetentionNL, EN: r.RecordsRetentionEN},
 	}
 	for _, d := range strings.Fields(r.ExtraDays) {
 		day, err := deadline.ParseDate(d)
@@ -77,7 +80,8 @@ func settingsRow(p practice.Settings, now time.Time) practiceRow {
 		ID: 1, Name: p.Name, Address: p.Address, KvK: p.KvK, PrivacyEmail: p.PrivacyEmail,
 		Country: string(p.Country), TimeZone: p.TimeZone, Calendar: string(p.Calendar), ExtraDays: strings.Join(days, " "),
 		IdentityPause: p.IdentityPause, RepresentationRules: p.RepresentationRules, IDCopyDays: p.IDCopyDays,
-		CaseRetentionDays: p.CaseRetentionDays, UpdatedAt: now.UTC(),
+		CaseRetentionDays: p.CaseRetentionDays, RecordsRetentionNL: p.RecordsRetention.NL, RecordsRetentionEN: p.RecordsRetention.EN,
+		UpdatedAt: now.UTC(),
 	}
 }
 

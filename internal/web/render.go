@@ -13,6 +13,7 @@ import (
 
 	"github.com/avgloket/avgloket/internal/deadline"
 	"github.com/avgloket/avgloket/internal/lang"
+	"github.com/avgloket/avgloket/internal/practice"
 	"github.com/avgloket/avgloket/ui"
 )
 
@@ -102,6 +103,20 @@ type base struct {
 	SwitchURL  string
 	Staff      *staffNav // nil on public pages
 	Flash      string    // a one-time message after a redirect
+	// Authority is the practice's supervisory authority (the AP or the
+	// GBA, by its country), for every text that names it.
+	Authority pageAuthority
+}
+
+// pageAuthority names a supervisory authority in a page's language.
+type pageAuthority struct {
+	Name string // in the page's language
+	Site string // its web address without the scheme, as a sentence writes it
+}
+
+func authorityIn(a practice.Authority, l lang.Code) pageAuthority {
+	site := strings.TrimPrefix(strings.TrimPrefix(a.URL, "https://"), "http://")
+	return pageAuthority{Name: a.NameIn(string(l)), Site: site}
 }
 
 func (s *Server) base(c echo.Context, titleID string) base {
@@ -111,6 +126,7 @@ func (s *Server) base(c echo.Context, titleID string) base {
 	b.Flash = s.popFlash(c)
 	if settings, err := s.Store.Settings(c.Request().Context()); err == nil {
 		b.Practice = settings.Name
+		b.Authority = authorityIn(settings.Authority(), l)
 	}
 	b.SwitchLang = lang.EN
 	if l == lang.EN {

@@ -103,6 +103,8 @@ type requestFormPage struct {
 	Relations []string
 	Branches  []practice.Branch
 	Choices   formChoices
+	Privacy   privacyNote
+	Records   string // how long the practice keeps client files, in its words; "" if it did not say
 }
 
 type formChoices struct {
@@ -147,11 +149,16 @@ func (s *Server) renderRequestForm(c echo.Context, status int, t casework.Reques
 		return err
 	}
 	b := s.base(c, "type."+string(t)+".title")
+	settings, err := s.Store.Settings(c.Request().Context())
+	if err != nil {
+		return err
+	}
 	p := requestFormPage{
 		base: b, formState: newFormState(b.Tr, formFieldOrder, problems), Type: t, Form: form,
 		Relations: []string{"self", "parent", "guardian", "representative"}, Branches: branches,
 		Choices: formChoices{casework.ErasureScopes, casework.Formats, casework.Destinations, casework.Consents,
 			[]string{string(casework.Dutch), string(casework.English)}, casework.RestrictionGrounds, casework.YesNo},
+		Privacy: s.privacyNote(b.Lang, settings), Records: settings.RecordsRetention.In(string(b.Lang)),
 	}
 	return s.render(c, status, "request_form", p)
 }
@@ -243,6 +250,7 @@ func (s *Server) readReceipt(c echo.Context) (receipt, bool) {
 type requestReceivedPage struct {
 	base
 	receipt
+	Keeping string // how long the request's data are kept
 }
 
 func (s *Server) requestReceived(c echo.Context) error {
@@ -250,8 +258,13 @@ func (s *Server) requestReceived(c echo.Context) error {
 	if !ok {
 		return c.Redirect(http.StatusSeeOther, "/verzoek")
 	}
+	settings, err := s.Store.Settings(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	b := s.base(c, "received.title")
 	return s.render(c, http.StatusOK, "request_received",
-		requestReceivedPage{base: s.base(c, "received.title"), receipt: r})
+		requestReceivedPage{base: b, receipt: r, Keeping: s.keeping(b.Lang, settings)})
 }
 
 // trackPage is the requester's view of their case.
@@ -264,6 +277,7 @@ type trackPage struct {
 	Problem  string                // what was wrong with the answer sent
 	Action   string                // where the answer form posts, with its CSRF token
 	Methods  map[string]string     // method key → its label in the page's language
+	Keeping  string                // how long the request's data are kept
 }
 
 // trackEvent is a message, extension or decision as the requester reads it.
@@ -319,7 +333,8 @@ func (s *Server) renderTrack(c echo.Context, status int, problem string) error {
 	}
 	l := langOf(c)
 	b := s.base(c, "track.title")
-	p := trackPage{base: b, Case: k, Received: lang.DateTime(l, k.ReceivedAt, settings.Location()), Methods: map[string]string{}}
+	p := trackPage{base: b, Case: k, Received: lang.DateTime(l, k.ReceivedAt, settings.Location()), Methods: map[string]string{},
+		Keeping: s.keeping(l, settings)}
 	if problem != "" {
 		p.Problem = s.message(l, problem)
 	}

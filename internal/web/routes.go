@@ -142,6 +142,7 @@ func (s *Server) routes() {
 	api := e.Group("/api/v1", middleware.BodyLimit(apiBodyLimit))
 	api.POST("/requests", s.apiSubmitRequest, limitNew)
 	staffAPI := api.Group("", s.bearer)
+	staffAPI.GET("/practice", s.apiPractice)
 	staffAPI.POST("/cases", s.apiCreateCase)
 	staffAPI.GET("/cases", s.apiListCases)
 	staffAPI.GET("/cases/:reference", s.apiGetCase)

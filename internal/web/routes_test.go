@@ -168,6 +168,7 @@ var routeAccess = map[string]access{
 	// The public API: anyone may file a request.
 	"POST /api/v1/requests": {probe: "POST /api/v1/requests", body: `{}`, anonymous: 422},
 	// The staff API.
+	"GET /api/v1/practice": {probe: "GET /api/v1/practice", anonymous: 401, staffOnly: true, owner: 200, officer: 200, otherBranch: 200},
 	"POST /api/v1/cases": {probe: "POST /api/v1/cases", anonymous: 401, staffOnly: true, owner: 201, officer: 201, otherBranch: 422,
 		body: `{"type":"access","branch":"utrecht","received_at":"2026-11-20","channel":"post",` +
 			`"requester":{"name":"Zeger Geheim","email":"zeger@example.nl","relation":"self"}}`},

@@ -19,6 +19,8 @@ type settingsForm struct {
 	IdentityPause bool
 	IDCopyDays    string
 	RetentionDays string
+	RecordsNL     string // how long client files are kept, in Dutch
+	RecordsEN     string // and in English
 	Rules         string
 }
 
@@ -33,7 +35,7 @@ type settingsPage struct {
 
 var settingsFieldOrder = []string{practice.FieldName, practice.FieldAddress, practice.FieldCountry, practice.FieldKvK, practice.FieldPrivacyEmail,
 	practice.FieldTimeZone, practice.FieldCalendar, practice.FieldExtraDays, "practice.id_copy_days",
-	"practice.case_retention_days", "practice.rules"}
+	"practice.case_retention_days", practice.FieldRecordsRetentionNL, practice.FieldRecordsRetentionEN, "practice.rules"}
 
 func (s *Server) settingsForm(c echo.Context) error {
 	st, err := s.Store.Settings(c.Request().Context())
@@ -47,7 +49,8 @@ func (s *Server) settingsForm(c echo.Context) error {
 	f := settingsForm{setupForm: setupForm{Name: st.Name, Address: st.Address, KvK: st.KvK, PrivacyEmail: st.PrivacyEmail,
 		Country: string(st.Country), TimeZone: st.TimeZone, Calendar: string(st.Calendar), ExtraDays: strings.Join(days, " ")},
 		IdentityPause: st.IdentityPause, IDCopyDays: strconv.Itoa(st.IDCopyDays),
-		RetentionDays: strconv.Itoa(st.CaseRetentionDays), Rules: st.RepresentationRules}
+		RetentionDays: strconv.Itoa(st.CaseRetentionDays), RecordsNL: st.RecordsRetention.NL, RecordsEN: st.RecordsRetention.EN,
+		Rules: st.RepresentationRules}
 	return s.renderSettings(c, http.StatusOK, f, nil)
 }
 
@@ -67,6 +70,7 @@ func (s *Server) settingsSave(c echo.Context) error {
 		PrivacyEmail: v(practice.FieldPrivacyEmail), Country: v(practice.FieldCountry), TimeZone: v(practice.FieldTimeZone), Calendar: v(practice.FieldCalendar),
 		ExtraDays: v(practice.FieldExtraDays)}, IdentityPause: c.FormValue("practice.identity_pause") == "on",
 		IDCopyDays: v("practice.id_copy_days"), RetentionDays: v("practice.case_retention_days"),
+		RecordsNL: v(practice.FieldRecordsRetentionNL), RecordsEN: v(practice.FieldRecordsRetentionEN),
 		Rules: strings.TrimSpace(c.FormValue("practice.rules"))}
 	st, err := s.Store.Settings(ctx)
 	if err != nil {
@@ -75,6 +79,7 @@ func (s *Server) settingsSave(c echo.Context) error {
 	st.Name, st.Address, st.KvK, st.PrivacyEmail, st.TimeZone = f.Name, f.Address, f.KvK, f.PrivacyEmail, f.TimeZone
 	st.Country = practice.Country(strings.ToUpper(f.Country))
 	st.Calendar, st.IdentityPause = deadline.Country(strings.ToUpper(f.Calendar)), f.IdentityPause
+	st.RecordsRetention = practice.Texts{NL: f.RecordsNL, EN: f.RecordsEN}
 	problems := st.Validate()
 	if days, ok := practice.ParseExtraDays(f.ExtraDays); ok {
 		st.ExtraDays = days

@@ -140,15 +140,16 @@ func newApp(tb testing.TB, opts ...appOption) *testApp {
 	if err != nil {
 		tb.Fatalf("lang.Load: %v", err)
 	}
+	// Called inside handlers, after a fuzz target's setup: not tb.Context.
+	settings := func() (practice.Settings, error) { return st.Settings(context.Background()) }
 	practiceName := func() string {
-		// Called inside handlers, after a fuzz target's setup: not tb.Context.
-		s, err := st.Settings(context.Background())
+		s, err := settings()
 		if err != nil {
 			return ""
 		}
 		return s.Name
 	}
-	writer, err := letters.New(ui.FS, cat, practiceName)
+	writer, err := letters.New(ui.FS, cat, settings)
 	if err != nil {
 		tb.Fatalf("letters.New: %v", err)
 	}
