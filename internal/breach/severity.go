@@ -224,10 +224,10 @@ type DPCAdjustments struct {
 	// the people, as a youth-care or therapy practice's client list
 	// reveals that a family receives care: at least 2.
 	ControllerNature bool `json:"controller_nature"`
-	Vulnerable  bool `json:"vulnerable"`   // vulnerable people, such as minors: +1
-	LargeVolume bool `json:"large_volume"` // a large volume of data about each person: +1
-	Public      bool `json:"public"`       // the data were already public: −1
-	Outdated    bool `json:"outdated"`     // the data are outdated or inaccurate: −1
+	Vulnerable       bool `json:"vulnerable"`   // vulnerable people, such as minors: +1
+	LargeVolume      bool `json:"large_volume"` // a large volume of data about each person: +1
+	Public           bool `json:"public"`       // the data were already public: −1
+	Outdated         bool `json:"outdated"`     // the data are outdated or inaccurate: −1
 }
 
 // AdjustDPC returns base moved by adj, kept within 1–4, and at least 2 when

@@ -13,6 +13,7 @@ import (
 
 	"github.com/avgloket/avgloket/internal/deadline"
 	"github.com/avgloket/avgloket/internal/lang"
+	"github.com/avgloket/avgloket/internal/practice"
 	"github.com/avgloket/avgloket/ui"
 )
 
@@ -70,16 +71,18 @@ func (s *Server) render(c echo.Context, status int, name string, data any) error
 type tr struct {
 	s    *Server
 	Lang lang.Code
+	// Authority is the practice's supervisory authority, which messages
+	// name as {{.Authority}} (its code, AP or GBA) and {{.AuthorityName}}
+	// (its name in the page's language).
+	Authority practice.Authority
 }
 
-// T returns the message id, filled with pairs of name and value.
+// T returns the message id, filled with pairs of name and value and the
+// practice's authority.
 func (t tr) T(id string, pairs ...any) string {
-	var data map[string]any
-	if len(pairs) > 0 {
-		data = map[string]any{}
-		for i := 0; i+1 < len(pairs); i += 2 {
-			data[fmt.Sprint(pairs[i])] = pairs[i+1]
-		}
+	data := map[string]any{"Authority": t.Authority.Code, "AuthorityName": t.Authority.NameIn(string(t.Lang))}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		data[fmt.Sprint(pairs[i])] = pairs[i+1]
 	}
 	return t.s.Catalog.T(t.Lang, id, data)
 }
@@ -106,12 +109,13 @@ type base struct {
 
 func (s *Server) base(c echo.Context, titleID string) base {
 	l := langOf(c)
-	b := base{Tr: tr{s: s, Lang: l}, Lang: l, Title: s.Catalog.T(l, titleID, nil)}
+	b := base{Tr: tr{s: s, Lang: l, Authority: practice.AP}, Lang: l}
 	b.CSRF, _ = c.Get(keyCSRF).(string)
 	b.Flash = s.popFlash(c)
 	if settings, err := s.Store.Settings(c.Request().Context()); err == nil {
-		b.Practice = settings.Name
+		b.Practice, b.Tr.Authority = settings.Name, settings.Authority()
 	}
+	b.Title = b.Tr.T(titleID)
 	b.SwitchLang = lang.EN
 	if l == lang.EN {
 		b.SwitchLang = lang.NL
