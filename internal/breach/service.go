@@ -672,7 +672,6 @@ func (s *Service) RunReminders(ctx context.Context) (int, error) {
 		}
 		for _, r := range due {
 			r.Reference, r.Authority, r.Link = w.Reference, ps.Authority(), s.baseURL+"/staff/breaches/"+w.Reference
-			mark := r.Mark
 			var mails []mail.Message
 			for _, o := range owners {
 				m, err := s.writer.BreachReminder(o, r, ps.Location())
@@ -681,7 +680,7 @@ func (s *Service) RunReminders(ctx context.Context) (int, error) {
 				}
 				mails = append(mails, m)
 			}
-			saved, err := s.store.SaveReminder(ctx, w.ID, mark, now, mails)
+			saved, err := s.store.SaveReminder(ctx, w.ID, r.Mark, now, mails)
 			if err != nil {
 				return queued, err
 			}

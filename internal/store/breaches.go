@@ -157,9 +157,11 @@ type sealedBreach struct {
 	NoticeNL                   string      `json:"notice_nl,omitempty"`
 	NoticeEN                   string      `json:"notice_en,omitempty"`
 
-	// The yes-or-no questions as bodies sealed before the answers could be
-	// unknown held them: only true was ever written (omitempty), and false
-	// meant both "no" and "never answered". Read only; see legacyAnswer.
+	// Answers is true in every body sealed since the yes-or-no answers can
+	// be unknown; the Legacy fields are what older bodies held instead:
+	// only true was ever written (omitempty), and false meant both "no"
+	// and "never answered". Read only; see answersOf.
+	Answers                       bool `json:"answers,omitempty"`
 	LegacyOngoing                 bool `json:"ongoing,omitempty"`
 	LegacyPeopleInOtherCountries  bool `json:"people_in_other_countries,omitempty"`
 	LegacyEncrypted               bool `json:"encrypted,omitempty"`
@@ -167,20 +169,32 @@ type sealedBreach struct {
 	LegacyOtherwiseUnintelligible bool `json:"otherwise_unintelligible,omitempty"`
 }
 
-// legacyAnswer reads a yes-or-no answer of the body: the answer as stored,
-// or for a body sealed before answers could be unknown, Yes where true was
-// stored and otherwise Unanswered, since an unticked box there cannot be
-// told from a question nobody looked at (DOMAIN.md §10: unknown, never
-// "no"). The bodies are sealed, so no SQL migration can convert them; they
-// are read this way and written in the new form at their next change.
-func legacyAnswer(stored string, legacy bool) breach.Answer {
-	switch {
-	case stored != "":
-		return breach.Answer(stored)
-	case legacy:
-		return breach.Yes
+// answersOf puts the yes-or-no answers of body into b. A body sealed before
+// answers could be unknown gives Yes where it stored true and otherwise
+// unknown, since an unticked box there cannot be told from a question
+// nobody looked at (DOMAIN.md §10: unknown, never "no"); only "is it still
+// going on?" reads No when an end was recorded, which answers it. The
+// bodies are sealed, so no SQL migration can convert them: they are read
+// this way and written in the new form at their next change.
+func answersOf(body sealedBreach, b *breach.Breach) {
+	if body.Answers {
+		b.Ongoing, b.PeopleInOtherCountries = breach.Answer(body.Ongoing), breach.Answer(body.PeopleInOtherCountries)
+		b.MeasuresBefore.Encrypted, b.MeasuresBefore.Hashed = breach.Answer(body.Encrypted), breach.Answer(body.Hashed)
+		b.MeasuresBefore.OtherwiseUnintelligible = breach.Answer(body.OtherwiseUnintelligible)
+		return
 	}
-	return breach.Unanswered
+	legacy := func(yes bool) breach.Answer {
+		if yes {
+			return breach.Yes
+		}
+		return breach.Unanswered
+	}
+	b.Ongoing, b.PeopleInOtherCountries = legacy(body.LegacyOngoing), legacy(body.LegacyPeopleInOtherCountries)
+	if b.Ongoing == breach.Unanswered && body.EndedAt != nil {
+		b.Ongoing = breach.No
+	}
+	b.MeasuresBefore.Encrypted, b.MeasuresBefore.Hashed = legacy(body.LegacyEncrypted), legacy(body.LegacyHashed)
+	b.MeasuresBefore.OtherwiseUnintelligible = legacy(body.LegacyOtherwiseUnintelligible)
 }
 
 // storedAssessment is the assessment column: numbers and choices only.
@@ -259,7 +273,7 @@ func (s *Store) breachRowOf(tx *gorm.DB, r breach.Record) (breachRow, error) {
 		Consequences: r.Consequences, MeasuresTaken: r.MeasuresTaken, MeasuresPlanned: r.MeasuresPlanned,
 		Processors: r.Processors, SeverityWord: r.SeverityWord, NotInformedReason: r.NotInformedReason,
 		LateReason: r.LateReason, LetterNL: r.Texts.LetterNL, LetterEN: r.Texts.LetterEN,
-		NoticeNL: r.Texts.NoticeNL, NoticeEN: r.Texts.NoticeEN,
+		NoticeNL: r.Texts.NoticeNL, NoticeEN: r.Texts.NoticeEN, Answers: true,
 	}
 	if d := r.Decision; d != nil {
 		notify := d.NotifyAP
@@ -294,21 +308,18 @@ func (s *Store) recordOf(v breachView) (breach.Record, error) {
 		Texts: breach.Texts{LetterNL: body.LetterNL, LetterEN: body.LetterEN, NoticeNL: body.NoticeNL, NoticeEN: body.NoticeEN}}
 	b := breach.Breach{
 		Reference: row.Reference, Title: body.Title, StartedAt: body.StartedAt, EndedAt: body.EndedAt,
-		Ongoing: legacyAnswer(body.Ongoing, body.LegacyOngoing), AwareAt: row.AwareAt, HowDiscovered: body.HowDiscovered, ReportedBy: body.ReportedBy,
+		AwareAt: row.AwareAt, HowDiscovered: body.HowDiscovered, ReportedBy: body.ReportedBy,
 		Incident: breach.IncidentType(row.IncidentType), IncidentOther: body.IncidentOther, Description: body.Description,
 		DataCategories: body.DataCategories, DataOther: body.DataOther, SpecialCategories: body.SpecialCategories,
 		Records: body.Records.count(), AffectedGroups: body.AffectedGroups, PeopleDescription: body.PeopleDescription,
-		People: body.People.count(), PeopleInOtherCountries: legacyAnswer(body.PeopleInOtherCountries, body.LegacyPeopleInOtherCountries),
-		Countries:                body.Countries,
+		People: body.People.count(), Countries: body.Countries,
 		OtherAuthoritiesInformed: body.OtherAuthoritiesInformed, ForeignAuthoritiesInformed: body.ForeignAuthoritiesInformed,
-		MeasuresBefore: breach.MeasuresBefore{Encrypted: legacyAnswer(body.Encrypted, body.LegacyEncrypted),
-			Hashed:                  legacyAnswer(body.Hashed, body.LegacyHashed),
-			OtherwiseUnintelligible: legacyAnswer(body.OtherwiseUnintelligible, body.LegacyOtherwiseUnintelligible),
-			Text:                    body.MeasuresBeforeText},
-		Consequences: body.Consequences, MeasuresTaken: body.MeasuresTaken, MeasuresPlanned: body.MeasuresPlanned,
+		MeasuresBefore: breach.MeasuresBefore{Text: body.MeasuresBeforeText},
+		Consequences:   body.Consequences, MeasuresTaken: body.MeasuresTaken, MeasuresPlanned: body.MeasuresPlanned,
 		Processors: body.Processors, SeverityWord: body.SeverityWord, NotInformedReason: body.NotInformedReason,
 		LateReason: body.LateReason,
 	}
+	answersOf(body, &b)
 	if v.BranchCode != nil {
 		b.Branch = *v.BranchCode
 	}

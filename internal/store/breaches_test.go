@@ -506,25 +506,50 @@ func seedBreach(tb testing.TB, s *Store, staffID int64) {
 
 // A body sealed before the yes-or-no answers could be unknown stored only
 // true (omitempty): true reads as Yes, an absent value as unanswered, never
-// as "no".
+// as "no", except that a recorded end answers "still going on?" with no.
+// Written again, the body keeps the answers as read.
 func TestBreachLegacyAnswers(t *testing.T) {
 	env := newBreachEnv(t)
-	r := env.create(t, laptop("utrecht", time.Date(2026, 3, 27, 17, 0, 0, 0, time.UTC)))
-	legacy := map[string]any{"title": r.Title, "description": r.Description, "records": map[string]any{},
-		"people": map[string]any{}, "informed_count": map[string]any{}, "hashed": true, "ongoing": true}
-	blob, err := env.s.sealJSON("breaches", "body", r.Reference, legacy)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := env.s.db.Model(&breachRow{}).Where("id = ?", r.ID).Update("body", blob).Error; err != nil {
-		t.Fatal(err)
-	}
-	back, err := env.s.BreachByReference(t.Context(), r.Reference, breach.Scope{All: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := breach.MeasuresBefore{Hashed: breach.Yes}
-	if back.MeasuresBefore != want || back.Ongoing != breach.Yes || back.PeopleInOtherCountries != breach.Unanswered {
-		t.Errorf("legacy answers read as %+v, ongoing %q, other countries %q", back.MeasuresBefore, back.Ongoing, back.PeopleInOtherCountries)
+	aware := time.Date(2026, 3, 27, 17, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name    string
+		legacy  map[string]any
+		ongoing breach.Answer
+		before  breach.MeasuresBefore
+		abroad  breach.Answer
+	}{
+		{"true and nothing", map[string]any{"hashed": true, "ongoing": true}, breach.Yes,
+			breach.MeasuresBefore{Hashed: breach.Yes}, breach.Unanswered},
+		{"an end recorded", map[string]any{"ended_at": aware.Add(-time.Hour), "people_in_other_countries": true}, breach.No,
+			breach.MeasuresBefore{}, breach.Yes},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := env.create(t, laptop("utrecht", aware))
+			body := map[string]any{"title": r.Title, "description": r.Description, "records": map[string]any{},
+				"people": map[string]any{}, "informed_count": map[string]any{}}
+			for k, v := range tc.legacy {
+				body[k] = v
+			}
+			blob, err := env.s.sealJSON("breaches", "body", r.Reference, body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := env.s.db.Model(&breachRow{}).Where("id = ?", r.ID).Update("body", blob).Error; err != nil {
+				t.Fatal(err)
+			}
+			for _, step := range []string{"read", "written again"} {
+				back, err := env.s.BreachByReference(t.Context(), r.Reference, breach.Scope{All: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if back.MeasuresBefore != tc.before || back.Ongoing != tc.ongoing || back.PeopleInOtherCountries != tc.abroad {
+					t.Errorf("%s: protection %+v, ongoing %q, abroad %q; want %+v, %q, %q", step, back.MeasuresBefore,
+						back.Ongoing, back.PeopleInOtherCountries, tc.before, tc.ongoing, tc.abroad)
+				}
+				if _, err := env.s.UpdateBreach(t.Context(), r.Reference, env.owner, "facts", aware, func(*breach.Record) error { return nil }); err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
 	}
 }
