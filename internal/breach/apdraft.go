@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/avgloket/avgloket/internal/practice"
 )
 
 // Contact is a person the AP or the people affected can reach.
@@ -25,12 +27,16 @@ func (c Contact) text() string {
 	return strings.Join(parts, ", ")
 }
 
-// Controller is the practice as the AP form and the letters name it: the
-// verwerkingsverantwoordelijke.
+// Controller is the practice as the authority's form and the letters name
+// it: the verwerkingsverantwoordelijke.
 type Controller struct {
 	Name    string
 	Address string
-	KvK     string // Kamer van Koophandel number
+	KvK     string // Kamer van Koophandel number, or the Belgian KBO number
+	// Country decides the supervisory authority the draft is addressed to
+	// and the letters name (DOMAIN.md §9): the AP for the Netherlands (also
+	// when empty), the GBA for Belgium.
+	Country practice.Country
 	Sector  string // e.g. "Zorg en welzijn (jeugdhulp)"
 	// DPO is the functionaris gegevensbescherming, or the privacy contact
 	// when the practice has none. The letters name it as the contact point.
@@ -43,6 +49,17 @@ type Controller struct {
 	// Location is the practice's time zone, for the dates in letters; nil
 	// means Europe/Amsterdam.
 	Location *time.Location
+}
+
+// Authority returns the controller's supervisory authority.
+func (c Controller) Authority() practice.Authority { return practice.AuthorityOf(c.Country) }
+
+// countryName is the Dutch name of the controller's country.
+func (c Controller) countryName() string {
+	if c.Country == practice.Belgium {
+		return "België"
+	}
+	return "Nederland"
 }
 
 // Question is one question of the AP form with the register's answer.
@@ -61,11 +78,15 @@ type Chapter struct {
 	Questions []Question
 }
 
-// Draft is a draft notification to the AP, following the ten chapters of
-// its online form (DOMAIN.md §7). It holds only text, so a draft that was
-// sent can be stored and compared later (Diff).
+// Draft is a draft notification to the practice's supervisory authority,
+// following the ten chapters of the AP's online form (DOMAIN.md §7; the
+// GBA asks the same). It holds only text, so a draft that was sent can be
+// stored and compared later (Diff).
 type Draft struct {
 	Reference string // our register reference
+	// Authority is the name of the authority the draft is addressed to:
+	// Autoriteit Persoonsgegevens or Gegevensbeschermingsautoriteit.
+	Authority string
 	Title     string
 	MadeAt    string // when the draft was made, in Dutch
 	Deadline  string // the 72-hour deadline, in Dutch
@@ -90,7 +111,7 @@ func (d Draft) Answer(id string) (string, bool) {
 // text/plain answer, the UI page and the PDF hold.
 func (d Draft) Text() string {
 	var sb strings.Builder
-	sb.WriteString("Concept-melding datalek aan de Autoriteit Persoonsgegevens\n")
+	fmt.Fprintf(&sb, "Concept-melding datalek aan de %s\n", d.Authority)
 	fmt.Fprintf(&sb, "Ons kenmerk: %s\n", d.Reference)
 	if d.Title != "" {
 		fmt.Fprintf(&sb, "Onderwerp: %s\n", oneLine(d.Title))
@@ -151,6 +172,7 @@ func APDraft(b Breach, controller Controller, now time.Time, loc *time.Location)
 	loc = orAmsterdam(loc)
 	d := Draft{
 		Reference: b.Reference,
+		Authority: controller.Authority().Name,
 		Title:     b.Title,
 		MadeAt:    dateTimeText(now, loc),
 		Deadline:  Unknown,
@@ -168,18 +190,20 @@ func APDraft(b Breach, controller Controller, now time.Time, loc *time.Location)
 	return d
 }
 
-func chapterIntroduction(b Breach, _ Controller, _ time.Time, _ *time.Location) Chapter {
+func chapterIntroduction(b Breach, ctl Controller, _ time.Time, _ *time.Location) Chapter {
 	c := chapter{Chapter{Number: 1, Title: "Inleiding"}}
+	c.ask("intro.authority", "Aan welke toezichthouder is deze melding gericht?",
+		fmt.Sprintf("%s (%s), %s", ctl.Authority().Name, ctl.Authority().Code, ctl.Authority().Address))
 	c.ask("intro.single", "Gaat het om een enkelvoudige melding of om een verzamelmelding?", "Enkelvoudige melding")
 	c.ask("intro.law", "Onder welke wet valt deze melding?", "Algemene verordening gegevensbescherming (AVG)")
-	c.ask("intro.other_supervisors", "Heeft u het datalek ook gemeld bij een andere toezichthouder? Zo ja, bij welke?", b.OtherAuthoritiesInformed)
+	c.ask("intro.other_supervisors", "Heeft u het datalek naast de "+ctl.Authority().Code+" ook gemeld bij een andere toezichthouder? Zo ja, bij welke?", b.OtherAuthoritiesInformed)
 	return c.Chapter
 }
 
-func chapterInternational(b Breach, _ Controller, _ time.Time, _ *time.Location) Chapter {
+func chapterInternational(b Breach, ctl Controller, _ time.Time, _ *time.Location) Chapter {
 	c := chapter{Chapter{Number: 2, Title: "Internationaal"}}
-	c.ask("international.other_countries", "Zijn er betrokkenen in andere landen dan Nederland?", yesNo(b.PeopleInOtherCountries))
-	if b.PeopleInOtherCountries {
+	c.ask("international.other_countries", "Zijn er betrokkenen in andere landen dan "+ctl.countryName()+"?", yesNo(b.PeopleInOtherCountries))
+	if b.PeopleInOtherCountries == Yes {
 		c.ask("international.countries", "In welke landen wonen deze betrokkenen?", b.Countries)
 	}
 	c.ask("international.authorities", "Heeft u het datalek gemeld bij toezichthouders in andere landen? Zo ja, bij welke?", b.ForeignAuthoritiesInformed)
@@ -190,7 +214,11 @@ func chapterController(b Breach, ctl Controller, _ time.Time, _ *time.Location) 
 	c := chapter{Chapter{Number: 3, Title: "Verwerkingsverantwoordelijke"}}
 	c.ask("controller.name", "Naam van de organisatie", ctl.Name)
 	c.ask("controller.address", "Adres van de organisatie", ctl.Address)
-	c.ask("controller.kvk", "KvK-nummer", ctl.KvK)
+	if ctl.Country == practice.Belgium {
+		c.ask("controller.kvk", "Ondernemingsnummer (KBO)", ctl.KvK)
+	} else {
+		c.ask("controller.kvk", "KvK-nummer", ctl.KvK)
+	}
 	c.ask("controller.sector", "Sector", ctl.Sector)
 	c.ask("controller.dpo", "Functionaris gegevensbescherming (of privacycontactpersoon)", ctl.DPO.text())
 	c.ask("reporter.name", "Naam van de melder", ctl.Reporter.Name)
@@ -215,7 +243,7 @@ func chapterTimeline(b Breach, _ Controller, now time.Time, loc *time.Location) 
 		return dateTimeText(*t, loc)
 	}
 	ended := at(b.EndedAt)
-	if ended == "" && b.Ongoing {
+	if ended == "" && b.Ongoing == Yes {
 		ended = "Het datalek is nog niet voorbij."
 	}
 	c.ask("timeline.started", "Wanneer is het datalek begonnen?", at(b.StartedAt))

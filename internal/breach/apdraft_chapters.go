@@ -68,9 +68,9 @@ func chapterMeasuresBefore(b Breach, _ Controller, _ time.Time, _ *time.Location
 	c.ask("before.encrypted", "Waren de persoonsgegevens versleuteld?", yesNo(m.Encrypted))
 	c.ask("before.hashed", "Waren de persoonsgegevens gehasht?", yesNo(m.Hashed))
 	c.ask("before.unintelligible", "Waren de persoonsgegevens op een andere manier onbegrijpelijk of ontoegankelijk gemaakt voor onbevoegden?", yesNo(m.OtherwiseUnintelligible))
-	if m.Encrypted || m.Hashed || m.OtherwiseUnintelligible {
-		c.ask("before.how", "Hoe waren de persoonsgegevens beschermd?", m.Text)
-	}
+	// The measures as entered, whatever the answers: "nog niet bekend"
+	// when nothing was.
+	c.ask("before.how", "Hoe waren de persoonsgegevens beschermd?", m.Text)
 	return c.Chapter
 }
 

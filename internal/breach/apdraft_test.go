@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/avgloket/avgloket/internal/practice"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -37,15 +39,17 @@ func fullBreach(tb testing.TB) Breach {
 		SpecialCategories: []string{"health"}, Records: Exactly(1),
 		AffectedGroups: []string{GroupChildren, GroupParents}, PeopleDescription: "Een kind van 9 en zijn ouders.",
 		People:                 Between(2, 3),
-		PeopleInOtherCountries: true, Countries: "België",
+		PeopleInOtherCountries: Yes, Countries: "België",
 		OtherAuthoritiesInformed:   "Inspectie Gezondheidszorg en Jeugd, 28 maart",
 		ForeignAuthoritiesInformed: "Nee",
-		MeasuresBefore:             MeasuresBefore{OtherwiseUnintelligible: true, Text: "Bijlage met wachtwoord; wachtwoord apart per sms"},
-		Consequences:               "De ontvanger kent nu gevoelige gegevens over het kind.",
-		MeasuresTaken:              "De ontvanger heeft het bericht verwijderd en dat schriftelijk bevestigd.",
-		MeasuresPlanned:            "Adressen controleren met een tweede persoon.",
-		Processors:                 "Zivver (beveiligde e-mail)",
-		Assessment:                 &Assessment{DPC: 4, EI: 0.75, Confidentiality: KnownRecipients, Integrity: None, Availability: None},
+		Ongoing:                    No,
+		MeasuresBefore: MeasuresBefore{Encrypted: No, Hashed: No, OtherwiseUnintelligible: Yes,
+			Text: "Bijlage met wachtwoord; wachtwoord apart per sms"},
+		Consequences:    "De ontvanger kent nu gevoelige gegevens over het kind.",
+		MeasuresTaken:   "De ontvanger heeft het bericht verwijderd en dat schriftelijk bevestigd.",
+		MeasuresPlanned: "Adressen controleren met een tweede persoon.",
+		Processors:      "Zivver (beveiligde e-mail)",
+		Assessment:      &Assessment{DPC: 4, EI: 0.75, Confidentiality: KnownRecipients, Integrity: None, Availability: None},
 		Decision: &Decision{NotifyAP: true, InformPeople: InformYes, DecidedAt: aware.Add(20 * time.Hour),
 			DecidedBy: "Karin de Wit"},
 		Informed:      &Informing{At: ptr(ams(tb, "2026-03-28 15:00")), How: "per brief", Count: Exactly(2)},
@@ -132,6 +136,9 @@ func TestAPDraftUnknown(t *testing.T) {
 		"people.groups", "people.description", "people.count", "consequences.people", "consequences.severity",
 		"followup.informed", "followup.informed_count", "followup.informed_how", "followup.informed_when",
 		"followup.measures_taken", "followup.measures_planned",
+		// nobody answered these yes-or-no questions: unknown, never "Nee"
+		"international.other_countries", "timeline.ongoing", "before.encrypted", "before.hashed", "before.unintelligible",
+		"before.how",
 	} {
 		if got, ok := d.Answer(id); !ok || got != Unknown {
 			t.Errorf("answer %s = %q (asked: %v), want %q", id, got, ok, Unknown)
@@ -143,7 +150,7 @@ func TestAPDraftUnknown(t *testing.T) {
 			t.Errorf("answer %s = %q, want %q", id, got, want)
 		}
 	}
-	for _, id := range []string{"international.countries", "timeline.late_reason", "before.how", "followup.not_informed_reason"} {
+	for _, id := range []string{"international.countries", "timeline.late_reason", "followup.not_informed_reason"} {
 		if _, ok := d.Answer(id); ok {
 			t.Errorf("question %s asked, want it left out", id)
 		}
@@ -206,5 +213,70 @@ func TestAPDraftNotInforming(t *testing.T) {
 	b.NotInformedReason = "Art. 34(3)(a): versleuteld."
 	if got, _ := APDraft(b, testController(t), ams(t, "2026-03-29 10:00"), nil).Answer("followup.not_informed_reason"); got != b.NotInformedReason {
 		t.Errorf("why not = %q, want NotInformedReason", got)
+	}
+}
+
+// What nobody answered about the protection before the breach is "nog niet
+// bekend" in 8.1–8.3 (DOMAIN.md §10), never "Nee"; the measures typed are
+// shown whatever the answers.
+func TestAPDraftSecurityUnanswered(t *testing.T) {
+	b := fullBreach(t)
+	b.MeasuresBefore = MeasuresBefore{}
+	text := APDraft(b, testController(t), ams(t, "2026-03-29 10:00"), nil).Text()
+	for _, want := range []string{
+		"8.1 Waren de persoonsgegevens versleuteld?\n    nog niet bekend\n",
+		"8.2 Waren de persoonsgegevens gehasht?\n    nog niet bekend\n",
+		"8.3 Waren de persoonsgegevens op een andere manier onbegrijpelijk of ontoegankelijk gemaakt voor onbevoegden?\n    nog niet bekend\n",
+		"8.4 Hoe waren de persoonsgegevens beschermd?\n    nog niet bekend\n",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text lacks %q:\n%s", want, text)
+		}
+	}
+
+	b.MeasuresBefore = MeasuresBefore{Encrypted: No, Text: "Alleen een wachtwoord op het account."}
+	d := APDraft(b, testController(t), ams(t, "2026-03-29 10:00"), nil)
+	for id, want := range map[string]string{"before.encrypted": "Nee", "before.hashed": Unknown,
+		"before.how": "Alleen een wachtwoord op het account."} {
+		if got, _ := d.Answer(id); got != want {
+			t.Errorf("answer %s = %q, want %q", id, got, want)
+		}
+	}
+}
+
+// A Belgian practice's draft is addressed to the GBA and never names the
+// AP; a Dutch practice's the reverse (DOMAIN.md §9).
+func TestAPDraftAuthority(t *testing.T) {
+	for _, tc := range []struct {
+		country     practice.Country
+		want, never []string
+	}{
+		{practice.Belgium, []string{"Concept-melding datalek aan de Gegevensbeschermingsautoriteit",
+			"Gegevensbeschermingsautoriteit (GBA), Drukpersstraat 35, 1000 Brussel", "naast de GBA",
+			"andere landen dan België", "Ondernemingsnummer (KBO)"},
+			[]string{"Autoriteit Persoonsgegevens", "AP ", "KvK"}},
+		{practice.Netherlands, []string{"Concept-melding datalek aan de Autoriteit Persoonsgegevens",
+			"Autoriteit Persoonsgegevens (AP), Postbus 93374", "naast de AP", "andere landen dan Nederland", "KvK-nummer"},
+			[]string{"Gegevensbeschermingsautoriteit", "GBA"}},
+	} {
+		t.Run(string(tc.country), func(t *testing.T) {
+			ctl := testController(t)
+			ctl.Country = tc.country
+			text := APDraft(fullBreach(t), ctl, ams(t, "2026-03-29 10:00"), nil).Text()
+			for _, w := range tc.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("text lacks %q", w)
+				}
+			}
+			for _, n := range tc.never {
+				if strings.Contains(text, n) {
+					t.Errorf("text has %q", n)
+				}
+			}
+			follow := FollowUpText(NotifySupplement, "DL-2026-007", "M-1", ctl.Authority(), nil)
+			if !strings.Contains(follow, "Meldnummer van de "+ctl.Authority().Name+": M-1") {
+				t.Errorf("follow-up text:\n%s", follow)
+			}
+		})
 	}
 }

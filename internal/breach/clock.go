@@ -74,3 +74,39 @@ func ReminderDue(now, deadline time.Time, sentMarks []string) []string {
 	}
 	return []string{due}
 }
+
+// The reminder marks TargetReminderDue returns, for the practice's own
+// target.
+const (
+	ReminderTarget12h = "target_12h_left" // twelve hours left to the own target
+	ReminderTarget2h  = "target_2h_left"  // two hours left to the own target
+)
+
+// TargetReminderDue returns the reminders to send now for the practice's
+// own target (OwnTarget), leaving out those in sentMarks; nil when none is
+// due, and always nil when the practice has no target stricter than the AP
+// deadline. As with ReminderDue only the most urgent one is due: twelve
+// hours before the target, then two hours before it. Once the target has
+// passed the AP deadline's own reminders take over.
+func TargetReminderDue(now, awareAt time.Time, hours int, sentMarks []string) []string {
+	target := OwnTarget(awareAt, hours)
+	if !target.Before(APDeadline(awareAt)) {
+		return nil
+	}
+	left := Remaining(now, target)
+	var due string
+	switch {
+	case left < 0:
+		return nil
+	case left <= 2*time.Hour:
+		due = ReminderTarget2h
+	case left <= 12*time.Hour:
+		due = ReminderTarget12h
+	default:
+		return nil
+	}
+	if slices.Contains(sentMarks, due) {
+		return nil
+	}
+	return []string{due}
+}

@@ -131,3 +131,37 @@ func TestReminderDue(t *testing.T) {
 		})
 	}
 }
+
+// The practice's own target (here 48 hours) gets its own reminders, twelve
+// and two hours before it, each once; a target no stricter than the law's
+// 72 hours gets none.
+func TestTargetReminderDue(t *testing.T) {
+	aware := ams(t, "2026-03-27 18:00")
+	target := OwnTarget(aware, 48)
+	for _, tc := range []struct {
+		name  string
+		hours int
+		left  time.Duration // before the 48-hour target
+		sent  []string
+		want  []string
+	}{
+		{"a day before the target", 48, 24 * time.Hour, nil, nil},
+		{"just over 12 hours", 48, 12*time.Hour + time.Minute, nil, nil},
+		{"12 hours before", 48, 12 * time.Hour, nil, []string{ReminderTarget12h}},
+		{"11 hours, 12-hour sent", 48, 11 * time.Hour, []string{ReminderTarget12h}, nil},
+		{"2 hours before", 48, 2 * time.Hour, []string{ReminderTarget12h}, []string{ReminderTarget2h}},
+		{"an hour, nothing sent: only the urgent one", 48, time.Hour, nil, []string{ReminderTarget2h}},
+		{"an hour, 2-hour sent", 48, time.Hour, []string{ReminderTarget12h, ReminderTarget2h}, nil},
+		{"AP reminders do not count", 48, time.Hour, []string{Reminder24h}, []string{ReminderTarget2h}},
+		{"target passed", 48, -time.Minute, nil, nil},
+		{"no target", 0, 2 * time.Hour, nil, nil},
+		{"a 72-hour target is no target", 72, 2 * time.Hour, nil, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := TargetReminderDue(target.Add(-tc.left), aware, tc.hours, tc.sent)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("TargetReminderDue = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -27,14 +27,18 @@ var registerColumns = []string{
 	"how_discovered", "reported_by", "kinds", "incident_type", "description", "data_categories",
 	"special_categories", "records", "affected_groups", "people", "score", "band", "notify_ap",
 	"inform_people", "decision_reason", "decided_at", "decided_by", "ap_submitted_at", "ap_reference",
-	"late", "late_reason", "informed_at", "consequences", "measures_taken", "measures_planned",
+	"late", "late_reason", "informed_at", "informed_count", "informed_how", "not_informed_reason",
+	"consequences", "measures_taken", "measures_planned", "follow_ups",
 }
 
 // RegisterCSV writes the register (art. 33(5)) as CSV: a UTF-8 byte order
 // mark (so that spreadsheet programs read the accents right), a header row,
 // then a row per breach in the order given. Times are written as
 // "2006-01-02 15:04" in loc (nil means Europe/Amsterdam); lists are joined
-// with "; "; counts are "12", "10-20", ">=10" or "<=20"; every cell passes CSVCell.
+// with "; "; counts are "12", "10-20", ">=10" or "<=20"; a yes-or-no answer
+// is "true", "false" or "" when nobody answered; follow_ups lists the
+// submissions after the initial one as "<kind> <time> <reference>"; every
+// cell passes CSVCell.
 func RegisterCSV(w io.Writer, breaches []Breach, loc *time.Location) error {
 	loc = orAmsterdam(loc)
 	if _, err := io.WriteString(w, "\xEF\xBB\xBF"); err != nil {
@@ -85,21 +89,35 @@ func registerRow(b Breach, loc *time.Location) []string {
 	if n, ok := b.FirstNotification(); ok {
 		submitted, apRef, late = at(&n.SubmittedAt), n.APReference, strconv.FormatBool(Late(n.SubmittedAt, b.AwareAt))
 	}
-	var informedAt string
-	if b.Informed != nil {
-		informedAt = at(b.Informed.At)
+	var informedAt, informedCount, informedHow string
+	if in := b.Informed; in != nil {
+		informedAt, informedCount, informedHow = at(in.At), exportCount(in.Count), in.How
+	}
+	var followUps []string
+	for _, n := range b.Notifications {
+		if n.Kind != NotifyInitial {
+			followUps = append(followUps, strings.TrimSpace(string(n.Kind)+" "+at(&n.SubmittedAt)+" "+n.APReference))
+		}
 	}
 	deadline := APDeadline(b.AwareAt)
 	return []string{
 		b.Reference, b.Title, b.Branch, at(&b.AwareAt), at(&deadline), at(b.StartedAt), at(b.EndedAt),
-		strconv.FormatBool(b.Ongoing), b.HowDiscovered, b.ReportedBy, strings.Join(kinds, "; "),
+		exportAnswer(b.Ongoing), b.HowDiscovered, b.ReportedBy, strings.Join(kinds, "; "),
 		string(b.Incident) + suffix(": ", b.IncidentOther), b.Description,
 		strings.Join(b.DataCategories, "; ") + suffix(": ", b.DataOther),
 		strings.Join(b.SpecialCategories, "; "), exportCount(b.Records),
 		strings.Join(b.AffectedGroups, "; "), exportCount(b.People), score, band, notify, inform, reason,
-		decidedAt, decidedBy, submitted, apRef, late, b.LateReason, informedAt, b.Consequences,
-		b.MeasuresTaken, b.MeasuresPlanned,
+		decidedAt, decidedBy, submitted, apRef, late, b.LateReason, informedAt, informedCount, informedHow,
+		b.NotInformedReason, b.Consequences, b.MeasuresTaken, b.MeasuresPlanned, strings.Join(followUps, "; "),
 	}
+}
+
+// exportAnswer writes a as "true" or "false", and "" when nobody answered.
+func exportAnswer(a Answer) string {
+	if a == Unanswered {
+		return ""
+	}
+	return strconv.FormatBool(a == Yes)
 }
 
 // suffix returns sep + s, or "" when s is blank.

@@ -3,6 +3,8 @@ package breach
 import (
 	"fmt"
 	"strings"
+
+	"github.com/avgloket/avgloket/internal/practice"
 )
 
 // Change is one answer of the AP draft that differs from what was sent.
@@ -61,12 +63,12 @@ var followUpWords = map[NotificationKind]string{
 	NotifyWithdrawal: "Intrekking",
 }
 
-// FollowUpText renders a follow-up submission to the AP (art. 33(4)): an
-// aanvulling, wijziging or intrekking of the notification the AP registered
-// as apReference, with our register reference ref, listing each changed
+// FollowUpText renders a follow-up submission to the authority (art.
+// 33(4)): an aanvulling, wijziging or intrekking of the notification the
+// authority registered as apReference, with our register reference ref, listing each changed
 // answer with its old and new text. A withdrawal says that the notification
 // is withdrawn; its changes, if any, give the reason.
-func FollowUpText(kind NotificationKind, ref, apReference string, changes []Change) string {
+func FollowUpText(kind NotificationKind, ref, apReference string, authority practice.Authority, changes []Change) string {
 	var sb strings.Builder
 	word, ok := followUpWords[kind]
 	if !ok {
@@ -77,7 +79,7 @@ func FollowUpText(kind NotificationKind, ref, apReference string, changes []Chan
 	if apReference = strings.TrimSpace(apReference); apReference == "" {
 		apReference = Unknown
 	}
-	fmt.Fprintf(&sb, "Meldnummer van de Autoriteit Persoonsgegevens: %s\n", apReference)
+	fmt.Fprintf(&sb, "Meldnummer van de %s: %s\n", authority.Name, apReference)
 	if kind == NotifyWithdrawal {
 		sb.WriteString("\nWij trekken deze melding in.\n")
 	}

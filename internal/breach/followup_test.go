@@ -3,30 +3,41 @@ package breach
 import (
 	"strings"
 	"testing"
+
+	"github.com/avgloket/avgloket/internal/practice"
 )
 
 func TestDiff(t *testing.T) {
 	ctl := testController(t)
 	now := ams(t, "2026-03-29 10:00")
 	b := fullBreach(t)
-	b.EndedAt, b.Ongoing = nil, true
+	b.EndedAt, b.Ongoing = nil, Yes
 	b.MeasuresPlanned = ""
-	b.PeopleInOtherCountries, b.Countries = false, ""
+	b.PeopleInOtherCountries, b.Countries = Unanswered, ""
+	decided, informed := *b.Decision, b.Informed
+	b.Decision = &Decision{NotifyAP: true, InformPeople: InformNo, Reason: "De ontvanger heeft het bericht verwijderd."}
+	b.Informed = nil
 	sent := APDraft(b, ctl, now, nil)
 
-	b.EndedAt, b.Ongoing = ptr(ams(t, "2026-03-28 12:00")), false
+	b.EndedAt, b.Ongoing = ptr(ams(t, "2026-03-28 12:00")), No
 	b.MeasuresPlanned = "Adressen controleren met een tweede persoon."
-	b.PeopleInOtherCountries, b.Countries = true, "België"
-	b.MeasuresBefore.OtherwiseUnintelligible, b.MeasuresBefore.Text = false, "" // the before.how question goes
+	b.PeopleInOtherCountries, b.Countries = Yes, "België"
+	b.MeasuresBefore.OtherwiseUnintelligible, b.MeasuresBefore.Text = No, ""
+	b.Decision, b.Informed = &decided, informed // the not-informed question goes
 	later := APDraft(b, ctl, ams(t, "2026-04-02 09:00"), nil)
 
 	want := map[string][2]string{
-		"international.other_countries": {"Nee", "Ja"},
+		"international.other_countries": {Unknown, "Ja"},
 		"international.countries":       {"", "België"},
 		"timeline.ended":                {"Het datalek is nog niet voorbij.", "zaterdag 28 maart 2026, 12:00"},
 		"timeline.ongoing":              {"Ja", "Nee"},
 		"before.unintelligible":         {"Ja", "Nee"},
-		"before.how":                    {"Bijlage met wachtwoord; wachtwoord apart per sms", ""},
+		"before.how":                    {"Bijlage met wachtwoord; wachtwoord apart per sms", Unknown},
+		"followup.informed":             {"Nee", "Ja"},
+		"followup.not_informed_reason":  {"De ontvanger heeft het bericht verwijderd.", ""},
+		"followup.informed_count":       {"", "2"},
+		"followup.informed_how":         {"", "per brief"},
+		"followup.informed_when":        {"", "zaterdag 28 maart 2026, 15:00"},
 		"followup.measures_planned":     {Unknown, "Adressen controleren met een tweede persoon."},
 	}
 	changes := Diff(sent, later)
@@ -58,7 +69,7 @@ func TestDiff(t *testing.T) {
 		t.Errorf("Diff of a draft with itself = %+v, want none", c)
 	}
 
-	text := FollowUpText(NotifySupplement, b.Reference, "M-2026-4711", changes)
+	text := FollowUpText(NotifySupplement, b.Reference, "M-2026-4711", ctl.Authority(), changes)
 	for _, s := range []string{"Aanvulling op de melding van een datalek", "Ons kenmerk: DL-2026-007",
 		"Meldnummer van de Autoriteit Persoonsgegevens: M-2026-4711", "4. Tijdlijn", "Wanneer is het datalek geëindigd?",
 		"Was: Het datalek is nog niet voorbij.", "Nu: zaterdag 28 maart 2026, 12:00", "Was: (niet gevraagd)", "Nu: (vervallen)"} {
@@ -86,7 +97,7 @@ func TestFollowUpTextKinds(t *testing.T) {
 			if tc.name == "no AP number yet" {
 				ap = ""
 			}
-			text := FollowUpText(tc.kind, "DL-2026-001", ap, nil)
+			text := FollowUpText(tc.kind, "DL-2026-001", ap, practice.AP, nil)
 			for _, w := range tc.want {
 				if !strings.Contains(text, w) {
 					t.Errorf("text lacks %q:\n%s", w, text)

@@ -77,9 +77,11 @@ func pick(lang, nl, en string) string {
 // Letter writes the message to the people affected (art. 34(2)) in plain
 // language, in Dutch or, when lang is "en", English: what happened, which
 // data, what could happen, what the practice did, what the reader can do,
-// and whom to contact (controller.DPO, else controller.ContactPerson). The
-// officer's free text about the measures is included as the register holds
-// it. It is a draft for the officer to read before it is sent.
+// and whom to contact (controller.DPO, else controller.ContactPerson), and
+// the complaint route to the practice's authority. The likely consequences
+// and the measures the officer typed are included as the register holds
+// them; in English they are marked for translation (Untranslated). It is a
+// draft for the officer to read before it is sent.
 func Letter(b Breach, controller Controller, lang string) string {
 	lang = letterLang(lang)
 	var sb strings.Builder
@@ -154,17 +156,15 @@ func body(sb *strings.Builder, b Breach, ctl Controller, lang string) {
 	}
 
 	heading("Wat kan er gebeuren?", "What could happen?")
-	sb.WriteString(perCategory(b, risks, lang, pick(lang,
-		"Wij verwachten niet veel problemen. Maar wij willen dat u het weet.",
-		"We do not expect many problems. But we want you to know.")))
-	if m := b.MeasuresBefore; m.Encrypted || m.Hashed || m.OtherwiseUnintelligible {
+	sb.WriteString(consequences(b, lang))
+	if b.MeasuresBefore.Protected() {
 		sb.WriteString(pick(lang, "De gegevens waren beveiligd, bijvoorbeeld met een code. Daardoor is het moeilijk om ze te lezen.\n",
 			"The information was protected, for example with a code. This makes it hard to read.\n"))
 	}
 
 	heading("Wat hebben wij gedaan?", "What have we done?")
 	if m := strings.TrimSpace(b.MeasuresTaken); m != "" {
-		sb.WriteString(pick(lang, "Wij hebben dit gedaan:\n", "This is what we did:\n") + m + "\n")
+		sb.WriteString(pick(lang, "Wij hebben dit gedaan:\n", "This is what we did:\n") + typed(m, lang) + "\n")
 	} else {
 		sb.WriteString(pick(lang, "Wij zoeken uit hoe dit kon gebeuren.\n", "We are finding out how this could happen.\n"))
 	}
@@ -172,23 +172,94 @@ func body(sb *strings.Builder, b Breach, ctl Controller, lang string) {
 		"We are doing everything we can to make sure this does not happen again.\n"))
 
 	heading("Wat kunt u zelf doen?", "What can you do yourself?")
-	sb.WriteString(perCategory(b, selfHelp, lang, pick(lang,
-		"U hoeft niets te doen. Heeft u vragen of ziet u iets vreemds? Neem dan contact met ons op.",
-		"You do not need to do anything. Do you have questions or do you notice something strange? Please contact us.")))
+	nothingToDo := pick(lang, "U hoeft niets te doen. Heeft u vragen of ziet u iets vreemds? Neem dan contact met ons op.",
+		"You do not need to do anything. Do you have questions or do you notice something strange? Please contact us.")
+	if !lowRisk(b) {
+		nothingToDo = pick(lang, "Heeft u vragen of ziet u iets vreemds? Neem dan contact met ons op.",
+			"Do you have questions or do you notice something strange? Please contact us.")
+	}
+	sb.WriteString(perCategory(b, selfHelp, lang, nothingToDo))
 
 	heading("Vragen?", "Questions?")
-	contact := ctl.DPO.text()
+	contact := letterContact(ctl.DPO, lang)
 	if contact == "" {
-		contact = ctl.ContactPerson.text()
+		contact = letterContact(ctl.ContactPerson, lang)
 	}
 	if contact == "" {
 		contact = orDash(strings.TrimSpace(ctl.Name), pick(lang, "onze praktijk", "our practice"))
 	}
 	fmt.Fprintf(sb, pick(lang, "Heeft u vragen? Neem dan contact op met: %s.\n", "Do you have questions? Please contact: %s.\n"), contact)
-	sb.WriteString(pick(lang,
-		"Bent u het niet eens met hoe wij dit hebben aangepakt? Dan kunt u een klacht indienen bij de Autoriteit Persoonsgegevens.\n",
-		"Do you disagree with how we handled this? Then you can complain to the Dutch Data Protection Authority (Autoriteit Persoonsgegevens).\n"))
+	fmt.Fprintf(sb, pick(lang,
+		"Bent u het niet eens met hoe wij dit hebben aangepakt? Dan kunt u een klacht indienen bij de %s.\n",
+		"Do you disagree with how we handled this? Then you can complain to the %s.\n"), ctl.Authority().NameIn(lang))
 }
+
+// letterContact writes c for a letter in lang. An English letter leaves out
+// the job title, which the settings hold in Dutch.
+func letterContact(c Contact, lang string) string {
+	if lang == "en" {
+		c.JobTitle = ""
+	}
+	return c.text()
+}
+
+// lowRisk reports whether b was assessed and found below a high risk.
+func lowRisk(b Breach) bool {
+	s, ok := b.Severity()
+	return ok && !s.Advice.InformPeople
+}
+
+// consequences writes what could happen to the people (art. 34(2) with
+// 33(3)(c)): that the risk was found high, the likely consequences the
+// register holds, and what each kind of data makes possible. Only a breach
+// assessed below a high risk, of which nothing more is known, gets the
+// reassurance that few problems are expected (DOMAIN.md §10): it would
+// contradict the high risk that makes the letter necessary.
+func consequences(b Breach, lang string) string {
+	var sb strings.Builder
+	if s, ok := b.Severity(); ok && s.Advice.InformPeople {
+		sb.WriteString(pick(lang, "Wij hebben beoordeeld wat dit voor u kan betekenen. Het risico voor u is hoog. Daarom krijgt u deze brief.\n",
+			"We have assessed what this could mean for you. The risk to you is high. That is why you get this letter.\n"))
+	}
+	known := false
+	if c := strings.TrimSpace(b.Consequences); c != "" {
+		sb.WriteString(typed(c, lang) + "\n")
+		known = true
+	}
+	if r := perCategory(b, risks, lang, ""); strings.TrimSpace(r) != "" {
+		sb.WriteString(r)
+		known = true
+	}
+	switch {
+	case known:
+	case lowRisk(b):
+		sb.WriteString(pick(lang, "Wij verwachten niet veel problemen. Maar wij willen dat u het weet.\n",
+			"We do not expect many problems. But we want you to know.\n"))
+	default:
+		sb.WriteString(pick(lang, "Wij zoeken nog uit wat de gevolgen voor u kunnen zijn. Als wij meer weten, hoort u het van ons.\n",
+			"We are still finding out what this could mean for you. When we know more, we will tell you.\n"))
+	}
+	return sb.String()
+}
+
+// translateMark opens, in an English letter or notice, a text the register
+// holds only as the owner typed it, in Dutch. A letter that still holds it
+// cannot be sent (Untranslated): the owner translates the text first.
+const translateMark = "[TRANSLATE INTO ENGLISH: "
+
+// typed returns a text the owner typed, for a letter in lang: as it is in
+// Dutch, and marked for translation in English.
+func typed(s, lang string) string {
+	if lang == "en" {
+		return translateMark + s + "]"
+	}
+	return s
+}
+
+// Untranslated reports whether an English letter or notice still holds a
+// text marked for translation: sending it would put Dutch in an English
+// letter.
+func Untranslated(text string) bool { return strings.Contains(text, translateMark) }
 
 // perCategory writes the texts of dict for b's data categories, each once,
 // or fallback when none applies. A special category counts as health data.

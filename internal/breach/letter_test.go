@@ -3,6 +3,8 @@ package breach
 import (
 	"strings"
 	"testing"
+
+	"github.com/avgloket/avgloket/internal/practice"
 )
 
 func TestLetterAndNotice(t *testing.T) {
@@ -30,7 +32,7 @@ func TestLetterAndNotice(t *testing.T) {
 			"information about money", "a copy of a passport or identity card", "other information",
 			"What could happen?", "Someone could try to pretend to be you.",
 			"What have we done?", "What can you do yourself?", "Call your bank straight away.",
-			"Please contact: Mr. A. Bakker, functionaris gegevensbescherming, fg@delinde.example, 030 123 45 67.",
+			"Please contact: Mr. A. Bakker, fg@delinde.example, 030 123 45 67.",
 			"Jeugdpraktijk De Linde",
 		}, []string{"data subject", "controller", "GDPR", "ENISA", "Art. "}},
 	} {
@@ -69,7 +71,9 @@ func TestLetterAndNotice(t *testing.T) {
 func TestLetterFallbacks(t *testing.T) {
 	ctl := testController(t)
 	ctl.DPO = Contact{}
-	b := Breach{Title: "x", AwareAt: ams(t, "2026-06-10 09:30"), Incident: "", AffectedGroups: []string{GroupClients}}
+	// Assessed low: nothing more known, so the reassurance may stand.
+	b := Breach{Title: "x", AwareAt: ams(t, "2026-06-10 09:30"), Incident: "", AffectedGroups: []string{GroupClients},
+		Assessment: &Assessment{DPC: 1, EI: 0.5, Confidentiality: KnownRecipients, Integrity: None, Availability: None}}
 	for _, tc := range []struct {
 		lang string
 		want []string
@@ -92,5 +96,76 @@ func TestLetterFallbacks(t *testing.T) {
 				t.Error("mentions a child when no children are affected")
 			}
 		})
+	}
+}
+
+// The letter for a high-risk breach states the likely consequences that
+// were assessed and never reassures (DOMAIN.md §10); nor does a letter
+// drafted before any assessment.
+func TestLetterHighRisk(t *testing.T) {
+	ctl := testController(t)
+	reassurance := []string{"Wij verwachten niet veel problemen", "U hoeft niets te doen", "We do not expect many problems",
+		"You do not need to do anything"}
+	high := &Assessment{DPC: 4, EI: 1, Confidentiality: UnknownRecipients, Integrity: None, Availability: None}
+	for _, tc := range []struct {
+		name string
+		edit func(*Breach)
+		want map[string][]string
+	}{
+		{"high, nothing recorded", func(b *Breach) { b.Assessment = high }, map[string][]string{
+			"nl": {"Het risico voor u is hoog.", "Wij zoeken nog uit wat de gevolgen voor u kunnen zijn."},
+			"en": {"The risk to you is high.", "We are still finding out what this could mean for you."}}},
+		{"high, consequences recorded", func(b *Breach) {
+			b.Assessment = high
+			b.Consequences = "Een onbekende kan lezen welke gezinnen hulp krijgen."
+		}, map[string][]string{
+			"nl": {"Het risico voor u is hoog.", "Een onbekende kan lezen welke gezinnen hulp krijgen."},
+			"en": {"The risk to you is high.", "[TRANSLATE INTO ENGLISH: Een onbekende kan lezen welke gezinnen hulp krijgen.]"}}},
+		{"not assessed yet", func(*Breach) {}, map[string][]string{
+			"nl": {"Wij zoeken nog uit wat de gevolgen voor u kunnen zijn."},
+			"en": {"We are still finding out what this could mean for you."}}},
+	} {
+		for _, lang := range []string{"nl", "en"} {
+			t.Run(tc.name+"/"+lang, func(t *testing.T) {
+				b := Breach{Title: "x", AwareAt: ams(t, "2026-06-10 09:30"), AffectedGroups: []string{GroupClients}}
+				tc.edit(&b)
+				for _, write := range []func(Breach, Controller, string) string{Letter, PublicNotice} {
+					text := write(b, ctl, lang)
+					for _, w := range tc.want[lang] {
+						if !strings.Contains(text, w) {
+							t.Errorf("lacks %q:\n%s", w, text)
+						}
+					}
+					for _, r := range reassurance {
+						if strings.Contains(text, r) {
+							t.Errorf("reassures with %q:\n%s", r, text)
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+// A Belgian practice's letter names the GBA as the place to complain, a
+// Dutch practice's the AP (DOMAIN.md §9).
+func TestLetterAuthority(t *testing.T) {
+	b := fullBreach(t)
+	for _, tc := range []struct {
+		country     practice.Country
+		want, never string
+	}{
+		{practice.Belgium, "een klacht indienen bij de Gegevensbeschermingsautoriteit.", "Autoriteit Persoonsgegevens"},
+		{practice.Netherlands, "een klacht indienen bij de Autoriteit Persoonsgegevens.", "Gegevensbeschermingsautoriteit"},
+	} {
+		ctl := testController(t)
+		ctl.Country = tc.country
+		text := Letter(b, ctl, "nl")
+		if !strings.Contains(text, tc.want) || strings.Contains(text, tc.never) {
+			t.Errorf("%s letter:\n%s", tc.country, text)
+		}
+		if en := Letter(b, ctl, "en"); !strings.Contains(en, "complain to the "+ctl.Authority().NameEN+".") {
+			t.Errorf("%s English letter:\n%s", tc.country, en)
+		}
 	}
 }

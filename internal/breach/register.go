@@ -160,8 +160,9 @@ const (
 var States = []string{StateOpen, StateDecided, StateNotified, StateNotNotified}
 
 // OpenDecisions is what the banner on every staff page shows: how many
-// breaches in scope wait for the AP decision, and the one whose deadline
-// comes first.
+// breaches in scope wait for the decision on notifying the authority
+// (nothing decided or submitted yet), and the one whose deadline comes
+// first.
 type OpenDecisions struct {
 	Count     int
 	Reference string    // of the breach whose deadline comes first
@@ -177,5 +178,5 @@ type Waiting struct {
 	ID        int64
 	Reference string
 	AwareAt   time.Time
-	Marks     []string // reminders already sent (Reminder24h, …)
+	Marks     []string // reminders already sent (Reminder24h, …, ReminderTarget2h)
 }

@@ -44,7 +44,8 @@ type Store interface {
 	// an open decision first (soonest deadline first), then the others,
 	// most recently discovered first.
 	ListBreaches(ctx context.Context, f Filter, scope Scope) ([]Record, error)
-	// OpenDecisions counts the breaches in scope whose decision is open.
+	// OpenDecisions counts the breaches in scope on which nothing was
+	// decided or submitted yet.
 	OpenDecisions(ctx context.Context, scope Scope) (OpenDecisions, error)
 	// RecordBreachAccess writes that a looked at or exported breach
 	// breachID (0: the register as a whole).
@@ -81,10 +82,28 @@ type Store interface {
 	BreachFile(ctx context.Context, breachID int64, id string) (Attachment, error)
 }
 
-// ReminderWriter writes the reminder to an owner that the AP deadline of
-// breach ref is near or past: reference, deadline and link only.
+// Reminder is what a reminder to the owners holds: the reference, the
+// deadline and a link, never what the breach is about.
+type Reminder struct {
+	Reference string
+	// Mark is the reminder's mark: Reminder24h, Reminder6h and
+	// ReminderOverdue for the AP deadline, ReminderTarget12h and
+	// ReminderTarget2h for the practice's own target.
+	Mark string
+	// Deadline is the moment the reminder is about: the authority's
+	// deadline, or for a target mark the own target.
+	Deadline time.Time
+	// TargetHours is the own target in hours, for a target mark.
+	TargetHours int
+	// Authority is the practice's supervisory authority, to be notified.
+	Authority practice.Authority
+	Link      string
+}
+
+// ReminderWriter writes a reminder to an owner that a deadline of a breach
+// is near or past.
 type ReminderWriter interface {
-	BreachReminder(to Contact, ref string, deadline time.Time, loc *time.Location, mark, link string) (mail.Message, error)
+	BreachReminder(to Contact, r Reminder, loc *time.Location) (mail.Message, error)
 }
 
 // Service runs the register: it checks every change against the rules of
@@ -220,7 +239,10 @@ func (s *Service) List(ctx context.Context, a Actor, f Filter) ([]Record, error)
 	return s.store.ListBreaches(ctx, f, a.Scope)
 }
 
-// Open returns the breaches in a's scope whose decision is open.
+// Open returns the breaches in a's scope that wait for the decision on
+// notifying the authority: nothing decided and nothing submitted yet. The
+// banner on the staff pages shows them; once the decision is recorded it is
+// gone (the breach's own page still counts down until the notification).
 func (s *Service) Open(ctx context.Context, a Actor) (OpenDecisions, error) {
 	return s.store.OpenDecisions(ctx, a.Scope)
 }
@@ -302,7 +324,7 @@ func (s *Service) Controller(ctx context.Context, a Actor) (Controller, *time.Lo
 		return Controller{}, nil, err
 	}
 	loc := ps.Location()
-	c := Controller{Name: ps.Name, Address: ps.Address, KvK: ps.KvK, Sector: bs.Sector, DPO: bs.DPO,
+	c := Controller{Name: ps.Name, Address: ps.Address, KvK: ps.KvK, Country: ps.Country, Sector: bs.Sector, DPO: bs.DPO,
 		Reporter: bs.Reporter, ContactPerson: bs.ContactPerson, Location: loc}
 	if c.DPO == (Contact{}) && ps.PrivacyEmail != "" {
 		c.DPO = Contact{Email: ps.PrivacyEmail}
@@ -424,12 +446,12 @@ func (s *Service) FollowUp(ctx context.Context, a Actor, r Record, kind Notifica
 	if len(subs) == 0 {
 		return "", nil, conflict("breach.notify_first")
 	}
-	now, err := s.Draft(ctx, a, r)
+	ctl, loc, err := s.Controller(ctx, a)
 	if err != nil {
 		return "", nil, err
 	}
-	changes := Diff(subs[len(subs)-1].Draft, now)
-	return FollowUpText(kind, r.Reference, first.APReference, changes), changes, nil
+	changes := Diff(subs[len(subs)-1].Draft, APDraft(r.Breach, ctl, s.clock.Now(), loc))
+	return FollowUpText(kind, r.Reference, first.APReference, ctl.Authority(), changes), changes, nil
 }
 
 // Submissions returns the submissions of r with the drafts sent.
@@ -491,7 +513,9 @@ func (s *Service) People(ctx context.Context, r Record) ([]Person, error) {
 // told, one e-mail each in their language, and records that they were told
 // and, on the breach, how and how many (art. 34). It needs the decision to
 // inform the people one by one (Conflict otherwise) and returns how many
-// were sent now.
+// were sent now. While someone on the list reads English and the English
+// letter still holds a text marked for translation (Untranslated), nothing
+// is sent: an Invalid error on field letter_en.
 //
 // Choice: the e-mail carries the letter itself. SECURITY.md item 13 keeps
 // the content of a case out of e-mails, but the art. 34 notice is the
@@ -517,6 +541,9 @@ func (s *Service) SendLetters(ctx context.Context, a Actor, ref string) (int, er
 		text := map[string]string{"nl": r.Texts.Letter(r.Breach, ctl, "nl"), "en": r.Texts.Letter(r.Breach, ctl, "en")}
 		mails := make([]mail.Message, 0, len(people))
 		for _, p := range people {
+			if letterLang(p.Language) == "en" && Untranslated(text["en"]) {
+				return nil, apperr.InvalidFields(map[string]string{"letter_en": "breach.letter_untranslated"})
+			}
 			m := LetterMail(p.Email, text[letterLang(p.Language)], p.Language)
 			if err := m.Validate(); err != nil {
 				return nil, apperr.InvalidFields(map[string]string{"letter_" + letterLang(p.Language): "breach.letter_unsendable"})
@@ -613,7 +640,9 @@ func (s *Service) SaveSettings(ctx context.Context, a Actor, st Settings) error 
 
 // RunReminders sends the owners the reminders that are due for every breach
 // whose decision is open: a day left, six hours left, and the deadline
-// passed (ReminderDue), each once. It returns how many mails it queued.
+// passed (ReminderDue), and twelve and two hours before the practice's own
+// target (TargetReminderDue), each once. It returns how many mails it
+// queued.
 func (s *Service) RunReminders(ctx context.Context) (int, error) {
 	waiting, err := s.store.Waiting(ctx)
 	if err != nil || len(waiting) == 0 {
@@ -627,20 +656,31 @@ func (s *Service) RunReminders(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	bs, err := s.store.BreachSettings(ctx)
+	if err != nil {
+		return 0, err
+	}
 	now := s.clock.Now()
 	queued := 0
 	for _, w := range waiting {
-		deadline := APDeadline(w.AwareAt)
-		for _, mark := range ReminderDue(now, deadline, w.Marks) {
+		var due []Reminder
+		for _, mark := range ReminderDue(now, APDeadline(w.AwareAt), w.Marks) {
+			due = append(due, Reminder{Mark: mark, Deadline: APDeadline(w.AwareAt)})
+		}
+		for _, mark := range TargetReminderDue(now, w.AwareAt, bs.OwnTargetHours, w.Marks) {
+			due = append(due, Reminder{Mark: mark, Deadline: OwnTarget(w.AwareAt, bs.OwnTargetHours), TargetHours: bs.OwnTargetHours})
+		}
+		for _, r := range due {
+			r.Reference, r.Authority, r.Link = w.Reference, ps.Authority(), s.baseURL+"/staff/breaches/"+w.Reference
 			var mails []mail.Message
 			for _, o := range owners {
-				m, err := s.writer.BreachReminder(o, w.Reference, deadline, ps.Location(), mark, s.baseURL+"/staff/breaches/"+w.Reference)
+				m, err := s.writer.BreachReminder(o, r, ps.Location())
 				if err != nil {
 					return queued, err
 				}
 				mails = append(mails, m)
 			}
-			saved, err := s.store.SaveReminder(ctx, w.ID, mark, now, mails)
+			saved, err := s.store.SaveReminder(ctx, w.ID, r.Mark, now, mails)
 			if err != nil {
 				return queued, err
 			}

@@ -306,7 +306,24 @@ func TestSendLetters(t *testing.T) {
 	if _, err := e.svc.SendLetters(t.Context(), e.officer, r.Reference); apperr.CodeOf(err) != apperr.NotFound {
 		t.Errorf("SendLetters by an officer: %v, want NotFound", err)
 	}
+	// The English draft holds the measures as typed, in Dutch, marked for
+	// translation: nothing goes until the owner translated them.
 	n, err := e.svc.SendLetters(t.Context(), e.owner, r.Reference)
+	if ae := apperr.As(err); apperr.CodeOf(err) != apperr.Invalid || ae.Fields["letter_en"] != "breach.letter_untranslated" || n != 0 {
+		t.Fatalf("SendLetters with an untranslated English letter = %d, %v, want Invalid letter_en", n, err)
+	}
+	if due, err := e.st.Due(t.Context(), e.clock.Now(), 10); err != nil || len(due) != 0 {
+		t.Fatalf("outbox after a refused send = %d, %v, want empty", len(due), err)
+	}
+	en := breach.Letter(r.Breach, breach.Controller{Name: "Praktijk"}, "en")
+	if !breach.Untranslated(en) {
+		t.Fatalf("the English draft is not marked for translation:\n%s", en)
+	}
+	translated := strings.ReplaceAll(en, "[TRANSLATE INTO ENGLISH: Laptop op afstand gewist.]", "The laptop was wiped remotely.")
+	if _, err := e.svc.SaveTexts(t.Context(), e.owner, r.Reference, breach.Texts{LetterEN: translated}); err != nil {
+		t.Fatal(err)
+	}
+	n, err = e.svc.SendLetters(t.Context(), e.owner, r.Reference)
 	if err != nil || n != 2 {
 		t.Fatalf("SendLetters = %d, %v", n, err)
 	}
@@ -314,9 +331,13 @@ func TestSendLetters(t *testing.T) {
 	if err != nil || len(due) != 2 {
 		t.Fatalf("outbox = %d, %v", len(due), err)
 	}
+	want := map[string]string{"a@example.nl": "Laptop op afstand gewist.", "b@example.nl": "The laptop was wiped remotely."}
 	for _, q := range due {
-		if q.Message.Validate() != nil || !strings.Contains(q.Message.Text, "Laptop op afstand gewist.") {
+		if q.Message.Validate() != nil || !strings.Contains(q.Message.Text, want[q.Message.To]) {
 			t.Errorf("mail %+v", q.Message)
+		}
+		if q.Message.To == "b@example.nl" && (strings.Contains(q.Message.Text, "gewist") || breach.Untranslated(q.Message.Text)) {
+			t.Errorf("the English mail holds Dutch:\n%s", q.Message.Text)
 		}
 	}
 }

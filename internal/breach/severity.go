@@ -220,13 +220,24 @@ func SuggestDPCCategory(dataCategories, special []string) string {
 
 // DPCAdjustments are the ENISA method's reasons to move the base score.
 type DPCAdjustments struct {
-	Vulnerable  bool `json:"vulnerable"`   // vulnerable people, such as minors: +1
-	LargeVolume bool `json:"large_volume"` // a large volume of data about each person: +1
-	Public      bool `json:"public"`       // the data were already public: −1
-	Outdated    bool `json:"outdated"`     // the data are outdated or inaccurate: −1
+	// ControllerNature: the nature of the practice reveals something about
+	// the people, as a youth-care or therapy practice's client list
+	// reveals that a family receives care: at least 2.
+	ControllerNature bool `json:"controller_nature"`
+	Vulnerable       bool `json:"vulnerable"`   // vulnerable people, such as minors: +1
+	LargeVolume      bool `json:"large_volume"` // a large volume of data about each person: +1
+	Public           bool `json:"public"`       // the data were already public: −1
+	Outdated         bool `json:"outdated"`     // the data are outdated or inaccurate: −1
 }
 
-// AdjustDPC returns base moved by adj, kept within 1–4.
+// AdjustDPC returns base moved by adj, kept within 1–4, and at least 2 when
+// the nature of the controller reveals something about the people.
+//
+// ENISA (2013) raises simple data when the controller's nature reveals
+// something about the person (DOMAIN.md §10): a name and address on the
+// client list of a youth-care practice say that the family receives care.
+// Choice: that is a floor of 2, not a further +1, so it never raises a
+// score that other reasons already put at 2 or above.
 //
 // Choice (DOMAIN.md is silent on combining): the adjustments are summed first
 // and the sum is then kept within 1–4, so the order does not matter and a
@@ -243,5 +254,9 @@ func AdjustDPC(base int, adj DPCAdjustments) int {
 			d += a.delta
 		}
 	}
-	return min(max(d, 1), 4)
+	d = min(max(d, 1), 4)
+	if adj.ControllerNature {
+		d = max(d, 2)
+	}
+	return d
 }

@@ -180,6 +180,13 @@ func TestDPC(t *testing.T) {
 		{"outdated: floor 1", 1, DPCAdjustments{Outdated: true}, 1},
 		{"public and outdated", 4, DPCAdjustments{Public: true, Outdated: true}, 2},
 		{"raise and lower cancel out (Choice)", 4, DPCAdjustments{Vulnerable: true, Public: true}, 4},
+		{"ENISA with the controller's nature raises 1 → 2", 1, DPCAdjustments{ControllerNature: true}, 2},
+		{"controller's nature: public simple data still 2", 1, DPCAdjustments{ControllerNature: true, Public: true}, 2},
+		{"controller's nature: no more than minors already give", 1, DPCAdjustments{ControllerNature: true, Vulnerable: true}, 2},
+		{"controller's nature: behavioural stays 2", 2, DPCAdjustments{ControllerNature: true}, 2},
+		{"controller's nature: financial stays 3", 3, DPCAdjustments{ControllerNature: true}, 3},
+		{"controller's nature: sensitive stays 4", 4, DPCAdjustments{ControllerNature: true}, 4},
+		{"controller's nature: lowered behavioural back to 2", 2, DPCAdjustments{ControllerNature: true, Outdated: true}, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := AdjustDPC(tc.base, tc.adj); got != tc.want {

@@ -1,8 +1,8 @@
 // Package breach holds the rules of the breach register (AVG/GDPR art. 33 and
 // 34): what the register keeps of every breach, the 72-hour clock, the ENISA
 // severity assessment and the advice it gives, the officer's decision, the
-// draft notification to the Autoriteit Persoonsgegevens (AP) and its
-// follow-ups, the letter to the people affected, the upload of the people to
+// draft notification to the practice's supervisory authority (the Dutch AP
+// or the Belgian GBA) and its follow-ups, the letter to the people affected, the upload of the people to
 // inform, the register export and the year's summary. It imports no web
 // framework and no database library: the rules are pure functions, and the
 // Service (service.go) applies them to the register through a Store that
@@ -151,14 +151,42 @@ func (c Count) Validate(field string) map[string]string {
 	return p
 }
 
+// Answer is the answer to a yes-or-no question of the register, which may
+// not have been answered yet: what nobody entered is unknown, never "no"
+// (DOMAIN.md §10).
+type Answer string
+
+// The answers to a yes-or-no question. The zero Answer is Unanswered.
+const (
+	Unanswered Answer = ""
+	Yes        Answer = "yes"
+	No         Answer = "no"
+)
+
+// AnswerOf returns Yes for true and No for false: an answer that was given.
+func AnswerOf(yes bool) Answer {
+	if yes {
+		return Yes
+	}
+	return No
+}
+
+// Valid reports whether a is Yes, No or Unanswered.
+func (a Answer) Valid() bool { return a == Unanswered || a == Yes || a == No }
+
 // MeasuresBefore are the protections the data had before the breach (AP
 // form, chapter 8). Data that were unintelligible to the finder may make
 // informing the people unnecessary (art. 34(3)(a)).
 type MeasuresBefore struct {
-	Encrypted               bool
-	Hashed                  bool
-	OtherwiseUnintelligible bool
+	Encrypted               Answer
+	Hashed                  Answer
+	OtherwiseUnintelligible Answer
 	Text                    string // how, e.g. "BitLocker, AES-256"
+}
+
+// Protected reports whether one of the protections was answered Yes.
+func (m MeasuresBefore) Protected() bool {
+	return m.Encrypted == Yes || m.Hashed == Yes || m.OtherwiseUnintelligible == Yes
 }
 
 // NotificationKind is what a submission to the AP did.
@@ -201,7 +229,7 @@ type Breach struct {
 
 	StartedAt     *time.Time
 	EndedAt       *time.Time
-	Ongoing       bool
+	Ongoing       Answer
 	AwareAt       time.Time // when the practice became aware; the 72-hour clock starts here
 	HowDiscovered string
 	ReportedBy    string // internal: the staff member (name or role) who reported it
@@ -220,8 +248,8 @@ type Breach struct {
 	PeopleDescription string
 	People            Count
 
-	PeopleInOtherCountries     bool
-	Countries                  string // which countries, when PeopleInOtherCountries
+	PeopleInOtherCountries     Answer
+	Countries                  string // which countries, when PeopleInOtherCountries is Yes
 	OtherAuthoritiesInformed   string // other Dutch supervisors told (e.g. IGJ), and when
 	ForeignAuthoritiesInformed string // supervisory authorities of other countries told
 

@@ -71,7 +71,11 @@ func TestBreachValidate(t *testing.T) {
 		{"aware in the future", func(b *Breach) { b.AwareAt = now.Add(time.Minute) }, map[string]string{"aware_at": "field.date_future"}},
 		{"started after awareness", func(b *Breach) { b.StartedAt, b.EndedAt = ptr(b.AwareAt.Add(time.Hour)), nil }, map[string]string{"started_at": "breach.started_after_aware"}},
 		{"ended before it started", func(b *Breach) { b.EndedAt = ptr(b.StartedAt.Add(-time.Hour)) }, map[string]string{"ended_at": "breach.ended_before_start"}},
-		{"ended yet ongoing", func(b *Breach) { b.Ongoing = true }, map[string]string{"ended_at": "breach.ended_but_ongoing"}},
+		{"ended yet ongoing", func(b *Breach) { b.Ongoing = Yes }, map[string]string{"ended_at": "breach.ended_but_ongoing"}},
+		{"ended, ongoing unknown", func(b *Breach) { b.Ongoing = Unanswered }, map[string]string{}},
+		{"made-up answers", func(b *Breach) {
+			b.MeasuresBefore.Encrypted, b.PeopleInOtherCountries = "maybe", "true"
+		}, map[string]string{"measures_before.encrypted": "field.choose", "people_in_other_countries": "field.choose"}},
 		{"unknown choices", func(b *Breach) {
 			b.Kinds = []Kind{"secrecy"}
 			b.Incident = "flood"

@@ -85,8 +85,15 @@ func (b Breach) Validate(now time.Time) map[string]string {
 			p.add("ended_at", "field.date_future")
 		case b.StartedAt != nil && b.EndedAt.Before(*b.StartedAt):
 			p.add("ended_at", "breach.ended_before_start")
-		case b.Ongoing:
+		case b.Ongoing == Yes:
 			p.add("ended_at", "breach.ended_but_ongoing")
+		}
+	}
+	for field, a := range map[string]Answer{"ongoing": b.Ongoing, "people_in_other_countries": b.PeopleInOtherCountries,
+		"measures_before.encrypted": b.MeasuresBefore.Encrypted, "measures_before.hashed": b.MeasuresBefore.Hashed,
+		"measures_before.otherwise_unintelligible": b.MeasuresBefore.OtherwiseUnintelligible} {
+		if !a.Valid() {
+			p.add(field, "field.choose")
 		}
 	}
 	choices(p, "kinds", b.Kinds, Kinds)

@@ -161,10 +161,14 @@ func countText(c Count, lang string) string {
 	return ""
 }
 
-// yesNo writes a Dutch yes or no.
-func yesNo(b bool) string {
-	if b {
+// yesNo writes a Dutch yes or no, and "" (which the draft answers Unknown)
+// for a question nobody answered.
+func yesNo(a Answer) string {
+	switch a {
+	case Yes:
 		return "Ja"
+	case No:
+		return "Nee"
 	}
-	return "Nee"
+	return ""
 }

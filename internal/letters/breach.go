@@ -13,8 +13,9 @@ import (
 )
 
 // BreachReminders writes the reminders to owners that the 72 hours to
-// notify a breach to the Autoriteit Persoonsgegevens run out: the reference,
-// the deadline and a link, never what the breach is about. Staff read Dutch.
+// notify a breach to the practice's supervisory authority, or the practice's
+// own stricter target, run out: the reference, the deadline and a link,
+// never what the breach is about. Staff read Dutch.
 type BreachReminders struct {
 	cat      *lang.Catalog
 	t        *template.Template
@@ -31,22 +32,26 @@ func NewBreachReminders(fsys fs.FS, cat *lang.Catalog, practiceName func() strin
 }
 
 // leftWords says how much time a reminder mark stands for.
-var leftWords = map[string]string{breach.Reminder24h: "24 uur", breach.Reminder6h: "6 uur"}
+var leftWords = map[string]string{breach.Reminder24h: "24 uur", breach.Reminder6h: "6 uur",
+	breach.ReminderTarget12h: "12 uur", breach.ReminderTarget2h: "2 uur"}
 
 // BreachReminder implements breach.ReminderWriter.
-func (w *BreachReminders) BreachReminder(to breach.Contact, ref string, deadline time.Time, loc *time.Location, mark, link string) (mail.Message, error) {
+func (w *BreachReminders) BreachReminder(to breach.Contact, r breach.Reminder, loc *time.Location) (mail.Message, error) {
 	practice := w.practice()
 	if practice == "" {
 		practice = w.cat.T(lang.NL, "practice.unnamed", nil)
 	}
+	target := r.Mark == breach.ReminderTarget12h || r.Mark == breach.ReminderTarget2h
 	var buf bytes.Buffer
 	err := w.t.Execute(&buf, map[string]any{
-		"Name": to.Name, "Reference": ref, "Deadline": lang.DateTime(lang.NL, deadline, loc), "Mark": mark,
-		"Left": leftWords[mark], "Link": link, "Practice": practice,
+		"Name": to.Name, "Reference": r.Reference, "Deadline": lang.DateTime(lang.NL, r.Deadline, loc), "Mark": r.Mark,
+		"Left": leftWords[r.Mark], "Link": r.Link, "Practice": practice, "Target": target, "Hours": r.TargetHours,
+		"Authority": r.Authority.Name,
 	})
 	if err != nil {
 		return mail.Message{}, fmt.Errorf("mail breach_reminder: %w", err)
 	}
-	subject := w.cat.T(lang.NL, "breach.mail.reminder."+mark, map[string]any{"Reference": ref})
+	subject := w.cat.T(lang.NL, "breach.mail.reminder."+r.Mark, map[string]any{"Reference": r.Reference,
+		"Authority": r.Authority.Code, "Hours": r.TargetHours})
 	return mail.Message{To: to.Email, Subject: subject, Text: buf.String()}, nil
 }

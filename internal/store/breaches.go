@@ -120,7 +120,7 @@ type sealedBreach struct {
 	Title                      string      `json:"title"`
 	StartedAt                  *time.Time  `json:"started_at,omitempty"`
 	EndedAt                    *time.Time  `json:"ended_at,omitempty"`
-	Ongoing                    bool        `json:"ongoing,omitempty"`
+	Ongoing                    string      `json:"ongoing_answer,omitempty"`
 	HowDiscovered              string      `json:"how_discovered,omitempty"`
 	ReportedBy                 string      `json:"reported_by,omitempty"`
 	IncidentOther              string      `json:"incident_other,omitempty"`
@@ -132,13 +132,13 @@ type sealedBreach struct {
 	AffectedGroups             []string    `json:"affected_groups,omitempty"`
 	PeopleDescription          string      `json:"people_description,omitempty"`
 	People                     sealedCount `json:"people"`
-	PeopleInOtherCountries     bool        `json:"people_in_other_countries,omitempty"`
+	PeopleInOtherCountries     string      `json:"other_countries_answer,omitempty"`
 	Countries                  string      `json:"countries,omitempty"`
 	OtherAuthoritiesInformed   string      `json:"other_authorities_informed,omitempty"`
 	ForeignAuthoritiesInformed string      `json:"foreign_authorities_informed,omitempty"`
-	Encrypted                  bool        `json:"encrypted,omitempty"`
-	Hashed                     bool        `json:"hashed,omitempty"`
-	OtherwiseUnintelligible    bool        `json:"otherwise_unintelligible,omitempty"`
+	Encrypted                  string      `json:"encrypted_answer,omitempty"`
+	Hashed                     string      `json:"hashed_answer,omitempty"`
+	OtherwiseUnintelligible    string      `json:"unintelligible_answer,omitempty"`
 	MeasuresBeforeText         string      `json:"measures_before,omitempty"`
 	Consequences               string      `json:"consequences,omitempty"`
 	MeasuresTaken              string      `json:"measures_taken,omitempty"`
@@ -156,6 +156,45 @@ type sealedBreach struct {
 	LetterEN                   string      `json:"letter_en,omitempty"`
 	NoticeNL                   string      `json:"notice_nl,omitempty"`
 	NoticeEN                   string      `json:"notice_en,omitempty"`
+
+	// Answers is true in every body sealed since the yes-or-no answers can
+	// be unknown; the Legacy fields are what older bodies held instead:
+	// only true was ever written (omitempty), and false meant both "no"
+	// and "never answered". Read only; see answersOf.
+	Answers                       bool `json:"answers,omitempty"`
+	LegacyOngoing                 bool `json:"ongoing,omitempty"`
+	LegacyPeopleInOtherCountries  bool `json:"people_in_other_countries,omitempty"`
+	LegacyEncrypted               bool `json:"encrypted,omitempty"`
+	LegacyHashed                  bool `json:"hashed,omitempty"`
+	LegacyOtherwiseUnintelligible bool `json:"otherwise_unintelligible,omitempty"`
+}
+
+// answersOf puts the yes-or-no answers of body into b. A body sealed before
+// answers could be unknown gives Yes where it stored true and otherwise
+// unknown, since an unticked box there cannot be told from a question
+// nobody looked at (DOMAIN.md §10: unknown, never "no"); only "is it still
+// going on?" reads No when an end was recorded, which answers it. The
+// bodies are sealed, so no SQL migration can convert them: they are read
+// this way and written in the new form at their next change.
+func answersOf(body sealedBreach, b *breach.Breach) {
+	if body.Answers {
+		b.Ongoing, b.PeopleInOtherCountries = breach.Answer(body.Ongoing), breach.Answer(body.PeopleInOtherCountries)
+		b.MeasuresBefore.Encrypted, b.MeasuresBefore.Hashed = breach.Answer(body.Encrypted), breach.Answer(body.Hashed)
+		b.MeasuresBefore.OtherwiseUnintelligible = breach.Answer(body.OtherwiseUnintelligible)
+		return
+	}
+	legacy := func(yes bool) breach.Answer {
+		if yes {
+			return breach.Yes
+		}
+		return breach.Unanswered
+	}
+	b.Ongoing, b.PeopleInOtherCountries = legacy(body.LegacyOngoing), legacy(body.LegacyPeopleInOtherCountries)
+	if b.Ongoing == breach.Unanswered && body.EndedAt != nil {
+		b.Ongoing = breach.No
+	}
+	b.MeasuresBefore.Encrypted, b.MeasuresBefore.Hashed = legacy(body.LegacyEncrypted), legacy(body.LegacyHashed)
+	b.MeasuresBefore.OtherwiseUnintelligible = legacy(body.LegacyOtherwiseUnintelligible)
 }
 
 // storedAssessment is the assessment column: numbers and choices only.
@@ -222,19 +261,19 @@ func (s *Store) breachRowOf(tx *gorm.DB, r breach.Record) (breachRow, error) {
 		}
 	}
 	body := sealedBreach{
-		Title: r.Title, StartedAt: utc(r.StartedAt), EndedAt: utc(r.EndedAt), Ongoing: r.Ongoing,
+		Title: r.Title, StartedAt: utc(r.StartedAt), EndedAt: utc(r.EndedAt), Ongoing: string(r.Ongoing),
 		HowDiscovered: r.HowDiscovered, ReportedBy: r.ReportedBy, IncidentOther: r.IncidentOther,
 		Description: r.Description, DataCategories: r.DataCategories, DataOther: r.DataOther,
 		SpecialCategories: r.SpecialCategories, Records: countOf(r.Records), AffectedGroups: r.AffectedGroups,
 		PeopleDescription: r.PeopleDescription, People: countOf(r.People),
-		PeopleInOtherCountries: r.PeopleInOtherCountries, Countries: r.Countries,
+		PeopleInOtherCountries: string(r.PeopleInOtherCountries), Countries: r.Countries,
 		OtherAuthoritiesInformed: r.OtherAuthoritiesInformed, ForeignAuthoritiesInformed: r.ForeignAuthoritiesInformed,
-		Encrypted: r.MeasuresBefore.Encrypted, Hashed: r.MeasuresBefore.Hashed,
-		OtherwiseUnintelligible: r.MeasuresBefore.OtherwiseUnintelligible, MeasuresBeforeText: r.MeasuresBefore.Text,
+		Encrypted: string(r.MeasuresBefore.Encrypted), Hashed: string(r.MeasuresBefore.Hashed),
+		OtherwiseUnintelligible: string(r.MeasuresBefore.OtherwiseUnintelligible), MeasuresBeforeText: r.MeasuresBefore.Text,
 		Consequences: r.Consequences, MeasuresTaken: r.MeasuresTaken, MeasuresPlanned: r.MeasuresPlanned,
 		Processors: r.Processors, SeverityWord: r.SeverityWord, NotInformedReason: r.NotInformedReason,
 		LateReason: r.LateReason, LetterNL: r.Texts.LetterNL, LetterEN: r.Texts.LetterEN,
-		NoticeNL: r.Texts.NoticeNL, NoticeEN: r.Texts.NoticeEN,
+		NoticeNL: r.Texts.NoticeNL, NoticeEN: r.Texts.NoticeEN, Answers: true,
 	}
 	if d := r.Decision; d != nil {
 		notify := d.NotifyAP
@@ -269,18 +308,18 @@ func (s *Store) recordOf(v breachView) (breach.Record, error) {
 		Texts: breach.Texts{LetterNL: body.LetterNL, LetterEN: body.LetterEN, NoticeNL: body.NoticeNL, NoticeEN: body.NoticeEN}}
 	b := breach.Breach{
 		Reference: row.Reference, Title: body.Title, StartedAt: body.StartedAt, EndedAt: body.EndedAt,
-		Ongoing: body.Ongoing, AwareAt: row.AwareAt, HowDiscovered: body.HowDiscovered, ReportedBy: body.ReportedBy,
+		AwareAt: row.AwareAt, HowDiscovered: body.HowDiscovered, ReportedBy: body.ReportedBy,
 		Incident: breach.IncidentType(row.IncidentType), IncidentOther: body.IncidentOther, Description: body.Description,
 		DataCategories: body.DataCategories, DataOther: body.DataOther, SpecialCategories: body.SpecialCategories,
 		Records: body.Records.count(), AffectedGroups: body.AffectedGroups, PeopleDescription: body.PeopleDescription,
-		People: body.People.count(), PeopleInOtherCountries: body.PeopleInOtherCountries, Countries: body.Countries,
+		People: body.People.count(), Countries: body.Countries,
 		OtherAuthoritiesInformed: body.OtherAuthoritiesInformed, ForeignAuthoritiesInformed: body.ForeignAuthoritiesInformed,
-		MeasuresBefore: breach.MeasuresBefore{Encrypted: body.Encrypted, Hashed: body.Hashed,
-			OtherwiseUnintelligible: body.OtherwiseUnintelligible, Text: body.MeasuresBeforeText},
-		Consequences: body.Consequences, MeasuresTaken: body.MeasuresTaken, MeasuresPlanned: body.MeasuresPlanned,
+		MeasuresBefore: breach.MeasuresBefore{Text: body.MeasuresBeforeText},
+		Consequences:   body.Consequences, MeasuresTaken: body.MeasuresTaken, MeasuresPlanned: body.MeasuresPlanned,
 		Processors: body.Processors, SeverityWord: body.SeverityWord, NotInformedReason: body.NotInformedReason,
 		LateReason: body.LateReason,
 	}
+	answersOf(body, &b)
 	if v.BranchCode != nil {
 		b.Branch = *v.BranchCode
 	}
@@ -572,8 +611,12 @@ func (s *Store) ListBreaches(ctx context.Context, f breach.Filter, scope breach.
 	return out, nil
 }
 
+// undecidedCondition is true for a breach on which nothing was decided or
+// submitted yet: what the banner shows.
+const undecidedCondition = "(breaches.notified_at IS NULL AND breaches.notify_ap IS NULL)"
+
 // OpenDecisions implements breach.Store in one query: the count over all
-// open breaches in scope, read off the row of the most urgent one.
+// undecided breaches in scope, read off the row of the most urgent one.
 func (s *Store) OpenDecisions(ctx context.Context, scope breach.Scope) (breach.OpenDecisions, error) {
 	var row struct {
 		Reference string
@@ -583,7 +626,7 @@ func (s *Store) OpenDecisions(ctx context.Context, scope breach.Scope) (breach.O
 	err := breachScoped(s.db.WithContext(ctx).Table("breaches").
 		Select("breaches.reference, breaches.aware_at, COUNT(*) OVER () AS open").
 		Joins("LEFT JOIN branches ON branches.id = breaches.branch_id"), scope).
-		Where(openCondition).Order("breaches.ap_deadline, breaches.id").Limit(1).Scan(&row).Error
+		Where(undecidedCondition).Order("breaches.ap_deadline, breaches.id").Limit(1).Scan(&row).Error
 	if err != nil {
 		return breach.OpenDecisions{}, internal(err, "count open breaches")
 	}

@@ -193,8 +193,9 @@ func TestBreachRoundTripAndAudit(t *testing.T) {
 		r.StartedAt, r.EndedAt, r.HowDiscovered, r.ReportedBy = &started, &ended, "Politie belde", "Teamleider"
 		r.IncidentOther, r.DataOther, r.SpecialCategories = "", "", []string{"health"}
 		r.Records, r.AffectedGroups, r.PeopleDescription = breach.Exactly(120), []string{breach.GroupChildren, breach.GroupParents}, "Cliënten 2024"
-		r.PeopleInOtherCountries, r.Countries, r.OtherAuthoritiesInformed = true, "België", "IGJ"
-		r.MeasuresBefore = breach.MeasuresBefore{Hashed: true, Text: "wachtwoord"}
+		r.PeopleInOtherCountries, r.Countries, r.OtherAuthoritiesInformed = breach.Yes, "België", "IGJ"
+		r.Ongoing = breach.No
+		r.MeasuresBefore = breach.MeasuresBefore{Encrypted: breach.No, Hashed: breach.Yes, Text: "wachtwoord"}
 		r.Consequences, r.MeasuresTaken, r.MeasuresPlanned, r.Processors = "c", "t", "p", "hoster"
 		r.Assessment = &breach.Assessment{DPC: 4, EI: 1, Confidentiality: breach.UnknownRecipients, Integrity: breach.None,
 			Availability: breach.Permanent, Malicious: true}
@@ -367,6 +368,20 @@ func TestBreachRemindersAndOpenDecisions(t *testing.T) {
 		t.Errorf("OpenDecisions(no scope) = %+v, %v", none, err)
 	}
 
+	// Once the decision is recorded the banner is gone, also when it is to
+	// notify: the reminders keep going until the notification is made.
+	if _, err := env.s.UpdateBreach(t.Context(), b.Reference, env.owner, "decision", aware, func(r *breach.Record) error {
+		r.Assessment = &breach.Assessment{DPC: 4, EI: 1, Confidentiality: breach.UnknownRecipients, Integrity: breach.None, Availability: breach.None}
+		r.Decision = &breach.Decision{NotifyAP: true, InformPeople: breach.InformYes, DecidedAt: aware}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	open, err = env.s.OpenDecisions(t.Context(), breach.Scope{All: true})
+	if err != nil || open.Count != 1 || open.Reference != a.Reference {
+		t.Errorf("OpenDecisions after deciding %s = %+v, %v; want only %s", b.Reference, open, err, a.Reference)
+	}
+
 	msg := []mail.Message{{To: "eigenaar@praktijk.example", Subject: "Herinnering", Text: "DL"}}
 	for i, want := range []bool{true, false} {
 		saved, err := env.s.SaveReminder(t.Context(), a.ID, breach.Reminder24h, aware, msg)
@@ -486,5 +501,55 @@ func seedBreach(tb testing.TB, s *Store, staffID int64) {
 	}
 	if err := s.SaveBreachSettings(tb.Context(), breach.Settings{DPO: breach.Contact{Name: "F. G."}}, owner, at); err != nil {
 		tb.Fatalf("SaveBreachSettings: %v", err)
+	}
+}
+
+// A body sealed before the yes-or-no answers could be unknown stored only
+// true (omitempty): true reads as Yes, an absent value as unanswered, never
+// as "no", except that a recorded end answers "still going on?" with no.
+// Written again, the body keeps the answers as read.
+func TestBreachLegacyAnswers(t *testing.T) {
+	env := newBreachEnv(t)
+	aware := time.Date(2026, 3, 27, 17, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name    string
+		legacy  map[string]any
+		ongoing breach.Answer
+		before  breach.MeasuresBefore
+		abroad  breach.Answer
+	}{
+		{"true and nothing", map[string]any{"hashed": true, "ongoing": true}, breach.Yes,
+			breach.MeasuresBefore{Hashed: breach.Yes}, breach.Unanswered},
+		{"an end recorded", map[string]any{"ended_at": aware.Add(-time.Hour), "people_in_other_countries": true}, breach.No,
+			breach.MeasuresBefore{}, breach.Yes},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := env.create(t, laptop("utrecht", aware))
+			body := map[string]any{"title": r.Title, "description": r.Description, "records": map[string]any{},
+				"people": map[string]any{}, "informed_count": map[string]any{}}
+			for k, v := range tc.legacy {
+				body[k] = v
+			}
+			blob, err := env.s.sealJSON("breaches", "body", r.Reference, body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := env.s.db.Model(&breachRow{}).Where("id = ?", r.ID).Update("body", blob).Error; err != nil {
+				t.Fatal(err)
+			}
+			for _, step := range []string{"read", "written again"} {
+				back, err := env.s.BreachByReference(t.Context(), r.Reference, breach.Scope{All: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if back.MeasuresBefore != tc.before || back.Ongoing != tc.ongoing || back.PeopleInOtherCountries != tc.abroad {
+					t.Errorf("%s: protection %+v, ongoing %q, abroad %q; want %+v, %q, %q", step, back.MeasuresBefore,
+						back.Ongoing, back.PeopleInOtherCountries, tc.before, tc.ongoing, tc.abroad)
+				}
+				if _, err := env.s.UpdateBreach(t.Context(), r.Reference, env.owner, "facts", aware, func(*breach.Record) error { return nil }); err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -30,11 +30,41 @@ func countView(c breach.Count) *countBody {
 	return &v
 }
 
+// measuresBody is the protection before a breach as the API reads and
+// writes it; a question nobody answered is null.
 type measuresBody struct {
-	Encrypted               bool   `json:"encrypted"`
-	Hashed                  bool   `json:"hashed"`
-	OtherwiseUnintelligible bool   `json:"otherwise_unintelligible"`
+	Encrypted               *bool  `json:"encrypted"`
+	Hashed                  *bool  `json:"hashed"`
+	OtherwiseUnintelligible *bool  `json:"otherwise_unintelligible"`
 	Text                    string `json:"text"`
+}
+
+func (m measuresBody) measures() breach.MeasuresBefore {
+	return breach.MeasuresBefore{Encrypted: answerOf(m.Encrypted), Hashed: answerOf(m.Hashed),
+		OtherwiseUnintelligible: answerOf(m.OtherwiseUnintelligible), Text: m.Text}
+}
+
+func measuresView(m breach.MeasuresBefore) measuresBody {
+	return measuresBody{Encrypted: answerView(m.Encrypted), Hashed: answerView(m.Hashed),
+		OtherwiseUnintelligible: answerView(m.OtherwiseUnintelligible), Text: m.Text}
+}
+
+// answerOf reads a yes-or-no answer of the API: true, false, or null (or
+// left out) for unknown.
+func answerOf(b *bool) breach.Answer {
+	if b == nil {
+		return breach.Unanswered
+	}
+	return breach.AnswerOf(*b)
+}
+
+// answerView writes a yes-or-no answer for the API: null when unknown.
+func answerView(a breach.Answer) *bool {
+	if a == breach.Unanswered {
+		return nil
+	}
+	yes := a == breach.Yes
+	return &yes
 }
 
 // breachBody is a new breach as the API takes it. Only these fields are
@@ -46,7 +76,7 @@ type breachBody struct {
 	AwareAt                    string        `json:"aware_at"`
 	StartedAt                  string        `json:"started_at"`
 	EndedAt                    string        `json:"ended_at"`
-	Ongoing                    bool          `json:"ongoing"`
+	Ongoing                    *bool         `json:"ongoing"`
 	HowDiscovered              string        `json:"how_discovered"`
 	ReportedBy                 string        `json:"reported_by"`
 	Kinds                      []breach.Kind `json:"kinds"`
@@ -60,7 +90,7 @@ type breachBody struct {
 	AffectedGroups             []string      `json:"affected_groups"`
 	PeopleDescription          string        `json:"people_description"`
 	People                     *countBody    `json:"people"`
-	PeopleInOtherCountries     bool          `json:"people_in_other_countries"`
+	PeopleInOtherCountries     *bool         `json:"people_in_other_countries"`
 	Countries                  string        `json:"countries"`
 	OtherAuthoritiesInformed   string        `json:"other_authorities_informed"`
 	ForeignAuthoritiesInformed string        `json:"foreign_authorities_informed"`
@@ -86,11 +116,11 @@ func moment(field, v string, p map[string]string) *time.Time {
 
 func (b breachBody) breach(p map[string]string) breach.Breach {
 	out := breach.Breach{
-		Title: b.Title, Branch: b.Branch, Ongoing: b.Ongoing, HowDiscovered: b.HowDiscovered, ReportedBy: b.ReportedBy,
+		Title: b.Title, Branch: b.Branch, Ongoing: answerOf(b.Ongoing), HowDiscovered: b.HowDiscovered, ReportedBy: b.ReportedBy,
 		Kinds: b.Kinds, Incident: breach.IncidentType(b.IncidentType), IncidentOther: b.IncidentOther,
 		Description: b.Description, DataCategories: b.DataCategories, DataOther: b.DataOther,
 		SpecialCategories: b.SpecialCategories, AffectedGroups: b.AffectedGroups, PeopleDescription: b.PeopleDescription,
-		PeopleInOtherCountries: b.PeopleInOtherCountries, Countries: b.Countries,
+		PeopleInOtherCountries: answerOf(b.PeopleInOtherCountries), Countries: b.Countries,
 		OtherAuthoritiesInformed: b.OtherAuthoritiesInformed, ForeignAuthoritiesInformed: b.ForeignAuthoritiesInformed,
 		Consequences: b.Consequences, MeasuresTaken: b.MeasuresTaken, MeasuresPlanned: b.MeasuresPlanned,
 		Processors: b.Processors,
@@ -106,7 +136,7 @@ func (b breachBody) breach(p map[string]string) breach.Breach {
 		out.People = breach.Count(*b.People)
 	}
 	if m := b.MeasuresBefore; m != nil {
-		out.MeasuresBefore = breach.MeasuresBefore(*m)
+		out.MeasuresBefore = m.measures()
 	}
 	return out
 }
@@ -161,7 +191,7 @@ type breachView struct {
 	DecisionOpen               bool               `json:"decision_open"`
 	StartedAt                  *string            `json:"started_at"`
 	EndedAt                    *string            `json:"ended_at"`
-	Ongoing                    bool               `json:"ongoing"`
+	Ongoing                    *bool              `json:"ongoing"`
 	HowDiscovered              string             `json:"how_discovered"`
 	ReportedBy                 string             `json:"reported_by"`
 	Kinds                      []breach.Kind      `json:"kinds"`
@@ -175,7 +205,7 @@ type breachView struct {
 	AffectedGroups             []string           `json:"affected_groups"`
 	PeopleDescription          string             `json:"people_description"`
 	People                     *countBody         `json:"people"`
-	PeopleInOtherCountries     bool               `json:"people_in_other_countries"`
+	PeopleInOtherCountries     *bool              `json:"people_in_other_countries"`
 	Countries                  string             `json:"countries"`
 	OtherAuthoritiesInformed   string             `json:"other_authorities_informed"`
 	ForeignAuthoritiesInformed string             `json:"foreign_authorities_informed"`
@@ -217,14 +247,14 @@ func (s *Server) breachJSON(c echo.Context, r breach.Record) (breachView, error)
 	v := breachView{
 		Reference: r.Reference, Title: r.Title, Branch: optional(r.Branch), AwareAt: r.AwareAt.In(loc).Format(time.RFC3339),
 		APDeadline: deadline.In(loc).Format(time.RFC3339), DecisionOpen: r.DecisionOpen(),
-		StartedAt: at(r.StartedAt), EndedAt: at(r.EndedAt), Ongoing: r.Ongoing, HowDiscovered: r.HowDiscovered,
+		StartedAt: at(r.StartedAt), EndedAt: at(r.EndedAt), Ongoing: answerView(r.Ongoing), HowDiscovered: r.HowDiscovered,
 		ReportedBy: r.ReportedBy, Kinds: orEmpty(r.Kinds), IncidentType: optional(string(r.Incident)),
 		IncidentOther: r.IncidentOther, Description: r.Description, DataCategories: orEmpty(r.DataCategories),
 		DataOther: r.DataOther, SpecialCategories: orEmpty(r.SpecialCategories), Records: countView(r.Records),
 		AffectedGroups: orEmpty(r.AffectedGroups), PeopleDescription: r.PeopleDescription, People: countView(r.People),
-		PeopleInOtherCountries: r.PeopleInOtherCountries, Countries: r.Countries,
+		PeopleInOtherCountries: answerView(r.PeopleInOtherCountries), Countries: r.Countries,
 		OtherAuthoritiesInformed: r.OtherAuthoritiesInformed, ForeignAuthoritiesInformed: r.ForeignAuthoritiesInformed,
-		MeasuresBefore: measuresBody(r.MeasuresBefore), Consequences: r.Consequences, MeasuresTaken: r.MeasuresTaken,
+		MeasuresBefore: measuresView(r.MeasuresBefore), Consequences: r.Consequences, MeasuresTaken: r.MeasuresTaken,
 		MeasuresPlanned: r.MeasuresPlanned, Processors: r.Processors, Assessment: r.Assessment,
 		SeverityWord: optional(r.APWord()), Notifications: []notificationView{}, LateReason: r.LateReason,
 		NotInformedReason: r.NotInformedReason,

@@ -16,7 +16,7 @@ import (
 var eiValues = []string{"0.25", "0.5", "0.75", "1"}
 
 // The adjustments of the data processing context, as check box values.
-var adjustValues = []string{"vulnerable", "large_volume", "public", "outdated"}
+var adjustValues = []string{"controller_nature", "vulnerable", "large_volume", "public", "outdated"}
 
 var assessFields = []string{"base", "adjust", "ei", "confidentiality", "integrity", "availability", "malicious", "severity_word"}
 
@@ -56,13 +56,19 @@ func (p breachAssessPage) ScoreText() string {
 func assessValues(r breach.Record) url.Values {
 	v := url.Values{"base": {breach.SuggestDPCCategory(r.DataCategories, r.SpecialCategories)},
 		"confidentiality": {breach.None}, "integrity": {breach.None}, "availability": {breach.None}}
+	// Choice: the controller's nature is proposed for every new assessment:
+	// the practices avgloket serves (youth care, therapy, coaching) are ones
+	// whose client list reveals that someone receives care (DOMAIN.md §10).
+	// The officer unticks it where that does not hold.
+	v.Add("adjust", "controller_nature")
 	if slices.Contains(r.AffectedGroups, breach.GroupChildren) {
 		v.Add("adjust", "vulnerable")
 	}
 	if g := r.Guidance; g != nil {
 		v.Set("base", g.Base)
 		v.Del("adjust")
-		for name, on := range map[string]bool{"vulnerable": g.Adjust.Vulnerable, "large_volume": g.Adjust.LargeVolume,
+		for name, on := range map[string]bool{"controller_nature": g.Adjust.ControllerNature,
+			"vulnerable": g.Adjust.Vulnerable, "large_volume": g.Adjust.LargeVolume,
 			"public": g.Adjust.Public, "outdated": g.Adjust.Outdated} {
 			if on {
 				v.Add("adjust", name)
@@ -123,6 +129,8 @@ func (s *Server) breachAssess(c echo.Context) error {
 	g := breach.Guidance{Base: v.Get("base")}
 	for _, x := range v["adjust"] {
 		switch x {
+		case "controller_nature":
+			g.Adjust.ControllerNature = true
 		case "vulnerable":
 			g.Adjust.Vulnerable = true
 		case "large_volume":

@@ -23,8 +23,9 @@ func breachActorOf(c echo.Context) breach.Actor {
 }
 
 // breachBanner is the banner on every staff page while a breach in the
-// member's scope waits for the decision on notifying the AP: the most urgent
-// one with its time left, and how many more wait.
+// member's scope waits for the decision on notifying the authority: the most
+// urgent one with its time left, and how many more wait. Once the decision
+// is recorded it is gone.
 type breachBanner struct {
 	Heading, Text, Link, URL string
 	Late                     bool
@@ -32,7 +33,7 @@ type breachBanner struct {
 
 // breachBanner reads the open decisions in one query; on an error the page
 // goes without the banner rather than failing.
-func (s *Server) breachBanner(c echo.Context) *breachBanner {
+func (s *Server) breachBanner(c echo.Context, t tr) *breachBanner {
 	if s.Breaches == nil {
 		return nil
 	}
@@ -44,14 +45,13 @@ func (s *Server) breachBanner(c echo.Context) *breachBanner {
 	if open.Count == 0 {
 		return nil
 	}
-	l := langOf(c)
+	l := t.Lang
 	loc := s.location(c)
 	left, late := s.countdown(l, s.Clock.Now(), open.Deadline())
 	b := &breachBanner{Late: late, URL: "/staff/breaches/" + open.Reference,
-		Heading: s.Catalog.T(l, "breach.banner.heading", map[string]any{"Reference": open.Reference}),
-		Text: s.Catalog.T(l, "breach.banner.text", map[string]any{"Left": left,
-			"Deadline": lang.DateTime(l, open.Deadline(), loc)}),
-		Link: s.Catalog.T(l, "breach.banner.link", nil)}
+		Heading: t.T("breach.banner.heading", "Reference", open.Reference),
+		Text:    t.T("breach.banner.text", "Left", left, "Deadline", lang.DateTime(l, open.Deadline(), loc)),
+		Link:    t.T("breach.banner.link")}
 	if open.Count > 1 {
 		b.Text += " " + s.Catalog.N(l, "breach.banner.more", open.Count-1, nil)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/avgloket/avgloket/internal/apperr"
 	"github.com/avgloket/avgloket/internal/breach"
+	"github.com/avgloket/avgloket/internal/practice"
 	"github.com/avgloket/avgloket/internal/textpdf"
 )
 
@@ -101,7 +102,7 @@ func (s *Server) breachDraftText(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set(echo.HeaderContentDisposition, `inline; filename="`+r.Reference+`-melding-AP.txt"`)
+	c.Response().Header().Set(echo.HeaderContentDisposition, `inline; filename="`+r.Reference+`-melding-`+s.authority(c).Code+`.txt"`)
 	return c.Blob(http.StatusOK, "text/plain; charset=utf-8", []byte(d.Text()))
 }
 
@@ -109,7 +110,7 @@ func (s *Server) breachDraftText(c echo.Context) error {
 // with the chapters and questions set apart.
 func draftDocument(d breach.Draft, practice string, r breach.Record) textpdf.Document {
 	doc := textpdf.Document{Title: "Concept-melding datalek " + d.Reference, Author: practice,
-		Footer: d.Reference + " · concept-melding aan de Autoriteit Persoonsgegevens", Created: r.UpdatedAt}
+		Footer: d.Reference + " · concept-melding aan de " + d.Authority, Created: r.UpdatedAt}
 	head, _, _ := strings.Cut(d.Text(), "\n\n")
 	lines := strings.Split(head, "\n")
 	doc.Blocks = append(doc.Blocks, textpdf.Block{Kind: textpdf.Title, Text: lines[0]})
@@ -137,7 +138,7 @@ func (s *Server) breachDraftPDF(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.sendPDF(c, r.Reference+"-melding-AP.pdf", draftDocument(d, s.practiceName(c), r))
+	return s.sendPDF(c, r.Reference+"-melding-"+s.authority(c).Code+".pdf", draftDocument(d, s.practiceName(c), r))
 }
 
 func (s *Server) sendPDF(c echo.Context, name string, doc textpdf.Document) error {
@@ -147,6 +148,16 @@ func (s *Server) sendPDF(c echo.Context, name string, doc textpdf.Document) erro
 	}
 	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
 	return c.Blob(http.StatusOK, "application/pdf", buf.Bytes())
+}
+
+// authority is the practice's supervisory authority (the AP when the
+// settings cannot be read).
+func (s *Server) authority(c echo.Context) practice.Authority {
+	settings, err := s.Store.Settings(c.Request().Context())
+	if err != nil {
+		return practice.AP
+	}
+	return settings.Authority()
 }
 
 func (s *Server) practiceName(c echo.Context) string {

@@ -33,7 +33,8 @@ var stepFields = map[string][]string{
 	stepData: {"data_categories", "data_other", "special_categories", "records.exact", "records.min", "records.max",
 		"affected_groups", "people_description", "people.exact", "people.min", "people.max",
 		"people_in_other_countries", "countries", "other_authorities_informed", "foreign_authorities_informed"},
-	stepMeasures: {"measures_before", "measures_before.text", "consequences", "measures_taken", "measures_planned",
+	stepMeasures: {"measures_before.encrypted", "measures_before.hashed", "measures_before.otherwise_unintelligible",
+		"measures_before.text", "consequences", "measures_taken", "measures_planned",
 		"processors", "not_informed_reason"},
 }
 
@@ -70,6 +71,33 @@ func (p breachFormPage) Flags() []string {
 	return []string{"encrypted", "hashed", "otherwise_unintelligible"}
 }
 
+// Answers are the choices of a yes-or-no question that may not have been
+// answered yet (breach.Answer).
+func (p breachFormPage) Answers() []string { return answerChoices }
+
+var answerChoices = []string{"yes", "no", "unknown"}
+
+// answerValue writes a as the value of its radio buttons.
+func answerValue(a breach.Answer) string {
+	if a == breach.Unanswered {
+		return "unknown"
+	}
+	return string(a)
+}
+
+// readAnswer reads the radio buttons of field name: nothing chosen is
+// unknown, never "no".
+func readAnswer(v url.Values, name string, p map[string]string) breach.Answer {
+	switch x := v.Get(name); x {
+	case "", "unknown":
+		return breach.Unanswered
+	case "yes", "no":
+		return breach.Answer(x)
+	}
+	p[name] = "field.choose"
+	return breach.Unanswered
+}
+
 // countField is what the "breach_count" partial needs: a number known
 // exactly or as a range, in three fields.
 type countField struct {
@@ -91,9 +119,6 @@ func (p breachFormPage) CountField(name string) countField {
 	return f
 }
 
-// On reports whether check box name is ticked.
-func (p breachFormPage) On(name string) bool { return p.Values.Get(name) == "1" }
-
 func strs[T ~string](xs []T) []string {
 	out := make([]string, len(xs))
 	for i, x := range xs {
@@ -108,12 +133,6 @@ func countValues(v url.Values, field string, c breach.Count) {
 		if n != nil {
 			v.Set(field+suffix, strconv.Itoa(*n))
 		}
-	}
-}
-
-func flag(v url.Values, name string, on bool) {
-	if on {
-		v.Set(name, "1")
 	}
 }
 
@@ -136,7 +155,7 @@ func breachValues(b breach.Breach, loc *time.Location) url.Values {
 	day, tm = dayAndTime(b.EndedAt, loc)
 	set("ended_at", day)
 	set("ended_at_time", tm)
-	flag(v, "ongoing", b.Ongoing)
+	v.Set("ongoing", answerValue(b.Ongoing))
 	set("how_discovered", b.HowDiscovered)
 	set("reported_by", b.ReportedBy)
 	v["kinds"] = strs(b.Kinds)
@@ -151,13 +170,13 @@ func breachValues(b breach.Breach, loc *time.Location) url.Values {
 	v["affected_groups"] = b.AffectedGroups
 	set("people_description", b.PeopleDescription)
 	countValues(v, "people", b.People)
-	flag(v, "people_in_other_countries", b.PeopleInOtherCountries)
+	v.Set("people_in_other_countries", answerValue(b.PeopleInOtherCountries))
 	set("countries", b.Countries)
 	set("other_authorities_informed", b.OtherAuthoritiesInformed)
 	set("foreign_authorities_informed", b.ForeignAuthoritiesInformed)
-	flag(v, "measures_before.encrypted", b.MeasuresBefore.Encrypted)
-	flag(v, "measures_before.hashed", b.MeasuresBefore.Hashed)
-	flag(v, "measures_before.otherwise_unintelligible", b.MeasuresBefore.OtherwiseUnintelligible)
+	v.Set("measures_before.encrypted", answerValue(b.MeasuresBefore.Encrypted))
+	v.Set("measures_before.hashed", answerValue(b.MeasuresBefore.Hashed))
+	v.Set("measures_before.otherwise_unintelligible", answerValue(b.MeasuresBefore.OtherwiseUnintelligible))
 	set("measures_before.text", b.MeasuresBefore.Text)
 	set("consequences", b.Consequences)
 	set("measures_taken", b.MeasuresTaken)
@@ -171,8 +190,7 @@ func breachValues(b breach.Breach, loc *time.Location) url.Values {
 func readBreachValues(c echo.Context, step string) url.Values {
 	form, _ := c.FormParams()
 	v := url.Values{}
-	names := append(slices.Clone(stepFields[step]), "aware_at_time", "started_at_time", "ended_at_time",
-		"measures_before.encrypted", "measures_before.hashed", "measures_before.otherwise_unintelligible")
+	names := append(slices.Clone(stepFields[step]), "aware_at_time", "started_at_time", "ended_at_time")
 	for _, k := range names {
 		for i, x := range form[k] {
 			if i >= 20 { // more than any list of choices has
@@ -228,7 +246,7 @@ func applyStep(step string, v url.Values, b *breach.Breach, loc *time.Location, 
 			b.AwareAt = time.Time{}
 		}
 		b.StartedAt, b.EndedAt = readMoment(v, "started_at", loc, p), readMoment(v, "ended_at", loc, p)
-		b.Ongoing = v.Get("ongoing") == "1"
+		b.Ongoing = readAnswer(v, "ongoing", p)
 		b.HowDiscovered, b.ReportedBy = v.Get("how_discovered"), v.Get("reported_by")
 		b.Kinds = nil
 		for _, k := range v["kinds"] {
@@ -241,11 +259,11 @@ func applyStep(step string, v url.Values, b *breach.Breach, loc *time.Location, 
 		b.Records = readCount(v, "records", p)
 		b.AffectedGroups, b.PeopleDescription = v["affected_groups"], v.Get("people_description")
 		b.People = readCount(v, "people", p)
-		b.PeopleInOtherCountries, b.Countries = v.Get("people_in_other_countries") == "1", v.Get("countries")
+		b.PeopleInOtherCountries, b.Countries = readAnswer(v, "people_in_other_countries", p), v.Get("countries")
 		b.OtherAuthoritiesInformed, b.ForeignAuthoritiesInformed = v.Get("other_authorities_informed"), v.Get("foreign_authorities_informed")
 	case stepMeasures:
-		b.MeasuresBefore = breach.MeasuresBefore{Encrypted: v.Get("measures_before.encrypted") == "1",
-			Hashed: v.Get("measures_before.hashed") == "1", OtherwiseUnintelligible: v.Get("measures_before.otherwise_unintelligible") == "1",
+		b.MeasuresBefore = breach.MeasuresBefore{Encrypted: readAnswer(v, "measures_before.encrypted", p),
+			Hashed: readAnswer(v, "measures_before.hashed", p), OtherwiseUnintelligible: readAnswer(v, "measures_before.otherwise_unintelligible", p),
 			Text: v.Get("measures_before.text")}
 		b.Consequences, b.MeasuresTaken, b.MeasuresPlanned = v.Get("consequences"), v.Get("measures_taken"), v.Get("measures_planned")
 		b.Processors, b.NotInformedReason = v.Get("processors"), v.Get("not_informed_reason")

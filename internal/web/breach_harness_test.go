@@ -11,6 +11,7 @@ import (
 	"github.com/avgloket/avgloket/internal/auth"
 	"github.com/avgloket/avgloket/internal/breach"
 	"github.com/avgloket/avgloket/internal/casework"
+	"github.com/avgloket/avgloket/internal/lang"
 	"github.com/avgloket/avgloket/internal/practice"
 	"github.com/avgloket/avgloket/internal/staff"
 )
@@ -58,6 +59,12 @@ func (a *breachApp) setUpPractice(tb testing.TB) {
 		Role: staff.Owner, PasswordHash: pw}, a.clock.Now()); err != nil {
 		tb.Fatalf("CompleteSetup: %v", err)
 	}
+}
+
+// nlFor is message id in Dutch as the pages of a practice under authority
+// au fill it in ({{.Authority}}, {{.AuthorityName}}).
+func (a *breachApp) nlFor(au practice.Authority, id string) string {
+	return a.cat.T(lang.NL, id, map[string]any{"Authority": au.Code, "AuthorityName": au.Name})
 }
 
 // breachMember adds a staff account that signs in with staffPassword.

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"net/http"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/avgloket/avgloket/internal/breach"
 	"github.com/avgloket/avgloket/internal/lang"
+	"github.com/avgloket/avgloket/internal/practice"
 )
 
 // amsTime is a moment of Amsterdam time, "2006-01-02 15:04".
@@ -106,6 +108,7 @@ func TestBreachJourney(t *testing.T) {
 		"people_description", "Kinderen in begeleiding bij team Utrecht en hun ouders.",
 		"people.min", "40", "people.max", "60"))
 	breachAt(t, owner.postForm("/staff/breaches/"+ref+"/edit/measures",
+		"measures_before.encrypted", "no", "measures_before.hashed", "unknown",
 		"consequences", "Onbekenden kunnen gevoelige gegevens over kinderen en gezinnen lezen.",
 		"measures_taken", "Aangifte gedaan; wachtwoorden van de medewerker gewijzigd.",
 		"measures_planned", "Alle laptops krijgen schijfversleuteling."))
@@ -117,8 +120,8 @@ func TestBreachJourney(t *testing.T) {
 	if got := assess.checked("base"); len(got) != 1 || got[0] != breach.DPCSensitive {
 		t.Errorf("proposed base %v, want sensitive (youth care, health)", got)
 	}
-	if got := assess.checked("adjust"); len(got) != 1 || got[0] != "vulnerable" {
-		t.Errorf("proposed adjustments %v, want vulnerable (children)", got)
+	if got := assess.checked("adjust"); !slices.Equal(got, []string{"controller_nature", "vulnerable"}) {
+		t.Errorf("proposed adjustments %v, want the practice's nature and vulnerable (children)", got)
 	}
 	breachAt(t, owner.postForm("/staff/breaches/"+ref+"/assessment", "base", "sensitive", "adjust", "vulnerable",
 		"ei", "1", "confidentiality", "unknown_recipients", "integrity", "none", "availability", "temporary", "malicious", "1"))
@@ -130,7 +133,7 @@ func TestBreachJourney(t *testing.T) {
 		}
 	}
 	advice := view.textOf("advice")
-	if !strings.Contains(advice, a.nl("breach.advice.notify")) || !strings.Contains(advice, a.nl("breach.advice.inform")) {
+	if !strings.Contains(advice, a.nlFor(practice.AP, "breach.advice.notify")) || !strings.Contains(advice, a.nl("breach.advice.inform")) {
 		t.Errorf("advice %q, want to notify the AP and inform the people", advice)
 	}
 
@@ -167,6 +170,7 @@ func TestBreachJourney(t *testing.T) {
 		"q-timeline.discovered":   "woensdag 25 november 2026, 09:00",
 		"q-people.count":          "minimaal 40 en maximaal 60",
 		"q-before.encrypted":      "Nee",
+		"q-before.hashed":         breach.Unknown,
 		"q-consequences.severity": "zeer groot (ENISA-methode: score 5,25, ernst zeer hoog)",
 		"q-data.records":          "57",
 	} {
@@ -214,7 +218,7 @@ func TestBreachJourney(t *testing.T) {
 	breachAt(t, owner.postForm("/staff/breaches/"+ref+"/ap-draft", "kind", "initial",
 		"submitted_at", "2026-11-25", "submitted_at_time", "14:00", "ap_reference", "M-2026-48213"))
 	view = owner.get("/staff/breaches/" + ref)
-	breachShows(t, view, "M-2026-48213", a.nl("breach.state.notified"))
+	breachShows(t, view, "M-2026-48213", a.nlFor(practice.AP, "breach.state.notified"))
 	if p := owner.get("/staff/cases"); strings.Contains(p.text(), "Datalek "+ref+":") {
 		t.Error("the banner stays after the notification")
 	}

@@ -55,6 +55,9 @@ type breachLetterPage struct {
 	Upload     *breach.Upload
 	UploadRows []uploadRow
 	Tr2        countWords
+	// Untranslated: the English letter or notice still holds a text marked
+	// for translation, so it cannot go yet.
+	Untranslated bool
 }
 
 // V returns the value of field name.
@@ -112,6 +115,7 @@ func (s *Server) renderLetter(c echo.Context, status int, r breach.Record, v url
 		}
 		p.People = append(p.People, row)
 	}
+	p.Untranslated = breach.Untranslated(v.Get("letter_en")) || breach.Untranslated(v.Get("notice_en"))
 	p.CanSend = a.Owner && p.Untold > 0 && r.Decision != nil && r.Decision.InformPeople == breach.InformYes
 	if r.Informed != nil && r.Informed.At != nil {
 		p.Informed = lang.DateTime(b.Lang, *r.Informed.At, loc)
@@ -181,6 +185,11 @@ func (s *Server) breachLetterPDF(c echo.Context) error {
 	text := r.Texts.Letter(r.Breach, ctl, l)
 	if what == "notice" {
 		text = r.Texts.Notice(r.Breach, ctl, l)
+	}
+	if l == "en" && breach.Untranslated(text) {
+		// Printed and posted, it would put Dutch in an English letter.
+		return s.renderLetter(c, http.StatusUnprocessableEntity, r, nil,
+			map[string]string{what + "_en": "breach.letter_untranslated"}, nil)
 	}
 	doc := letterDocument(text)
 	doc.Author, doc.Footer, doc.Created = ctl.Name, r.Reference, r.UpdatedAt

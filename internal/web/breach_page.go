@@ -76,6 +76,10 @@ type breachPage struct {
 	Files       []breachFileRow
 }
 
+// Said writes the answer to a yes-or-no question: yes, no, or not yet
+// known, never "no" for a question nobody answered.
+func (p breachPage) Said(a breach.Answer) string { return p.Tr.T("breach.answer." + answerValue(a)) }
+
 // breachFileRow is an attachment as the breach page lists it.
 type breachFileRow struct {
 	breach.Attachment

@@ -9,7 +9,7 @@ import (
 // the request form: who the controller is, and how long a request's data
 // are kept, as the practice set it. The other parts (purpose, legal basis,
 // recipients, rights) are the same for every practice and come from the
-// catalogue; the complaint route names base.Authority.
+// catalogue; the complaint route names the practice's authority (tr.T fills it in).
 type privacyNote struct {
 	Practice string // the controller's name ("de praktijk" before setup)
 	Address  string

@@ -71,16 +71,20 @@ func (s *Server) render(c echo.Context, status int, name string, data any) error
 type tr struct {
 	s    *Server
 	Lang lang.Code
+	// Authority is the practice's supervisory authority, which messages
+	// name as {{.Authority}} (its code, AP or GBA), {{.AuthorityName}} (its
+	// name in the page's language) and {{.AuthoritySite}} (its web address
+	// without the scheme, as a sentence writes it).
+	Authority practice.Authority
 }
 
-// T returns the message id, filled with pairs of name and value.
+// T returns the message id, filled with pairs of name and value and the
+// practice's authority.
 func (t tr) T(id string, pairs ...any) string {
-	var data map[string]any
-	if len(pairs) > 0 {
-		data = map[string]any{}
-		for i := 0; i+1 < len(pairs); i += 2 {
-			data[fmt.Sprint(pairs[i])] = pairs[i+1]
-		}
+	data := map[string]any{"Authority": t.Authority.Code, "AuthorityName": t.Authority.NameIn(string(t.Lang)),
+		"AuthoritySite": strings.TrimPrefix(strings.TrimPrefix(t.Authority.URL, "https://"), "http://")}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		data[fmt.Sprint(pairs[i])] = pairs[i+1]
 	}
 	return t.s.Catalog.T(t.Lang, id, data)
 }
@@ -103,31 +107,17 @@ type base struct {
 	SwitchURL  string
 	Staff      *staffNav // nil on public pages
 	Flash      string    // a one-time message after a redirect
-	// Authority is the practice's supervisory authority (the AP or the
-	// GBA, by its country), for every text that names it.
-	Authority pageAuthority
-}
-
-// pageAuthority names a supervisory authority in a page's language.
-type pageAuthority struct {
-	Name string // in the page's language
-	Site string // its web address without the scheme, as a sentence writes it
-}
-
-func authorityIn(a practice.Authority, l lang.Code) pageAuthority {
-	site := strings.TrimPrefix(strings.TrimPrefix(a.URL, "https://"), "http://")
-	return pageAuthority{Name: a.NameIn(string(l)), Site: site}
 }
 
 func (s *Server) base(c echo.Context, titleID string) base {
 	l := langOf(c)
-	b := base{Tr: tr{s: s, Lang: l}, Lang: l, Title: s.Catalog.T(l, titleID, nil)}
+	b := base{Tr: tr{s: s, Lang: l, Authority: practice.AP}, Lang: l}
 	b.CSRF, _ = c.Get(keyCSRF).(string)
 	b.Flash = s.popFlash(c)
 	if settings, err := s.Store.Settings(c.Request().Context()); err == nil {
-		b.Practice = settings.Name
-		b.Authority = authorityIn(settings.Authority(), l)
+		b.Practice, b.Tr.Authority = settings.Name, settings.Authority()
 	}
+	b.Title = b.Tr.T(titleID)
 	b.SwitchLang = lang.EN
 	if l == lang.EN {
 		b.SwitchLang = lang.NL

@@ -33,7 +33,7 @@ func (s *Server) staffBase(c echo.Context, titleID, active string) base {
 	if counts, err := s.counts(c); err == nil {
 		nav.Badge = counts.MineUrgent
 	}
-	nav.Breach = s.breachBanner(c)
+	nav.Breach = s.breachBanner(c, b.Tr)
 	b.Staff = nav
 	return b
 }
