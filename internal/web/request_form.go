@@ -1,6 +1,7 @@
 package web
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -19,7 +20,7 @@ import (
 // errors shows everything again. Field names in the HTML are the API's JSON
 // paths (requester.name, specifics.correct, …), shared with the errors.
 type requestForm struct {
-	Name, Email, Phone, Relation                    string
+	Name, Email, Phone, Relation, SelfBirthDate     string
 	SubjectName, BirthDate                          string
 	Branch, Details, Language, Idem                 string
 	Wrong, Correct, ErasureScope, ErasurePart       string
@@ -41,7 +42,7 @@ func (f requestForm) HasConsent(c string) bool {
 func readRequestForm(c echo.Context) requestForm {
 	v := func(k string) string { return clean(c.FormValue(k)) }
 	f := requestForm{
-		Name: v("requester.name"), Email: v("requester.email"), Phone: v("requester.phone"),
+		Name: v("requester.name"), Email: v("requester.email"), Phone: v("requester.phone"), SelfBirthDate: v(fieldSelfBirthDate),
 		Relation: v("requester.relation"), SubjectName: v("subject.name"), BirthDate: v("subject.birth_date"),
 		Branch: v("branch"), Details: v("details"), Language: v("language"), Idem: v("_idem"),
 		Wrong: v("specifics.wrong"), Correct: v("specifics.correct"), ErasureScope: v("specifics.erasure_scope"),
@@ -60,7 +61,18 @@ func readRequestForm(c echo.Context) requestForm {
 	return f
 }
 
-func (f requestForm) submission(t casework.RequestType) casework.Submission {
+// fieldSelfBirthDate is the form's field for the birth date of a requester
+// who asks for themselves; the submission holds it as the subject's.
+const fieldSelfBirthDate = "requester.birth_date"
+
+// asksOwnBirthDate reports whether the requester's own birth date is the
+// data subject's: a practice that serves minors asks it of a requester who
+// asks for themselves (a child under 12 needs a parent, BW 7:465(1)).
+func (f requestForm) asksOwnBirthDate(servesMinors bool) bool {
+	return servesMinors && casework.Relation(f.Relation) == casework.Self
+}
+
+func (f requestForm) submission(t casework.RequestType, servesMinors bool) casework.Submission {
 	s := casework.Submission{
 		Type:      t,
 		Requester: casework.Requester{Name: f.Name, Email: f.Email, Phone: f.Phone, Relation: casework.Relation(f.Relation)},
@@ -74,6 +86,9 @@ func (f requestForm) submission(t casework.RequestType) casework.Submission {
 		SpecificsRequired: true,
 	}
 	s.Subject.Name, s.Subject.BirthDate = f.SubjectName, f.BirthDate
+	if f.asksOwnBirthDate(servesMinors) {
+		s.Subject.BirthDate, s.SelfBirthDateRequired = f.SelfBirthDate, true
+	}
 	return s
 }
 
@@ -94,6 +109,10 @@ type requestFormPage struct {
 	Relations []string
 	Branches  []practice.Branch
 	Choices   formChoices
+	// ServesMinors: the form asks a requester who asks for themselves their
+	// birth date.
+	ServesMinors bool
+	Country      practice.Country // which law the explanations for minors cite
 }
 
 type formChoices struct {
@@ -132,16 +151,24 @@ func (s *Server) requestForm(c echo.Context) error {
 }
 
 func (s *Server) renderRequestForm(c echo.Context, status int, t casework.RequestType, form requestForm, problems map[string]string) error {
-	branches, err := s.Store.Branches(c.Request().Context())
+	ctx := c.Request().Context()
+	branches, err := s.Store.Branches(ctx)
+	if err != nil {
+		return err
+	}
+	settings, err := s.Store.Settings(ctx)
 	if err != nil {
 		return err
 	}
 	b := s.base(c, "type."+string(t)+".title")
 	p := requestFormPage{
-		base: b, formState: newFormState(b.Tr, formFieldOrder, problems), Type: t, Form: form,
-		Relations: []string{"self", "parent", "guardian", "representative"}, Branches: branches,
+		base: b, formState: newFormState(b.Tr, formFieldOrder, problems), Type: t, Form: form, Branches: branches,
 		Choices: formChoices{casework.ErasureScopes, casework.Formats, casework.Destinations, casework.Consents,
 			[]string{string(casework.Dutch), string(casework.English)}},
+		ServesMinors: settings.ServesMinors, Country: settings.Country,
+	}
+	for _, r := range casework.Relations {
+		p.Relations = append(p.Relations, string(r))
 	}
 	return s.render(c, status, "request_form", p)
 }
@@ -150,7 +177,7 @@ func (s *Server) renderRequestForm(c echo.Context, status int, t casework.Reques
 // summary.
 var formFieldOrder = []string{
 	casework.FieldType, casework.FieldRelation, casework.FieldName, casework.FieldEmail, casework.FieldPhone,
-	casework.FieldSubjectName, casework.FieldBirthDate, casework.FieldBranch,
+	fieldSelfBirthDate, casework.FieldSubjectName, casework.FieldBirthDate, casework.FieldBranch,
 	"specifics.wrong", "specifics.correct", "specifics.erasure_scope", "specifics.erasure_part",
 	"specifics.format", "specifics.destination", "specifics.other_controller",
 	"specifics.processing", "specifics.grounds", "specifics.consents", "specifics.sharing_party",
@@ -165,18 +192,50 @@ func (s *Server) requestSubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	ctx := c.Request().Context()
+	settings, err := s.Store.Settings(ctx)
+	if err != nil {
+		return err
+	}
 	form := readRequestForm(c)
-	k, _, err := s.Cases.Submit(c.Request().Context(), form.submission(t),
+	k, _, err := s.Cases.Submit(ctx, form.submission(t, settings.ServesMinors),
 		casework.Intake{Channel: casework.Web, IdempotencyKey: form.Idem, Actor: casework.Actor{Address: c.RealIP()}})
 	if err != nil {
 		if ae := apperr.As(err); ae.Code == apperr.Invalid {
-			return s.renderRequestForm(c, http.StatusUnprocessableEntity, t, form, ae.Fields)
+			problems := maps.Clone(ae.Fields)
+			if msg, ok := problems[casework.FieldBirthDate]; ok && form.asksOwnBirthDate(settings.ServesMinors) {
+				delete(problems, casework.FieldBirthDate)
+				problems[fieldSelfBirthDate] = msg
+			}
+			return s.renderRequestForm(c, http.StatusUnprocessableEntity, t, form, problems)
 		}
 		return err
 	}
 	s.notifyMail()
-	s.setReceipt(c, receipt{Reference: k.Reference, Due: k.Deadlines.Due, Email: k.Requester.Email})
+	r := receipt{Reference: k.Reference, Due: k.Deadlines.Due, Email: k.Requester.Email}
+	if s.Identity != nil {
+		must, waivable, err := s.Identity.ParentMustAct(ctx, k)
+		if err != nil {
+			return err
+		}
+		r.Parent = parentNotice(must, waivable)
+	}
+	s.setReceipt(c, r)
 	return c.Redirect(http.StatusSeeOther, "/verzoek-ontvangen")
+}
+
+// parentNotice is what the confirmation tells a child whose own request a
+// parent must confirm: "must" (the Dutch BW 7:465(1)), "may" (when the
+// counsellor may find the child able to act alone, as in Belgium), or
+// nothing.
+func parentNotice(must, waivable bool) string {
+	switch {
+	case must && waivable:
+		return "may"
+	case must:
+		return "must"
+	}
+	return ""
 }
 
 // receipt is what the confirmation page shows after a redirect. It travels
@@ -186,12 +245,13 @@ type receipt struct {
 	Reference string
 	Due       deadline.Date
 	Email     string
+	Parent    string // see parentNotice
 }
 
 const receiptCookie = "avg_receipt"
 
 func (s *Server) setReceipt(c echo.Context, r receipt) {
-	value := r.Reference + "|" + r.Due.String()
+	value := r.Reference + "|" + r.Due.String() + "|" + r.Parent
 	c.SetCookie(&http.Cookie{
 		Name: receiptCookie, Value: value + "|" + s.Signer.Index("receipt", value), Path: "/verzoek-ontvangen",
 		MaxAge: 600, Secure: s.secure, HttpOnly: true, SameSite: http.SameSiteStrictMode,
@@ -204,14 +264,14 @@ func (s *Server) readReceipt(c echo.Context) (receipt, bool) {
 		return receipt{}, false
 	}
 	parts := strings.Split(ck.Value, "|")
-	if len(parts) != 3 || s.Signer.Index("receipt", parts[0]+"|"+parts[1]) != parts[2] {
+	if len(parts) != 4 || s.Signer.Index("receipt", strings.Join(parts[:3], "|")) != parts[3] {
 		return receipt{}, false
 	}
 	due, err := deadline.ParseDate(parts[1])
 	if err != nil {
 		return receipt{}, false
 	}
-	return receipt{Reference: parts[0], Due: due}, true
+	return receipt{Reference: parts[0], Due: due, Parent: parts[2]}, true
 }
 
 // requestReceivedPage confirms a filed request.
@@ -219,6 +279,7 @@ type requestReceivedPage struct {
 	base
 	Reference string
 	Due       deadline.Date
+	Parent    string // see parentNotice
 }
 
 func (s *Server) requestReceived(c echo.Context) error {
@@ -227,19 +288,23 @@ func (s *Server) requestReceived(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, "/verzoek")
 	}
 	return s.render(c, http.StatusOK, "request_received",
-		requestReceivedPage{base: s.base(c, "received.title"), Reference: r.Reference, Due: r.Due})
+		requestReceivedPage{base: s.base(c, "received.title"), Reference: r.Reference, Due: r.Due, Parent: r.Parent})
 }
 
 // trackPage is the requester's view of their case.
 type trackPage struct {
 	base
-	Case     casework.Case
-	Received string
-	Events   []trackEvent
-	Question *casework.InfoRequest // the open question, if any
-	Problem  string                // what was wrong with the answer sent
-	Action   string                // where the answer form posts, with its CSRF token
-	Methods  map[string]string     // method key → its label in the page's language
+	Case casework.Case
+	// NoAuthority is the message a refusal for want of authority adds for
+	// a parent: what a parent without authority may have instead (BW
+	// 1:377c in the Netherlands); empty for other requesters.
+	NoAuthority string
+	Received    string
+	Events      []trackEvent
+	Question    *casework.InfoRequest // the open question, if any
+	Problem     string                // what was wrong with the answer sent
+	Action      string                // where the answer form posts, with its CSRF token
+	Methods     map[string]string     // method key → its label in the page's language
 }
 
 // trackEvent is a message, extension or decision as the requester reads it.
@@ -273,6 +338,9 @@ func (s *Server) renderTrack(c echo.Context, status int, problem string) error {
 	p := trackPage{base: b, Case: k, Received: lang.DateTime(l, k.ReceivedAt, settings.Location()), Methods: map[string]string{}}
 	if problem != "" {
 		p.Problem = s.message(l, problem)
+	}
+	if k.Requester.Relation == casework.Parent || k.Requester.Relation == casework.ParentWithoutAuthority {
+		p.NoAuthority = b.Tr.T("track.without_authority." + string(settings.Country))
 	}
 	for _, e := range events {
 		te := trackEvent{Kind: string(e.Kind), At: lang.DateTime(l, e.At, settings.Location()), Text: e.Text,

@@ -147,7 +147,7 @@ var routeAccess = map[string]access{
 	// Owners only: officers find nothing there.
 	"GET /staff/settings": {probe: "GET /staff/settings", anonymous: toSignIn, owner: 200, officer: 404, otherBranch: 404},
 	"POST /staff/settings": {probe: "POST /staff/settings", anonymous: noCSRF, anonymousCSRF: noSess,
-		body:  "practice.name=Praktijk+Test&practice.address=Straat+1&practice.kvk=12345678&practice.privacy_email=privacy%40praktijk.example&practice.time_zone=Europe%2FAmsterdam&practice.calendar=NL&practice.id_copy_days=30&practice.case_retention_days=730&practice.identity_pause=on",
+		body:  "practice.name=Praktijk+Test&practice.address=Straat+1&practice.kvk=12345678&practice.privacy_email=privacy%40praktijk.example&practice.time_zone=Europe%2FAmsterdam&practice.country=NL&practice.calendar=NL&practice.id_copy_days=30&practice.case_retention_days=730&practice.identity_pause=on",
 		owner: 303, officer: 404, otherBranch: 404},
 	"GET /staff/team": {probe: "GET /staff/team", anonymous: toSignIn, owner: 200, officer: 404, otherBranch: 404},
 	"POST /staff/team/invite": {probe: "POST /staff/team/invite", anonymous: noCSRF, anonymousCSRF: noSess,

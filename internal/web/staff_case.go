@@ -131,11 +131,18 @@ func (s *Server) renderCase(c echo.Context, status int, action string, problems 
 			return err
 		}
 		p.ID, p.Purposes = &v, casework.FilePurposes
-		// A failed identity check leads to a refusal: the decision form
-		// comes prefilled, for the officer to review and send.
-		if k.Identity.Status == casework.IdentityFailed && action == "" {
+		// A failed identity check, or a parent without parental authority,
+		// leads to a refusal: the decision form comes prefilled, for the
+		// officer to review and send. The second names what such a parent
+		// may have instead (BW 1:377c in the Netherlands).
+		switch {
+		case action != "":
+		case k.Identity.Status == casework.IdentityFailed:
 			p.Values = map[string]string{"outcome": string(casework.Refused), "ground": string(casework.GroundIdentity),
 				"reasons": b.Tr.T("identity.refusal_draft")}
+		case k.Requester.Relation == casework.ParentWithoutAuthority:
+			p.Values = map[string]string{"outcome": string(casework.Refused), "ground": string(casework.GroundNoRepresentation),
+				"reasons": b.Tr.T("identity.refusal_without_authority." + string(settings.Country))}
 		}
 	}
 	if memberOf(c).Role == staff.Owner {
