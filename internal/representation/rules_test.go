@@ -87,9 +87,15 @@ func TestExampleBE(t *testing.T) {
 		{"13-year-old, own request", casework.Self, "2013-01-01", "12-17", []string{id}},
 		{"9-year-old, own request", casework.Self, "2016-09-01", "0-11", []string{id, acts}},
 		{"13-year-old, parent without authority", casework.ParentWithoutAuthority, "2013-01-01", "12-17", []string{id, noAuth}},
+		{"9-year-old, parent", casework.Parent, "2016-09-01", "0-11", []string{id, gezag, inform, interest}},
+		{"9-year-old, parent withdrawing a consent", casework.Parent, "2016-09-01", "0-11", []string{id, gezag, inform}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			band, reqs := representation.Needs(r, representation.Facts{Type: casework.Access, Relation: tc.relation,
+			typ := casework.Access
+			if strings.Contains(tc.name, "withdrawing") {
+				typ = casework.ConsentWithdrawal
+			}
+			band, reqs := representation.Needs(r, representation.Facts{Type: typ, Relation: tc.relation,
 				BirthDate: date(t, tc.birth), Received: date(t, "2026-03-10")})
 			if band.Key != tc.band || !reflect.DeepEqual(keys(t, reqs), tc.want) {
 				t.Fatalf("band %s, %v; want %s, %v", band.Key, keys(t, reqs), tc.band, tc.want)
