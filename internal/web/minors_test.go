@@ -336,3 +336,20 @@ func TestSetupStartsWithTheCountrysTable(t *testing.T) {
 		})
 	}
 }
+
+// The API takes the new relation (an extension of version 1) and gives it
+// back; the old ones keep working.
+func TestAPIRelationParentWithoutAuthority(t *testing.T) {
+	a := newTestServer(t, withBranches("utrecht"))
+	for _, rel := range []string{"parent_without_authority", "parent"} {
+		res := a.api(t, http.MethodPost, "/api/v1/requests", "", map[string]any{
+			"type": "access", "requester": map[string]any{"name": "Test Ouder", "email": "ouder@example.org", "relation": rel},
+			"subject": map[string]any{"name": "Test Kind", "birth_date": "2012-01-15"}, "branch": "utrecht"})
+		if res.Status != http.StatusCreated {
+			t.Fatalf("%s: %d %s", rel, res.Status, res.Body)
+		}
+		if got := a.caseOf(t, res.object()["reference"].(string)).Requester.Relation; string(got) != rel {
+			t.Fatalf("stored relation %q, want %q", got, rel)
+		}
+	}
+}
