@@ -177,12 +177,15 @@ func (s *Service) needs(ctx context.Context, c casework.Case) (representation.Ba
 // granted (BW 7:465(1)), and whether the practice's table lets the
 // counsellor waive that for a capable child (Belgium).
 func (s *Service) ParentMustAct(ctx context.Context, c casework.Case) (must, waivable bool, err error) {
+	if c.Requester.Relation != casework.Self {
+		return false, false, nil
+	}
 	_, needs, err := s.needs(ctx, c)
 	if err != nil {
 		return false, false, err
 	}
 	for _, n := range needs {
-		if n.Key == representation.KeyParentActs && c.Requester.Relation == casework.Self {
+		if n.Key == representation.KeyParentActs {
 			return true, n.Waivable, nil
 		}
 	}

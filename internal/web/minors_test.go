@@ -198,6 +198,9 @@ func TestChildUnderTwelveThroughTheCasePage(t *testing.T) {
 	if grant.Status != http.StatusConflict {
 		t.Fatalf("granting without a parent: status %d, want 409", grant.Status)
 	}
+	if got := grant.textOf("f-decision-form"); got != a.nl("identity.requirements_missing") {
+		t.Errorf("the decision form says %q, want why it cannot be granted", got)
+	}
 	if got := a.caseOf(t, ref).Status; got == "completed" {
 		t.Fatal("the case was completed")
 	}

@@ -57,10 +57,12 @@ type caseEvent struct {
 }
 
 // caseFieldOrder lists the fields of the case page's forms, for the summary.
-var caseFieldOrder = []string{"status.to", "assign.assignee", "requirement.state", "requirement.reason",
+// A step refused for the case's state (409) shows its message at the top of
+// its form ("<action>.form").
+var caseFieldOrder = []string{"status.form", "status.to", "assign.assignee", "requirement.state", "requirement.reason",
 	"identity.method", "identity.outcome", "identity.checks", "identity.note", "identity.reason",
-	"ask.method", "ask.upload", "ask.text", "message.text", "note.text", "extension.reason",
-	"decision.outcome", "decision.ground", "decision.reasons"}
+	"ask.form", "ask.method", "ask.upload", "ask.text", "message.text", "note.text", "extension.form", "extension.reason",
+	"decision.form", "decision.outcome", "decision.ground", "decision.reasons"}
 
 func (s *Server) staffCase(c echo.Context) error {
 	return s.renderCase(c, http.StatusOK, "", nil, nil)
