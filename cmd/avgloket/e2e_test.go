@@ -212,7 +212,7 @@ func TestE2EServeFormAndGracefulStop(t *testing.T) {
 		t.Fatalf("GET /verzoek/access: status %d", status)
 	}
 	form := url.Values{
-		"requester.relation": {"self"}, "requester.name": {"Jan de Boer"},
+		"requester.relation": {"self"}, "requester.birth_date": {"1979-08-30"}, "requester.name": {"Jan de Boer"},
 		"requester.email": {"jan@example.org"}, "details": {"Alles graag"}, "language": {"nl"},
 	}
 	for _, m := range hiddenField.FindAllStringSubmatch(page, -1) {

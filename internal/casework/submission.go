@@ -85,6 +85,11 @@ type Submission struct {
 	// SpecificsRequired makes the type-specific questions mandatory, as on the
 	// public form. The API leaves them optional (API.md: details are free text).
 	SpecificsRequired bool
+	// SelfBirthDateRequired makes a requester who asks for themselves give
+	// their birth date (Subject.BirthDate), as the public form of a practice
+	// that serves minors does: a child under 12 cannot exercise the rights
+	// alone (BW 7:465(1)). The API leaves it optional (API.md).
+	SelfBirthDateRequired bool
 }
 
 // Field names used in validation problems. They are the JSON paths of the
@@ -149,7 +154,7 @@ func (s *Submission) Validate(branches []string, today deadline.Date) (deadline.
 	text(p, FieldSubjectName, s.Subject.Name, needSubject, MaxName)
 	var birth deadline.Date
 	switch {
-	case s.Subject.BirthDate == "" && needSubject:
+	case s.Subject.BirthDate == "" && (needSubject || s.SelfBirthDateRequired && s.Requester.Relation == Self):
 		p.add(FieldBirthDate, "field.required")
 	case s.Subject.BirthDate != "":
 		d, err := deadline.ParseDate(s.Subject.BirthDate)

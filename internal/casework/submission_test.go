@@ -132,6 +132,15 @@ func TestValidateProblems(t *testing.T) {
 		{name: "subject not needed for self", edit: func(s *casework.Submission) {
 			s.Requester.Relation, s.Subject.Name, s.Subject.BirthDate = casework.Self, "", ""
 		}, want: casework.Problems{}},
+		{name: "own birth date asked when the practice serves minors", edit: func(s *casework.Submission) {
+			s.Requester.Relation, s.Subject.Name, s.Subject.BirthDate, s.SelfBirthDateRequired = casework.Self, "", "", true
+		}, want: casework.Problems{"subject.birth_date": "field.required"}},
+		{name: "own birth date given when the practice serves minors", edit: func(s *casework.Submission) {
+			s.Requester.Relation, s.Subject.Name, s.Subject.BirthDate, s.SelfBirthDateRequired = casework.Self, "", "2016-09-01", true
+		}, want: casework.Problems{}},
+		{name: "parent without authority needs the child", edit: func(s *casework.Submission) {
+			s.Requester.Relation, s.Subject.Name, s.Subject.BirthDate = casework.ParentWithoutAuthority, "", ""
+		}, want: casework.Problems{"subject.name": "field.required", "subject.birth_date": "field.required"}},
 
 		// Birth date.
 		{name: "birth date in Dutch order", edit: func(s *casework.Submission) { s.Subject.BirthDate = "14-03-2015" }, want: casework.Problems{"subject.birth_date": "field.date"}},

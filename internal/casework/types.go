@@ -29,16 +29,20 @@ func (t RequestType) Valid() bool { return slices.Contains(RequestTypes, t) }
 // Relation is the requester's relation to the data subject.
 type Relation string
 
-// The relations (API.md).
+// The relations (API.md). ParentWithoutAuthority extends version 1: a parent
+// without parental authority exercises none of the child's rights; the
+// practice may give them only information about major facts concerning the
+// child (BW 1:377c).
 const (
-	Self           Relation = "self"
-	Parent         Relation = "parent"
-	Guardian       Relation = "guardian"
-	Representative Relation = "representative"
+	Self                   Relation = "self"
+	Parent                 Relation = "parent"
+	ParentWithoutAuthority Relation = "parent_without_authority"
+	Guardian               Relation = "guardian"
+	Representative         Relation = "representative"
 )
 
 // Relations lists every relation in the order the form shows them.
-var Relations = []Relation{Self, Parent, Guardian, Representative}
+var Relations = []Relation{Self, Parent, ParentWithoutAuthority, Guardian, Representative}
 
 // Valid reports whether r is one of Relations.
 func (r Relation) Valid() bool { return slices.Contains(Relations, r) }

@@ -52,6 +52,9 @@ func (s *Service) Record(ctx context.Context, a casework.Actor, ref, key, state,
 		if i < 0 {
 			return casework.Change{}, apperr.InvalidFields(map[string]string{"key": "field.choose"})
 		}
+		if representation.Reserved(key) {
+			return casework.Change{}, apperr.InvalidFields(map[string]string{"state": "identity.not_recordable"})
+		}
 		if state == "waived" && !needs[i].Waivable {
 			return casework.Change{}, apperr.InvalidFields(map[string]string{"state": "identity.not_waivable"})
 		}

@@ -106,6 +106,10 @@ type Need struct {
 	representation.Requirement
 	Status *casework.RequirementStatus
 	Met    bool
+	// Recordable: an officer records its state on the case page; the
+	// requester's identity is recorded by the identity check, and what
+	// representation.Needs reserves cannot be met at all.
+	Recordable bool
 }
 
 // View is everything the case page shows about identity and representation.
@@ -133,7 +137,10 @@ func (v View) OpenQuestion() *casework.InfoRequest {
 	return nil
 }
 
-// needs computes the requirements of c and what is on record for them.
+// needs computes the requirements of c that apply and what is on record for
+// them. One that applies only while another is waived (a 16-year-old's
+// consent brings in the parents' authority, BW 7:465(2)) is left out until
+// that one is waived.
 func (s *Service) needs(ctx context.Context, c casework.Case) (representation.Band, []Need, error) {
 	settings, err := s.store.Settings(ctx)
 	if err != nil {
@@ -143,24 +150,51 @@ func (s *Service) needs(ctx context.Context, c casework.Case) (representation.Ba
 	if err != nil {
 		return representation.Band{}, nil, err
 	}
-	band, reqs := representation.Needs(r, c.Requester.Relation, c.Subject.BirthDate, c.ReceivedOn)
+	band, reqs := representation.Needs(r, representation.Facts{Type: c.Type, Relation: c.Requester.Relation,
+		BirthDate: c.Subject.BirthDate, Received: c.ReceivedOn})
 	recorded, err := s.store.Requirements(ctx, c.ID)
 	if err != nil {
 		return representation.Band{}, nil, err
 	}
+	statuses := make([]representation.Status, len(recorded))
+	for i, st := range recorded {
+		statuses[i] = representation.Status{Key: st.Key, Satisfied: st.Satisfied, Waived: st.Waived, Reason: st.Reason}
+	}
 	out := make([]Need, 0, len(reqs))
-	for _, req := range reqs {
-		n := Need{Requirement: req}
+	for _, a := range representation.Assess(reqs, statuses) {
+		if !a.Applies {
+			continue
+		}
+		n := Need{Requirement: a.Requirement, Met: a.Met,
+			Recordable: a.Key != representation.KeyRequesterIdentity && !representation.Reserved(a.Key)}
 		for i := range recorded {
-			if recorded[i].Key == req.Key {
+			if recorded[i].Key == a.Key {
 				n.Status = &recorded[i]
-				n.Met = representation.Status{Key: req.Key, Satisfied: recorded[i].Satisfied, Waived: recorded[i].Waived,
-					Reason: recorded[i].Reason}.Meets(req)
 			}
 		}
 		out = append(out, n)
 	}
 	return band, out, nil
+}
+
+// ParentMustAct reports whether case c is a child's own request that a
+// parent with authority (or the guardian) must confirm before it can be
+// granted (BW 7:465(1)), and whether the practice's table lets the
+// counsellor waive that for a capable child (Belgium).
+func (s *Service) ParentMustAct(ctx context.Context, c casework.Case) (must, waivable bool, err error) {
+	if c.Requester.Relation != casework.Self {
+		return false, false, nil
+	}
+	_, needs, err := s.needs(ctx, c)
+	if err != nil {
+		return false, false, err
+	}
+	for _, n := range needs {
+		if n.Key == representation.KeyParentActs {
+			return true, n.Waivable, nil
+		}
+	}
+	return false, false, nil
 }
 
 // View returns the identity and representation state of case c, which the

@@ -340,3 +340,177 @@ func TestIDCopyDestroyedAfterThePeriod(t *testing.T) {
 		t.Fatal("the record does not say the copy was destroyed")
 	}
 }
+
+// fileAs files a request of type t by a requester in relation rel about a
+// data subject born on birth (for self: the requester).
+func (f *fixture) fileAs(tb testing.TB, rel casework.Relation, t casework.RequestType, birth string) casework.Case {
+	tb.Helper()
+	var sub casework.Submission
+	sub.Type = t
+	sub.Requester = casework.Requester{Name: "Test Aanvrager", Email: "aanvrager@example.org", Relation: rel}
+	sub.Subject.Name, sub.Subject.BirthDate = "Test Kind", birth
+	if t == casework.ConsentWithdrawal {
+		sub.Details = "De nieuwsbrief."
+	}
+	c, _, err := f.cases.Submit(context.Background(), sub, casework.Intake{Channel: casework.Web})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
+}
+
+func (f *fixture) verify(tb testing.TB, ref string) {
+	tb.Helper()
+	if _, _, err := f.id.Verify(context.Background(), f.owner, ref, representation.Verification{
+		Method: representation.MethodEmailOnFile, Outcome: representation.Verified}); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// A child under 12 asks for their own file: WGBO 7:465(1) gives the rights
+// to the parents with authority, so the case cannot be granted until a
+// parent with authority is recorded (DOMAIN.md §8 "Minors by request").
+func TestChildUnderTwelveNeedsAParent(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	c := f.fileAs(t, casework.Self, casework.Access, "2016-09-01") // 10 at receipt
+	v, err := f.id.View(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(keys(v), " "); got != "requester_identity parent_acts child_interest_check" || v.Age != 10 {
+		t.Fatalf("needs %q, age %d", got, v.Age)
+	}
+	if must, waivable, err := f.id.ParentMustAct(ctx, c); err != nil || !must || waivable {
+		t.Fatalf("ParentMustAct = %v, %v, %v", must, waivable, err)
+	}
+	f.verify(t, c.Reference)
+	if _, err := f.id.Record(ctx, f.owner, c.Reference, "child_interest_check", "satisfied", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := grant(f, c.Reference); !apperr.Is(err, apperr.Conflict) {
+		t.Fatalf("granted without a parent with authority: %v", err)
+	}
+	for _, state := range []string{"", "proven"} {
+		if _, err := f.id.Record(ctx, f.owner, c.Reference, "parent_acts", state, ""); !apperr.Is(err, apperr.Invalid) {
+			t.Fatalf("state %q: %v, want invalid", state, err)
+		}
+	}
+	if _, err := f.id.Record(ctx, f.owner, c.Reference, "parent_acts", "waived", "het kind is slim"); !apperr.Is(err, apperr.Invalid) {
+		t.Fatalf("waiving the parent: %v", err)
+	}
+	if v, _ := f.id.View(ctx, c); v.Missing != 1 {
+		t.Fatalf("refused recordings changed the state: missing %d", v.Missing)
+	}
+	if _, err := f.id.Record(ctx, f.owner, c.Reference, "parent_acts", "satisfied", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := grant(f, c.Reference); err != nil {
+		t.Fatalf("granting with a parent on record: %v", err)
+	}
+
+	t.Run("a 12-year-old's own request needs only their identity", func(t *testing.T) {
+		c := f.fileAs(t, casework.Self, casework.Access, "2014-11-25") // 12 on the day
+		if must, _, _ := f.id.ParentMustAct(ctx, c); must {
+			t.Fatal("a 12-year-old needs a parent")
+		}
+		f.verify(t, c.Reference)
+		if err := grant(f, c.Reference); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// A parent without parental authority exercises none of the child's rights
+// (BW 1:377c leaves them information about major facts): nothing they or
+// the officer record makes the case grantable; a refusal can be made.
+func TestParentWithoutAuthority(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	for _, typ := range []casework.RequestType{casework.Access, casework.ConsentWithdrawal} {
+		t.Run(string(typ), func(t *testing.T) {
+			c := f.fileAs(t, casework.ParentWithoutAuthority, typ, "2012-01-15") // 14
+			v, err := f.id.View(ctx, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(keys(v), " "); got != "requester_identity no_parental_authority" {
+				t.Fatalf("needs %q", got)
+			}
+			if !strings.Contains(v.Needs[1].Label["nl"], "1:377c") || v.Needs[1].Recordable {
+				t.Fatalf("need %+v", v.Needs[1])
+			}
+			if _, err := f.id.Record(ctx, f.owner, c.Reference, "no_parental_authority", "satisfied", ""); !apperr.Is(err, apperr.Invalid) {
+				t.Fatalf("recording the reserved requirement: %v", err)
+			}
+			f.verify(t, c.Reference)
+			if err := grant(f, c.Reference); !apperr.Is(err, apperr.Conflict) {
+				t.Fatalf("granted to a parent without authority: %v", err)
+			}
+			if _, err := f.cases.Decide(ctx, f.owner, c.Reference, casework.Decision{Outcome: casework.Refused,
+				Ground: casework.GroundNoRepresentation, Reasons: "Geen gezag; wel informatie op grond van BW 1:377c."}); err != nil {
+				t.Fatalf("refusing: %v", err)
+			}
+		})
+	}
+}
+
+// BW 7:465(2): a 16-year-old who cannot judge their own interests is
+// represented by the parents with authority; waiving the young person's
+// consent makes that authority a requirement, not a note in the reason.
+func TestSixteenWithoutCapacityNeedsAuthority(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	c := f.fileAs(t, casework.Parent, casework.Access, "2010-06-01") // 16
+	f.verify(t, c.Reference)
+	if _, err := f.id.Record(ctx, f.owner, c.Reference, "child_written_consent", "waived",
+		"Oordeel hulpverlener: niet in staat tot een redelijke waardering van zijn belangen."); err != nil {
+		t.Fatal(err)
+	}
+	v, err := f.id.View(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(keys(v), " "); got != "requester_identity child_written_consent parental_authority child_interest_check" || v.Missing != 2 {
+		t.Fatalf("needs %q, missing %d", got, v.Missing)
+	}
+	if err := grant(f, c.Reference); !apperr.Is(err, apperr.Conflict) {
+		t.Fatalf("granted without the parents' authority: %v", err)
+	}
+	for _, key := range []string{"parental_authority", "child_interest_check"} {
+		if _, err := f.id.Record(ctx, f.owner, c.Reference, key, "satisfied", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := grant(f, c.Reference); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A Belgian practice's table: a child under 12 usually needs a parent, but
+// a capable minor acts independently (wet patiëntenrechten art. 12 §2), so
+// the counsellor may waive it with a reason.
+func TestBelgianTable(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	st, err := f.store.Settings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Name, st.Address, st.KvK, st.PrivacyEmail = "Praktijk Test", "Straat 1, Gent", "0123456789", "privacy@praktijk.example"
+	st.Country, st.Calendar, st.RepresentationRules = "BE", "BE", representation.Initial("BE")
+	if err := f.store.SaveSettings(ctx, st, f.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	c := f.fileAs(t, casework.Self, casework.Access, "2016-09-01")
+	if must, waivable, err := f.id.ParentMustAct(ctx, c); err != nil || !must || !waivable {
+		t.Fatalf("ParentMustAct = %v, %v, %v", must, waivable, err)
+	}
+	f.verify(t, c.Reference)
+	if _, err := f.id.Record(ctx, f.owner, c.Reference, "parent_acts", "waived", "Oordeel hulpverlener: in staat tot een redelijke beoordeling (art. 12 §2)."); err != nil {
+		t.Fatal(err)
+	}
+	if err := grant(f, c.Reference); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -48,7 +48,11 @@ type Settings struct {
 	// IdentityPause suspends the deadline while the practice waits for
 	// identity information (EDPB 01/2022 §159). On by default.
 	IdentityPause bool
-	Configured    bool // the owner has completed the first-run setup
+	// ServesMinors: the practice helps children, so the public form asks
+	// the birth date of a requester who asks for themselves (a child under
+	// 12 needs a parent, BW 7:465(1)). On by default.
+	ServesMinors bool
+	Configured   bool // the owner has completed the first-run setup
 	// RepresentationRules is the practice's own table of who may act for a
 	// minor (JSON of package representation); empty: the Dutch default.
 	RepresentationRules string
@@ -77,9 +81,9 @@ func (t Texts) In(lang string) string {
 }
 
 // Defaults returns the settings of a practice that has not been set up yet:
-// Dutch calendar, Amsterdam time, identity pause on.
+// Dutch calendar, Amsterdam time, identity pause on, serving minors.
 func Defaults() Settings {
-	return Settings{Country: Netherlands, TimeZone: DefaultTimeZone, Calendar: deadline.NL, IdentityPause: true, IDCopyDays: DefaultIDCopyDays,
+	return Settings{Country: Netherlands, TimeZone: DefaultTimeZone, Calendar: deadline.NL, IdentityPause: true, ServesMinors: true, IDCopyDays: DefaultIDCopyDays,
 		CaseRetentionDays: DefaultCaseRetentionDays}
 }
 

@@ -3,10 +3,11 @@
 // may be granted, and how a requester's identity may be verified (DOMAIN.md
 // §3 and §4).
 //
-// The age bands, and what each kind of requester must show in each band, are
-// data ([Rules]), not code: [DefaultNL] is the Dutch table, and a practice can
-// store its own (Belgian rules differ, see [ExampleBE]) in the same JSON
-// format and load it with [ParseRules], without a new release.
+// The age bands, and what each kind of requester must show in each band and
+// for each request type, are data ([Rules]), not code: [DefaultNL] is the
+// Dutch table, [ExampleBE] the Belgian one, and a practice can store its own
+// in the same JSON format and load it with [ParseRules], without a new
+// release.
 //
 // The package is pure: it imports no web framework and no database library
 // and never reads the clock.
@@ -24,6 +25,7 @@ import (
 	"strings"
 
 	"github.com/avgloket/avgloket/internal/casework"
+	"github.com/avgloket/avgloket/internal/deadline"
 )
 
 // The requirement keys of the Dutch table. A practice's table may add keys
@@ -36,7 +38,8 @@ const (
 	KeyGuardianAuthority       = "guardian_authority"       // proof of guardianship (voogdij)
 	KeyRepresentativeAuthority = "representative_authority" // a signed authorisation
 	KeyInformOtherParent       = "inform_other_parent"      // both parents with authority are informed alike
-	KeyChildInterestCheck      = "child_interest_check"     // 0–11: not against the child's interest (BW 7:465(4))
+	KeyChildInterestCheck      = "child_interest_check"     // a representative acts: not against the child's interest (BW 7:465(4))
+	KeyParentActs              = "parent_acts"              // a child under 12 asks: a parent with authority or the guardian acts (BW 7:465(1))
 )
 
 // NoUpperBound is the MaxAge of the oldest band.
@@ -48,12 +51,17 @@ const NoUpperBound = -1
 type Rules struct {
 	Name  string `json:"name"`
 	Bands []Band `json:"bands"` // from the youngest up
+	// WithoutAuthority explains ("nl", "en") what a parent without parental
+	// authority may have instead (in the Netherlands BW 1:377c: information
+	// about major facts, not the file). Empty: the Dutch text.
+	WithoutAuthority map[string]string `json:"without_authority,omitempty"`
 }
 
 // Band is an age range, in completed years at receipt (see [AgeOn]), with
-// the requirements per relation. The table holds every relation except
-// [casework.Self]: see [Needs] for why a data subject's own request needs
-// only their identity.
+// the requirements per relation. Parent, guardian and representative must
+// be in the table; self may be (a band without it asks a data subject's own
+// request for their identity only); parent_without_authority may not: see
+// [Needs].
 type Band struct {
 	Key        string                              `json:"key"` // e.g. "0-11"
 	MinAge     int                                 `json:"min_age"`
@@ -70,10 +78,24 @@ func (b Band) Contains(age int) bool {
 // Requirement is a proof, consent or confirmation the case needs before it
 // may be granted. Label explains it plainly to the officer ("nl", "en").
 // A Waivable requirement may be waived with a written reason instead of met.
+//
+// IfWaived names another, waivable requirement of the same list: this one
+// applies only while that one is waived (a 16-year-old's consent waived
+// because they cannot judge their interests brings in the parents'
+// authority, BW 7:465(2)). ExceptTypes are the request types it does not
+// apply to (a parent withdrawing a consent they gave needs no agreement of
+// the child, UAVG art. 5).
 type Requirement struct {
-	Key      string            `json:"key"`
-	Label    map[string]string `json:"label"`
-	Waivable bool              `json:"waivable"`
+	Key         string                 `json:"key"`
+	Label       map[string]string      `json:"label"`
+	Waivable    bool                   `json:"waivable"`
+	IfWaived    string                 `json:"if_waived,omitempty"`
+	ExceptTypes []casework.RequestType `json:"except_types,omitempty"`
+}
+
+// AppliesTo reports whether req applies to a request of type t.
+func (req Requirement) AppliesTo(t casework.RequestType) bool {
+	return !slices.Contains(req.ExceptTypes, t)
 }
 
 // Text returns the text of labels in lang, or the Dutch text if there is none
@@ -97,10 +119,22 @@ var (
 // format a practice stores its own table in. Each call returns a fresh copy.
 func DefaultNL() Rules { return mustParse("rules_nl.json", rulesNL) }
 
-// ExampleBE returns an example Belgian table (bands 0–11, 12–17, 18+; wet
-// patiëntenrechten art. 12 and 14). It is a starting point that a practice
-// must check and adapt, never a default; its labels say so.
+// ExampleBE returns the Belgian table (bands 0–11, 12–17, 18+; wet
+// patiëntenrechten art. 12 and 14): a minor able to reasonably judge their
+// own interests exercises the rights independently (art. 12 §2). A Belgian
+// practice starts with it ([Initial]); it is a starting point that the
+// practice must check and adapt, and its labels say so.
 func ExampleBE() Rules { return mustParse("rules_be.json", rulesBE) }
+
+// Initial returns the table a new practice in country starts with, in the
+// form practice.Settings.RepresentationRules stores it: empty (the Dutch
+// default) in the Netherlands, the Belgian table in Belgium.
+func Initial(country deadline.Country) string {
+	if country == deadline.BE {
+		return string(ExampleBE().JSON())
+	}
+	return ""
+}
 
 func mustParse(name string, b []byte) Rules {
 	r, err := ParseRules(b)
@@ -161,15 +195,21 @@ var keyPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
 // Validate reports whether r can be used: a name; bands that cover every age
 // from 0 up without gaps or overlaps, the oldest without an upper bound; for
 // each band a unique key, an "nl" and an "en" label, and a non-empty list of
-// requirements for each of parent, guardian and representative (no other
-// relation); each list holds requester_identity, and each requirement has a
-// key (lower case, digits, underscores; not one that [Needs] reserves), no
-// duplicate in its list, and an "nl" and an "en" label.
+// requirements for each of parent, guardian and representative, and
+// optionally self (no other relation); each list holds requester_identity,
+// and each requirement has a key (lower case, digits, underscores; not one
+// that [Needs] reserves), no duplicate in its list, an "nl" and an "en"
+// label, only known request types in except_types, and an if_waived that
+// names another waivable requirement of its list that has no if_waived
+// itself. A without_authority text, if any, has "nl" and "en".
 func (r Rules) Validate() error {
 	var errs []error
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
 	if strings.TrimSpace(r.Name) == "" {
 		bad("the table has no name")
+	}
+	if len(r.WithoutAuthority) > 0 {
+		missingLabels(r.WithoutAuthority, "without_authority", bad)
 	}
 	bands := slices.Clone(r.Bands)
 	slices.SortStableFunc(bands, func(a, b Band) int { return a.MinAge - b.MinAge })
@@ -214,40 +254,67 @@ func (r Rules) Validate() error {
 	return nil
 }
 
+// required are the relations every band must configure; self is optional.
+var required = []casework.Relation{casework.Parent, casework.Guardian, casework.Representative}
+
 func validateRelations(b Band, name string, bad func(string, ...any)) {
 	for rel := range b.ByRelation {
 		switch {
-		case rel == casework.Self:
-			bad("%s: relation self cannot be configured: a data subject's own request needs only their identity", name)
+		case rel == casework.ParentWithoutAuthority:
+			bad("%s: relation %s cannot be configured: such a parent exercises no rights of the child (see without_authority)", name, rel)
 		case !rel.Valid():
-			bad("%s: unknown relation %q (want parent, guardian or representative)", name, rel)
+			bad("%s: unknown relation %q (want self, parent, guardian or representative)", name, rel)
 		}
 	}
-	for _, rel := range casework.Relations {
-		if rel == casework.Self {
-			continue
-		}
+	for _, rel := range append([]casework.Relation{casework.Self}, required...) {
 		list, where := b.ByRelation[rel], fmt.Sprintf("%s, %s", name, rel)
+		_, present := b.ByRelation[rel]
 		if len(list) == 0 {
-			bad("%s: no requirements", where)
+			if rel != casework.Self || present {
+				bad("%s: no requirements", where)
+			}
 			continue
 		}
-		seen := map[string]bool{}
-		for i, req := range list {
-			switch {
-			case !keyPattern.MatchString(req.Key):
-				bad("%s: requirement %d: key %q: want lower case letters, digits and underscores", where, i+1, req.Key)
-			case reserved(req.Key):
-				bad("%s: requirement %d: key %q is reserved", where, i+1, req.Key)
-			case seen[req.Key]:
-				bad("%s: requirement %q listed twice", where, req.Key)
+		validateList(list, where, bad)
+	}
+}
+
+func validateList(list []Requirement, where string, bad func(string, ...any)) {
+	seen := map[string]bool{}
+	for i, req := range list {
+		switch {
+		case !keyPattern.MatchString(req.Key):
+			bad("%s: requirement %d: key %q: want lower case letters, digits and underscores", where, i+1, req.Key)
+		case reserved(req.Key):
+			bad("%s: requirement %d: key %q is reserved", where, i+1, req.Key)
+		case seen[req.Key]:
+			bad("%s: requirement %q listed twice", where, req.Key)
+		}
+		seen[req.Key] = true
+		what := fmt.Sprintf("%s, requirement %q", where, req.Key)
+		missingLabels(req.Label, what, bad)
+		for _, t := range req.ExceptTypes {
+			if !t.Valid() {
+				bad("%s: unknown request type %q in except_types", what, t)
 			}
-			seen[req.Key] = true
-			missingLabels(req.Label, fmt.Sprintf("%s, requirement %q", where, req.Key), bad)
 		}
-		if !seen[KeyRequesterIdentity] {
-			bad("%s: %s is missing: a representative always shows their own identity", where, KeyRequesterIdentity)
+		if req.IfWaived == "" {
+			continue
 		}
+		j := slices.IndexFunc(list, func(o Requirement) bool { return o.Key == req.IfWaived })
+		switch {
+		case req.IfWaived == req.Key:
+			bad("%s: if_waived names itself", what)
+		case j < 0:
+			bad("%s: if_waived %q is not in the list", what, req.IfWaived)
+		case !list[j].Waivable:
+			bad("%s: if_waived %q is not waivable", what, req.IfWaived)
+		case list[j].IfWaived != "":
+			bad("%s: if_waived %q applies only if waived itself", what, req.IfWaived)
+		}
+	}
+	if !seen[KeyRequesterIdentity] {
+		bad("%s: %s is missing: a requester always shows their own identity", where, KeyRequesterIdentity)
 	}
 }
 

@@ -75,9 +75,62 @@ func TestExampleBE(t *testing.T) {
 	if strings.Join(got, " ") != "0-11 12-17 18+" {
 		t.Fatalf("bands %v", got)
 	}
-	band, reqs := representation.Needs(r, casework.Parent, date(t, "2010-03-10"), date(t, "2026-03-10"))
-	if band.Key != "12-17" || !reflect.DeepEqual(keys(t, reqs), []string{id, gezag, agree, inform}) {
-		t.Fatalf("16-year-old in Belgium: band %s, %v", band.Key, keys(t, reqs))
+	for _, tc := range []struct {
+		name     string
+		relation casework.Relation
+		birth    string
+		band     string
+		want     []string
+	}{
+		{"16-year-old, parent", casework.Parent, "2010-03-10", "12-17", []string{id, gezag, agree, inform}},
+		// Wet patiëntenrechten art. 12 §2: a capable minor acts alone.
+		{"13-year-old, own request", casework.Self, "2013-01-01", "12-17", []string{id}},
+		{"9-year-old, own request", casework.Self, "2016-09-01", "0-11", []string{id, acts}},
+		{"13-year-old, parent without authority", casework.ParentWithoutAuthority, "2013-01-01", "12-17", []string{id, noAuth}},
+		{"9-year-old, parent", casework.Parent, "2016-09-01", "0-11", []string{id, gezag, inform, interest}},
+		{"9-year-old, parent withdrawing a consent", casework.Parent, "2016-09-01", "0-11", []string{id, gezag, inform}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			typ := casework.Access
+			if strings.Contains(tc.name, "withdrawing") {
+				typ = casework.ConsentWithdrawal
+			}
+			band, reqs := representation.Needs(r, representation.Facts{Type: typ, Relation: tc.relation,
+				BirthDate: date(t, tc.birth), Received: date(t, "2026-03-10")})
+			if band.Key != tc.band || !reflect.DeepEqual(keys(t, reqs), tc.want) {
+				t.Fatalf("band %s, %v; want %s, %v", band.Key, keys(t, reqs), tc.band, tc.want)
+			}
+		})
+	}
+	t.Run("a capable child under 12 acts alone, on the counsellor's judgement", func(t *testing.T) {
+		_, reqs := representation.Needs(r, representation.Facts{Type: casework.Access, Relation: casework.Self,
+			BirthDate: date(t, "2016-09-01"), Received: date(t, "2026-03-10")})
+		if !reqs[1].Waivable || !strings.Contains(reqs[1].Label["nl"], "art. 12 §2") {
+			t.Fatalf("%+v", reqs[1])
+		}
+		if l := reqs[0].Label["en"]; l == "" {
+			t.Fatal("no label")
+		}
+	})
+	t.Run("a parent without authority is told the Belgian route", func(t *testing.T) {
+		if l := r.WithoutAuthority["nl"]; !strings.Contains(l, "374") || strings.Contains(l, "1:377c") {
+			t.Fatalf("label %q", l)
+		}
+	})
+}
+
+// A practice set up in Belgium starts with the Belgian table; a Dutch one
+// with the Dutch default, which an empty setting means.
+func TestInitial(t *testing.T) {
+	if got := representation.Initial("NL"); got != "" {
+		t.Fatalf("NL: %q, want empty (the Dutch default)", got)
+	}
+	be, err := representation.ParseRules([]byte(representation.Initial("BE")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(be, representation.ExampleBE()) {
+		t.Fatal("BE does not start with the Belgian table")
 	}
 }
 
@@ -102,9 +155,34 @@ func TestParseRules(t *testing.T) {
 		{"unknown relation", func(r *representation.Rules) {
 			r.Bands[0].ByRelation["grandparent"] = r.Bands[0].ByRelation[casework.Parent]
 		}, `unknown relation "grandparent"`},
-		{"self configured", func(r *representation.Rules) {
-			r.Bands[0].ByRelation[casework.Self] = r.Bands[0].ByRelation[casework.Parent]
-		}, "relation self cannot be configured"},
+		{"parent without authority configured", func(r *representation.Rules) {
+			r.Bands[0].ByRelation[casework.ParentWithoutAuthority] = r.Bands[0].ByRelation[casework.Parent]
+		}, "relation parent_without_authority cannot be configured"},
+		{"self without identity", func(r *representation.Rules) {
+			r.Bands[0].ByRelation[casework.Self] = r.Bands[0].ByRelation[casework.Self][1:]
+		}, `band "0-11", self: requester_identity is missing`},
+		{"self with an empty list", func(r *representation.Rules) {
+			r.Bands[1].ByRelation[casework.Self] = []representation.Requirement{}
+		}, `band "12-15", self: no requirements`},
+		{"unknown request type", func(r *representation.Rules) {
+			r.Bands[0].ByRelation[casework.Parent][3].ExceptTypes = []casework.RequestType{"withdrawal"}
+		}, `unknown request type "withdrawal"`},
+		{"if_waived not in the list", func(r *representation.Rules) {
+			r.Bands[0].ByRelation[casework.Parent][3].IfWaived = "child_written_consent"
+		}, `if_waived "child_written_consent" is not in the list`},
+		{"if_waived names itself", func(r *representation.Rules) {
+			r.Bands[2].ByRelation[casework.Parent][2].IfWaived = "parental_authority"
+		}, "if_waived names itself"},
+		{"if_waived not waivable", func(r *representation.Rules) {
+			r.Bands[2].ByRelation[casework.Parent][2].IfWaived = "requester_identity"
+		}, `if_waived "requester_identity" is not waivable`},
+		{"if_waived on a conditional one", func(r *representation.Rules) {
+			l := r.Bands[2].ByRelation[casework.Parent]
+			l[2].Waivable, l[3].IfWaived = true, l[2].Key
+		}, `if_waived "parental_authority" applies only if waived itself`},
+		{"without_authority in one language", func(r *representation.Rules) {
+			r.WithoutAuthority = map[string]string{"nl": "BW 1:377c"}
+		}, `without_authority: no "en" label`},
 		{"relation missing", func(r *representation.Rules) { delete(r.Bands[2].ByRelation, casework.Guardian) }, `band "16+", guardian: no requirements`},
 		{"requirement without key", func(r *representation.Rules) { r.Bands[0].ByRelation[casework.Parent][1].Key = "" }, `key "": want lower case`},
 		{"requirement key with spaces", func(r *representation.Rules) { r.Bands[0].ByRelation[casework.Parent][1].Key = "Parental Authority" }, "want lower case"},

@@ -24,6 +24,7 @@ type practiceRow struct {
 	Calendar            string
 	ExtraDays           string
 	IdentityPause       bool
+	ServesMinors        bool
 	RepresentationRules string
 	IDCopyDays          int `gorm:"column:id_copy_days"`
 	CaseRetentionDays   int
@@ -57,7 +58,7 @@ func (s *Store) Settings(ctx context.Context) (practice.Settings, error) {
 	out := practice.Settings{
 		Name: r.Name, Address: r.Address, KvK: r.KvK, PrivacyEmail: r.PrivacyEmail,
 		Country: practice.Country(r.Country), TimeZone: r.TimeZone, Calendar: deadline.Country(r.Calendar),
-		IdentityPause: r.IdentityPause, Configured: true, RepresentationRules: r.RepresentationRules, IDCopyDays: r.IDCopyDays,
+		IdentityPause: r.IdentityPause, ServesMinors: r.ServesMinors, Configured: true, RepresentationRules: r.RepresentationRules, IDCopyDays: r.IDCopyDays,
 		CaseRetentionDays: r.CaseRetentionDays,
 		RecordsRetention:  practice.Texts{NL: r.RecordsRetentionNL, EN: r.RecordsRetentionEN},
 	}
@@ -79,7 +80,7 @@ func settingsRow(p practice.Settings, now time.Time) practiceRow {
 	return practiceRow{
 		ID: 1, Name: p.Name, Address: p.Address, KvK: p.KvK, PrivacyEmail: p.PrivacyEmail,
 		Country: string(p.Country), TimeZone: p.TimeZone, Calendar: string(p.Calendar), ExtraDays: strings.Join(days, " "),
-		IdentityPause: p.IdentityPause, RepresentationRules: p.RepresentationRules, IDCopyDays: p.IDCopyDays,
+		IdentityPause: p.IdentityPause, ServesMinors: p.ServesMinors, RepresentationRules: p.RepresentationRules, IDCopyDays: p.IDCopyDays,
 		CaseRetentionDays: p.CaseRetentionDays, RecordsRetentionNL: p.RecordsRetention.NL, RecordsRetentionEN: p.RecordsRetention.EN,
 		UpdatedAt: now.UTC(),
 	}

@@ -59,8 +59,8 @@ func (f formState) ConditionalField(name, labelID, typ, value, hintID string) fi
 // choiceData is what the "choices" partial needs: a group of radio buttons
 // or check boxes with a legend and an error.
 type choiceData struct {
-	Name, ID, Label, Type, Error string
-	Options                      []option
+	Name, ID, Label, Hint, Type, Error string
+	Options                            []option
 }
 
 type option struct {
@@ -72,6 +72,13 @@ type option struct {
 // label is the message "<prefix>.<value>".
 func (f formState) Radio(name, labelID, prefix string, values []string, chosen string) choiceData {
 	return f.choices(name, labelID, prefix, "radio", values, []string{chosen})
+}
+
+// RadioHint is Radio with an explanation under the legend (message hintID).
+func (f formState) RadioHint(name, labelID, hintID, prefix string, values []string, chosen string) choiceData {
+	d := f.Radio(name, labelID, prefix, values, chosen)
+	d.Hint = f.tr.T(hintID)
+	return d
 }
 
 // Checkboxes describes a group of check boxes for field name.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -19,7 +20,7 @@ import (
 // errors shows everything again. Field names in the HTML are the API's JSON
 // paths (requester.name, specifics.correct, …), shared with the errors.
 type requestForm struct {
-	Name, Email, Phone, Relation                    string
+	Name, Email, Phone, Relation, SelfBirthDate     string
 	SubjectName, BirthDate                          string
 	Branch, Details, Language, Idem                 string
 	Wrong, Correct, ErasureScope, ErasurePart       string
@@ -43,7 +44,7 @@ func (f requestForm) HasConsent(c string) bool {
 func readRequestForm(c echo.Context) requestForm {
 	v := func(k string) string { return clean(c.FormValue(k)) }
 	f := requestForm{
-		Name: v("requester.name"), Email: v("requester.email"), Phone: v("requester.phone"),
+		Name: v("requester.name"), Email: v("requester.email"), Phone: v("requester.phone"), SelfBirthDate: v(fieldSelfBirthDate),
 		Relation: v("requester.relation"), SubjectName: v("subject.name"), BirthDate: v("subject.birth_date"),
 		Branch: v("branch"), Details: v("details"), Language: v("language"), Idem: v("_idem"),
 		Wrong: v("specifics.wrong"), Correct: v("specifics.correct"), ErasureScope: v("specifics.erasure_scope"),
@@ -64,7 +65,18 @@ func readRequestForm(c echo.Context) requestForm {
 	return f
 }
 
-func (f requestForm) submission(t casework.RequestType) casework.Submission {
+// fieldSelfBirthDate is the form's field for the birth date of a requester
+// who asks for themselves; the submission holds it as the subject's.
+const fieldSelfBirthDate = "requester.birth_date"
+
+// asksOwnBirthDate reports whether the requester's own birth date is the
+// data subject's: a practice that serves minors asks it of a requester who
+// asks for themselves (a child under 12 needs a parent, BW 7:465(1)).
+func (f requestForm) asksOwnBirthDate(servesMinors bool) bool {
+	return servesMinors && casework.Relation(f.Relation) == casework.Self
+}
+
+func (f requestForm) submission(t casework.RequestType, servesMinors bool) casework.Submission {
 	s := casework.Submission{
 		Type:      t,
 		Requester: casework.Requester{Name: f.Name, Email: f.Email, Phone: f.Phone, Relation: casework.Relation(f.Relation)},
@@ -82,6 +94,9 @@ func (f requestForm) submission(t casework.RequestType) casework.Submission {
 	if f.DirectMarketing == "yes" || f.DirectMarketing == "no" {
 		dm := f.DirectMarketing == "yes"
 		s.Specifics.DirectMarketing = &dm
+	}
+	if f.asksOwnBirthDate(servesMinors) {
+		s.Subject.BirthDate, s.SelfBirthDateRequired = f.SelfBirthDate, true
 	}
 	return s
 }
@@ -105,6 +120,10 @@ type requestFormPage struct {
 	Choices   formChoices
 	Privacy   privacyNote
 	Records   string // how long the practice keeps client files, in its words; "" if it did not say
+	// ServesMinors: the form asks a requester who asks for themselves their
+	// birth date.
+	ServesMinors bool
+	Country      practice.Country // which law the explanations for minors cite
 }
 
 type formChoices struct {
@@ -144,21 +163,25 @@ func (s *Server) requestForm(c echo.Context) error {
 }
 
 func (s *Server) renderRequestForm(c echo.Context, status int, t casework.RequestType, form requestForm, problems map[string]string) error {
-	branches, err := s.Store.Branches(c.Request().Context())
+	ctx := c.Request().Context()
+	branches, err := s.Store.Branches(ctx)
+	if err != nil {
+		return err
+	}
+	settings, err := s.Store.Settings(ctx)
 	if err != nil {
 		return err
 	}
 	b := s.base(c, "type."+string(t)+".title")
-	settings, err := s.Store.Settings(c.Request().Context())
-	if err != nil {
-		return err
-	}
 	p := requestFormPage{
-		base: b, formState: newFormState(b.Tr, formFieldOrder, problems), Type: t, Form: form,
-		Relations: []string{"self", "parent", "guardian", "representative"}, Branches: branches,
+		base: b, formState: newFormState(b.Tr, formFieldOrder, problems), Type: t, Form: form, Branches: branches,
 		Choices: formChoices{casework.ErasureScopes, casework.Formats, casework.Destinations, casework.Consents,
 			[]string{string(casework.Dutch), string(casework.English)}, casework.RestrictionGrounds, casework.YesNo},
 		Privacy: s.privacyNote(b.Lang, settings), Records: settings.RecordsRetention.In(string(b.Lang)),
+		ServesMinors: settings.ServesMinors, Country: settings.Country,
+	}
+	for _, r := range casework.Relations {
+		p.Relations = append(p.Relations, string(r))
 	}
 	return s.render(c, status, "request_form", p)
 }
@@ -167,7 +190,7 @@ func (s *Server) renderRequestForm(c echo.Context, status int, t casework.Reques
 // summary.
 var formFieldOrder = []string{
 	casework.FieldType, casework.FieldRelation, casework.FieldName, casework.FieldEmail, casework.FieldPhone,
-	casework.FieldSubjectName, casework.FieldBirthDate, casework.FieldBranch,
+	fieldSelfBirthDate, casework.FieldSubjectName, casework.FieldBirthDate, casework.FieldBranch,
 	"specifics.wrong", "specifics.correct", "specifics.erasure_scope", "specifics.erasure_part",
 	"specifics.format", "specifics.destination", "specifics.other_controller",
 	"specifics.restriction_data", "specifics.restriction_ground",
@@ -183,12 +206,22 @@ func (s *Server) requestSubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	ctx := c.Request().Context()
+	settings, err := s.Store.Settings(ctx)
+	if err != nil {
+		return err
+	}
 	form := readRequestForm(c)
-	k, _, err := s.Cases.Submit(c.Request().Context(), form.submission(t),
+	k, _, err := s.Cases.Submit(ctx, form.submission(t, settings.ServesMinors),
 		casework.Intake{Channel: casework.Web, IdempotencyKey: form.Idem, Actor: casework.Actor{Address: c.RealIP()}})
 	if err != nil {
 		if ae := apperr.As(err); ae.Code == apperr.Invalid {
-			return s.renderRequestForm(c, http.StatusUnprocessableEntity, t, form, ae.Fields)
+			problems := maps.Clone(ae.Fields)
+			if msg, ok := problems[casework.FieldBirthDate]; ok && form.asksOwnBirthDate(settings.ServesMinors) {
+				delete(problems, casework.FieldBirthDate)
+				problems[fieldSelfBirthDate] = msg
+			}
+			return s.renderRequestForm(c, http.StatusUnprocessableEntity, t, form, problems)
 		}
 		return err
 	}
@@ -197,8 +230,29 @@ func (s *Server) requestSubmit(c echo.Context) error {
 	if k.ImmediateEffect() {
 		r.Effective = k.EffectiveFrom()
 	}
+	if s.Identity != nil {
+		must, waivable, err := s.Identity.ParentMustAct(ctx, k)
+		if err != nil {
+			return err
+		}
+		r.Parent = parentNotice(must, waivable)
+	}
 	s.setReceipt(c, r)
 	return c.Redirect(http.StatusSeeOther, "/verzoek-ontvangen")
+}
+
+// parentNotice is what the confirmation tells a child whose own request a
+// parent must confirm: "must" (the Dutch BW 7:465(1)), "may" (when the
+// counsellor may find the child able to act alone, as in Belgium), or
+// nothing.
+func parentNotice(must, waivable bool) string {
+	switch {
+	case must && waivable:
+		return "may"
+	case must:
+		return "must"
+	}
+	return ""
 }
 
 // receipt is what the confirmation page shows after a redirect. It travels
@@ -210,6 +264,7 @@ type receipt struct {
 	// Effective is the day a request with immediate effect took effect;
 	// zero for the others, which are answered by Due.
 	Effective deadline.Date
+	Parent    string // see parentNotice
 }
 
 const receiptCookie = "avg_receipt"
@@ -219,6 +274,7 @@ func (s *Server) setReceipt(c echo.Context, r receipt) {
 	if !r.Effective.IsZero() {
 		value += r.Effective.String()
 	}
+	value += "|" + r.Parent
 	c.SetCookie(&http.Cookie{
 		Name: receiptCookie, Value: value + "|" + s.Signer.Index("receipt", value), Path: "/verzoek-ontvangen",
 		MaxAge: 600, Secure: s.secure, HttpOnly: true, SameSite: http.SameSiteStrictMode,
@@ -231,7 +287,7 @@ func (s *Server) readReceipt(c echo.Context) (receipt, bool) {
 		return receipt{}, false
 	}
 	parts := strings.Split(ck.Value, "|")
-	if len(parts) != 4 || s.Signer.Index("receipt", strings.Join(parts[:3], "|")) != parts[3] {
+	if len(parts) != 5 || s.Signer.Index("receipt", strings.Join(parts[:4], "|")) != parts[4] {
 		return receipt{}, false
 	}
 	r := receipt{Reference: parts[0]}
@@ -243,6 +299,7 @@ func (s *Server) readReceipt(c echo.Context) (receipt, bool) {
 			return receipt{}, false
 		}
 	}
+	r.Parent = parts[3]
 	return r, true
 }
 
@@ -270,14 +327,18 @@ func (s *Server) requestReceived(c echo.Context) error {
 // trackPage is the requester's view of their case.
 type trackPage struct {
 	base
-	Case     casework.Case
-	Received string
-	Events   []trackEvent
-	Question *casework.InfoRequest // the open question, if any
-	Problem  string                // what was wrong with the answer sent
-	Action   string                // where the answer form posts, with its CSRF token
-	Methods  map[string]string     // method key → its label in the page's language
-	Keeping  string                // how long the request's data are kept
+	Case casework.Case
+	// NoAuthority is the message a refusal for want of authority adds for
+	// a parent: what a parent without authority may have instead (BW
+	// 1:377c in the Netherlands); empty for other requesters.
+	NoAuthority string
+	Received    string
+	Events      []trackEvent
+	Question    *casework.InfoRequest // the open question, if any
+	Problem     string                // what was wrong with the answer sent
+	Action      string                // where the answer form posts, with its CSRF token
+	Methods     map[string]string     // method key → its label in the page's language
+	Keeping     string                // how long the request's data are kept
 }
 
 // trackEvent is a message, extension or decision as the requester reads it.
@@ -290,6 +351,7 @@ type trackEvent struct {
 	At       string
 	Text     string
 	Outcome  string
+	Ground   string // the ground of a refusal the requester may read
 	Because  string
 	Detail   string
 	Kept     string
@@ -305,6 +367,7 @@ func decisionFor(t tr, k casework.Case, te *trackEvent, data map[string]string) 
 	if g == "" || !casework.Outcome(te.Outcome).Refuses() {
 		return
 	}
+	te.Ground = g
 	ground := t.T("ground." + g)
 	if r, ok := k.GroundRule(casework.Ground(g)); ok && r.Basis.NL != "" {
 		ground += " (" + r.Basis.In(casework.Language(t.Lang)) + ")"
@@ -337,6 +400,9 @@ func (s *Server) renderTrack(c echo.Context, status int, problem string) error {
 		Keeping: s.keeping(l, settings)}
 	if problem != "" {
 		p.Problem = s.message(l, problem)
+	}
+	if k.Requester.Relation == casework.Parent || k.Requester.Relation == casework.ParentWithoutAuthority {
+		p.NoAuthority = b.Tr.T("track.without_authority." + string(settings.Country))
 	}
 	for _, e := range events {
 		te := trackEvent{Kind: string(e.Kind), At: lang.DateTime(l, e.At, settings.Location()), Text: e.Text,

@@ -16,17 +16,19 @@ import (
 const dueNL = "maandag 28 december 2026"
 
 // validForm is a complete access request for oneself, as a person fills it
-// in; tests change what they need.
+// in at a practice that serves minors (so with their birth date); tests
+// change what they need.
 func validForm(csrf, idem string) url.Values {
 	return url.Values{
-		"_csrf":              {csrf},
-		"_idem":              {idem},
-		"requester.relation": {"self"},
-		"requester.name":     {"Anna de Vries"},
-		"requester.email":    {"anna@example.nl"},
-		"requester.phone":    {"06 12345678"},
-		"details":            {"Graag ook de verslagen van 2025."},
-		"language":           {"nl"},
+		"_csrf":                {csrf},
+		"_idem":                {idem},
+		"requester.relation":   {"self"},
+		"requester.birth_date": {"1988-04-12"},
+		"requester.name":       {"Anna de Vries"},
+		"requester.email":      {"anna@example.nl"},
+		"requester.phone":      {"06 12345678"},
+		"details":              {"Graag ook de verslagen van 2025."},
+		"language":             {"nl"},
 	}
 }
 

@@ -17,11 +17,52 @@ import (
 type settingsForm struct {
 	setupForm
 	IdentityPause bool
+	ServesMinors  bool
 	IDCopyDays    string
 	RetentionDays string
 	RecordsNL     string // how long client files are kept, in Dutch
 	RecordsEN     string // and in English
-	Rules         string
+	RulesSource   string // one of the rulesSources
+	Rules         string // the practice's own table, for rulesOwn
+}
+
+// Where the table for minors comes from: the Dutch default, the shipped
+// Belgian table (offered to a Belgian practice, DOMAIN.md §9), or the
+// practice's own.
+const (
+	rulesNL  = "nl"
+	rulesBE  = "be"
+	rulesOwn = "own"
+)
+
+// rulesSource tells which table stored (practice.Settings.RepresentationRules)
+// is.
+func rulesSource(stored string) string {
+	switch stored {
+	case "":
+		return rulesNL
+	case string(representation.ExampleBE().JSON()):
+		return rulesBE
+	}
+	return rulesOwn
+}
+
+// SourcesHint is the message that explains the choice of table; a Belgian
+// practice is told the Belgian table is meant for it.
+func (f settingsForm) SourcesHint() string {
+	if strings.EqualFold(f.Country, string(practice.Belgium)) {
+		return "settings.rules_source_hint_be"
+	}
+	return "settings.rules_source_hint"
+}
+
+// Sources returns the tables the page offers: the Belgian one to a Belgian
+// practice, or to one that uses it already.
+func (f settingsForm) Sources() []string {
+	if strings.EqualFold(f.Country, string(practice.Belgium)) || f.RulesSource == rulesBE {
+		return []string{rulesNL, rulesBE, rulesOwn}
+	}
+	return []string{rulesNL, rulesOwn}
 }
 
 type settingsPage struct {
@@ -31,11 +72,12 @@ type settingsPage struct {
 	Countries []string
 	Calendars []string
 	Default   string // the Dutch rule table, as an example to start from
+	Belgian   string // the Belgian one
 }
 
 var settingsFieldOrder = []string{practice.FieldName, practice.FieldAddress, practice.FieldCountry, practice.FieldKvK, practice.FieldPrivacyEmail,
 	practice.FieldTimeZone, practice.FieldCalendar, practice.FieldExtraDays, "practice.id_copy_days",
-	"practice.case_retention_days", practice.FieldRecordsRetentionNL, practice.FieldRecordsRetentionEN, "practice.rules"}
+	"practice.case_retention_days", practice.FieldRecordsRetentionNL, practice.FieldRecordsRetentionEN, "practice.rules_source", "practice.rules"}
 
 func (s *Server) settingsForm(c echo.Context) error {
 	st, err := s.Store.Settings(c.Request().Context())
@@ -48,37 +90,50 @@ func (s *Server) settingsForm(c echo.Context) error {
 	}
 	f := settingsForm{setupForm: setupForm{Name: st.Name, Address: st.Address, KvK: st.KvK, PrivacyEmail: st.PrivacyEmail,
 		Country: string(st.Country), TimeZone: st.TimeZone, Calendar: string(st.Calendar), ExtraDays: strings.Join(days, " ")},
-		IdentityPause: st.IdentityPause, IDCopyDays: strconv.Itoa(st.IDCopyDays),
+		IdentityPause: st.IdentityPause, ServesMinors: st.ServesMinors, IDCopyDays: strconv.Itoa(st.IDCopyDays),
 		RetentionDays: strconv.Itoa(st.CaseRetentionDays), RecordsNL: st.RecordsRetention.NL, RecordsEN: st.RecordsRetention.EN,
-		Rules: st.RepresentationRules}
+		RulesSource: rulesSource(st.RepresentationRules)}
+	if f.RulesSource == rulesOwn {
+		f.Rules = st.RepresentationRules
+	}
 	return s.renderSettings(c, http.StatusOK, f, nil)
 }
 
 func (s *Server) renderSettings(c echo.Context, status int, f settingsForm, problems map[string]string) error {
 	b := s.staffBase(c, "settings.title", "settings")
 	return s.render(c, status, "staff_settings", settingsPage{base: b, formState: newFormState(b.Tr, settingsFieldOrder, problems),
-		Form: f, Countries: countries(), Calendars: []string{string(deadline.NL), string(deadline.BE)}, Default: string(representation.DefaultNL().JSON())})
+		Form: f, Countries: countries(), Calendars: []string{string(deadline.NL), string(deadline.BE)}, Default: string(representation.DefaultNL().JSON()),
+		Belgian: string(representation.ExampleBE().JSON())})
 }
 
-// settingsSave stores the practice's settings. A rule table for minors is
-// checked in full (bands without gaps, labels in both languages) before it
-// replaces the Dutch default.
+// settingsSave stores the practice's settings. The table for minors is the
+// Dutch default, the Belgian table, or the practice's own, which is checked
+// in full (bands without gaps, labels in both languages) before it is used.
+// A form without the choice (an older page, a script) means its own table
+// when it sends one and the Dutch default when not.
 func (s *Server) settingsSave(c echo.Context) error {
 	ctx := c.Request().Context()
 	v := func(k string) string { return clean(c.FormValue(k)) }
 	f := settingsForm{setupForm: setupForm{Name: v(practice.FieldName), Address: v(practice.FieldAddress), KvK: v(practice.FieldKvK),
 		PrivacyEmail: v(practice.FieldPrivacyEmail), Country: v(practice.FieldCountry), TimeZone: v(practice.FieldTimeZone), Calendar: v(practice.FieldCalendar),
 		ExtraDays: v(practice.FieldExtraDays)}, IdentityPause: c.FormValue("practice.identity_pause") == "on",
-		IDCopyDays: v("practice.id_copy_days"), RetentionDays: v("practice.case_retention_days"),
+		ServesMinors: c.FormValue("practice.serves_minors") == "on",
+		IDCopyDays:   v("practice.id_copy_days"), RetentionDays: v("practice.case_retention_days"),
 		RecordsNL: v(practice.FieldRecordsRetentionNL), RecordsEN: v(practice.FieldRecordsRetentionEN),
-		Rules: strings.TrimSpace(c.FormValue("practice.rules"))}
+		RulesSource: v("practice.rules_source"), Rules: strings.TrimSpace(c.FormValue("practice.rules"))}
+	if f.RulesSource == "" {
+		f.RulesSource = rulesNL
+		if f.Rules != "" {
+			f.RulesSource = rulesOwn
+		}
+	}
 	st, err := s.Store.Settings(ctx)
 	if err != nil {
 		return err
 	}
 	st.Name, st.Address, st.KvK, st.PrivacyEmail, st.TimeZone = f.Name, f.Address, f.KvK, f.PrivacyEmail, f.TimeZone
 	st.Country = practice.Country(strings.ToUpper(f.Country))
-	st.Calendar, st.IdentityPause = deadline.Country(strings.ToUpper(f.Calendar)), f.IdentityPause
+	st.Calendar, st.IdentityPause, st.ServesMinors = deadline.Country(strings.ToUpper(f.Calendar)), f.IdentityPause, f.ServesMinors
 	st.RecordsRetention = practice.Texts{NL: f.RecordsNL, EN: f.RecordsEN}
 	problems := st.Validate()
 	if days, ok := practice.ParseExtraDays(f.ExtraDays); ok {
@@ -96,14 +151,23 @@ func (s *Server) settingsSave(c echo.Context) error {
 	} else {
 		st.CaseRetentionDays = n
 	}
-	st.RepresentationRules = ""
-	if f.Rules != "" {
+	switch f.RulesSource {
+	case rulesNL:
+		st.RepresentationRules = ""
+	case rulesBE:
+		st.RepresentationRules = string(representation.ExampleBE().JSON())
+	case rulesOwn:
 		r, err := representation.ParseRules([]byte(f.Rules))
-		if err != nil {
+		switch {
+		case f.Rules == "":
+			problems["practice.rules"] = "field.required"
+		case err != nil:
 			problems["practice.rules"] = "settings.rules_invalid"
-		} else {
+		default:
 			st.RepresentationRules = string(r.JSON())
 		}
+	default:
+		problems["practice.rules_source"] = "field.choose"
 	}
 	if len(problems) > 0 {
 		return s.renderSettings(c, http.StatusUnprocessableEntity, f, problems)

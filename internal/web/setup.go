@@ -11,6 +11,7 @@ import (
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/deadline"
 	"github.com/avgloket/avgloket/internal/practice"
+	"github.com/avgloket/avgloket/internal/representation"
 	"github.com/avgloket/avgloket/internal/staff"
 )
 
@@ -91,6 +92,7 @@ func (s *Server) setupSubmit(c echo.Context) error {
 	settings.Country = practice.Country(strings.ToUpper(form.Country))
 	settings.Calendar = deadline.Country(strings.ToUpper(form.Calendar))
 	problems := settings.Validate()
+	settings.RepresentationRules = representation.Initial(settings.Country) // a Belgian practice starts with the Belgian table
 	if days, ok := practice.ParseExtraDays(form.ExtraDays); ok {
 		settings.ExtraDays = days
 	} else {

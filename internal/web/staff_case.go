@@ -107,11 +107,13 @@ func groundLabel(t tr, k casework.Case, g string) string {
 }
 
 // caseFieldOrder lists the fields of the case page's forms, for the summary.
-var caseFieldOrder = []string{"status.to", "assign.assignee", "requirement.state", "requirement.reason",
+// A step refused for the case's state (409) shows its message at the top of
+// its form ("<action>.form").
+var caseFieldOrder = []string{"status.form", "status.to", "assign.assignee", "requirement.state", "requirement.reason",
 	"identity.method", "identity.outcome", "identity.checks", "identity.note", "identity.reason",
-	"ask.method", "ask.upload", "ask.text", "withdraw.reason", "message.text", "note.text", "extension.reason",
-	"decision.outcome", "decision.withdrawn_how", "decision.ground", "decision.detail", "decision.statute",
-	"decision.until", "decision.reasons"}
+	"ask.form", "ask.method", "ask.upload", "ask.text", "withdraw.form", "withdraw.reason", "message.text", "note.text",
+	"extension.form", "extension.reason", "decision.form", "decision.outcome", "decision.withdrawn_how", "decision.ground",
+	"decision.detail", "decision.statute", "decision.until", "decision.reasons"}
 
 func (s *Server) staffCase(c echo.Context) error {
 	return s.renderCase(c, http.StatusOK, "", nil, nil)
@@ -203,11 +205,18 @@ func (s *Server) renderCase(c echo.Context, status int, action string, problems 
 			return err
 		}
 		p.ID, p.Purposes = &v, casework.FilePurposes
-		// A failed identity check leads to a refusal: the decision form
-		// comes prefilled, for the officer to review and send.
-		if k.Identity.Status == casework.IdentityFailed && action == "" {
+		// A failed identity check, or a parent without parental authority,
+		// leads to a refusal: the decision form comes prefilled, for the
+		// officer to review and send. The second names what such a parent
+		// may have instead (BW 1:377c in the Netherlands).
+		switch {
+		case action != "":
+		case k.Identity.Status == casework.IdentityFailed:
 			p.Values = map[string]string{"outcome": string(casework.Refused), "ground": string(casework.GroundIdentity),
 				"reasons": b.Tr.T("identity.refusal_draft")}
+		case k.Requester.Relation == casework.ParentWithoutAuthority:
+			p.Values = map[string]string{"outcome": string(casework.Refused), "ground": string(casework.GroundNoRepresentation),
+				"reasons": b.Tr.T("identity.refusal_without_authority." + string(settings.Country))}
 		}
 	}
 	if memberOf(c).Role == staff.Owner {

@@ -70,8 +70,11 @@ func (s *Server) renderStaffCaseForm(c echo.Context, status int, form staffCaseF
 	}
 	b := s.staffBase(c, title, "new")
 	p := staffCaseFormPage{base: b, formState: newFormState(b.Tr, staffFormOrder, problems), Form: form, Action: action,
-		Editing: ref != "", Reference: ref, Branches: branches, Relations: []string{"self", "parent", "guardian", "representative"},
+		Editing: ref != "", Reference: ref, Branches: branches,
 		Languages: []string{string(casework.Dutch), string(casework.English)}}
+	for _, r := range casework.Relations {
+		p.Relations = append(p.Relations, string(r))
+	}
 	for _, t := range casework.RequestTypes {
 		p.Types = append(p.Types, string(t))
 	}
@@ -101,7 +104,7 @@ func (s *Server) staffSubmission(c echo.Context, form staffCaseForm) (casework.S
 	if err != nil {
 		return casework.Submission{}, time.Time{}, nil, err
 	}
-	sub := form.submission(casework.RequestType(form.Type))
+	sub := form.submission(casework.RequestType(form.Type), false) // a letter's birth date goes in the subject's field
 	sub.SpecificsRequired = false
 	problems := map[string]string{}
 	at, ok := form.receivedAt(settings.Location())

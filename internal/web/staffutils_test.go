@@ -322,6 +322,12 @@ func (b *browser) fill(p *page, action string, kv ...string) *page {
 	if form == nil {
 		b.tb.Fatalf("no form posting to %s on the page:\n%s", action, p.text())
 	}
+	return b.fillForm(form, action, kv...)
+}
+
+// fillForm submits form, which posts to action, as fill does.
+func (b *browser) fillForm(form *html.Node, action string, kv ...string) *page {
+	b.tb.Helper()
 	fields := map[string]bool{}
 	choices := map[string][]string{}
 	v := url.Values{}
