@@ -72,8 +72,8 @@ func Methods() []Method {
 		Key:   MethodIDCopy,
 		Label: map[string]string{"nl": "Afgeschermde kopie van een identiteitsbewijs", "en": "Masked copy of an ID document"},
 		Explain: map[string]string{
-			"nl": "Alleen als het echt nodig is en niets lichters volstaat; de AP beboette het standaard vragen om ID-kopieën. Vraag de persoon het BSN en de pasfoto af te schermen (bijvoorbeeld met de app KopieID). Controleer de kopie, leg alleen vast dat, hoe, door wie en wanneer de identiteit is gecontroleerd, en vernietig de kopie direct.",
-			"en": "Only when really necessary and nothing lighter suffices; the Dutch DPA fined routine demands for ID copies. Ask the person to mask the BSN and the photo (for example with the KopieID app). Check the copy, record only that, how, by whom and when the identity was checked, and destroy the copy at once.",
+			"nl": "Alleen als het echt nodig is en niets lichters volstaat; de Nederlandse toezichthouder (AP) beboette in 2022 het standaard vragen om ID-kopieën. Vraag de persoon het BSN en de pasfoto af te schermen (bijvoorbeeld met de app KopieID). Controleer de kopie, leg alleen vast dat, hoe, door wie en wanneer de identiteit is gecontroleerd, en vernietig de kopie direct.",
+			"en": "Only when really necessary and nothing lighter suffices; the Dutch supervisory authority (AP) fined routine demands for ID copies in 2022. Ask the person to mask the BSN and the photo (for example with the KopieID app). Check the copy, record only that, how, by whom and when the identity was checked, and destroy the copy at once.",
 		},
 		RequiresUpload: true,
 	}}
