@@ -69,6 +69,8 @@ func (s *Service) Correct(ctx context.Context, a Actor, ref string, fix Correcti
 		set(FieldDetails, c.Details != sub.Details)
 		set(FieldReceivedAt, !c.ReceivedAt.Equal(fix.ReceivedAt))
 		set(FieldChannel, c.Channel != fix.Channel)
+		marketing := sub.Type == Objection && !sameAnswer(c.Specifics.DirectMarketing, sub.Specifics.DirectMarketing)
+		set(FieldDirectMarketing, marketing)
 		if len(changed) == 0 {
 			return Change{}, apperr.New(apperr.Conflict, "case.nothing_changed")
 		}
@@ -81,6 +83,9 @@ func (s *Service) Correct(ctx context.Context, a Actor, ref string, fix Correcti
 		if sub.Branch != "" {
 			c.Branch = sub.Branch
 		}
+		if marketing {
+			c.Specifics.DirectMarketing = sub.Specifics.DirectMarketing
+		}
 		c.ReceivedAt, c.ReceivedOn = fix.ReceivedAt.In(settings.Location()), receivedOn
 		c.Deadlines = deadline.Compute(cal, c.ReceivedOn, c.PauseDays, c.Extended)
 		ch := Change{Events: []Event{{Kind: EventCorrected, Data: map[string]string{"fields": strings.Join(changed, " ")}}}}
@@ -90,4 +95,9 @@ func (s *Service) Correct(ctx context.Context, a Actor, ref string, fix Correcti
 		}
 		return ch, nil
 	})
+}
+
+// sameAnswer reports whether two optional yes/no answers are the same.
+func sameAnswer(a, b *bool) bool {
+	return (a == nil) == (b == nil) && (a == nil || *a == *b)
 }

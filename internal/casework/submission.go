@@ -85,6 +85,10 @@ type Submission struct {
 	// SpecificsRequired makes the type-specific questions mandatory, as on the
 	// public form. The API leaves them optional (API.md: details are free text).
 	SpecificsRequired bool
+	// AskDirectMarketing: the form asked whether an objection is to direct
+	// marketing, so an objection needs the answer (it decides whether the
+	// request takes effect at once). Both the public and the staff form ask.
+	AskDirectMarketing bool
 	// SelfBirthDateRequired makes a requester who asks for themselves give
 	// their birth date (Subject.BirthDate), as the public form of a practice
 	// that serves minors does: a child under 12 cannot exercise the rights
@@ -106,6 +110,9 @@ const (
 	FieldDetails     = "details"
 	FieldReceivedAt  = "received_at"
 	FieldChannel     = "channel"
+	// FieldDirectMarketing is the answer to "is this objection about direct
+	// marketing?".
+	FieldDirectMarketing = "specifics.direct_marketing"
 )
 
 // Limits on what a submission may hold.
@@ -201,7 +208,7 @@ func (s *Submission) validateSpecifics(p Problems) {
 	case Objection:
 		text(p, pre+"processing", sp.Processing, req, MaxShort)
 		text(p, pre+"grounds", sp.Grounds, false, MaxShort)
-		if req && sp.DirectMarketing == nil {
+		if (req || s.AskDirectMarketing) && sp.DirectMarketing == nil {
 			p.add(pre+"direct_marketing", "field.choose")
 		}
 	case ConsentWithdrawal:

@@ -109,3 +109,37 @@ func TestImmediateEffectRights(t *testing.T) {
 		}
 	})
 }
+
+// A phone objection to the newsletter, registered by staff: the form asks
+// whether it is about direct marketing, so it too takes effect at once; a
+// correction of that answer gives the case its month again.
+func TestStaffRegisterObjectionToDirectMarketing(t *testing.T) {
+	a := newTestServer(t)
+	a.addMember(t, "officer@praktijk.example", staff.Officer)
+	officer := a.signIn(t, "officer@praktijk.example")
+	fields := []string{"type", "objection", "channel", "phone", "received_at", "2026-11-25",
+		"requester.relation", "self", "requester.name", "Test Beller", "requester.email", "beller@example.nl",
+		"details", "Wil de nieuwsbrief niet meer.", "language", "nl"}
+
+	form := officer.get("/staff/cases/new")
+	missing := officer.fill(form, "/staff/cases/new", fields...)
+	if missing.Status != http.StatusUnprocessableEntity || missing.textOf("f-specifics-direct_marketing-error") == "" {
+		t.Fatalf("objection without the direct-marketing answer: status %d", missing.Status)
+	}
+	if len(a.cases(t)) != 0 {
+		t.Fatal("a refused form stored a case")
+	}
+	casePath := officer.fill(form, "/staff/cases/new", append(fields, "specifics.direct_marketing", "yes")...).location()
+	page := officer.get(casePath)
+	assertShows(t, page, a.nl("case.extension_immediate"), a.nl("direct_marketing.yes"))
+
+	edit := officer.get(casePath + "/edit")
+	if got := edit.checked("specifics.direct_marketing"); len(got) != 1 || got[0] != "yes" {
+		t.Fatalf("the correction form shows the answer %v, want [yes]", got)
+	}
+	officer.fill(edit, casePath+"/edit", append(fields, "specifics.direct_marketing", "no")...).location()
+	page = officer.get(casePath)
+	if strings.Contains(page.text(), a.nl("case.extension_immediate")) || !page.hasField("extension.reason") {
+		t.Fatal("after the correction the objection still counts as one to direct marketing")
+	}
+}

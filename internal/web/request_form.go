@@ -88,7 +88,7 @@ func (f requestForm) submission(t casework.RequestType, servesMinors bool) casew
 			SharingParty: f.SharingParty, OtherConsent: f.OtherConsent,
 			RestrictionData: f.RestrictionData, RestrictionGround: f.RestrictionGround,
 		},
-		SpecificsRequired: true,
+		SpecificsRequired: true, AskDirectMarketing: true,
 	}
 	s.Subject.Name, s.Subject.BirthDate = f.SubjectName, f.BirthDate
 	if f.DirectMarketing == "yes" || f.DirectMarketing == "no" {

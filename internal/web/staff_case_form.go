@@ -55,6 +55,7 @@ type staffCaseFormPage struct {
 	Relations []string
 	Branches  []practice.Branch
 	Languages []string
+	YesNo     []string
 }
 
 var staffFormOrder = append([]string{casework.FieldType, casework.FieldChannel, casework.FieldReceivedAt}, formFieldOrder...)
@@ -71,7 +72,7 @@ func (s *Server) renderStaffCaseForm(c echo.Context, status int, form staffCaseF
 	b := s.staffBase(c, title, "new")
 	p := staffCaseFormPage{base: b, formState: newFormState(b.Tr, staffFormOrder, problems), Form: form, Action: action,
 		Editing: ref != "", Reference: ref, Branches: branches,
-		Languages: []string{string(casework.Dutch), string(casework.English)}}
+		Languages: []string{string(casework.Dutch), string(casework.English)}, YesNo: casework.YesNo}
 	for _, r := range casework.Relations {
 		p.Relations = append(p.Relations, string(r))
 	}
@@ -195,6 +196,9 @@ func (s *Server) staffCaseEdit(c echo.Context) error {
 	form.SubjectName, form.Branch, form.Details, form.Language = k.Subject.Name, k.Branch, k.Details, string(k.Language)
 	if !k.Subject.BirthDate.IsZero() {
 		form.BirthDate = k.Subject.BirthDate.String()
+	}
+	if dm := k.Specifics.DirectMarketing; dm != nil {
+		form.DirectMarketing = map[bool]string{true: "yes", false: "no"}[*dm]
 	}
 	return s.renderStaffCaseForm(c, http.StatusOK, form, k.Reference, nil)
 }
