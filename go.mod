@@ -1,6 +1,6 @@
 module github.com/avgloket/avgloket
 
-go 1.26.8
+go 1.26.11
 
 require (
 	github.com/alexedwards/argon2id v1.0.0
@@ -10,7 +10,7 @@ require (
 	github.com/emersion/go-smtp v0.25.1
 	github.com/go-mail/mail/v2 v2.3.0
 	github.com/go-pdf/fpdf v0.9.0
-	github.com/labstack/echo/v4 v4.16.0
+	github.com/labstack/echo/v4 v4.16.5
 	github.com/mattn/go-sqlite3 v1.14.53
 	github.com/nicksnyder/go-i18n/v2 v2.7.0
 	github.com/oauth2-proxy/mockoidc v0.0.0-20261103160011-e06ed0b7cb7f
