@@ -188,8 +188,13 @@ func userAdd(ctx context.Context, args []string, stdout io.Writer, log *slog.Log
 		if !ok {
 			return fmt.Errorf("user add: --role %q: want owner or officer", *role)
 		}
-		if strings.TrimSpace(*name) == "" {
+		switch staff.NameProblem(strings.TrimSpace(*name)) {
+		case "field.required":
 			return errors.New("user add: --name is required")
+		case "field.too_long":
+			return errors.New("user add: --name is too long")
+		case "field.single_line":
+			return errors.New("user add: --name must be a single line without control characters")
 		}
 		m, err := a.store.AddMember(ctx, staff.NewMember{Email: addr, Name: strings.TrimSpace(*name), Role: r, Branches: branches}, a.now())
 		if err != nil {

@@ -30,12 +30,14 @@ var practiceFlags = []struct{ field, flag string }{
 // practiceProblems says on the command line what practice.Settings.Validate
 // found wrong.
 var practiceProblems = map[string]string{
-	"field.required":  "is required",
-	"field.too_long":  "is too long",
-	"field.kvk":       "is not a KvK number (8 digits) or, for BE, an enterprise number (10 digits)",
-	"field.email":     "is not an e-mail address",
-	"field.time_zone": "is not a time zone such as Europe/Amsterdam",
-	"field.choose":    "must be NL or BE",
+	"field.required":    "is required",
+	"field.too_long":    "is too long",
+	"field.kvk":         "is not a KvK number (8 digits) or, for BE, an enterprise number (10 digits)",
+	"field.email":       "is not an e-mail address",
+	"field.time_zone":   "is not a time zone such as Europe/Amsterdam",
+	"field.choose":      "must be NL or BE",
+	"field.single_line": "must be a single line without control characters",
+	"field.invalid":     "holds control characters",
 }
 
 // practiceSet changes the practice's details as the settings page does,

@@ -124,12 +124,12 @@ func (s Settings) Validate() map[string]string {
 	if s.OwnTargetHours < 0 || s.OwnTargetHours > MaxOwnTargetHours {
 		p.add("own_target_hours", "breach.own_target_range")
 	}
-	p.text("sector", s.Sector, false, MaxTitle)
+	p.line("sector", s.Sector, false, MaxTitle)
 	for prefix, c := range map[string]Contact{"dpo.": s.DPO, "reporter.": s.Reporter, "contact.": s.ContactPerson} {
-		p.text(prefix+"name", c.Name, false, MaxTitle)
-		p.text(prefix+"job_title", c.JobTitle, false, MaxTitle)
-		p.text(prefix+"phone", c.Phone, false, MaxTitle)
-		p.text(prefix+"email", c.Email, false, maxEmail)
+		p.line(prefix+"name", c.Name, false, MaxTitle)
+		p.line(prefix+"job_title", c.JobTitle, false, MaxTitle)
+		p.line(prefix+"phone", c.Phone, false, MaxTitle)
+		p.line(prefix+"email", c.Email, false, maxEmail)
 		if c.Email != "" && !validEmail(c.Email) {
 			p.add(prefix+"email", "field.email")
 		}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/avgloket/avgloket/internal/plaintext"
 )
 
 // Limits on what a breach may hold, in characters.
@@ -40,6 +42,16 @@ func (p problems) text(field, v string, required bool, limit int) {
 	case !utf8.ValidString(v) || strings.ContainsRune(v, 0):
 		p.add(field, "field.invalid")
 	}
+}
+
+// line checks a one-line field as text does, and refuses any control
+// character in it: a line break in a name or number that goes into a mail
+// or a form would break it.
+func (p problems) line(field, v string, required bool, limit int) {
+	if !plaintext.Line(v) {
+		p.add(field, "field.single_line")
+	}
+	p.text(field, v, required, limit)
 }
 
 // choices checks that every value is one of allowed.

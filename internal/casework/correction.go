@@ -21,7 +21,8 @@ type Correction struct {
 
 // Correct replaces what was typed wrong and records which fields changed
 // (names only). A new receipt date recomputes the deadlines; a new e-mail
-// address must be confirmed again, so the requester gets a fresh link there.
+// address must be confirmed again, so the requester gets a fresh link there,
+// and every link sent to the old address stops working (Store.UpdateCase).
 func (s *Service) Correct(ctx context.Context, a Actor, ref string, fix Correction) (Case, error) {
 	settings, err := s.store.Settings(ctx)
 	if err != nil {

@@ -44,16 +44,23 @@ type Store interface {
 	// ListCases returns the cases in scope that match q, by due date then
 	// reference.
 	ListCases(ctx context.Context, q Query, scope Scope) (Page, error)
-	// CaseByTracking returns the case whose tracking token hashes to hash and
-	// has not expired at now, or NotFound.
+	// CaseByTracking returns the case whose tracking token hashes to hash,
+	// has not expired at now and was mailed to the case's current address,
+	// or NotFound.
 	CaseByTracking(ctx context.Context, hash string, now time.Time) (Case, error)
-	// ConfirmEmail records that the requester followed the tracking link.
-	ConfirmEmail(ctx context.Context, caseID int64, at time.Time, address string) error
+	// ConfirmEmail records that the requester followed the tracking link
+	// that hashes to tokenHash. It checks the link again in its own
+	// transaction: NotFound, and nothing confirmed, unless the link is live
+	// and was mailed to the case's current address.
+	ConfirmEmail(ctx context.Context, caseID int64, tokenHash string, at time.Time, address string) error
 	// UpdateCase loads the case ref within scope inside a write
 	// transaction, lets step change it, and stores the case with the
 	// Change's events, tracking token and mails. An error from step rolls
 	// everything back; NotFound if the case is outside scope.
 	// Each event is also written to the audit trail as done by actor.
+	// When step changes the requester's e-mail address, every tracking
+	// link mailed before is revoked: a case keeps only the links of its
+	// current address (the Change's new token is the first of the new one).
 	UpdateCase(ctx context.Context, ref string, actor Actor, step func(c *Case) (Change, error)) (Case, error)
 	// CaseEvents returns the case's timeline, oldest first; only what the
 	// requester may see when visibleOnly.
@@ -258,7 +265,7 @@ func (s *Service) Track(ctx context.Context, token, address string) (Case, []Eve
 	}
 	now := s.clock.Now()
 	if c.EmailConfirmedAt == nil {
-		if err := s.store.ConfirmEmail(ctx, c.ID, now, address); err != nil {
+		if err := s.store.ConfirmEmail(ctx, c.ID, HashToken(token), now, address); err != nil {
 			return Case{}, nil, err
 		}
 		c.EmailConfirmedAt = &now

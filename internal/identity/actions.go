@@ -202,14 +202,20 @@ func (s *Service) Withdraw(ctx context.Context, a casework.Actor, ref, reason st
 	})
 }
 
-// Upload is a file a requester sends with an answer.
+// Upload is a file a requester sends with an answer. Its purpose is the
+// open question's; Purpose is what the requester's form says it is, and
+// when given it must be that same purpose (a page left open while staff
+// asked something else).
 type Upload struct {
 	Purpose string
 	Body    io.Reader
 }
 
 // Answer takes the requester's answer to the open question from the
-// tracking page: text and, when asked, a file. The file is checked by its
+// tracking page: text and, when asked, a file. A file is taken only when
+// the question asked for one, and always as the purpose the question named,
+// so that an ID copy is destroyed like one; any other file is refused
+// (Invalid on "file") before anything is stored. The file is checked by its
 // content, stripped of metadata and stored encrypted while it streams in;
 // an ID copy is kept at most the practice's set number of days. The
 // deadline's pause ends and the case goes back to work.
@@ -230,7 +236,13 @@ func (s *Service) Answer(ctx context.Context, token, address, answer string, up 
 	}
 	var file *casework.File
 	if up != nil {
-		if file, err = s.store1(ctx, c, up); err != nil {
+		switch {
+		case open.UploadKind == "":
+			return casework.Case{}, apperr.InvalidFields(map[string]string{"file": "identity.no_upload_asked"})
+		case up.Purpose != "" && up.Purpose != open.UploadKind:
+			return casework.Case{}, apperr.InvalidFields(map[string]string{"file": "identity.upload_purpose"})
+		}
+		if file, err = s.store1(ctx, open.UploadKind, up.Body); err != nil {
 			return casework.Case{}, err
 		}
 	}
@@ -257,12 +269,9 @@ func (s *Service) Answer(ctx context.Context, token, address, answer string, up 
 	return out, err
 }
 
-// store1 streams an upload through the cleaner into the encrypted file
-// store, never holding it whole in memory.
-func (s *Service) store1(ctx context.Context, c casework.Case, up *Upload) (*casework.File, error) {
-	if !slices.Contains(casework.FilePurposes, up.Purpose) {
-		return nil, apperr.InvalidFields(map[string]string{"purpose": "field.choose"})
-	}
+// store1 streams an upload for purpose through the cleaner into the
+// encrypted file store, never holding it whole in memory.
+func (s *Service) store1(ctx context.Context, purpose string, body io.Reader) (*casework.File, error) {
 	id, err := newFileID()
 	if err != nil {
 		return nil, apperr.Wrap(err, "error.internal")
@@ -274,7 +283,7 @@ func (s *Service) store1(ctx context.Context, c casework.Case, up *Upload) (*cas
 	}
 	done := make(chan result, 1)
 	go func() {
-		kind, _, err := s.clean(pw, up.Body, s.limit)
+		kind, _, err := s.clean(pw, body, s.limit)
 		pw.CloseWithError(err)
 		done <- result{kind, err}
 	}()
@@ -294,8 +303,8 @@ func (s *Service) store1(ctx context.Context, c casework.Case, up *Upload) (*cas
 		return nil, err
 	}
 	now := s.clock.Now()
-	f := &casework.File{ID: id, Purpose: up.Purpose, Kind: res.kind, Size: n, UploadedAt: now}
-	if up.Purpose == casework.PurposeIDCopy {
+	f := &casework.File{ID: id, Purpose: purpose, Kind: res.kind, Size: n, UploadedAt: now}
+	if purpose == casework.PurposeIDCopy {
 		until := now.Add(time.Duration(settings.IDCopyDays) * 24 * time.Hour)
 		f.DestroyAfter = &until
 	}

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/avgloket/avgloket/internal/deadline"
+	"github.com/avgloket/avgloket/internal/plaintext"
 )
 
 // Field names of the settings, as used by the setup form.
@@ -83,6 +84,21 @@ func (s *Settings) Validate() map[string]string {
 			p[t.field] = "field.too_long"
 		case t.text == "" && t.other != "":
 			p[t.field] = "settings.both_languages"
+		}
+	}
+	// A control character says more than any other problem of its field:
+	// a one-line detail has none (the name goes into every mail's header);
+	// the texts of several lines keep their line breaks and tabs only.
+	for field, v := range map[string]string{FieldName: s.Name, FieldKvK: s.KvK, FieldPrivacyEmail: s.PrivacyEmail,
+		FieldTimeZone: s.TimeZone} {
+		if !plaintext.Line(v) {
+			p[field] = "field.single_line"
+		}
+	}
+	for field, v := range map[string]string{FieldAddress: s.Address, FieldRecordsRetentionNL: s.RecordsRetention.NL,
+		FieldRecordsRetentionEN: s.RecordsRetention.EN} {
+		if !plaintext.Text(v) {
+			p[field] = "field.invalid"
 		}
 	}
 	return p

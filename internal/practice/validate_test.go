@@ -49,3 +49,44 @@ func TestValidateRecordsRetention(t *testing.T) {
 		t.Errorf("Texts.In picks the wrong language")
 	}
 }
+
+// A one-line detail with a line break or another control character is
+// refused: the practice's name goes into the header of every mail. The
+// address and the retention texts are texts of several lines: they keep
+// their line breaks and refuse other control characters.
+func TestValidateRefusesControlCharacters(t *testing.T) {
+	tests := []struct {
+		name  string
+		set   func(*Settings)
+		field string
+		want  string
+	}{
+		{"name with a header", func(s *Settings) { s.Name = "Praktijk\r\nBcc: x@evil.example" }, FieldName, "field.single_line"},
+		{"name with an escape", func(s *Settings) { s.Name = "Praktijk\x1b[31m" }, FieldName, "field.single_line"},
+		{"name with a line separator", func(s *Settings) { s.Name = "Praktijk\u2028Zuid" }, FieldName, "field.single_line"},
+		{"KvK number on two lines", func(s *Settings) { s.KvK = "1234\n5678" }, FieldKvK, "field.single_line"},
+		{"privacy address with a header", func(s *Settings) { s.PrivacyEmail = "privacy@praktijk.example\r\nBcc: x@evil.example" }, FieldPrivacyEmail, "field.single_line"},
+		{"time zone on two lines", func(s *Settings) { s.TimeZone = "Europe/Amsterdam\nX" }, FieldTimeZone, "field.single_line"},
+		{"address with a NUL", func(s *Settings) { s.Address = "Straat 1\x00\n3511 AA Utrecht" }, FieldAddress, "field.invalid"},
+		{"retention text with a bell", func(s *Settings) { s.RecordsRetention = Texts{NL: "20 jaar\a", EN: "20 years"} }, FieldRecordsRetentionNL, "field.invalid"},
+		{"address on two lines", func(s *Settings) { s.Address = "Straat 1\r\n3511 AA Utrecht" }, "", ""},
+		{"retention texts on two lines", func(s *Settings) { s.RecordsRetention = Texts{NL: "Dossiers:\n20 jaar.", EN: "Files:\n20 years."} }, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := Defaults()
+			s.Name, s.Address, s.KvK, s.PrivacyEmail = "Praktijk", "Straat 1", "12345678", "privacy@praktijk.example"
+			tt.set(&s)
+			got := s.Validate()
+			if tt.field == "" {
+				if len(got) != 0 {
+					t.Fatalf("Validate = %v, want no problem", got)
+				}
+				return
+			}
+			if len(got) != 1 || got[tt.field] != tt.want {
+				t.Fatalf("Validate = %v, want only %s: %s", got, tt.field, tt.want)
+			}
+		})
+	}
+}

@@ -8,8 +8,10 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/avgloket/avgloket/internal/casework"
+	"github.com/avgloket/avgloket/internal/plaintext"
 )
 
 // Role is what a staff member may do.
@@ -72,6 +74,25 @@ var branchCode = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
 // ValidBranchCode reports whether code is a usable branch code: lower-case
 // letters, digits and dashes, at most 40 characters.
 func ValidBranchCode(code string) bool { return branchCode.MatchString(code) }
+
+// MaxName is the longest name of a staff member, in characters.
+const MaxName = 200
+
+// NameProblem returns the message ID of what is wrong with name, a staff
+// member's name already trimmed, or "" when it may be stored: it is
+// required, at most MaxName characters, and one line without control
+// characters, since it goes into the header of the mails they get.
+func NameProblem(name string) string {
+	switch {
+	case name == "":
+		return "field.required"
+	case utf8.RuneCountInString(name) > MaxName:
+		return "field.too_long"
+	case !plaintext.Line(name):
+		return "field.single_line"
+	}
+	return ""
+}
 
 // NormalizeEmail returns the bare, lower-case address in s, or false if s
 // is not a single plain address.

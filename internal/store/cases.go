@@ -63,12 +63,16 @@ type caseView struct {
 	AssigneeEmail *string
 }
 
+// trackingTokenRow is the hash of a tracking link. Generation is the case's
+// address generation when the link was mailed: the link works only while
+// the case still has that address (cases.address_generation).
 type trackingTokenRow struct {
-	ID        int64 `gorm:"primaryKey"`
-	CaseID    int64
-	TokenHash string
-	CreatedAt time.Time
-	ExpiresAt *time.Time
+	ID         int64 `gorm:"primaryKey"`
+	CaseID     int64
+	TokenHash  string
+	CreatedAt  time.Time
+	ExpiresAt  *time.Time
+	Generation int
 }
 
 func (trackingTokenRow) TableName() string { return "tracking_tokens" }
@@ -141,10 +145,8 @@ func (s *Store) CreateCase(ctx context.Context, c *casework.Case, nc casework.Ne
 			return internal(err, "insert case")
 		}
 		c.ID = row.ID
-		expires := nc.TrackingExpires.UTC()
-		t := trackingTokenRow{CaseID: row.ID, TokenHash: nc.TrackingHash, CreatedAt: c.CreatedAt.UTC(), ExpiresAt: &expires}
-		if err := tx.Create(&t).Error; err != nil {
-			return internal(err, "insert tracking token")
+		if err := insertTrackingToken(tx, row.ID, nc.TrackingHash, c.CreatedAt, nc.TrackingExpires); err != nil {
+			return err
 		}
 		created := []casework.Event{{At: c.CreatedAt, Kind: casework.EventCreated, ActorID: nc.Actor.ID,
 			Data: map[string]string{"channel": string(c.Channel)}}}
@@ -445,23 +447,73 @@ func decodeCursor(c string) (string, string, error) {
 	return due, ref, nil
 }
 
-// CaseByTracking implements casework.Store.
+// CaseByTracking implements casework.Store. A link works only while its
+// generation is the case's: one mailed to an earlier address does not.
 func (s *Store) CaseByTracking(ctx context.Context, hash string, now time.Time) (casework.Case, error) {
-	var t trackingTokenRow
-	err := s.db.WithContext(ctx).
-		Where("token_hash = ? AND (expires_at IS NULL OR expires_at > ?)", hash, now.UTC()).Take(&t).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return casework.Case{}, notFound()
-	}
+	t, err := liveTrackingToken(s.db.WithContext(ctx), hash, now)
 	if err != nil {
-		return casework.Case{}, internal(err, "read tracking token")
+		return casework.Case{}, err
 	}
 	return s.caseWhere(ctx, s.db, "cases.id = ?", t.CaseID)
 }
 
-// ConfirmEmail implements casework.Store.
-func (s *Store) ConfirmEmail(ctx context.Context, caseID int64, at time.Time, address string) error {
+// liveTrackingToken returns the token that hashes to hash if it has not
+// expired at now and was mailed to the case's current address; NotFound
+// otherwise.
+func liveTrackingToken(db *gorm.DB, hash string, now time.Time) (trackingTokenRow, error) {
+	var t trackingTokenRow
+	err := db.Table("tracking_tokens").Select("tracking_tokens.*").
+		Joins("JOIN cases ON cases.id = tracking_tokens.case_id AND cases.address_generation = tracking_tokens.generation").
+		Where("tracking_tokens.token_hash = ? AND (tracking_tokens.expires_at IS NULL OR tracking_tokens.expires_at > ?)", hash, now.UTC()).
+		Take(&t).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return trackingTokenRow{}, notFound()
+	}
+	if err != nil {
+		return trackingTokenRow{}, internal(err, "read tracking token")
+	}
+	return t, nil
+}
+
+// insertTrackingToken stores the hash of a link mailed for case caseID to
+// its current address.
+func insertTrackingToken(tx *gorm.DB, caseID int64, hash string, at, expires time.Time) error {
+	var generation int
+	if err := tx.Raw("SELECT address_generation FROM cases WHERE id = ?", caseID).Scan(&generation).Error; err != nil {
+		return internal(err, "read address generation")
+	}
+	exp := expires.UTC()
+	t := trackingTokenRow{CaseID: caseID, TokenHash: hash, CreatedAt: at.UTC(), ExpiresAt: &exp, Generation: generation}
+	if err := tx.Create(&t).Error; err != nil {
+		return internal(err, "insert tracking token")
+	}
+	return nil
+}
+
+// revokeTrackingTokens starts the next address generation of case caseID
+// and deletes every link mailed before: the address changed.
+func revokeTrackingTokens(tx *gorm.DB, caseID int64) error {
+	if err := tx.Exec("UPDATE cases SET address_generation = address_generation + 1 WHERE id = ?", caseID).Error; err != nil {
+		return internal(err, "next address generation")
+	}
+	if err := tx.Where("case_id = ?", caseID).Delete(&trackingTokenRow{}).Error; err != nil {
+		return internal(err, "revoke tracking tokens")
+	}
+	return nil
+}
+
+// ConfirmEmail implements casework.Store. The token is checked again inside
+// the write transaction, so a correction of the address that committed
+// after the requester's page was read still wins.
+func (s *Store) ConfirmEmail(ctx context.Context, caseID int64, tokenHash string, at time.Time, address string) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		t, err := liveTrackingToken(tx, tokenHash, at)
+		if err != nil {
+			return err
+		}
+		if t.CaseID != caseID {
+			return notFound()
+		}
 		res := tx.Model(&caseRow{}).Where("id = ? AND email_confirmed_at IS NULL", caseID).Update("email_confirmed_at", at.UTC())
 		if res.Error != nil {
 			return internal(res.Error, "confirm e-mail")

@@ -49,6 +49,7 @@ func (s *Store) UpdateCase(ctx context.Context, ref string, actor casework.Actor
 		if err != nil {
 			return err
 		}
+		address := c.Requester.Email
 		ch, err := step(&c)
 		if err != nil {
 			return err
@@ -71,11 +72,14 @@ func (s *Store) UpdateCase(ctx context.Context, ref string, actor casework.Actor
 		if err := s.writeRecords(tx, c.ID, ch, c.UpdatedAt); err != nil {
 			return err
 		}
+		if c.Requester.Email != address {
+			if err := revokeTrackingTokens(tx, c.ID); err != nil {
+				return err
+			}
+		}
 		if ch.TrackingHash != "" {
-			exp := ch.TrackingExpires.UTC()
-			t := trackingTokenRow{CaseID: c.ID, TokenHash: ch.TrackingHash, CreatedAt: c.UpdatedAt.UTC(), ExpiresAt: &exp}
-			if err := tx.Create(&t).Error; err != nil {
-				return internal(err, "insert tracking token")
+			if err := insertTrackingToken(tx, c.ID, ch.TrackingHash, c.UpdatedAt, ch.TrackingExpires); err != nil {
+				return err
 			}
 		}
 		if err := s.enqueue(tx, ch.Mails, c.UpdatedAt); err != nil {

@@ -125,8 +125,16 @@ func (s *Server) base(c echo.Context, titleID string) base {
 	u := *c.Request().URL
 	q := u.Query()
 	q.Set("lang", string(b.SwitchLang))
-	b.SwitchURL = (&url.URL{Path: u.Path, RawQuery: q.Encode()}).String()
+	b.SwitchURL = (&url.URL{Path: localPath(u.Path), RawQuery: q.Encode()}).String()
 	return b
+}
+
+// localPath returns p as a path on this site: one leading slash, never two
+// and never a slash with a backslash, which a browser reads as a link to
+// another host ("//evil.example/", "/\evil.example/", or "/%2F%2Fevil.example/"
+// once decoded).
+func localPath(p string) string {
+	return "/" + strings.TrimLeft(p, `/\`)
 }
 
 // errorPage is the data of the error page.

@@ -99,8 +99,8 @@ func (s *Server) setupSubmit(c echo.Context) error {
 		problems[practice.FieldExtraDays] = "field.dates"
 	}
 	owner := staff.NewMember{Name: strings.TrimSpace(form.OwnerName), Role: staff.Owner}
-	if owner.Name == "" {
-		problems["owner.name"] = "field.required"
+	if msg := staff.NameProblem(owner.Name); msg != "" {
+		problems["owner.name"] = msg
 	}
 	email, ok := staff.NormalizeEmail(form.OwnerEmail)
 	if !ok {

@@ -81,10 +81,8 @@ func (s *Server) invite(c echo.Context) error {
 	if !ok {
 		problems["invite.email"] = "field.email"
 	}
-	if inv.Name == "" {
-		problems["invite.name"] = "field.required"
-	} else if len(inv.Name) > 200 {
-		problems["invite.name"] = "field.too_long"
+	if msg := staff.NameProblem(inv.Name); msg != "" {
+		problems["invite.name"] = msg
 	}
 	role, ok := staff.ParseRole(inv.Role)
 	if !ok {
