@@ -202,6 +202,49 @@ func TestBreachExportIsFormulaSafe(t *testing.T) {
 	}
 }
 
+// A cell that a Dutch spreadsheet splits on ";" (or another on "," or a tab)
+// holds no formula in any of its parts, and every cell is quoted, so that a
+// reader that splits on ";" keeps "Lek;=cmd" together.
+func TestBreachExportNeutralisesEverySegment(t *testing.T) {
+	a := newBreachApp(t)
+	b := stolenLaptop(t, a)
+	b.Title = "Lek;=cmd|' /C calc'!A0"
+	b.Description = "Gemeld, +31 6 12345678;@SUM(1)"
+	a.registered(t, b, "")
+	p := a.breachSignIn(t, "els@delinde.example").get("/staff/breaches/export.csv")
+	wantStatus(t, p, http.StatusOK)
+	body := strings.TrimPrefix(p.Body, "\ufeff")
+	rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("export: %v, %d rows", err, len(rows))
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(body, "\r\n"), "\r\n") {
+		// Every cell quoted: the line starts and ends with a quote and
+		// cells are joined by "," between quotes only.
+		if !strings.HasPrefix(line, `"`) || !strings.HasSuffix(line, `"`) {
+			t.Errorf("line not quoted throughout: %q", line)
+		}
+	}
+	for _, sep := range []string{";", ",", "\t"} {
+		for i, cell := range rows[1] {
+			for _, seg := range strings.Split(cell, sep) {
+				seg = strings.TrimLeft(seg, " ")
+				if seg != "" && strings.ContainsRune("=+-@", rune(seg[0])) {
+					t.Errorf("column %s: segment %q after %q starts a formula", rows[0][i], seg, sep)
+				}
+			}
+		}
+	}
+	head, row := rows[0], rows[1]
+	col := func(name string) string { return row[slices.Index(head, name)] }
+	if got := col("title"); got != "Lek;'=cmd|' /C calc'!A0" {
+		t.Errorf("title = %q", got)
+	}
+	if got := col("description"); got != "Gemeld, '+31 6 12345678;'@SUM(1)" {
+		t.Errorf("description = %q", got)
+	}
+}
+
 // The owners are reminded at 24 and 6 hours left, and once the deadline
 // passed, each reminder once; a decision not to notify ends them.
 func TestBreachReminders(t *testing.T) {
