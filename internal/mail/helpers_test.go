@@ -94,6 +94,19 @@ func (q *memQueue) Due(_ context.Context, now time.Time, limit int) ([]Queued, e
 	return due, nil
 }
 
+func (q *memQueue) NextDue(context.Context) (time.Time, bool, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	var next time.Time
+	found := false
+	for _, r := range q.rows {
+		if !r.sent && (!found || r.next.Before(next)) {
+			next, found = r.next, true
+		}
+	}
+	return next, found, nil
+}
+
 func (q *memQueue) MarkSent(_ context.Context, id int64, at time.Time) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()

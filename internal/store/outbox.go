@@ -61,6 +61,20 @@ func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]mail.Queue
 	return out, nil
 }
 
+// NextDue implements mail.Queue.
+func (s *Store) NextDue(ctx context.Context) (time.Time, bool, error) {
+	var rows []outboxRow
+	err := s.db.WithContext(ctx).Select("next_attempt_at").Where("sent_at IS NULL").
+		Order("next_attempt_at").Limit(1).Find(&rows).Error
+	if err != nil {
+		return time.Time{}, false, internal(err, "read outbox")
+	}
+	if len(rows) == 0 {
+		return time.Time{}, false, nil
+	}
+	return rows[0].NextAttemptAt, true, nil
+}
+
 // MarkSent implements mail.Queue.
 func (s *Store) MarkSent(ctx context.Context, id int64, at time.Time) error {
 	err := s.db.WithContext(ctx).Model(&outboxRow{}).Where("id = ?", id).
