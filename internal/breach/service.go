@@ -510,7 +510,8 @@ func (s *Service) People(ctx context.Context, r Record) ([]Person, error) {
 }
 
 // SendLetters queues the letter to every person on breach ref's list not yet
-// told, one e-mail each in their language, and records that they were told
+// told, one e-mail each in their language with the contact point the letter
+// names (the DPO, else the practice's privacy address) as Reply-To, and records that they were told
 // and, on the breach, how and how many (art. 34). It needs the decision to
 // inform the people one by one (Conflict otherwise) and returns how many
 // were sent now. While someone on the list reads English and the English
@@ -545,6 +546,10 @@ func (s *Service) SendLetters(ctx context.Context, a Actor, ref string) (int, er
 				return nil, apperr.InvalidFields(map[string]string{"letter_en": "breach.letter_untranslated"})
 			}
 			m := LetterMail(p.Email, text[letterLang(p.Language)], p.Language)
+			if validEmail(ctl.DPO.Email) {
+				// The letter names this contact point; a reply reaches it.
+				m.ReplyTo = ctl.DPO.Email
+			}
 			if err := m.Validate(); err != nil {
 				return nil, apperr.InvalidFields(map[string]string{"letter_" + letterLang(p.Language): "breach.letter_unsendable"})
 			}

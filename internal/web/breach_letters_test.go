@@ -108,6 +108,9 @@ func TestBreachLettersToPeople(t *testing.T) {
 
 	mails := map[string][]string{}
 	for _, q := range a.outbox(t) {
+		if q.Message.ReplyTo != "privacy@delinde.example" {
+			t.Errorf("letter to %s: Reply-To %q, want the practice's privacy address", q.Message.To, q.Message.ReplyTo)
+		}
 		mails[q.Message.To] = append(mails[q.Message.To], q.Message.Subject+"\n"+q.Message.Text)
 	}
 	for address, lang := range map[string]string{"anna@example.nl": "nl", "dina@example.com": "en", "eva@example.nl": "nl"} {
