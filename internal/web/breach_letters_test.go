@@ -51,7 +51,7 @@ func stolenLaptop(tb testing.TB, a *breachApp) breach.Breach {
 
 // The people to inform come from a CSV: valid rows go on the list once,
 // bad rows come back with their line numbers; each person then gets one
-// e-mail with the letter in their language, and is recorded as told.
+// e-mail with the letter in their language, queued for sending.
 func TestBreachLettersToPeople(t *testing.T) {
 	a := newBreachApp(t)
 	r := a.registered(t, stolenLaptop(t, a), breach.InformYes)
@@ -140,19 +140,21 @@ func TestBreachLettersToPeople(t *testing.T) {
 			}
 		}))
 	}
-	// Who was told when is on record, and the breach says how many.
+	// Whose letter was queued when is on record; nobody is told before the
+	// mail server has the letter (TestBreachLettersDelivered).
 	people, err := a.breaches.People(t.Context(), mustRecord(t, a, r.Reference))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, pe := range people {
-		if pe.ToldAt == nil || !pe.ToldAt.Equal(a.clock.Now()) {
-			t.Errorf("%s told at %v", pe.Email, pe.ToldAt)
+		if pe.QueuedAt == nil || !pe.QueuedAt.Equal(a.clock.Now()) || pe.Delivery() != breach.Queued {
+			t.Errorf("%s queued at %v, %s", pe.Email, pe.QueuedAt, pe.Delivery())
 		}
 	}
 	rec := mustRecord(t, a, r.Reference)
-	if rec.Informed == nil || rec.Informed.How != "per e-mail" || rec.Informed.Count.Exact == nil || *rec.Informed.Count.Exact != 3 {
-		t.Errorf("informed = %+v", rec.Informed)
+	if rec.Informed == nil || rec.Informed.How != "per e-mail" || rec.Informed.At != nil ||
+		rec.Informed.Count.Exact == nil || *rec.Informed.Count.Exact != 0 || rec.Queued != 3 || rec.Told != 0 {
+		t.Errorf("informed = %+v, %d queued, %d told; want by e-mail, nobody told yet", rec.Informed, rec.Queued, rec.Told)
 	}
 	// Sending again finds nobody left to tell.
 	wantStatus(t, owner.postForm(path+"/send"), http.StatusConflict)
