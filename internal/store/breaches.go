@@ -642,8 +642,12 @@ func (s *Store) OpenDecisions(ctx context.Context, scope breach.Scope) (breach.O
 	return breach.OpenDecisions{Count: row.Open, Reference: row.Reference, AwareAt: row.AwareAt}, nil
 }
 
-// RecordBreachAccess implements breach.Store.
+// RecordBreachAccess implements breach.Store. Under audit.Unseen (an HTTP
+// HEAD) nothing is shown, and nothing written.
 func (s *Store) RecordBreachAccess(ctx context.Context, a breach.Actor, breachID int64, action audit.Action, detail string, at time.Time) error {
+	if audit.IsUnseen(ctx) {
+		return nil
+	}
 	object := ""
 	if breachID != 0 {
 		object = audit.Breach(breachID)
