@@ -3,7 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
+	"math/big"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -195,6 +202,7 @@ func TestCLIBadSettings(t *testing.T) {
 		{"SMTP port not a number", map[string]string{"AVGLOKET_SMTP_HOST": "127.0.0.1", "AVGLOKET_SMTP_FROM": "a@example.org", "AVGLOKET_SMTP_PORT": "smtp"}, []string{"migrate"}, []string{"AVGLOKET_SMTP_PORT", "smtp"}},
 		{"SMTP port out of range", map[string]string{"AVGLOKET_SMTP_HOST": "127.0.0.1", "AVGLOKET_SMTP_FROM": "a@example.org", "AVGLOKET_SMTP_PORT": "70000"}, []string{"migrate"}, []string{"AVGLOKET_SMTP_PORT"}},
 		{"SMTP host with a port", map[string]string{"AVGLOKET_SMTP_HOST": "mail.example.org:25", "AVGLOKET_SMTP_FROM": "a@example.org"}, []string{"migrate"}, []string{"SMTP"}},
+		{"SMTP CA file missing", map[string]string{"AVGLOKET_SMTP_HOST": "127.0.0.1", "AVGLOKET_SMTP_FROM": "a@example.org", "AVGLOKET_SMTP_CA_FILE": "/nonexistent/ca.pem"}, []string{"migrate"}, []string{"AVGLOKET_SMTP_CA_FILE"}},
 		{"trusted proxy not CIDR", map[string]string{"AVGLOKET_TRUSTED_PROXIES": "10.0.0.0/8, proxy.local"}, []string{"migrate"}, []string{"AVGLOKET_TRUSTED_PROXIES", "proxy.local"}},
 		{"trusted proxy bad mask", map[string]string{"AVGLOKET_TRUSTED_PROXIES": "10.0.0.0/33"}, []string{"token", "add", "--email", "a@example.org"}, []string{"AVGLOKET_TRUSTED_PROXIES"}},
 		{"base URL with a path slash", map[string]string{"AVGLOKET_BASE_URL": "https://avg.example.nl/"}, []string{"serve", "--addr", "127.0.0.1:0"}, []string{"AVGLOKET_BASE_URL"}},
@@ -224,5 +232,35 @@ func TestCLIBadSettings(t *testing.T) {
 				t.Errorf("the data folder was created despite the bad setting (%v)", err)
 			}
 		})
+	}
+}
+
+// The SMTP settings name the relay's private CA (AVGLOKET_SMTP_CA_FILE) and
+// greet it with the base URL's host.
+func TestSMTPSettings(t *testing.T) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "De Linde CA"},
+		NotBefore: time.Now(), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageCertSign}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := loadConfig("", t.TempDir(), "", mapEnv(map[string]string{
+		"AVGLOKET_BASE_URL": "https://avg.delinde.example:8443", "AVGLOKET_SMTP_HOST": "smtp.delinde.example",
+		"AVGLOKET_SMTP_FROM": "noreply@delinde.example", "AVGLOKET_SMTP_CA_FILE": ca,
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SMTP == nil || c.SMTP.CAFile != ca || c.SMTP.HeloName != "avg.delinde.example" {
+		t.Errorf("SMTP settings = %+v, want CA file %s and EHLO avg.delinde.example", c.SMTP, ca)
 	}
 }

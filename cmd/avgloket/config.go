@@ -87,7 +87,7 @@ func loadConfig(addr, dataDir, baseURL string, getenv env) (Config, error) {
 		}
 		c.TrustedProxies = append(c.TrustedProxies, prefix)
 	}
-	smtp, err := smtpConfig(getenv)
+	smtp, err := smtpConfig(getenv, c.BaseURL)
 	if err != nil {
 		return c, err
 	}
@@ -115,13 +115,20 @@ func oidcConfig(getenv env) (*auth.OIDCConfig, error) {
 	return o, nil
 }
 
-func smtpConfig(getenv env) (*mail.SMTPConfig, error) {
+// smtpConfig reads the SMTP settings; the relay is greeted (EHLO) with the
+// host name of baseURL (go-mail's "localhost" when it is an IP address).
+func smtpConfig(getenv env, baseURL string) (*mail.SMTPConfig, error) {
 	host := getenv("SMTP_HOST")
 	if host == "" {
 		return nil, nil
 	}
 	s := &mail.SMTPConfig{Host: host, Port: 587, Username: getenv("SMTP_USER"), Password: getenv("SMTP_PASSWORD"),
-		From: getenv("SMTP_FROM"), Insecure: getenv("SMTP_INSECURE") == "1"}
+		From: getenv("SMTP_FROM"), Insecure: getenv("SMTP_INSECURE") == "1", CAFile: getenv("SMTP_CA_FILE")}
+	if u, err := url.Parse(baseURL); err == nil && net.ParseIP(u.Hostname()) == nil {
+		// A name; an IP address would need the [literal] form, and a
+		// portal reached by IP address has no name to give.
+		s.HeloName = u.Hostname()
+	}
 	if v := getenv("SMTP_PORT"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 65535 {
@@ -131,6 +138,12 @@ func smtpConfig(getenv env) (*mail.SMTPConfig, error) {
 	}
 	if err := s.Validate(); err != nil {
 		return nil, fmt.Errorf("SMTP settings: %w", err)
+	}
+	if s.CAFile != "" {
+		// Read now, so that a wrong path stops the start, not the first mail.
+		if _, err := mail.NewSMTPSender(*s); err != nil {
+			return nil, fmt.Errorf("AVGLOKET_SMTP_CA_FILE %q: %w", s.CAFile, err)
+		}
 	}
 	return s, nil
 }

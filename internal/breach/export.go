@@ -1,7 +1,6 @@
 package breach
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"strconv"
@@ -9,15 +8,42 @@ import (
 	"time"
 )
 
-// CSVCell neutralises s for a spreadsheet: a value starting with =, +, -, @,
-// a tab or a carriage return gets a ' in front, so that a spreadsheet shows
-// it as text instead of running it as a formula (CSV injection, OWASP).
-// Every other value is returned unchanged.
+// CSVCell neutralises s for a spreadsheet (CSV injection, OWASP), as a
+// spreadsheet user should see it: the text with a ' before each formula.
+//
+// A spreadsheet runs a cell as a formula when it starts with =, +, - or @.
+// Dutch and Belgian spreadsheets split a CSV line on ";" and others on "," or
+// a tab, whatever the quotes say, and a line break starts a new row in a
+// reader that ignores quotes; so every segment of s that follows one of ; , tab
+// CR or LF, and s itself, is a cell to such a reader. Each of them that starts
+// with =, +, - or @, after any spaces (which an import may trim), gets a '
+// before that character. A value starting with a tab or a carriage return
+// gets a ' in front as well. Every other value is returned unchanged:
+// "Lek;=cmd" becomes "Lek;'=cmd", "+31 6" becomes "'+31 6".
 func CSVCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
+	if s == "" {
+		return s
 	}
-	return s
+	var b strings.Builder
+	if s[0] == '\t' || s[0] == '\r' {
+		b.WriteByte('\'')
+	}
+	start := true // at the start of a segment, spaces skipped
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case strings.IndexByte(";,\t\r\n", c) >= 0:
+			start = true
+		case start && c == ' ':
+		case start && strings.IndexByte("=+-@", c) >= 0:
+			b.WriteByte('\'')
+			start = false
+		default:
+			start = false
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 // registerColumns is the header row of the register export. The names are
@@ -38,31 +64,39 @@ var registerColumns = []string{
 // with "; "; counts are "12", "10-20", ">=10" or "<=20"; a yes-or-no answer
 // is "true", "false" or "" when nobody answered; follow_ups lists the
 // submissions after the initial one as "<kind> <time> <reference>"; every
-// cell passes CSVCell.
+// cell passes CSVCell and is quoted.
 func RegisterCSV(w io.Writer, breaches []Breach, loc *time.Location) error {
 	loc = orAmsterdam(loc)
-	if _, err := io.WriteString(w, "\xEF\xBB\xBF"); err != nil {
-		return fmt.Errorf("register export: %w", err)
-	}
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true
-	if err := cw.Write(registerColumns); err != nil {
-		return fmt.Errorf("register export: %w", err)
-	}
-	for _, b := range breaches {
-		row := registerRow(b, loc)
+	var b strings.Builder
+	b.WriteString("\xEF\xBB\xBF")
+	writeQuoted(&b, registerColumns)
+	for _, br := range breaches {
+		row := registerRow(br, loc)
 		for i := range row {
 			row[i] = CSVCell(row[i])
 		}
-		if err := cw.Write(row); err != nil {
-			return fmt.Errorf("register export %s: %w", b.Reference, err)
-		}
+		writeQuoted(&b, row)
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
+	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("register export: %w", err)
 	}
 	return nil
+}
+
+// writeQuoted writes one CSV line (RFC 4180, CRLF) with every cell in
+// double quotes, not only those holding a comma: a spreadsheet that splits
+// on ";" then keeps "Lek;…" in one cell. encoding/csv quotes only where a
+// comma reader needs it.
+func writeQuoted(b *strings.Builder, cells []string) {
+	for i, c := range cells {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('"')
+		b.WriteString(strings.ReplaceAll(c, `"`, `""`))
+		b.WriteByte('"')
+	}
+	b.WriteString("\r\n")
 }
 
 // registerRow returns the cells of b in the order of registerColumns.

@@ -132,13 +132,27 @@ func TestCSVCell(t *testing.T) {
 		{"+31 6 1234 5678", "'+31 6 1234 5678"},
 		{"-2+3", "'-2+3"},
 		{"@SUM(1)", "'@SUM(1)"},
-		{"\t=1", "'\t=1"},
-		{"\r=1", "'\r=1"},
+		// A tab or a line break starts a new cell in a reader that splits
+		// on it, so the segment after it is neutralised too.
+		{"\t=1", "'\t'=1"},
+		{"\r=1", "'\r'=1"},
 		{"", ""},
 		{"Laptop kwijt", "Laptop kwijt"},
 		{"a=b", "a=b"},
-		{" =1", " =1"},
+		{" =1", " '=1"},
 		{"'quoted", "'quoted"},
+		// Dutch and Belgian spreadsheets split on ";", others on "," or a
+		// tab: every segment that starts a formula is neutralised, leading
+		// spaces skipped (an import that trims them would run it).
+		{"Lek;=cmd|' /C calc'!A0", "Lek;'=cmd|' /C calc'!A0"},
+		{"Lek; =cmd|' /C calc'!A0", "Lek; '=cmd|' /C calc'!A0"},
+		{"Lek,+1", "Lek,'+1"},
+		{"Lek\t@SUM(1)", "Lek\t'@SUM(1)"},
+		{"Lek\n-1+1", "Lek\n'-1+1"},
+		{"a;b,c", "a;b,c"},
+		{"=1;=2", "'=1;'=2"},
+		{"contact; bsn; other: x", "contact; bsn; other: x"},
+		{"10-20", "10-20"},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
 			if got := CSVCell(tc.in); got != tc.want {

@@ -80,7 +80,8 @@ type Record struct {
 	Guidance   *Guidance
 	Texts      Texts
 	Recipients int // people on the list to inform
-	Told       int // of whom have been sent the letter
+	Queued     int // of whom have had the letter queued for sending, sent or not
+	Told       int // of whom the mail server accepted the letter
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 }
@@ -93,11 +94,39 @@ type Submission struct {
 	RecordedAt time.Time
 }
 
-// Person is someone on the list of people to inform (art. 34).
+// Person is someone on the list of people to inform (art. 34). A person is
+// told when the mail server accepted their letter (SentAt), not when it was
+// queued: a queued letter may still bounce.
 type Person struct {
 	ID int64
 	Recipient
-	ToldAt *time.Time // when the letter was queued for them; nil while not yet
+	QueuedAt *time.Time // when the letter was queued for them; nil while not yet
+	SentAt   *time.Time // when the mail server accepted it; nil while not yet
+	Attempts int        // failed attempts to send it so far
+}
+
+// Delivery is where a person's letter stands.
+type Delivery string
+
+// The states of a letter, in order.
+const (
+	NotQueued Delivery = "not_queued" // not sent yet: the owner has still to send
+	Queued    Delivery = "queued"     // waiting for its first attempt
+	Sent      Delivery = "sent"       // accepted by the mail server: the person is told
+	Failed    Delivery = "failed"     // refused or unreachable so far; retried later
+)
+
+// Delivery returns where p's letter stands.
+func (p Person) Delivery() Delivery {
+	switch {
+	case p.QueuedAt == nil:
+		return NotQueued
+	case p.SentAt != nil:
+		return Sent
+	case p.Attempts > 0:
+		return Failed
+	}
+	return Queued
 }
 
 // Settings are the register's own settings: the practice's stricter target

@@ -57,11 +57,14 @@ type Store interface {
 	// People returns the breach's list of people to inform, in the order
 	// they were added.
 	People(ctx context.Context, breachID int64) ([]Person, error)
-	// SendLetters loads the breach and the people not yet told inside a
-	// write transaction, queues the mail compose makes for each (in the
-	// same order), marks them told and lets change update the breach.
+	// SendLetters loads the breach and the people whose letter is not yet
+	// queued inside a write transaction, queues the mail compose makes for
+	// each (in the same order), marks them queued and lets change update
+	// the breach. When the outbox marks such a mail sent, the person counts
+	// as told (Record.Told) and, the first time, the breach's Informing.At
+	// becomes that moment if it has none.
 	SendLetters(ctx context.Context, ref string, a Actor, at time.Time,
-		compose func(Record, []Person) ([]mail.Message, error), change func(r *Record, told int)) (Record, error)
+		compose func(Record, []Person) ([]mail.Message, error), change func(r *Record)) (Record, error)
 
 	// Waiting returns every breach whose decision is open, with the
 	// reminders already sent.
@@ -509,11 +512,15 @@ func (s *Service) People(ctx context.Context, r Record) ([]Person, error) {
 	return s.store.People(ctx, r.ID)
 }
 
-// SendLetters queues the letter to every person on breach ref's list not yet
-// told, one e-mail each in their language, and records that they were told
-// and, on the breach, how and how many (art. 34). It needs the decision to
+// SendLetters queues the letter to every person on breach ref's list whose
+// letter was not queued yet, one e-mail each in their language, with the
+// contact point the letter names (the DPO, else the practice's privacy
+// address) as Reply-To, and records on the breach how the people are told
+// (art. 34). They count as told, and the breach as informed (Informing.At,
+// and Count with ByEmail), as the mail server accepts their letters, not
+// when they are queued: a queued letter may still bounce. It needs the decision to
 // inform the people one by one (Conflict otherwise) and returns how many
-// were sent now. While someone on the list reads English and the English
+// were queued now. While someone on the list reads English and the English
 // letter still holds a text marked for translation (Untranslated), nothing
 // is sent: an Invalid error on field letter_en.
 //
@@ -545,6 +552,10 @@ func (s *Service) SendLetters(ctx context.Context, a Actor, ref string) (int, er
 				return nil, apperr.InvalidFields(map[string]string{"letter_en": "breach.letter_untranslated"})
 			}
 			m := LetterMail(p.Email, text[letterLang(p.Language)], p.Language)
+			if validEmail(ctl.DPO.Email) {
+				// The letter names this contact point; a reply reaches it.
+				m.ReplyTo = ctl.DPO.Email
+			}
 			if err := m.Validate(); err != nil {
 				return nil, apperr.InvalidFields(map[string]string{"letter_" + letterLang(p.Language): "breach.letter_unsendable"})
 			}
@@ -552,18 +563,15 @@ func (s *Service) SendLetters(ctx context.Context, a Actor, ref string) (int, er
 		}
 		sent = len(mails)
 		return mails, nil
-	}, func(r *Record, told int) {
+	}, func(r *Record) {
 		if r.Informed == nil {
 			r.Informed = &Informing{}
-		}
-		if r.Informed.At == nil {
-			r.Informed.At = &now
 		}
 		// The draft's answer to "how were they told" is Dutch, like the AP's
 		// form; an earlier way (by post) is kept and e-mail added to it.
 		switch how := strings.TrimSpace(r.Informed.How); {
 		case how == "" || how == byEmail:
-			r.Informed.How, r.Informed.Count = byEmail, Exactly(told)
+			r.Informed.How, r.Informed.ByEmail = byEmail, true
 		case !strings.Contains(how, byEmail):
 			r.Informed.How = how + "; " + byEmail
 		}

@@ -218,6 +218,10 @@ type Informing struct {
 	At    *time.Time // when they were told; nil while still to do
 	How   string     // e.g. "per brief en e-mail"
 	Count Count      // how many were told
+	// ByEmail says that Count is the number of letters the portal's e-mail
+	// delivered (Record.Told), kept up to date as they are sent; At is then
+	// when the first was accepted by the mail server.
+	ByEmail bool
 }
 
 // Breach is one entry of the register (art. 33(5)): every breach, notified

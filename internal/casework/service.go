@@ -251,8 +251,8 @@ func (s *Service) ByToken(ctx context.Context, token string) (Case, error) {
 
 // Track returns the case behind a tracking token with the events the
 // requester may see, and records that the requester's e-mail address is
-// confirmed: only its owner can have followed the link. Unknown and expired
-// tokens give NotFound alike.
+// confirmed: only its owner can have followed the link; neither under
+// audit.Unseen. Unknown and expired tokens give NotFound alike.
 //
 // While the requester is not confirmed (Case.RequesterConfirmed), a
 // refusal's event carries only its outcome and "withheld": "true", without
@@ -264,14 +264,18 @@ func (s *Service) Track(ctx context.Context, token, address string) (Case, []Eve
 		return Case{}, nil, err
 	}
 	now := s.clock.Now()
-	if c.EmailConfirmedAt == nil {
+	// A look that shows nothing (audit.Unseen: a mail scanner's HEAD)
+	// neither confirms the address nor is recorded.
+	if c.EmailConfirmedAt == nil && !audit.IsUnseen(ctx) {
 		if err := s.store.ConfirmEmail(ctx, c.ID, HashToken(token), now, address); err != nil {
 			return Case{}, nil, err
 		}
 		c.EmailConfirmedAt = &now
 	}
-	if err := s.store.RecordTracking(ctx, c.ID, address, now); err != nil {
-		return Case{}, nil, err
+	if !audit.IsUnseen(ctx) {
+		if err := s.store.RecordTracking(ctx, c.ID, address, now); err != nil {
+			return Case{}, nil, err
+		}
 	}
 	events, err := s.store.CaseEvents(ctx, c.ID, true)
 	if err != nil {

@@ -133,8 +133,9 @@ func (w *Writer) practiceName(st practice.Settings, c lang.Code) string {
 	return w.cat.T(c, "practice.unnamed", nil)
 }
 
-// caseMail writes mail name about case k. Every case mail gets the same
-// facts; none holds what the request or the answer says.
+// caseMail writes mail name about case k, with the practice's privacy
+// address as Reply-To. Every case mail gets the same facts; none holds what
+// the request or the answer says.
 func (w *Writer) caseMail(name, subjectID string, k casework.Case, trackingURL string) (mail.Message, error) {
 	c := lang.Parse(string(k.Language))
 	st, err := w.settings()
@@ -143,7 +144,7 @@ func (w *Writer) caseMail(name, subjectID string, k casework.Case, trackingURL s
 	}
 	authority := st.Authority()
 	subject := w.cat.T(c, subjectID, map[string]any{"Reference": k.Reference})
-	return w.render(name, c, k.Requester.Email, subject, map[string]any{
+	m, err := w.render(name, c, k.Requester.Email, subject, map[string]any{
 		"Reference":    k.Reference,
 		"Type":         w.cat.T(c, "type."+string(k.Type)+".title", nil),
 		"Received":     lang.Date(c, k.ReceivedOn),
@@ -154,4 +155,8 @@ func (w *Writer) caseMail(name, subjectID string, k casework.Case, trackingURL s
 		"Authority":    authority.NameIn(string(c)),
 		"AuthorityURL": authority.URL,
 	})
+	// The mails invite a reply; it goes to the practice, not the relay's
+	// no-reply sender.
+	m.ReplyTo = st.PrivacyEmail
+	return m, err
 }

@@ -9,6 +9,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -94,6 +95,19 @@ func (q *memQueue) Due(_ context.Context, now time.Time, limit int) ([]Queued, e
 	return due, nil
 }
 
+func (q *memQueue) NextDue(context.Context) (time.Time, bool, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	var next time.Time
+	found := false
+	for _, r := range q.rows {
+		if !r.sent && (!found || r.next.Before(next)) {
+			next, found = r.next, true
+		}
+	}
+	return next, found, nil
+}
+
 func (q *memQueue) MarkSent(_ context.Context, id int64, at time.Time) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -130,6 +144,7 @@ type received struct {
 	To   []string
 	Data []byte
 	TLS  bool
+	Helo string // the name the client gave in EHLO or HELO
 }
 
 type serverOptions struct {
@@ -300,7 +315,7 @@ func (s *testSession) Data(r io.Reader) error {
 	}
 	_, isTLS := s.conn.TLSConnectionState()
 	select {
-	case s.b.srv.got <- received{From: s.from, To: slices.Clone(s.to), Data: data, TLS: isTLS}:
+	case s.b.srv.got <- received{From: s.from, To: slices.Clone(s.to), Data: data, TLS: isTLS, Helo: s.conn.Hostname()}:
 		return nil
 	default:
 		return errors.New("test server inbox full")
@@ -385,6 +400,54 @@ func selfSigned(tb testing.TB) (*tls.Config, *x509.CertPool) {
 	pool := x509.NewCertPool()
 	pool.AddCert(cert)
 	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}, pool
+}
+
+// privateCA returns a server certificate for 127.0.0.1 signed by a CA of
+// its own, and that CA's certificate as PEM (what AVGLOKET_SMTP_CA_FILE
+// holds).
+func privateCA(tb testing.TB) (*tls.Config, []byte) {
+	tb.Helper()
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	caTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "Praktijk test CA"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		KeyUsage:     x509.KeyUsageCertSign,
+		IsCA:         true,
+
+		BasicConstraintsValid: true,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ca, err := x509.ParseCertificate(caDER)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	leaf := &x509.Certificate{
+		SerialNumber: big.NewInt(2),
+		Subject:      pkix.Name{CommonName: "relay"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, leaf, ca, &key.PublicKey, caKey)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})
+	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der, caDER}, PrivateKey: key}}}, caPEM
 }
 
 // lockedBuffer collects log output from several goroutines.

@@ -44,11 +44,15 @@ type Message struct {
 	To      string // a bare address such as "jan@example.nl"; no display name
 	Subject string
 	Text    string // plain text, UTF-8
+	// ReplyTo is where a reply goes: the practice's privacy address, since
+	// the From address is a relay's no-reply. A bare address like To, or
+	// empty for none.
+	ReplyTo string `json:",omitempty"`
 }
 
 // Validate reports whether m may be sent. It returns an error wrapping
 // ErrInvalidMessage when
-//   - To is not exactly one bare address as net/mail.ParseAddress reads it
+//   - To, or ReplyTo when set, is not exactly one bare address as net/mail.ParseAddress reads it
 //     (no display name, no angle brackets, no comments, no list, no control
 //     characters such as CR or LF);
 //   - Subject is empty or blank, longer than MaxSubjectLen characters, not
@@ -58,6 +62,11 @@ type Message struct {
 func (m Message) Validate() error {
 	if err := validateRecipient(m.To); err != nil {
 		return err
+	}
+	if m.ReplyTo != "" {
+		if err := validateRecipient(m.ReplyTo); err != nil {
+			return fmt.Errorf("reply-to: %w", err)
+		}
 	}
 	switch {
 	case strings.TrimSpace(m.Subject) == "":

@@ -23,6 +23,9 @@ func TestMessageValidate(t *testing.T) {
 		{"valid", func(*Message) {}, true},
 		{"subject of exactly 200 characters", func(m *Message) { m.Subject = strings.Repeat("é", 200) }, true},
 		{"plus address", func(m *Message) { m.To = "jan+avg@example.nl" }, true},
+		{"reply-to", func(m *Message) { m.ReplyTo = "privacy@delinde.example" }, true},
+		{"reply-to with header injection", func(m *Message) { m.ReplyTo = "a@b.c\r\nBcc: x@y.z" }, false},
+		{"reply-to with display name", func(m *Message) { m.ReplyTo = "Privacy <privacy@delinde.example>" }, false},
 
 		{"empty recipient", func(m *Message) { m.To = "" }, false},
 		{"recipient with header injection", func(m *Message) { m.To = "a@b.c\r\nBcc: x@y.z" }, false},

@@ -8,14 +8,18 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
 	netmail "net/mail"
+	"os"
 	"strings"
 	"sync"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	gomail "github.com/go-mail/mail/v2"
 )
@@ -56,6 +60,16 @@ type SMTPConfig struct {
 	// Timeout bounds each step: connecting, the greeting, and the rest of the
 	// conversation. Zero means DefaultTimeout.
 	Timeout time.Duration
+
+	// HeloName is the name given in EHLO: the host of the portal's base URL.
+	// Relays and spam filters check it; empty sends "localhost", which many
+	// refuse or score down.
+	HeloName string
+
+	// CAFile is a PEM file of CA certificates that the relay's certificate
+	// may chain to, in addition to the system roots: for a relay with a
+	// certificate from the practice's own CA (AVGLOKET_SMTP_CA_FILE).
+	CAFile string
 }
 
 // Validate reports whether c can be used, returning an error wrapping
@@ -78,6 +92,10 @@ func (c SMTPConfig) Validate() error {
 		return bad("username contains control characters")
 	case c.Timeout < 0:
 		return bad("timeout is negative")
+	case strings.ContainsFunc(c.HeloName, func(r rune) bool {
+		return r > unicode.MaxASCII || !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '.' || r == '-')
+	}):
+		return bad("EHLO name must be a host name")
 	}
 	if _, err := parseFrom(c.From); err != nil {
 		return bad(err.Error())
@@ -108,6 +126,7 @@ type SMTPSender struct {
 	password  string
 	from      *netmail.Address
 	idDomain  string // right-hand side of Message-IDs
+	helo      string // the EHLO name; "" lets go-mail send "localhost"
 	policy    gomail.StartTLSPolicy
 	timeout   time.Duration
 	tlsConfig *tls.Config // cloned per dial; tests add a root CA here
@@ -145,11 +164,37 @@ func NewSMTPSender(c SMTPConfig) (*SMTPSender, error) {
 	if c.Insecure {
 		s.policy = gomail.OpportunisticStartTLS
 	}
+	s.helo = c.HeloName
+	if c.CAFile != "" {
+		roots, err := rootsWith(c.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrInvalidConfig, err)
+		}
+		s.tlsConfig.RootCAs = roots
+	}
 	if s.timeout == 0 {
 		s.timeout = DefaultTimeout
 	}
 	installDialHook.Do(func() { gomail.NetDialTimeout = dialWithDeadline })
 	return s, nil
+}
+
+// rootsWith returns the system roots with the CA certificates of the PEM
+// file path added. It fails when the file cannot be read or holds no
+// certificate.
+func rootsWith(path string) (*x509.CertPool, error) {
+	pemData, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("CA file: %w", err)
+	}
+	roots, err := x509.SystemCertPool()
+	if err != nil {
+		roots = x509.NewCertPool() // no system roots here: the file alone
+	}
+	if !roots.AppendCertsFromPEM(pemData) {
+		return nil, fmt.Errorf("CA file %s holds no PEM certificate", path)
+	}
+	return roots, nil
 }
 
 // installDialHook guards the one change this package makes to go-mail's
@@ -190,10 +235,16 @@ func (s *SMTPSender) Send(ctx context.Context, m Message) error {
 		return err
 	}
 
-	msg := gomail.NewMessage() // UTF-8, quoted-printable body, encoded headers
-	msg.SetAddressHeader("From", s.from.Address, s.from.Name)
+	msg := gomail.NewMessage() // UTF-8, quoted-printable body
+	// From and Subject are encoded here, not by go-mail: its encoded words
+	// run to 75 characters after the field name (lines over RFC 2047's 76)
+	// and leave ' & ( . raw in a display name, where §5(3) forbids them.
+	msg.SetHeader("From", formatAddress(s.from.Address, s.from.Name))
 	msg.SetAddressHeader("To", m.To, "")
-	msg.SetHeader("Subject", m.Subject)
+	if m.ReplyTo != "" {
+		msg.SetAddressHeader("Reply-To", m.ReplyTo, "")
+	}
+	msg.SetHeader("Subject", encodeWords(m.Subject))
 	msg.SetDateHeader("Date", time.Now())
 	msg.SetHeader("Message-ID", "<"+rand.Text()+"@"+s.idDomain+">")
 	msg.SetHeader("Auto-Submitted", "auto-generated")
@@ -211,6 +262,7 @@ func (s *SMTPSender) Send(ctx context.Context, m Message) error {
 		StartTLSPolicy: s.policy,
 		Timeout:        s.timeout,
 		RetryFailure:   true, // re-dial once if MAIL FROM times out; nothing was sent yet
+		LocalName:      s.helo,
 	}
 	if err := d.DialAndSend(msg); err != nil {
 		var noTLS gomail.StartTLSUnsupportedError
@@ -224,6 +276,52 @@ func (s *SMTPSender) Send(ctx context.Context, m Message) error {
 		return fmt.Errorf("mail: send via %s:%d: %w", s.host, s.port, err)
 	}
 	return nil
+}
+
+// maxWordBytes is how many bytes of text go into one encoded word: base64
+// makes 52 characters of 39 bytes, and with "=?UTF-8?b?" and "?=" the word is
+// 64 characters, so that "Subject: " or "From: " and a word fit a line of 76
+// (RFC 2047 §2), and so does a folded line of one space and a word.
+const maxWordBytes = 39
+
+// encodeWords returns s as it is when it is printable ASCII, and otherwise
+// as base64 encoded words of at most maxWordBytes bytes each (split between
+// characters, never inside one), separated by spaces, which a reader drops
+// between encoded words. Base64 uses only letters, digits, + / and =, the
+// characters RFC 2047 §5(3) allows in a phrase such as a display name.
+func encodeWords(s string) string {
+	ascii := !strings.ContainsFunc(s, func(r rune) bool { return r < ' ' || r > '~' })
+	if ascii {
+		return s
+	}
+	var words []string
+	for s != "" {
+		n := 0
+		for _, r := range s {
+			l := utf8.RuneLen(r)
+			if n+l > maxWordBytes && n > 0 {
+				break
+			}
+			n += l
+		}
+		words = append(words, "=?UTF-8?b?"+base64.StdEncoding.EncodeToString([]byte(s[:n]))+"?=")
+		s = s[n:]
+	}
+	return strings.Join(words, " ")
+}
+
+// formatAddress writes "name <address>": the name as encoded words when it
+// is not ASCII, as a quoted string otherwise.
+func formatAddress(address, name string) string {
+	switch enc := encodeWords(name); {
+	case name == "":
+		return address
+	case enc != name:
+		return enc + " <" + address + ">"
+	default:
+		q := strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(name)
+		return `"` + q + `" <` + address + ">"
+	}
 }
 
 // messageIDDomain returns the domain of the From address for Message-IDs, or

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"net"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -254,4 +257,113 @@ func TestSMTPSenderGivesUpOnSilentServer(t *testing.T) {
 	case <-time.After(failsafe):
 		t.Fatal("Send to a silent server did not time out")
 	}
+}
+
+// What real servers and clients check: Reply-To is the practice's privacy
+// address, EHLO names the portal's host, and the encoded words of a long
+// accented name and subject keep every header line within 76 characters and
+// the display name within the characters RFC 2047 §5(3) allows in a phrase.
+func TestSMTPSenderHeaders(t *testing.T) {
+	ts := startServer(t, serverOptions{})
+	for _, name := range []string{
+		"Praktijk voor Jeugd- en Gezinsbegeleiding ‘De Zonnebloem’ Één",
+		"Praktijk 't Hofje & Zoon — Één", // ' and & pass Q encoding raw, a phrase forbids them
+	} {
+		s, err := NewSMTPSender(SMTPConfig{
+			Host: ts.Host, Port: ts.Port, From: `"` + name + `" <noreply@zonnebloem.example>`,
+			Insecure: true, Timeout: failsafe, HeloName: "avg.zonnebloem.example",
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := validMessage()
+		m.ReplyTo = "privacy@zonnebloem.example"
+		m.Subject = "Ontvangstbevestiging van uw verzoek — inzage (art. 15) bij ‘De Zonnebloem’ Één AVG-2026-0001"
+		if err := s.Send(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+		r := ts.next(t)
+		if r.Helo != "avg.zonnebloem.example" {
+			t.Errorf("EHLO %q, want the portal's host", r.Helo)
+		}
+		head, _, _ := strings.Cut(string(r.Data), "\r\n\r\n")
+		for _, line := range strings.Split(head, "\r\n") {
+			if len(line) > 76 {
+				t.Errorf("header line of %d characters: %q", len(line), line)
+			}
+		}
+		p := parse(t, r)
+		if got, err := p.Header.AddressList("Reply-To"); err != nil || len(got) != 1 || got[0].Address != m.ReplyTo || got[0].Name != "" {
+			t.Errorf("Reply-To: %q (%v), want %s", p.Header.Get("Reply-To"), err, m.ReplyTo)
+		}
+		from, err := p.Header.AddressList("From")
+		if err != nil || len(from) != 1 || from[0].Name != name || from[0].Address != "noreply@zonnebloem.example" {
+			t.Errorf("From: %q reads as %v (%v)", p.Header.Get("From"), from, err)
+		}
+		display, _, _ := strings.Cut(p.Header.Get("From"), "<")
+		for _, word := range strings.Fields(display) {
+			if !phraseWord.MatchString(word) {
+				t.Errorf("From's display name holds %q, not an encoded word of RFC 2047 §5(3)", word)
+			}
+		}
+		if got := decodeHeader(t, p.Header.Get("Subject")); got != m.Subject {
+			t.Errorf("Subject reads %q, want %q", got, m.Subject)
+		}
+	}
+}
+
+// phraseWord is an encoded word as RFC 2047 §5(3) allows it in a phrase:
+// only letters, digits and ! * + - / = _ in the encoded text.
+var phraseWord = regexp.MustCompile(`^=\?(?i:utf-8)\?[BbQq]\?[A-Za-z0-9!*+\-/=_]*\?=$`)
+
+// A relay whose certificate comes from the practice's own CA is trusted with
+// CAFile, in addition to the system roots, and refused without it.
+func TestSMTPSenderTrustsCAFile(t *testing.T) {
+	serverTLS, caPEM := privateCA(t)
+	ts := startServer(t, serverOptions{user: testUser, pass: testPass, tls: serverTLS})
+	caFile := filepath.Join(t.TempDir(), "relay-ca.pem")
+	if err := os.WriteFile(caFile, caPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := SMTPConfig{Host: ts.Host, Port: ts.Port, Username: testUser, Password: testPass, From: testFrom, Timeout: failsafe}
+
+	without, err := NewSMTPSender(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := without.Send(context.Background(), validMessage()); err == nil {
+		t.Fatal("Send without the CA file succeeded")
+	}
+	ts.none(t)
+
+	c.CAFile = caFile
+	with, err := NewSMTPSender(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := validMessage()
+	if err := with.Send(context.Background(), m); err != nil {
+		t.Fatalf("Send with the CA file: %v", err)
+	}
+	r := ts.next(t)
+	if !r.TLS {
+		t.Error("not sent over TLS")
+	}
+	checkDelivered(t, r, m)
+
+	for name, file := range map[string]string{"missing": filepath.Join(t.TempDir(), "none.pem"), "not PEM": writeFile(t, "garbage")} {
+		c.CAFile = file
+		if _, err := NewSMTPSender(c); !errors.Is(err, ErrInvalidConfig) {
+			t.Errorf("%s CA file: NewSMTPSender = %v, want ErrInvalidConfig", name, err)
+		}
+	}
+}
+
+func writeFile(tb testing.TB, content string) string {
+	tb.Helper()
+	p := filepath.Join(tb.TempDir(), "file")
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	return p
 }

@@ -66,6 +66,9 @@ type Queue interface {
 	// to try again, and the error text (which never holds the recipient's
 	// address).
 	MarkFailed(ctx context.Context, id int64, attempts int, next time.Time, lastErr string) error
+	// NextDue returns when the earliest unsent message is due (its next
+	// attempt), and false when nothing is waiting.
+	NextDue(ctx context.Context) (time.Time, bool, error)
 }
 
 // Worker delivers the outbox. Run one Worker (one Run, or RunOnce calls one at
@@ -194,10 +197,16 @@ func errorText(err error, to string) string {
 	return s
 }
 
-// Run delivers the outbox until ctx is done: once at the start, then every
-// interval `every` (a minute if every ≤ 0) and whenever Notify is called.
-// Errors are logged, not returned. Run returns once ctx is done and the send
-// under way, if any, has finished and been recorded.
+// minWait is the shortest pause between two rounds of Run, so that a mail
+// that stays due (its failure could not be recorded) does not make Run spin.
+const minWait = time.Second
+
+// Run delivers the outbox until ctx is done: once at the start, then when the
+// earliest unsent mail is due (a retry after a minute goes after a minute),
+// at the latest every interval `every` (a minute if every ≤ 0), and whenever
+// Notify is called. It waits on the Worker's clock. Errors are logged, not
+// returned. Run returns once ctx is done and the send under way, if any, has
+// finished and been recorded.
 func (w *Worker) Run(ctx context.Context, every time.Duration) {
 	if every <= 0 {
 		every = time.Minute
@@ -205,8 +214,6 @@ func (w *Worker) Run(ctx context.Context, every time.Duration) {
 	if w.sender == nil {
 		w.log.Warn("mail: no sender configured, mails stay queued")
 	}
-	t := time.NewTicker(every)
-	defer t.Stop()
 	for {
 		if _, err := w.RunOnce(ctx); err != nil && ctx.Err() == nil {
 			w.log.Error("mail: outbox run failed", "error", err.Error())
@@ -214,10 +221,30 @@ func (w *Worker) Run(ctx context.Context, every time.Duration) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-w.clock.After(w.wait(ctx, every)):
 		case <-w.wake:
 		}
 	}
+}
+
+// wait returns how long Run sleeps: until the earliest unsent mail is due,
+// but at least minWait and at most every. Without a sender nothing will be
+// sent, so it waits every.
+func (w *Worker) wait(ctx context.Context, every time.Duration) time.Duration {
+	if w.sender == nil {
+		return every
+	}
+	next, ok, err := w.queue.NextDue(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			w.log.Error("mail: outbox next due", "error", err.Error())
+		}
+		return every
+	}
+	if !ok {
+		return every
+	}
+	return min(max(next.Sub(w.clock.Now()), minWait), every)
 }
 
 // Notify wakes Run to look at the outbox now, typically right after a

@@ -328,3 +328,61 @@ func TestNotifyNeverBlocks(t *testing.T) {
 		w.Notify() // no Run is listening
 	}
 }
+
+// A mail whose first attempt failed is retried when its back-off ends (one
+// minute later), not at the worker's next round (an hour later here), and
+// waiting for it takes the fake clock's time, not the test's.
+func TestWorkerRetriesOnTime(t *testing.T) {
+	ts := startServer(t, serverOptions{})
+	q := &memQueue{}
+	id := q.add(t, validMessage())
+	real := newTestSender(t, ts)
+	calls := 0
+	flaky := senderFunc(func(ctx context.Context, m Message) error {
+		calls++
+		if calls == 1 {
+			return errors.New("451 try again later")
+		}
+		return real.Send(ctx, m)
+	})
+	w, clk, _ := newTestWorker(t, q, flaky)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		w.Run(ctx, time.Hour)
+	}()
+	defer func() {
+		cancel()
+		<-stopped
+	}()
+
+	awaitTimers(t, clk, 1) // the failed first round is over and Run waits
+	if r := q.row(t, id); r.sent || !r.next.Equal(t0.Add(time.Minute)) {
+		t.Fatalf("after the first round: %+v, want a retry due at %v", r, t0.Add(time.Minute))
+	}
+	clk.Advance(time.Minute - time.Second)
+	ts.none(t)
+	clk.Advance(time.Second)
+	ts.next(t)
+	awaitTimers(t, clk, 1)
+	if r := q.row(t, id); !r.sent || !r.sentAt.Equal(t0.Add(time.Minute)) {
+		t.Errorf("retry: %+v, want sent at %v", r, t0.Add(time.Minute))
+	}
+}
+
+// awaitTimers waits until n timers of clk are pending.
+func awaitTimers(tb testing.TB, clk *clock.Fake, n int) {
+	tb.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		clk.AwaitTimers(n)
+	}()
+	select {
+	case <-done:
+	case <-time.After(failsafe):
+		tb.Fatalf("no %d timers pending on the clock", n)
+	}
+}

@@ -50,6 +50,7 @@ type breachView struct {
 	Row        breachRow `gorm:"embedded"`
 	BranchCode *string
 	Recipients int
+	Queued     int
 	Told       int
 }
 
@@ -149,7 +150,8 @@ type sealedBreach struct {
 	DecidedByName              string      `json:"decided_by,omitempty"`
 	InformedHow                string      `json:"informed_how,omitempty"`
 	InformedCount              sealedCount `json:"informed_count"`
-	Informed                   bool        `json:"informed,omitempty"` // an Informing is on record, told or not
+	Informed                   bool        `json:"informed,omitempty"`          // an Informing is on record, told or not
+	InformedByEmail            bool        `json:"informed_by_email,omitempty"` // the count follows the letters delivered
 	NotInformedReason          string      `json:"not_informed_reason,omitempty"`
 	LateReason                 string      `json:"late_reason,omitempty"`
 	LetterNL                   string      `json:"letter_nl,omitempty"`
@@ -222,7 +224,9 @@ func breachScoped(db *gorm.DB, scope breach.Scope) *gorm.DB {
 
 const breachSelect = "breaches.*, branches.code AS branch_code, " +
 	"(SELECT COUNT(*) FROM breach_recipients r WHERE r.breach_id = breaches.id) AS recipients, " +
-	"(SELECT COUNT(*) FROM breach_recipients r WHERE r.breach_id = breaches.id AND r.told_at IS NOT NULL) AS told"
+	"(SELECT COUNT(*) FROM breach_recipients r WHERE r.breach_id = breaches.id AND r.told_at IS NOT NULL) AS queued, " +
+	"(SELECT COUNT(*) FROM breach_recipients r JOIN outbox o ON o.id = r.outbox_id " +
+	"WHERE r.breach_id = breaches.id AND o.sent_at IS NOT NULL) AS told"
 
 func breachQuery(db *gorm.DB) *gorm.DB {
 	return db.Table("breaches").Select(breachSelect).Joins("LEFT JOIN branches ON branches.id = breaches.branch_id")
@@ -287,7 +291,7 @@ func (s *Store) breachRowOf(tx *gorm.DB, r breach.Record) (breachRow, error) {
 	}
 	if in := r.Informed; in != nil {
 		row.InformedAt = utc(in.At)
-		body.Informed, body.InformedHow, body.InformedCount = true, in.How, countOf(in.Count)
+		body.Informed, body.InformedHow, body.InformedCount, body.InformedByEmail = true, in.How, countOf(in.Count), in.ByEmail
 	}
 	var err error
 	if row.Body, err = s.sealJSON("breaches", "body", r.Reference, body); err != nil {
@@ -304,7 +308,7 @@ func (s *Store) recordOf(v breachView) (breach.Record, error) {
 	if err := s.openJSON("breaches", "body", row.Reference, row.Body, &body); err != nil {
 		return breach.Record{}, internal(err, "open breach")
 	}
-	r := breach.Record{ID: row.ID, CreatedAt: row.CreatedAt, UpdatedAt: row.UpdatedAt, Recipients: v.Recipients, Told: v.Told,
+	r := breach.Record{ID: row.ID, CreatedAt: row.CreatedAt, UpdatedAt: row.UpdatedAt, Recipients: v.Recipients, Queued: v.Queued, Told: v.Told,
 		Texts: breach.Texts{LetterNL: body.LetterNL, LetterEN: body.LetterEN, NoticeNL: body.NoticeNL, NoticeEN: body.NoticeEN}}
 	b := breach.Breach{
 		Reference: row.Reference, Title: body.Title, StartedAt: body.StartedAt, EndedAt: body.EndedAt,
@@ -338,7 +342,12 @@ func (s *Store) recordOf(v breachView) (breach.Record, error) {
 			DecidedAt: *row.DecidedAt, DecidedBy: body.DecidedByName}
 	}
 	if body.Informed {
-		b.Informed = &breach.Informing{At: row.InformedAt, How: body.InformedHow, Count: body.InformedCount.count()}
+		b.Informed = &breach.Informing{At: row.InformedAt, How: body.InformedHow, Count: body.InformedCount.count(),
+			ByEmail: body.InformedByEmail}
+		if body.InformedByEmail {
+			// Told as the mail server accepts the letters (see MarkSent).
+			b.Informed.Count = breach.Exactly(v.Told)
+		}
 	}
 	r.Breach = b
 	return r, nil
@@ -633,8 +642,12 @@ func (s *Store) OpenDecisions(ctx context.Context, scope breach.Scope) (breach.O
 	return breach.OpenDecisions{Count: row.Open, Reference: row.Reference, AwareAt: row.AwareAt}, nil
 }
 
-// RecordBreachAccess implements breach.Store.
+// RecordBreachAccess implements breach.Store. Under audit.Unseen (an HTTP
+// HEAD) nothing is shown, and nothing written.
 func (s *Store) RecordBreachAccess(ctx context.Context, a breach.Actor, breachID int64, action audit.Action, detail string, at time.Time) error {
+	if audit.IsUnseen(ctx) {
+		return nil
+	}
 	object := ""
 	if breachID != 0 {
 		object = audit.Breach(breachID)
@@ -682,9 +695,25 @@ func (s *Store) AddRecipients(ctx context.Context, ref string, a breach.Actor, p
 	return added, skipped, nil
 }
 
+// recipientState is a recipient row with the state of its letter in the
+// outbox.
+type recipientState struct {
+	ID       int64
+	Contact  []byte
+	Language string
+	ToldAt   *time.Time
+	SentAt   *time.Time
+	Attempts int
+}
+
 func (s *Store) peopleWhere(db *gorm.DB, cond string, args ...any) ([]breach.Person, error) {
-	var rows []breachRecipientRow
-	if err := db.Where(cond, args...).Order("id").Find(&rows).Error; err != nil {
+	var rows []recipientState
+	err := db.Table("breach_recipients").
+		Select("breach_recipients.id, breach_recipients.contact, breach_recipients.language, breach_recipients.told_at, "+
+			"outbox.sent_at AS sent_at, COALESCE(outbox.attempts, 0) AS attempts").
+		Joins("LEFT JOIN outbox ON outbox.id = breach_recipients.outbox_id").
+		Where(cond, args...).Order("breach_recipients.id").Find(&rows).Error
+	if err != nil {
 		return nil, internal(err, "read recipients")
 	}
 	out := make([]breach.Person, 0, len(rows))
@@ -693,7 +722,7 @@ func (s *Store) peopleWhere(db *gorm.DB, cond string, args ...any) ([]breach.Per
 		if err := s.openJSON("breach_recipients", "contact", idString(r.ID), r.Contact, &c); err != nil {
 			return nil, internal(err, "open recipient")
 		}
-		out = append(out, breach.Person{ID: r.ID, ToldAt: r.ToldAt,
+		out = append(out, breach.Person{ID: r.ID, QueuedAt: r.ToldAt, SentAt: r.SentAt, Attempts: r.Attempts,
 			Recipient: breach.Recipient{Name: c.Name, Email: c.Email, Language: r.Language}})
 	}
 	return out, nil
@@ -701,14 +730,15 @@ func (s *Store) peopleWhere(db *gorm.DB, cond string, args ...any) ([]breach.Per
 
 // People implements breach.Store.
 func (s *Store) People(ctx context.Context, breachID int64) ([]breach.Person, error) {
-	return s.peopleWhere(s.db.WithContext(ctx), "breach_id = ?", breachID)
+	return s.peopleWhere(s.db.WithContext(ctx), "breach_recipients.breach_id = ?", breachID)
 }
 
-// SendLetters implements breach.Store.
+// SendLetters implements breach.Store. The column told_at holds when the
+// letter was queued; the person is told when its outbox row is sent.
 func (s *Store) SendLetters(ctx context.Context, ref string, a breach.Actor, at time.Time,
-	compose func(breach.Record, []breach.Person) ([]mail.Message, error), change func(*breach.Record, int)) (breach.Record, error) {
+	compose func(breach.Record, []breach.Person) ([]mail.Message, error), change func(*breach.Record)) (breach.Record, error) {
 	return s.changeBreach(ctx, ref, a, "step=letters", at, func(tx *gorm.DB, r *breach.Record) (string, error) {
-		people, err := s.peopleWhere(tx, "breach_id = ? AND told_at IS NULL", r.ID)
+		people, err := s.peopleWhere(tx, "breach_recipients.breach_id = ? AND breach_recipients.told_at IS NULL", r.ID)
 		if err != nil {
 			return "", err
 		}
@@ -727,14 +757,10 @@ func (s *Store) SendLetters(ctx context.Context, ref string, a breach.Actor, at 
 			err = tx.Model(&breachRecipientRow{}).Where("id = ?", people[i].ID).
 				Updates(map[string]any{"told_at": at.UTC(), "outbox_id": id}).Error
 			if err != nil {
-				return "", internal(err, "mark recipient told")
+				return "", internal(err, "mark recipient queued")
 			}
 		}
-		var told int64
-		if err := tx.Model(&breachRecipientRow{}).Where("breach_id = ? AND told_at IS NOT NULL", r.ID).Count(&told).Error; err != nil {
-			return "", internal(err, "count recipients told")
-		}
-		change(r, int(told))
+		change(r)
 		return fmt.Sprintf("sent=%d", len(mails)), nil
 	})
 }

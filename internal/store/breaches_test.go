@@ -304,19 +304,20 @@ func TestBreachRecipientsAndLetters(t *testing.T) {
 		t.Fatalf("second upload = %d added, %d skipped, %v; want 1 and 1", added, skipped, err)
 	}
 	send := func() (int, error) {
-		var told int
+		var queued int
 		_, err := env.s.SendLetters(t.Context(), r.Reference, env.owner, aware.Add(time.Hour),
 			func(_ breach.Record, ps []breach.Person) ([]mail.Message, error) {
 				var ms []mail.Message
 				for _, p := range ps {
 					ms = append(ms, mail.Message{To: p.Email, Subject: "Datalek", Text: "Brief in " + p.Language})
 				}
+				queued = len(ms)
 				return ms, nil
-			}, func(r *breach.Record, n int) { told = n })
-		return told, err
+			}, func(r *breach.Record) { r.Informed = &breach.Informing{How: "per e-mail", ByEmail: true} })
+		return queued, err
 	}
-	if told, err := send(); err != nil || told != 3 {
-		t.Fatalf("SendLetters: told %d, %v; want 3", told, err)
+	if queued, err := send(); err != nil || queued != 3 {
+		t.Fatalf("SendLetters: queued %d, %v; want 3", queued, err)
 	}
 	due, err := env.s.Due(t.Context(), aware.Add(2*time.Hour), 100)
 	if err != nil {
@@ -334,8 +335,8 @@ func TestBreachRecipientsAndLetters(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range ps {
-		if p.ToldAt == nil {
-			t.Errorf("%s not marked told", p.Email)
+		if p.QueuedAt == nil || p.Delivery() != breach.Queued {
+			t.Errorf("%s: queued at %v, %s; want queued", p.Email, p.QueuedAt, p.Delivery())
 		}
 	}
 	// Sending again finds nobody left: no second mail.
@@ -344,6 +345,42 @@ func TestBreachRecipientsAndLetters(t *testing.T) {
 	}
 	if due, _ := env.s.Due(t.Context(), aware.Add(2*time.Hour), 100); len(due) != 3 {
 		t.Errorf("%d mails after sending twice, want 3", len(due))
+	}
+	rec, err := env.s.BreachByReference(t.Context(), r.Reference, breach.Scope{All: true})
+	if err != nil || rec.Queued != 3 || rec.Told != 0 || rec.Informed == nil || rec.Informed.At != nil {
+		t.Fatalf("queued: %+v, %v; want 3 queued, none told, not informed yet", rec, err)
+	}
+
+	// The outbox reports back: a sent letter tells its person and, the
+	// first, makes the breach informed at that moment; a failed one shows.
+	sent := aware.Add(90 * time.Minute)
+	if err := env.s.MarkSent(t.Context(), due[0].ID, sent); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.s.MarkFailed(t.Context(), due[1].ID, 1, sent.Add(time.Minute), "550 no such user"); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.s.MarkSent(t.Context(), due[2].ID, sent.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	ps, err = env.s.People(t.Context(), r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var states []breach.Delivery
+	for _, p := range ps {
+		states = append(states, p.Delivery())
+	}
+	if want := []breach.Delivery{breach.Sent, breach.Failed, breach.Sent}; !slices.Equal(states, want) {
+		t.Errorf("deliveries %v, want %v", states, want)
+	}
+	if ps[0].SentAt == nil || !ps[0].SentAt.Equal(sent) || ps[1].Attempts != 1 {
+		t.Errorf("people %+v", ps)
+	}
+	rec, err = env.s.BreachByReference(t.Context(), r.Reference, breach.Scope{All: true})
+	if err != nil || rec.Told != 2 || rec.Informed == nil || rec.Informed.At == nil || !rec.Informed.At.Equal(sent) ||
+		rec.Informed.Count.Exact == nil || *rec.Informed.Count.Exact != 2 {
+		t.Errorf("sent: %d told, informed %+v, %v; want 2 told, informed at %v", rec.Told, rec.Informed, err, sent)
 	}
 }
 

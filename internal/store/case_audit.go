@@ -86,8 +86,12 @@ func (s *Store) auditEvents(tx *gorm.DB, a casework.Actor, caseID int64, events 
 }
 
 // RecordCaseAccess writes that a looked at (or exported) case caseID. It is
-// written before the data are shown; if it fails, nothing is shown.
+// written before the data are shown; if it fails, nothing is shown. Under
+// audit.Unseen (an HTTP HEAD) nothing is shown, and nothing written.
 func (s *Store) RecordCaseAccess(ctx context.Context, a casework.Actor, caseID int64, action audit.Action, at time.Time) error {
+	if audit.IsUnseen(ctx) {
+		return nil
+	}
 	return s.AppendAudit(context.WithoutCancel(ctx), audit.Entry{At: at, Actor: auditActor(a, caseID), Action: action,
 		Object: audit.Case(caseID), Address: a.Address})
 }

@@ -61,10 +61,34 @@ func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]mail.Queue
 	return out, nil
 }
 
-// MarkSent implements mail.Queue.
+// NextDue implements mail.Queue.
+func (s *Store) NextDue(ctx context.Context) (time.Time, bool, error) {
+	var rows []outboxRow
+	err := s.db.WithContext(ctx).Select("next_attempt_at").Where("sent_at IS NULL").
+		Order("next_attempt_at").Limit(1).Find(&rows).Error
+	if err != nil {
+		return time.Time{}, false, internal(err, "read outbox")
+	}
+	if len(rows) == 0 {
+		return time.Time{}, false, nil
+	}
+	return rows[0].NextAttemptAt, true, nil
+}
+
+// MarkSent implements mail.Queue. A breach letter (art. 34) that was sent
+// makes its breach informed at that moment, if no moment is on record yet,
+// in the same transaction: the register counts a person as told when the
+// mail server accepted the letter, not when it was queued.
 func (s *Store) MarkSent(ctx context.Context, id int64, at time.Time) error {
-	err := s.db.WithContext(ctx).Model(&outboxRow{}).Where("id = ?", id).
-		Updates(map[string]any{"sent_at": at.UTC(), "last_error": ""}).Error
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := tx.Model(&outboxRow{}).Where("id = ?", id).
+			Updates(map[string]any{"sent_at": at.UTC(), "last_error": ""}).Error
+		if err != nil {
+			return err
+		}
+		return tx.Exec("UPDATE breaches SET informed_at = ? WHERE informed_at IS NULL AND id IN "+
+			"(SELECT breach_id FROM breach_recipients WHERE outbox_id = ?)", at.UTC(), id).Error
+	})
 	if err != nil {
 		return internal(err, "mark mail sent")
 	}

@@ -661,6 +661,45 @@ func TestOutboxDueMarkFailedMarkSent(t *testing.T) {
 	}
 }
 
+// NextDue tells the worker when to wake: the earliest next attempt of an
+// unsent mail, a failed one's retry included; nothing once all are sent.
+func TestOutboxNextDue(t *testing.T) {
+	env := newTestStore(t)
+	ctx := t.Context()
+	t0 := time.Date(2026, 11, 25, 9, 31, 0, 500_000_000, time.UTC)
+	next := func(t *testing.T) (time.Time, bool) {
+		t.Helper()
+		at, ok, err := env.s.NextDue(ctx)
+		if err != nil {
+			t.Fatalf("NextDue: %v", err)
+		}
+		return at, ok
+	}
+	if _, ok := next(t); ok {
+		t.Fatal("NextDue of an empty outbox says something is waiting")
+	}
+	mustCreate(t, env.s, newCase(t, caseSpec{name: "Anna Alfa", email: "anna@example.nl", at: t0}), nil)
+	if at, ok := next(t); !ok || !at.Equal(t0) {
+		t.Errorf("NextDue = %v, %v; want %v", at, ok, t0)
+	}
+	q, err := env.s.Due(ctx, t0, 10)
+	if err != nil || len(q) != 1 {
+		t.Fatalf("Due = %v, %v", q, err)
+	}
+	if err := env.s.MarkFailed(ctx, q[0].ID, 1, t0.Add(time.Minute), "451 later"); err != nil {
+		t.Fatal(err)
+	}
+	if at, ok := next(t); !ok || !at.Equal(t0.Add(time.Minute)) {
+		t.Errorf("NextDue after a failure = %v, %v; want %v", at, ok, t0.Add(time.Minute))
+	}
+	if err := env.s.MarkSent(ctx, q[0].ID, t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if at, ok := next(t); ok {
+		t.Errorf("NextDue with everything sent = %v", at)
+	}
+}
+
 // The Query doc says zero values select everything; a zero Limit must not
 // crash the store (it used to index views[-1]).
 func TestListCasesZeroLimit(t *testing.T) {

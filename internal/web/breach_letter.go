@@ -25,10 +25,12 @@ const recipientsBodyLimit = "6MiB"
 // counted.
 const peopleShown = 200
 
-// breachPerson is someone on the list as the letter page shows them.
+// breachPerson is someone on the list as the letter page shows them: where
+// their letter stands (breach.Delivery) and since when.
 type breachPerson struct {
 	breach.Person
-	Told string
+	State string // breach.Delivery
+	When  string // when it was queued or sent
 }
 
 // uploadRow is a row of the upload that was left out.
@@ -49,6 +51,7 @@ type breachLetterPage struct {
 	People     []breachPerson
 	More       int // people on the list not shown
 	Untold     int
+	OnTheWay   int // letters queued that the mail server has not accepted yet
 	CanSend    bool
 	Owner      bool
 	Informed   string
@@ -102,19 +105,23 @@ func (s *Server) renderLetter(c echo.Context, status int, r breach.Record, v url
 	p := breachLetterPage{base: b, formState: newFormState(b.Tr, letterFields, problems), R: r, Values: v,
 		Owner: a.Owner, Upload: up, Tr2: countWords{b.Tr}}
 	for i, pe := range people {
-		if pe.ToldAt == nil {
+		if pe.QueuedAt == nil {
 			p.Untold++
 		}
 		if i >= peopleShown {
 			p.More++
 			continue
 		}
-		row := breachPerson{Person: pe}
-		if pe.ToldAt != nil {
-			row.Told = lang.DateTime(b.Lang, *pe.ToldAt, loc)
+		row := breachPerson{Person: pe, State: string(pe.Delivery())}
+		switch {
+		case pe.SentAt != nil:
+			row.When = lang.DateTime(b.Lang, *pe.SentAt, loc)
+		case pe.QueuedAt != nil:
+			row.When = lang.DateTime(b.Lang, *pe.QueuedAt, loc)
 		}
 		p.People = append(p.People, row)
 	}
+	p.OnTheWay = r.Queued - r.Told
 	p.Untranslated = breach.Untranslated(v.Get("letter_en")) || breach.Untranslated(v.Get("notice_en"))
 	p.CanSend = a.Owner && p.Untold > 0 && r.Decision != nil && r.Decision.InformPeople == breach.InformYes
 	if r.Informed != nil && r.Informed.At != nil {

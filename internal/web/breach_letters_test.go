@@ -51,7 +51,7 @@ func stolenLaptop(tb testing.TB, a *breachApp) breach.Breach {
 
 // The people to inform come from a CSV: valid rows go on the list once,
 // bad rows come back with their line numbers; each person then gets one
-// e-mail with the letter in their language, and is recorded as told.
+// e-mail with the letter in their language, queued for sending.
 func TestBreachLettersToPeople(t *testing.T) {
 	a := newBreachApp(t)
 	r := a.registered(t, stolenLaptop(t, a), breach.InformYes)
@@ -108,6 +108,9 @@ func TestBreachLettersToPeople(t *testing.T) {
 
 	mails := map[string][]string{}
 	for _, q := range a.outbox(t) {
+		if q.Message.ReplyTo != "privacy@delinde.example" {
+			t.Errorf("letter to %s: Reply-To %q, want the practice's privacy address", q.Message.To, q.Message.ReplyTo)
+		}
 		mails[q.Message.To] = append(mails[q.Message.To], q.Message.Subject+"\n"+q.Message.Text)
 	}
 	for address, lang := range map[string]string{"anna@example.nl": "nl", "dina@example.com": "en", "eva@example.nl": "nl"} {
@@ -137,19 +140,21 @@ func TestBreachLettersToPeople(t *testing.T) {
 			}
 		}))
 	}
-	// Who was told when is on record, and the breach says how many.
+	// Whose letter was queued when is on record; nobody is told before the
+	// mail server has the letter (TestBreachLettersDelivered).
 	people, err := a.breaches.People(t.Context(), mustRecord(t, a, r.Reference))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, pe := range people {
-		if pe.ToldAt == nil || !pe.ToldAt.Equal(a.clock.Now()) {
-			t.Errorf("%s told at %v", pe.Email, pe.ToldAt)
+		if pe.QueuedAt == nil || !pe.QueuedAt.Equal(a.clock.Now()) || pe.Delivery() != breach.Queued {
+			t.Errorf("%s queued at %v, %s", pe.Email, pe.QueuedAt, pe.Delivery())
 		}
 	}
 	rec := mustRecord(t, a, r.Reference)
-	if rec.Informed == nil || rec.Informed.How != "per e-mail" || rec.Informed.Count.Exact == nil || *rec.Informed.Count.Exact != 3 {
-		t.Errorf("informed = %+v", rec.Informed)
+	if rec.Informed == nil || rec.Informed.How != "per e-mail" || rec.Informed.At != nil ||
+		rec.Informed.Count.Exact == nil || *rec.Informed.Count.Exact != 0 || rec.Queued != 3 || rec.Told != 0 {
+		t.Errorf("informed = %+v, %d queued, %d told; want by e-mail, nobody told yet", rec.Informed, rec.Queued, rec.Told)
 	}
 	// Sending again finds nobody left to tell.
 	wantStatus(t, owner.postForm(path+"/send"), http.StatusConflict)
@@ -199,6 +204,49 @@ func TestBreachExportIsFormulaSafe(t *testing.T) {
 	if col("reference") != r.Reference || col("title") != "'"+b.Title || col("description") != "'"+b.Description ||
 		col("reported_by") != "'@secretariaat" {
 		t.Errorf("row %q", row)
+	}
+}
+
+// A cell that a Dutch spreadsheet splits on ";" (or another on "," or a tab)
+// holds no formula in any of its parts, and every cell is quoted, so that a
+// reader that splits on ";" keeps "Lek;=cmd" together.
+func TestBreachExportNeutralisesEverySegment(t *testing.T) {
+	a := newBreachApp(t)
+	b := stolenLaptop(t, a)
+	b.Title = "Lek;=cmd|' /C calc'!A0"
+	b.Description = "Gemeld, +31 6 12345678;@SUM(1)"
+	a.registered(t, b, "")
+	p := a.breachSignIn(t, "els@delinde.example").get("/staff/breaches/export.csv")
+	wantStatus(t, p, http.StatusOK)
+	body := strings.TrimPrefix(p.Body, "\ufeff")
+	rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("export: %v, %d rows", err, len(rows))
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(body, "\r\n"), "\r\n") {
+		// Every cell quoted: the line starts and ends with a quote and
+		// cells are joined by "," between quotes only.
+		if !strings.HasPrefix(line, `"`) || !strings.HasSuffix(line, `"`) {
+			t.Errorf("line not quoted throughout: %q", line)
+		}
+	}
+	for _, sep := range []string{";", ",", "\t"} {
+		for i, cell := range rows[1] {
+			for _, seg := range strings.Split(cell, sep) {
+				seg = strings.TrimLeft(seg, " ")
+				if seg != "" && strings.ContainsRune("=+-@", rune(seg[0])) {
+					t.Errorf("column %s: segment %q after %q starts a formula", rows[0][i], seg, sep)
+				}
+			}
+		}
+	}
+	head, row := rows[0], rows[1]
+	col := func(name string) string { return row[slices.Index(head, name)] }
+	if got := col("title"); got != "Lek;'=cmd|' /C calc'!A0" {
+		t.Errorf("title = %q", got)
+	}
+	if got := col("description"); got != "Gemeld, '+31 6 12345678;'@SUM(1)" {
+		t.Errorf("description = %q", got)
 	}
 }
 

@@ -536,3 +536,24 @@ func TestTrackingPage(t *testing.T) {
 		})
 	}
 }
+
+// The acknowledgement asks the requester to reply with questions, so a
+// reply goes to the practice's privacy address, not to the relay's no-reply
+// sender.
+func TestAcknowledgementRepliesToPrivacyAddress(t *testing.T) {
+	a := newBreachApp(t) // a practice with its privacy address set up
+	b := a.browser(t)
+	csrf, idem := b.formTokens("/verzoek/access")
+	form := validForm(csrf, idem)
+	form.Set("branch", "utrecht") // the practice has two
+	if res := b.post("/verzoek/access", form); res.Status != http.StatusSeeOther {
+		t.Fatalf("POST: status %d\n%s", res.Status, res.Body)
+	}
+	mails := a.outbox(t)
+	if len(mails) != 1 {
+		t.Fatalf("%d mails queued, want 1", len(mails))
+	}
+	if m := mails[0].Message; m.To != "anna@example.nl" || m.ReplyTo != "privacy@delinde.example" {
+		t.Errorf("acknowledgement to %q with Reply-To %q, want Reply-To privacy@delinde.example", m.To, m.ReplyTo)
+	}
+}

@@ -139,8 +139,30 @@ func New(cfg Config, d Deps) (*Server, error) {
 	return s, nil
 }
 
-// ServeHTTP serves a request.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+// ServeHTTP serves a request. A HEAD request (link checkers, mail scanners)
+// is answered like a GET on every route, without a body (RFC 9110 §9.3.2):
+// the route table holds GET routes only, and echo routes HEAD to none. The
+// GET runs under audit.Unseen, so a HEAD is not recorded as a view or
+// export and does not confirm an e-mail address by its tracking link.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodHead {
+		s.echo.ServeHTTP(w, r)
+		return
+	}
+	get := r.Clone(audit.Unseen(r.Context()))
+	get.Method = http.MethodGet
+	s.echo.ServeHTTP(bodiless{w}, get)
+}
+
+// bodiless is a ResponseWriter that passes the status and headers on and
+// drops the body. The server still knows the request as HEAD, so it adds
+// no Content-Length of its own either.
+type bodiless struct{ http.ResponseWriter }
+
+func (b bodiless) Write(p []byte) (int, error) { return len(p), nil }
+
+// Unwrap lets http.ResponseController reach the server's writer.
+func (b bodiless) Unwrap() http.ResponseWriter { return b.ResponseWriter }
 
 // Routes lists the registered routes as "METHOD path", for tests that must
 // cover every one.
