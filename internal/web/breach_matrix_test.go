@@ -335,4 +335,3 @@ func lineDiff(before, after string) string {
 	}
 	return strings.Join(out, "\n")
 }
-
