@@ -24,9 +24,9 @@ type breachProbe struct {
 	route        string // the route's pattern as a.srv.Routes() names it
 	method, path string
 	form         []string // a page's form, pairs of name and value
-	csv          []byte   // a multipart upload as field "csv" (recipients) …
-	file         []byte   // … or as field "file" (attachments)
-	json         string   // the API's body
+	field        string   // a multipart upload's field, content its file
+	content      []byte
+	json         string // the API's body
 	// owner, in, out and anon are what an owner, an officer of the
 	// breach's branch, an officer of the other branch and a signed-out
 	// visitor (no cookie, no token) get.
@@ -192,7 +192,15 @@ func TestBreachRoutesOnRealBreaches(t *testing.T) {
 			owner: 422, in: 422, out: 404, anon: 403},
 		{route: "PUT /api/v1/breaches/:reference/assessment", method: "PUT", path: "/api/v1/breaches/{ref}/assessment", json: `{"dpc":0}`,
 			owner: 422, in: 422, out: 404, anon: 401},
-		{route: "POST /staff/breaches/:ref/recipients", method: "POST", path: p + "/recipients", csv: badCSV, owner: 422, in: 404, out: 404, anon: 403},
+		{route: "POST /staff/breaches/:ref/recipients", method: "POST", path: p + "/recipients", field: "csv", content: badCSV, owner: 422, in: 404, out: 404, anon: 403},
+		// Empty forms to the owners' steps: an officer meets the owners'
+		// door before the form is read.
+		{route: "POST /staff/breaches/:ref/recipients", method: "POST", path: p + "/recipients", field: "bijlage", content: csv,
+			owner: 422, in: 404, out: 404, anon: 403},
+		{route: "POST /staff/breaches/:ref/decision", method: "POST", path: p + "/decision", owner: 422, in: 404, out: 404, anon: 403},
+		{route: "POST /staff/breaches/:ref/informed", method: "POST", path: p + "/informed", owner: 422, in: 404, out: 404, anon: 403},
+		{route: "POST /staff/breaches/:ref/ap-draft", method: "POST", path: p + "/ap-draft", owner: 422, in: 404, out: 404, anon: 403},
+		{route: "POST /staff/breaches/:ref/followup", method: "POST", path: p + "/followup", owner: 422, in: 404, out: 404, anon: 403},
 		{route: "POST /staff/breaches/:ref/ap-draft", method: "POST", path: p + "/ap-draft", form: []string{"kind", "initial",
 			"submitted_at", "2026-11-25", "submitted_at_time", "10:00", "ap_reference", "M-2"}, owner: 409, in: 404, out: 404, anon: 403},
 
@@ -207,14 +215,14 @@ func TestBreachRoutesOnRealBreaches(t *testing.T) {
 			"confidentiality", "unknown_recipients", "integrity", "none", "availability", "none"}, owner: 303, in: 303, out: 404, anon: 403},
 		{route: "PUT /api/v1/breaches/:reference/assessment", method: "PUT", path: "/api/v1/breaches/{ref}/assessment", json: assessment,
 			owner: 200, in: 200, out: 404, anon: 401},
-		{route: "POST /staff/breaches/:ref/files", method: "POST", path: p + "/files", file: pdf, owner: 303, in: 303, out: 404, anon: 403},
+		{route: "POST /staff/breaches/:ref/files", method: "POST", path: p + "/files", field: "file", content: pdf, owner: 303, in: 303, out: 404, anon: 403},
 
 		// The owners' steps.
 		{route: "POST /staff/breaches/:ref/decision", method: "POST", path: p + "/decision", form: []string{"notify_ap", "yes", "inform_people", "yes"},
 			owner: 303, in: 404, out: 404, anon: 403},
 		{route: "POST /staff/breaches/:ref/letter", method: "POST", path: p + "/letter", form: []string{"letter_nl", "Beste lezer, er is een laptop gestolen."},
 			owner: 303, in: 404, out: 404, anon: 403},
-		{route: "POST /staff/breaches/:ref/recipients", method: "POST", path: p + "/recipients", csv: csv, owner: 200, in: 404, out: 404, anon: 403},
+		{route: "POST /staff/breaches/:ref/recipients", method: "POST", path: p + "/recipients", field: "csv", content: csv, owner: 200, in: 404, out: 404, anon: 403},
 		{route: "POST /staff/breaches/:ref/send", method: "POST", path: p + "/send", owner: 303, in: 404, out: 404, anon: 403},
 		{route: "POST /staff/breaches/:ref/informed", method: "POST", path: p + "/informed", form: []string{"informed_at", "2026-11-25", "how", "per brief",
 			"count.exact", "3"}, owner: 303, in: 404, out: 404, anon: 403},
@@ -301,10 +309,8 @@ func (a *breachApp) probeBreach(tb testing.TB, pr breachProbe, sb *breachBrowser
 		res = anon.post(path, v)
 	case pr.method == http.MethodGet:
 		res = sb.get(path)
-	case pr.csv != nil:
-		res = sb.upload(path, "csv", "mensen.csv", []byte(expand(string(pr.csv))))
-	case pr.file != nil:
-		res = sb.upload(path, "file", "foto.pdf", pr.file)
+	case pr.field != "":
+		res = sb.upload(path, pr.field, "upload", []byte(expand(string(pr.content))))
 	default:
 		form := make([]string, len(pr.form))
 		for i, s := range pr.form {
