@@ -252,7 +252,7 @@ func TestBreachRoutesOnRealBreaches(t *testing.T) {
 				role
 				status int
 			}{{anon, pr.anon}, {officers[outBranch], pr.out}, {officers[b.branch], pr.in}, {owner, pr.owner}}
-			t.Run(pr.method+" "+strings.ReplaceAll(path, b.ref, "ref")+" of "+b.branch, func(t *testing.T) {
+			t.Run(pr.method+" "+pr.path+" of "+b.branch, func(t *testing.T) {
 				for _, r := range roles {
 					refused := r.status == 401 || r.status == 403 || r.status == 404 || r.browser == nil || r.browser == officers[outBranch].browser
 					before := a.breachTables(t)
