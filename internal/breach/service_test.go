@@ -1,6 +1,7 @@
 package breach_test
 
 import (
+	"encoding/json"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -356,6 +357,100 @@ func TestLetterMail(t *testing.T) {
 			m := breach.LetterMail("x@example.nl", tc.text, tc.lang)
 			if m.Subject != tc.subject || m.Text != tc.body || m.To != "x@example.nl" {
 				t.Errorf("LetterMail = %+v", m)
+			}
+		})
+	}
+}
+
+// An officer of the breach's branch is refused every owners' step
+// (NotFound, as for a breach they cannot see) and nothing changes; the
+// owner then takes the same step, so the refusal is the role's.
+func TestOfficersDoNotTakeTheOwnersSteps(t *testing.T) {
+	steps := []struct {
+		name string
+		do   func(e *env, a breach.Actor, ref string) error
+	}{
+		{"decide", func(e *env, a breach.Actor, ref string) error {
+			_, err := e.svc.Decide(t.Context(), a, ref, breach.Decision{NotifyAP: true, InformPeople: breach.InformYes})
+			return err
+		}},
+		{"submit", func(e *env, a breach.Actor, ref string) error {
+			_, err := e.svc.Submit(t.Context(), a, ref, breach.SubmissionInput{Kind: breach.NotifyInitial, SubmittedAt: e.clock.Now(), APReference: "M-1"})
+			return err
+		}},
+		{"save texts", func(e *env, a breach.Actor, ref string) error {
+			_, err := e.svc.SaveTexts(t.Context(), a, ref, breach.Texts{LetterNL: "Beste lezer,"})
+			return err
+		}},
+		{"add recipients", func(e *env, a breach.Actor, ref string) error {
+			_, err := e.svc.AddRecipients(t.Context(), a, ref, strings.NewReader("email,language\nc@example.nl,nl\n"))
+			return err
+		}},
+		{"send letters", func(e *env, a breach.Actor, ref string) error {
+			_, err := e.svc.SendLetters(t.Context(), a, ref)
+			return err
+		}},
+		{"record informed", func(e *env, a breach.Actor, ref string) error {
+			_, err := e.svc.RecordInformed(t.Context(), a, ref, breach.InformedInput{At: e.clock.Now(), How: "per brief", Count: breach.Exactly(1)})
+			return err
+		}},
+		{"save settings", func(e *env, a breach.Actor, _ string) error {
+			return e.svc.SaveSettings(t.Context(), a, breach.Settings{OwnTargetHours: 48})
+		}},
+	}
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			e := newEnv(t)
+			r := e.logged(t)
+			e.assess(t, r.Reference, veryHigh)
+			if _, err := e.svc.Decide(t.Context(), e.owner, r.Reference, breach.Decision{NotifyAP: true, InformPeople: breach.InformYes}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.svc.AddRecipients(t.Context(), e.owner, r.Reference, strings.NewReader("email,language\na@example.nl,nl\n")); err != nil {
+				t.Fatal(err)
+			}
+			e.clock.Advance(time.Minute)
+			state := func() string {
+				t.Helper()
+				back, err := e.st.BreachByReference(t.Context(), r.Reference, breach.Scope{All: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				people, err := e.svc.People(t.Context(), back)
+				if err != nil {
+					t.Fatal(err)
+				}
+				subs, err := e.svc.Submissions(t.Context(), back)
+				if err != nil {
+					t.Fatal(err)
+				}
+				settings, err := e.svc.Settings(t.Context())
+				if err != nil {
+					t.Fatal(err)
+				}
+				due, err := e.st.Due(t.Context(), e.clock.Now(), 10)
+				if err != nil {
+					t.Fatal(err)
+				}
+				// JSON follows the pointers (assessment, decision, informing).
+				js, err := json.Marshal([]any{back, people, len(subs), settings, len(due)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return string(js)
+			}
+			before := state()
+			if err := st.do(e, e.officer, r.Reference); apperr.CodeOf(err) != apperr.NotFound {
+				t.Fatalf("an officer: %v, want NotFound", err)
+			}
+			if after := state(); after != before {
+				t.Errorf("the refused step changed the register:\n%s\nwas\n%s", after, before)
+			}
+			if err := st.do(e, e.owner, r.Reference); err != nil {
+				t.Fatalf("the owner: %v", err)
+			}
+			if after := state(); after == before {
+				t.Error("the owner's step changed nothing: the refusal proves nothing")
 			}
 		})
 	}

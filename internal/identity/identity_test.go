@@ -8,6 +8,7 @@ import (
 	"image"
 	"image/png"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -117,16 +118,25 @@ func grant(f *fixture, ref string) error {
 	return err
 }
 
-// pngWithText makes a small PNG that carries marker in a tEXt chunk, as a
-// phone's metadata would.
-func pngWithText(tb testing.TB, marker string) []byte {
+// idCopyPNG makes a small PNG as a phone's photo of a masked ID copy
+// would be: metadata in a tEXt chunk, which the upload cleaner drops, and
+// pixels, a row of grey values spelling that text, stored uncompressed so
+// that the text stands in clear in the image data, which the cleaner keeps
+// byte for byte. So pixels is in the file the store gets, and is on disk in
+// clear unless the store encrypts it.
+func idCopyPNG(tb testing.TB, metadata, pixels string) []byte {
 	tb.Helper()
+	img := image.NewGray(image.Rect(0, 0, len(pixels), 1))
+	copy(img.Pix, pixels)
 	var buf bytes.Buffer
-	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 4, 3))); err != nil {
+	if err := (&png.Encoder{CompressionLevel: png.NoCompression}).Encode(&buf, img); err != nil {
 		tb.Fatal(err)
 	}
 	b := buf.Bytes()
-	data := []byte("Comment\x00" + marker)
+	if !bytes.Contains(b, []byte(pixels)) {
+		tb.Fatal("the uncompressed PNG does not hold its pixels as they are")
+	}
+	data := []byte("Comment\x00" + metadata)
 	chunk := make([]byte, 8, 12+len(data))
 	binary.BigEndian.PutUint32(chunk, uint32(len(data)))
 	copy(chunk[4:], "tEXt")
@@ -170,9 +180,9 @@ func TestParentOfThirteenYearOld(t *testing.T) {
 	}
 
 	f.clock.Advance(5 * 24 * time.Hour) // the parent answers five days later
-	marker := "MARKER-EXIF-4711"
+	marker, content := "MARKER-EXIF-4711", "PIXELS-PASPOORT-0815"
 	answered, err := f.id.Answer(ctx, f.token(), "192.0.2.9", "Hierbij de kopie.",
-		&identity.Upload{Purpose: casework.PurposeIDCopy, Body: bytes.NewReader(pngWithText(t, marker))})
+		&identity.Upload{Purpose: casework.PurposeIDCopy, Body: bytes.NewReader(idCopyPNG(t, marker, content))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,13 +199,16 @@ func TestParentOfThirteenYearOld(t *testing.T) {
 		t.Fatalf("files %+v", v.Files)
 	}
 	stored := filepath.Join(f.dir, "files")
-	assertNotOnDisk(t, stored, marker)
+	assertNotInDataFolder(t, f.dir, content)
 	var out bytes.Buffer
 	if err := f.id.Download(ctx, f.owner, c.Reference, v.Files[0].ID, func(casework.File) {}, &out); err != nil {
 		t.Fatal(err)
 	}
 	if bytes.Contains(out.Bytes(), []byte(marker)) {
 		t.Fatal("the metadata survived the upload")
+	}
+	if !bytes.Contains(out.Bytes(), []byte(content)) {
+		t.Fatal("the download lacks the image's pixels: the check above proves nothing")
 	}
 	if _, err := png.Decode(bytes.NewReader(out.Bytes())); err != nil {
 		t.Fatalf("cleaned PNG does not decode: %v", err)
@@ -238,23 +251,34 @@ func TestParentOfThirteenYearOld(t *testing.T) {
 	}
 }
 
-func assertNotOnDisk(tb testing.TB, dir, marker string) {
+// assertNotInDataFolder fails unless the data folder dir holds at least one
+// stored file under files/, the database and its write-ahead log, and
+// marker is in none of its files, whatever their folder.
+func assertNotInDataFolder(tb testing.TB, dir, marker string) {
 	tb.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		tb.Fatal(err)
+	if entries, err := os.ReadDir(filepath.Join(dir, "files")); err != nil || len(entries) == 0 {
+		tb.Fatalf("nothing stored under files/: %v", err)
 	}
-	if len(entries) == 0 {
-		tb.Fatal("nothing stored")
+	for _, name := range []string{"db.sqlite", "db.sqlite-wal"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			tb.Fatalf("the data folder lacks %s: %v", name, err)
+		}
 	}
-	for _, e := range entries {
-		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
 		if err != nil {
-			tb.Fatal(err)
+			return err
 		}
 		if bytes.Contains(b, []byte(marker)) {
-			tb.Fatalf("%s holds the marker in clear", e.Name())
+			tb.Errorf("%s holds %q in clear", path, marker)
 		}
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
 	}
 }
 
@@ -318,7 +342,7 @@ func TestIDCopyDestroyedAfterThePeriod(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := f.id.Answer(ctx, f.token(), "192.0.2.9", "", &identity.Upload{Purpose: casework.PurposeIDCopy,
-		Body: bytes.NewReader(pngWithText(t, "x"))}); err != nil {
+		Body: bytes.NewReader(idCopyPNG(t, "x", "y"))}); err != nil {
 		t.Fatal(err)
 	}
 	f.clock.Advance(29 * 24 * time.Hour)

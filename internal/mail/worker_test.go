@@ -322,11 +322,66 @@ func TestWorkerRunWithoutSenderStops(t *testing.T) {
 	}
 }
 
+// passQueue is an empty outbox that reports every pass Run makes over it.
+type passQueue struct {
+	memQueue
+	passes chan struct{}
+}
+
+func (q *passQueue) Due(ctx context.Context, now time.Time, limit int) ([]Queued, error) {
+	q.passes <- struct{}{}
+	return q.memQueue.Due(ctx, now, limit)
+}
+
+// Notify returns at once, also when a wake-up is already pending and no Run
+// is listening; the pending wake-ups merge into one, which Run still gets.
 func TestNotifyNeverBlocks(t *testing.T) {
-	w := NewWorker(&memQueue{}, nil, clock.NewFake(t0), nil)
-	for range 10 {
-		w.Notify() // no Run is listening
+	q := &passQueue{passes: make(chan struct{}, 100)}
+	w, _, _ := newTestWorker(t, q, senderFunc(func(context.Context, Message) error { return nil }))
+
+	// No Run is listening: the first Notify leaves a wake-up pending, the
+	// others find it there.
+	notified := make(chan struct{})
+	go func() {
+		defer close(notified)
+		for range 10 {
+			w.Notify()
+		}
+	}()
+	select {
+	case <-notified:
+	case <-time.After(failsafe):
+		t.Fatal("Notify blocked while a wake-up was pending and no Run was listening")
 	}
+
+	pass := func(why string) {
+		t.Helper()
+		select {
+		case <-q.passes:
+		case <-time.After(failsafe):
+			t.Fatalf("no pass over the outbox %s", why)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		w.Run(ctx, time.Hour) // the ticker never fires during the test
+	}()
+	defer func() {
+		cancel()
+		<-stopped
+	}()
+	pass("at the start")
+	pass("for the wake-ups made before Run")
+	// The ten wake-ups were one: Run waits again.
+	select {
+	case <-q.passes:
+		t.Fatal("ten pending wake-ups made more than one pass")
+	case <-time.After(100 * time.Millisecond):
+	}
+	w.Notify()
+	pass("for a Notify while Run waits")
 }
 
 // A mail whose first attempt failed is retried when its back-off ends (one

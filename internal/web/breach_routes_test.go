@@ -13,8 +13,9 @@ import (
 
 // breachRouteAccess are the access decisions for the breach register's
 // routes (SECURITY.md item 1), added to routeAccess so that
-// TestEveryRouteHasAnAccessDecision knows them. What each role gets from a
-// real breach of another branch is TestBreachRoutesByRole's.
+// TestEveryRouteHasAnAccessDecision knows them. What each role (and API
+// token) gets from a real breach of its own and of another branch is
+// TestBreachRoutesOnRealBreaches's.
 var breachRouteAccess = map[string]access{
 	"GET /staff/breaches":                    {probe: "GET /staff/breaches", anonymous: 303},
 	"GET /staff/breaches/export.csv":         {probe: "GET /staff/breaches/export.csv", anonymous: 303},

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"net/http"
+	"os"
 	"os/exec"
 	"slices"
 	"strings"
@@ -34,13 +35,17 @@ func (a *breachApp) inCountry(tb testing.TB, country practice.Country) {
 }
 
 // pdfText returns the text of a PDF download as poppler's pdftotext reads
-// it, with runs of white space as one space; ok is false without
-// pdftotext (.ci/run installs it).
-func pdfText(tb testing.TB, p *page) (string, bool) {
+// it, with runs of white space as one space. CI installs pdftotext
+// (.ci/run), so under CI=true a missing pdftotext fails the test; elsewhere
+// ok is false, the test says so in its log and goes on without the check.
+func pdfText(tb testing.TB, p *page) (text string, ok bool) {
 	tb.Helper()
 	bin, err := exec.LookPath("pdftotext")
 	if err != nil {
-		tb.Log("pdftotext not installed: the PDF's text is not checked")
+		if os.Getenv("CI") == "true" {
+			tb.Fatal("pdftotext not found: CI must install it (.ci/run: apt-get install -y poppler-utils)")
+		}
+		tb.Log("pdftotext not installed (apt-get install poppler-utils): the PDF's text is not checked")
 		return "", false
 	}
 	cmd := exec.CommandContext(tb.Context(), bin, "-enc", "UTF-8", "-", "-")

@@ -7,28 +7,75 @@ import (
 	"image"
 	"image/png"
 	"io"
+	"io/fs"
 	"mime/multipart"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/avgloket/avgloket/internal/staff"
 )
 
-// pngWithText makes a small PNG that carries marker in a tEXt chunk, as a
-// phone photo carries its metadata.
-func pngWithText(tb testing.TB, marker string) []byte {
+// idCopyPNG makes a small PNG as a phone's photo of a masked ID copy
+// would be: metadata in a tEXt chunk, which the upload cleaner drops, and
+// pixels, a row of grey values spelling that text, stored uncompressed so
+// that the text stands in clear in the image data, which the cleaner keeps
+// byte for byte. So pixels is in the file the store gets, and is on disk in
+// clear unless the store encrypts it.
+func idCopyPNG(tb testing.TB, metadata, pixels string) []byte {
 	tb.Helper()
+	img := image.NewGray(image.Rect(0, 0, len(pixels), 1))
+	copy(img.Pix, pixels)
 	var buf bytes.Buffer
-	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 4, 3))); err != nil {
+	if err := (&png.Encoder{CompressionLevel: png.NoCompression}).Encode(&buf, img); err != nil {
 		tb.Fatal(err)
 	}
 	b := buf.Bytes()
-	data := []byte("Comment\x00" + marker)
+	if !bytes.Contains(b, []byte(pixels)) {
+		tb.Fatal("the uncompressed PNG does not hold its pixels as they are")
+	}
+	data := []byte("Comment\x00" + metadata)
 	chunk := binary.BigEndian.AppendUint32(nil, uint32(len(data)))
 	chunk = append(append(chunk, "tEXt"...), data...)
 	chunk = binary.BigEndian.AppendUint32(chunk, crc32.ChecksumIEEE(chunk[4:]))
 	return append(append(append([]byte{}, b[:33]...), chunk...), b[33:]...)
+}
+
+// assertNotAtRest fails unless the data folder holds a stored file under
+// files/, the database and its write-ahead log, and marker is in none of
+// the data folder's files nor in the log.
+func (a *testApp) assertNotAtRest(tb testing.TB, marker string) {
+	tb.Helper()
+	dir := filepath.Dir(a.filesDir)
+	if entries, err := os.ReadDir(a.filesDir); err != nil || len(entries) == 0 {
+		tb.Fatalf("nothing stored under files/: %v", err)
+	}
+	for _, name := range []string{"avgloket.db", "avgloket.db-wal"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			tb.Fatalf("the data folder lacks %s: %v", name, err)
+		}
+	}
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if bytes.Contains(b, []byte(marker)) {
+			tb.Errorf("%s holds %q in clear", path, marker)
+		}
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if strings.Contains(a.logs.String(), marker) {
+		tb.Errorf("the log holds %q", marker)
+	}
 }
 
 // answerForm posts the tracking page's answer form as a browser does: a
@@ -121,8 +168,8 @@ func TestIdentityThroughThePages(t *testing.T) {
 		}
 	})
 
-	marker := "GPS-52.0907-5.1214"
-	sent := answerForm(t, parent, action, "Hierbij de kopie.", "id_copy", "kopie.png", pngWithText(t, marker))
+	marker, content := "GPS-52.0907-5.1214", "PIXELS-PASPOORT-0815"
+	sent := answerForm(t, parent, action, "Hierbij de kopie.", "id_copy", "kopie.png", idCopyPNG(t, marker, content))
 	if loc := sent.location(); loc != "/volg/"+token {
 		t.Fatalf("after the answer: %s", loc)
 	}
@@ -146,6 +193,10 @@ func TestIdentityThroughThePages(t *testing.T) {
 	if strings.Contains(file.Body, marker) {
 		t.Fatal("the image's metadata survived")
 	}
+	if !strings.Contains(file.Body, content) {
+		t.Fatal("the download lacks the image's pixels")
+	}
+	a.assertNotAtRest(t, content)
 	if _, err := png.Decode(strings.NewReader(file.Body)); err != nil {
 		t.Fatalf("the download is not a PNG: %v", err)
 	}
