@@ -39,7 +39,7 @@ func TestAnswerTakesOnlyTheFileTheQuestionAskedFor(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, err := f.id.Answer(ctx, f.token(), "192.0.2.9", "Hierbij.",
-				&identity.Upload{Purpose: tc.sent, Body: bytes.NewReader(pngWithText(t, "MARKER"))})
+				&identity.Upload{Purpose: tc.sent, Body: bytes.NewReader(idCopyPNG(t, "MARKER", "PIXELS"))})
 			files, ferr := f.store.Files(ctx, c.ID)
 			if ferr != nil {
 				t.Fatal(ferr)

@@ -30,7 +30,7 @@ func TestTrackingPageTakesOnlyTheFileAsked(t *testing.T) {
 			token := a.latestTrackingToken(t, "ouder@example.org")
 			action := formAction(t, parent.get("/volg/"+token))
 
-			p := answerForm(t, parent, action, "Hierbij.", tc.sent, "kopie.png", pngWithText(t, "MARKER"))
+			p := answerForm(t, parent, action, "Hierbij.", tc.sent, "kopie.png", idCopyPNG(t, "MARKER", "PIXELS"))
 			if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, a.nl(tc.message)) {
 				t.Fatalf("status %d, want 422 with %q:\n%s", p.Status, a.nl(tc.message), p.Body)
 			}
