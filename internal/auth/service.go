@@ -461,9 +461,10 @@ func (s *Service) ConfirmTOTPEnrolment(ctx context.Context, staffID int64, code 
 // complete session rawID, after checking the current password and the
 // policy. All the member's sessions end, and a new complete session is
 // returned for this browser. A wrong current password gives Invalid with
-// field "current"; a password the policy refuses Invalid with field
-// "password"; attempts count against the account's sign-in limit.
-func (s *Service) ChangePassword(ctx context.Context, rawID, current, next string) (newRawID string, err error) {
+// field "current"; a password the policy refuses (for the member's address
+// and the practice's name) Invalid with field "password"; attempts count
+// against the account's sign-in limit.
+func (s *Service) ChangePassword(ctx context.Context, rawID, current, next, practiceName string) (newRawID string, err error) {
 	sess, member, err := s.Session(ctx, rawID)
 	if err != nil {
 		return "", err
@@ -478,7 +479,7 @@ func (s *Service) ChangePassword(ctx context.Context, rawID, current, next strin
 	if acc.PasswordHash == "" {
 		return "", apperr.New(apperr.Conflict, "password.oidc_only")
 	}
-	if msg := s.policy.PasswordProblem(next, acc.Member.Email); msg != "" {
+	if msg := s.policy.PasswordProblem(next, acc.Member.Email, practiceName); msg != "" {
 		return "", apperr.InvalidFields(map[string]string{"password": msg})
 	}
 	now := s.clock.Now()

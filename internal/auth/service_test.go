@@ -463,19 +463,19 @@ func TestChangePassword(t *testing.T) {
 	_, other := e.signIn(t, "els@zorg.example")
 
 	t.Run("wrong current password", func(t *testing.T) {
-		_, err := e.svc.ChangePassword(t.Context(), raw, "niet-het-goede", "een-nieuw-lang-wachtwoord")
+		_, err := e.svc.ChangePassword(t.Context(), raw, "niet-het-goede", "een-nieuw-lang-wachtwoord", "Zorg")
 		if !apperr.Is(err, apperr.Invalid) || apperr.As(err).Fields["current"] == "" {
 			t.Fatalf("ChangePassword = %v, want Invalid on current", err)
 		}
 	})
 	t.Run("refused by the policy", func(t *testing.T) {
-		_, err := e.svc.ChangePassword(t.Context(), raw, password, "kort")
+		_, err := e.svc.ChangePassword(t.Context(), raw, password, "kort", "Zorg")
 		if !apperr.Is(err, apperr.Invalid) || apperr.As(err).Fields["password"] != "password.too_short" {
 			t.Fatalf("ChangePassword = %v, want Invalid password.too_short", err)
 		}
 	})
 	const fresh = "een-nieuw-lang-wachtwoord"
-	next, err := e.svc.ChangePassword(t.Context(), raw, password, fresh)
+	next, err := e.svc.ChangePassword(t.Context(), raw, password, fresh, "Zorg")
 	if err != nil {
 		t.Fatalf("ChangePassword: %v", err)
 	}

@@ -70,7 +70,11 @@ func (s *Server) changePassword(c echo.Context) error {
 	if next != repeat {
 		return s.renderAccount(c, http.StatusUnprocessableEntity, map[string]string{"password_repeat": "password.mismatch"}, "")
 	}
-	newRaw, err := s.Auth.ChangePassword(c.Request().Context(), raw, current, next)
+	settings, err := s.Store.Settings(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	newRaw, err := s.Auth.ChangePassword(c.Request().Context(), raw, current, next, settings.Name)
 	if err != nil {
 		ae := apperr.As(err)
 		if ae.Code == apperr.Invalid {
