@@ -285,16 +285,18 @@ func TestNewOIDCRefusesPlainHTTP(t *testing.T) {
 	tests := []struct {
 		name string
 		cfg  auth.OIDCConfig
+		want string // what the error must say: the reason, not a failed discovery
 	}{
-		{"http issuer off loopback", auth.OIDCConfig{Issuer: "http://login.example.com", ClientID: "c", RedirectURL: "https://avg.example/cb"}},
-		{"http redirect off loopback", auth.OIDCConfig{Issuer: "https://127.0.0.1:1", ClientID: "c", RedirectURL: "http://avg.example/cb"}},
-		{"relative redirect", auth.OIDCConfig{Issuer: "https://127.0.0.1:1", ClientID: "c", RedirectURL: "/cb"}},
-		{"no client id", auth.OIDCConfig{Issuer: "https://127.0.0.1:1", RedirectURL: "https://avg.example/cb"}},
+		{"http issuer off loopback", auth.OIDCConfig{Issuer: "http://login.example.com", ClientID: "c", RedirectURL: "https://avg.example/cb"}, "issuer: \"http://login.example.com\": https required"},
+		{"http redirect off loopback", auth.OIDCConfig{Issuer: "https://127.0.0.1:1", ClientID: "c", RedirectURL: "http://avg.example/cb"}, "redirect URL: \"http://avg.example/cb\": https required"},
+		{"relative redirect", auth.OIDCConfig{Issuer: "https://127.0.0.1:1", ClientID: "c", RedirectURL: "/cb"}, "is not an absolute URL"},
+		{"no client id", auth.OIDCConfig{Issuer: "https://127.0.0.1:1", RedirectURL: "https://avg.example/cb"}, "client id missing"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := e.svc.NewOIDC(t.Context(), tt.cfg, nil); err == nil {
-				t.Error("NewOIDC accepted the configuration")
+			_, err := e.svc.NewOIDC(t.Context(), tt.cfg, nil)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("NewOIDC = %v, want an error saying %q", err, tt.want)
 			}
 		})
 	}
