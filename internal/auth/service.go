@@ -111,7 +111,8 @@ type Outcome struct {
 	// NeedsSecondFactor: start the session with secondFactorDone false and
 	// ask for a TOTP or recovery code (CompleteSecondFactor).
 	NeedsSecondFactor bool
-	// EnrolSecondFactor: an owner without TOTP; the session may be used
+	// EnrolSecondFactor: an account without TOTP (and, for OIDC, without
+	// a second factor proved by the provider); the session may be used
 	// only to enrol (BeginTOTPEnrolment, ConfirmTOTPEnrolment) and then to
 	// give a code. Implies NeedsSecondFactor.
 	EnrolSecondFactor bool
@@ -225,14 +226,22 @@ func (s *Service) SignInPassword(ctx context.Context, email, password, address s
 			return Outcome{}, err
 		}
 	}
+	return secondFactorFor(acc, false), nil
+}
+
+// secondFactorFor is the Outcome for an account whose first step
+// succeeded: a code when TOTP is enabled; else nothing more when the OIDC
+// provider proved a second factor (providerMFA); else enrolment, whatever
+// the role (ASVS 5.0 6.3.3).
+func secondFactorFor(acc Account, providerMFA bool) Outcome {
 	out := Outcome{StaffID: acc.Member.ID}
 	switch {
 	case acc.TOTPEnabled:
 		out.NeedsSecondFactor = true
-	case acc.Member.Role == staff.Owner:
+	case !providerMFA:
 		out.NeedsSecondFactor, out.EnrolSecondFactor = true, true
 	}
-	return out, nil
+	return out
 }
 
 // StartSession creates a new session for the member and returns its id,
@@ -520,8 +529,9 @@ func (s *Service) ChangePassword(ctx context.Context, rawID, current, next, prac
 // account with a password is never taken over by e-mail address. Refusals
 // give Forbidden "signin.oidc_not_invited" (unknown identity) or Forbidden
 // "signin.disabled", and count against the address's limit (RateLimited
-// "signin.throttled" when over). The provider, not avgloket, is trusted for
-// the second factor unless the member enrolled TOTP here too.
+// "signin.throttled" when over). The provider is trusted for the second
+// factor only when its token proved one (Identity.MFA); otherwise the
+// member enrols TOTP here, and one who has gives a code.
 func (s *Service) SignInOIDC(ctx context.Context, id Identity, address string) (Outcome, error) {
 	now := s.clock.Now()
 	key := s.mac("oidc", id.Issuer+"\x00"+id.Subject)
@@ -569,7 +579,7 @@ func (s *Service) SignInOIDC(ctx context.Context, id Identity, address string) (
 	if err := s.store.ClearLoginFailures(ctx, key); err != nil {
 		return Outcome{}, err
 	}
-	return Outcome{StaffID: acc.Member.ID, NeedsSecondFactor: acc.TOTPEnabled}, nil
+	return secondFactorFor(acc, id.MFA), nil
 }
 
 // Prune deletes what sign-in no longer needs: dead sessions, finished or
