@@ -249,13 +249,14 @@ func TestSignInOIDCRefusesUninvited(t *testing.T) {
 	tests := []struct {
 		name  string
 		user  *mockoidc.MockUser
-		check int64 // member that must stay unbound
+		check int64  // member that must stay unbound
+		want  string // the refusal: it says what to do where the provider vouched for an address we know
 	}{
-		{"unknown e-mail", &mockoidc.MockUser{Subject: "s1", Email: "vreemd@elders.example", EmailVerified: true}, 0},
-		{"local account with a password is not taken over", &mockoidc.MockUser{Subject: "s2", Email: "els@zorg.example", EmailVerified: true}, local.ID},
-		{"account not created by invitation", &mockoidc.MockUser{Subject: "s3", Email: "geen.uitnodiging@zorg.example", EmailVerified: true}, plain.ID},
-		{"e-mail not verified by the provider", &mockoidc.MockUser{Subject: "s4", Email: "onbevestigd@zorg.example", EmailVerified: false}, unverified.ID},
-		{"no e-mail", &mockoidc.MockUser{Subject: "s5"}, 0},
+		{"unknown e-mail", &mockoidc.MockUser{Subject: "s1", Email: "vreemd@elders.example", EmailVerified: true}, 0, "signin.oidc_not_invited"},
+		{"local account with a password is not taken over", &mockoidc.MockUser{Subject: "s2", Email: "els@zorg.example", EmailVerified: true}, local.ID, "signin.oidc_password_account"},
+		{"account not created by invitation", &mockoidc.MockUser{Subject: "s3", Email: "geen.uitnodiging@zorg.example", EmailVerified: true}, plain.ID, "signin.oidc_not_invited_account"},
+		{"e-mail not verified by the provider", &mockoidc.MockUser{Subject: "s4", Email: "onbevestigd@zorg.example", EmailVerified: false}, unverified.ID, "signin.oidc_not_invited"},
+		{"no e-mail", &mockoidc.MockUser{Subject: "s5"}, 0, "signin.oidc_not_invited"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -267,7 +268,7 @@ func TestSignInOIDCRefusesUninvited(t *testing.T) {
 				t.Fatalf("Finish: %v", err)
 			}
 			_, err = e.svc.SignInOIDC(t.Context(), id, address)
-			wantErr(t, err, apperr.Forbidden, "signin.oidc_not_invited")
+			wantErr(t, err, apperr.Forbidden, tt.want)
 			if tt.check != 0 {
 				if a := e.account(t, tt.check); a.OIDCSubject != "" {
 					t.Errorf("member %d bound to %q", tt.check, a.OIDCSubject)

@@ -527,7 +527,10 @@ func (s *Service) ChangePassword(ctx context.Context, rawID, current, next, prac
 // bound yet and is enabled, and only when the provider says it verified the
 // e-mail address; it is then bound to that account for good. A local
 // account with a password is never taken over by e-mail address. Refusals
-// give Forbidden "signin.oidc_not_invited" (unknown identity) or Forbidden
+// give Forbidden "signin.oidc_not_invited" (unknown identity),
+// "signin.oidc_password_account" (the verified address has a password
+// account: sign in with the password), "signin.oidc_not_invited_account"
+// (an account made on the command line without password or invitation) or
 // "signin.disabled", and count against the address's limit (RateLimited
 // "signin.throttled" when over). The provider is trusted for the second
 // factor only when its token proved one (Identity.MFA); otherwise the
@@ -561,8 +564,15 @@ func (s *Service) SignInOIDC(ctx context.Context, id Identity, address string) (
 		if err != nil {
 			return Outcome{}, err
 		}
-		if !acc.Invited || acc.PasswordHash != "" || acc.OIDCSubject != "" || acc.Member.Disabled {
+		// The provider vouched for this address, so the refusal may say
+		// what to do instead.
+		switch {
+		case acc.Member.Disabled || acc.OIDCSubject != "":
 			return Outcome{}, notInvited
+		case acc.PasswordHash != "":
+			return Outcome{}, apperr.New(apperr.Forbidden, "signin.oidc_password_account")
+		case !acc.Invited:
+			return Outcome{}, apperr.New(apperr.Forbidden, "signin.oidc_not_invited_account")
 		}
 		if err := s.store.BindOIDC(ctx, acc.Member.ID, id.Issuer, id.Subject); err != nil {
 			if apperr.Is(err, apperr.Conflict) {

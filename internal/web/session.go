@@ -3,11 +3,14 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/avgloket/avgloket/internal/apperr"
 	"github.com/avgloket/avgloket/internal/audit"
+	"github.com/avgloket/avgloket/internal/auth"
 )
 
 const (
@@ -74,20 +77,90 @@ func (s *Server) staffSession(next echo.HandlerFunc) echo.HandlerFunc {
 					return next(c)
 				}
 			}
+			// Every account enrols a second factor before anything else
+			// (ASVS 5.0 6.3.3); one that has it gives its code.
+			acc, err := s.Store.AccountByID(c.Request().Context(), m.ID)
+			if err != nil {
+				return err
+			}
+			if !acc.TOTPEnabled {
+				return c.Redirect(http.StatusSeeOther, "/staff/account/totp")
+			}
 			return c.Redirect(http.StatusSeeOther, "/staff/signin/code")
 		}
 		return next(c)
 	}
 }
 
-// toSignIn sends a visitor without a session to the sign-in page; a form
-// post gets 401 rather than a redirect that would lose what was typed
+// toSignIn sends a visitor without a session to the sign-in page, noting
+// the page asked for so that it opens after signing in (afterSignIn); a
+// form post gets 401 rather than a redirect that would lose what was typed
 // without saying so.
 func (s *Server) toSignIn(c echo.Context) error {
 	if c.Request().Method != http.MethodGet {
 		return apperr.New(apperr.Unauthorized, "error.signed_out")
 	}
+	if next := c.Request().URL.RequestURI(); localStaffPath(next) {
+		c.SetCookie(&http.Cookie{Name: s.nextCookieName(), Value: next, Path: "/", MaxAge: 30 * 60, Secure: s.secure,
+			HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	}
 	return c.Redirect(http.StatusSeeOther, "/staff/signin")
+}
+
+// nextCookieName holds the page asked for before signing in. It is
+// SameSite=Lax: it must come back with the OIDC provider's redirect.
+func (s *Server) nextCookieName() string {
+	if s.secure {
+		return "__Host-next"
+	}
+	return "avg_next"
+}
+
+// afterSignIn is where a complete sign-in goes: the staff page asked for
+// before it (the cookie is used up), or the queue.
+func (s *Server) afterSignIn(c echo.Context) error {
+	to := "/staff/cases"
+	if ck, err := c.Cookie(s.nextCookieName()); err == nil {
+		c.SetCookie(&http.Cookie{Name: s.nextCookieName(), Value: "", Path: "/", MaxAge: -1, Secure: s.secure,
+			HttpOnly: true, SameSite: http.SameSiteLaxMode})
+		if localStaffPath(ck.Value) {
+			to = ck.Value
+		}
+	}
+	return c.Redirect(http.StatusSeeOther, to)
+}
+
+// localStaffPath reports whether p is a path of the staff workspace on this
+// site, with an optional query: never an absolute URL, a protocol-relative
+// one ("//evil.example") or one a browser reads as such ("/\evil.example"),
+// and not the sign-in pages themselves.
+func localStaffPath(p string) bool {
+	if !strings.HasPrefix(p, "/staff") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\x00\r\n\t") ||
+		len(p) > 2048 {
+		return false
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Fragment != "" {
+		return false
+	}
+	if u.Path != "/staff" && !strings.HasPrefix(u.Path, "/staff/") {
+		return false
+	}
+	return !strings.HasPrefix(u.Path, "/staff/signin") && !strings.HasPrefix(u.Path, "/staff/oidc")
+}
+
+// rotateCSRF gives the browser a new CSRF token at sign-in and at the
+// second factor, so that a token learnt before (a fixated cookie, a page
+// seen signed out) is worth nothing afterwards.
+func (s *Server) rotateCSRF(c echo.Context) error {
+	token, err := auth.NewSessionID()
+	if err != nil {
+		return err
+	}
+	c.SetCookie(&http.Cookie{Name: s.csrfCookieName(), Value: token, Path: "/", MaxAge: csrfMaxAge, Secure: s.secure,
+		HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	c.Set(keyCSRF, token)
+	return nil
 }
 
 // record writes an audit entry for the signed-in member, before the data it
