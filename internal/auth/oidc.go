@@ -139,9 +139,10 @@ type Backoff struct {
 	First, Max time.Duration
 }
 
-// DefaultBackoff retries after 5 seconds, then 10, 20 … up to every 5
-// minutes.
-func DefaultBackoff() Backoff { return Backoff{First: 5 * time.Second, Max: 5 * time.Minute} }
+// DefaultBackoff retries after 5 seconds, then 10, 20 … up to every
+// minute: the sign-in page offers the organisation sign-in again at most a
+// minute after the provider is back.
+func DefaultBackoff() Backoff { return Backoff{First: 5 * time.Second, Max: time.Minute} }
 
 // KeepDiscovering runs Discover until it succeeds or ctx ends, reporting
 // each failure to failed and waiting as b says between attempts. wait
