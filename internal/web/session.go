@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -133,7 +134,7 @@ func (s *Server) afterSignIn(c echo.Context) error {
 // localStaffPath reports whether p is a path of the staff workspace on this
 // site, with an optional query: never an absolute URL, a protocol-relative
 // one ("//evil.example") or one a browser reads as such ("/\evil.example"),
-// and not the sign-in pages themselves.
+// nor one with dot segments, and not the sign-in pages themselves.
 func localStaffPath(p string) bool {
 	if !strings.HasPrefix(p, "/staff") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\x00\r\n\t") ||
 		len(p) > 2048 {
@@ -143,7 +144,7 @@ func localStaffPath(p string) bool {
 	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Fragment != "" {
 		return false
 	}
-	if u.Path != "/staff" && !strings.HasPrefix(u.Path, "/staff/") {
+	if (u.Path != "/staff" && !strings.HasPrefix(u.Path, "/staff/")) || path.Clean(u.Path) != u.Path {
 		return false
 	}
 	return !strings.HasPrefix(u.Path, "/staff/signin") && !strings.HasPrefix(u.Path, "/staff/oidc")
