@@ -43,12 +43,11 @@ func NeedsRehash(hash string) bool {
 // PasswordProblem returns the message ID of what is wrong with password for
 // an account with the given e-mail address at the practice with the given
 // name ("" before it has one), or "" when it is acceptable: 12 to 128
-// characters (password.too_short, password.too_long); not one character
-// or a short unit repeated, nor fewer than five different characters
-// (password.repetitive); not a run along the number row, the alphabet or
-// the keyboard (password.sequence); not on the list of common passwords,
-// also not as a listed word with digits or symbols after it
-// (password.common);
+// characters (password.too_short, password.too_long); not on the list of
+// common passwords, also not as a listed word with digits or symbols after
+// it (password.common); not one character or a short unit repeated, nor
+// fewer than five different characters (password.repetitive); not a run
+// along the number row, the alphabet or the keyboard (password.sequence);
 // not holding the address's local part or a piece of it of four characters
 // or more (password.contains_email); not built on the practice's name
 // (password.contains_practice).
@@ -60,12 +59,12 @@ func (p *Policy) PasswordProblem(password, email, practiceName string) string {
 		return "password.too_short"
 	case n > MaxPassword:
 		return "password.too_long"
+	case p.isCommon(lower), p.isCommon(commonStem(lower)):
+		return "password.common"
 	case repetitive(lower):
 		return "password.repetitive"
 	case sequence(lower):
 		return "password.sequence"
-	case p.isCommon(lower), p.isCommon(commonStem(lower)):
-		return "password.common"
 	}
 	for _, w := range emailWords(email) {
 		if strings.Contains(lower, w) {
