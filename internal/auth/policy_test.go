@@ -44,6 +44,7 @@ func TestPasswordProblem(t *testing.T) {
 
 		// Repetitive: one character, or a short unit, over and over.
 		{"on the list: one character", "aaaaaaaaaaaa", "els@zorg.example", "", "password.common"},
+		{"on the list: a pattern repeated", "abcabcabcabc", "els@zorg.example", "", "password.common"},
 		{"on the list: a sequence", "123456789012", "els@zorg.example", "", "password.common"},
 		{"on the list: the keyboard", "qwertyuiopasdfgh", "els@zorg.example", "", "password.common"},
 
