@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -51,6 +52,11 @@ func (s *Server) rawSession(c echo.Context) string {
 // the code page and, for owners who must enrol, the enrolment page.
 var halfwayPaths = []string{"/staff/signin/code", "/staff/account/totp", "/staff/account/totp/begin", "/staff/signout"}
 
+// onHalfwayPath reports whether the request is for one of halfwayPaths.
+func (s *Server) onHalfwayPath(c echo.Context) bool {
+	return slices.Contains(halfwayPaths, c.Path())
+}
+
 // staffSession admits signed-in staff: the session must be alive (idle and
 // absolute time-outs) and, except on the halfway pages, past its second
 // factor. Others are sent to the sign-in page (not audited: anyone could
@@ -71,12 +77,22 @@ func (s *Server) staffSession(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		c.Set(keyMember, m)
 		c.Set(keyRawSession, raw)
+		if sess.SecondFactor && !s.onHalfwayPath(c) {
+			// A password account always has TOTP by now; one without it
+			// holds a session from before every account had to enrol, and
+			// enrols before going on.
+			acc, err := s.Store.AccountByID(c.Request().Context(), m.ID)
+			if err != nil {
+				return err
+			}
+			if acc.PasswordHash != "" && !acc.TOTPEnabled {
+				return c.Redirect(http.StatusSeeOther, "/staff/account/totp")
+			}
+		}
 		if !sess.SecondFactor {
 			c.Set(keyHalfway, true)
-			for _, p := range halfwayPaths {
-				if c.Path() == p {
-					return next(c)
-				}
+			if s.onHalfwayPath(c) {
+				return next(c)
 			}
 			// Every account enrols a second factor before anything else
 			// (ASVS 5.0 6.3.3); one that has it gives its code.

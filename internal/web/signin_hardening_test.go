@@ -72,6 +72,33 @@ func TestOfficerEnrolsSecondFactorBeforeAnything(t *testing.T) {
 	}
 }
 
+// A password account signed in before every account had to enrol keeps
+// its session, but reaches nothing before it enrols.
+func TestSessionFromBeforeTheRuleEnrolsFirst(t *testing.T) {
+	a := newTestServer(t)
+	els := a.addMember(t, "els@praktijk.example", staff.Officer)
+	raw, err := a.auth.StartSession(t.Context(), els.ID, true) // complete, without TOTP: as before the rule
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := a.browser(t)
+	b.setCookie(sessionCookie, raw)
+	for _, path := range []string{"/staff/cases", "/staff/account", "/staff/breaches"} {
+		if p := b.get(path); p.Status != http.StatusSeeOther || p.Header.Get("Location") != "/staff/account/totp" {
+			t.Errorf("GET %s: %d to %q, want 303 to /staff/account/totp", path, p.Status, p.Header.Get("Location"))
+		}
+	}
+	sb := &staffBrowser{browser: b, app: a, member: els, csrf: b.cookie(csrfCookie)}
+	if sb.csrf == "" {
+		b.get("/staff/account/totp")
+		sb.csrf = b.cookie(csrfCookie)
+	}
+	sb.enrolTOTP()
+	if !b.signedIn() {
+		t.Error("after enrolling, the session does not reach the queue")
+	}
+}
+
 // amrUser is a mockoidc user whose ID token carries an amr claim.
 type amrUser struct {
 	*mockoidc.MockUser
