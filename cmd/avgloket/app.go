@@ -40,6 +40,7 @@ type App struct {
 	web    *web.Server
 	worker *mail.Worker
 	auth   *auth.Service
+	oidc   *auth.OIDC // nil without an OIDC provider
 
 	reminders *casework.Reminders
 	cases     *casework.Service
@@ -122,9 +123,13 @@ func (a *App) wire(ctx context.Context) error {
 		if oc.RedirectURL == "" {
 			oc.RedirectURL = a.cfg.BaseURL + "/staff/oidc/callback"
 		}
+		// Only a wrong setting stops the start; a provider that does not
+		// answer is retried in the background (Run), and meanwhile the
+		// public form and password sign-in work.
 		if oidc, err = a.auth.NewOIDC(ctx, oc, &http.Client{Timeout: 20 * time.Second}); err != nil {
 			return fmt.Errorf("OIDC provider %s: %w", oc.Issuer, err)
 		}
+		a.oidc = oidc
 	}
 	a.web, err = web.New(web.Config{
 		BaseURL: a.cfg.BaseURL, TrustedProxies: a.cfg.TrustedProxies, RequestsPerMinute: a.cfg.RatePerMinute,
@@ -159,6 +164,13 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { a.worker.Run(workerCtx, a.cfg.MailInterval) })
 	wg.Go(func() { a.housekeeping(workerCtx, 10*time.Minute) })
+	if a.oidc != nil {
+		wg.Go(func() {
+			a.oidc.KeepDiscovering(workerCtx, auth.DefaultBackoff(), sleep, func(err error) {
+				a.log.Warn("OIDC provider unavailable; the organisation sign-in waits, password sign-in works", "err", err)
+			})
+		})
+	}
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -241,6 +253,18 @@ func (a *App) housekeeping(ctx context.Context, every time.Duration) {
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// sleep waits d, or until ctx ends; it reports whether d passed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
 	}
 }
 

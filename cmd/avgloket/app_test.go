@@ -13,6 +13,7 @@ import (
 	"net/http"
 	netmail "net/mail"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -302,4 +303,35 @@ func TestAppFirstRunSetupLink(t *testing.T) {
 	if status, _ := get(t, client, old); status != http.StatusNotFound {
 		t.Errorf("old setup link after a staff account exists: status %d, want 404", status)
 	}
+}
+
+// An OIDC provider that does not answer at start stops nothing: the portal
+// serves the public form and the password sign-in, the sign-in page says
+// the organisation sign-in is temporarily unavailable, and the log says
+// why; discovery is retried in the background.
+func TestAppStartsWithOIDCProviderDown(t *testing.T) {
+	t.Parallel()
+	dead, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	issuer := "http://" + dead.Addr().String()
+	dead.Close() // nothing listens there now
+	app := startApp(t, appOptions{env: map[string]string{
+		"AVGLOKET_OIDC_ISSUER": issuer, "AVGLOKET_OIDC_CLIENT_ID": "avgloket", "AVGLOKET_OIDC_CLIENT_SECRET": "s3cret",
+		"AVGLOKET_OIDC_REQUIRE_AMR": "mfa, otp,hwk",
+	}})
+	waitLog(t, app.ready, "msg=listening", app.logs)
+	if got := app.cfg.OIDC.RequireAMR; !slices.Equal(got, []string{"mfa", "otp", "hwk"}) {
+		t.Errorf("AVGLOKET_OIDC_REQUIRE_AMR read as %q", got)
+	}
+	client := &http.Client{Timeout: failsafe}
+	if status, _ := get(t, client, app.URL+"/"); status != http.StatusOK {
+		t.Errorf("the public form: status %d", status)
+	}
+	status, page := get(t, client, app.URL+"/staff/signin")
+	if status != http.StatusOK || !strings.Contains(page, `id="oidc-unavailable"`) || strings.Contains(page, `action="/staff/signin/oidc"`) {
+		t.Errorf("sign-in page with the provider down: status %d\n%s", status, page)
+	}
+	waitLog(t, app.logs.expect("OIDC provider unavailable"), "OIDC provider unavailable", app.logs)
 }

@@ -264,3 +264,39 @@ func TestSMTPSettings(t *testing.T) {
 		t.Errorf("SMTP settings = %+v, want CA file %s and EHLO avg.delinde.example", c.SMTP, ca)
 	}
 }
+
+// An account made by `user add` has no password and no invitation, so it
+// signs in nowhere until `user invite` (or --invite at once) lets it use the
+// organisation's account.
+func TestUserInvite(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	envs := map[string]string{"AVGLOKET_DATA_DIR": data}
+	mustRun(t, envs, "user", "add", "--email", "cli@example.org", "--name", "Test Cli", "--role", "officer")
+	mustRun(t, envs, "user", "add", "--email", "direct@example.org", "--name", "Test Direct", "--role", "officer", "--invite")
+	invited := func(email string) bool {
+		t.Helper()
+		st := openData(t, data)
+		m, err := st.MemberByEmail(t.Context(), email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		acc, err := st.AccountByID(t.Context(), m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return acc.Invited
+	}
+	if invited("cli@example.org") {
+		t.Error("user add without --invite made an invited account")
+	}
+	if !invited("direct@example.org") {
+		t.Error("user add --invite did not invite")
+	}
+	if out := mustRun(t, envs, "user", "invite", "--email", "cli@example.org"); !strings.Contains(out, "cli@example.org") {
+		t.Errorf("user invite printed %q", out)
+	}
+	if !invited("cli@example.org") {
+		t.Error("user invite did not invite")
+	}
+	mustFail(t, envs, []string{"user invite", "nobody@example.org"}, "user", "invite", "--email", "nobody@example.org")
+}

@@ -112,7 +112,20 @@ func oidcConfig(getenv env) (*auth.OIDCConfig, error) {
 	if u, err := url.Parse(o.Issuer); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return nil, fmt.Errorf("AVGLOKET_OIDC_ISSUER %q: want the provider's https URL", o.Issuer)
 	}
+	o.RequireAMR, o.RequireACR = valueList(getenv("OIDC_REQUIRE_AMR")), valueList(getenv("OIDC_REQUIRE_ACR"))
 	return o, nil
+}
+
+// valueList splits a comma-separated setting, dropping spaces and empty
+// entries.
+func valueList(v string) []string {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // smtpConfig reads the SMTP settings; the relay is greeted (EHLO) with the

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -267,6 +268,7 @@ type appOptions struct {
 	smtp    *mail.SMTPConfig                // nil: no mail server
 	clock   clock.Clock                     // default: the system clock
 	wrap    func(net.Listener) net.Listener // to watch the listener
+	env     map[string]string               // more AVGLOKET_* settings
 }
 
 // testApp is an App running in the test process.
@@ -299,7 +301,9 @@ func startApp(tb testing.TB, opt appOptions) *testApp {
 		tb.Fatalf("listen: %v", err)
 	}
 	url := "http://" + ln.Addr().String()
-	cfg, err := loadConfig(ln.Addr().String(), opt.dataDir, url, mapEnv(map[string]string{"AVGLOKET_RATE_LIMIT": "10000"}))
+	settings := map[string]string{"AVGLOKET_RATE_LIMIT": "10000"}
+	maps.Copy(settings, opt.env)
+	cfg, err := loadConfig(ln.Addr().String(), opt.dataDir, url, mapEnv(settings))
 	if err != nil {
 		ln.Close()
 		tb.Fatalf("loadConfig: %v", err)

@@ -42,7 +42,8 @@ commands:
                [--calendar NL|BE] [--privacy-email E]
   practice show
   branch add --code CODE --name NAME
-  user add --email E --name N --role owner|officer [--branch CODE ...]
+  user add --email E --name N --role owner|officer [--branch CODE ...] [--invite]
+  user invite --email E
   token add --email E [--label TEXT]
   token revoke --token T
   audit verify
@@ -77,6 +78,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv en
 		return branchAdd(ctx, rest, stdout, log, getenv)
 	case "user add":
 		return userAdd(ctx, rest, stdout, log, getenv)
+	case "user invite":
+		return userInvite(ctx, rest, stdout, log, getenv)
 	case "token add":
 		return tokenAdd(ctx, rest, stdout, log, getenv)
 	case "token revoke":
@@ -177,6 +180,7 @@ func userAdd(ctx context.Context, args []string, stdout io.Writer, log *slog.Log
 	email := fs.String("email", "", "e-mail address")
 	name := fs.String("name", "", "full name")
 	role := fs.String("role", "", "owner or officer")
+	invite := fs.Bool("invite", false, "let the person sign in with the organisation's account (OIDC)")
 	var branches multi
 	fs.Var(&branches, "branch", "branch code (repeatable); none: all branches")
 	return withStore(ctx, "user add", args, log, getenv, fs, func(a *admin) error {
@@ -196,11 +200,36 @@ func userAdd(ctx context.Context, args []string, stdout io.Writer, log *slog.Log
 		case "field.single_line":
 			return errors.New("user add: --name must be a single line without control characters")
 		}
-		m, err := a.store.AddMember(ctx, staff.NewMember{Email: addr, Name: strings.TrimSpace(*name), Role: r, Branches: branches}, a.now())
+		nm := staff.NewMember{Email: addr, Name: strings.TrimSpace(*name), Role: r, Branches: branches}
+		add := a.store.AddMember
+		if *invite {
+			add = a.store.InviteMember
+		}
+		m, err := add(ctx, nm, a.now())
 		if err != nil {
 			return fmt.Errorf("user add: %w", err)
 		}
 		fmt.Fprintf(stdout, "user %s added as %s\n", m.Email, m.Role)
+		return nil
+	})
+}
+
+// userInvite lets an account made by `user add` without --invite sign in
+// with the organisation's account: it has no password and no invitation,
+// so nothing else lets it sign in.
+func userInvite(ctx context.Context, args []string, stdout io.Writer, log *slog.Logger, getenv env) error {
+	fs := flag.NewFlagSet("user invite", flag.ContinueOnError)
+	email := fs.String("email", "", "staff e-mail address")
+	return withStore(ctx, "user invite", args, log, getenv, fs, func(a *admin) error {
+		addr, _ := staff.NormalizeEmail(*email)
+		m, err := a.store.MemberByEmail(ctx, addr)
+		if err != nil {
+			return fmt.Errorf("user invite: no staff account %q", *email)
+		}
+		if err := a.store.MarkInvited(ctx, m.ID, a.now()); err != nil {
+			return fmt.Errorf("user invite: %s: %w", m.Email, err)
+		}
+		fmt.Fprintf(stdout, "user %s may now sign in with the organisation's account\n", m.Email)
 		return nil
 	})
 }

@@ -10,17 +10,22 @@
 //     IPExtractor set (echo's default trusts X-Forwarded-For). On success
 //     EndSession(the old cookie's id, if any), then
 //     StartSession(out.StaffID, !out.NeedsSecondFactor) and set the cookie.
-//   - Second factor: while Session.SecondFactor is false the session may
-//     reach only the code page and, when Outcome.EnrolSecondFactor, the
-//     enrolment pages (BeginTOTPEnrolment, ConfirmTOTPEnrolment; show the
-//     recovery codes once, then ask for the next code). CompleteSecondFactor
-//     returns a new id: set it in the cookie.
+//   - Second factor: every account gives one (ASVS 5.0 6.3.3), unless its
+//     OIDC provider proved one (Identity.MFA). While Session.SecondFactor
+//     is false the session may reach only the code page and, when
+//     Outcome.EnrolSecondFactor, the enrolment pages (BeginTOTPEnrolment,
+//     ConfirmTOTPEnrolment; show the recovery codes once, then ask for the
+//     next code). CompleteSecondFactor returns a new id: set it in the
+//     cookie.
 //   - Every request: Session(cookie) gives the session and member or
 //     Unauthorized; require SecondFactor for everything but the pages above.
 //   - Sign-out: EndSession. Disabling a member: the store's DisableMember,
 //     which ends their sessions in the same transaction.
-//   - OIDC: Begin gives the provider URL and a browser secret for a
-//     short-lived HttpOnly, Secure, SameSite=Lax cookie; the callback calls
+//   - OIDC: NewOIDC checks the settings only; run KeepDiscovering in the
+//     background at start (a provider that is down stops nothing) and offer
+//     the organisation sign-in while Ready. Begin gives the provider URL
+//     and a browser secret for a short-lived HttpOnly, Secure, SameSite=Lax
+//     cookie; the callback calls
 //     Finish(state, code, that cookie), clears the cookie, then
 //     SignInOIDC(identity, c.RealIP()) and continues as after a password.
 //   - Session cookie: named __Host-session (Secure, Path=/, no Domain),

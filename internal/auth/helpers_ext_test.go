@@ -112,6 +112,23 @@ func (e *env) signIn(tb testing.TB, email string) (auth.Outcome, string) {
 	return out, raw
 }
 
+// signInComplete signs in with the password and then the second factor,
+// enrolling TOTP first when the account has none (every account must), and
+// returns the complete session's id.
+func (e *env) signInComplete(tb testing.TB, email string) string {
+	tb.Helper()
+	out, raw := e.signIn(tb, email)
+	if out.EnrolSecondFactor {
+		e.enrol(tb, out.StaffID)
+	}
+	e.clock.Advance(30 * time.Second)
+	next, err := e.svc.CompleteSecondFactor(tb.Context(), raw, totpCode(tb, e.account(tb, out.StaffID).TOTPSecret, e.clock.Now()))
+	if err != nil {
+		tb.Fatalf("CompleteSecondFactor: %v", err)
+	}
+	return next
+}
+
 // enrol enrols the member in TOTP and returns the secret and the recovery
 // codes. The clock moves on one step, so the enrolment code is not the
 // current one any more.

@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -30,6 +32,13 @@ type OIDCConfig struct {
 	// RoleClaim names an ID token claim holding the member's role (a string
 	// or a list of strings); "" to ignore roles from the provider.
 	RoleClaim string
+	// RequireAMR and RequireACR are the amr values (RFC 8176, e.g. "mfa",
+	// "otp", "hwk") and acr values that prove the provider asked for a
+	// second factor. A token with one of them signs in without TOTP here;
+	// any other token, and every token when both are empty, makes the
+	// member enrol TOTP at the portal (ASVS 5.0 6.3.3).
+	RequireAMR []string
+	RequireACR []string
 }
 
 // Identity is a person as the provider vouched for them in a verified ID
@@ -41,25 +50,38 @@ type Identity struct {
 	EmailVerified bool
 	Name          string
 	Role          string // from RoleClaim: "owner", "officer" or ""
+	// MFA: the token carries an amr or acr value that OIDCConfig names as
+	// proof of a second factor at the provider.
+	MFA bool
 }
 
 // OIDC runs the authorization code flow with PKCE against one provider
 // (SECURITY.md item 4). It is safe for concurrent use.
 type OIDC struct {
-	svc      *Service
-	cfg      OIDCConfig
-	client   *http.Client
+	svc    *Service
+	cfg    OIDCConfig
+	client *http.Client
+
+	mu       sync.RWMutex
+	ready    bool // discovery succeeded; oauth and verifier are set
 	oauth    oauth2.Config
 	verifier *oidc.IDTokenVerifier
 }
 
-// NewOIDC discovers the provider at cfg.Issuer (its
-// /.well-known/openid-configuration, whose issuer must equal cfg.Issuer)
-// and returns the flow, storing its attempts through the service's store.
-// httpClient makes every call to the provider (discovery, keys, token
-// exchange); nil gives a client with a 10-second time-out. The issuer and
-// the redirect URL must be https, except on a loopback host for
-// development and tests.
+// ErrProviderUnavailable wraps the cause when the provider's discovery
+// document could not be read yet: the organisation sign-in waits, local
+// sign-in is unaffected.
+var ErrProviderUnavailable = errors.New("oidc: provider unavailable")
+
+// NewOIDC checks the configuration and returns the flow, storing its
+// attempts through the service's store. It does not contact the provider:
+// Discover (or KeepDiscovering, or the first Begin) reads its
+// /.well-known/openid-configuration, so a provider that is down at start
+// does not stop the portal. httpClient makes every call to the provider
+// (discovery, keys, token exchange); nil gives a client with a 10-second
+// time-out. The issuer and the redirect URL must be https, except on a
+// loopback host for development and tests; the error then says "https
+// required".
 func (s *Service) NewOIDC(ctx context.Context, cfg OIDCConfig, httpClient *http.Client) (*OIDC, error) {
 	if cfg.ClientID == "" {
 		return nil, errors.New("oidc: client id missing")
@@ -72,27 +94,85 @@ func (s *Service) NewOIDC(ctx context.Context, cfg OIDCConfig, httpClient *http.
 	if httpClient == nil {
 		httpClient = &http.Client{Timeout: 10 * time.Second}
 	}
-	provider, err := oidc.NewProvider(oidc.ClientContext(ctx, httpClient), cfg.Issuer)
+	return &OIDC{svc: s, cfg: cfg, client: httpClient}, nil
+}
+
+// Ready reports whether the provider was discovered, so that the
+// organisation sign-in can be offered.
+func (o *OIDC) Ready() bool {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	return o.ready
+}
+
+// Discover reads the provider's discovery document (whose issuer must equal
+// the configured one) once; after a success it does nothing. A failure
+// wraps ErrProviderUnavailable.
+func (o *OIDC) Discover(ctx context.Context) error {
+	if o.Ready() {
+		return nil
+	}
+	provider, err := oidc.NewProvider(oidc.ClientContext(ctx, o.client), o.cfg.Issuer)
 	if err != nil {
-		return nil, fmt.Errorf("oidc: discovery: %w", err)
+		return fmt.Errorf("%w: discovery: %w", ErrProviderUnavailable, err)
 	}
-	o := &OIDC{
-		svc:    s,
-		cfg:    cfg,
-		client: httpClient,
-		oauth: oauth2.Config{
-			ClientID:     cfg.ClientID,
-			ClientSecret: cfg.ClientSecret,
-			RedirectURL:  cfg.RedirectURL,
-			Endpoint:     provider.Endpoint(),
-			Scopes:       []string{oidc.ScopeOpenID, "email", "profile"},
-		},
-		// Checks the signature against the provider's keys, the signing
-		// algorithm against those it announces, iss, aud (our client id)
-		// and exp, by our clock. Not the nonce: Finish does that.
-		verifier: provider.Verifier(&oidc.Config{ClientID: cfg.ClientID, Now: s.clock.Now}),
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.oauth = oauth2.Config{
+		ClientID:     o.cfg.ClientID,
+		ClientSecret: o.cfg.ClientSecret,
+		RedirectURL:  o.cfg.RedirectURL,
+		Endpoint:     provider.Endpoint(),
+		Scopes:       []string{oidc.ScopeOpenID, "email", "profile"},
 	}
-	return o, nil
+	// Checks the signature against the provider's keys, the signing
+	// algorithm against those it announces, iss, aud (our client id) and
+	// exp, by our clock. Not the nonce: Finish does that.
+	o.verifier = provider.Verifier(&oidc.Config{ClientID: o.cfg.ClientID, Now: o.svc.clock.Now})
+	o.ready = true
+	return nil
+}
+
+// Backoff is how long KeepDiscovering waits after a failed discovery:
+// First, doubling up to Max.
+type Backoff struct {
+	First, Max time.Duration
+}
+
+// DefaultBackoff retries after 5 seconds, then 10, 20 … up to every
+// minute: the sign-in page offers the organisation sign-in again at most a
+// minute after the provider is back.
+func DefaultBackoff() Backoff { return Backoff{First: 5 * time.Second, Max: time.Minute} }
+
+// KeepDiscovering runs Discover until it succeeds or ctx ends, reporting
+// each failure to failed and waiting as b says between attempts. wait
+// waits d or until ctx ends, and reports whether the time passed (a real
+// timer in production, an instant one in tests). Run it in a goroutine at
+// start.
+func (o *OIDC) KeepDiscovering(ctx context.Context, b Backoff, wait func(ctx context.Context, d time.Duration) bool, failed func(error)) {
+	d := b.First
+	for {
+		err := o.Discover(ctx)
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		failed(err)
+		if !wait(ctx, d) {
+			return
+		}
+		d = min(2*d, b.Max)
+	}
+}
+
+// flow returns the OAuth configuration and the verifier, discovering the
+// provider first if that has not happened yet.
+func (o *OIDC) flow(ctx context.Context) (oauth2.Config, *oidc.IDTokenVerifier, error) {
+	if err := o.Discover(ctx); err != nil {
+		return oauth2.Config{}, nil, err
+	}
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	return o.oauth, o.verifier, nil
 }
 
 // checkURL accepts an absolute https URL, or http on a loopback host.
@@ -125,8 +205,14 @@ func isLoopback(host string) bool {
 // sealed, ten minutes to live) and returns the provider URL to redirect the
 // browser to. The caller must put browserSecret in a cookie that is
 // HttpOnly, Secure and SameSite=Lax (Strict is not sent on the way back
-// from the provider), and pass it to Finish.
+// from the provider), and pass it to Finish. A provider not discovered yet
+// is tried once more; if it still fails, the error wraps
+// ErrProviderUnavailable.
 func (o *OIDC) Begin(ctx context.Context) (authURL string, browserSecret string, err error) {
+	cfg, _, err := o.flow(ctx)
+	if err != nil {
+		return "", "", err
+	}
 	var state, nonce string
 	for _, p := range []*string{&state, &nonce, &browserSecret} {
 		if *p, err = randomToken(idBytes); err != nil {
@@ -142,7 +228,7 @@ func (o *OIDC) Begin(ctx context.Context) (authURL string, browserSecret string,
 	if err := o.svc.store.AddOIDCAttempt(ctx, a); err != nil {
 		return "", "", err
 	}
-	authURL = o.oauth.AuthCodeURL(state, oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier))
+	authURL = cfg.AuthCodeURL(state, oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier))
 	return authURL, browserSecret, nil
 }
 
@@ -179,8 +265,12 @@ func (o *OIDC) Finish(ctx context.Context, state, code, browserSecret string) (I
 		return Identity{}, oidcFailed(errors.New("attempt started in another browser"))
 	}
 
+	cfg, verifier, err := o.flow(ctx)
+	if err != nil {
+		return Identity{}, oidcFailed(err)
+	}
 	ctx = oidc.ClientContext(ctx, o.client)
-	tok, err := o.oauth.Exchange(ctx, code, oauth2.VerifierOption(a.Verifier))
+	tok, err := cfg.Exchange(ctx, code, oauth2.VerifierOption(a.Verifier))
 	if err != nil {
 		return Identity{}, oidcFailed(fmt.Errorf("exchange: %w", err))
 	}
@@ -188,7 +278,7 @@ func (o *OIDC) Finish(ctx context.Context, state, code, browserSecret string) (I
 	if !ok || raw == "" {
 		return Identity{}, oidcFailed(errors.New("no id_token in token response"))
 	}
-	idt, err := o.verifier.Verify(ctx, raw)
+	idt, err := verifier.Verify(ctx, raw)
 	if err != nil {
 		return Identity{}, oidcFailed(fmt.Errorf("verify id token: %w", err))
 	}
@@ -202,6 +292,8 @@ func (o *OIDC) Finish(ctx context.Context, state, code, browserSecret string) (I
 		EmailVerified any    `json:"email_verified"`
 		Name          string `json:"name"`
 		AuthorizedBy  string `json:"azp"`
+		AMR           any    `json:"amr"`
+		ACR           string `json:"acr"`
 	}
 	if err := idt.Claims(&claims); err != nil {
 		return Identity{}, oidcFailed(fmt.Errorf("claims: %w", err))
@@ -216,6 +308,7 @@ func (o *OIDC) Finish(ctx context.Context, state, code, browserSecret string) (I
 	id := Identity{
 		Issuer: idt.Issuer, Subject: idt.Subject,
 		Email: claims.Email, EmailVerified: truthy(claims.EmailVerified), Name: claims.Name,
+		MFA: provesMFA(claims.AMR, claims.ACR, o.cfg.RequireAMR, o.cfg.RequireACR),
 	}
 	if o.cfg.RoleClaim != "" {
 		var all map[string]any
@@ -225,6 +318,21 @@ func (o *OIDC) Finish(ctx context.Context, state, code, browserSecret string) (I
 		id.Role = roleFrom(all[o.cfg.RoleClaim])
 	}
 	return id, nil
+}
+
+// provesMFA reports whether the token's amr (a list of strings, RFC 8176)
+// holds one of the values wanted, or its acr is one of those wanted.
+func provesMFA(amr any, acr string, wantAMR, wantACR []string) bool {
+	if acr != "" && slices.Contains(wantACR, acr) {
+		return true
+	}
+	list, _ := amr.([]any)
+	for _, v := range list {
+		if s, ok := v.(string); ok && s != "" && slices.Contains(wantAMR, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // truthy reads email_verified, which some providers send as a string.

@@ -122,7 +122,9 @@ func TestOIDCHappyPathBindsInvitedAccount(t *testing.T) {
 	if err != nil {
 		t.Fatalf("SignInOIDC: %v", err)
 	}
-	if want := (auth.Outcome{StaffID: invited.ID}); out != want {
+	// No setting names amr/acr values, so the provider's second factor is
+	// not relied on: the member enrols TOTP here (ASVS 5.0 6.3.3).
+	if want := (auth.Outcome{StaffID: invited.ID, NeedsSecondFactor: true, EnrolSecondFactor: true}); out != want {
 		t.Fatalf("outcome %+v, want %+v", out, want)
 	}
 	if a := e.account(t, invited.ID); a.OIDCIssuer != m.Issuer() || a.OIDCSubject != "sub-sanne" {
@@ -247,13 +249,14 @@ func TestSignInOIDCRefusesUninvited(t *testing.T) {
 	tests := []struct {
 		name  string
 		user  *mockoidc.MockUser
-		check int64 // member that must stay unbound
+		check int64  // member that must stay unbound
+		want  string // the refusal: it says what to do where the provider vouched for an address we know
 	}{
-		{"unknown e-mail", &mockoidc.MockUser{Subject: "s1", Email: "vreemd@elders.example", EmailVerified: true}, 0},
-		{"local account with a password is not taken over", &mockoidc.MockUser{Subject: "s2", Email: "els@zorg.example", EmailVerified: true}, local.ID},
-		{"account not created by invitation", &mockoidc.MockUser{Subject: "s3", Email: "geen.uitnodiging@zorg.example", EmailVerified: true}, plain.ID},
-		{"e-mail not verified by the provider", &mockoidc.MockUser{Subject: "s4", Email: "onbevestigd@zorg.example", EmailVerified: false}, unverified.ID},
-		{"no e-mail", &mockoidc.MockUser{Subject: "s5"}, 0},
+		{"unknown e-mail", &mockoidc.MockUser{Subject: "s1", Email: "vreemd@elders.example", EmailVerified: true}, 0, "signin.oidc_not_invited"},
+		{"local account with a password is not taken over", &mockoidc.MockUser{Subject: "s2", Email: "els@zorg.example", EmailVerified: true}, local.ID, "signin.oidc_password_account"},
+		{"account not created by invitation", &mockoidc.MockUser{Subject: "s3", Email: "geen.uitnodiging@zorg.example", EmailVerified: true}, plain.ID, "signin.oidc_not_invited_account"},
+		{"e-mail not verified by the provider", &mockoidc.MockUser{Subject: "s4", Email: "onbevestigd@zorg.example", EmailVerified: false}, unverified.ID, "signin.oidc_not_invited"},
+		{"no e-mail", &mockoidc.MockUser{Subject: "s5"}, 0, "signin.oidc_not_invited"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -265,7 +268,7 @@ func TestSignInOIDCRefusesUninvited(t *testing.T) {
 				t.Fatalf("Finish: %v", err)
 			}
 			_, err = e.svc.SignInOIDC(t.Context(), id, address)
-			wantErr(t, err, apperr.Forbidden, "signin.oidc_not_invited")
+			wantErr(t, err, apperr.Forbidden, tt.want)
 			if tt.check != 0 {
 				if a := e.account(t, tt.check); a.OIDCSubject != "" {
 					t.Errorf("member %d bound to %q", tt.check, a.OIDCSubject)
@@ -285,16 +288,18 @@ func TestNewOIDCRefusesPlainHTTP(t *testing.T) {
 	tests := []struct {
 		name string
 		cfg  auth.OIDCConfig
+		want string // what the error must say: the reason, not a failed discovery
 	}{
-		{"http issuer off loopback", auth.OIDCConfig{Issuer: "http://login.example.com", ClientID: "c", RedirectURL: "https://avg.example/cb"}},
-		{"http redirect off loopback", auth.OIDCConfig{Issuer: "https://127.0.0.1:1", ClientID: "c", RedirectURL: "http://avg.example/cb"}},
-		{"relative redirect", auth.OIDCConfig{Issuer: "https://127.0.0.1:1", ClientID: "c", RedirectURL: "/cb"}},
-		{"no client id", auth.OIDCConfig{Issuer: "https://127.0.0.1:1", RedirectURL: "https://avg.example/cb"}},
+		{"http issuer off loopback", auth.OIDCConfig{Issuer: "http://login.example.com", ClientID: "c", RedirectURL: "https://avg.example/cb"}, "issuer: \"http://login.example.com\": https required"},
+		{"http redirect off loopback", auth.OIDCConfig{Issuer: "https://127.0.0.1:1", ClientID: "c", RedirectURL: "http://avg.example/cb"}, "redirect URL: \"http://avg.example/cb\": https required"},
+		{"relative redirect", auth.OIDCConfig{Issuer: "https://127.0.0.1:1", ClientID: "c", RedirectURL: "/cb"}, "is not an absolute URL"},
+		{"no client id", auth.OIDCConfig{Issuer: "https://127.0.0.1:1", RedirectURL: "https://avg.example/cb"}, "client id missing"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := e.svc.NewOIDC(t.Context(), tt.cfg, nil); err == nil {
-				t.Error("NewOIDC accepted the configuration")
+			_, err := e.svc.NewOIDC(t.Context(), tt.cfg, nil)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("NewOIDC = %v, want an error saying %q", err, tt.want)
 			}
 		})
 	}

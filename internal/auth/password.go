@@ -41,20 +41,38 @@ func NeedsRehash(hash string) bool {
 }
 
 // PasswordProblem returns the message ID of what is wrong with password for
-// an account with the given e-mail address, or "" when it is acceptable:
-// 12 to 128 characters, not a commonly used password, not the address.
-func (p *Policy) PasswordProblem(password, email string) string {
+// an account with the given e-mail address at the practice with the given
+// name ("" before it has one), or "" when it is acceptable: 12 to 128
+// characters (password.too_short, password.too_long); not on the list of
+// common passwords, also not as a listed word with digits or symbols after
+// it (password.common); not one character or a short unit repeated, nor
+// fewer than five different characters (password.repetitive); not a run
+// along the number row, the alphabet or the keyboard (password.sequence);
+// not holding the address's local part or a piece of it of four characters
+// or more (password.contains_email); not built on the practice's name
+// (password.contains_practice).
+func (p *Policy) PasswordProblem(password, email, practiceName string) string {
 	n := utf8.RuneCountInString(password)
+	lower := strings.ToLower(password)
 	switch {
 	case n < MinPassword:
 		return "password.too_short"
 	case n > MaxPassword:
 		return "password.too_long"
-	case p.common[strings.ToLower(password)]:
+	case p.isCommon(lower), p.isCommon(commonStem(lower)):
 		return "password.common"
+	case repetitive(lower):
+		return "password.repetitive"
+	case sequence(lower):
+		return "password.sequence"
 	}
-	if local, _, _ := strings.Cut(strings.ToLower(email), "@"); len(local) >= 4 && strings.Contains(strings.ToLower(password), local) {
-		return "password.contains_email"
+	for _, w := range emailWords(email) {
+		if strings.Contains(lower, w) {
+			return "password.contains_email"
+		}
+	}
+	if derivedFromName(lower, practiceName) {
+		return "password.contains_practice"
 	}
 	return ""
 }

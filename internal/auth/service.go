@@ -111,7 +111,8 @@ type Outcome struct {
 	// NeedsSecondFactor: start the session with secondFactorDone false and
 	// ask for a TOTP or recovery code (CompleteSecondFactor).
 	NeedsSecondFactor bool
-	// EnrolSecondFactor: an owner without TOTP; the session may be used
+	// EnrolSecondFactor: an account without TOTP (and, for OIDC, without
+	// a second factor proved by the provider); the session may be used
 	// only to enrol (BeginTOTPEnrolment, ConfirmTOTPEnrolment) and then to
 	// give a code. Implies NeedsSecondFactor.
 	EnrolSecondFactor bool
@@ -225,14 +226,22 @@ func (s *Service) SignInPassword(ctx context.Context, email, password, address s
 			return Outcome{}, err
 		}
 	}
+	return secondFactorFor(acc, false), nil
+}
+
+// secondFactorFor is the Outcome for an account whose first step
+// succeeded: a code when TOTP is enabled; else nothing more when the OIDC
+// provider proved a second factor (providerMFA); else enrolment, whatever
+// the role (ASVS 5.0 6.3.3).
+func secondFactorFor(acc Account, providerMFA bool) Outcome {
 	out := Outcome{StaffID: acc.Member.ID}
 	switch {
 	case acc.TOTPEnabled:
 		out.NeedsSecondFactor = true
-	case acc.Member.Role == staff.Owner:
+	case !providerMFA:
 		out.NeedsSecondFactor, out.EnrolSecondFactor = true, true
 	}
-	return out, nil
+	return out
 }
 
 // StartSession creates a new session for the member and returns its id,
@@ -461,9 +470,10 @@ func (s *Service) ConfirmTOTPEnrolment(ctx context.Context, staffID int64, code 
 // complete session rawID, after checking the current password and the
 // policy. All the member's sessions end, and a new complete session is
 // returned for this browser. A wrong current password gives Invalid with
-// field "current"; a password the policy refuses Invalid with field
-// "password"; attempts count against the account's sign-in limit.
-func (s *Service) ChangePassword(ctx context.Context, rawID, current, next string) (newRawID string, err error) {
+// field "current"; a password the policy refuses (for the member's address
+// and the practice's name) Invalid with field "password"; attempts count
+// against the account's sign-in limit.
+func (s *Service) ChangePassword(ctx context.Context, rawID, current, next, practiceName string) (newRawID string, err error) {
 	sess, member, err := s.Session(ctx, rawID)
 	if err != nil {
 		return "", err
@@ -478,7 +488,7 @@ func (s *Service) ChangePassword(ctx context.Context, rawID, current, next strin
 	if acc.PasswordHash == "" {
 		return "", apperr.New(apperr.Conflict, "password.oidc_only")
 	}
-	if msg := s.policy.PasswordProblem(next, acc.Member.Email); msg != "" {
+	if msg := s.policy.PasswordProblem(next, acc.Member.Email, practiceName); msg != "" {
 		return "", apperr.InvalidFields(map[string]string{"password": msg})
 	}
 	now := s.clock.Now()
@@ -517,10 +527,14 @@ func (s *Service) ChangePassword(ctx context.Context, rawID, current, next strin
 // bound yet and is enabled, and only when the provider says it verified the
 // e-mail address; it is then bound to that account for good. A local
 // account with a password is never taken over by e-mail address. Refusals
-// give Forbidden "signin.oidc_not_invited" (unknown identity) or Forbidden
+// give Forbidden "signin.oidc_not_invited" (unknown identity),
+// "signin.oidc_password_account" (the verified address has a password
+// account: sign in with the password), "signin.oidc_not_invited_account"
+// (an account made on the command line without password or invitation) or
 // "signin.disabled", and count against the address's limit (RateLimited
-// "signin.throttled" when over). The provider, not avgloket, is trusted for
-// the second factor unless the member enrolled TOTP here too.
+// "signin.throttled" when over). The provider is trusted for the second
+// factor only when its token proved one (Identity.MFA); otherwise the
+// member enrols TOTP here, and one who has gives a code.
 func (s *Service) SignInOIDC(ctx context.Context, id Identity, address string) (Outcome, error) {
 	now := s.clock.Now()
 	key := s.mac("oidc", id.Issuer+"\x00"+id.Subject)
@@ -550,8 +564,15 @@ func (s *Service) SignInOIDC(ctx context.Context, id Identity, address string) (
 		if err != nil {
 			return Outcome{}, err
 		}
-		if !acc.Invited || acc.PasswordHash != "" || acc.OIDCSubject != "" || acc.Member.Disabled {
+		// The provider vouched for this address, so the refusal may say
+		// what to do instead.
+		switch {
+		case acc.Member.Disabled || acc.OIDCSubject != "":
 			return Outcome{}, notInvited
+		case acc.PasswordHash != "":
+			return Outcome{}, apperr.New(apperr.Forbidden, "signin.oidc_password_account")
+		case !acc.Invited:
+			return Outcome{}, apperr.New(apperr.Forbidden, "signin.oidc_not_invited_account")
 		}
 		if err := s.store.BindOIDC(ctx, acc.Member.ID, id.Issuer, id.Subject); err != nil {
 			if apperr.Is(err, apperr.Conflict) {
@@ -568,7 +589,7 @@ func (s *Service) SignInOIDC(ctx context.Context, id Identity, address string) (
 	if err := s.store.ClearLoginFailures(ctx, key); err != nil {
 		return Outcome{}, err
 	}
-	return Outcome{StaffID: acc.Member.ID, NeedsSecondFactor: acc.TOTPEnabled}, nil
+	return secondFactorFor(acc, id.MFA), nil
 }
 
 // Prune deletes what sign-in no longer needs: dead sessions, finished or

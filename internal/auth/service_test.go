@@ -27,7 +27,8 @@ func TestSignInPassword(t *testing.T) {
 		if err != nil {
 			t.Fatalf("SignInPassword: %v", err)
 		}
-		if want := (auth.Outcome{StaffID: officer.ID}); out != want {
+		// Every account enrols a second factor (ASVS 5.0 6.3.3), officers too.
+		if want := (auth.Outcome{StaffID: officer.ID, NeedsSecondFactor: true, EnrolSecondFactor: true}); out != want {
 			t.Errorf("outcome %+v, want %+v", out, want)
 		}
 	})
@@ -169,8 +170,8 @@ func TestSessions(t *testing.T) {
 	m := e.addMember(t, "els@zorg.example", staff.Officer)
 
 	t.Run("every sign-in gets a new id", func(t *testing.T) {
-		_, a := e.signIn(t, "els@zorg.example")
-		_, b := e.signIn(t, "els@zorg.example")
+		a := e.signInComplete(t, "els@zorg.example")
+		b := e.signInComplete(t, "els@zorg.example")
 		if a == b {
 			t.Fatalf("two sign-ins got the same session id %q", a)
 		}
@@ -350,8 +351,8 @@ func TestSignInWithTOTP(t *testing.T) {
 	m := e.addMember(t, "els@zorg.example", staff.Officer)
 
 	out, raw := e.signIn(t, "els@zorg.example")
-	if out.NeedsSecondFactor {
-		t.Fatalf("officer without TOTP asked for a second factor: %+v", out)
+	if !out.EnrolSecondFactor {
+		t.Fatalf("officer without TOTP not sent to enrol: %+v", out)
 	}
 	if err := e.svc.EndSession(t.Context(), raw); err != nil {
 		t.Fatal(err)
@@ -459,23 +460,23 @@ func TestReenrolmentReplacesRecoveryCodes(t *testing.T) {
 func TestChangePassword(t *testing.T) {
 	e := newEnv(t, start)
 	m := e.addMember(t, "els@zorg.example", staff.Officer)
-	_, raw := e.signIn(t, "els@zorg.example")
-	_, other := e.signIn(t, "els@zorg.example")
+	raw := e.signInComplete(t, "els@zorg.example")
+	other := e.signInComplete(t, "els@zorg.example")
 
 	t.Run("wrong current password", func(t *testing.T) {
-		_, err := e.svc.ChangePassword(t.Context(), raw, "niet-het-goede", "een-nieuw-lang-wachtwoord")
+		_, err := e.svc.ChangePassword(t.Context(), raw, "niet-het-goede", "een-nieuw-lang-wachtwoord", "Zorg")
 		if !apperr.Is(err, apperr.Invalid) || apperr.As(err).Fields["current"] == "" {
 			t.Fatalf("ChangePassword = %v, want Invalid on current", err)
 		}
 	})
 	t.Run("refused by the policy", func(t *testing.T) {
-		_, err := e.svc.ChangePassword(t.Context(), raw, password, "kort")
+		_, err := e.svc.ChangePassword(t.Context(), raw, password, "kort", "Zorg")
 		if !apperr.Is(err, apperr.Invalid) || apperr.As(err).Fields["password"] != "password.too_short" {
 			t.Fatalf("ChangePassword = %v, want Invalid password.too_short", err)
 		}
 	})
 	const fresh = "een-nieuw-lang-wachtwoord"
-	next, err := e.svc.ChangePassword(t.Context(), raw, password, fresh)
+	next, err := e.svc.ChangePassword(t.Context(), raw, password, fresh, "Zorg")
 	if err != nil {
 		t.Fatalf("ChangePassword: %v", err)
 	}

@@ -90,6 +90,30 @@ func (s *Store) InviteMember(ctx context.Context, m staff.NewMember, now time.Ti
 	return out, err
 }
 
+// MarkInvited marks an enabled account without a password and without an
+// OIDC binding as invited (an account made by `user add`), so that its
+// owner can bind an OIDC identity on first sign-in. NotFound if there is no
+// such account; Conflict if it has a password, a binding or is disabled.
+// Marking an invited account again changes nothing.
+func (s *Store) MarkInvited(ctx context.Context, staffID int64, now time.Time) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var r staffRow
+		if err := tx.Where("id = ?", staffID).Take(&r).Error; err != nil {
+			return notFound()
+		}
+		if r.PasswordHash != "" || r.OIDCSubject != nil || r.DisabledAt != nil {
+			return conflict("the account has a password, an OIDC identity or is disabled")
+		}
+		if r.InvitedAt != nil {
+			return nil
+		}
+		if err := tx.Model(&staffRow{}).Where("id = ?", staffID).Update("invited_at", now.UTC()).Error; err != nil {
+			return internal(err, "invite staff")
+		}
+		return nil
+	})
+}
+
 // DisableMember disables the staff account and deletes all its sessions in
 // the same transaction, so no request is served for it afterwards.
 // Disabling a disabled account only deletes sessions. NotFound if there is

@@ -69,3 +69,32 @@ func (s *Store) Members(ctx context.Context) ([]staff.Member, error) {
 	}
 	return out, nil
 }
+
+// RevokeAllAPITokens revokes every live API token of the member and audits
+// each, in one transaction, and returns how many there were. Other
+// members' tokens are untouched.
+func (s *Store) RevokeAllAPITokens(ctx context.Context, staffID int64, who audit.Entry) (int, error) {
+	n := 0
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var ids []int64
+		if err := tx.Model(&apiTokenRow{}).Where("staff_id = ? AND revoked_at IS NULL", staffID).Order("id").Pluck("id", &ids).Error; err != nil {
+			return internal(err, "list tokens")
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		if err := tx.Model(&apiTokenRow{}).Where("id IN ? AND revoked_at IS NULL", ids).Update("revoked_at", who.At.UTC()).Error; err != nil {
+			return internal(err, "revoke tokens")
+		}
+		for _, id := range ids {
+			e := who
+			e.Action, e.Object, e.Detail = audit.TokenRevoke, audit.Token(id), "all"
+			if err := s.appendAudit(tx, e); err != nil {
+				return err
+			}
+		}
+		n = len(ids)
+		return nil
+	})
+	return n, err
+}

@@ -23,6 +23,7 @@ type accountPage struct {
 	TOTPEnabled   bool
 	RecoveryLeft  int
 	Tokens        []staff.APIToken
+	LiveTokens    int // not revoked
 	NewToken      string
 	TokenCreated  string
 	Created, Used map[int64]string
@@ -56,6 +57,9 @@ func (s *Server) renderAccount(c echo.Context, status int, problems map[string]s
 		HasPassword: acc.PasswordHash != "", TOTPEnabled: acc.TOTPEnabled, RecoveryLeft: left, Tokens: tokens,
 		NewToken: newToken, Created: map[int64]string{}, Used: map[int64]string{}}
 	for _, t := range tokens {
+		if t.RevokedAt == nil {
+			p.LiveTokens++
+		}
 		p.Created[t.ID] = b.Tr.DateTime(t.CreatedAt, settings.Location())
 		if t.LastUsedAt != nil {
 			p.Used[t.ID] = b.Tr.DateTime(*t.LastUsedAt, settings.Location())
@@ -70,7 +74,11 @@ func (s *Server) changePassword(c echo.Context) error {
 	if next != repeat {
 		return s.renderAccount(c, http.StatusUnprocessableEntity, map[string]string{"password_repeat": "password.mismatch"}, "")
 	}
-	newRaw, err := s.Auth.ChangePassword(c.Request().Context(), raw, current, next)
+	settings, err := s.Store.Settings(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	newRaw, err := s.Auth.ChangePassword(c.Request().Context(), raw, current, next, settings.Name)
 	if err != nil {
 		ae := apperr.As(err)
 		if ae.Code == apperr.Invalid {
@@ -121,6 +129,19 @@ func (s *Server) revokeToken(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/staff/account")
 }
 
+// revokeAllTokens revokes every API token of the member at once: a new
+// password does not end them, so this is the way to cut off a token that
+// may have leaked with the old password.
+func (s *Server) revokeAllTokens(c echo.Context) error {
+	m := memberOf(c)
+	who := audit.Entry{At: s.Clock.Now(), Actor: audit.Staff(m.ID), Address: c.RealIP()}
+	if _, err := s.Store.RevokeAllAPITokens(c.Request().Context(), m.ID, who); err != nil {
+		return err
+	}
+	s.setFlash(c, "flash.tokens_revoked")
+	return c.Redirect(http.StatusSeeOther, "/staff/account")
+}
+
 // totpPage enrols the second factor: the secret to type or scan, then the
 // recovery codes once, then the next code to finish signing in.
 type totpPage struct {
@@ -146,7 +167,7 @@ func (s *Server) renderTOTP(c echo.Context, status int, problem string) error {
 	if err != nil {
 		return err
 	}
-	p := totpPage{base: s.base(c, "totp.title"), Enabled: acc.TOTPEnabled, MustEnrol: m.Role == staff.Owner, Problem: problem}
+	p := totpPage{base: s.base(c, "totp.title"), Enabled: acc.TOTPEnabled, MustEnrol: !acc.TOTPEnabled, Problem: problem}
 	if !acc.TOTPEnabled && acc.TOTPSecret != "" {
 		p.Secret = groupsOf4(acc.TOTPSecret)
 	}
@@ -174,7 +195,7 @@ func (s *Server) totpBegin(c echo.Context) error {
 		return err
 	}
 	return s.render(c, http.StatusOK, "staff_totp", totpPage{base: s.base(c, "totp.title"), Secret: groupsOf4(secret),
-		URL: link, MustEnrol: m.Role == staff.Owner})
+		URL: link, MustEnrol: true})
 }
 
 func groupsOf4(s string) string {

@@ -94,10 +94,7 @@ func (s *Server) requestLog() echo.MiddlewareFunc {
 // are refused outright; the token is still checked for every other post,
 // whatever Sec-Fetch-Site says.
 func (s *Server) csrf() echo.MiddlewareFunc {
-	name := "avg_csrf"
-	if s.secure {
-		name = "__Host-csrf"
-	}
+	name := s.csrfCookieName()
 	tokens := middleware.CSRFWithConfig(middleware.CSRFConfig{
 		// The query comes first for the tracking page's multipart answer,
 		// which must not be parsed (buffered) before its file can stream.
@@ -105,7 +102,7 @@ func (s *Server) csrf() echo.MiddlewareFunc {
 		ContextKey:     keyCSRF,
 		CookieName:     name,
 		CookiePath:     "/",
-		CookieMaxAge:   2 * 60 * 60,
+		CookieMaxAge:   csrfMaxAge,
 		CookieSecure:   s.secure,
 		CookieHTTPOnly: true,
 		CookieSameSite: http.SameSiteStrictMode,
@@ -124,6 +121,16 @@ func (s *Server) csrf() echo.MiddlewareFunc {
 			return checked(c)
 		}
 	}
+}
+
+// csrfMaxAge is the CSRF cookie's lifetime in seconds.
+const csrfMaxAge = 2 * 60 * 60
+
+func (s *Server) csrfCookieName() string {
+	if s.secure {
+		return "__Host-csrf"
+	}
+	return "avg_csrf"
 }
 
 // language records the reader's choice of language: ?lang= (remembered in a

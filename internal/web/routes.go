@@ -67,6 +67,7 @@ func (s *Server) routes() {
 	work.POST("/account/password", s.changePassword)
 	work.POST("/account/tokens", s.createToken)
 	work.POST("/account/tokens/:id/revoke", s.revokeToken)
+	work.POST("/account/tokens/revoke-all", s.revokeAllTokens)
 	work.GET("", s.staffHome)
 	work.GET("/cases", s.staffQueue)
 	work.GET("/cases/new", s.staffCaseNew)

@@ -37,6 +37,9 @@ type access struct {
 	owner, officer, otherBranch int
 	// fresh: the probe ends the session, so each role signs in anew for it.
 	fresh bool
+	// newTokens: the probe revokes the role's API tokens, so each gets a
+	// new one after it.
+	newTokens bool
 }
 
 // Shorthands for the staff workspace's answers to signed-out visitors:
@@ -85,10 +88,9 @@ var routeAccess = map[string]access{
 	"POST /staff/welcome/:token": {probe: "POST /staff/welcome/" + strings.Repeat("A", 43), body: "password={pw}&password_repeat={pw}",
 		anonymous: noCSRF, anonymousCSRF: 404, owner: 404, officer: 404, otherBranch: 404},
 
-	// The second factor and signing out. Only the owner has TOTP: the
-	// officers' code page sends them to enrolment; a complete session
-	// cannot give a code again (409).
-	"GET /staff/signin/code": {probe: "GET /staff/signin/code", anonymous: toSignIn, owner: 200, officer: 303, otherBranch: 303},
+	// The second factor and signing out. Every role has TOTP (ASVS 5.0
+	// 6.3.3); a complete session cannot give a code again (409).
+	"GET /staff/signin/code": {probe: "GET /staff/signin/code", anonymous: toSignIn, owner: 200, officer: 200, otherBranch: 200},
 	"POST /staff/signin/code": {probe: "POST /staff/signin/code", body: "code=000000", anonymous: noCSRF, anonymousCSRF: noSess,
 		owner: 409, officer: 409, otherBranch: 409},
 	"POST /staff/signout": {probe: "POST /staff/signout", anonymous: noCSRF, anonymousCSRF: noSess,
@@ -97,7 +99,7 @@ var routeAccess = map[string]access{
 	// The member's own account.
 	"GET /staff/account/totp": {probe: "GET /staff/account/totp", anonymous: toSignIn, owner: 200, officer: 200, otherBranch: 200},
 	"POST /staff/account/totp/begin": {probe: "POST /staff/account/totp/begin", anonymous: noCSRF, anonymousCSRF: noSess,
-		owner: 409, officer: 200, otherBranch: 200},
+		owner: 409, officer: 409, otherBranch: 409},
 	"POST /staff/account/totp": {probe: "POST /staff/account/totp", body: "code=abcdef", anonymous: noCSRF, anonymousCSRF: noSess,
 		owner: 422, officer: 422, otherBranch: 422},
 	"GET /staff/account": {probe: "GET /staff/account", anonymous: toSignIn, owner: 200, officer: 200, otherBranch: 200},
@@ -108,6 +110,9 @@ var routeAccess = map[string]access{
 	// Someone else's token: nobody can revoke it, not even an owner.
 	"POST /staff/account/tokens/:id/revoke": {probe: "POST /staff/account/tokens/{token}/revoke", anonymous: noCSRF, anonymousCSRF: noSess,
 		owner: 404, officer: 404, otherBranch: 404},
+	// All of one's own tokens (the bystander's stay: checked below).
+	"POST /staff/account/tokens/revoke-all": {probe: "POST /staff/account/tokens/revoke-all", anonymous: noCSRF, anonymousCSRF: noSess,
+		owner: 303, officer: 303, otherBranch: 303, newTokens: true},
 
 	// Cases: an officer of another branch finds nothing there.
 	"GET /staff":           {probe: "GET /staff", anonymous: toSignIn, owner: 303, officer: 303, otherBranch: 303},
@@ -381,6 +386,9 @@ func TestEveryRouteHasAnAccessDecision(t *testing.T) {
 					}
 					return pageAnswer(sb.send(method, path, withCSRF(t, body, sb.csrf)))
 				})
+				if want.newTokens {
+					r.token = a.addToken(t, r.browser.member)
+				}
 			}
 		})
 	}

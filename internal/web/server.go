@@ -53,6 +53,7 @@ type Store interface {
 	APITokens(ctx context.Context, staffID int64) ([]staff.APIToken, error)
 	CreateAPIToken(ctx context.Context, staffID int64, hash, label string, who audit.Entry) (int64, error)
 	RevokeOwnAPIToken(ctx context.Context, staffID, id int64, who audit.Entry) error
+	RevokeAllAPITokens(ctx context.Context, staffID int64, who audit.Entry) (int, error)
 
 	// The audit trail.
 	AppendAudit(ctx context.Context, e audit.Entry) error

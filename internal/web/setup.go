@@ -107,7 +107,7 @@ func (s *Server) setupSubmit(c echo.Context) error {
 		problems["owner.email"] = "field.email"
 	}
 	owner.Email = email
-	if msg := s.Passwords.PasswordProblem(password, email); msg != "" {
+	if msg := s.Passwords.PasswordProblem(password, email, settings.Name); msg != "" {
 		problems["owner.password"] = msg
 	} else if password != repeat {
 		problems["owner.password_repeat"] = "password.mismatch"

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -16,11 +17,19 @@ type signInPage struct {
 	base
 	Email   string
 	Problem string
-	OIDC    bool
+	OIDC    bool // the organisation sign-in is offered
+	// OIDCDown: an OIDC provider is configured but has not answered yet;
+	// the page says the organisation sign-in is temporarily unavailable.
+	OIDCDown bool
+}
+
+func (s *Server) signInPage(c echo.Context, email, problem string) signInPage {
+	return signInPage{base: s.base(c, "signin.title"), Email: email, Problem: problem,
+		OIDC: s.OIDC != nil && s.OIDC.Ready(), OIDCDown: s.OIDC != nil && !s.OIDC.Ready()}
 }
 
 func (s *Server) signInForm(c echo.Context) error {
-	return s.render(c, http.StatusOK, "signin", signInPage{base: s.base(c, "signin.title"), OIDC: s.OIDC != nil})
+	return s.render(c, http.StatusOK, "signin", s.signInPage(c, "", ""))
 }
 
 func (s *Server) signIn(c echo.Context) error {
@@ -42,11 +51,15 @@ func (s *Server) signInFailed(c echo.Context, email string, err error) error {
 	if status == 0 {
 		return err
 	}
+	if ae.Err != nil {
+		// The page stays generic; why it failed (a wrong client secret, a
+		// token exchange or verification that failed …) goes to the log.
+		s.Log.Warn("sign-in failed", "reason", ae.Message, "cause", ae.Err.Error())
+	}
 	if rerr := s.record(c, audit.SignInFailed, "", "reason="+ae.Message); rerr != nil {
 		return rerr
 	}
-	p := signInPage{base: s.base(c, "signin.title"), Email: email, Problem: s.message(langOf(c), ae.Message), OIDC: s.OIDC != nil}
-	return s.render(c, status, "signin", p)
+	return s.render(c, status, "signin", s.signInPage(c, email, s.message(langOf(c), ae.Message)))
 }
 
 // startSession ends any session the browser had, starts a fresh one (a new
@@ -65,6 +78,9 @@ func (s *Server) startSession(c echo.Context, out auth.Outcome, method string) e
 		return err
 	}
 	s.setSessionCookie(c, raw)
+	if err := s.rotateCSRF(c); err != nil {
+		return err
+	}
 	if err := s.Store.AppendAudit(ctx, audit.Entry{At: s.Clock.Now(), Actor: audit.Staff(out.StaffID),
 		Action: audit.SignIn, Address: c.RealIP(), Detail: "method=" + method}); err != nil {
 		return err
@@ -75,7 +91,7 @@ func (s *Server) startSession(c echo.Context, out auth.Outcome, method string) e
 	case out.NeedsSecondFactor:
 		return c.Redirect(http.StatusSeeOther, "/staff/signin/code")
 	}
-	return c.Redirect(http.StatusSeeOther, "/staff/cases")
+	return s.afterSignIn(c)
 }
 
 // codePage asks for the TOTP code or a recovery code.
@@ -111,10 +127,13 @@ func (s *Server) codeSubmit(c echo.Context) error {
 		return s.render(c, status, "signin_code", codePage{base: s.base(c, "signin.code_title"), Problem: s.message(langOf(c), "signin.second_factor_failed")})
 	}
 	s.setSessionCookie(c, next)
+	if err := s.rotateCSRF(c); err != nil {
+		return err
+	}
 	if err := s.record(c, audit.SignIn, "", "method=second_factor"); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/staff/cases")
+	return s.afterSignIn(c)
 }
 
 func (s *Server) signOut(c echo.Context) error {
@@ -145,6 +164,10 @@ func (s *Server) oidcStart(c echo.Context) error {
 		return apperr.New(apperr.NotFound, "error.not_found")
 	}
 	url, secret, err := s.OIDC.Begin(c.Request().Context())
+	if errors.Is(err, auth.ErrProviderUnavailable) {
+		s.Log.Warn("organisation sign-in unavailable", "err", err.Error())
+		return s.render(c, http.StatusServiceUnavailable, "signin", s.signInPage(c, "", ""))
+	}
 	if err != nil {
 		return err
 	}

@@ -76,11 +76,18 @@ func TestOIDCSignIn(t *testing.T) {
 		case !state.HttpOnly || state.Path != "/" || state.MaxAge <= 0 || state.MaxAge > 900:
 			t.Errorf("state cookie HttpOnly %v Path %q MaxAge %d", state.HttpOnly, state.Path, state.MaxAge)
 		}
-		if got := callback.location(); got != "/staff/cases" {
-			t.Fatalf("callback: to %s, want /staff/cases", got)
+		// No setting relies on the provider's second factor: Sanne enrols
+		// TOTP here first (ASVS 5.0 6.3.3).
+		if got := callback.location(); got != "/staff/account/totp" {
+			t.Fatalf("callback: to %s, want /staff/account/totp", got)
 		}
 		if b.cookie("avg_oidc") != "" {
 			t.Error("the state cookie outlives the callback")
+		}
+		sb := &staffBrowser{browser: b, app: a, member: sanne, csrf: b.cookie(csrfCookie)}
+		sb.enrolTOTP()
+		if got := sb.submit("/staff/signin/code", "code", sb.nextCode()).location(); got != "/staff/cases" {
+			t.Fatalf("after the code: to %s, want /staff/cases", got)
 		}
 		q := b.get("/staff/cases")
 		if q.Status != http.StatusOK {
@@ -94,7 +101,7 @@ func TestOIDCSignIn(t *testing.T) {
 		}
 	})
 
-	refused := func(t *testing.T, user *mockoidc.MockUser) {
+	refused := func(t *testing.T, user *mockoidc.MockUser, why string) {
 		t.Helper()
 		m.QueueUser(user)
 		b := a.browser(t)
@@ -102,26 +109,28 @@ func TestOIDCSignIn(t *testing.T) {
 		if callback.Status != http.StatusForbidden {
 			t.Fatalf("callback: status %d, want 403", callback.Status)
 		}
-		if got := problem(callback); got != a.nl("signin.oidc_not_invited") {
-			t.Errorf("refusal says %q, want %q", got, a.nl("signin.oidc_not_invited"))
+		if got := problem(callback); got != a.nl(why) {
+			t.Errorf("refusal says %q, want %q", got, a.nl(why))
 		}
 		if setsSession(callback) || b.signedIn() {
 			t.Error("a refused identity got a session")
 		}
 	}
 	t.Run("an e-mail address nobody invited is refused", func(t *testing.T) {
-		refused(t, &mockoidc.MockUser{Subject: "sub-onbekend", Email: "onbekend@praktijk.example", EmailVerified: true})
+		refused(t, &mockoidc.MockUser{Subject: "sub-onbekend", Email: "onbekend@praktijk.example", EmailVerified: true}, "signin.oidc_not_invited")
 	})
 	t.Run("a local account is not taken over by its e-mail address", func(t *testing.T) {
 		local := a.addMember(t, "lokaal@praktijk.example", staff.Officer, "utrecht")
-		refused(t, &mockoidc.MockUser{Subject: "sub-lokaal", Email: "lokaal@praktijk.example", EmailVerified: true})
+		// Refused, and told to use the password (the provider vouched for
+		// the address, so saying so reveals nothing new).
+		refused(t, &mockoidc.MockUser{Subject: "sub-lokaal", Email: "lokaal@praktijk.example", EmailVerified: true}, "signin.oidc_password_account")
 		if acc, err := a.store.AccountByID(t.Context(), local.ID); err != nil || acc.OIDCSubject != "" {
 			t.Errorf("local account bound to %q (err %v)", acc.OIDCSubject, err)
 		}
 		a.signIn(t, "lokaal@praktijk.example") // the password still works
 	})
 	t.Run("the owner's account is not taken over either", func(t *testing.T) {
-		refused(t, &mockoidc.MockUser{Subject: "sub-eigenaar", Email: "eigenaar@praktijk.example", EmailVerified: true})
+		refused(t, &mockoidc.MockUser{Subject: "sub-eigenaar", Email: "eigenaar@praktijk.example", EmailVerified: true}, "signin.oidc_password_account")
 	})
 	t.Run("a callback without the browser's state cookie fails", func(t *testing.T) {
 		m.QueueUser(&mockoidc.MockUser{Subject: "sub-sanne", Email: "sanne@praktijk.example", EmailVerified: true})
@@ -136,8 +145,8 @@ func TestOIDCSignIn(t *testing.T) {
 		// The attempt is bound to the browser that started it, which can
 		// still finish it, once.
 		secret := b.cookie("avg_oidc")
-		if got := b.getURL(back.Header.Get("Location")).location(); got != "/staff/cases" {
-			t.Errorf("the right browser's callback: to %s", got)
+		if got := b.getURL(back.Header.Get("Location")).location(); got != "/staff/signin/code" {
+			t.Errorf("the right browser's callback: to %s, want the code (Sanne enrolled above)", got)
 		}
 		// Even with its cookie put back, the callback works only once.
 		b.setCookie("avg_oidc", secret)

@@ -132,12 +132,12 @@ func TestSessionIDChangesAtSignIn(t *testing.T) {
 	t.Run("the second factor gives a new id", func(t *testing.T) {
 		b := a.browser(t)
 		owner := a.signInWith(t, b, "eigenaar@praktijk.example") // enrols
-		p, csrf := passwordStep(b, "eigenaar@praktijk.example", staffPassword)
+		p, _ := passwordStep(b, "eigenaar@praktijk.example", staffPassword)
 		if got := p.location(); got != "/staff/signin/code" {
 			t.Fatalf("after the password: to %s, want /staff/signin/code", got)
 		}
 		halfway := owner.session()
-		owner.csrf = csrf
+		owner.csrf = b.cookie(csrfCookie) // new at sign-in
 		owner.submit("/staff/signin/code", "code", owner.nextCode()).location()
 		if owner.session() == halfway {
 			t.Fatal("same session id before and after the second factor")
@@ -216,21 +216,24 @@ func TestOwnerMustEnrolSecondFactor(t *testing.T) {
 	a := newTestServer(t)
 	a.addMember(t, "eigenaar@praktijk.example", staff.Owner)
 	b := a.browser(t)
-	p, csrf := passwordStep(b, "eigenaar@praktijk.example", staffPassword)
+	p, _ := passwordStep(b, "eigenaar@praktijk.example", staffPassword)
 	if got := p.location(); got != "/staff/account/totp" {
 		t.Fatalf("owner without TOTP sent to %s, want /staff/account/totp", got)
 	}
+	csrf := b.cookie(csrfCookie) // new at sign-in
 	member, err := a.store.MemberByEmail(t.Context(), "eigenaar@praktijk.example")
 	if err != nil {
 		t.Fatal(err)
 	}
 	owner := &staffBrowser{browser: b, app: a, member: member, csrf: csrf}
 
-	blocked := func(t *testing.T) {
+	// Halfway, every page sends the owner to the next step: the enrolment
+	// while there is no TOTP, then the code.
+	blocked := func(t *testing.T, next string) {
 		t.Helper()
 		for _, path := range []string{"/staff/cases", "/staff/team", "/staff/account", "/staff/audit", "/staff/cases/new"} {
-			if p := b.get(path); p.Status != http.StatusSeeOther || p.Header.Get("Location") != "/staff/signin/code" {
-				t.Errorf("GET %s: %d to %q, want 303 to /staff/signin/code", path, p.Status, p.Header.Get("Location"))
+			if p := b.get(path); p.Status != http.StatusSeeOther || p.Header.Get("Location") != next {
+				t.Errorf("GET %s: %d to %q, want 303 to %s", path, p.Status, p.Header.Get("Location"), next)
 			}
 		}
 		if p := owner.submit("/staff/cases/new", "requester.name", "x"); p.Status != http.StatusSeeOther {
@@ -240,7 +243,7 @@ func TestOwnerMustEnrolSecondFactor(t *testing.T) {
 			t.Errorf("%d cases registered by a halfway session", n)
 		}
 	}
-	blocked(t)
+	blocked(t, "/staff/account/totp")
 	// The code page sends the owner back to enrolment while there is
 	// nothing to give a code for.
 	if got := b.get("/staff/signin/code").location(); got != "/staff/account/totp" {
@@ -253,7 +256,7 @@ func TestOwnerMustEnrolSecondFactor(t *testing.T) {
 	if len(codes) != 10 {
 		t.Errorf("%d recovery codes, want 10", len(codes))
 	}
-	blocked(t) // still halfway: the enrolment does not finish the sign-in
+	blocked(t, "/staff/signin/code") // still halfway: the enrolment does not finish the sign-in
 
 	// The code that confirmed the enrolment cannot be used again.
 	enrolCode := a.totpCode(t, member.ID)
@@ -271,9 +274,9 @@ func TestOwnerMustEnrolSecondFactor(t *testing.T) {
 	t.Run("a recovery code works once", func(t *testing.T) {
 		for i, want := range []string{"/staff/cases", ""} {
 			b := a.browser(t)
-			p, csrf := passwordStep(b, "eigenaar@praktijk.example", staffPassword)
+			p, _ := passwordStep(b, "eigenaar@praktijk.example", staffPassword)
 			p.location()
-			p = b.post("/staff/signin/code", url.Values{"_csrf": {csrf}, "code": {codes[0]}})
+			p = b.post("/staff/signin/code", url.Values{"_csrf": {b.cookie(csrfCookie)}, "code": {codes[0]}})
 			if want == "" {
 				if p.Status != http.StatusUnauthorized {
 					t.Errorf("recovery code used twice: status %d, want 401", p.Status)
@@ -293,10 +296,11 @@ func TestHalfwaySessionReachesOnlyTheSecondFactor(t *testing.T) {
 	a.signIn(t, "eigenaar@praktijk.example") // enrols TOTP
 	ref := a.fileRequest(t, "Zeger Geheim", "zeger@example.nl", "utrecht")
 	b := a.browser(t)
-	p, csrf := passwordStep(b, "eigenaar@praktijk.example", staffPassword)
+	p, _ := passwordStep(b, "eigenaar@praktijk.example", staffPassword)
 	if got := p.location(); got != "/staff/signin/code" {
 		t.Fatalf("owner with TOTP sent to %s, want /staff/signin/code", got)
 	}
+	csrf := b.cookie(csrfCookie) // new at sign-in
 	secondFactor := map[string]bool{"/staff/signin/code": true, "/staff/account/totp": true, "/staff/account/totp/begin": true, "/staff/signout": true}
 	for route, want := range routeAccess {
 		method, path, _ := strings.Cut(want.probe, " ")
@@ -347,7 +351,8 @@ func TestSessionCookieFlags(t *testing.T) {
 			// Secure cookie: send the CSRF cookie by hand.
 			p := b.post("/staff/signin", url.Values{"_csrf": {csrf}, "email": {"els@praktijk.example"}, "password": {staffPassword}},
 				"Cookie", tt.csrfCookie+"="+csrf)
-			if got := p.location(); got != "/staff/cases" {
+			// Every account enrols a second factor first (ASVS 5.0 6.3.3).
+			if got := p.location(); got != "/staff/account/totp" {
 				t.Fatalf("sign-in: to %s", got)
 			}
 			var ck *http.Cookie

@@ -23,8 +23,12 @@ import (
 // staffPassword is the password of every staff account the tests make.
 const staffPassword = "paarse-olifant-zwemt-7"
 
-// sessionCookie is the session cookie's name on plain HTTP (testBaseURL).
-const sessionCookie = "avg_session"
+// sessionCookie and csrfCookie are the session and CSRF cookies' names on
+// plain HTTP (testBaseURL).
+const (
+	sessionCookie = "avg_session"
+	csrfCookie    = "avg_csrf"
+)
 
 // staffPasswordHash hashes staffPassword once: argon2id is slow on purpose.
 var staffPasswordHash = sync.OnceValues(func() (string, error) { return auth.HashPassword(staffPassword) })
@@ -40,6 +44,16 @@ func (a *testApp) addMember(tb testing.TB, email string, role staff.Role, branch
 		Branches: branches, PasswordHash: hash}, a.clock.Now())
 	if err != nil {
 		tb.Fatalf("AddMember(%s): %v", email, err)
+	}
+	return m
+}
+
+// memberByEmail returns the member with the address.
+func (a *testApp) memberByEmail(tb testing.TB, email string) staff.Member {
+	tb.Helper()
+	m, err := a.store.MemberByEmail(tb.Context(), email)
+	if err != nil {
+		tb.Fatalf("MemberByEmail(%s): %v", email, err)
 	}
 	return m
 }
@@ -109,8 +123,8 @@ func passwordStep(b *browser, email, password string) (*page, string) {
 }
 
 // signIn signs the member with the e-mail address in through the pages, in
-// a new browser: password, then for an owner without a second factor the
-// enrolment, then the code. It fails the test unless the browser ends up at
+// a new browser: password, then for a member without a second factor the
+// enrolment (every role must have one), then the code. It fails the test unless the browser ends up at
 // the queue.
 func (a *testApp) signIn(tb testing.TB, email string) *staffBrowser {
 	tb.Helper()
@@ -124,11 +138,10 @@ func (a *testApp) signInWith(tb testing.TB, b *browser, email string) *staffBrow
 	if err != nil {
 		tb.Fatalf("MemberByEmail(%s): %v", email, err)
 	}
-	p, csrf := passwordStep(b, email, staffPassword)
-	sb := &staffBrowser{browser: b, app: a, member: m, csrf: csrf}
+	p, _ := passwordStep(b, email, staffPassword)
+	// The CSRF token is new after the password (and again after the code).
+	sb := &staffBrowser{browser: b, app: a, member: m, csrf: b.cookie(csrfCookie)}
 	switch loc := p.location(); loc {
-	case "/staff/cases":
-		return sb
 	case "/staff/account/totp":
 		sb.enrolTOTP()
 		fallthrough
@@ -136,8 +149,10 @@ func (a *testApp) signInWith(tb testing.TB, b *browser, email string) *staffBrow
 		if got := sb.submit("/staff/signin/code", "code", sb.nextCode()).location(); got != "/staff/cases" {
 			tb.Fatalf("after the code: to %s, want /staff/cases", got)
 		}
+		sb.csrf = b.cookie(csrfCookie)
 	default:
-		tb.Fatalf("after the password: to %s", loc)
+		// Every account gives a second factor: none goes straight in.
+		tb.Fatalf("after the password: to %s, want the second factor", loc)
 	}
 	return sb
 }

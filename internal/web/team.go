@@ -190,8 +190,12 @@ func (s *Server) welcomeSubmit(c echo.Context) error {
 	if err != nil {
 		return apperr.New(apperr.NotFound, "error.invite_link")
 	}
+	settings, err := s.Store.Settings(ctx)
+	if err != nil {
+		return err
+	}
 	password, repeat := c.FormValue("password"), c.FormValue("password_repeat")
-	if msg := s.Passwords.PasswordProblem(password, m.Email); msg != "" {
+	if msg := s.Passwords.PasswordProblem(password, m.Email, settings.Name); msg != "" {
 		return s.renderWelcome(c, http.StatusUnprocessableEntity, m, map[string]string{"password": msg})
 	}
 	if password != repeat {

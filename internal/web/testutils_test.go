@@ -57,6 +57,7 @@ type testApp struct {
 	store *store.Store
 	svc   *casework.Service
 	auth  *auth.Service
+	oidc  *auth.OIDC // nil without withOIDC
 	clock *clock.Fake
 	cat   *lang.Catalog
 	logs  *syncBuffer
@@ -69,9 +70,11 @@ type testApp struct {
 }
 
 type appConfig struct {
-	web      web.Config
-	branches []string
-	oidc     *mockoidc.MockOIDC
+	web        web.Config
+	branches   []string
+	oidc       *mockoidc.MockOIDC
+	oidcTweak  func(*auth.OIDCConfig)
+	oidcClient *http.Client
 }
 
 type appOption func(*appConfig)
@@ -107,6 +110,16 @@ func withBaseURL(u string) appOption {
 // own time and go-oidc checks them against ours.
 func withOIDC(m *mockoidc.MockOIDC) appOption {
 	return func(c *appConfig) { c.oidc = m }
+}
+
+// withOIDCConfig changes the OIDC settings withOIDC makes.
+func withOIDCConfig(tweak func(*auth.OIDCConfig)) appOption {
+	return func(c *appConfig) { c.oidcTweak = tweak }
+}
+
+// withOIDCClient makes the calls to the provider through client.
+func withOIDCClient(client *http.Client) appOption {
+	return func(c *appConfig) { c.oidcClient = client }
 }
 
 // newApp builds the portal as cmd/avgloket wires it, without a network
@@ -163,12 +176,21 @@ func newApp(tb testing.TB, opts ...appOption) *testApp {
 		unstarted = httptest.NewUnstartedServer(http.NotFoundHandler())
 		tb.Cleanup(unstarted.Close)
 		m.FastForward(clk.Now().Sub(m.Now()))
-		oidc, err = signIn.NewOIDC(tb.Context(), auth.OIDCConfig{
+		oc := auth.OIDCConfig{
 			Issuer: m.Issuer(), ClientID: m.ClientID, ClientSecret: m.ClientSecret,
 			RedirectURL: "http://" + unstarted.Listener.Addr().String() + "/staff/oidc/callback",
-		}, nil)
+		}
+		if cfg.oidcTweak != nil {
+			cfg.oidcTweak(&oc)
+		}
+		oidc, err = signIn.NewOIDC(tb.Context(), oc, cfg.oidcClient)
 		if err != nil {
 			tb.Fatalf("NewOIDC: %v", err)
+		}
+		// As the background retry does at start; a test that makes the
+		// provider unreachable (withOIDCClient) expects this to fail.
+		if err := oidc.Discover(tb.Context()); err != nil && cfg.oidcClient == nil {
+			tb.Fatalf("Discover: %v", err)
 		}
 	}
 	// Wired as cmd/avgloket/app.go wires them: uploads of cases and breach
@@ -198,7 +220,7 @@ func newApp(tb testing.TB, opts ...appOption) *testApp {
 	if err != nil {
 		tb.Fatalf("web.New: %v", err)
 	}
-	return &testApp{srv: srv, store: st, svc: cases, auth: signIn, clock: clk, cat: cat, logs: logs, unstarted: unstarted,
+	return &testApp{srv: srv, store: st, svc: cases, auth: signIn, oidc: oidc, clock: clk, cat: cat, logs: logs, unstarted: unstarted,
 		files: files, filesDir: filesDir, breaches: breaches}
 }
 
