@@ -76,17 +76,26 @@ type tr struct {
 	// name in the page's language) and {{.AuthoritySite}} (its web address
 	// without the scheme, as a sentence writes it).
 	Authority practice.Authority
+	authority map[string]any // authorityData of Authority, made once per page
 }
 
 // T returns the message id, filled with pairs of name and value and the
 // practice's authority.
 func (t tr) T(id string, pairs ...any) string {
-	data := map[string]any{"Authority": t.Authority.Code, "AuthorityName": t.Authority.NameIn(string(t.Lang)),
-		"AuthoritySite": strings.TrimPrefix(strings.TrimPrefix(t.Authority.URL, "https://"), "http://")}
+	if len(pairs) == 0 && t.authority != nil {
+		return t.s.Catalog.T(t.Lang, id, t.authority) // read only: shared by every call of the page
+	}
+	data := authorityData(t.Authority, t.Lang)
 	for i := 0; i+1 < len(pairs); i += 2 {
 		data[fmt.Sprint(pairs[i])] = pairs[i+1]
 	}
 	return t.s.Catalog.T(t.Lang, id, data)
+}
+
+// authorityData is what every message may name of the authority.
+func authorityData(a practice.Authority, l lang.Code) map[string]any {
+	return map[string]any{"Authority": a.Code, "AuthorityName": a.NameIn(string(l)),
+		"AuthoritySite": strings.TrimPrefix(strings.TrimPrefix(a.URL, "https://"), "http://")}
 }
 
 // Date writes a date in full in the page's language.
@@ -117,6 +126,7 @@ func (s *Server) base(c echo.Context, titleID string) base {
 	if settings, err := s.Store.Settings(c.Request().Context()); err == nil {
 		b.Practice, b.Tr.Authority = settings.Name, settings.Authority()
 	}
+	b.Tr.authority = authorityData(b.Tr.Authority, l)
 	b.Title = b.Tr.T(titleID)
 	b.SwitchLang = lang.EN
 	if l == lang.EN {
