@@ -7,6 +7,7 @@ import (
 	"image/png"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pquerna/otp"
@@ -37,13 +38,14 @@ func NewTOTP(issuer, account string) (secret, otpauthURL string, err error) {
 
 // TOTPURL builds the otpauth://totp/ URL an authenticator app reads (Key
 // Uri Format) from the secret, the issuer and the account name, with the
-// parameters CheckTOTP uses.
+// parameters CheckTOTP uses. The label is "issuer:account", so a colon in
+// the issuer is left out there (the issuer parameter keeps it).
 func TOTPURL(issuer, account, secret string) string {
 	q := url.Values{
 		"secret": {secret}, "issuer": {issuer}, "algorithm": {"SHA1"},
 		"digits": {"6"}, "period": {strconv.Itoa(totpPeriod)},
 	}
-	u := url.URL{Scheme: "otpauth", Host: "totp", Path: "/" + issuer + ":" + account, RawQuery: q.Encode()}
+	u := url.URL{Scheme: "otpauth", Host: "totp", Path: "/" + strings.ReplaceAll(issuer, ":", "") + ":" + account, RawQuery: q.Encode()}
 	return u.String()
 }
 
