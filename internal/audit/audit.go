@@ -110,7 +110,10 @@ const (
 	// StaffInvite: a staff account was created or invited; Object is the
 	// new account.
 	StaffInvite Action = "staff_invite"
-	// StaffUpdate: a staff account's role or branches changed.
+	// StaffUpdate: a staff account's role or branches changed, or its
+	// second factor: Detail "totp=enabled" (enrolled), "totp=reset" (an
+	// owner removed it for a lost device), "recovery=renewed" (new
+	// recovery codes).
 	StaffUpdate Action = "staff_update"
 	// StaffDisable: a staff account was disabled.
 	StaffDisable Action = "staff_disable"

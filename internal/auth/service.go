@@ -89,6 +89,10 @@ type Store interface {
 	// UseRecoveryCode marks the member's unused recovery code with the hash
 	// as used, and reports whether there was one.
 	UseRecoveryCode(ctx context.Context, staffID int64, hash string, at time.Time) (bool, error)
+	// ReplaceRecoveryCodes deletes the member's recovery codes, used or
+	// not, and stores recoveryHashes instead, in one transaction; Conflict
+	// if TOTP is not enabled.
+	ReplaceRecoveryCodes(ctx context.Context, staffID int64, recoveryHashes []string) error
 
 	// AddOIDCAttempt stores an OIDC sign-in under way.
 	AddOIDCAttempt(ctx context.Context, a OIDCAttempt) error
@@ -466,8 +470,66 @@ func (s *Service) ConfirmTOTPEnrolment(ctx context.Context, staffID int64, code 
 	return codes, nil
 }
 
+// RenewRecoveryCodes replaces the recovery codes of the member, who has
+// TOTP enabled, by ten new ones to show once; the old ones stop working at
+// once. It asks for the password (when the account has one; an OIDC-only
+// account has none) and a current TOTP code, which counts as used. A wrong
+// password gives Invalid with field "recovery_password", a wrong code
+// Invalid with field "recovery_code"; attempts count against the account's
+// sign-in limit. Without TOTP, Conflict "totp.not_enabled".
+func (s *Service) RenewRecoveryCodes(ctx context.Context, staffID int64, password, code string) (recoveryCodes []string, err error) {
+	acc, err := s.store.AccountByID(ctx, staffID)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case acc.Member.Disabled:
+		return nil, apperr.New(apperr.Forbidden, "error.forbidden")
+	case !acc.TOTPEnabled:
+		return nil, apperr.New(apperr.Conflict, "totp.not_enabled")
+	}
+	now := s.clock.Now()
+	key := s.accountKey(acc.Member.Email)
+	nAccount, _, err := s.store.AddLoginFailure(ctx, key, secondFactorAddress, now, now.Add(-s.limits.Window))
+	if err != nil {
+		return nil, err
+	}
+	if s.limits.Decide(nAccount, 0) != Allow {
+		return nil, signinLocked()
+	}
+	if acc.PasswordHash != "" {
+		match, err := CheckPassword(password, acc.PasswordHash)
+		if err != nil {
+			return nil, apperr.Wrap(fmt.Errorf("check password of staff %d: %w", acc.Member.ID, err), "error.internal")
+		}
+		if !match {
+			return nil, apperr.InvalidFields(map[string]string{"recovery_password": "password.wrong"})
+		}
+	}
+	step, ok := CheckTOTP(acc.TOTPSecret, strings.Join(strings.Fields(code), ""), now, acc.TOTPLastStep)
+	if ok {
+		if ok, err = s.store.AdvanceTOTPStep(ctx, acc.Member.ID, step); err != nil {
+			return nil, err
+		}
+	}
+	if !ok {
+		return nil, apperr.InvalidFields(map[string]string{"recovery_code": "totp.code_wrong"})
+	}
+	if err := s.store.ClearLoginFailures(ctx, key); err != nil {
+		return nil, err
+	}
+	codes, hashes, err := NewRecoveryCodes(DefaultRecoveryCodes)
+	if err != nil {
+		return nil, apperr.Wrap(err, "error.internal")
+	}
+	if err := s.store.ReplaceRecoveryCodes(ctx, acc.Member.ID, hashes); err != nil {
+		return nil, err
+	}
+	return codes, nil
+}
+
 // ChangePassword changes the password of the member signed in with the
-// complete session rawID, after checking the current password and the
+// // complete session rawID, after checking the current password and the
 // policy. All the member's sessions end, and a new complete session is
 // returned for this browser. A wrong current password gives Invalid with
 // field "current"; a password the policy refuses (for the member's address

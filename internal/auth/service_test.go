@@ -457,6 +457,48 @@ func TestReenrolmentReplacesRecoveryCodes(t *testing.T) {
 	}
 }
 
+// Renewing recovery codes takes the password and a current code, each
+// checked; the old codes stop working at once, and a member without TOTP
+// has none to renew.
+func TestRenewRecoveryCodes(t *testing.T) {
+	e := newEnv(t, start)
+	m := e.addMember(t, "els@zorg.example", staff.Officer)
+	without := e.addMember(t, "piet@zorg.example", staff.Officer)
+	secret, old := e.enrol(t, m.ID)
+	e.clock.Advance(30 * time.Second) // the enrolment's code was used
+
+	_, err := e.svc.RenewRecoveryCodes(t.Context(), without.ID, password, "123456")
+	wantErr(t, err, apperr.Conflict, "totp.not_enabled")
+	_, err = e.svc.RenewRecoveryCodes(t.Context(), m.ID, "niet-het-wachtwoord", totpCode(t, secret, e.clock.Now()))
+	if f := apperr.As(err).Fields; !apperr.Is(err, apperr.Invalid) || f["recovery_password"] != "password.wrong" {
+		t.Errorf("wrong password: fields %v", f)
+	}
+	_, err = e.svc.RenewRecoveryCodes(t.Context(), m.ID, password, "000000x")
+	if f := apperr.As(err).Fields; !apperr.Is(err, apperr.Invalid) || f["recovery_code"] != "totp.code_wrong" {
+		t.Errorf("wrong code: %v, fields %v", err, f)
+	}
+
+	code := totpCode(t, secret, e.clock.Now())
+	fresh, err := e.svc.RenewRecoveryCodes(t.Context(), m.ID, password, code)
+	if err != nil {
+		t.Fatalf("RenewRecoveryCodes: %v", err)
+	}
+	if len(fresh) != auth.DefaultRecoveryCodes {
+		t.Errorf("%d new codes, want %d", len(fresh), auth.DefaultRecoveryCodes)
+	}
+	// The code counts as used: the same one cannot renew again.
+	if _, err = e.svc.RenewRecoveryCodes(t.Context(), m.ID, password, code); apperr.As(err).Fields["recovery_code"] != "totp.code_wrong" {
+		t.Errorf("the same code again: %v", err)
+	}
+
+	_, raw := e.signIn(t, "els@zorg.example")
+	_, err = e.svc.CompleteSecondFactor(t.Context(), raw, old[0])
+	wantErr(t, err, apperr.Unauthorized, "signin.second_factor_failed")
+	if _, err := e.svc.CompleteSecondFactor(t.Context(), raw, fresh[0]); err != nil {
+		t.Fatalf("a new recovery code: %v", err)
+	}
+}
+
 func TestChangePassword(t *testing.T) {
 	e := newEnv(t, start)
 	m := e.addMember(t, "els@zorg.example", staff.Officer)

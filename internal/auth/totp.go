@@ -1,8 +1,13 @@
 package auth
 
 import (
+	"bytes"
 	"crypto/subtle"
 	"fmt"
+	"image/png"
+	"net/url"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pquerna/otp"
@@ -29,6 +34,36 @@ func NewTOTP(issuer, account string) (secret, otpauthURL string, err error) {
 		return "", "", fmt.Errorf("new totp: %w", err)
 	}
 	return key.Secret(), key.URL(), nil
+}
+
+// TOTPURL builds the otpauth://totp/ URL an authenticator app reads (Key
+// Uri Format) from the secret, the issuer and the account name, with the
+// parameters CheckTOTP uses. The label is "issuer:account", so a colon in
+// the issuer is left out there (the issuer parameter keeps it).
+func TOTPURL(issuer, account, secret string) string {
+	q := url.Values{
+		"secret": {secret}, "issuer": {issuer}, "algorithm": {"SHA1"},
+		"digits": {"6"}, "period": {strconv.Itoa(totpPeriod)},
+	}
+	u := url.URL{Scheme: "otpauth", Host: "totp", Path: "/" + strings.ReplaceAll(issuer, ":", "") + ":" + account, RawQuery: q.Encode()}
+	return u.String()
+}
+
+// TOTPQR returns a size×size PNG QR code of the otpauth URL.
+func TOTPQR(otpauthURL string, size int) ([]byte, error) {
+	key, err := otp.NewKeyFromURL(otpauthURL)
+	if err != nil {
+		return nil, fmt.Errorf("totp qr: %w", err)
+	}
+	img, err := key.Image(size, size)
+	if err != nil {
+		return nil, fmt.Errorf("totp qr: %w", err)
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return nil, fmt.Errorf("totp qr: %w", err)
+	}
+	return buf.Bytes(), nil
 }
 
 // TOTPStep returns the TOTP step (30-second period since the Unix epoch)

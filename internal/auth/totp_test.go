@@ -1,11 +1,14 @@
 package auth
 
 import (
+	"bytes"
+	"image/png"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 )
 
@@ -86,4 +89,41 @@ func wrongCode(code string) string {
 	b := []byte(code)
 	b[0] = '0' + (b[0]-'0'+1)%10
 	return string(b)
+}
+
+// TOTPURL builds a Key Uri Format link an app reads back to the same
+// secret, issuer, account and parameters; TOTPQR renders it as a PNG.
+func TestTOTPURLAndQR(t *testing.T) {
+	for _, tc := range []struct{ issuer, account string }{
+		{"Praktijk De Linde", "els@praktijk.example"},
+		{"avgloket", "a+b@praktijk.example"},
+		{"Praktijk & Zn/Utrecht?", "jan@praktijk.example"},
+		{"Praktijk: Utrecht", "jan@praktijk.example"},
+	} {
+		secret, _, err := NewTOTP(tc.issuer, tc.account)
+		if err != nil {
+			t.Fatal(err)
+		}
+		link := TOTPURL(tc.issuer, tc.account, secret)
+		if !strings.HasPrefix(link, "otpauth://totp/") {
+			t.Errorf("%q: link %q", tc.issuer, link)
+		}
+		key, err := otp.NewKeyFromURL(link)
+		if err != nil {
+			t.Fatalf("%q: %v", link, err)
+		}
+		if key.Type() != "totp" || key.Secret() != secret || key.Issuer() != tc.issuer || key.AccountName() != tc.account ||
+			key.Period() != 30 || key.Digits() != otp.DigitsSix || key.Algorithm() != otp.AlgorithmSHA1 {
+			t.Errorf("%q read back as type %s secret ok %v issuer %q account %q period %d digits %d algorithm %v", link,
+				key.Type(), key.Secret() == secret, key.Issuer(), key.AccountName(), key.Period(), key.Digits(), key.Algorithm())
+		}
+		img, err := TOTPQR(link, 200)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := png.DecodeConfig(bytes.NewReader(img))
+		if err != nil || cfg.Width != 200 || cfg.Height != 200 {
+			t.Errorf("%q: QR %dx%d (%v), want a 200x200 PNG", link, cfg.Width, cfg.Height, err)
+		}
+	}
 }

@@ -413,6 +413,56 @@ func (s *Store) UseRecoveryCode(ctx context.Context, staffID int64, hash string,
 	return res.RowsAffected == 1, nil
 }
 
+// ReplaceRecoveryCodes deletes the member's recovery codes, used or not,
+// and stores recoveryHashes instead, in one transaction; Conflict if TOTP is
+// not enabled.
+func (s *Store) ReplaceRecoveryCodes(ctx context.Context, staffID int64, recoveryHashes []string) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Model(&staffRow{}).Where("id = ? AND totp_enabled_at IS NOT NULL", staffID).Count(&n).Error; err != nil {
+			return internal(err, "replace recovery codes")
+		}
+		if n == 0 {
+			return conflict("totp.not_enabled")
+		}
+		if err := tx.Where("staff_id = ?", staffID).Delete(&recoveryCodeRow{}).Error; err != nil {
+			return internal(err, "replace recovery codes")
+		}
+		for _, h := range recoveryHashes {
+			if err := tx.Create(&recoveryCodeRow{StaffID: staffID, CodeHash: h}).Error; err != nil {
+				return internal(err, "add recovery code")
+			}
+		}
+		return nil
+	})
+}
+
+// ResetSecondFactor removes the member's TOTP secret (pending or enabled)
+// and recovery codes and ends their sessions, for a lost device: at the
+// next sign-in they enrol again. who, with its Actor set, is recorded as
+// StaffUpdate "totp=reset" in the same transaction. NotFound for an unknown
+// member.
+func (s *Store) ResetSecondFactor(ctx context.Context, staffID int64, who audit.Entry) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&staffRow{}).Where("id = ?", staffID).
+			Updates(map[string]any{"totp_secret": nil, "totp_enabled_at": nil, "totp_last_step": 0})
+		if res.Error != nil {
+			return internal(res.Error, "reset totp")
+		}
+		if res.RowsAffected == 0 {
+			return notFound()
+		}
+		if err := tx.Where("staff_id = ?", staffID).Delete(&recoveryCodeRow{}).Error; err != nil {
+			return internal(err, "delete recovery codes")
+		}
+		if err := tx.Where("staff_id = ?", staffID).Delete(&sessionRow{}).Error; err != nil {
+			return internal(err, "end sessions")
+		}
+		who.Action, who.Object, who.Detail = audit.StaffUpdate, audit.Staff(staffID), "totp=reset"
+		return s.appendAudit(tx, who)
+	})
+}
+
 // RecoveryCodesLeft returns how many unused recovery codes the member has.
 func (s *Store) RecoveryCodesLeft(ctx context.Context, staffID int64) (int, error) {
 	var n int64

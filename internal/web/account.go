@@ -1,6 +1,9 @@
 package web
 
 import (
+	"context"
+	"encoding/base64"
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -9,6 +12,7 @@ import (
 
 	"github.com/avgloket/avgloket/internal/apperr"
 	"github.com/avgloket/avgloket/internal/audit"
+	"github.com/avgloket/avgloket/internal/auth"
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/staff"
 )
@@ -29,7 +33,7 @@ type accountPage struct {
 	Created, Used map[int64]string
 }
 
-var accountFieldOrder = []string{"current", "password", "password_repeat", "label"}
+var accountFieldOrder = []string{"current", "password", "password_repeat", "recovery_password", "recovery_code", "label"}
 
 func (s *Server) account(c echo.Context) error { return s.renderAccount(c, http.StatusOK, nil, "") }
 
@@ -143,59 +147,102 @@ func (s *Server) revokeAllTokens(c echo.Context) error {
 }
 
 // totpPage enrols the second factor: the secret to type or scan, then the
-// recovery codes once, then the next code to finish signing in.
+// recovery codes once, then the next code to finish signing in. URL and QR
+// are built here from the pending secret, the issuer and the account, never
+// from input, hence trusted.
 type totpPage struct {
 	base
 	Secret    string
-	URL       string
+	URL       template.URL // otpauth://totp/…
+	QR        template.URL // data:image/png;base64,… of URL
 	Codes     []string
 	Problem   string
 	Enabled   bool
 	MustEnrol bool
 	Halfway   bool // finish signing in with a code next
+	Renewed   bool // Codes replace the earlier recovery codes
 }
 
+// qrSize is the width and height of the QR code in pixels: large enough to
+// scan from a screen, narrow enough for a phone.
+const qrSize = 240
+
 // totpForm shows the enrolment: the pending secret if one was made, else a
-// button that makes one (a GET changes nothing).
+// button that makes one (a GET changes nothing, so a refresh shows the same
+// secret).
 func (s *Server) totpForm(c echo.Context) error {
 	return s.renderTOTP(c, http.StatusOK, "")
 }
 
 func (s *Server) renderTOTP(c echo.Context, status int, problem string) error {
+	ctx := c.Request().Context()
 	m := memberOf(c)
-	acc, err := s.Store.AccountByID(c.Request().Context(), m.ID)
+	acc, err := s.Store.AccountByID(ctx, m.ID)
 	if err != nil {
 		return err
 	}
 	p := totpPage{base: s.base(c, "totp.title"), Enabled: acc.TOTPEnabled, MustEnrol: !acc.TOTPEnabled, Problem: problem}
 	if !acc.TOTPEnabled && acc.TOTPSecret != "" {
+		issuer, err := s.issuer(ctx)
+		if err != nil {
+			return err
+		}
+		link := auth.TOTPURL(issuer, acc.Member.Email, acc.TOTPSecret)
+		png, err := auth.TOTPQR(link, qrSize)
+		if err != nil {
+			return err
+		}
 		p.Secret = groupsOf4(acc.TOTPSecret)
+		p.URL = template.URL(link)
+		p.QR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
 	}
 	return s.render(c, status, "staff_totp", p)
 }
 
-// totpBegin makes a fresh pending secret (replacing an earlier one) and
-// shows it with the otpauth link; confirming checks a code against it.
+// issuer is the name the authenticator app shows next to the codes.
+func (s *Server) issuer(ctx context.Context) (string, error) {
+	settings, err := s.Store.Settings(ctx)
+	if err != nil {
+		return "", err
+	}
+	if settings.Name == "" {
+		return "avgloket", nil
+	}
+	return settings.Name, nil
+}
+
+// totpBegin makes a fresh pending secret (replacing an earlier one), kept
+// sealed with the account, and redirects to the page that shows it.
 func (s *Server) totpBegin(c echo.Context) error {
 	ctx := c.Request().Context()
-	m := memberOf(c)
-	settings, err := s.Store.Settings(ctx)
+	issuer, err := s.issuer(ctx)
 	if err != nil {
 		return err
 	}
-	issuer := "avgloket"
-	if settings.Name != "" {
-		issuer = settings.Name
-	}
-	secret, link, err := s.Auth.BeginTOTPEnrolment(ctx, m.ID, issuer)
-	if err != nil {
+	if _, _, err := s.Auth.BeginTOTPEnrolment(ctx, memberOf(c).ID, issuer); err != nil {
 		if apperr.CodeOf(err) == apperr.Conflict {
 			return s.renderTOTP(c, http.StatusConflict, "")
 		}
 		return err
 	}
-	return s.render(c, http.StatusOK, "staff_totp", totpPage{base: s.base(c, "totp.title"), Secret: groupsOf4(secret),
-		URL: link, MustEnrol: true})
+	return c.Redirect(http.StatusSeeOther, "/staff/account/totp")
+}
+
+// renewRecovery replaces the recovery codes after the password and a
+// current code, and shows the new ones once.
+func (s *Server) renewRecovery(c echo.Context) error {
+	m := memberOf(c)
+	codes, err := s.Auth.RenewRecoveryCodes(c.Request().Context(), m.ID, c.FormValue("recovery_password"), clean(c.FormValue("recovery_code")))
+	if err != nil {
+		if ae := apperr.As(err); ae.Code == apperr.Invalid {
+			return s.renderAccount(c, http.StatusUnprocessableEntity, ae.Fields, "")
+		}
+		return err
+	}
+	if err := s.record(c, audit.StaffUpdate, audit.Staff(m.ID), "recovery=renewed"); err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "staff_totp", totpPage{base: s.base(c, "totp.title"), Codes: codes, Enabled: true, Renewed: true})
 }
 
 func groupsOf4(s string) string {

@@ -27,8 +27,11 @@ const (
 )
 
 // contentSecurityPolicy allows no script at all and only our own styles and
-// images; forms post only to us; nobody may frame a page.
-const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; " +
+// images, and images inlined as data: URIs (the QR code of the
+// authenticator enrolment is one, so the secret it holds never sits at a
+// URL of its own; an image cannot run code); forms post only to us; nobody
+// may frame a page.
+const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self' data:; " +
 	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // securityHeaders sets the headers every response carries (SECURITY.md item

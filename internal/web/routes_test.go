@@ -102,6 +102,10 @@ var routeAccess = map[string]access{
 		owner: 409, officer: 409, otherBranch: 409},
 	"POST /staff/account/totp": {probe: "POST /staff/account/totp", body: "code=abcdef", anonymous: noCSRF, anonymousCSRF: noSess,
 		owner: 422, officer: 422, otherBranch: 422},
+	// New recovery codes need the password and a current code; "abcdef"
+	// is never one.
+	"POST /staff/account/recovery": {probe: "POST /staff/account/recovery", body: "recovery_password={pw}&recovery_code=abcdef",
+		anonymous: noCSRF, anonymousCSRF: noSess, owner: 422, officer: 422, otherBranch: 422},
 	"GET /staff/account": {probe: "GET /staff/account", anonymous: toSignIn, owner: 200, officer: 200, otherBranch: 200},
 	"POST /staff/account/password": {probe: "POST /staff/account/password", body: "current={pw}&password={pw}&password_repeat={pw}",
 		anonymous: noCSRF, anonymousCSRF: noSess, owner: 303, officer: 303, otherBranch: 303},
@@ -163,6 +167,9 @@ var routeAccess = map[string]access{
 		body:  "invite.email=uitgenodigd{n}%40praktijk.example&invite.name=Uitgenodigd&invite.role=officer&invite.branches=utrecht",
 		owner: 303, officer: 404, otherBranch: 404},
 	"POST /staff/team/:id/disable": {probe: "POST /staff/team/{victim}/disable", anonymous: noCSRF, anonymousCSRF: noSess,
+		owner: 303, officer: 404, otherBranch: 404},
+	// A lost device: owners reset another member's second factor.
+	"POST /staff/team/:id/reset-totp": {probe: "POST /staff/team/{victim}/reset-totp", anonymous: noCSRF, anonymousCSRF: noSess,
 		owner: 303, officer: 404, otherBranch: 404},
 	"POST /staff/branches": {probe: "POST /staff/branches", body: "branch.code=vestiging-{n}&branch.name=Vestiging", anonymous: noCSRF, anonymousCSRF: noSess,
 		owner: 303, officer: 404, otherBranch: 404},

@@ -45,6 +45,7 @@ type Store interface {
 	InvitedMember(ctx context.Context, hash string, now time.Time) (staff.Member, error)
 	AcceptInvite(ctx context.Context, hash, passwordHash string, now time.Time, address string) error
 	DisableMember(ctx context.Context, staffID int64, who audit.Entry) error
+	ResetSecondFactor(ctx context.Context, staffID int64, who audit.Entry) error
 	AddBranchAudited(ctx context.Context, b practice.Branch, who audit.Entry) (practice.Branch, error)
 	RecoveryCodesLeft(ctx context.Context, staffID int64) (int, error)
 	SaveSettingsAudited(ctx context.Context, p practice.Settings, who audit.Entry) error

@@ -170,8 +170,13 @@ func (b *staffBrowser) enrolTOTP() []string {
 	if strings.Contains(p.Body, `class="secret"`) {
 		b.tb.Fatal("the enrolment page made a secret on GET")
 	}
-	if p = b.submit("/staff/account/totp/begin"); p.Status != http.StatusOK {
-		b.tb.Fatalf("POST /staff/account/totp/begin: status %d", p.Status)
+	// POST-redirect-GET: the secret is made on the POST and shown by the
+	// GET it redirects to.
+	if got := b.submit("/staff/account/totp/begin").location(); got != "/staff/account/totp" {
+		b.tb.Fatalf("POST /staff/account/totp/begin: to %s, want /staff/account/totp", got)
+	}
+	if p = b.get("/staff/account/totp"); p.Status != http.StatusOK {
+		b.tb.Fatalf("GET /staff/account/totp after begin: status %d", p.Status)
 	}
 	var shown string
 	for _, n := range p.find(func(n *htmlNode) bool { return n.Data == "code" && hasClass(n, "secret") }) {

@@ -138,6 +138,25 @@ func (s *Server) disableMember(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/staff/team")
 }
 
+// resetSecondFactor is the owner's answer to a member's lost device: their
+// TOTP and recovery codes go and their sessions end, so they enrol again at
+// the next sign-in. Owners cannot reset themselves: they have recovery codes.
+func (s *Server) resetSecondFactor(c echo.Context) error {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return apperr.New(apperr.NotFound, "error.not_found")
+	}
+	if id == memberOf(c).ID {
+		return apperr.New(apperr.Conflict, "team.reset_not_yourself")
+	}
+	who := audit.Entry{At: s.Clock.Now(), Actor: audit.Staff(memberOf(c).ID), Address: c.RealIP()}
+	if err := s.Store.ResetSecondFactor(c.Request().Context(), id, who); err != nil {
+		return err
+	}
+	s.setFlash(c, "flash.totp_reset")
+	return c.Redirect(http.StatusSeeOther, "/staff/team")
+}
+
 func (s *Server) addBranch(c echo.Context) error {
 	br := practice.Branch{Code: strings.ToLower(clean(c.FormValue("branch.code"))), Name: clean(c.FormValue("branch.name"))}
 	problems := map[string]string{}
