@@ -11,8 +11,10 @@ import (
 	"github.com/chromedp/cdproto/network"
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"golang.org/x/net/html"
 
 	"github.com/avgloket/avgloket/internal/breach"
+	"github.com/avgloket/avgloket/internal/staff"
 )
 
 // reflowWidths are a phone's width (WCAG 1.4.10 asks for 320 CSS pixels at
@@ -27,10 +29,31 @@ func staffPages(ref, br string) []string {
 		"/staff/cases", "/staff/cases/new", "/staff/cases/" + ref, "/staff/cases/" + ref + "/edit",
 		"/staff/breaches", "/staff/breaches/summary", "/staff/breaches/new", "/staff/breaches/settings",
 		"/staff/breaches/" + br, "/staff/breaches/" + br + "/edit/data", "/staff/breaches/" + br + "/assessment",
-		"/staff/breaches/" + br + "/decision", "/staff/breaches/" + br + "/ap-draft", "/staff/breaches/" + br + "/followup",
+		"/staff/breaches/" + br + "/decision", "/staff/breaches/" + br + "/ap-draft", "/staff/breaches/" + br + "/followup?kind=supplement",
 		"/staff/breaches/" + br + "/letter",
 		"/staff/team", "/staff/settings", "/staff/audit", "/staff/account",
 	}
+}
+
+// seedStaffPages gives the staff pages rows to show: a case, and a breach
+// assessed, decided, notified to the authority and changed since, so that
+// its follow-up page lists the change. It returns the case's and the
+// breach's references.
+func seedStaffPages(t *testing.T, a *breachApp, owner *breachBrowser) (ref, br string) {
+	t.Helper()
+	ref = a.fileRequest(t, "Anna de Vries-van Oudenhoven", "anna.devries-vanoudenhoven@voorbeeld.example", "utrecht")
+	br = a.registered(t, stolenLaptop(t, a), breach.InformYes).Reference
+	amsterdam, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := a.clock.Now().In(amsterdam)
+	breachAt(t, owner.postForm("/staff/breaches/"+br+"/ap-draft", "kind", "initial",
+		"submitted_at", now.Format(time.DateOnly), "submitted_at_time", now.Format("15:04"), "ap_reference", "M-2026-48213"))
+	breachAt(t, owner.postForm("/staff/breaches/"+br+"/edit/measures",
+		"consequences", "Onbekenden kunnen gevoelige gegevens over kinderen en gezinnen lezen.",
+		"measures_taken", "Aangifte gedaan; wachtwoorden gewijzigd.", "measures_planned", "Alle laptops krijgen schijfversleuteling."))
+	return ref, br
 }
 
 // TestBrowserStaffPagesReflow opens every staff page as an owner in a real
@@ -40,8 +63,7 @@ func staffPages(ref, br string) []string {
 func TestBrowserStaffPagesReflow(t *testing.T) {
 	a := newBreachApp(t)
 	owner := a.breachSignIn(t, "els@delinde.example")
-	ref := a.fileRequest(t, "Anna de Vries-van Oudenhoven", "anna.devries-vanoudenhoven@voorbeeld.example", "utrecht")
-	br := a.registered(t, stolenLaptop(t, a), breach.InformYes).Reference
+	ref, br := seedStaffPages(t, a, owner)
 
 	tab, consoleErrors := newChromium(t, 120*time.Second)
 	base, err := url.Parse(a.ts.URL)
@@ -82,5 +104,63 @@ func TestBrowserStaffPagesReflow(t *testing.T) {
 	}
 	for _, m := range consoleErrors() {
 		t.Errorf("browser console: %s (%s)", m, m.URL)
+	}
+}
+
+// TestStaffTableCellsNamedByColumn: on a phone a table's rows stack and each
+// cell shows the name of its column, which it carries in data-label. Every
+// cell of every staff table carries its column's header, in the column's
+// order, so no stacked cell goes unnamed or misnamed; the tables keep their
+// header row and scope="col" for screen readers.
+func TestStaffTableCellsNamedByColumn(t *testing.T) {
+	a := newBreachApp(t)
+	owner := a.breachSignIn(t, "els@delinde.example")
+	a.breachMember(t, "u@delinde.example", "Uri Utrecht", staff.Officer, "utrecht")
+	a.breachToken(t, "els@delinde.example")
+	ref, br := seedStaffPages(t, a, owner)
+
+	cells := map[string]int{} // labelled cells per page
+	for _, path := range staffPages(ref, br) {
+		p := owner.get(path)
+		if p.Status != http.StatusOK {
+			t.Fatalf("%s answered %d, want 200 (%s)", path, p.Status, p.Header.Get("Location"))
+		}
+		for i, table := range p.find(func(n *html.Node) bool { return n.Data == "table" }) {
+			var cols []string
+			for n := range table.Descendants() {
+				if n.Type == html.ElementNode && n.Data == "th" {
+					if attr(n, "scope") != "col" {
+						t.Errorf("%s table %d: header %q lacks scope=col", path, i, textContent(n))
+					}
+					cols = append(cols, textContent(n))
+				}
+			}
+			for n := range table.Descendants() {
+				if n.Type != html.ElementNode || n.Data != "tr" || n.Parent.Data != "tbody" {
+					continue
+				}
+				col := 0
+				for td := range n.ChildNodes() {
+					if td.Type != html.ElementNode || td.Data != "td" {
+						continue
+					}
+					if col >= len(cols) {
+						t.Errorf("%s table %d: a row has more cells than the %d columns", path, i, len(cols))
+						break
+					}
+					if got := attr(td, "data-label"); got != cols[col] {
+						t.Errorf("%s table %d column %d: cell %q labelled %q, want %q", path, i, col, textContent(td), got, cols[col])
+					}
+					col++
+					cells[path]++
+				}
+			}
+		}
+	}
+	for _, path := range []string{"/staff/cases", "/staff/breaches", "/staff/breaches/summary", "/staff/team", "/staff/audit", "/staff/account",
+		"/staff/cases/" + ref, "/staff/breaches/" + br + "/followup?kind=supplement"} {
+		if cells[path] == 0 {
+			t.Errorf("%s: no table cells checked, want the rows of its table", path)
+		}
 	}
 }
