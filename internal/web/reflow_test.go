@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"os"
@@ -76,6 +77,24 @@ func TestBrowserStaffPagesReflow(t *testing.T) {
 		t.Fatalf("set the session cookie: %v", err)
 	}
 
+	// On a phone the queue's cells stack and the case page's actions come
+	// below its facts; on a laptop the cells stand in a row and the actions
+	// beside the facts.
+	layoutChecks := map[string]func(*testing.T, context.Context, int64){
+		"/staff/cases": func(t *testing.T, tab context.Context, width int64) {
+			first, second := box(t, tab, "table.cases tbody tr td:nth-child(1)"), box(t, tab, "table.cases tbody tr td:nth-child(2)")
+			stacked(t, "queue: the first row's second cell", first, second, width)
+		},
+		"/staff/cases/" + ref: func(t *testing.T, tab context.Context, width int64) {
+			facts, actions := box(t, tab, ".case-grid > div:nth-child(1)"), box(t, tab, ".case-grid > div:nth-child(2)")
+			stacked(t, "case page: the actions", facts, actions, width)
+		},
+		"/staff/breaches/" + br: func(t *testing.T, tab context.Context, width int64) {
+			facts, actions := box(t, tab, ".case-grid > div:nth-child(1)"), box(t, tab, ".case-grid > div:nth-child(2)")
+			stacked(t, "breach page: the side column", facts, actions, width)
+		},
+	}
+
 	for _, width := range reflowWidths {
 		if err := chromedp.Do(tab, chromedp.EmulateViewport(width, 900)); err != nil {
 			t.Fatalf("viewport %d: %v", width, err)
@@ -99,6 +118,9 @@ func TestBrowserStaffPagesReflow(t *testing.T) {
 			}
 			if content > viewport {
 				t.Errorf("%s at %d px is %.0f px wide, wider than the %.0f px screen", path, width, content, viewport)
+			}
+			if check := layoutChecks[path]; check != nil {
+				check(t, tab, width)
 			}
 		}
 	}
@@ -162,5 +184,34 @@ func TestStaffTableCellsNamedByColumn(t *testing.T) {
 		if cells[path] == 0 {
 			t.Errorf("%s: no table cells checked, want the rows of its table", path)
 		}
+	}
+}
+
+// rect is an element's border box in CSS pixels.
+type rect struct{ x, y, w, h float64 }
+
+// box returns the border box of the first element that matches selector.
+func box(t *testing.T, tab context.Context, selector string) rect {
+	t.Helper()
+	m, err := chromedp.Run(tab, chromedp.Dimensions(chromedp.CSS(selector)))
+	if err != nil {
+		t.Fatalf("box of %s: %v", selector, err)
+	}
+	q := m.Border // x1 y1 (top left) … x3 y3 (bottom right)
+	return rect{x: q[0], y: q[1], w: q[4] - q[0], h: q[5] - q[1]}
+}
+
+// stacked asserts that second lies below first at a phone's width
+// (reflowWidths[0]) and beside it, to its right, on a wider screen.
+func stacked(t *testing.T, what string, first, second rect, width int64) {
+	t.Helper()
+	if width == reflowWidths[0] {
+		if second.y < first.y+first.h || second.x+second.w > float64(width) {
+			t.Errorf("%s at %d px: %+v, want below %+v and within the screen", what, width, second, first)
+		}
+		return
+	}
+	if second.x < first.x+first.w || second.y >= first.y+first.h {
+		t.Errorf("%s at %d px: %+v, want beside %+v", what, width, second, first)
 	}
 }
