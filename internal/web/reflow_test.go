@@ -18,13 +18,16 @@ import (
 	"github.com/avgloket/avgloket/internal/staff"
 )
 
-// reflowWidths are a phone's width (WCAG 1.4.10 asks for 320 CSS pixels at
-// 400 % zoom; 390 is a common phone) and a laptop's.
-var reflowWidths = []int64{390, 1280}
+// reflowWidths are the widths of a small and a common phone (WCAG 1.4.10
+// asks for 320 CSS pixels, a 1280 px screen at 400 % zoom) and a laptop's.
+// Below phoneWidth (52rem, app.css) tables stack and columns fold.
+var reflowWidths = []int64{320, 390, 1280}
 
-// staffPages are the staff pages an owner opens without parameters, and a
-// case's and a breach's pages (ref fills in the case's reference, breach the
-// breach's).
+const phoneWidth = 832
+
+// staffPages are the staff pages an owner opens without parameters (but
+// /staff, which sends them on to /staff/cases), and a case's and a breach's
+// pages (ref is the case's reference, br the breach's).
 func staffPages(ref, br string) []string {
 	return []string{
 		"/staff/cases", "/staff/cases/new", "/staff/cases/" + ref, "/staff/cases/" + ref + "/edit",
@@ -32,7 +35,7 @@ func staffPages(ref, br string) []string {
 		"/staff/breaches/" + br, "/staff/breaches/" + br + "/edit/data", "/staff/breaches/" + br + "/assessment",
 		"/staff/breaches/" + br + "/decision", "/staff/breaches/" + br + "/ap-draft", "/staff/breaches/" + br + "/followup?kind=supplement",
 		"/staff/breaches/" + br + "/letter",
-		"/staff/team", "/staff/settings", "/staff/audit", "/staff/account",
+		"/staff/team", "/staff/settings", "/staff/audit", "/staff/account", "/staff/account/totp",
 	}
 }
 
@@ -201,11 +204,11 @@ func box(t *testing.T, tab context.Context, selector string) rect {
 	return rect{x: q[0], y: q[1], w: q[4] - q[0], h: q[5] - q[1]}
 }
 
-// stacked asserts that second lies below first at a phone's width
-// (reflowWidths[0]) and beside it, to its right, on a wider screen.
+// stacked asserts that second lies below first at a phone's width (below
+// phoneWidth) and beside it, to its right, on a wider screen.
 func stacked(t *testing.T, what string, first, second rect, width int64) {
 	t.Helper()
-	if width == reflowWidths[0] {
+	if width < phoneWidth {
 		if second.y < first.y+first.h || second.x+second.w > float64(width) {
 			t.Errorf("%s at %d px: %+v, want below %+v and within the screen", what, width, second, first)
 		}
