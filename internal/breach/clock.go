@@ -58,21 +58,36 @@ const (
 // still be made (with its reason) and nobody should miss that.
 func ReminderDue(now, deadline time.Time, sentMarks []string) []string {
 	left := Remaining(now, deadline)
-	var due string
-	switch {
-	case left < 0:
-		due = ReminderOverdue
-	case left <= 6*time.Hour:
-		due = Reminder6h
-	case left <= 24*time.Hour:
-		due = Reminder24h
-	default:
+	if left < 0 {
+		return unsent(ReminderOverdue, sentMarks)
+	}
+	return unsent(mostUrgent(left, []threshold{{6 * time.Hour, Reminder6h}, {24 * time.Hour, Reminder24h}}), sentMarks)
+}
+
+// threshold is a reminder that is due once no more than within is left.
+type threshold struct {
+	within time.Duration
+	mark   string
+}
+
+// mostUrgent returns the mark of the first of thresholds (most urgent
+// first) whose time has come with left remaining, or "".
+func mostUrgent(left time.Duration, thresholds []threshold) string {
+	for _, t := range thresholds {
+		if left <= t.within {
+			return t.mark
+		}
+	}
+	return ""
+}
+
+// unsent returns mark as the reminder due, unless it is empty or already in
+// sentMarks.
+func unsent(mark string, sentMarks []string) []string {
+	if mark == "" || slices.Contains(sentMarks, mark) {
 		return nil
 	}
-	if slices.Contains(sentMarks, due) {
-		return nil
-	}
-	return []string{due}
+	return []string{mark}
 }
 
 // The reminder marks TargetReminderDue returns, for the practice's own
@@ -94,19 +109,8 @@ func TargetReminderDue(now, awareAt time.Time, hours int, sentMarks []string) []
 		return nil
 	}
 	left := Remaining(now, target)
-	var due string
-	switch {
-	case left < 0:
-		return nil
-	case left <= 2*time.Hour:
-		due = ReminderTarget2h
-	case left <= 12*time.Hour:
-		due = ReminderTarget12h
-	default:
+	if left < 0 {
 		return nil
 	}
-	if slices.Contains(sentMarks, due) {
-		return nil
-	}
-	return []string{due}
+	return unsent(mostUrgent(left, []threshold{{2 * time.Hour, ReminderTarget2h}, {12 * time.Hour, ReminderTarget12h}}), sentMarks)
 }

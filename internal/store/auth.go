@@ -375,15 +375,7 @@ func (s *Store) EnableTOTP(ctx context.Context, staffID int64, secret string, st
 			Updates(map[string]any{"totp_enabled_at": at.UTC(), "totp_last_step": step}).Error; err != nil {
 			return internal(err, "enable totp")
 		}
-		if err := tx.Where("staff_id = ?", staffID).Delete(&recoveryCodeRow{}).Error; err != nil {
-			return internal(err, "replace recovery codes")
-		}
-		for _, h := range recoveryHashes {
-			if err := tx.Create(&recoveryCodeRow{StaffID: staffID, CodeHash: h}).Error; err != nil {
-				return internal(err, "add recovery code")
-			}
-		}
-		return nil
+		return replaceRecoveryCodes(tx, staffID, recoveryHashes)
 	})
 }
 
@@ -425,15 +417,7 @@ func (s *Store) ReplaceRecoveryCodes(ctx context.Context, staffID int64, recover
 		if n == 0 {
 			return conflict("totp.not_enabled")
 		}
-		if err := tx.Where("staff_id = ?", staffID).Delete(&recoveryCodeRow{}).Error; err != nil {
-			return internal(err, "replace recovery codes")
-		}
-		for _, h := range recoveryHashes {
-			if err := tx.Create(&recoveryCodeRow{StaffID: staffID, CodeHash: h}).Error; err != nil {
-				return internal(err, "add recovery code")
-			}
-		}
-		return nil
+		return replaceRecoveryCodes(tx, staffID, recoveryHashes)
 	})
 }
 
@@ -569,4 +553,18 @@ func (s *Store) PruneAuth(ctx context.Context, now, idleBefore, failuresBefore t
 		}
 		return nil
 	})
+}
+
+// replaceRecoveryCodes deletes the member's recovery codes, used or not, and
+// stores recoveryHashes instead, inside tx.
+func replaceRecoveryCodes(tx *gorm.DB, staffID int64, recoveryHashes []string) error {
+	if err := tx.Where("staff_id = ?", staffID).Delete(&recoveryCodeRow{}).Error; err != nil {
+		return internal(err, "replace recovery codes")
+	}
+	for _, h := range recoveryHashes {
+		if err := tx.Create(&recoveryCodeRow{StaffID: staffID, CodeHash: h}).Error; err != nil {
+			return internal(err, "add recovery code")
+		}
+	}
+	return nil
 }
