@@ -146,6 +146,11 @@ func (s *Service) needs(ctx context.Context, c casework.Case) (representation.Ba
 	if err != nil {
 		return representation.Band{}, nil, err
 	}
+	return s.needsUnder(ctx, c, settings)
+}
+
+// needsUnder is needs for a caller that has read the practice's settings.
+func (s *Service) needsUnder(ctx context.Context, c casework.Case, settings practice.Settings) (representation.Band, []Need, error) {
 	r, err := rules(settings)
 	if err != nil {
 		return representation.Band{}, nil, err
@@ -200,7 +205,11 @@ func (s *Service) ParentMustAct(ctx context.Context, c casework.Case) (must, wai
 // View returns the identity and representation state of case c, which the
 // caller has already read (and audited) within the staff member's scope.
 func (s *Service) View(ctx context.Context, c casework.Case) (View, error) {
-	band, needs, err := s.needs(ctx, c)
+	settings, err := s.store.Settings(ctx)
+	if err != nil {
+		return View{}, err
+	}
+	band, needs, err := s.needsUnder(ctx, c, settings)
 	if err != nil {
 		return View{}, err
 	}
@@ -214,10 +223,6 @@ func (s *Service) View(ctx context.Context, c casework.Case) (View, error) {
 		}
 	}
 	if v.Questions, err = s.store.InfoRequests(ctx, c.ID); err != nil {
-		return View{}, err
-	}
-	settings, err := s.store.Settings(ctx)
-	if err != nil {
 		return View{}, err
 	}
 	for _, q := range v.Questions {
