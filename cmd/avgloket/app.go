@@ -93,10 +93,10 @@ func (a *App) wire(ctx context.Context) error {
 	} else {
 		a.log.Warn("no SMTP server configured: e-mails stay queued in the outbox until one is (AVGLOKET_SMTP_HOST)")
 	}
-	a.worker = mail.NewWorker(a.store, sender, a.clock, a.log)
-	cases := casework.NewService(a.store, writer, a.clock, a.cfg.BaseURL)
+	a.worker = mail.NewWorker(a.store.Outbox, sender, a.clock, a.log)
+	cases := casework.NewService(a.store.Cases, writer, a.clock, a.cfg.BaseURL)
 	a.cases = cases
-	a.reminders = casework.NewReminders(a.store, writer, a.clock, a.cfg.BaseURL)
+	a.reminders = casework.NewReminders(a.store.Cases, writer, a.clock, a.cfg.BaseURL)
 	if a.files, err = filestore.New(filepath.Join(a.cfg.DataDir, "files"), a.keys); err != nil {
 		return fmt.Errorf("file store: %w", err)
 	}
@@ -104,7 +104,7 @@ func (a *App) wire(ctx context.Context) error {
 		return fmt.Errorf("file store: %w", err)
 	}
 	a.identity = identity.New(identity.Config{
-		Cases: cases, Store: a.store, Files: a.files, Message: writer.Message, Clock: a.clock,
+		Cases: cases, Store: a.store.Cases, Files: a.files, Message: writer.Message, Clock: a.clock,
 		AAD:   fileAAD,
 		Clean: cleanUpload,
 	})
@@ -112,11 +112,11 @@ func (a *App) wire(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	a.breaches = breach.NewService(a.store, a.clock, breachMails, a.cfg.BaseURL)
+	a.breaches = breach.NewService(a.store.Breaches, a.clock, breachMails, a.cfg.BaseURL)
 	// Attachments share the case files' store and its binding to the id,
 	// so that key rewrap moves them too.
 	a.breaches.UseFiles(a.files, cleanUpload, fileAAD, 0)
-	a.auth = auth.NewService(a.store, a.clock, auth.NewPolicy(), auth.DefaultLimits(), auth.DefaultSessionPolicy(), a.keys.Index)
+	a.auth = auth.NewService(a.store.Accounts, a.clock, auth.NewPolicy(), auth.DefaultLimits(), auth.DefaultSessionPolicy(), a.keys.Index)
 	var oidc *auth.OIDC
 	if a.cfg.OIDC != nil {
 		oc := *a.cfg.OIDC

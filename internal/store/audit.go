@@ -14,6 +14,10 @@ import (
 	"github.com/avgloket/avgloket/internal/audit"
 )
 
+// Audit reads and verifies the audit trail; changes write their entries
+// through DB.appendAudit in their own transaction.
+type Audit struct{ *DB }
+
 type auditRow struct {
 	ID      int64 `gorm:"primaryKey;autoIncrement:false"`
 	At      string
@@ -54,7 +58,7 @@ var errAuditHead = errors.New("audit head is not sealed by the key")
 
 // auditMAC is the chain's MAC: the vault's keyed index (HMAC-SHA256 under a
 // key held only in the key file) with its own purpose.
-func (s *Store) auditMAC(v string) string { return s.vault.Index("audit", v) }
+func (s *DB) auditMAC(v string) string { return s.vault.Index("audit", v) }
 
 // AppendAudit adds e to the audit trail in a transaction of its own. Use it
 // for events that change nothing else: views, sign-ins, denials. Changes
@@ -65,7 +69,7 @@ func (s *Store) auditMAC(v string) string { return s.vault.Index("audit", v) }
 // head not sealed by the key (the trail was tampered with) or a failed write
 // give an Internal error, and nothing is written: callers must then not
 // carry out, or show, what they meant to audit.
-func (s *Store) AppendAudit(ctx context.Context, e audit.Entry) error {
+func (s *DB) AppendAudit(ctx context.Context, e audit.Entry) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return s.appendAudit(tx, e)
 	})
@@ -75,7 +79,7 @@ func (s *Store) AppendAudit(ctx context.Context, e audit.Entry) error {
 // numbers e one past it, chains it to the head's hash, inserts it and moves
 // the head on. Transactions begin IMMEDIATE (see DSN), so concurrent
 // appends are serialised by SQLite's write lock and the chain stays linear.
-func (s *Store) appendAudit(tx *gorm.DB, e audit.Entry) error {
+func (s *DB) appendAudit(tx *gorm.DB, e audit.Entry) error {
 	if err := e.Validate(); err != nil {
 		return apperr.Wrap(err, "error.internal")
 	}
@@ -122,7 +126,7 @@ func (s *Store) appendAudit(tx *gorm.DB, e audit.Entry) error {
 // the afterID of the next. object "" means every object; otherwise only
 // entries whose Object equals it (e.g. audit.Case(12)). limit <= 0 gives 50,
 // and more than 500 gives 500. An empty slice means there are no more.
-func (s *Store) AuditEntries(ctx context.Context, object string, afterID int64, limit int) ([]audit.Entry, error) {
+func (s *Audit) AuditEntries(ctx context.Context, object string, afterID int64, limit int) ([]audit.Entry, error) {
 	q := s.db.WithContext(ctx).Where("id > ?", afterID).Order("id")
 	return s.auditPage(q, object, limit)
 }
@@ -131,7 +135,7 @@ func (s *Store) AuditEntries(ctx context.Context, object string, afterID int64, 
 // newest first, for the owners' overview of recent activity; beforeID <= 0
 // starts at the newest entry, and the last ID of a page is the beforeID of
 // the next. object and limit are as for AuditEntries.
-func (s *Store) AuditEntriesBefore(ctx context.Context, object string, beforeID int64, limit int) ([]audit.Entry, error) {
+func (s *Audit) AuditEntriesBefore(ctx context.Context, object string, beforeID int64, limit int) ([]audit.Entry, error) {
 	q := s.db.WithContext(ctx).Order("id DESC")
 	if beforeID > 0 {
 		q = q.Where("id < ?", beforeID)
@@ -139,7 +143,7 @@ func (s *Store) AuditEntriesBefore(ctx context.Context, object string, beforeID 
 	return s.auditPage(q, object, limit)
 }
 
-func (s *Store) auditPage(q *gorm.DB, object string, limit int) ([]audit.Entry, error) {
+func (s *Audit) auditPage(q *gorm.DB, object string, limit int) ([]audit.Entry, error) {
 	switch {
 	case limit <= 0:
 		limit = defaultAuditPage
@@ -175,7 +179,7 @@ func (r auditRow) entry() audit.Entry {
 // last entry (zero for an empty trail). Writing it down outside the
 // database, e.g. in the log of the verify command, lets a later
 // verification show that the trail was not replaced by an older copy.
-func (s *Store) AuditHead(ctx context.Context) (audit.Head, error) {
+func (s *Audit) AuditHead(ctx context.Context) (audit.Head, error) {
 	h, err := readAuditHead(ctx, s.sql)
 	if err != nil {
 		return audit.Head{}, internal(err, "read audit head")
@@ -191,7 +195,7 @@ func (s *Store) AuditHead(ctx context.Context) (audit.Head, error) {
 // It reads the head and the entries in one read transaction, so appends
 // made meanwhile neither disturb nor wait for it (WAL), and it streams the
 // rows one at a time, so the trail's length does not matter for memory.
-func (s *Store) VerifyAudit(ctx context.Context) (*audit.Break, int, error) {
+func (s *Audit) VerifyAudit(ctx context.Context) (*audit.Break, int, error) {
 	conn, err := s.sql.Conn(ctx)
 	if err != nil {
 		return nil, 0, internal(err, "verify audit trail")

@@ -16,8 +16,11 @@ import (
 	"github.com/avgloket/avgloket/internal/vault"
 )
 
-// Store is what the sign-in service keeps.
-var _ auth.Store = (*Store)(nil)
+// Accounts is what staff sign in with: passwords, second factors, OIDC
+// bindings and sessions, from invitation to disabling.
+type Accounts struct{ *DB }
+
+var _ auth.Store = (*Accounts)(nil)
 
 type sessionRow struct {
 	ID           int64 `gorm:"primaryKey"`
@@ -75,7 +78,7 @@ func conflict(msg string) error { return apperr.New(apperr.Conflict, msg) }
 // InviteMember creates a staff account by invitation: like AddMember, and
 // marked invited, which lets its owner bind an OIDC identity on first
 // sign-in when the account has no password.
-func (s *Store) InviteMember(ctx context.Context, m staff.NewMember, now time.Time) (staff.Member, error) {
+func (s *Accounts) InviteMember(ctx context.Context, m staff.NewMember, now time.Time) (staff.Member, error) {
 	var out staff.Member
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
@@ -95,7 +98,7 @@ func (s *Store) InviteMember(ctx context.Context, m staff.NewMember, now time.Ti
 // owner can bind an OIDC identity on first sign-in. NotFound if there is no
 // such account; Conflict if it has a password, a binding or is disabled.
 // Marking an invited account again changes nothing.
-func (s *Store) MarkInvited(ctx context.Context, staffID int64, now time.Time) error {
+func (s *Accounts) MarkInvited(ctx context.Context, staffID int64, now time.Time) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var r staffRow
 		if err := tx.Where("id = ?", staffID).Take(&r).Error; err != nil {
@@ -119,7 +122,7 @@ func (s *Store) MarkInvited(ctx context.Context, staffID int64, now time.Time) e
 // Disabling a disabled account only deletes sessions. NotFound if there is
 // no such account. who, when it names an actor, is written to the audit
 // trail in the same transaction.
-func (s *Store) DisableMember(ctx context.Context, staffID int64, who audit.Entry) error {
+func (s *Accounts) DisableMember(ctx context.Context, staffID int64, who audit.Entry) error {
 	now := who.At
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var n int64
@@ -145,21 +148,21 @@ func (s *Store) DisableMember(ctx context.Context, staffID int64, who audit.Entr
 }
 
 // AccountByEmail returns the sign-in account with the (normalised) address.
-func (s *Store) AccountByEmail(ctx context.Context, email string) (auth.Account, error) {
+func (s *Accounts) AccountByEmail(ctx context.Context, email string) (auth.Account, error) {
 	return s.accountWhere(ctx, "email = ?", email)
 }
 
 // AccountByID returns the sign-in account of the staff member.
-func (s *Store) AccountByID(ctx context.Context, staffID int64) (auth.Account, error) {
+func (s *Accounts) AccountByID(ctx context.Context, staffID int64) (auth.Account, error) {
 	return s.accountWhere(ctx, "id = ?", staffID)
 }
 
 // AccountByOIDC returns the account bound to the OIDC (issuer, subject).
-func (s *Store) AccountByOIDC(ctx context.Context, issuer, subject string) (auth.Account, error) {
+func (s *Accounts) AccountByOIDC(ctx context.Context, issuer, subject string) (auth.Account, error) {
 	return s.accountWhere(ctx, "oidc_issuer = ? AND oidc_subject = ?", issuer, subject)
 }
 
-func (s *Store) accountWhere(ctx context.Context, cond string, args ...any) (auth.Account, error) {
+func (s *Accounts) accountWhere(ctx context.Context, cond string, args ...any) (auth.Account, error) {
 	var r staffRow
 	err := s.db.WithContext(ctx).Where(cond, args...).Take(&r).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -192,7 +195,7 @@ func (s *Store) accountWhere(ctx context.Context, cond string, args ...any) (aut
 
 // RehashPassword replaces the password hash oldHash by newHash; if the
 // password was changed in between, it leaves the new one alone.
-func (s *Store) RehashPassword(ctx context.Context, staffID int64, oldHash, newHash string) error {
+func (s *Accounts) RehashPassword(ctx context.Context, staffID int64, oldHash, newHash string) error {
 	err := s.db.WithContext(ctx).Model(&staffRow{}).
 		Where("id = ? AND password_hash = ?", staffID, oldHash).Update("password_hash", newHash).Error
 	if err != nil {
@@ -203,7 +206,7 @@ func (s *Store) RehashPassword(ctx context.Context, staffID int64, oldHash, newH
 
 // SetPassword stores a new password hash and the time of the change, and
 // ends all the member's sessions, in one transaction.
-func (s *Store) SetPassword(ctx context.Context, staffID int64, hash string, at time.Time) error {
+func (s *Accounts) SetPassword(ctx context.Context, staffID int64, hash string, at time.Time) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&staffRow{}).Where("id = ?", staffID).
 			Updates(map[string]any{"password_hash": hash, "password_changed_at": at.UTC()})
@@ -224,7 +227,7 @@ func (s *Store) SetPassword(ctx context.Context, staffID int64, hash string, at 
 // transaction, the attempts after since for the account key and for the
 // address, this one included; so parallel attempts see each other. Stale
 // rows of this account and address are dropped on the way.
-func (s *Store) AddLoginFailure(ctx context.Context, accountKey, address string, at, since time.Time) (account, addr int, err error) {
+func (s *Accounts) AddLoginFailure(ctx context.Context, accountKey, address string, at, since time.Time) (account, addr int, err error) {
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		since := since.UTC()
 		if err := tx.Where("(account_key = ? OR address = ?) AND at <= ?", accountKey, address, since).
@@ -248,7 +251,7 @@ func (s *Store) AddLoginFailure(ctx context.Context, accountKey, address string,
 }
 
 // ClearLoginFailures forgets the recorded attempts for the account key.
-func (s *Store) ClearLoginFailures(ctx context.Context, accountKey string) error {
+func (s *Accounts) ClearLoginFailures(ctx context.Context, accountKey string) error {
 	if err := s.db.WithContext(ctx).Where("account_key = ?", accountKey).Delete(&loginFailureRow{}).Error; err != nil {
 		return internal(err, "clear login failures")
 	}
@@ -263,7 +266,7 @@ func sessionRowOf(idHash string, sess auth.Session) sessionRow {
 }
 
 // CreateSession stores a session under the hash of its id.
-func (s *Store) CreateSession(ctx context.Context, idHash string, sess auth.Session) error {
+func (s *Accounts) CreateSession(ctx context.Context, idHash string, sess auth.Session) error {
 	r := sessionRowOf(idHash, sess)
 	if err := s.db.WithContext(ctx).Create(&r).Error; err != nil {
 		return internal(err, "create session")
@@ -272,7 +275,7 @@ func (s *Store) CreateSession(ctx context.Context, idHash string, sess auth.Sess
 }
 
 // SessionByHash returns the session stored under idHash, or NotFound.
-func (s *Store) SessionByHash(ctx context.Context, idHash string) (auth.Session, error) {
+func (s *Accounts) SessionByHash(ctx context.Context, idHash string) (auth.Session, error) {
 	var r sessionRow
 	err := s.db.WithContext(ctx).Where("id_hash = ?", idHash).Take(&r).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -288,7 +291,7 @@ func (s *Store) SessionByHash(ctx context.Context, idHash string) (auth.Session,
 }
 
 // TouchSession sets the session's last request time.
-func (s *Store) TouchSession(ctx context.Context, idHash string, at time.Time) error {
+func (s *Accounts) TouchSession(ctx context.Context, idHash string, at time.Time) error {
 	err := s.db.WithContext(ctx).Model(&sessionRow{}).Where("id_hash = ?", idHash).Update("last_seen_at", at.UTC()).Error
 	if err != nil {
 		return internal(err, "touch session")
@@ -299,7 +302,7 @@ func (s *Store) TouchSession(ctx context.Context, idHash string, at time.Time) e
 // ReplaceSession deletes the session under oldHash and stores sess under
 // newHash in one transaction; NotFound if oldHash is gone (signed out or
 // rotated by another request meanwhile).
-func (s *Store) ReplaceSession(ctx context.Context, oldHash, newHash string, sess auth.Session) error {
+func (s *Accounts) ReplaceSession(ctx context.Context, oldHash, newHash string, sess auth.Session) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Where("id_hash = ?", oldHash).Delete(&sessionRow{})
 		if res.Error != nil {
@@ -317,7 +320,7 @@ func (s *Store) ReplaceSession(ctx context.Context, oldHash, newHash string, ses
 }
 
 // DeleteSession deletes the session under idHash, if any.
-func (s *Store) DeleteSession(ctx context.Context, idHash string) error {
+func (s *Accounts) DeleteSession(ctx context.Context, idHash string) error {
 	if err := s.db.WithContext(ctx).Where("id_hash = ?", idHash).Delete(&sessionRow{}).Error; err != nil {
 		return internal(err, "delete session")
 	}
@@ -325,7 +328,7 @@ func (s *Store) DeleteSession(ctx context.Context, idHash string) error {
 }
 
 // DeleteSessions deletes all the sessions of the member.
-func (s *Store) DeleteSessions(ctx context.Context, staffID int64) error {
+func (s *Accounts) DeleteSessions(ctx context.Context, staffID int64) error {
 	if err := s.db.WithContext(ctx).Where("staff_id = ?", staffID).Delete(&sessionRow{}).Error; err != nil {
 		return internal(err, "delete sessions")
 	}
@@ -334,7 +337,7 @@ func (s *Store) DeleteSessions(ctx context.Context, staffID int64) error {
 
 // SetPendingTOTP seals and stores a new TOTP secret awaiting confirmation,
 // replacing an earlier pending one; Conflict if TOTP is enabled already.
-func (s *Store) SetPendingTOTP(ctx context.Context, staffID int64, secret string) error {
+func (s *Accounts) SetPendingTOTP(ctx context.Context, staffID int64, secret string) error {
 	sealed, err := s.vault.Seal([]byte(secret), totpAAD(staffID))
 	if err != nil {
 		return internal(err, "seal totp secret")
@@ -354,7 +357,7 @@ func (s *Store) SetPendingTOTP(ctx context.Context, staffID int64, secret string
 // (another enrolment may have replaced it meanwhile), with step as the last
 // step used, and replaces the member's recovery codes by recoveryHashes,
 // in one transaction. Conflict if there is no such pending secret.
-func (s *Store) EnableTOTP(ctx context.Context, staffID int64, secret string, step int64, at time.Time, recoveryHashes []string) error {
+func (s *Accounts) EnableTOTP(ctx context.Context, staffID int64, secret string, step int64, at time.Time, recoveryHashes []string) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var r staffRow
 		err := tx.Where("id = ? AND totp_enabled_at IS NULL AND totp_secret IS NOT NULL", staffID).Take(&r).Error
@@ -383,7 +386,7 @@ func (s *Store) EnableTOTP(ctx context.Context, staffID int64, secret string, st
 // than the stored one and TOTP is enabled, and reports whether it did. As
 // one UPDATE it is a compare-and-set: of two requests with the same code
 // only one succeeds.
-func (s *Store) AdvanceTOTPStep(ctx context.Context, staffID int64, step int64) (bool, error) {
+func (s *Accounts) AdvanceTOTPStep(ctx context.Context, staffID int64, step int64) (bool, error) {
 	res := s.db.WithContext(ctx).Model(&staffRow{}).
 		Where("id = ? AND totp_enabled_at IS NOT NULL AND totp_last_step < ?", staffID, step).
 		Update("totp_last_step", step)
@@ -395,7 +398,7 @@ func (s *Store) AdvanceTOTPStep(ctx context.Context, staffID int64, step int64) 
 
 // UseRecoveryCode marks the member's unused recovery code with the hash as
 // used at at, and reports whether there was one.
-func (s *Store) UseRecoveryCode(ctx context.Context, staffID int64, hash string, at time.Time) (bool, error) {
+func (s *Accounts) UseRecoveryCode(ctx context.Context, staffID int64, hash string, at time.Time) (bool, error) {
 	res := s.db.WithContext(ctx).Model(&recoveryCodeRow{}).
 		Where("staff_id = ? AND code_hash = ? AND used_at IS NULL", staffID, hash).
 		Update("used_at", at.UTC())
@@ -408,7 +411,7 @@ func (s *Store) UseRecoveryCode(ctx context.Context, staffID int64, hash string,
 // ReplaceRecoveryCodes deletes the member's recovery codes, used or not,
 // and stores recoveryHashes instead, in one transaction; Conflict if TOTP is
 // not enabled.
-func (s *Store) ReplaceRecoveryCodes(ctx context.Context, staffID int64, recoveryHashes []string) error {
+func (s *Accounts) ReplaceRecoveryCodes(ctx context.Context, staffID int64, recoveryHashes []string) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var n int64
 		if err := tx.Model(&staffRow{}).Where("id = ? AND totp_enabled_at IS NOT NULL", staffID).Count(&n).Error; err != nil {
@@ -426,7 +429,7 @@ func (s *Store) ReplaceRecoveryCodes(ctx context.Context, staffID int64, recover
 // next sign-in they enrol again. who, with its Actor set, is recorded as
 // StaffUpdate "totp=reset" in the same transaction. NotFound for an unknown
 // member.
-func (s *Store) ResetSecondFactor(ctx context.Context, staffID int64, who audit.Entry) error {
+func (s *Accounts) ResetSecondFactor(ctx context.Context, staffID int64, who audit.Entry) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&staffRow{}).Where("id = ?", staffID).
 			Updates(map[string]any{"totp_secret": nil, "totp_enabled_at": nil, "totp_last_step": 0})
@@ -448,7 +451,7 @@ func (s *Store) ResetSecondFactor(ctx context.Context, staffID int64, who audit.
 }
 
 // RecoveryCodesLeft returns how many unused recovery codes the member has.
-func (s *Store) RecoveryCodesLeft(ctx context.Context, staffID int64) (int, error) {
+func (s *Accounts) RecoveryCodesLeft(ctx context.Context, staffID int64) (int, error) {
 	var n int64
 	err := s.db.WithContext(ctx).Model(&recoveryCodeRow{}).Where("staff_id = ? AND used_at IS NULL", staffID).Count(&n).Error
 	if err != nil {
@@ -458,7 +461,7 @@ func (s *Store) RecoveryCodesLeft(ctx context.Context, staffID int64) (int, erro
 }
 
 // AddOIDCAttempt stores an OIDC sign-in under way, the PKCE verifier sealed.
-func (s *Store) AddOIDCAttempt(ctx context.Context, a auth.OIDCAttempt) error {
+func (s *Accounts) AddOIDCAttempt(ctx context.Context, a auth.OIDCAttempt) error {
 	sealed, err := s.vault.Seal([]byte(a.Verifier), verifierAAD(a.StateHash))
 	if err != nil {
 		return internal(err, "seal verifier")
@@ -476,7 +479,7 @@ func (s *Store) AddOIDCAttempt(ctx context.Context, a auth.OIDCAttempt) error {
 // TakeOIDCAttempt marks the unused attempt with the state hash as used and
 // returns it, in one transaction; NotFound if it is unknown or was used.
 // Expiry and the browser are the caller's to check.
-func (s *Store) TakeOIDCAttempt(ctx context.Context, stateHash string, at time.Time) (auth.OIDCAttempt, error) {
+func (s *Accounts) TakeOIDCAttempt(ctx context.Context, stateHash string, at time.Time) (auth.OIDCAttempt, error) {
 	var r oidcAttemptRow
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		err := tx.Where("state_hash = ? AND used_at IS NULL", stateHash).Take(&r).Error
@@ -511,7 +514,7 @@ func (s *Store) TakeOIDCAttempt(ctx context.Context, stateHash string, at time.T
 // BindOIDC binds (issuer, subject) to the account, which must be invited,
 // enabled, without a password and not bound yet; Conflict otherwise, or
 // when the identity is bound to another account already.
-func (s *Store) BindOIDC(ctx context.Context, staffID int64, issuer, subject string) error {
+func (s *Accounts) BindOIDC(ctx context.Context, staffID int64, issuer, subject string) error {
 	res := s.db.WithContext(ctx).Model(&staffRow{}).
 		Where("id = ? AND invited_at IS NOT NULL AND disabled_at IS NULL AND password_hash = '' AND oidc_subject IS NULL", staffID).
 		Updates(map[string]any{"oidc_issuer": issuer, "oidc_subject": subject})
@@ -534,7 +537,7 @@ func isUniqueViolation(err error) bool {
 // PruneAuth deletes sessions past their absolute end or idle since
 // idleBefore, OIDC attempts past their end, and recorded sign-in attempts
 // at or before failuresBefore.
-func (s *Store) PruneAuth(ctx context.Context, now, idleBefore, failuresBefore time.Time) error {
+func (s *Accounts) PruneAuth(ctx context.Context, now, idleBefore, failuresBefore time.Time) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		steps := []struct {
 			what  string

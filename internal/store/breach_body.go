@@ -111,7 +111,7 @@ type storedAssessment struct {
 }
 
 // breachRowOf turns r into its row; the branch code becomes its id.
-func (s *Store) breachRowOf(tx *gorm.DB, r breach.Record) (breachRow, error) {
+func (s *Breaches) breachRowOf(tx *gorm.DB, r breach.Record) (breachRow, error) {
 	kinds := make([]string, len(r.Kinds))
 	for i, k := range r.Kinds {
 		kinds[i] = string(k)
@@ -176,7 +176,7 @@ func (s *Store) breachRowOf(tx *gorm.DB, r breach.Record) (breachRow, error) {
 
 // recordOf turns a stored breach back into its record (notifications not
 // included).
-func (s *Store) recordOf(v breachView) (breach.Record, error) {
+func (s *Breaches) recordOf(v breachView) (breach.Record, error) {
 	row := v.Row
 	var body sealedBreach
 	if err := s.openJSON("breaches", "body", row.Reference, row.Body, &body); err != nil {

@@ -27,7 +27,7 @@ func attachmentOf(r breachFileRow) breach.Attachment {
 }
 
 // AddBreachFile implements breach.Store.
-func (s *Store) AddBreachFile(ctx context.Context, ref string, a breach.Actor, f breach.Attachment) error {
+func (s *Breaches) AddBreachFile(ctx context.Context, ref string, a breach.Actor, f breach.Attachment) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		r, _, err := s.breachByRef(tx, ref, a.Scope)
 		if err != nil {
@@ -43,7 +43,7 @@ func (s *Store) AddBreachFile(ctx context.Context, ref string, a breach.Actor, f
 }
 
 // BreachFiles implements breach.Store.
-func (s *Store) BreachFiles(ctx context.Context, breachID int64) ([]breach.Attachment, error) {
+func (s *Breaches) BreachFiles(ctx context.Context, breachID int64) ([]breach.Attachment, error) {
 	var rows []breachFileRow
 	if err := s.db.WithContext(ctx).Where("breach_id = ?", breachID).Order("uploaded_at, rowid").Find(&rows).Error; err != nil {
 		return nil, internal(err, "list breach files")
@@ -56,7 +56,7 @@ func (s *Store) BreachFiles(ctx context.Context, breachID int64) ([]breach.Attac
 }
 
 // BreachFile implements breach.Store.
-func (s *Store) BreachFile(ctx context.Context, breachID int64, id string) (breach.Attachment, error) {
+func (s *Breaches) BreachFile(ctx context.Context, breachID int64, id string) (breach.Attachment, error) {
 	var r breachFileRow
 	err := s.db.WithContext(ctx).Where("breach_id = ? AND id = ?", breachID, id).Take(&r).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {

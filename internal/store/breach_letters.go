@@ -34,7 +34,7 @@ type sealedContact struct {
 }
 
 // AddRecipients implements breach.Store.
-func (s *Store) AddRecipients(ctx context.Context, ref string, a breach.Actor, people []breach.Recipient, at time.Time) (int, int, error) {
+func (s *Breaches) AddRecipients(ctx context.Context, ref string, a breach.Actor, people []breach.Recipient, at time.Time) (int, int, error) {
 	added, skipped := 0, 0
 	_, err := s.changeBreach(ctx, ref, a, "step=recipients", at, func(tx *gorm.DB, r *breach.Record) (string, error) {
 		for _, p := range people {
@@ -76,7 +76,7 @@ type recipientState struct {
 	Attempts int
 }
 
-func (s *Store) peopleWhere(db *gorm.DB, cond string, args ...any) ([]breach.Person, error) {
+func (s *Breaches) peopleWhere(db *gorm.DB, cond string, args ...any) ([]breach.Person, error) {
 	var rows []recipientState
 	err := db.Table("breach_recipients").
 		Select("breach_recipients.id, breach_recipients.contact, breach_recipients.language, breach_recipients.told_at, "+
@@ -99,13 +99,13 @@ func (s *Store) peopleWhere(db *gorm.DB, cond string, args ...any) ([]breach.Per
 }
 
 // People implements breach.Store.
-func (s *Store) People(ctx context.Context, breachID int64) ([]breach.Person, error) {
+func (s *Breaches) People(ctx context.Context, breachID int64) ([]breach.Person, error) {
 	return s.peopleWhere(s.db.WithContext(ctx), "breach_recipients.breach_id = ?", breachID)
 }
 
 // SendLetters implements breach.Store. The column told_at holds when the
 // letter was queued; the person is told when its outbox row is sent.
-func (s *Store) SendLetters(ctx context.Context, ref string, a breach.Actor, at time.Time,
+func (s *Breaches) SendLetters(ctx context.Context, ref string, a breach.Actor, at time.Time,
 	compose func(breach.Record, []breach.Person) ([]mail.Message, error), change func(*breach.Record)) (breach.Record, error) {
 	return s.changeBreach(ctx, ref, a, "step=letters", at, func(tx *gorm.DB, r *breach.Record) (string, error) {
 		people, err := s.peopleWhere(tx, "breach_recipients.breach_id = ? AND breach_recipients.told_at IS NULL", r.ID)
@@ -136,7 +136,7 @@ func (s *Store) SendLetters(ctx context.Context, ref string, a breach.Actor, at 
 }
 
 // enqueueOne queues m as enqueue does and returns its outbox id.
-func (s *Store) enqueueOne(tx *gorm.DB, m mail.Message, now time.Time) (int64, error) {
+func (s *Breaches) enqueueOne(tx *gorm.DB, m mail.Message, now time.Time) (int64, error) {
 	r := outboxRow{Message: []byte{}, CreatedAt: now.UTC(), NextAttemptAt: now.UTC()}
 	if err := tx.Create(&r).Error; err != nil {
 		return 0, internal(err, "queue mail")

@@ -20,7 +20,7 @@ type breachReminderRow struct {
 func (breachReminderRow) TableName() string { return "breach_reminders" }
 
 // Waiting implements breach.Store. It reads no sealed column.
-func (s *Store) Waiting(ctx context.Context) ([]breach.Waiting, error) {
+func (s *Breaches) Waiting(ctx context.Context) ([]breach.Waiting, error) {
 	var rows []struct {
 		ID        int64
 		Reference string
@@ -51,7 +51,7 @@ func (s *Store) Waiting(ctx context.Context) ([]breach.Waiting, error) {
 }
 
 // Owners implements breach.Store.
-func (s *Store) Owners(ctx context.Context) ([]breach.Contact, error) {
+func (s *Breaches) Owners(ctx context.Context) ([]breach.Contact, error) {
 	var rows []staffRow
 	err := s.db.WithContext(ctx).Where("role = ? AND disabled_at IS NULL", "owner").Order("id").Find(&rows).Error
 	if err != nil {
@@ -65,7 +65,7 @@ func (s *Store) Owners(ctx context.Context) ([]breach.Contact, error) {
 }
 
 // SaveReminder implements breach.Store.
-func (s *Store) SaveReminder(ctx context.Context, breachID int64, mark string, at time.Time, mails []mail.Message) (bool, error) {
+func (s *Breaches) SaveReminder(ctx context.Context, breachID int64, mark string, at time.Time, mails []mail.Message) (bool, error) {
 	saved := false
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&breachReminderRow{BreachID: breachID, Mark: mark, SentAt: at.UTC()})

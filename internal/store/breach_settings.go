@@ -30,7 +30,7 @@ type sealedContacts struct {
 
 // BreachSettings implements breach.Store: the zero Settings until an owner
 // saves them.
-func (s *Store) BreachSettings(ctx context.Context) (breach.Settings, error) {
+func (s *Breaches) BreachSettings(ctx context.Context) (breach.Settings, error) {
 	var r breachSettingsRow
 	err := s.db.WithContext(ctx).Take(&r, 1).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -52,7 +52,7 @@ func (s *Store) BreachSettings(ctx context.Context) (breach.Settings, error) {
 
 // SaveBreachSettings implements breach.Store, with the audit entry
 // settings_update.
-func (s *Store) SaveBreachSettings(ctx context.Context, st breach.Settings, a breach.Actor, at time.Time) error {
+func (s *Breaches) SaveBreachSettings(ctx context.Context, st breach.Settings, a breach.Actor, at time.Time) error {
 	blob, err := s.sealJSON("breach_settings", "contacts", "1", sealedContacts{DPO: st.DPO, Reporter: st.Reporter, ContactPerson: st.ContactPerson})
 	if err != nil {
 		return internal(err, "seal breach settings")

@@ -43,7 +43,7 @@ func notificationsOf(db *gorm.DB, ids []int64) (map[int64][]breach.Notification,
 }
 
 // AddSubmission implements breach.Store.
-func (s *Store) AddSubmission(ctx context.Context, ref string, a breach.Actor, at time.Time, submit func(*breach.Record) (breach.Submission, error)) (breach.Record, error) {
+func (s *Breaches) AddSubmission(ctx context.Context, ref string, a breach.Actor, at time.Time, submit func(*breach.Record) (breach.Submission, error)) (breach.Record, error) {
 	return s.changeBreach(ctx, ref, a, "step=submission", at, func(tx *gorm.DB, r *breach.Record) (string, error) {
 		sub, err := submit(r)
 		if err != nil {
@@ -66,7 +66,7 @@ func (s *Store) AddSubmission(ctx context.Context, ref string, a breach.Actor, a
 }
 
 // Submissions implements breach.Store.
-func (s *Store) Submissions(ctx context.Context, breachID int64) ([]breach.Submission, error) {
+func (s *Breaches) Submissions(ctx context.Context, breachID int64) ([]breach.Submission, error) {
 	var rows []breachNotificationRow
 	if err := s.db.WithContext(ctx).Where("breach_id = ?", breachID).Order("id").Find(&rows).Error; err != nil {
 		return nil, internal(err, "read breach notifications")

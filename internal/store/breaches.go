@@ -14,8 +14,15 @@ import (
 	"github.com/avgloket/avgloket/internal/casework"
 )
 
-// The breach register (migration 0007). Machine fields are columns; every
-// text is in body, sealed and bound to the breach's reference.
+// Breaches is the breach register (migration 0007) with its submissions to
+// the authority, letters to the people concerned, reminders, settings and
+// attachments.
+type Breaches struct{ *DB }
+
+var _ breach.Store = (*Breaches)(nil)
+
+// Machine fields are columns; every text is in body, sealed and bound to the
+// breach's reference.
 
 type breachRow struct {
 	ID           int64 `gorm:"primaryKey"`
@@ -90,7 +97,7 @@ func breachQuery(db *gorm.DB) *gorm.DB {
 const openCondition = "(breaches.notified_at IS NULL AND (breaches.notify_ap IS NULL OR breaches.notify_ap = 1))"
 
 // breachByRef reads breach ref within scope, with its notifications.
-func (s *Store) breachByRef(db *gorm.DB, ref string, scope breach.Scope) (breach.Record, *int64, error) {
+func (s *Breaches) breachByRef(db *gorm.DB, ref string, scope breach.Scope) (breach.Record, *int64, error) {
 	var v breachView
 	err := breachScoped(breachQuery(db), scope).Where("breaches.reference = ?", ref).Take(&v).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -132,7 +139,7 @@ func nextBreachReference(tx *gorm.DB, year int) (string, error) {
 
 // CreateBreach implements breach.Store. The reference's year is the year of
 // awareness in the practice's time zone.
-func (s *Store) CreateBreach(ctx context.Context, r *breach.Record, a breach.Actor, at time.Time) error {
+func (s *Breaches) CreateBreach(ctx context.Context, r *breach.Record, a breach.Actor, at time.Time) error {
 	settings, err := s.Settings(ctx)
 	if err != nil {
 		return err
@@ -165,14 +172,14 @@ func ref64(id int64) *int64 {
 }
 
 // BreachByReference implements breach.Store.
-func (s *Store) BreachByReference(ctx context.Context, ref string, scope breach.Scope) (breach.Record, error) {
+func (s *Breaches) BreachByReference(ctx context.Context, ref string, scope breach.Scope) (breach.Record, error) {
 	r, _, err := s.breachByRef(s.db.WithContext(ctx), ref, scope)
 	return r, err
 }
 
 // saveBreach writes r over its row inside tx. The decider's id is kept
 // unless the decision was taken anew by a.
-func (s *Store) saveBreach(tx *gorm.DB, r breach.Record, before breach.Record, decidedBy *int64, a breach.Actor) error {
+func (s *Breaches) saveBreach(tx *gorm.DB, r breach.Record, before breach.Record, decidedBy *int64, a breach.Actor) error {
 	row, err := s.breachRowOf(tx, r)
 	if err != nil {
 		return err
@@ -202,7 +209,7 @@ func (s *Store) saveBreach(tx *gorm.DB, r breach.Record, before breach.Record, d
 
 // changeBreach runs change on breach ref inside one write transaction and
 // writes the result with its audit entry.
-func (s *Store) changeBreach(ctx context.Context, ref string, a breach.Actor, detail string, at time.Time,
+func (s *Breaches) changeBreach(ctx context.Context, ref string, a breach.Actor, detail string, at time.Time,
 	change func(tx *gorm.DB, r *breach.Record) (string, error)) (breach.Record, error) {
 	var out breach.Record
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -235,14 +242,14 @@ func (s *Store) changeBreach(ctx context.Context, ref string, a breach.Actor, de
 }
 
 // UpdateBreach implements breach.Store.
-func (s *Store) UpdateBreach(ctx context.Context, ref string, a breach.Actor, step string, at time.Time, change func(*breach.Record) error) (breach.Record, error) {
+func (s *Breaches) UpdateBreach(ctx context.Context, ref string, a breach.Actor, step string, at time.Time, change func(*breach.Record) error) (breach.Record, error) {
 	return s.changeBreach(ctx, ref, a, "step="+step, at, func(_ *gorm.DB, r *breach.Record) (string, error) {
 		return "", change(r)
 	})
 }
 
 // ListBreaches implements breach.Store.
-func (s *Store) ListBreaches(ctx context.Context, f breach.Filter, scope breach.Scope) ([]breach.Record, error) {
+func (s *Breaches) ListBreaches(ctx context.Context, f breach.Filter, scope breach.Scope) ([]breach.Record, error) {
 	db := breachScoped(breachQuery(s.db.WithContext(ctx)), scope)
 	switch f.State {
 	case breach.StateOpen:
@@ -301,7 +308,7 @@ const undecidedCondition = "(breaches.notified_at IS NULL AND breaches.notify_ap
 
 // OpenDecisions implements breach.Store in one query: the count over all
 // undecided breaches in scope, read off the row of the most urgent one.
-func (s *Store) OpenDecisions(ctx context.Context, scope breach.Scope) (breach.OpenDecisions, error) {
+func (s *Breaches) OpenDecisions(ctx context.Context, scope breach.Scope) (breach.OpenDecisions, error) {
 	var row struct {
 		Reference string
 		AwareAt   time.Time
@@ -319,7 +326,7 @@ func (s *Store) OpenDecisions(ctx context.Context, scope breach.Scope) (breach.O
 
 // RecordBreachAccess implements breach.Store. Under audit.Unseen (an HTTP
 // HEAD) nothing is shown, and nothing written.
-func (s *Store) RecordBreachAccess(ctx context.Context, a breach.Actor, breachID int64, action audit.Action, detail string, at time.Time) error {
+func (s *Breaches) RecordBreachAccess(ctx context.Context, a breach.Actor, breachID int64, action audit.Action, detail string, at time.Time) error {
 	if audit.IsUnseen(ctx) {
 		return nil
 	}
@@ -330,6 +337,3 @@ func (s *Store) RecordBreachAccess(ctx context.Context, a breach.Actor, breachID
 	return s.AppendAudit(context.WithoutCancel(ctx), audit.Entry{At: at, Actor: breachActor(a), Action: action,
 		Object: object, Address: a.Address, Detail: detail})
 }
-
-// Compile-time check that the store is what the register needs.
-var _ breach.Store = (*Store)(nil)

@@ -70,7 +70,7 @@ func eventDetail(e casework.Event) string {
 }
 
 // auditEvents writes one audit entry per case event, inside tx.
-func (s *Store) auditEvents(tx *gorm.DB, a casework.Actor, caseID int64, events []casework.Event) error {
+func (s *Cases) auditEvents(tx *gorm.DB, a casework.Actor, caseID int64, events []casework.Event) error {
 	for _, e := range events {
 		action, ok := eventActions[e.Kind]
 		if !ok {
@@ -88,7 +88,7 @@ func (s *Store) auditEvents(tx *gorm.DB, a casework.Actor, caseID int64, events 
 // RecordCaseAccess writes that a looked at (or exported) case caseID. It is
 // written before the data are shown; if it fails, nothing is shown. Under
 // audit.Unseen (an HTTP HEAD) nothing is shown, and nothing written.
-func (s *Store) RecordCaseAccess(ctx context.Context, a casework.Actor, caseID int64, action audit.Action, at time.Time) error {
+func (s *Cases) RecordCaseAccess(ctx context.Context, a casework.Actor, caseID int64, action audit.Action, at time.Time) error {
 	if audit.IsUnseen(ctx) {
 		return nil
 	}
@@ -98,7 +98,7 @@ func (s *Store) RecordCaseAccess(ctx context.Context, a casework.Actor, caseID i
 
 // RecordTracking writes that the requester of case caseID opened the
 // tracking page.
-func (s *Store) RecordTracking(ctx context.Context, caseID int64, address string, at time.Time) error {
+func (s *Cases) RecordTracking(ctx context.Context, caseID int64, address string, at time.Time) error {
 	return s.AppendAudit(context.WithoutCancel(ctx), audit.Entry{At: at, Actor: audit.Requester(caseID),
 		Action: audit.RequestTrack, Object: audit.Case(caseID), Address: address})
 }

@@ -16,8 +16,20 @@ import (
 	"github.com/avgloket/avgloket/internal/audit"
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/deadline"
+	"github.com/avgloket/avgloket/internal/identity"
 	"github.com/avgloket/avgloket/internal/mail"
 	"github.com/avgloket/avgloket/internal/vault"
+)
+
+// Cases is the case aggregate: cases with their events, tracking links and
+// idempotency keys, the identity work's requirements, questions and files,
+// the daily reminder to staff and the anonymising of closed cases.
+type Cases struct{ *DB }
+
+var (
+	_ casework.Store         = (*Cases)(nil)
+	_ casework.ReminderStore = (*Cases)(nil)
+	_ identity.Store         = (*Cases)(nil)
 )
 
 type caseRow struct {
@@ -111,7 +123,7 @@ type sealedDetails struct {
 }
 
 // CreateCase implements casework.Store.
-func (s *Store) CreateCase(ctx context.Context, c *casework.Case, nc casework.NewCase, compose func(casework.Case) ([]mail.Message, error)) (bool, error) {
+func (s *Cases) CreateCase(ctx context.Context, c *casework.Case, nc casework.NewCase, compose func(casework.Case) ([]mail.Message, error)) (bool, error) {
 	replayed := false
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if nc.IdempotencyHash != "" {
@@ -190,7 +202,7 @@ func nextReference(tx *gorm.DB, year int) (string, error) {
 	return casework.FormatReference(year, seq.Last), nil
 }
 
-func (s *Store) caseRow(tx *gorm.DB, c casework.Case) (caseRow, error) {
+func (s *Cases) caseRow(tx *gorm.DB, c casework.Case) (caseRow, error) {
 	r := caseRow{
 		ID: c.ID, Reference: c.Reference, Type: string(c.Type), Status: string(c.Status),
 		Outcome: string(c.Outcome), Channel: string(c.Channel), ReceivedAt: c.ReceivedAt.UTC(),
@@ -236,7 +248,7 @@ func (s *Store) caseRow(tx *gorm.DB, c casework.Case) (caseRow, error) {
 	return r, err
 }
 
-func (s *Store) caseFromView(v caseView) (casework.Case, error) {
+func (s *Cases) caseFromView(v caseView) (casework.Case, error) {
 	r := v.Row
 	c := casework.Case{
 		ID: r.ID, Reference: r.Reference, Type: casework.RequestType(r.Type), Status: casework.Status(r.Status),
@@ -298,7 +310,7 @@ func caseQuery(db *gorm.DB) *gorm.DB {
 		Joins("LEFT JOIN staff ON staff.id = cases.assignee_id")
 }
 
-func (s *Store) caseWhere(ctx context.Context, db *gorm.DB, cond string, args ...any) (casework.Case, error) {
+func (s *Cases) caseWhere(ctx context.Context, db *gorm.DB, cond string, args ...any) (casework.Case, error) {
 	var v caseView
 	err := caseQuery(db.WithContext(ctx)).Where(cond, args...).Take(&v).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -321,7 +333,7 @@ func scoped(db *gorm.DB, scope casework.Scope) *gorm.DB {
 }
 
 // CaseByReference implements casework.Store.
-func (s *Store) CaseByReference(ctx context.Context, ref string, scope casework.Scope) (casework.Case, error) {
+func (s *Cases) CaseByReference(ctx context.Context, ref string, scope casework.Scope) (casework.Case, error) {
 	var v caseView
 	err := scoped(caseQuery(s.db.WithContext(ctx)), scope).Where("cases.reference = ?", ref).Take(&v).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -335,7 +347,7 @@ func (s *Store) CaseByReference(ctx context.Context, ref string, scope casework.
 
 // ListCases implements casework.Store. Pages are cut by keyset on
 // (due_on, reference), so a deep page costs the same as the first.
-func (s *Store) ListCases(ctx context.Context, q casework.Query, scope casework.Scope) (casework.Page, error) {
+func (s *Cases) ListCases(ctx context.Context, q casework.Query, scope casework.Scope) (casework.Page, error) {
 	db := scoped(caseQuery(s.db.WithContext(ctx)), scope)
 	if q.Status != "" {
 		db = db.Where("cases.status = ?", string(q.Status))
@@ -403,7 +415,7 @@ func (s *Store) ListCases(ctx context.Context, q casework.Query, scope casework.
 // CountCases implements casework.Store, in one pass over the cases in scope.
 // A paused case is neither overdue nor due soon: its date moves by the days
 // it waits.
-func (s *Store) CountCases(ctx context.Context, scope casework.Scope, staffID int64, today, dueSoon deadline.Date) (casework.Counts, error) {
+func (s *Cases) CountCases(ctx context.Context, scope casework.Scope, staffID int64, today, dueSoon deadline.Date) (casework.Counts, error) {
 	var c struct{ Open, Mine, DueSoon, Overdue, Awaiting, MineUrgent int }
 	done := string(casework.Completed)
 	// No joins: the scope is a sub-select on branches, so the count is one
@@ -449,7 +461,7 @@ func decodeCursor(c string) (string, string, error) {
 
 // CaseByTracking implements casework.Store. A link works only while its
 // generation is the case's: one mailed to an earlier address does not.
-func (s *Store) CaseByTracking(ctx context.Context, hash string, now time.Time) (casework.Case, error) {
+func (s *Cases) CaseByTracking(ctx context.Context, hash string, now time.Time) (casework.Case, error) {
 	t, err := liveTrackingToken(s.db.WithContext(ctx), hash, now)
 	if err != nil {
 		return casework.Case{}, err
@@ -505,7 +517,7 @@ func revokeTrackingTokens(tx *gorm.DB, caseID int64) error {
 // ConfirmEmail implements casework.Store. The token is checked again inside
 // the write transaction, so a correction of the address that committed
 // after the requester's page was read still wins.
-func (s *Store) ConfirmEmail(ctx context.Context, caseID int64, tokenHash string, at time.Time, address string) error {
+func (s *Cases) ConfirmEmail(ctx context.Context, caseID int64, tokenHash string, at time.Time, address string) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		t, err := liveTrackingToken(tx, tokenHash, at)
 		if err != nil {
@@ -531,7 +543,7 @@ func (s *Store) ConfirmEmail(ctx context.Context, caseID int64, tokenHash string
 }
 
 // nameKey returns the blind index of one name, or "" for none.
-func (s *Store) nameKey(name string) string {
+func (s *Cases) nameKey(name string) string {
 	if n := normalizeName(name); n != "" {
 		return s.vault.Index("name", n)
 	}
@@ -540,7 +552,7 @@ func (s *Store) nameKey(name string) string {
 
 func normalizeName(n string) string { return strings.ToLower(strings.Join(strings.Fields(n), " ")) }
 
-func (s *Store) sealJSON(table, column, row string, v any) ([]byte, error) {
+func (s *DB) sealJSON(table, column, row string, v any) ([]byte, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
@@ -548,7 +560,7 @@ func (s *Store) sealJSON(table, column, row string, v any) ([]byte, error) {
 	return s.vault.Seal(b, vault.AAD(table, column, row))
 }
 
-func (s *Store) openJSON(table, column, row string, blob []byte, into any) error {
+func (s *DB) openJSON(table, column, row string, blob []byte, into any) error {
 	b, err := s.vault.Open(blob, vault.AAD(table, column, row))
 	if err != nil {
 		return err

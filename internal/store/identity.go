@@ -60,7 +60,7 @@ func ref(id int64) *int64 {
 }
 
 // writeRecords stores the records a Change carries besides the case row.
-func (s *Store) writeRecords(tx *gorm.DB, caseID int64, ch casework.Change, now time.Time) error {
+func (s *Cases) writeRecords(tx *gorm.DB, caseID int64, ch casework.Change, now time.Time) error {
 	if r := ch.Requirement; r != nil {
 		row := requirementRow{CaseID: caseID, Key: r.Key, Satisfied: r.Satisfied, Waived: r.Waived, ByID: ref(r.ByID), At: r.At.UTC()}
 		if r.Reason != "" {
@@ -129,7 +129,7 @@ func (s *Store) writeRecords(tx *gorm.DB, caseID int64, ch casework.Change, now 
 }
 
 // Requirements returns what is on record for a case's requirements.
-func (s *Store) Requirements(ctx context.Context, caseID int64) ([]casework.RequirementStatus, error) {
+func (s *Cases) Requirements(ctx context.Context, caseID int64) ([]casework.RequirementStatus, error) {
 	var rs []requirementRow
 	if err := s.db.WithContext(ctx).Where("case_id = ?", caseID).Order("key").Find(&rs).Error; err != nil {
 		return nil, internal(err, "read requirements")
@@ -151,7 +151,7 @@ func (s *Store) Requirements(ctx context.Context, caseID int64) ([]casework.Requ
 }
 
 // InfoRequests returns a case's questions to the requester, oldest first.
-func (s *Store) InfoRequests(ctx context.Context, caseID int64) ([]casework.InfoRequest, error) {
+func (s *Cases) InfoRequests(ctx context.Context, caseID int64) ([]casework.InfoRequest, error) {
 	var rs []infoRequestRow
 	if err := s.db.WithContext(ctx).Where("case_id = ?", caseID).Order("id").Find(&rs).Error; err != nil {
 		return nil, internal(err, "read questions")
@@ -183,7 +183,7 @@ func fileFromRow(r caseFileRow) casework.File {
 
 // Files returns the files of a case, destroyed ones included (their record
 // stays: that an ID copy existed, and when it went).
-func (s *Store) Files(ctx context.Context, caseID int64) ([]casework.File, error) {
+func (s *Cases) Files(ctx context.Context, caseID int64) ([]casework.File, error) {
 	var rs []caseFileRow
 	if err := s.db.WithContext(ctx).Where("case_id = ?", caseID).Order("uploaded_at, id").Find(&rs).Error; err != nil {
 		return nil, internal(err, "read files")
@@ -196,7 +196,7 @@ func (s *Store) Files(ctx context.Context, caseID int64) ([]casework.File, error
 }
 
 // File returns file id of case caseID, or NotFound (also once destroyed).
-func (s *Store) File(ctx context.Context, caseID int64, id string) (casework.File, error) {
+func (s *Cases) File(ctx context.Context, caseID int64, id string) (casework.File, error) {
 	var r caseFileRow
 	err := s.db.WithContext(ctx).Where("id = ? AND case_id = ? AND destroyed_at IS NULL", id, caseID).Take(&r).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -212,7 +212,7 @@ func (s *Store) File(ctx context.Context, caseID int64, id string) (casework.Fil
 // but not yet removed (also after a crash between the record and the
 // removal) and those whose destroy_after has passed, which it marks
 // destroyed.
-func (s *Store) FilesDue(ctx context.Context, now time.Time) ([]string, error) {
+func (s *Cases) FilesDue(ctx context.Context, now time.Time) ([]string, error) {
 	var ids []string
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var expired []caseFileRow
@@ -239,7 +239,7 @@ func (s *Store) FilesDue(ctx context.Context, now time.Time) ([]string, error) {
 }
 
 // FilesRemoved records that the destroyed files ids are gone from disk.
-func (s *Store) FilesRemoved(ctx context.Context, ids []string, at time.Time) error {
+func (s *Cases) FilesRemoved(ctx context.Context, ids []string, at time.Time) error {
 	if len(ids) == 0 {
 		return nil
 	}

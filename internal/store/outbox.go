@@ -9,6 +9,12 @@ import (
 	"github.com/avgloket/avgloket/internal/mail"
 )
 
+// Outbox is the mail waiting to be delivered; changes queue their mail
+// through DB.enqueue in their own transaction.
+type Outbox struct{ *DB }
+
+var _ mail.Queue = (*Outbox)(nil)
+
 type outboxRow struct {
 	ID            int64 `gorm:"primaryKey"`
 	Message       []byte
@@ -24,7 +30,7 @@ func (outboxRow) TableName() string { return "outbox" }
 // enqueue writes msgs to the outbox inside tx, sealed (recipient and text are
 // personal data). The seal is bound to the row id, which exists only after
 // the insert, so each row is written empty first and sealed second.
-func (s *Store) enqueue(tx *gorm.DB, msgs []mail.Message, now time.Time) error {
+func (s *DB) enqueue(tx *gorm.DB, msgs []mail.Message, now time.Time) error {
 	for _, m := range msgs {
 		r := outboxRow{Message: []byte{}, CreatedAt: now.UTC(), NextAttemptAt: now.UTC()}
 		if err := tx.Create(&r).Error; err != nil {
@@ -43,7 +49,7 @@ func (s *Store) enqueue(tx *gorm.DB, msgs []mail.Message, now time.Time) error {
 
 // Due implements mail.Queue: unsent mails whose next attempt is due, oldest
 // first.
-func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]mail.Queued, error) {
+func (s *Outbox) Due(ctx context.Context, now time.Time, limit int) ([]mail.Queued, error) {
 	var rows []outboxRow
 	err := s.db.WithContext(ctx).Where("sent_at IS NULL AND next_attempt_at <= ?", now.UTC()).
 		Order("next_attempt_at, id").Limit(limit).Find(&rows).Error
@@ -62,7 +68,7 @@ func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]mail.Queue
 }
 
 // NextDue implements mail.Queue.
-func (s *Store) NextDue(ctx context.Context) (time.Time, bool, error) {
+func (s *Outbox) NextDue(ctx context.Context) (time.Time, bool, error) {
 	var rows []outboxRow
 	err := s.db.WithContext(ctx).Select("next_attempt_at").Where("sent_at IS NULL").
 		Order("next_attempt_at").Limit(1).Find(&rows).Error
@@ -79,7 +85,7 @@ func (s *Store) NextDue(ctx context.Context) (time.Time, bool, error) {
 // makes its breach informed at that moment, if no moment is on record yet,
 // in the same transaction: the register counts a person as told when the
 // mail server accepted the letter, not when it was queued.
-func (s *Store) MarkSent(ctx context.Context, id int64, at time.Time) error {
+func (s *Outbox) MarkSent(ctx context.Context, id int64, at time.Time) error {
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		err := tx.Model(&outboxRow{}).Where("id = ?", id).
 			Updates(map[string]any{"sent_at": at.UTC(), "last_error": ""}).Error
@@ -96,7 +102,7 @@ func (s *Store) MarkSent(ctx context.Context, id int64, at time.Time) error {
 }
 
 // MarkFailed implements mail.Queue.
-func (s *Store) MarkFailed(ctx context.Context, id int64, attempts int, next time.Time, lastErr string) error {
+func (s *Outbox) MarkFailed(ctx context.Context, id int64, attempts int, next time.Time, lastErr string) error {
 	err := s.db.WithContext(ctx).Model(&outboxRow{}).Where("id = ?", id).
 		Updates(map[string]any{"attempts": attempts, "next_attempt_at": next.UTC(), "last_error": lastErr}).Error
 	if err != nil {
@@ -106,7 +112,7 @@ func (s *Store) MarkFailed(ctx context.Context, id int64, attempts int, next tim
 }
 
 // OutboxStats counts the queued (unsent) and sent mails.
-func (s *Store) OutboxStats(ctx context.Context) (queued, sent int64, err error) {
+func (s *Outbox) OutboxStats(ctx context.Context) (queued, sent int64, err error) {
 	db := s.db.WithContext(ctx).Model(&outboxRow{})
 	if err := db.Where("sent_at IS NULL").Count(&queued).Error; err != nil {
 		return 0, 0, internal(err, "count outbox")

@@ -9,9 +9,15 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/avgloket/avgloket/internal/apperr"
+	"github.com/avgloket/avgloket/internal/audit"
 	"github.com/avgloket/avgloket/internal/deadline"
 	"github.com/avgloket/avgloket/internal/practice"
 )
+
+// Practice is the practice's settings and branches as the owner and the
+// setup page change them, and the one-time setup link; every receiver reads
+// them through DB.Settings and DB.Branches.
+type Practice struct{ *DB }
 
 type practiceRow struct {
 	ID                  int64 `gorm:"primaryKey"`
@@ -46,7 +52,7 @@ func (branchRow) TableName() string { return "branches" }
 
 // Settings returns the practice's settings, or practice.Defaults() before
 // the first-run setup.
-func (s *Store) Settings(ctx context.Context) (practice.Settings, error) {
+func (s *DB) Settings(ctx context.Context) (practice.Settings, error) {
 	var r practiceRow
 	err := s.db.WithContext(ctx).Take(&r, 1).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -87,7 +93,7 @@ func settingsRow(p practice.Settings, now time.Time) practiceRow {
 }
 
 // Branches returns the practice's branches by code.
-func (s *Store) Branches(ctx context.Context) ([]practice.Branch, error) {
+func (s *DB) Branches(ctx context.Context) ([]practice.Branch, error) {
 	var rows []branchRow
 	if err := s.db.WithContext(ctx).Order("code").Find(&rows).Error; err != nil {
 		return nil, internal(err, "list branches")
@@ -100,7 +106,7 @@ func (s *Store) Branches(ctx context.Context) ([]practice.Branch, error) {
 }
 
 // AddBranch adds a branch. A code already in use gives a Conflict error.
-func (s *Store) AddBranch(ctx context.Context, b practice.Branch, now time.Time) (practice.Branch, error) {
+func (s *Practice) AddBranch(ctx context.Context, b practice.Branch, now time.Time) (practice.Branch, error) {
 	var out practice.Branch
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
@@ -123,4 +129,18 @@ func addBranch(tx *gorm.DB, b practice.Branch, now time.Time) (practice.Branch, 
 		return practice.Branch{}, internal(err, "add branch")
 	}
 	return practice.Branch{ID: r.ID, Code: r.Code, Name: r.Name}, nil
+}
+
+// AddBranchAudited adds a branch and audits it in one transaction.
+func (s *Practice) AddBranchAudited(ctx context.Context, b practice.Branch, who audit.Entry) (practice.Branch, error) {
+	var out practice.Branch
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		if out, err = addBranch(tx, b, who.At); err != nil {
+			return err
+		}
+		who.Action, who.Object, who.Detail = audit.SettingsUpdate, audit.Branch(out.ID), "branch=added"
+		return s.appendAudit(tx, who)
+	})
+	return out, err
 }

@@ -22,7 +22,7 @@ func (reminderRunRow) TableName() string { return "reminder_runs" }
 // OpenAssigned implements casework.ReminderStore. It reads no sealed
 // column: a reminder needs only references, types and dates. Paused cases
 // wait for the requester and are left out.
-func (s *Store) OpenAssigned(ctx context.Context, dueBy deadline.Date) ([]casework.Assignment, error) {
+func (s *Cases) OpenAssigned(ctx context.Context, dueBy deadline.Date) ([]casework.Assignment, error) {
 	var rows []struct {
 		StaffID   int64
 		Reference string
@@ -71,7 +71,7 @@ func (s *Store) OpenAssigned(ctx context.Context, dueBy deadline.Date) ([]casewo
 }
 
 // SaveReminderRun implements casework.ReminderStore.
-func (s *Store) SaveReminderRun(ctx context.Context, day deadline.Date, at time.Time, mails []mail.Message) (bool, error) {
+func (s *Cases) SaveReminderRun(ctx context.Context, day deadline.Date, at time.Time, mails []mail.Message) (bool, error) {
 	ran := false
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&reminderRunRow{Day: day.String(), SentAt: at.UTC()})

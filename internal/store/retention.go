@@ -16,7 +16,7 @@ import (
 // The reference, type, dates and outcome stay, for accountability and the
 // year's figures. Each case is done in its own transaction with an audit
 // entry. It returns how many cases it anonymised.
-func (s *Store) AnonymiseClosedCases(ctx context.Context, cutoff, now time.Time) (int, error) {
+func (s *Cases) AnonymiseClosedCases(ctx context.Context, cutoff, now time.Time) (int, error) {
 	var rows []struct {
 		ID        int64
 		Reference string
@@ -35,7 +35,7 @@ func (s *Store) AnonymiseClosedCases(ctx context.Context, cutoff, now time.Time)
 	return len(rows), nil
 }
 
-func (s *Store) anonymise(ctx context.Context, id int64, ref string, now time.Time) error {
+func (s *Cases) anonymise(ctx context.Context, id int64, ref string, now time.Time) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		blank := map[string]any{}
 		for _, col := range []string{"requester", "subject", "details"} {
@@ -76,7 +76,7 @@ func (s *Store) anonymise(ctx context.Context, id int64, ref string, now time.Ti
 
 // blankQuestions replaces the sealed texts of a case's questions (NOT NULL)
 // by sealed empty ones and drops the answers.
-func (s *Store) blankQuestions(tx *gorm.DB, caseID int64) error {
+func (s *Cases) blankQuestions(tx *gorm.DB, caseID int64) error {
 	var ids []int64
 	if err := tx.Table("info_requests").Where("case_id = ?", caseID).Pluck("id", &ids).Error; err != nil {
 		return err

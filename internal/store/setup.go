@@ -24,7 +24,7 @@ func (setupTokenRow) TableName() string { return "setup_tokens" }
 
 // AddSetupToken stores the hash of a one-time setup link valid until
 // expires.
-func (s *Store) AddSetupToken(ctx context.Context, hash string, expires time.Time) error {
+func (s *Practice) AddSetupToken(ctx context.Context, hash string, expires time.Time) error {
 	r := setupTokenRow{TokenHash: hash, ExpiresAt: expires.UTC()}
 	if err := s.db.WithContext(ctx).Create(&r).Error; err != nil {
 		return internal(err, "add setup token")
@@ -34,7 +34,7 @@ func (s *Store) AddSetupToken(ctx context.Context, hash string, expires time.Tim
 
 // SetupTokenValid reports whether hash belongs to an unused, unexpired setup
 // link while no staff account exists yet.
-func (s *Store) SetupTokenValid(ctx context.Context, hash string, now time.Time) (bool, error) {
+func (s *Practice) SetupTokenValid(ctx context.Context, hash string, now time.Time) (bool, error) {
 	err := validSetupToken(s.db.WithContext(ctx), hash, now)
 	if apperr.Is(err, apperr.NotFound) {
 		return false, nil
@@ -64,7 +64,7 @@ func validSetupToken(db *gorm.DB, hash string, now time.Time) error {
 // CompleteSetup stores the practice's settings and the first owner's
 // account and uses up the setup link, in one transaction. A used, expired or
 // unknown link, or one presented after an account exists, gives NotFound.
-func (s *Store) CompleteSetup(ctx context.Context, hash string, p practice.Settings, owner staff.NewMember, now time.Time) (staff.Member, error) {
+func (s *Practice) CompleteSetup(ctx context.Context, hash string, p practice.Settings, owner staff.NewMember, now time.Time) (staff.Member, error) {
 	var m staff.Member
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := validSetupToken(tx, hash, now); err != nil {
@@ -86,7 +86,7 @@ func (s *Store) CompleteSetup(ctx context.Context, hash string, p practice.Setti
 
 // SaveSettingsAudited replaces the practice's settings and audits the change
 // in one transaction.
-func (s *Store) SaveSettingsAudited(ctx context.Context, p practice.Settings, who audit.Entry) error {
+func (s *Practice) SaveSettingsAudited(ctx context.Context, p practice.Settings, who audit.Entry) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		row := settingsRow(p, who.At)
 		if err := tx.Save(&row).Error; err != nil {
@@ -98,7 +98,7 @@ func (s *Store) SaveSettingsAudited(ctx context.Context, p practice.Settings, wh
 }
 
 // SaveSettings replaces the practice's settings.
-func (s *Store) SaveSettings(ctx context.Context, p practice.Settings, now time.Time) error {
+func (s *Practice) SaveSettings(ctx context.Context, p practice.Settings, now time.Time) error {
 	row := settingsRow(p, now)
 	if err := s.db.WithContext(ctx).Save(&row).Error; err != nil {
 		return internal(err, "save settings")

@@ -11,6 +11,9 @@ import (
 	"github.com/avgloket/avgloket/internal/staff"
 )
 
+// Staff is the team: members, invitations and API tokens.
+type Staff struct{ *DB }
+
 type staffRow struct {
 	ID           int64 `gorm:"primaryKey"`
 	Email        string
@@ -53,7 +56,7 @@ func (apiTokenRow) TableName() string { return "api_tokens" }
 
 // AddMember creates a staff account. An e-mail address already in use gives
 // a Conflict error; an unknown branch code an Invalid error.
-func (s *Store) AddMember(ctx context.Context, m staff.NewMember, now time.Time) (staff.Member, error) {
+func (s *Staff) AddMember(ctx context.Context, m staff.NewMember, now time.Time) (staff.Member, error) {
 	var out staff.Member
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
@@ -92,7 +95,7 @@ func addMember(tx *gorm.DB, m staff.NewMember, now time.Time) (staff.Member, err
 }
 
 // CountMembers returns the number of staff accounts.
-func (s *Store) CountMembers(ctx context.Context) (int64, error) {
+func (s *Staff) CountMembers(ctx context.Context) (int64, error) {
 	var n int64
 	if err := s.db.WithContext(ctx).Model(&staffRow{}).Count(&n).Error; err != nil {
 		return 0, internal(err, "count staff")
@@ -101,7 +104,7 @@ func (s *Store) CountMembers(ctx context.Context) (int64, error) {
 }
 
 // MemberByEmail returns the staff account with the address, or NotFound.
-func (s *Store) MemberByEmail(ctx context.Context, email string) (staff.Member, error) {
+func (s *Staff) MemberByEmail(ctx context.Context, email string) (staff.Member, error) {
 	var r staffRow
 	err := s.db.WithContext(ctx).Where("email = ?", email).Take(&r).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -113,7 +116,7 @@ func (s *Store) MemberByEmail(ctx context.Context, email string) (staff.Member, 
 	return s.member(ctx, s.db, r)
 }
 
-func (s *Store) member(ctx context.Context, db *gorm.DB, r staffRow) (staff.Member, error) {
+func (s *DB) member(ctx context.Context, db *gorm.DB, r staffRow) (staff.Member, error) {
 	var codes []string
 	err := db.WithContext(ctx).Table("staff_branches").
 		Joins("JOIN branches ON branches.id = staff_branches.branch_id").
@@ -129,7 +132,7 @@ func (s *Store) member(ctx context.Context, db *gorm.DB, r staffRow) (staff.Memb
 }
 
 // AddAPIToken stores the hash of a new API token for a staff member.
-func (s *Store) AddAPIToken(ctx context.Context, staffID int64, hash, label string, now time.Time) error {
+func (s *Staff) AddAPIToken(ctx context.Context, staffID int64, hash, label string, now time.Time) error {
 	r := apiTokenRow{StaffID: staffID, TokenHash: hash, Label: label, CreatedAt: now.UTC()}
 	if err := s.db.WithContext(ctx).Create(&r).Error; err != nil {
 		return internal(err, "add token")
@@ -139,7 +142,7 @@ func (s *Store) AddAPIToken(ctx context.Context, staffID int64, hash, label stri
 
 // RevokeAPIToken revokes the token with the hash. NotFound if there is no
 // such live token.
-func (s *Store) RevokeAPIToken(ctx context.Context, hash string, now time.Time) error {
+func (s *Staff) RevokeAPIToken(ctx context.Context, hash string, now time.Time) error {
 	res := s.db.WithContext(ctx).Model(&apiTokenRow{}).
 		Where("token_hash = ? AND revoked_at IS NULL", hash).Update("revoked_at", now.UTC())
 	if res.Error != nil {
@@ -153,7 +156,7 @@ func (s *Store) RevokeAPIToken(ctx context.Context, hash string, now time.Time) 
 
 // MemberByAPIToken returns the enabled staff member whose live token hashes
 // to hash, or an Unauthorized error.
-func (s *Store) MemberByAPIToken(ctx context.Context, hash string, now time.Time) (staff.Member, error) {
+func (s *Staff) MemberByAPIToken(ctx context.Context, hash string, now time.Time) (staff.Member, error) {
 	var r staffRow
 	err := s.db.WithContext(ctx).Table("staff").
 		Joins("JOIN api_tokens ON api_tokens.staff_id = staff.id").

@@ -20,16 +20,60 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/avgloket/avgloket/internal/apperr"
+	"github.com/avgloket/avgloket/internal/auth"
+	"github.com/avgloket/avgloket/internal/breach"
+	"github.com/avgloket/avgloket/internal/casework"
+	"github.com/avgloket/avgloket/internal/identity"
+	"github.com/avgloket/avgloket/internal/mail"
 	"github.com/avgloket/avgloket/internal/vault"
 	"github.com/avgloket/avgloket/migrations"
 )
 
-// Store is the database. It is safe for concurrent use.
+// Store is the whole database: the shared DB and one receiver per
+// aggregate. It promotes every receiver's methods, so a caller that works
+// across aggregates (the web layer, the commands) holds a *Store, while a
+// package whose interface is about one aggregate takes that receiver alone
+// (casework.NewService(st.Cases, …)). Maintenance that spans every table —
+// migrations, backups, integrity checks, key rewrap — is Store's own.
+// It is safe for concurrent use.
 type Store struct {
+	*DB
+	*Cases
+	*Breaches
+	*Staff
+	*Accounts
+	*Audit
+	*Outbox
+	*Practice
+}
+
+// The whole Store still is every aggregate's storage, for callers that hold
+// it rather than one receiver.
+var _ interface {
+	casework.Store
+	casework.ReminderStore
+	identity.Store
+	breach.Store
+	auth.Store
+	mail.Queue
+} = (*Store)(nil)
+
+// DB is the connection the receivers share, with what every aggregate does
+// beside its own tables: read the practice's settings and branches
+// (practice.go), write the audit trail inside its transaction (audit.go),
+// queue mail in the outbox (outbox.go), seal and open columns (cases.go)
+// and read a staff member's branches (staff.go).
+type DB struct {
 	db    *gorm.DB
 	sql   *sql.DB
 	vault *vault.KeyRing
 	log   *slog.Logger
+}
+
+// newStore gives every receiver the shared d.
+func newStore(d *DB) *Store {
+	return &Store{DB: d, Cases: &Cases{d}, Breaches: &Breaches{d}, Staff: &Staff{d}, Accounts: &Accounts{d},
+		Audit: &Audit{d}, Outbox: &Outbox{d}, Practice: &Practice{d}}
 }
 
 // DSN returns the SQLite connection string for the database file at path.
@@ -70,7 +114,7 @@ func Open(ctx context.Context, path string, keys *vault.KeyRing, log *slog.Logge
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	s := &Store{db: db, sql: sqlDB, vault: keys, log: log}
+	s := newStore(&DB{db: db, sql: sqlDB, vault: keys, log: log})
 	if err := s.Migrate(ctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, err

@@ -9,7 +9,6 @@ import (
 
 	"github.com/avgloket/avgloket/internal/audit"
 	"github.com/avgloket/avgloket/internal/mail"
-	"github.com/avgloket/avgloket/internal/practice"
 	"github.com/avgloket/avgloket/internal/staff"
 )
 
@@ -26,7 +25,7 @@ func (inviteTokenRow) TableName() string { return "invite_tokens" }
 // Invite creates an invited staff account with a one-time link to choose a
 // password (hash and expiry), queues the invitation mail that compose writes
 // for the new member and audits it, all in one transaction.
-func (s *Store) Invite(ctx context.Context, m staff.NewMember, linkHash string, expires time.Time, who audit.Entry,
+func (s *Staff) Invite(ctx context.Context, m staff.NewMember, linkHash string, expires time.Time, who audit.Entry,
 	compose func(staff.Member) (mail.Message, error)) (staff.Member, error) {
 	var out staff.Member
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -55,7 +54,7 @@ func (s *Store) Invite(ctx context.Context, m staff.NewMember, linkHash string, 
 
 // InvitedMember returns the member whose unused, unexpired invitation link
 // hashes to hash, or NotFound.
-func (s *Store) InvitedMember(ctx context.Context, hash string, now time.Time) (staff.Member, error) {
+func (s *Staff) InvitedMember(ctx context.Context, hash string, now time.Time) (staff.Member, error) {
 	var t inviteTokenRow
 	err := s.db.WithContext(ctx).Where("token_hash = ? AND used_at IS NULL AND expires_at > ?", hash, now.UTC()).Take(&t).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -74,7 +73,7 @@ func (s *Store) InvitedMember(ctx context.Context, hash string, now time.Time) (
 // AcceptInvite sets the first password of the member invited by the link
 // and uses the link up, in one transaction; NotFound if the link is no
 // longer valid.
-func (s *Store) AcceptInvite(ctx context.Context, hash, passwordHash string, now time.Time, address string) error {
+func (s *Staff) AcceptInvite(ctx context.Context, hash, passwordHash string, now time.Time, address string) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var t inviteTokenRow
 		err := tx.Where("token_hash = ? AND used_at IS NULL AND expires_at > ?", hash, now.UTC()).Take(&t).Error
@@ -98,18 +97,4 @@ func (s *Store) AcceptInvite(ctx context.Context, hash, passwordHash string, now
 		return s.appendAudit(tx, audit.Entry{At: now, Actor: audit.Staff(t.StaffID), Action: audit.PasswordChange,
 			Object: audit.Staff(t.StaffID), Address: address, Detail: "via=invitation"})
 	})
-}
-
-// AddBranchAudited adds a branch and audits it in one transaction.
-func (s *Store) AddBranchAudited(ctx context.Context, b practice.Branch, who audit.Entry) (practice.Branch, error) {
-	var out practice.Branch
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var err error
-		if out, err = addBranch(tx, b, who.At); err != nil {
-			return err
-		}
-		who.Action, who.Object, who.Detail = audit.SettingsUpdate, audit.Branch(out.ID), "branch=added"
-		return s.appendAudit(tx, who)
-	})
-	return out, err
 }

@@ -10,7 +10,7 @@ import (
 )
 
 // APITokens lists a staff member's tokens, newest first.
-func (s *Store) APITokens(ctx context.Context, staffID int64) ([]staff.APIToken, error) {
+func (s *Staff) APITokens(ctx context.Context, staffID int64) ([]staff.APIToken, error) {
 	var rows []apiTokenRow
 	if err := s.db.WithContext(ctx).Where("staff_id = ?", staffID).Order("id DESC").Find(&rows).Error; err != nil {
 		return nil, internal(err, "list tokens")
@@ -24,7 +24,7 @@ func (s *Store) APITokens(ctx context.Context, staffID int64) ([]staff.APIToken,
 
 // CreateAPIToken stores the hash of a new token of staffID and audits it,
 // in one transaction. It returns the token's id.
-func (s *Store) CreateAPIToken(ctx context.Context, staffID int64, hash, label string, who audit.Entry) (int64, error) {
+func (s *Staff) CreateAPIToken(ctx context.Context, staffID int64, hash, label string, who audit.Entry) (int64, error) {
 	r := apiTokenRow{StaffID: staffID, TokenHash: hash, Label: label, CreatedAt: who.At.UTC()}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(&r).Error; err != nil {
@@ -38,7 +38,7 @@ func (s *Store) CreateAPIToken(ctx context.Context, staffID int64, hash, label s
 
 // RevokeOwnAPIToken revokes token id if it belongs to staffID and is live;
 // NotFound otherwise. The revocation is audited in the same transaction.
-func (s *Store) RevokeOwnAPIToken(ctx context.Context, staffID, id int64, who audit.Entry) error {
+func (s *Staff) RevokeOwnAPIToken(ctx context.Context, staffID, id int64, who audit.Entry) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&apiTokenRow{}).Where("id = ? AND staff_id = ? AND revoked_at IS NULL", id, staffID).
 			Update("revoked_at", who.At.UTC())
@@ -54,7 +54,7 @@ func (s *Store) RevokeOwnAPIToken(ctx context.Context, staffID, id int64, who au
 }
 
 // Members lists every staff account, enabled first, then by name.
-func (s *Store) Members(ctx context.Context) ([]staff.Member, error) {
+func (s *Staff) Members(ctx context.Context) ([]staff.Member, error) {
 	var rows []staffRow
 	if err := s.db.WithContext(ctx).Order("disabled_at IS NOT NULL, name").Find(&rows).Error; err != nil {
 		return nil, internal(err, "list staff")
@@ -73,7 +73,7 @@ func (s *Store) Members(ctx context.Context) ([]staff.Member, error) {
 // RevokeAllAPITokens revokes every live API token of the member and audits
 // each, in one transaction, and returns how many there were. Other
 // members' tokens are untouched.
-func (s *Store) RevokeAllAPITokens(ctx context.Context, staffID int64, who audit.Entry) (int, error) {
+func (s *Staff) RevokeAllAPITokens(ctx context.Context, staffID int64, who audit.Entry) (int, error) {
 	n := 0
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var ids []int64

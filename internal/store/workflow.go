@@ -33,7 +33,7 @@ type eventView struct {
 // UpdateCase implements casework.Store. The case is read inside the write
 // transaction (which SQLite starts immediately), so two officers acting at
 // once are serialised and neither update is lost.
-func (s *Store) UpdateCase(ctx context.Context, ref string, actor casework.Actor, step func(c *casework.Case) (casework.Change, error)) (casework.Case, error) {
+func (s *Cases) UpdateCase(ctx context.Context, ref string, actor casework.Actor, step func(c *casework.Case) (casework.Change, error)) (casework.Case, error) {
 	scope := actor.Scope
 	var out casework.Case
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -93,7 +93,7 @@ func (s *Store) UpdateCase(ctx context.Context, ref string, actor casework.Actor
 
 // insertEvents writes events of a case; their text is sealed and bound to
 // the event's row, which exists only after the insert.
-func (s *Store) insertEvents(tx *gorm.DB, caseID int64, events []casework.Event) error {
+func (s *Cases) insertEvents(tx *gorm.DB, caseID int64, events []casework.Event) error {
 	for _, e := range events {
 		data, err := json.Marshal(e.Data)
 		if err != nil {
@@ -121,7 +121,7 @@ func (s *Store) insertEvents(tx *gorm.DB, caseID int64, events []casework.Event)
 }
 
 // CaseEvents implements casework.Store.
-func (s *Store) CaseEvents(ctx context.Context, caseID int64, visibleOnly bool) ([]casework.Event, error) {
+func (s *Cases) CaseEvents(ctx context.Context, caseID int64, visibleOnly bool) ([]casework.Event, error) {
 	db := s.db.WithContext(ctx).Table("case_events").Select("case_events.*, staff.name AS actor_name").
 		Joins("LEFT JOIN staff ON staff.id = case_events.actor_id").Where("case_events.case_id = ?", caseID)
 	if visibleOnly {
@@ -157,7 +157,7 @@ func (s *Store) CaseEvents(ctx context.Context, caseID int64, visibleOnly bool) 
 }
 
 // Assignees implements casework.Store.
-func (s *Store) Assignees(ctx context.Context) ([]casework.Assignee, error) {
+func (s *Cases) Assignees(ctx context.Context) ([]casework.Assignee, error) {
 	var rows []staffRow
 	if err := s.db.WithContext(ctx).Where("disabled_at IS NULL").Order("name").Find(&rows).Error; err != nil {
 		return nil, internal(err, "list staff")
