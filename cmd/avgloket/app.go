@@ -108,6 +108,10 @@ func (a *App) wire(ctx context.Context) error {
 		AAD:   fileAAD,
 		Clean: cleanUpload,
 	})
+	// The decision gates: every decision passes each of them, in this order.
+	cases.UseGate(
+		a.identity, // a representative's proofs and consents (DOMAIN.md §4)
+	)
 	breachMails, err := letters.NewBreachReminders(ui.FS, cat, a.practiceName)
 	if err != nil {
 		return err

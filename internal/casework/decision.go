@@ -180,8 +180,10 @@ type DecisionGate interface {
 	CanDecide(ctx context.Context, c Case, d Decision) error
 }
 
-// UseGate makes every decision pass g first.
-func (s *Service) UseGate(g DecisionGate) { s.gate = g }
+// UseGate adds gates that every decision must pass, after those added
+// before; the first gate that refuses stops the decision, and the gates
+// after it are not asked.
+func (s *Service) UseGate(gates ...DecisionGate) { s.gates = append(s.gates, gates...) }
 
 // Decide completes the case with an outcome and reasons, and tells the
 // requester (a refusal names its ground and the right to complain to the
@@ -199,8 +201,8 @@ func (s *Service) Decide(ctx context.Context, a Actor, ref string, d Decision) (
 		if p := d.Validate(*c, today); len(p) > 0 {
 			return Change{}, apperr.InvalidFields(p)
 		}
-		if s.gate != nil {
-			if err := s.gate.CanDecide(ctx, *c, d); err != nil {
+		for _, g := range s.gates {
+			if err := g.CanDecide(ctx, *c, d); err != nil {
 				return Change{}, err
 			}
 		}

@@ -102,7 +102,7 @@ type Service struct {
 	letters Letters
 	clock   clock.Clock
 	baseURL string // public address of the portal, for links in e-mails
-	gate    DecisionGate
+	gates   []DecisionGate
 }
 
 // NewService returns a Service. baseURL is the portal's public address

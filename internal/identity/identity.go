@@ -77,15 +77,14 @@ type Config struct {
 // DefaultUploadLimit is 10 MB.
 const DefaultUploadLimit = 10 << 20
 
-// New returns the Service and makes it the gate of the case service's
-// decisions.
+// New returns the Service. It is a casework.DecisionGate (CanDecide): the
+// caller puts it among the case service's gates with UseGate.
 func New(c Config) *Service {
 	if c.UploadLimit <= 0 {
 		c.UploadLimit = DefaultUploadLimit
 	}
 	s := &Service{cases: c.Cases, store: c.Store, files: c.Files, clean: c.Clean, aad: c.AAD, message: c.Message,
 		clock: c.Clock, limit: c.UploadLimit}
-	c.Cases.UseGate(s)
 	return s
 }
 

@@ -77,6 +77,7 @@ func newFixture(tb testing.TB) *fixture {
 			k, n, err := upload.Clean(dst, src, limit)
 			return string(k), n, err
 		}, UploadLimit: 64 << 10})
+	cases.UseGate(id)
 	if _, err := st.AddBranch(context.Background(), practice.Branch{Code: "utrecht", Name: "Utrecht"}, fc.Now()); err != nil {
 		tb.Fatal(err)
 	}

@@ -207,6 +207,7 @@ func newApp(tb testing.TB, opts ...appOption) *testApp {
 	}
 	ident := identity.New(identity.Config{Cases: cases, Store: st, Files: files, Message: writer.Message, Clock: clk,
 		AAD: fileAAD, Clean: clean})
+	cases.UseGate(ident)
 	breachMails, err := letters.NewBreachReminders(ui.FS, cat, practiceName)
 	if err != nil {
 		tb.Fatalf("letters.NewBreachReminders: %v", err)
