@@ -1,5 +1,21 @@
 package web
 
+import "net/url"
+
+// formValues holds the fields of a form whose page keeps them as posted or
+// as filled from storage (not as a typed struct), and reads them for the
+// templates. Page structs embed it.
+type formValues struct {
+	Values url.Values
+}
+
+// V returns the (first) value of field name, typed or stored.
+func (f formValues) V(name string) string { return f.Values.Get(name) }
+
+// All returns every value of field name: the boxes ticked in a group of
+// check boxes.
+func (f formValues) All(name string) []string { return f.Values[name] }
+
 // formState is what every form page carries besides its values: the
 // problems found, per field and as a list for the summary at the top.
 type formState struct {
