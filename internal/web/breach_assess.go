@@ -233,19 +233,13 @@ func (s *Server) breachDecide(c echo.Context) error {
 	if len(p) == 0 {
 		_, err = s.Breaches.Decide(ctx, a, c.Param("ref"), d)
 	}
-	if ae := apperr.As(err); len(p) > 0 || (err != nil && (ae.Code == apperr.Invalid || ae.Code == apperr.Conflict)) {
+	if status, p, again := formProblems(p, err); again {
 		r, gerr := s.Breaches.Get(ctx, a, c.Param("ref"))
 		if gerr != nil {
 			return gerr
 		}
 		if sev, ok := r.Severity(); ok && err == nil {
 			p = merged(p, d.Validate(sev.Advice))
-		}
-		status := http.StatusUnprocessableEntity
-		if err != nil && ae.Code == apperr.Conflict {
-			status, p = http.StatusConflict, map[string]string{"form": ae.Message}
-		} else if err != nil {
-			p = merged(p, ae.Fields)
 		}
 		return s.renderDecision(c, status, r, v, p)
 	} else if err != nil {

@@ -199,18 +199,10 @@ func (s *Server) submit(c echo.Context, kinds []breach.NotificationKind, again f
 	if len(p) == 0 {
 		_, err = s.Breaches.Submit(ctx, a, c.Param("ref"), in)
 	}
-	ae := apperr.As(err)
-	if len(p) > 0 || (err != nil && (ae.Code == apperr.Invalid || ae.Code == apperr.Conflict)) {
+	if status, p, back := formProblems(p, err); back {
 		r, gerr := s.Breaches.Get(ctx, a, c.Param("ref"))
 		if gerr != nil {
 			return gerr
-		}
-		status := http.StatusUnprocessableEntity
-		switch {
-		case err != nil && ae.Code == apperr.Conflict:
-			status, p = http.StatusConflict, map[string]string{"form": ae.Message}
-		case err != nil:
-			p = merged(p, ae.Fields)
 		}
 		return again(r, v, status, p)
 	}

@@ -311,8 +311,8 @@ func (s *Server) breachCreate(c echo.Context) error {
 		return s.renderBreachForm(c, http.StatusUnprocessableEntity, stepFacts, "", v, merged(p, b.Validate(s.Clock.Now())), false)
 	}
 	r, err := s.Breaches.Create(c.Request().Context(), breachActorOf(c), b)
-	if ae := apperr.As(err); err != nil && ae.Code == apperr.Invalid {
-		return s.renderBreachForm(c, http.StatusUnprocessableEntity, stepFacts, "", v, ae.Fields, false)
+	if p, invalid := withProblems(err, nil); invalid {
+		return s.renderBreachForm(c, http.StatusUnprocessableEntity, stepFacts, "", v, p, false)
 	} else if err != nil {
 		return err
 	}
@@ -364,8 +364,8 @@ func (s *Server) breachUpdate(c echo.Context) error {
 		applyStep(step, v, b, loc, p)
 		return p
 	})
-	if ae := apperr.As(err); err != nil && ae.Code == apperr.Invalid {
-		return s.renderBreachForm(c, http.StatusUnprocessableEntity, step, ref, v, ae.Fields, false)
+	if p, invalid := withProblems(err, nil); invalid {
+		return s.renderBreachForm(c, http.StatusUnprocessableEntity, step, ref, v, p, false)
 	} else if err != nil {
 		return err
 	}

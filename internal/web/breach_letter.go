@@ -151,13 +151,13 @@ func (s *Server) breachLetterSave(c echo.Context) error {
 		t = breach.Texts{}
 	}
 	_, err := s.Breaches.SaveTexts(ctx, a, c.Param("ref"), t)
-	if ae := apperr.As(err); err != nil && ae.Code == apperr.Invalid {
+	if p, invalid := withProblems(err, nil); invalid {
 		r, err := s.Breaches.Get(ctx, a, c.Param("ref"))
 		if err != nil {
 			return err
 		}
 		v := url.Values{"letter_nl": {t.LetterNL}, "letter_en": {t.LetterEN}, "notice_nl": {t.NoticeNL}, "notice_en": {t.NoticeEN}}
-		return s.renderLetter(c, http.StatusUnprocessableEntity, r, v, ae.Fields, nil)
+		return s.renderLetter(c, http.StatusUnprocessableEntity, r, v, p, nil)
 	} else if err != nil {
 		return err
 	}
@@ -271,15 +271,10 @@ func (s *Server) breachSend(c echo.Context) error {
 	ctx := c.Request().Context()
 	a := breachActorOf(c)
 	n, err := s.Breaches.SendLetters(ctx, a, c.Param("ref"))
-	if ae := apperr.As(err); err != nil && (ae.Code == apperr.Conflict || ae.Code == apperr.Invalid) {
+	if status, p, again := formProblems(nil, err); again {
 		r, gerr := s.Breaches.Get(ctx, a, c.Param("ref"))
 		if gerr != nil {
 			return gerr
-		}
-		p := map[string]string{"form": ae.Message}
-		status := http.StatusConflict
-		if ae.Code == apperr.Invalid {
-			p, status = ae.Fields, http.StatusUnprocessableEntity
 		}
 		return s.renderLetter(c, status, r, nil, p, nil)
 	} else if err != nil {

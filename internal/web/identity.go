@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -147,11 +148,10 @@ func (s *Server) trackAnswer(c echo.Context) error {
 func (s *Server) answered(c echo.Context, token string, err error) error {
 	if err != nil {
 		ae := apperr.As(err)
-		status := map[apperr.Code]int{apperr.Invalid: http.StatusUnprocessableEntity, apperr.Conflict: http.StatusConflict,
-			apperr.TooLarge: http.StatusRequestEntityTooLarge}[ae.Code]
-		if status == 0 {
+		if !slices.Contains([]apperr.Code{apperr.Invalid, apperr.Conflict, apperr.TooLarge}, ae.Code) {
 			return err
 		}
+		status := statusOf(ae.Code)
 		msg := ae.Message
 		for _, id := range ae.Fields {
 			msg = id

@@ -242,13 +242,9 @@ func (s *Server) caseStep(action, done string, values func(echo.Context, string)
 	return func(c echo.Context) error {
 		v := values(c, action)
 		err := run(c, actorOf(c), c.Param("ref"), v)
-		if err != nil {
-			switch ae := apperr.As(err); ae.Code {
-			case apperr.Invalid:
-				return s.renderCase(c, http.StatusUnprocessableEntity, action, ae.Fields, v)
-			case apperr.Conflict:
-				return s.renderCase(c, http.StatusConflict, action, map[string]string{"form": ae.Message}, v)
-			}
+		if status, p, again := formProblems(nil, err); again {
+			return s.renderCase(c, status, action, p, v)
+		} else if err != nil {
 			return err
 		}
 		s.notifyMail()
