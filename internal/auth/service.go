@@ -9,6 +9,7 @@ import (
 
 	"github.com/avgloket/avgloket/internal/apperr"
 	"github.com/avgloket/avgloket/internal/clock"
+	"github.com/avgloket/avgloket/internal/email"
 	"github.com/avgloket/avgloket/internal/staff"
 )
 
@@ -160,13 +161,8 @@ func secondFactorFailed() error {
 // real address, and the address limit is not applied to it.
 const secondFactorAddress = "-second-factor-"
 
-func (s *Service) accountKey(email string) string {
-	if n, ok := staff.NormalizeEmail(email); ok {
-		email = n
-	} else {
-		email = strings.ToLower(strings.TrimSpace(email))
-	}
-	return s.mac("account", email)
+func (s *Service) accountKey(address string) string {
+	return s.mac("account", email.Normalize(address))
 }
 
 func (s *Service) addressKey(address string) string { return s.mac("address", AddressKey(address)) }

@@ -5,11 +5,12 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
-	"net/mail"
 	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/avgloket/avgloket/internal/email"
 )
 
 // Recipient is a person to inform of a breach (art. 34), from the upload.
@@ -33,7 +34,6 @@ const (
 	MaxUploadBytes = 5 << 20
 	MaxRecipients  = 10000
 	maxName        = 200
-	maxEmail       = 254
 )
 
 // The header names ParseRecipients recognises, in Dutch and English.
@@ -193,7 +193,7 @@ func (c columns) recipient(rec []string) (Recipient, RowProblem) {
 	}
 	r := Recipient{
 		Name:     field(rec, c.name),
-		Email:    strings.ToLower(field(rec, c.email)),
+		Email:    email.Normalize(field(rec, c.email)),
 		Language: strings.ToLower(field(rec, c.language)),
 	}
 	switch {
@@ -203,7 +203,7 @@ func (c columns) recipient(rec []string) (Recipient, RowProblem) {
 		return r, RowProblem{Field: "name", Message: "field.too_long"}
 	case r.Email == "":
 		return r, RowProblem{Field: "email", Message: "field.required"}
-	case !validEmail(r.Email):
+	case !email.Valid(r.Email):
 		return r, RowProblem{Field: "email", Message: "field.email"}
 	}
 	switch r.Language {
@@ -215,20 +215,4 @@ func (c columns) recipient(rec []string) (Recipient, RowProblem) {
 		return r, RowProblem{Field: "language", Message: "breach.csv_language"}
 	}
 	return r, RowProblem{}
-}
-
-// validEmail accepts a bare address (no display name, no comments) that
-// net/mail can parse, with a dot in the domain, as casework does for
-// requests.
-func validEmail(s string) bool {
-	if len(s) > maxEmail || !utf8.ValidString(s) || strings.ContainsAny(s, "\r\n<> ,;\"") ||
-		strings.ContainsFunc(s, unicode.IsControl) {
-		return false
-	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s || a.Name != "" {
-		return false
-	}
-	at := strings.LastIndexByte(s, '@')
-	return at > 0 && strings.Contains(s[at+1:], ".") && !strings.HasSuffix(s, ".")
 }

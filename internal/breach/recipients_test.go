@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/avgloket/avgloket/internal/email"
 )
 
 func TestParseRecipients(t *testing.T) {
@@ -104,7 +106,7 @@ func FuzzParseRecipients(f *testing.F) {
 		valid, problems := ParseRecipients(bytes.NewReader(data))
 		seen := map[string]bool{}
 		for _, r := range valid {
-			if !validEmail(r.Email) {
+			if !email.Valid(r.Email) {
 				t.Errorf("invalid e-mail %q accepted", r.Email)
 			}
 			if r.Email != strings.ToLower(r.Email) || seen[r.Email] {

@@ -3,6 +3,8 @@ package breach
 import (
 	"slices"
 	"time"
+
+	"github.com/avgloket/avgloket/internal/email"
 )
 
 // Scope is which breaches a staff member may see: all of them, or those of
@@ -158,8 +160,8 @@ func (s Settings) Validate() map[string]string {
 		p.line(prefix+"name", c.Name, false, MaxTitle)
 		p.line(prefix+"job_title", c.JobTitle, false, MaxTitle)
 		p.line(prefix+"phone", c.Phone, false, MaxTitle)
-		p.line(prefix+"email", c.Email, false, maxEmail)
-		if c.Email != "" && !validEmail(c.Email) {
+		p.line(prefix+"email", c.Email, false, email.MaxLen)
+		if c.Email != "" && !email.Valid(c.Email) {
 			p.add(prefix+"email", "field.email")
 		}
 	}

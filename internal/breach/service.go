@@ -11,6 +11,7 @@ import (
 	"github.com/avgloket/avgloket/internal/apperr"
 	"github.com/avgloket/avgloket/internal/audit"
 	"github.com/avgloket/avgloket/internal/clock"
+	"github.com/avgloket/avgloket/internal/email"
 	"github.com/avgloket/avgloket/internal/mail"
 	"github.com/avgloket/avgloket/internal/practice"
 )
@@ -552,7 +553,7 @@ func (s *Service) SendLetters(ctx context.Context, a Actor, ref string) (int, er
 				return nil, apperr.InvalidFields(map[string]string{"letter_en": "breach.letter_untranslated"})
 			}
 			m := LetterMail(p.Email, text[letterLang(p.Language)], p.Language)
-			if validEmail(ctl.DPO.Email) {
+			if email.Valid(ctl.DPO.Email) {
 				// The letter names this contact point; a reply reaches it.
 				m.ReplyTo = ctl.DPO.Email
 			}

@@ -1,7 +1,6 @@
 package casework
 
 import (
-	"net/mail"
 	"regexp"
 	"slices"
 	"strings"
@@ -9,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/avgloket/avgloket/internal/deadline"
+	"github.com/avgloket/avgloket/internal/email"
 )
 
 // Requester is the person who filed the request.
@@ -118,7 +118,7 @@ const (
 // Limits on what a submission may hold.
 const (
 	MaxName    = 200
-	MaxEmail   = 254
+	MaxEmail   = email.MaxLen
 	MaxDetails = 5000
 	MaxShort   = 1000
 )
@@ -148,7 +148,7 @@ func (s *Submission) Validate(branches []string, today deadline.Date) (deadline.
 	text(p, FieldName, s.Requester.Name, true, MaxName)
 	if s.Requester.Email == "" {
 		p.add(FieldEmail, "field.required")
-	} else if !validEmail(s.Requester.Email) {
+	} else if !email.Valid(s.Requester.Email) {
 		p.add(FieldEmail, "field.email")
 	}
 	if s.Requester.Phone != "" && !phonePattern.MatchString(s.Requester.Phone) {
@@ -283,7 +283,7 @@ func (s *Submission) trim() {
 		&s.Specifics.RestrictionData, &s.Specifics.RestrictionGround} {
 		*f = strings.TrimSpace(*f)
 	}
-	s.Requester.Email = strings.ToLower(s.Requester.Email)
+	s.Requester.Email = email.Normalize(s.Requester.Email)
 }
 
 func text(p Problems, field, v string, required bool, limit int) {
@@ -304,20 +304,6 @@ func choice(p Problems, field, v string, allowed []string, required bool) {
 	case v != "" && !slices.Contains(allowed, v):
 		p.add(field, "field.choose")
 	}
-}
-
-// validEmail accepts a bare address (no display name, no comments) that
-// net/mail can parse, with a dot in the domain.
-func validEmail(s string) bool {
-	if len(s) > MaxEmail || strings.ContainsAny(s, "\r\n<> ,;\"") {
-		return false
-	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s || a.Name != "" {
-		return false
-	}
-	at := strings.LastIndexByte(s, '@')
-	return at > 0 && strings.Contains(s[at+1:], ".") && !strings.HasSuffix(s, ".")
 }
 
 // ValidateReceipt checks a staff-entered receipt time and channel: the time

@@ -77,6 +77,13 @@ const (
 	Completed        Status = "completed"
 )
 
+// Statuses lists every status in the order a case passes through them, as
+// filters offer them.
+var Statuses = []Status{Received, AwaitingIdentity, InProgress, Completed}
+
+// Valid reports whether s is one of Statuses.
+func (s Status) Valid() bool { return slices.Contains(Statuses, s) }
+
 // Outcome is how a completed case ended.
 type Outcome string
 

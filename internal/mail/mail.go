@@ -16,10 +16,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	netmail "net/mail"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/avgloket/avgloket/internal/email"
 )
 
 // Limits on a Message, checked by Validate.
@@ -29,8 +30,7 @@ const (
 )
 
 const (
-	maxAddressLen = 254           // RFC 5321 path limit, less the brackets
-	redacted      = "<recipient>" // stands in for the address in error texts
+	redacted = "<recipient>" // stands in for the address in error texts
 )
 
 // ErrInvalidMessage is wrapped by Message.Validate's errors. Their text never
@@ -52,9 +52,9 @@ type Message struct {
 
 // Validate reports whether m may be sent. It returns an error wrapping
 // ErrInvalidMessage when
-//   - To, or ReplyTo when set, is not exactly one bare address as net/mail.ParseAddress reads it
-//     (no display name, no angle brackets, no comments, no list, no control
-//     characters such as CR or LF);
+//   - To, or ReplyTo when set, is not exactly one bare address as email.Valid
+//     reads it (no display name, no angle brackets, no comments, no list, no
+//     control characters such as CR or LF, a dot in the domain);
 //   - Subject is empty or blank, longer than MaxSubjectLen characters, not
 //     valid UTF-8, or contains CR, LF or another control character (which
 //     could inject header fields);
@@ -95,24 +95,18 @@ func validateRecipient(to string) error {
 	switch {
 	case to == "":
 		return invalid("recipient is empty")
-	case len(to) > maxAddressLen:
+	case len(to) > email.MaxLen:
 		return invalid("recipient is too long")
 	case !utf8.ValidString(to):
 		return invalid("recipient is not valid UTF-8")
 	case strings.ContainsFunc(to, unicode.IsControl):
 		// CR and LF above all: "a@b.c\r\nBcc: x@y.z".
 		return invalid("recipient contains a control character")
-	}
-	a, err := netmail.ParseAddress(to)
-	if err != nil {
-		// err's text can quote the input, so it is not wrapped.
-		return invalid("recipient is not a valid address")
-	}
-	// Anything ParseAddress had to strip or unquote (a display name,
-	// "<…>", a comment, quoting) is refused: the header and the envelope
-	// must both say exactly what the caller stored.
-	if a.Name != "" || a.Address != to {
-		return invalid("recipient must be a bare address without a name")
+	case !email.Valid(to):
+		// Anything net/mail would strip or unquote (a display name, "<…>",
+		// a comment, quoting) is refused too: the header and the envelope
+		// must both say exactly what the caller stored.
+		return invalid("recipient is not one bare address")
 	}
 	return nil
 }

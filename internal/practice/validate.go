@@ -1,13 +1,13 @@
 package practice
 
 import (
-	"net/mail"
 	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/avgloket/avgloket/internal/deadline"
+	"github.com/avgloket/avgloket/internal/email"
 	"github.com/avgloket/avgloket/internal/plaintext"
 )
 
@@ -39,7 +39,7 @@ func (s *Settings) Validate() map[string]string {
 	s.Name = strings.TrimSpace(s.Name)
 	s.Address = strings.TrimSpace(s.Address)
 	s.KvK = strings.NewReplacer(" ", "", ".", "").Replace(strings.TrimSpace(s.KvK))
-	s.PrivacyEmail = strings.ToLower(strings.TrimSpace(s.PrivacyEmail))
+	s.PrivacyEmail = email.Normalize(s.PrivacyEmail)
 	s.TimeZone = strings.TrimSpace(s.TimeZone)
 	required := func(field, v string, max int) {
 		switch {
@@ -66,7 +66,7 @@ func (s *Settings) Validate() map[string]string {
 	if s.Calendar != deadline.NL && s.Calendar != deadline.BE {
 		p[FieldCalendar] = "field.choose"
 	}
-	if a, err := mail.ParseAddress(s.PrivacyEmail); err != nil || a.Address != s.PrivacyEmail {
+	if !email.Valid(s.PrivacyEmail) {
 		p[FieldPrivacyEmail] = "field.email"
 	}
 	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" || s.TimeZone == "Local" {

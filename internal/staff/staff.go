@@ -4,13 +4,12 @@
 package staff
 
 import (
-	"net/mail"
 	"regexp"
-	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/avgloket/avgloket/internal/casework"
+	"github.com/avgloket/avgloket/internal/email"
 	"github.com/avgloket/avgloket/internal/plaintext"
 )
 
@@ -94,12 +93,11 @@ func NameProblem(name string) string {
 	return ""
 }
 
-// NormalizeEmail returns the bare, lower-case address in s, or false if s
-// is not a single plain address.
+// NormalizeEmail returns s as a staff member's address is stored
+// (email.Normalize), or false if that is not a valid address (email.Valid).
 func NormalizeEmail(s string) (string, bool) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") {
+	s = email.Normalize(s)
+	if !email.Valid(s) {
 		return "", false
 	}
 	return s, true

@@ -84,11 +84,10 @@ func (s *Server) changePassword(c echo.Context) error {
 	}
 	newRaw, err := s.Auth.ChangePassword(c.Request().Context(), raw, current, next, settings.Name)
 	if err != nil {
-		ae := apperr.As(err)
-		if ae.Code == apperr.Invalid {
-			return s.renderAccount(c, http.StatusUnprocessableEntity, ae.Fields, "")
+		if p, invalid := withProblems(err, nil); invalid {
+			return s.renderAccount(c, http.StatusUnprocessableEntity, p, "")
 		}
-		if ae.Code == apperr.Unauthorized {
+		if apperr.CodeOf(err) == apperr.Unauthorized {
 			return s.renderAccount(c, http.StatusUnprocessableEntity, map[string]string{"current": "account.current_wrong"}, "")
 		}
 		return err
@@ -234,8 +233,8 @@ func (s *Server) renewRecovery(c echo.Context) error {
 	m := memberOf(c)
 	codes, err := s.Auth.RenewRecoveryCodes(c.Request().Context(), m.ID, c.FormValue("recovery_password"), clean(c.FormValue("recovery_code")))
 	if err != nil {
-		if ae := apperr.As(err); ae.Code == apperr.Invalid {
-			return s.renderAccount(c, http.StatusUnprocessableEntity, ae.Fields, "")
+		if p, invalid := withProblems(err, nil); invalid {
+			return s.renderAccount(c, http.StatusUnprocessableEntity, p, "")
 		}
 		return err
 	}

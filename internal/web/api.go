@@ -289,9 +289,7 @@ func listQuery(c echo.Context) (casework.Query, map[string]string) {
 		Status: casework.Status(c.QueryParam("status")), Type: casework.RequestType(c.QueryParam("type")),
 		Branch: c.QueryParam("branch"), Text: c.QueryParam("q"), Cursor: c.QueryParam("cursor"),
 	}
-	switch q.Status {
-	case "", casework.Received, casework.AwaitingIdentity, casework.InProgress, casework.Completed:
-	default:
+	if q.Status != "" && !q.Status.Valid() {
 		p["status"] = "field.choose"
 	}
 	if q.Type != "" && !q.Type.Valid() {

@@ -26,8 +26,8 @@ var assessFields = []string{"base", "adjust", "ei", "confidentiality", "integrit
 type breachAssessPage struct {
 	base
 	formState
-	R         breach.Record
-	Values    url.Values
+	R breach.Record
+	formValues
 	Suggested string // the base context the data categories suggest
 	Bases     []string
 	EIs       []string
@@ -40,9 +40,6 @@ type breachAssessPage struct {
 	Proposed  string // the AP word the current band proposes
 	DPC       int    // the DPC the stored guidance gives
 }
-
-// V returns the value of field name.
-func (p breachAssessPage) V(name string) string { return p.Values.Get(name) }
 
 // ScoreText is the stored score as the page's language writes it.
 func (p breachAssessPage) ScoreText() string {
@@ -93,7 +90,7 @@ func assessValues(r breach.Record) url.Values {
 func (s *Server) renderAssessment(c echo.Context, status int, r breach.Record, v url.Values, problems map[string]string) error {
 	b := s.staffBase(c, "breach.assess.title", "breaches")
 	b.Title = r.Reference + " · " + b.Title
-	p := breachAssessPage{base: b, formState: newFormState(b.Tr, assessFields, problems), R: r, Values: v,
+	p := breachAssessPage{base: b, formState: newFormState(b.Tr, assessFields, problems), R: r, formValues: formValues{v},
 		Suggested: breach.SuggestDPCCategory(r.DataCategories, r.SpecialCategories), Bases: breach.DPCCategories,
 		EIs: eiValues, Adjusts: adjustValues, Conf: breach.ConfidentialityValues, Integ: breach.IntegrityValues,
 		Avail: breach.AvailabilityValues, Words: breach.SeverityWords}
@@ -172,12 +169,9 @@ type breachDecisionPage struct {
 	formState
 	R        breach.Record
 	Severity breach.Severity
-	Values   url.Values
-	Informs  []string
+	formValues
+	Informs []string
 }
-
-// V returns the value of field name.
-func (p breachDecisionPage) V(name string) string { return p.Values.Get(name) }
 
 // ScoreText is the score as the page's language writes it.
 func (p breachDecisionPage) ScoreText() string { return decimal(p.Lang, p.Severity.Score) }
@@ -203,7 +197,7 @@ func (s *Server) renderDecision(c echo.Context, status int, r breach.Record, v u
 	b := s.staffBase(c, "breach.decide.title", "breaches")
 	b.Title = r.Reference + " · " + b.Title
 	p := breachDecisionPage{base: b, formState: newFormState(b.Tr, decisionFields, problems), R: r, Severity: sev,
-		Values: v, Informs: breach.InformChoices}
+		formValues: formValues{v}, Informs: breach.InformChoices}
 	return s.render(c, status, "staff_breach_decision", p)
 }
 
@@ -239,19 +233,13 @@ func (s *Server) breachDecide(c echo.Context) error {
 	if len(p) == 0 {
 		_, err = s.Breaches.Decide(ctx, a, c.Param("ref"), d)
 	}
-	if ae := apperr.As(err); len(p) > 0 || (err != nil && (ae.Code == apperr.Invalid || ae.Code == apperr.Conflict)) {
+	if status, p, again := formProblems(p, err); again {
 		r, gerr := s.Breaches.Get(ctx, a, c.Param("ref"))
 		if gerr != nil {
 			return gerr
 		}
 		if sev, ok := r.Severity(); ok && err == nil {
 			p = merged(p, d.Validate(sev.Advice))
-		}
-		status := http.StatusUnprocessableEntity
-		if err != nil && ae.Code == apperr.Conflict {
-			status, p = http.StatusConflict, map[string]string{"form": ae.Message}
-		} else if err != nil {
-			p = merged(p, ae.Fields)
 		}
 		return s.renderDecision(c, status, r, v, p)
 	} else if err != nil {

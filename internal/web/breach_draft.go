@@ -23,17 +23,14 @@ import (
 type breachDraftPage struct {
 	base
 	formState
-	R         breach.Record
-	Draft     breach.Draft
-	Clock     breachClock
-	Owner     bool
-	Notified  bool
-	Values    url.Values
+	R        breach.Record
+	Draft    breach.Draft
+	Clock    breachClock
+	Owner    bool
+	Notified bool
+	formValues
 	FollowUps []string
 }
-
-// V returns the value of field name of the submission form.
-func (p breachDraftPage) V(name string) string { return p.Values.Get(name) }
 
 // Num numbers question i (from 0) of chapter ch as the text does: 4.2.
 func (p breachDraftPage) Num(ch, i int) string { return fmt.Sprintf("%d.%d", ch, i+1) }
@@ -79,7 +76,7 @@ func (s *Server) renderDraft(c echo.Context, status int, r breach.Record, v url.
 		v = s.submissionValues(c, r, breach.NotifyInitial)
 	}
 	p := breachDraftPage{base: b, formState: newFormState(b.Tr, submissionFields, problems), R: r, Draft: d, Clock: k,
-		Owner: a.Owner, Notified: notified, Values: v, FollowUps: strs(breach.NotificationKinds[1:])}
+		Owner: a.Owner, Notified: notified, formValues: formValues{v}, FollowUps: strs(breach.NotificationKinds[1:])}
 	return s.render(c, status, "staff_breach_draft", p)
 }
 
@@ -202,18 +199,10 @@ func (s *Server) submit(c echo.Context, kinds []breach.NotificationKind, again f
 	if len(p) == 0 {
 		_, err = s.Breaches.Submit(ctx, a, c.Param("ref"), in)
 	}
-	ae := apperr.As(err)
-	if len(p) > 0 || (err != nil && (ae.Code == apperr.Invalid || ae.Code == apperr.Conflict)) {
+	if status, p, back := formProblems(p, err); back {
 		r, gerr := s.Breaches.Get(ctx, a, c.Param("ref"))
 		if gerr != nil {
 			return gerr
-		}
-		status := http.StatusUnprocessableEntity
-		switch {
-		case err != nil && ae.Code == apperr.Conflict:
-			status, p = http.StatusConflict, map[string]string{"form": ae.Message}
-		case err != nil:
-			p = merged(p, ae.Fields)
 		}
 		return again(r, v, status, p)
 	}
@@ -241,12 +230,9 @@ type breachFollowUpPage struct {
 	Kinds   []string
 	Text    string
 	Changes []breach.Change
-	Values  url.Values
-	Owner   bool
+	formValues
+	Owner bool
 }
-
-// V returns the value of field name of the submission form.
-func (p breachFollowUpPage) V(name string) string { return p.Values.Get(name) }
 
 // Rows is the text box's height for the follow-up text.
 func (p breachFollowUpPage) Rows() int { return textRows(p.Text) }
@@ -266,7 +252,7 @@ func (s *Server) renderFollowUp(c echo.Context, status int, r breach.Record, kin
 		v = s.submissionValues(c, r, kind)
 	}
 	p := breachFollowUpPage{base: b, formState: newFormState(b.Tr, submissionFields, problems), R: r, Kind: string(kind),
-		Kinds: strs(breach.NotificationKinds[1:]), Text: text, Changes: changes, Values: v, Owner: breachActorOf(c).Owner}
+		Kinds: strs(breach.NotificationKinds[1:]), Text: text, Changes: changes, formValues: formValues{v}, Owner: breachActorOf(c).Owner}
 	return s.render(c, status, "staff_breach_followup", p)
 }
 

@@ -47,7 +47,7 @@ type breachFormPage struct {
 	New       bool
 	Reference string
 	Action    string
-	Values    url.Values
+	formValues
 	Branches  []practice.Branch
 	Kinds     []string
 	Incidents []string
@@ -56,12 +56,6 @@ type breachFormPage struct {
 	Groups    []string
 	Late      bool // the 72 hours have passed: the delay needs a reason
 }
-
-// V returns the value typed or stored in field name.
-func (p breachFormPage) V(name string) string { return p.Values.Get(name) }
-
-// Vs returns the values ticked in field name.
-func (p breachFormPage) Vs(name string) []string { return p.Values[name] }
 
 // Moments lists the optional moments of the facts step.
 func (p breachFormPage) Moments() []string { return []string{"started_at", "ended_at"} }
@@ -292,7 +286,7 @@ func (s *Server) renderBreachForm(c echo.Context, status int, step, ref string, 
 		b.Title = ref + " · " + b.Title
 	}
 	p := breachFormPage{base: b, formState: newFormState(b.Tr, order, problems), Step: step, Steps: breachSteps,
-		New: ref == "", Reference: ref, Action: action, Values: v, Branches: branches, Late: late,
+		New: ref == "", Reference: ref, Action: action, formValues: formValues{v}, Branches: branches, Late: late,
 		Kinds: strs(breach.Kinds), Incidents: strs(breach.IncidentTypes), Cats: breach.DataCategories,
 		Specials: breach.SpecialCategories, Groups: breach.Groups}
 	return s.render(c, status, "staff_breach_form", p)
@@ -317,8 +311,8 @@ func (s *Server) breachCreate(c echo.Context) error {
 		return s.renderBreachForm(c, http.StatusUnprocessableEntity, stepFacts, "", v, merged(p, b.Validate(s.Clock.Now())), false)
 	}
 	r, err := s.Breaches.Create(c.Request().Context(), breachActorOf(c), b)
-	if ae := apperr.As(err); err != nil && ae.Code == apperr.Invalid {
-		return s.renderBreachForm(c, http.StatusUnprocessableEntity, stepFacts, "", v, ae.Fields, false)
+	if p, invalid := withProblems(err, nil); invalid {
+		return s.renderBreachForm(c, http.StatusUnprocessableEntity, stepFacts, "", v, p, false)
 	} else if err != nil {
 		return err
 	}
@@ -370,8 +364,8 @@ func (s *Server) breachUpdate(c echo.Context) error {
 		applyStep(step, v, b, loc, p)
 		return p
 	})
-	if ae := apperr.As(err); err != nil && ae.Code == apperr.Invalid {
-		return s.renderBreachForm(c, http.StatusUnprocessableEntity, step, ref, v, ae.Fields, false)
+	if p, invalid := withProblems(err, nil); invalid {
+		return s.renderBreachForm(c, http.StatusUnprocessableEntity, step, ref, v, p, false)
 	} else if err != nil {
 		return err
 	}

@@ -46,8 +46,8 @@ type uploadRow struct {
 type breachLetterPage struct {
 	base
 	formState
-	R          breach.Record
-	Values     url.Values
+	R breach.Record
+	formValues
 	People     []breachPerson
 	More       int // people on the list not shown
 	Untold     int
@@ -62,9 +62,6 @@ type breachLetterPage struct {
 	// for translation, so it cannot go yet.
 	Untranslated bool
 }
-
-// V returns the value of field name.
-func (p breachLetterPage) V(name string) string { return p.Values.Get(name) }
 
 // Rows is a text box's height for text.
 func (p breachLetterPage) Rows(text string) int { return textRows(text) }
@@ -102,7 +99,7 @@ func (s *Server) renderLetter(c echo.Context, status int, r breach.Record, v url
 	b := s.staffBase(c, "breach.letter.title", "breaches")
 	b.Title = r.Reference + " · " + b.Title
 	loc := s.location(c)
-	p := breachLetterPage{base: b, formState: newFormState(b.Tr, letterFields, problems), R: r, Values: v,
+	p := breachLetterPage{base: b, formState: newFormState(b.Tr, letterFields, problems), R: r, formValues: formValues{v},
 		Owner: a.Owner, Upload: up, Tr2: countWords{b.Tr}}
 	for i, pe := range people {
 		if pe.QueuedAt == nil {
@@ -154,13 +151,13 @@ func (s *Server) breachLetterSave(c echo.Context) error {
 		t = breach.Texts{}
 	}
 	_, err := s.Breaches.SaveTexts(ctx, a, c.Param("ref"), t)
-	if ae := apperr.As(err); err != nil && ae.Code == apperr.Invalid {
+	if p, invalid := withProblems(err, nil); invalid {
 		r, err := s.Breaches.Get(ctx, a, c.Param("ref"))
 		if err != nil {
 			return err
 		}
 		v := url.Values{"letter_nl": {t.LetterNL}, "letter_en": {t.LetterEN}, "notice_nl": {t.NoticeNL}, "notice_en": {t.NoticeEN}}
-		return s.renderLetter(c, http.StatusUnprocessableEntity, r, v, ae.Fields, nil)
+		return s.renderLetter(c, http.StatusUnprocessableEntity, r, v, p, nil)
 	} else if err != nil {
 		return err
 	}
@@ -274,15 +271,10 @@ func (s *Server) breachSend(c echo.Context) error {
 	ctx := c.Request().Context()
 	a := breachActorOf(c)
 	n, err := s.Breaches.SendLetters(ctx, a, c.Param("ref"))
-	if ae := apperr.As(err); err != nil && (ae.Code == apperr.Conflict || ae.Code == apperr.Invalid) {
+	if status, p, again := formProblems(nil, err); again {
 		r, gerr := s.Breaches.Get(ctx, a, c.Param("ref"))
 		if gerr != nil {
 			return gerr
-		}
-		p := map[string]string{"form": ae.Message}
-		status := http.StatusConflict
-		if ae.Code == apperr.Invalid {
-			p, status = ae.Fields, http.StatusUnprocessableEntity
 		}
 		return s.renderLetter(c, status, r, nil, p, nil)
 	} else if err != nil {
@@ -341,11 +333,8 @@ func (s *Server) breachInformed(c echo.Context) error {
 type breachSettingsPage struct {
 	base
 	formState
-	Values url.Values
+	formValues
 }
-
-// V returns the value of field name.
-func (p breachSettingsPage) V(name string) string { return p.Values.Get(name) }
 
 // People are the contacts the settings hold, by field prefix.
 func (p breachSettingsPage) People() []string { return []string{"dpo", "reporter", "contact"} }
@@ -369,7 +358,7 @@ func readContact(v url.Values, prefix string) breach.Contact {
 func (s *Server) renderBreachSettings(c echo.Context, status int, v url.Values, problems map[string]string) error {
 	b := s.staffBase(c, "breach.settings.title", "breaches")
 	return s.render(c, status, "staff_breach_settings", breachSettingsPage{base: b,
-		formState: newFormState(b.Tr, settingsFields, problems), Values: v})
+		formState: newFormState(b.Tr, settingsFields, problems), formValues: formValues{v}})
 }
 
 func (s *Server) breachSettings(c echo.Context) error {

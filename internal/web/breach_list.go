@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -44,21 +43,13 @@ func (f breachFilter) filter() breach.Filter {
 	return breach.Filter{State: f.State, Year: f.Year, Kind: breach.Kind(f.Kind), Band: f.Band, Branch: f.Branch, Text: f.Q}
 }
 
-// query returns f as a query string, "" for no filter.
-func (f breachFilter) query() string {
-	v := url.Values{}
-	for k, x := range map[string]string{"state": f.State, "kind": f.Kind, "band": f.Band, "branch": f.Branch, "q": f.Q} {
-		if x != "" {
-			v.Set(k, x)
-		}
-	}
+// url returns the address path with f as its query.
+func (f breachFilter) url(path string) string {
+	year := ""
 	if f.Year != 0 {
-		v.Set("year", strconv.Itoa(f.Year))
+		year = strconv.Itoa(f.Year)
 	}
-	if len(v) == 0 {
-		return ""
-	}
-	return "?" + v.Encode()
+	return queryURL(path, map[string]string{"state": f.State, "kind": f.Kind, "band": f.Band, "branch": f.Branch, "q": f.Q, "year": year})
 }
 
 // breachListRow is one breach in the register's list.
@@ -80,7 +71,7 @@ type breachListPage struct {
 	Rows      []breachListRow
 	Branches  []practice.Branch
 	States    []string
-	Kinds     []breach.Kind
+	Kinds     []string
 	Bands     []string
 	ExportURL string
 	Owner     bool
@@ -114,8 +105,8 @@ func (s *Server) breachList(c echo.Context) error {
 	}
 	b := s.staffBase(c, "breach.list.title", "breaches")
 	loc := s.location(c)
-	p := breachListPage{base: b, Filter: f, Branches: branches, States: breach.States, Kinds: breach.Kinds,
-		Bands: breach.Bands, ExportURL: "/staff/breaches/export.csv" + f.query(), Owner: a.Owner}
+	p := breachListPage{base: b, Filter: f, Branches: branches, States: breach.States, Kinds: strs(breach.Kinds),
+		Bands: breach.Bands, ExportURL: f.url("/staff/breaches/export.csv"), Owner: a.Owner}
 	names := map[string]string{}
 	for _, br := range branches {
 		names[br.Code] = br.Name

@@ -16,7 +16,7 @@ func TestTemplatesUseKnownMessages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	literal := regexp.MustCompile(`\.T "([a-z_0-9.]+)"`)
+	literal := regexp.MustCompile(`(?:\.T|\.Select "[a-z_]+") "([a-z_0-9.]+)"`)
 	files, err := fs.Glob(ui.FS, "templates/*/*.html")
 	if err != nil {
 		t.Fatal(err)

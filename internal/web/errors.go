@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"maps"
 	"net/http"
 	"strings"
 
@@ -12,18 +13,64 @@ import (
 	"github.com/avgloket/avgloket/internal/lang"
 )
 
-// status maps each application error code to its HTTP status. This is the
-// only place that does.
-var status = map[apperr.Code]int{
-	apperr.Invalid:      http.StatusUnprocessableEntity,
-	apperr.Malformed:    http.StatusBadRequest,
-	apperr.Unauthorized: http.StatusUnauthorized,
-	apperr.Forbidden:    http.StatusForbidden,
-	apperr.NotFound:     http.StatusNotFound,
-	apperr.Conflict:     http.StatusConflict,
-	apperr.TooLarge:     http.StatusRequestEntityTooLarge,
-	apperr.RateLimited:  http.StatusTooManyRequests,
-	apperr.Internal:     http.StatusInternalServerError,
+// statusOf returns the HTTP status of an application error code. This is
+// the only place that maps codes to statuses; an unknown code is an
+// internal error.
+func statusOf(code apperr.Code) int {
+	switch code {
+	case apperr.Invalid:
+		return http.StatusUnprocessableEntity
+	case apperr.Malformed:
+		return http.StatusBadRequest
+	case apperr.Unauthorized:
+		return http.StatusUnauthorized
+	case apperr.Forbidden:
+		return http.StatusForbidden
+	case apperr.NotFound:
+		return http.StatusNotFound
+	case apperr.Conflict:
+		return http.StatusConflict
+	case apperr.TooLarge:
+		return http.StatusRequestEntityTooLarge
+	case apperr.RateLimited:
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}
+
+// withProblems returns p together with the field problems of err when err
+// is Invalid (p's own problem wins for a field in both), and false for any
+// other error or none. p may be nil.
+func withProblems(err error, p map[string]string) (map[string]string, bool) {
+	ae := apperr.As(err)
+	if err == nil || ae.Code != apperr.Invalid {
+		return nil, false
+	}
+	out := maps.Clone(ae.Fields)
+	if out == nil {
+		out = map[string]string{}
+	}
+	maps.Copy(out, p)
+	return out, true
+}
+
+// formProblems decides whether a form page comes back, and with which
+// status and problems: with the handler's own problems p (422, the service
+// not asked), or refused by the service: err Invalid gives 422 with p and
+// its field problems, err Conflict 409 with its message alone, at the top
+// of the form ("form"). again is false when the form does not come back:
+// no problems and no error, or another error, which the handler returns.
+func formProblems(p map[string]string, err error) (status int, problems map[string]string, again bool) {
+	if err == nil {
+		return statusOf(apperr.Invalid), p, len(p) > 0
+	}
+	if problems, ok := withProblems(err, p); ok {
+		return statusOf(apperr.Invalid), problems, true
+	}
+	if ae := apperr.As(err); ae.Code == apperr.Conflict {
+		return statusOf(ae.Code), map[string]string{"form": ae.Message}, true
+	}
+	return 0, nil, false
 }
 
 // fromEcho turns echo's own errors (unknown route, body limit, rate limit)
@@ -73,7 +120,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	default:
 		ae = apperr.Wrap(err, "error.internal")
 	}
-	code := status[ae.Code]
+	code := statusOf(ae.Code)
 	if ae.Code == apperr.Internal {
 		s.Log.Error("internal error", "route", c.Path(), "err", err)
 	}

@@ -1,5 +1,26 @@
 package web
 
+import (
+	"fmt"
+	"net/url"
+
+	"github.com/avgloket/avgloket/internal/practice"
+)
+
+// formValues holds the fields of a form whose page keeps them as posted or
+// as filled from storage (not as a typed struct), and reads them for the
+// templates. Page structs embed it.
+type formValues struct {
+	Values url.Values
+}
+
+// V returns the (first) value of field name, typed or stored.
+func (f formValues) V(name string) string { return f.Values.Get(name) }
+
+// All returns every value of field name: the boxes ticked in a group of
+// check boxes.
+func (f formValues) All(name string) []string { return f.Values[name] }
+
 // formState is what every form page carries besides its values: the
 // problems found, per field and as a list for the summary at the top.
 type formState struct {
@@ -96,4 +117,48 @@ func (f formState) choices(name, labelID, prefix, typ string, values, chosen []s
 		d.Options = append(d.Options, o)
 	}
 	return d
+}
+
+// selectData is what the "select" partial needs: a labelled drop-down of a
+// filter form, its first choice "any" (the empty value).
+type selectData struct {
+	Name, Label, Any string
+	Options          []option // Checked marks the one selected
+}
+
+// Select describes the drop-down for filter name, labelled by message
+// labelID: "any", then each of values labelled by the message that format
+// (such as "status.%s") names for it; chosen is selected.
+func (t tr) Select(name, labelID, format string, values []string, chosen string) selectData {
+	d := selectData{Name: name, Label: t.T(labelID), Any: t.T("queue.any")}
+	for _, v := range values {
+		d.Options = append(d.Options, option{Value: v, Label: t.T(fmt.Sprintf(format, v)), Checked: v == chosen})
+	}
+	return d
+}
+
+// BranchSelect describes the drop-down of the branch filter: "any", then
+// the branches by name; the branch with code chosen is selected.
+func (t tr) BranchSelect(branches []practice.Branch, chosen string) selectData {
+	d := selectData{Name: "branch", Label: t.T("queue.branch"), Any: t.T("queue.any")}
+	for _, b := range branches {
+		d.Options = append(d.Options, option{Value: b.Code, Label: b.Name, Checked: b.Code == chosen})
+	}
+	return d
+}
+
+// queryURL returns path with the parameters of params that are not empty as
+// its query (sorted by name), or path alone when all are: the links of a
+// filtered, paged list.
+func queryURL(path string, params map[string]string) string {
+	v := url.Values{}
+	for k, x := range params {
+		if x != "" {
+			v.Set(k, x)
+		}
+	}
+	if len(v) == 0 {
+		return path
+	}
+	return path + "?" + v.Encode()
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -19,7 +20,7 @@ import (
 
 // caseRequirement records a requirement's state from the case page.
 func (s *Server) caseRequirement() echo.HandlerFunc {
-	return s.caseStep("requirement", "flash.requirement", formValues("key", "state", "reason"),
+	return s.caseStep("requirement", "flash.requirement", caseFields("key", "state", "reason"),
 		func(c echo.Context, a casework.Actor, ref string, v map[string]string) error {
 			_, err := s.Identity.Record(c.Request().Context(), a, ref, v["key"], v["state"], v["reason"])
 			return err
@@ -29,7 +30,7 @@ func (s *Server) caseRequirement() echo.HandlerFunc {
 // caseVerify records the identity check.
 func (s *Server) caseVerify() echo.HandlerFunc {
 	return s.caseStep("identity", "flash.identity", func(c echo.Context, action string) map[string]string {
-		v := formValues("method", "outcome", "note", "reason")(c, action)
+		v := caseFields("method", "outcome", "note", "reason")(c, action)
 		if form, err := c.FormParams(); err == nil {
 			v["checks"] = strings.Join(form[action+".checks"], " ")
 		}
@@ -44,7 +45,7 @@ func (s *Server) caseVerify() echo.HandlerFunc {
 
 // caseAsk sends the requester a question for identity information.
 func (s *Server) caseAsk() echo.HandlerFunc {
-	return s.caseStep("ask", "flash.asked", formValues("method", "upload", "text"),
+	return s.caseStep("ask", "flash.asked", caseFields("method", "upload", "text"),
 		func(c echo.Context, a casework.Actor, ref string, v map[string]string) error {
 			_, err := s.Identity.Ask(c.Request().Context(), a, ref, v["method"], v["upload"], v["text"])
 			return err
@@ -54,7 +55,7 @@ func (s *Server) caseAsk() echo.HandlerFunc {
 // caseWithdrawQuestion takes back the open question, with a reason the
 // requester reads; the pause ends.
 func (s *Server) caseWithdrawQuestion() echo.HandlerFunc {
-	return s.caseStep("withdraw", "flash.question_withdrawn", formValues("reason"),
+	return s.caseStep("withdraw", "flash.question_withdrawn", caseFields("reason"),
 		func(c echo.Context, a casework.Actor, ref string, v map[string]string) error {
 			_, err := s.Identity.Withdraw(c.Request().Context(), a, ref, v["reason"])
 			return err
@@ -147,11 +148,10 @@ func (s *Server) trackAnswer(c echo.Context) error {
 func (s *Server) answered(c echo.Context, token string, err error) error {
 	if err != nil {
 		ae := apperr.As(err)
-		status := map[apperr.Code]int{apperr.Invalid: http.StatusUnprocessableEntity, apperr.Conflict: http.StatusConflict,
-			apperr.TooLarge: http.StatusRequestEntityTooLarge}[ae.Code]
-		if status == 0 {
+		if !slices.Contains([]apperr.Code{apperr.Invalid, apperr.Conflict, apperr.TooLarge}, ae.Code) {
 			return err
 		}
+		status := statusOf(ae.Code)
 		msg := ae.Message
 		for _, id := range ae.Fields {
 			msg = id

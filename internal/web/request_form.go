@@ -1,7 +1,6 @@
 package web
 
 import (
-	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -215,8 +214,7 @@ func (s *Server) requestSubmit(c echo.Context) error {
 	k, _, err := s.Cases.Submit(ctx, form.submission(t, settings.ServesMinors),
 		casework.Intake{Channel: casework.Web, IdempotencyKey: form.Idem, Actor: casework.Actor{Address: c.RealIP()}})
 	if err != nil {
-		if ae := apperr.As(err); ae.Code == apperr.Invalid {
-			problems := maps.Clone(ae.Fields)
+		if problems, invalid := withProblems(err, nil); invalid {
 			if msg, ok := problems[casework.FieldBirthDate]; ok && form.asksOwnBirthDate(settings.ServesMinors) {
 				delete(problems, casework.FieldBirthDate)
 				problems[fieldSelfBirthDate] = msg

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 
@@ -46,11 +47,10 @@ func (s *Server) signIn(c echo.Context) error {
 // attempt (429 when throttled) and audits the failure without the e-mail.
 func (s *Server) signInFailed(c echo.Context, email string, err error) error {
 	ae := apperr.As(err)
-	status := map[apperr.Code]int{apperr.Unauthorized: http.StatusUnauthorized, apperr.RateLimited: http.StatusTooManyRequests,
-		apperr.Forbidden: http.StatusForbidden}[ae.Code]
-	if status == 0 {
+	if !slices.Contains([]apperr.Code{apperr.Unauthorized, apperr.RateLimited, apperr.Forbidden}, ae.Code) {
 		return err
 	}
+	status := statusOf(ae.Code)
 	if ae.Err != nil {
 		// The page stays generic; why it failed (a wrong client secret, a
 		// token exchange or verification that failed …) goes to the log.
@@ -116,11 +116,10 @@ func (s *Server) codeSubmit(c echo.Context) error {
 	next, err := s.Auth.CompleteSecondFactor(c.Request().Context(), raw, clean(c.FormValue("code")))
 	if err != nil {
 		ae := apperr.As(err)
-		status := map[apperr.Code]int{apperr.Unauthorized: http.StatusUnauthorized, apperr.RateLimited: http.StatusTooManyRequests,
-			apperr.Invalid: http.StatusUnprocessableEntity, apperr.Conflict: http.StatusConflict}[ae.Code]
-		if status == 0 {
+		if !slices.Contains([]apperr.Code{apperr.Unauthorized, apperr.RateLimited, apperr.Invalid, apperr.Conflict}, ae.Code) {
 			return err
 		}
+		status := statusOf(ae.Code)
 		if rerr := s.record(c, audit.SignInFailed, audit.Staff(memberOf(c).ID), "reason=second_factor"); rerr != nil {
 			return rerr
 		}

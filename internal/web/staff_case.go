@@ -242,13 +242,9 @@ func (s *Server) caseStep(action, done string, values func(echo.Context, string)
 	return func(c echo.Context) error {
 		v := values(c, action)
 		err := run(c, actorOf(c), c.Param("ref"), v)
-		if err != nil {
-			switch ae := apperr.As(err); ae.Code {
-			case apperr.Invalid:
-				return s.renderCase(c, http.StatusUnprocessableEntity, action, ae.Fields, v)
-			case apperr.Conflict:
-				return s.renderCase(c, http.StatusConflict, action, map[string]string{"form": ae.Message}, v)
-			}
+		if status, p, again := formProblems(nil, err); again {
+			return s.renderCase(c, status, action, p, v)
+		} else if err != nil {
 			return err
 		}
 		s.notifyMail()
@@ -257,10 +253,10 @@ func (s *Server) caseStep(action, done string, values func(echo.Context, string)
 	}
 }
 
-// formValues reads a step's fields. On the case page they are named
+// caseFields reads a step's fields. On the case page they are named
 // "<action>.<key>" (as the field IDs and problems are), since one page holds
 // the forms of every step; the result is keyed by key.
-func formValues(keys ...string) func(echo.Context, string) map[string]string {
+func caseFields(keys ...string) func(echo.Context, string) map[string]string {
 	return func(c echo.Context, action string) map[string]string {
 		out := map[string]string{}
 		for _, k := range keys {
@@ -271,14 +267,14 @@ func formValues(keys ...string) func(echo.Context, string) map[string]string {
 }
 
 func (s *Server) caseMove() echo.HandlerFunc {
-	return s.caseStep("status", "flash.status", formValues("to"), func(c echo.Context, a casework.Actor, ref string, v map[string]string) error {
+	return s.caseStep("status", "flash.status", caseFields("to"), func(c echo.Context, a casework.Actor, ref string, v map[string]string) error {
 		_, err := s.Cases.Move(c.Request().Context(), a, ref, casework.Status(v["to"]))
 		return err
 	})
 }
 
 func (s *Server) caseAssign() echo.HandlerFunc {
-	return s.caseStep("assign", "flash.assigned", formValues("assignee"), func(c echo.Context, a casework.Actor, ref string, v map[string]string) error {
+	return s.caseStep("assign", "flash.assigned", caseFields("assignee"), func(c echo.Context, a casework.Actor, ref string, v map[string]string) error {
 		id, err := strconv.ParseInt(v["assignee"], 10, 64)
 		if err != nil && v["assignee"] != "" {
 			return apperr.InvalidFields(map[string]string{"assignee": "field.choose"})
@@ -289,28 +285,28 @@ func (s *Server) caseAssign() echo.HandlerFunc {
 }
 
 func (s *Server) caseNote() echo.HandlerFunc {
-	return s.caseStep("note", "flash.note", formValues("text"), func(c echo.Context, a casework.Actor, ref string, v map[string]string) error {
+	return s.caseStep("note", "flash.note", caseFields("text"), func(c echo.Context, a casework.Actor, ref string, v map[string]string) error {
 		_, err := s.Cases.AddNote(c.Request().Context(), a, ref, v["text"])
 		return err
 	})
 }
 
 func (s *Server) caseMessage() echo.HandlerFunc {
-	return s.caseStep("message", "flash.message", formValues("text"), func(c echo.Context, a casework.Actor, ref string, v map[string]string) error {
+	return s.caseStep("message", "flash.message", caseFields("text"), func(c echo.Context, a casework.Actor, ref string, v map[string]string) error {
 		_, err := s.Cases.SendMessage(c.Request().Context(), a, ref, v["text"])
 		return err
 	})
 }
 
 func (s *Server) caseExtend() echo.HandlerFunc {
-	return s.caseStep("extension", "flash.extended", formValues("reason"), func(c echo.Context, a casework.Actor, ref string, v map[string]string) error {
+	return s.caseStep("extension", "flash.extended", caseFields("reason"), func(c echo.Context, a casework.Actor, ref string, v map[string]string) error {
 		_, err := s.Cases.Extend(c.Request().Context(), a, ref, v["reason"])
 		return err
 	})
 }
 
 func (s *Server) caseDecide() echo.HandlerFunc {
-	return s.caseStep("decision", "flash.decided", formValues("outcome", "withdrawn_how", "ground", "detail", "statute", "until", "reasons"),
+	return s.caseStep("decision", "flash.decided", caseFields("outcome", "withdrawn_how", "ground", "detail", "statute", "until", "reasons"),
 		func(c echo.Context, a casework.Actor, ref string, v map[string]string) error {
 			_, err := s.Cases.Decide(c.Request().Context(), a, ref, casework.Decision{
 				Outcome: casework.Outcome(v["outcome"]), WithdrawnHow: v["withdrawn_how"], Ground: casework.Ground(v["ground"]),
@@ -320,7 +316,7 @@ func (s *Server) caseDecide() echo.HandlerFunc {
 }
 
 func (s *Server) caseResend() echo.HandlerFunc {
-	return s.caseStep("resend", "flash.resent", formValues(), func(c echo.Context, a casework.Actor, ref string, _ map[string]string) error {
+	return s.caseStep("resend", "flash.resent", caseFields(), func(c echo.Context, a casework.Actor, ref string, _ map[string]string) error {
 		_, err := s.Cases.ResendConfirmation(c.Request().Context(), a, ref)
 		return err
 	})

@@ -144,19 +144,6 @@ func (s *Server) allProblems(c echo.Context, sub casework.Submission, problems m
 }
 
 // withProblems merges the service's field problems into those found here.
-func withProblems(err error, problems map[string]string) (map[string]string, bool) {
-	ae := apperr.As(err)
-	if ae.Code != apperr.Invalid {
-		return nil, false
-	}
-	for f, m := range ae.Fields {
-		if _, ok := problems[f]; !ok {
-			problems[f] = m
-		}
-	}
-	return problems, true
-}
-
 func (s *Server) staffCaseCreate(c echo.Context) error {
 	form := readStaffCaseForm(c)
 	sub, at, problems, err := s.staffSubmission(c, form)
@@ -222,7 +209,7 @@ func (s *Server) staffCaseUpdate(c echo.Context) error {
 		return s.renderStaffCaseForm(c, http.StatusUnprocessableEntity, form, ref, p)
 	}
 	if apperr.CodeOf(err) == apperr.Conflict {
-		return s.renderStaffCaseForm(c, http.StatusConflict, form, ref, map[string]string{casework.FieldType: apperr.As(err).Message})
+		return s.renderStaffCaseForm(c, statusOf(apperr.Conflict), form, ref, map[string]string{casework.FieldType: apperr.As(err).Message})
 	}
 	if err != nil {
 		return err

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"net/url"
 
 	"github.com/labstack/echo/v4"
 
@@ -30,8 +29,7 @@ func readQueueFilter(c echo.Context) queueFilter {
 // queue shows open cases only.
 func (f queueFilter) query(me int64, today deadline.Date) casework.Query {
 	q := casework.Query{Text: f.Q, Branch: f.Branch, Cursor: f.Cursor, Limit: 50, Open: !f.All}
-	if st := casework.Status(f.Status); st == casework.Received || st == casework.AwaitingIdentity ||
-		st == casework.InProgress || st == casework.Completed {
+	if st := casework.Status(f.Status); st.Valid() {
 		q.Status, q.Open = st, st != casework.Completed && q.Open
 	}
 	if t := casework.RequestType(f.Type); t.Valid() {
@@ -52,21 +50,14 @@ func (f queueFilter) url(change func(*queueFilter)) string {
 	g := f
 	g.Cursor = ""
 	change(&g)
-	v := url.Values{}
-	for k, x := range map[string]string{"status": g.Status, "type": g.Type, "branch": g.Branch, "q": g.Q, "cursor": g.Cursor} {
-		if x != "" {
-			v.Set(k, x)
+	on := func(b bool) string {
+		if b {
+			return "1"
 		}
+		return ""
 	}
-	for k, x := range map[string]bool{"mine": g.Mine, "due_soon": g.DueSoon, "overdue": g.Overdue, "all": g.All} {
-		if x {
-			v.Set(k, "1")
-		}
-	}
-	if len(v) == 0 {
-		return "/staff/cases"
-	}
-	return "/staff/cases?" + v.Encode()
+	return queryURL("/staff/cases", map[string]string{"status": g.Status, "type": g.Type, "branch": g.Branch, "q": g.Q,
+		"cursor": g.Cursor, "mine": on(g.Mine), "due_soon": on(g.DueSoon), "overdue": on(g.Overdue), "all": on(g.All)})
 }
 
 // queueRow is one case in the queue.
@@ -94,7 +85,7 @@ type queuePage struct {
 	NextURL  string
 	Branches []practice.Branch
 	Statuses []string
-	Types    []casework.RequestType
+	Types    []string
 }
 
 func (s *Server) staffQueue(c echo.Context) error {
@@ -118,8 +109,7 @@ func (s *Server) staffQueue(c echo.Context) error {
 		return err
 	}
 	b := s.staffBase(c, "queue.title", "queue")
-	p := queuePage{base: b, Filter: f, Branches: branches, Types: casework.RequestTypes,
-		Statuses: []string{string(casework.Received), string(casework.AwaitingIdentity), string(casework.InProgress), string(casework.Completed)}}
+	p := queuePage{base: b, Filter: f, Branches: branches, Types: strs(casework.RequestTypes), Statuses: strs(casework.Statuses)}
 	names := map[string]string{}
 	for _, br := range branches {
 		names[br.Code] = br.Name
