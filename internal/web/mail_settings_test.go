@@ -96,7 +96,7 @@ type inboxSession struct {
 	to []string
 }
 
-func (s *inboxSession) AuthMechanisms() []string { return nil }
+func (s *inboxSession) AuthMechanisms() []string             { return nil }
 func (s *inboxSession) Mail(string, *smtp.MailOptions) error { return nil }
 func (s *inboxSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 	if s.b.refusal != "" {
