@@ -59,6 +59,16 @@ func (s Settings) Config(helo string) SMTPConfig {
 		Insecure: s.Security == SecurityLocal, ImplicitTLS: s.Security == SecurityTLS, HeloName: helo, CAFile: s.CAFile}
 }
 
+// Over returns s as it is to be saved over stored. The page never shows the
+// password, so an empty one keeps the stored password, unless clear is set
+// (the owner ticked "clear").
+func (s Settings) Over(stored Settings, clear bool) Settings {
+	if s.Password == "" && !clear {
+		s.Password = stored.Password
+	}
+	return s
+}
+
 // SettingsOf is c as the settings page shows it: the server the environment
 // sets.
 func SettingsOf(c SMTPConfig) Settings {

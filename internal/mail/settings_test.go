@@ -69,6 +69,31 @@ func TestSettingsConfig(t *testing.T) {
 	}
 }
 
+// An empty password keeps the stored one unless it is cleared; a new one
+// replaces it.
+func TestSettingsOver(t *testing.T) {
+	stored := Settings{Host: "smtp.delinde.example", Password: "oud"}
+	tests := []struct {
+		name     string
+		typed    string
+		clear    bool
+		wantPass string
+	}{
+		{"empty keeps", "", false, "oud"},
+		{"empty and clear", "", true, ""},
+		{"new replaces", "nieuw", false, "nieuw"},
+		{"new wins over clear", "nieuw", true, "nieuw"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Settings{Host: "smtp2.delinde.example", Password: tt.typed}.Over(stored, tt.clear)
+			if got.Password != tt.wantPass || got.Host != "smtp2.delinde.example" {
+				t.Errorf("Over = %+v, want password %q and the typed host", got, tt.wantPass)
+			}
+		})
+	}
+}
+
 // The environment's server wins over the saved one, which is read anew on
 // every call; without either there is no server.
 func TestServers(t *testing.T) {

@@ -139,11 +139,8 @@ func (s *Server) mailSettingsSave(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if password == "" && c.FormValue("smtp.password_clear") != "on" {
-		password = stored.Password
-	}
 	f.HasPassword = stored.Password != ""
-	m := f.settings(password)
+	m := f.settings(password).Over(stored, c.FormValue("smtp.password_clear") == "on")
 	if problems := m.Problems(); len(problems) > 0 {
 		return s.renderSettingsMail(c, http.StatusUnprocessableEntity, mailState{typed: &f, problems: problems})
 	}
