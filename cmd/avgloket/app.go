@@ -85,15 +85,17 @@ func (a *App) wire(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var sender mail.Sender
+	// The environment's server wins; without one, the server saved on the
+	// settings page is read for every round of the outbox.
+	servers := mail.NewServers(a.cfg.SMTP, a.store.MailSettings, heloName(a.cfg.BaseURL))
 	if a.cfg.SMTP != nil {
-		if sender, err = mail.NewSMTPSender(*a.cfg.SMTP); err != nil {
+		if _, err := mail.NewSMTPSender(*a.cfg.SMTP); err != nil {
 			return err
 		}
 	} else {
-		a.log.Warn("no SMTP server configured: e-mails stay queued in the outbox until one is (AVGLOKET_SMTP_HOST)")
+		a.log.Info("no SMTP server in the environment: the one set on the settings page is used; without one, e-mails wait in the outbox")
 	}
-	a.worker = mail.NewWorker(a.store.Outbox, sender, a.clock, a.log)
+	a.worker = mail.NewWorker(a.store.Outbox, servers.Sender, a.clock, a.log)
 	cases := casework.NewService(a.store.Cases, writer, a.clock, a.cfg.BaseURL)
 	a.cases = cases
 	a.reminders = casework.NewReminders(a.store.Cases, writer, a.clock, a.cfg.BaseURL)
@@ -140,7 +142,7 @@ func (a *App) wire(ctx context.Context) error {
 	}, web.Deps{
 		Store: a.store, Cases: cases, Catalog: cat, Clock: a.clock, Log: a.log, Signer: a.keys,
 		Passwords: auth.NewPolicy(), MailQueued: a.worker.Notify, Auth: a.auth, OIDC: oidc, Letters: writer, Identity: a.identity,
-		Breaches: a.breaches,
+		Breaches: a.breaches, Mail: servers,
 	})
 	return err
 }

@@ -19,8 +19,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/avgloket/avgloket/internal/audit"
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/clock"
+	"github.com/avgloket/avgloket/internal/mail"
 )
 
 var allScope = casework.Scope{All: true}
@@ -109,6 +111,26 @@ func TestAppDeliversAcknowledgementWithoutCaseContent(t *testing.T) {
 	}
 	if strings.Contains(app.logs.String(), req.Requester.Email) {
 		t.Errorf("the log holds the requester's address:\n%s", app.logs)
+	}
+}
+
+// Without AVGLOKET_SMTP_* the running worker sends through the server saved
+// on the settings page, from the moment it is saved: no restart.
+func TestAppSendsThroughServerSavedInThePortal(t *testing.T) {
+	t.Parallel()
+	relay := startSMTP(t, "")
+	app := startApp(t, appOptions{})
+	ref := mustFile(t, app.URL, selfRequest(1))
+	if queued, sent := app.outbox(t); queued != 1 || sent != 0 {
+		t.Fatalf("outbox without a server: %d queued, %d sent; want 1 and 0", queued, sent)
+	}
+	saved := mail.SettingsOf(*relay.config())
+	if err := app.store.SaveMailSettingsAudited(t.Context(), saved, audit.Entry{At: time.Now(), Actor: audit.System}); err != nil {
+		t.Fatal(err)
+	}
+	app.worker.Notify() // as the settings page does after saving
+	if _, body := readMail(t, relay.next(t)); !strings.Contains(body, ref) {
+		t.Errorf("the mail does not give the reference %s:\n%s", ref, body)
 	}
 }
 

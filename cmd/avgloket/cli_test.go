@@ -202,6 +202,7 @@ func TestCLIBadSettings(t *testing.T) {
 		{"SMTP port not a number", map[string]string{"AVGLOKET_SMTP_HOST": "127.0.0.1", "AVGLOKET_SMTP_FROM": "a@example.org", "AVGLOKET_SMTP_PORT": "smtp"}, []string{"migrate"}, []string{"AVGLOKET_SMTP_PORT", "smtp"}},
 		{"SMTP port out of range", map[string]string{"AVGLOKET_SMTP_HOST": "127.0.0.1", "AVGLOKET_SMTP_FROM": "a@example.org", "AVGLOKET_SMTP_PORT": "70000"}, []string{"migrate"}, []string{"AVGLOKET_SMTP_PORT"}},
 		{"SMTP host with a port", map[string]string{"AVGLOKET_SMTP_HOST": "mail.example.org:25", "AVGLOKET_SMTP_FROM": "a@example.org"}, []string{"migrate"}, []string{"SMTP"}},
+		{"SMTP sender without a host", map[string]string{"AVGLOKET_SMTP_FROM": "a@example.org"}, []string{"migrate"}, []string{"AVGLOKET_SMTP_FROM", "AVGLOKET_SMTP_HOST"}},
 		{"SMTP CA file missing", map[string]string{"AVGLOKET_SMTP_HOST": "127.0.0.1", "AVGLOKET_SMTP_FROM": "a@example.org", "AVGLOKET_SMTP_CA_FILE": "/nonexistent/ca.pem"}, []string{"migrate"}, []string{"AVGLOKET_SMTP_CA_FILE"}},
 		{"trusted proxy not CIDR", map[string]string{"AVGLOKET_TRUSTED_PROXIES": "10.0.0.0/8, proxy.local"}, []string{"migrate"}, []string{"AVGLOKET_TRUSTED_PROXIES", "proxy.local"}},
 		{"trusted proxy bad mask", map[string]string{"AVGLOKET_TRUSTED_PROXIES": "10.0.0.0/33"}, []string{"token", "add", "--email", "a@example.org"}, []string{"AVGLOKET_TRUSTED_PROXIES"}},

@@ -128,20 +128,36 @@ func valueList(v string) []string {
 	return out
 }
 
-// smtpConfig reads the SMTP settings; the relay is greeted (EHLO) with the
-// host name of baseURL (go-mail's "localhost" when it is an IP address).
-func smtpConfig(getenv env, baseURL string) (*mail.SMTPConfig, error) {
-	host := getenv("SMTP_HOST")
-	if host == "" {
-		return nil, nil
-	}
-	s := &mail.SMTPConfig{Host: host, Port: 587, Username: getenv("SMTP_USER"), Password: getenv("SMTP_PASSWORD"),
-		From: getenv("SMTP_FROM"), Insecure: getenv("SMTP_INSECURE") == "1", CAFile: getenv("SMTP_CA_FILE")}
+// smtpVars are the SMTP settings' environment variables besides SMTP_HOST.
+var smtpVars = []string{"SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_FROM", "SMTP_INSECURE", "SMTP_CA_FILE"}
+
+// heloName is the name the relay is greeted with (EHLO): the host name of
+// baseURL, or "" (go-mail's "localhost") when it is an IP address.
+func heloName(baseURL string) string {
 	if u, err := url.Parse(baseURL); err == nil && net.ParseIP(u.Hostname()) == nil {
 		// A name; an IP address would need the [literal] form, and a
 		// portal reached by IP address has no name to give.
-		s.HeloName = u.Hostname()
+		return u.Hostname()
 	}
+	return ""
+}
+
+// smtpConfig reads the SMTP settings; nil when the environment sets none,
+// and then the server saved on the settings page is used. Any AVGLOKET_SMTP_*
+// without AVGLOKET_SMTP_HOST is an error: the environment would half win.
+func smtpConfig(getenv env, baseURL string) (*mail.SMTPConfig, error) {
+	host := getenv("SMTP_HOST")
+	if host == "" {
+		for _, v := range smtpVars {
+			if getenv(v) != "" {
+				return nil, fmt.Errorf("AVGLOKET_%s is set without AVGLOKET_SMTP_HOST: set both, or neither to use the settings page", v)
+			}
+		}
+		return nil, nil
+	}
+	s := &mail.SMTPConfig{Host: host, Port: 587, Username: getenv("SMTP_USER"), Password: getenv("SMTP_PASSWORD"),
+		From: getenv("SMTP_FROM"), Insecure: getenv("SMTP_INSECURE") == "1", CAFile: getenv("SMTP_CA_FILE"),
+		HeloName: heloName(baseURL)}
 	if v := getenv("SMTP_PORT"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 65535 {

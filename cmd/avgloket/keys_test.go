@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/avgloket/avgloket/internal/audit"
 	"github.com/avgloket/avgloket/internal/auth"
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/deadline"
@@ -48,6 +49,7 @@ const (
 	keysTOTP     = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 	keysVerifier = "MARKER-VERIFIER-0123456789-0123456789-0123456789"
 	keysFile     = "MARKER-FILE %PDF-1.7 identiteitsbewijs"
+	keysSMTPPass = "MARKER-SMTP-PASSWORD"
 )
 
 // seedKeys fills every sealed column of the data folder's database and
@@ -101,6 +103,11 @@ func seedKeys(tb testing.TB, dataDir string) keysSeed {
 	}
 
 	seedBreachColumns(tb, st, m.ID, now)
+	smtp := mail.Settings{Host: "smtp.zorg.example", Port: 587, Username: "portaal", Password: keysSMTPPass,
+		From: "noreply@zorg.example", Security: mail.SecuritySTARTTLS}
+	if err := st.SaveMailSettingsAudited(ctx, smtp, audit.Entry{At: now, Actor: audit.Staff(m.ID)}); err != nil {
+		tb.Fatalf("SaveMailSettingsAudited: %v", err)
+	}
 
 	seed := keysSeed{ref: c.Reference, caseID: c.ID, staffID: m.ID, stateHash: attempt.StateHash,
 		liveFile: "0123456789abcdef0123456789abcdef", destroyedFile: "fedcba9876543210fedcba9876543210"}
@@ -176,6 +183,9 @@ func checkKeysSeed(tb testing.TB, dataDir string, seed keysSeed) {
 	acc, err := st.AccountByID(ctx, seed.staffID)
 	if err != nil || acc.TOTPSecret != keysTOTP {
 		tb.Errorf("TOTP secret = %q, %v", acc.TOTPSecret, err)
+	}
+	if smtp, err := st.MailSettings(ctx); err != nil || smtp.Password != keysSMTPPass {
+		tb.Errorf("SMTP password = %q, %v", smtp.Password, err)
 	}
 	files, err := filestore.New(filepath.Join(dataDir, "files"), mustKeys(tb, dataDir))
 	if err != nil {

@@ -144,6 +144,12 @@ const (
 	KeyRotate Action = "key_rotate"
 	// BackupCreate: a copy of the database was written.
 	BackupCreate Action = "backup_create"
+	// MailTest: an owner sent a test mail through the SMTP server; Detail
+	// gives the result ("result=sent" or "result=failed").
+	MailTest Action = "mail_test"
+	// MailRetry: an owner asked for a queued mail to be tried again now;
+	// Object is the outbox row.
+	MailRetry Action = "mail_retry"
 )
 
 // actions lists every Action, in the order above.
@@ -157,6 +163,7 @@ var actions = []Action{
 	TokenCreate, TokenRevoke, SetupComplete,
 	RequestTrack, RequestConfirm,
 	AuditView, AuditVerify, KeyRotate, BackupCreate,
+	MailTest, MailRetry,
 }
 
 // Actions returns every known Action, e.g. for a filter in the owners' view.
@@ -195,6 +202,9 @@ func API(staffID int64) string { return ref("api", staffID) }
 
 // Case returns the object for case id: "case:<id>".
 func Case(id int64) string { return ref("case", id) }
+
+// Outbox returns the object for the queued mail id: "outbox:<id>".
+func Outbox(id int64) string { return ref("outbox", id) }
 
 // Breach returns the object for breach id: "breach:<id>".
 func Breach(id int64) string { return ref("breach", id) }
@@ -272,7 +282,7 @@ func (e Entry) Validate() error {
 		switch kind, ok := parseRef(e.Object); {
 		case !ok:
 			return invalid("object", `must be "<kind>:<id>" or empty`)
-		case kind != "case" && kind != "breach" && kind != "staff" && kind != "file" && kind != "token" && kind != "branch":
+		case kind != "case" && kind != "breach" && kind != "staff" && kind != "file" && kind != "token" && kind != "branch" && kind != "outbox":
 			return invalid("object", "is of an unknown kind")
 		}
 	}

@@ -203,7 +203,7 @@ func TestActions(t *testing.T) {
 	for _, a := range []Action{SignIn, SignInFailed, SignOut, AccessDenied, CaseView, CaseCreate, CaseUpdate,
 		CaseStatus, CaseAssign, CaseNote, CaseMessage, CaseExtend, CaseDecide, CaseExport, FileView, FileUpload,
 		FileDelete, BreachView, BreachCreate, BreachUpdate, SettingsUpdate, StaffInvite, StaffUpdate, StaffDisable,
-		TokenCreate, TokenRevoke, SetupComplete, RequestTrack} {
+		TokenCreate, TokenRevoke, SetupComplete, RequestTrack, MailTest, MailRetry} {
 		if !seen[a] {
 			t.Errorf("Actions lacks %q", a)
 		}

@@ -553,6 +553,7 @@ func (s *Service) SendLetters(ctx context.Context, a Actor, ref string) (int, er
 				return nil, apperr.InvalidFields(map[string]string{"letter_en": "breach.letter_untranslated"})
 			}
 			m := LetterMail(p.Email, text[letterLang(p.Language)], p.Language)
+			m.Kind, m.Ref = mail.KindBreachLetter, r.Reference
 			if email.Valid(ctl.DPO.Email) {
 				// The letter names this contact point; a reply reaches it.
 				m.ReplyTo = ctl.DPO.Email

@@ -53,5 +53,5 @@ func (w *BreachReminders) BreachReminder(to breach.Contact, r breach.Reminder, l
 	}
 	subject := w.cat.T(lang.NL, "breach.mail.reminder."+r.Mark, map[string]any{"Reference": r.Reference,
 		"Authority": r.Authority.Code, "Hours": r.TargetHours})
-	return mail.Message{To: to.Email, Subject: subject, Text: buf.String()}, nil
+	return mail.Message{To: to.Email, Subject: subject, Text: buf.String(), Kind: mail.KindBreachReminder, Ref: r.Reference}, nil
 }

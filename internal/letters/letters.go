@@ -54,7 +54,7 @@ func (w *Writer) render(name string, c lang.Code, to, subject string, data map[s
 	if err := w.templates[name+"."+string(c)].Execute(&buf, data); err != nil {
 		return mail.Message{}, fmt.Errorf("mail %s: %w", name, err)
 	}
-	return mail.Message{To: to, Subject: subject, Text: buf.String()}, nil
+	return mail.Message{To: to, Subject: subject, Text: buf.String(), Kind: mail.Kind(name)}, nil
 }
 
 // Acknowledgement is the receipt sent to the requester: reference, type, due
@@ -157,6 +157,6 @@ func (w *Writer) caseMail(name, subjectID string, k casework.Case, trackingURL s
 	})
 	// The mails invite a reply; it goes to the practice, not the relay's
 	// no-reply sender.
-	m.ReplyTo = st.PrivacyEmail
+	m.ReplyTo, m.Ref = st.PrivacyEmail, k.Reference
 	return m, err
 }

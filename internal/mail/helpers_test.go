@@ -151,6 +151,7 @@ type serverOptions struct {
 	addr       string      // default "127.0.0.1:0"
 	user, pass string      // if set, AUTH PLAIN is required before MAIL
 	tls        *tls.Config // if set, STARTTLS is offered and AUTH needs it
+	implicit   bool        // with tls: TLS from the first byte (SMTPS) instead
 	rejectRcpt func(to string) error
 }
 
@@ -171,6 +172,9 @@ func startServer(tb testing.TB, opt serverOptions) *testServer {
 	if err != nil {
 		tb.Fatalf("listen: %v", err)
 	}
+	if opt.implicit {
+		l = tls.NewListener(l, opt.tls)
+	}
 	tl := &trackingListener{Listener: l}
 	ts := &testServer{got: make(chan received, 16)}
 	host, port, _ := net.SplitHostPort(l.Addr().String())
@@ -179,8 +183,10 @@ func startServer(tb testing.TB, opt serverOptions) *testServer {
 
 	s := smtp.NewServer(&testBackend{srv: ts, opt: opt})
 	s.Domain = "localhost"
-	s.AllowInsecureAuth = opt.tls == nil
-	s.TLSConfig = opt.tls
+	s.AllowInsecureAuth = opt.tls == nil || opt.implicit
+	if !opt.implicit {
+		s.TLSConfig = opt.tls
+	}
 	s.ReadTimeout = failsafe
 	s.WriteTimeout = failsafe
 	s.ErrorLog = log.New(io.Discard, "", 0)

@@ -48,6 +48,32 @@ type Message struct {
 	// the From address is a relay's no-reply. A bare address like To, or
 	// empty for none.
 	ReplyTo string `json:",omitempty"`
+	// Kind names the letter (a Kind constant) and Ref the case or breach
+	// reference it is about, if any: what the owners' outbox page shows of
+	// a mail without opening it. Neither is part of the mail itself.
+	Kind Kind   `json:"-"`
+	Ref  string `json:"-"`
+}
+
+// Kind says which letter a Message is.
+type Kind string
+
+// The letters avgloket sends.
+const (
+	KindAcknowledgement Kind = "acknowledgement"
+	KindMessage         Kind = "message"
+	KindExtension       Kind = "extension"
+	KindDecision        Kind = "decision"
+	KindInvitation      Kind = "invitation"
+	KindReminder        Kind = "reminder"
+	KindBreachReminder  Kind = "breach_reminder"
+	KindBreachLetter    Kind = "breach_letter"
+)
+
+// Kinds lists every Kind, e.g. for the words of the outbox page.
+func Kinds() []Kind {
+	return []Kind{KindAcknowledgement, KindMessage, KindExtension, KindDecision, KindInvitation,
+		KindReminder, KindBreachReminder, KindBreachLetter}
 }
 
 // Validate reports whether m may be sent. It returns an error wrapping

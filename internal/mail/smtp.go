@@ -57,6 +57,10 @@ type SMTPConfig struct {
 	// used when the relay offers it (see NewSMTPSender).
 	Insecure bool
 
+	// ImplicitTLS speaks TLS from the first byte (SMTPS) instead of
+	// upgrading with STARTTLS; port 465 always does.
+	ImplicitTLS bool
+
 	// Timeout bounds each step: connecting, the greeting, and the rest of the
 	// conversation. Zero means DefaultTimeout.
 	Timeout time.Duration
@@ -128,6 +132,7 @@ type SMTPSender struct {
 	idDomain  string // right-hand side of Message-IDs
 	helo      string // the EHLO name; "" lets go-mail send "localhost"
 	policy    gomail.StartTLSPolicy
+	implicit  bool // TLS from the first byte
 	timeout   time.Duration
 	tlsConfig *tls.Config // cloned per dial; tests add a root CA here
 }
@@ -141,7 +146,7 @@ type SMTPSender struct {
 // shared network. The flip side is that a local relay offering STARTTLS with
 // a certificate that does not verify for c.Host is refused; fix its
 // certificate (or its STARTTLS offer) rather than weakening verification.
-// Port 465 uses implicit TLS regardless of c.Insecure.
+// Port 465, or c.ImplicitTLS, uses implicit TLS regardless of c.Insecure.
 //
 // Every message gets Date, Message-ID and "Auto-Submitted: auto-generated"
 // (RFC 3834, so auto-responders stay quiet).
@@ -158,6 +163,7 @@ func NewSMTPSender(c SMTPConfig) (*SMTPSender, error) {
 		from:      from,
 		idDomain:  messageIDDomain(from.Address),
 		policy:    gomail.MandatoryStartTLS,
+		implicit:  c.ImplicitTLS || c.Port == 465,
 		timeout:   c.Timeout,
 		tlsConfig: &tls.Config{ServerName: c.Host, MinVersion: tls.VersionTLS12},
 	}
@@ -257,7 +263,7 @@ func (s *SMTPSender) Send(ctx context.Context, m Message) error {
 		Port:           s.port,
 		Username:       s.username,
 		Password:       s.password,
-		SSL:            s.port == 465,
+		SSL:            s.implicit,
 		TLSConfig:      s.tlsConfig.Clone(),
 		StartTLSPolicy: s.policy,
 		Timeout:        s.timeout,

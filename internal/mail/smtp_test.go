@@ -179,6 +179,34 @@ func TestSMTPSenderUsesStartTLS(t *testing.T) {
 	}
 }
 
+// Implicit TLS (the settings page's "TLS from the start") works on any
+// port, not only 465; without it, the same server is not reached.
+func TestSMTPSenderImplicitTLS(t *testing.T) {
+	serverTLS, roots := selfSigned(t)
+	ts := startServer(t, serverOptions{user: testUser, pass: testPass, tls: serverTLS, implicit: true})
+	for _, implicit := range []bool{true, false} {
+		s, err := NewSMTPSender(SMTPConfig{Host: ts.Host, Port: ts.Port, Username: testUser, Password: testPass,
+			From: testFrom, Timeout: 2 * time.Second, ImplicitTLS: implicit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.tlsConfig.RootCAs = roots
+		m := validMessage()
+		err = s.Send(context.Background(), m)
+		if !implicit {
+			if err == nil {
+				t.Error("without ImplicitTLS the SMTPS server was reached")
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("ImplicitTLS: Send: %v", err)
+		}
+		checkDelivered(t, ts.next(t), m)
+	}
+	ts.none(t)
+}
+
 func TestSMTPSenderRefusesUntrustedCertificate(t *testing.T) {
 	serverTLS, _ := selfSigned(t)
 	ts := startServer(t, serverOptions{user: testUser, pass: testPass, tls: serverTLS})

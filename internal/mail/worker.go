@@ -78,21 +78,32 @@ type Queue interface {
 // The Worker logs outbox ids, attempt counts and error texts with the
 // recipient's address removed; never addresses, subjects or bodies.
 type Worker struct {
-	queue  Queue
-	sender Sender
-	clock  clock.Clock
-	log    *slog.Logger
-	wake   chan struct{}
+	queue   Queue
+	senders SenderFunc
+	clock   clock.Clock
+	log     *slog.Logger
+	wake    chan struct{}
 }
 
-// NewWorker returns a Worker that takes mails from q and sends them with s.
-// With a nil s nothing is sent and mails stay queued (for a deployment
-// without mail, or until one is configured). A nil log discards the log.
-func NewWorker(q Queue, s Sender, c clock.Clock, log *slog.Logger) *Worker {
+// SenderFunc gives the sender for the next round of the outbox, built from
+// the settings as they are then (Servers.Sender), or an error wrapping
+// ErrNoServer when no server is configured.
+type SenderFunc func(ctx context.Context) (Sender, error)
+
+// Always is a SenderFunc that always gives s.
+func Always(s Sender) SenderFunc {
+	return func(context.Context) (Sender, error) { return s, nil }
+}
+
+// NewWorker returns a Worker that takes mails from q and sends them with the
+// sender s gives for each round. While s reports ErrNoServer nothing is sent
+// and mails stay queued (until a server is configured, which the next round
+// picks up). A nil log discards the log.
+func NewWorker(q Queue, s SenderFunc, c clock.Clock, log *slog.Logger) *Worker {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Worker{queue: q, sender: s, clock: c, log: log, wake: make(chan struct{}, 1)}
+	return &Worker{queue: q, senders: s, clock: c, log: log, wake: make(chan struct{}, 1)}
 }
 
 // RunOnce sends every message that is due and returns how many were sent.
@@ -100,16 +111,33 @@ func NewWorker(q Queue, s Sender, c clock.Clock, log *slog.Logger) *Worker {
 // A failed send is recorded with MarkFailed: attempts+1, next try at now +
 // Backoff(attempts+1), and the error text without the recipient's address. A
 // message that fails Validate is never sent; it is marked failed with
-// InvalidBackoff and logged by id. With no Sender, RunOnce does nothing.
+// InvalidBackoff and logged by id. With no server configured, RunOnce does
+// nothing; a sender that cannot be made (a CA file gone) is an error.
 //
 // RunOnce returns an error if the queue fails (and stops there, so that a
 // broken database does not cause repeated sends) or ctx's error if ctx is done
 // between messages. A send that was under way when ctx ended is still
 // recorded as sent or failed.
 func (w *Worker) RunOnce(ctx context.Context) (sent int, err error) {
-	if w.sender == nil {
-		return 0, nil
+	sent, _, err = w.runOnce(ctx)
+	return sent, err
+}
+
+// runOnce is RunOnce that also reports whether a server was configured.
+func (w *Worker) runOnce(ctx context.Context) (sent int, configured bool, err error) {
+	sender, err := w.senders(ctx)
+	if errors.Is(err, ErrNoServer) {
+		return 0, false, nil
 	}
+	if err != nil {
+		return 0, true, fmt.Errorf("mail: sender: %w", err)
+	}
+	sent, err = w.send(ctx, sender)
+	return sent, true, err
+}
+
+// send delivers the due mails with sender.
+func (w *Worker) send(ctx context.Context, sender Sender) (sent int, err error) {
 	seen := make(map[int64]bool)
 	for {
 		if err := ctx.Err(); err != nil {
@@ -130,7 +158,7 @@ func (w *Worker) RunOnce(ctx context.Context) (sent int, err error) {
 			if err := ctx.Err(); err != nil {
 				return sent, err
 			}
-			ok, err := w.deliver(ctx, item)
+			ok, err := w.deliver(ctx, sender, item)
 			if ok {
 				sent++
 			}
@@ -146,7 +174,7 @@ func (w *Worker) RunOnce(ctx context.Context) (sent int, err error) {
 
 // deliver sends one queued message and records the outcome. ok reports
 // whether it was sent; err is a queue failure or ctx's error.
-func (w *Worker) deliver(ctx context.Context, item Queued) (ok bool, err error) {
+func (w *Worker) deliver(ctx context.Context, sender Sender, item Queued) (ok bool, err error) {
 	attempts := item.Attempts + 1
 	if verr := item.Message.Validate(); verr != nil {
 		next := w.clock.Now().Add(InvalidBackoff)
@@ -155,7 +183,7 @@ func (w *Worker) deliver(ctx context.Context, item Queued) (ok bool, err error) 
 		return false, w.markFailed(ctx, item.ID, attempts, next, verr.Error())
 	}
 
-	sendErr := w.sender.Send(ctx, item.Message)
+	sendErr := sender.Send(ctx, item.Message)
 	if sendErr != nil && ctx.Err() != nil && errors.Is(sendErr, ctx.Err()) {
 		// Stopped before it started: not an attempt.
 		return false, ctx.Err()
@@ -211,27 +239,31 @@ func (w *Worker) Run(ctx context.Context, every time.Duration) {
 	if every <= 0 {
 		every = time.Minute
 	}
-	if w.sender == nil {
-		w.log.Warn("mail: no sender configured, mails stay queued")
-	}
+	told := false // that no server is configured, since there was one
 	for {
-		if _, err := w.RunOnce(ctx); err != nil && ctx.Err() == nil {
+		_, configured, err := w.runOnce(ctx)
+		if err != nil && ctx.Err() == nil {
 			w.log.Error("mail: outbox run failed", "error", err.Error())
 		}
+		if !configured && !told {
+			w.log.Warn("mail: no sender configured, mails stay queued")
+		}
+		told = !configured
 		select {
 		case <-ctx.Done():
 			return
-		case <-w.clock.After(w.wait(ctx, every)):
+		case <-w.clock.After(w.wait(ctx, every, configured)):
 		case <-w.wake:
 		}
 	}
 }
 
 // wait returns how long Run sleeps: until the earliest unsent mail is due,
-// but at least minWait and at most every. Without a sender nothing will be
-// sent, so it waits every.
-func (w *Worker) wait(ctx context.Context, every time.Duration) time.Duration {
-	if w.sender == nil {
+// but at least minWait and at most every. Without a server nothing will be
+// sent, so it waits every (or until Notify, as after the settings page
+// saved a server).
+func (w *Worker) wait(ctx context.Context, every time.Duration, configured bool) time.Duration {
+	if !configured {
 		return every
 	}
 	next, ok, err := w.queue.NextDue(ctx)

@@ -47,7 +47,11 @@ func newTestWorker(tb testing.TB, q Queue, s Sender) (*Worker, *clock.Fake, *loc
 	clk := clock.NewFake(t0)
 	logs := &lockedBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	return NewWorker(q, s, clk, log), clk, logs
+	senders := Always(s)
+	if s == nil {
+		senders = func(context.Context) (Sender, error) { return nil, ErrNoServer }
+	}
+	return NewWorker(q, senders, clk, log), clk, logs
 }
 
 // checkNoPersonalData fails if the log mentions the message's recipient,
@@ -439,5 +443,40 @@ func awaitTimers(tb testing.TB, clk *clock.Fake, n int) {
 	case <-done:
 	case <-time.After(failsafe):
 		tb.Fatalf("no %d timers pending on the clock", n)
+	}
+}
+
+// A server configured while the worker runs (saved on the settings page) is
+// used from the next round on, without a new worker; one removed again stops
+// the sending.
+func TestWorkerTakesTheSenderOfEachRound(t *testing.T) {
+	q := &memQueue{}
+	first := q.add(t, validMessage())
+	var server Sender // none yet
+	var got []Message
+	rec := senderFunc(func(_ context.Context, m Message) error { got = append(got, m); return nil })
+	senders := func(context.Context) (Sender, error) {
+		if server == nil {
+			return nil, ErrNoServer
+		}
+		return server, nil
+	}
+	w := NewWorker(q, senders, clock.NewFake(t0), nil)
+	if sent, err := w.RunOnce(t.Context()); sent != 0 || err != nil || q.row(t, first).sent {
+		t.Fatalf("without a server: RunOnce = %d, %v; want nothing sent", sent, err)
+	}
+	server = rec
+	if sent, err := w.RunOnce(t.Context()); sent != 1 || err != nil || !q.row(t, first).sent || len(got) != 1 {
+		t.Fatalf("after the server was set: RunOnce = %d, %v, got %d; want the mail sent", sent, err, len(got))
+	}
+	server = nil
+	second := q.add(t, validMessage())
+	if sent, err := w.RunOnce(t.Context()); sent != 0 || err != nil || q.row(t, second).sent {
+		t.Fatalf("after the server was removed: RunOnce = %d, %v; want nothing sent", sent, err)
+	}
+	broken := errors.New("CA file gone")
+	w = NewWorker(q, func(context.Context) (Sender, error) { return nil, broken }, clock.NewFake(t0), nil)
+	if _, err := w.RunOnce(t.Context()); !errors.Is(err, broken) {
+		t.Errorf("a sender that cannot be made: RunOnce error = %v, want it reported", err)
 	}
 }

@@ -23,6 +23,8 @@ type outboxRow struct {
 	Attempts      int
 	LastError     string
 	SentAt        *time.Time
+	Kind          string // which letter (mail.Kind), shown on the outbox page
+	Reference     string // the case or breach it is about, if any
 }
 
 func (outboxRow) TableName() string { return "outbox" }
@@ -32,7 +34,7 @@ func (outboxRow) TableName() string { return "outbox" }
 // the insert, so each row is written empty first and sealed second.
 func (s *DB) enqueue(tx *gorm.DB, msgs []mail.Message, now time.Time) error {
 	for _, m := range msgs {
-		r := outboxRow{Message: []byte{}, CreatedAt: now.UTC(), NextAttemptAt: now.UTC()}
+		r := outboxRow{Message: []byte{}, CreatedAt: now.UTC(), NextAttemptAt: now.UTC(), Kind: string(m.Kind), Reference: m.Ref}
 		if err := tx.Create(&r).Error; err != nil {
 			return internal(err, "queue mail")
 		}

@@ -54,6 +54,9 @@ var sealedColumns = []SealedColumn{
 	{Table: "breach_notifications", Column: "draft", Row: "CAST(id AS TEXT)"},
 	{Table: "breach_recipients", Column: "contact", Row: "CAST(id AS TEXT)"},
 	{Table: "breach_settings", Column: "contacts", Row: "CAST(id AS TEXT)"},
+	// mailPasswordAAD: the SMTP password, bound to the one row's id; NULL
+	// without a login.
+	{Table: "mail_settings", Column: "password", Row: "CAST(id AS TEXT)"},
 }
 
 // SealedColumns returns every column that holds vault blobs, in the order

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/avgloket/avgloket/internal/audit"
 	"github.com/avgloket/avgloket/internal/auth"
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/mail"
@@ -39,6 +40,7 @@ const (
 	seedAnswer   = "MARKER-ANSWER hierbij"
 	seedTOTP     = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 	seedVerifier = "MARKER-VERIFIER-0123456789-0123456789-0123456789"
+	seedSMTPPass = "MARKER-SMTP-PASSWORD"
 )
 
 // seedSealed fills every sealed column: a case with details and specifics
@@ -77,6 +79,11 @@ func seedSealed(tb testing.TB, s *Store) sealedSeed {
 	update(tb, s, c.Reference, casework.Actor{Requester: true, Scope: casework.Scope{All: true}},
 		casework.Change{AnswerInfo: &casework.InfoRequest{ID: qs[0].ID, Answer: seedAnswer}})
 	seedBreach(tb, s, m.ID)
+	smtp := mail.Settings{Host: "smtp.zorg.example", Port: 587, Username: "portaal", Password: seedSMTPPass,
+		From: "noreply@zorg.example", Security: mail.SecuritySTARTTLS}
+	if err := s.SaveMailSettingsAudited(ctx, smtp, audit.Entry{At: at, Actor: audit.Staff(m.ID)}); err != nil {
+		tb.Fatalf("SaveMailSettingsAudited: %v", err)
+	}
 	return sealedSeed{ref: c.Reference, caseID: c.ID, staffID: m.ID, stateHash: a.StateHash}
 }
 
@@ -135,6 +142,9 @@ func checkSeedOpens(tb testing.TB, s *Store, seed sealedSeed) {
 	}
 	if acc.TOTPSecret != seedTOTP {
 		tb.Errorf("TOTP secret reads back as %q", acc.TOTPSecret)
+	}
+	if smtp, err := s.MailSettings(ctx); err != nil || smtp.Password != seedSMTPPass {
+		tb.Errorf("SMTP password reads back as %q, %v", smtp.Password, err)
 	}
 	// TakeOIDCAttempt would use the attempt up; open its verifier as it does.
 	var blob []byte

@@ -9,6 +9,7 @@ import (
 
 	"github.com/avgloket/avgloket/internal/apperr"
 	"github.com/avgloket/avgloket/internal/audit"
+	"github.com/avgloket/avgloket/internal/mail"
 	"github.com/avgloket/avgloket/internal/practice"
 	"github.com/avgloket/avgloket/internal/staff"
 )
@@ -61,10 +62,11 @@ func validSetupToken(db *gorm.DB, hash string, now time.Time) error {
 	return nil
 }
 
-// CompleteSetup stores the practice's settings and the first owner's
-// account and uses up the setup link, in one transaction. A used, expired or
+// CompleteSetup stores the practice's settings, its SMTP server (when smtp
+// names one) and the first owner's account and uses up the setup link, in
+// one transaction. A used, expired or
 // unknown link, or one presented after an account exists, gives NotFound.
-func (s *Practice) CompleteSetup(ctx context.Context, hash string, p practice.Settings, owner staff.NewMember, now time.Time) (staff.Member, error) {
+func (s *Practice) CompleteSetup(ctx context.Context, hash string, p practice.Settings, smtp mail.Settings, owner staff.NewMember, now time.Time) (staff.Member, error) {
 	var m staff.Member
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := validSetupToken(tx, hash, now); err != nil {
@@ -76,6 +78,9 @@ func (s *Practice) CompleteSetup(ctx context.Context, hash string, p practice.Se
 		row := settingsRow(p, now)
 		if err := tx.Save(&row).Error; err != nil {
 			return internal(err, "save settings")
+		}
+		if err := s.saveMailSettings(tx, smtp, now); err != nil {
+			return err
 		}
 		var err error
 		m, err = addMember(tx, owner, now)

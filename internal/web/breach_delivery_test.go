@@ -53,7 +53,7 @@ func TestBreachLettersDelivered(t *testing.T) {
 	}
 	a.clock.Advance(5 * time.Minute)
 	sentAt := a.clock.Now()
-	n, err := mail.NewWorker(a.store, sender, a.clock, nil).RunOnce(t.Context())
+	n, err := mail.NewWorker(a.store, mail.Always(sender), a.clock, nil).RunOnce(t.Context())
 	if err != nil || n != 2 {
 		t.Fatalf("RunOnce = %d, %v; want 2 sent", n, err)
 	}

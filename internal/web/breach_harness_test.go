@@ -12,6 +12,7 @@ import (
 	"github.com/avgloket/avgloket/internal/breach"
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/lang"
+	"github.com/avgloket/avgloket/internal/mail"
 	"github.com/avgloket/avgloket/internal/practice"
 	"github.com/avgloket/avgloket/internal/staff"
 )
@@ -55,7 +56,7 @@ func (a *breachApp) setUpPractice(tb testing.TB) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if _, err := a.store.CompleteSetup(tb.Context(), hashOf, p, staff.NewMember{Email: "els@delinde.example", Name: "Els Eigenaar",
+	if _, err := a.store.CompleteSetup(tb.Context(), hashOf, p, mail.Settings{}, staff.NewMember{Email: "els@delinde.example", Name: "Els Eigenaar",
 		Role: staff.Owner, PasswordHash: pw}, a.clock.Now()); err != nil {
 		tb.Fatalf("CompleteSetup: %v", err)
 	}

@@ -162,6 +162,16 @@ var routeAccess = map[string]access{
 	"POST /staff/settings": {probe: "POST /staff/settings", anonymous: noCSRF, anonymousCSRF: noSess,
 		body:  "practice.name=Praktijk+Test&practice.address=Straat+1&practice.kvk=12345678&practice.privacy_email=privacy%40praktijk.example&practice.time_zone=Europe%2FAmsterdam&practice.country=NL&practice.calendar=NL&practice.id_copy_days=30&practice.case_retention_days=730&practice.identity_pause=on",
 		owner: 303, officer: 404, otherBranch: 404},
+	// The mail server, the test mail (no server here: the page says so) and
+	// the outbox with its "retry now" (outbox row 1 is {ref}'s unsent
+	// acknowledgement).
+	"POST /staff/settings/mail": {probe: "POST /staff/settings/mail", anonymous: noCSRF, anonymousCSRF: noSess,
+		body: "smtp.host=&smtp.security=starttls", owner: 303, officer: 404, otherBranch: 404},
+	"POST /staff/settings/mail/test": {probe: "POST /staff/settings/mail/test", anonymous: noCSRF, anonymousCSRF: noSess,
+		body: "smtp.test_to=test%40praktijk.example", owner: 200, officer: 404, otherBranch: 404},
+	"GET /staff/outbox": {probe: "GET /staff/outbox", anonymous: toSignIn, owner: 200, officer: 404, otherBranch: 404},
+	"POST /staff/outbox/:id/retry": {probe: "POST /staff/outbox/1/retry", anonymous: noCSRF, anonymousCSRF: noSess,
+		owner: 303, officer: 404, otherBranch: 404},
 	"GET /staff/team": {probe: "GET /staff/team", anonymous: toSignIn, owner: 200, officer: 404, otherBranch: 404},
 	"POST /staff/team/invite": {probe: "POST /staff/team/invite", anonymous: noCSRF, anonymousCSRF: noSess,
 		body:  "invite.email=uitgenodigd{n}%40praktijk.example&invite.name=Uitgenodigd&invite.role=officer&invite.branches=utrecht",

@@ -34,7 +34,7 @@ type Store interface {
 	Settings(ctx context.Context) (practice.Settings, error)
 	Branches(ctx context.Context) ([]practice.Branch, error)
 	SetupTokenValid(ctx context.Context, hash string, now time.Time) (bool, error)
-	CompleteSetup(ctx context.Context, hash string, p practice.Settings, owner staff.NewMember, now time.Time) (staff.Member, error)
+	CompleteSetup(ctx context.Context, hash string, p practice.Settings, smtp mail.Settings, owner staff.NewMember, now time.Time) (staff.Member, error)
 	MemberByAPIToken(ctx context.Context, hash string, now time.Time) (staff.Member, error)
 
 	// Staff accounts and the team.
@@ -55,6 +55,13 @@ type Store interface {
 	CreateAPIToken(ctx context.Context, staffID int64, hash, label string, who audit.Entry) (int64, error)
 	RevokeOwnAPIToken(ctx context.Context, staffID, id int64, who audit.Entry) error
 	RevokeAllAPITokens(ctx context.Context, staffID int64, who audit.Entry) (int, error)
+
+	// The SMTP server saved on the settings page, and the outbox.
+	MailSettings(ctx context.Context) (mail.Settings, error)
+	SaveMailSettingsAudited(ctx context.Context, m mail.Settings, who audit.Entry) error
+	OutboxEntries(ctx context.Context, offset, limit int) ([]mail.Entry, int64, error)
+	RetryMailNow(ctx context.Context, id int64, who audit.Entry) error
+	WaitingMails(ctx context.Context) (int64, error)
 
 	// The audit trail.
 	AppendAudit(ctx context.Context, e audit.Entry) error
@@ -104,6 +111,9 @@ type Deps struct {
 	// MailQueued is called after a change queued e-mail, to wake the
 	// outbox worker. May be nil.
 	MailQueued func()
+	// Mail says which SMTP server mail goes through now: the environment's
+	// or the settings page's.
+	Mail *mail.Servers
 }
 
 // Server is the HTTP handler of the portal.

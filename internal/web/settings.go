@@ -73,6 +73,17 @@ type settingsPage struct {
 	Calendars []string
 	Default   string // the Dutch rule table, as an example to start from
 	Belgian   string // the Belgian one
+	Mail      mailSection
+}
+
+// mailState is the mail part of the settings page as a request left it:
+// the form as typed (nil: as stored), its problems, the test mail's
+// address and answer.
+type mailState struct {
+	typed    *mailForm
+	problems map[string]string
+	testTo   string
+	test     *mailTest
 }
 
 var settingsFieldOrder = []string{practice.FieldName, practice.FieldAddress, practice.FieldCountry, practice.FieldKvK, practice.FieldPrivacyEmail,
@@ -80,9 +91,18 @@ var settingsFieldOrder = []string{practice.FieldName, practice.FieldAddress, pra
 	"practice.case_retention_days", practice.FieldRecordsRetentionNL, practice.FieldRecordsRetentionEN, "practice.rules_source", "practice.rules"}
 
 func (s *Server) settingsForm(c echo.Context) error {
-	st, err := s.Store.Settings(c.Request().Context())
+	f, err := s.storedSettingsForm(c)
 	if err != nil {
 		return err
+	}
+	return s.renderSettings(c, http.StatusOK, f, nil)
+}
+
+// storedSettingsForm is the settings form as stored.
+func (s *Server) storedSettingsForm(c echo.Context) (settingsForm, error) {
+	st, err := s.Store.Settings(c.Request().Context())
+	if err != nil {
+		return settingsForm{}, err
 	}
 	days := make([]string, len(st.ExtraDays))
 	for i, d := range st.ExtraDays {
@@ -96,14 +116,32 @@ func (s *Server) settingsForm(c echo.Context) error {
 	if f.RulesSource == rulesOwn {
 		f.Rules = st.RepresentationRules
 	}
-	return s.renderSettings(c, http.StatusOK, f, nil)
+	return f, nil
 }
 
 func (s *Server) renderSettings(c echo.Context, status int, f settingsForm, problems map[string]string) error {
+	return s.renderSettingsPage(c, status, f, problems, mailState{})
+}
+
+// renderSettingsMail renders the settings page as stored, with the mail
+// part as a mail form or the test mail left it.
+func (s *Server) renderSettingsMail(c echo.Context, status int, m mailState) error {
+	f, err := s.storedSettingsForm(c)
+	if err != nil {
+		return err
+	}
+	return s.renderSettingsPage(c, status, f, nil, m)
+}
+
+func (s *Server) renderSettingsPage(c echo.Context, status int, f settingsForm, problems map[string]string, m mailState) error {
 	b := s.staffBase(c, "settings.title", "settings")
+	sec, err := s.mailSection(c, b, m)
+	if err != nil {
+		return err
+	}
 	return s.render(c, status, "staff_settings", settingsPage{base: b, formState: newFormState(b.Tr, settingsFieldOrder, problems),
 		Form: f, Countries: countries(), Calendars: []string{string(deadline.NL), string(deadline.BE)}, Default: string(representation.DefaultNL().JSON()),
-		Belgian: string(representation.ExampleBE().JSON())})
+		Belgian: string(representation.ExampleBE().JSON()), Mail: sec})
 }
 
 // settingsSave stores the practice's settings. The table for minors is the

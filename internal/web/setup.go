@@ -1,6 +1,7 @@
 package web
 
 import (
+	"maps"
 	"net/http"
 	"strings"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/avgloket/avgloket/internal/auth"
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/deadline"
+	"github.com/avgloket/avgloket/internal/mail"
 	"github.com/avgloket/avgloket/internal/practice"
 	"github.com/avgloket/avgloket/internal/representation"
 	"github.com/avgloket/avgloket/internal/staff"
@@ -29,6 +31,7 @@ type setupPage struct {
 	Action    string
 	Countries []string
 	Calendars []string
+	Mail      mailSection // the SMTP server, optional
 }
 
 // countries are the choices of the practice's country, as form values.
@@ -43,6 +46,7 @@ func countries() []string {
 var setupFieldOrder = []string{
 	practice.FieldName, practice.FieldAddress, practice.FieldCountry, practice.FieldKvK, practice.FieldPrivacyEmail,
 	practice.FieldTimeZone, practice.FieldCalendar, practice.FieldExtraDays,
+	mail.FieldHost, mail.FieldPort, mail.FieldSecurity, mail.FieldUsername, mail.FieldPassword, mail.FieldFrom, mail.FieldCAFile,
 	"owner.name", "owner.email", "owner.password", "owner.password_repeat",
 }
 
@@ -63,13 +67,15 @@ func (s *Server) setupForm(c echo.Context) error {
 		return err
 	}
 	form := setupForm{TimeZone: practice.DefaultTimeZone, Country: string(practice.Netherlands), Calendar: string(deadline.NL)}
-	return s.renderSetup(c, http.StatusOK, form, nil)
+	return s.renderSetup(c, http.StatusOK, form, mailFormOf(mail.Settings{}), nil)
 }
 
-func (s *Server) renderSetup(c echo.Context, status int, form setupForm, problems map[string]string) error {
+func (s *Server) renderSetup(c echo.Context, status int, form setupForm, mf mailForm, problems map[string]string) error {
 	b := s.base(c, "setup.title")
 	p := setupPage{base: b, formState: newFormState(b.Tr, setupFieldOrder, problems), Form: form, Action: c.Request().URL.Path,
-		Countries: countries(), Calendars: []string{string(deadline.NL), string(deadline.BE)}}
+		Countries: countries(), Calendars: []string{string(deadline.NL), string(deadline.BE)},
+		Mail: mailSection{formState: newFormState(b.Tr, mailFieldOrder, problems), Tr: b.Tr, CSRF: b.CSRF, Form: mf,
+			Env: s.Mail.FromEnv(), Securities: securities()}}
 	return s.render(c, status, "setup", p)
 }
 
@@ -86,6 +92,7 @@ func (s *Server) setupSubmit(c echo.Context) error {
 		OwnerName: v("owner.name"), OwnerEmail: v("owner.email"),
 	}
 	password, repeat := c.FormValue("owner.password"), c.FormValue("owner.password_repeat")
+	mf, smtpPassword := readMailForm(c)
 	settings := practice.Defaults()
 	settings.Name, settings.Address, settings.KvK = form.Name, form.Address, form.KvK
 	settings.PrivacyEmail, settings.TimeZone = form.PrivacyEmail, form.TimeZone
@@ -97,6 +104,13 @@ func (s *Server) setupSubmit(c echo.Context) error {
 		settings.ExtraDays = days
 	} else {
 		problems[practice.FieldExtraDays] = "field.dates"
+	}
+	// The environment's server wins: the page's is then neither shown nor
+	// stored.
+	var smtp mail.Settings
+	if !s.Mail.FromEnv() {
+		smtp = mf.settings(smtpPassword)
+		maps.Copy(problems, smtp.Problems())
 	}
 	owner := staff.NewMember{Name: strings.TrimSpace(form.OwnerName), Role: staff.Owner}
 	if msg := staff.NameProblem(owner.Name); msg != "" {
@@ -113,13 +127,16 @@ func (s *Server) setupSubmit(c echo.Context) error {
 		problems["owner.password_repeat"] = "password.mismatch"
 	}
 	if len(problems) > 0 {
-		return s.renderSetup(c, http.StatusUnprocessableEntity, form, problems)
+		return s.renderSetup(c, http.StatusUnprocessableEntity, form, mf, problems)
 	}
 	if owner.PasswordHash, err = auth.HashPassword(password); err != nil {
 		return err
 	}
-	if _, err := s.Store.CompleteSetup(c.Request().Context(), hash, settings, owner, s.Clock.Now()); err != nil {
+	if _, err := s.Store.CompleteSetup(c.Request().Context(), hash, settings, smtp, owner, s.Clock.Now()); err != nil {
 		return err
+	}
+	if smtp.Configured() && s.MailQueued != nil {
+		s.MailQueued()
 	}
 	s.Log.Info("first-run setup completed")
 	return s.render(c, http.StatusOK, "setup_done", s.base(c, "setup.done_title"))

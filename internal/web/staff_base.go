@@ -23,6 +23,9 @@ type staffNav struct {
 	// Breach is the banner of breaches waiting for the AP decision; nil
 	// when none is.
 	Breach *breachBanner
+	// Mail is the owners' banner of mails waiting for an SMTP server; nil
+	// when none wait or a server is configured.
+	Mail *mailBanner
 }
 
 // staffBase is what every staff page's data starts from.
@@ -34,6 +37,7 @@ func (s *Server) staffBase(c echo.Context, titleID, active string) base {
 		nav.Badge = counts.MineUrgent
 	}
 	nav.Breach = s.breachBanner(c, b.Tr)
+	nav.Mail = s.mailBanner(c, b.Tr, nav.Owner)
 	b.Staff = nav
 	return b
 }

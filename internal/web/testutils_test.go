@@ -67,6 +67,9 @@ type testApp struct {
 	files     *filestore.Store
 	filesDir  string
 	breaches  *breach.Service
+	// mail is the SMTP server as cmd/avgloket resolves it: the
+	// environment's (withEnvSMTP) or the settings page's.
+	mail *mail.Servers
 }
 
 type appConfig struct {
@@ -75,6 +78,7 @@ type appConfig struct {
 	oidc       *mockoidc.MockOIDC
 	oidcTweak  func(*auth.OIDCConfig)
 	oidcClient *http.Client
+	envSMTP    *mail.SMTPConfig
 }
 
 type appOption func(*appConfig)
@@ -120,6 +124,12 @@ func withOIDCConfig(tweak func(*auth.OIDCConfig)) appOption {
 // withOIDCClient makes the calls to the provider through client.
 func withOIDCClient(client *http.Client) appOption {
 	return func(c *appConfig) { c.oidcClient = client }
+}
+
+// withEnvSMTP makes the SMTP server one the environment sets, which wins
+// over the settings page's.
+func withEnvSMTP(c mail.SMTPConfig) appOption {
+	return func(cfg *appConfig) { cfg.envSMTP = &c }
 }
 
 // newApp builds the portal as cmd/avgloket wires it, without a network
@@ -214,15 +224,17 @@ func newApp(tb testing.TB, opts ...appOption) *testApp {
 	}
 	breaches := breach.NewService(st, clk, breachMails, cfg.web.BaseURL)
 	breaches.UseFiles(files, clean, fileAAD, 0)
+	servers := mail.NewServers(cfg.envSMTP, st.MailSettings, "")
 	srv, err := web.New(cfg.web, web.Deps{
 		Store: st, Cases: cases, Catalog: cat, Clock: clk, Log: log, Signer: keys,
 		Passwords: auth.NewPolicy(), Auth: signIn, OIDC: oidc, Letters: writer, Identity: ident, Breaches: breaches,
+		Mail: servers,
 	})
 	if err != nil {
 		tb.Fatalf("web.New: %v", err)
 	}
 	return &testApp{srv: srv, store: st, svc: cases, auth: signIn, oidc: oidc, clock: clk, cat: cat, logs: logs, unstarted: unstarted,
-		files: files, filesDir: filesDir, breaches: breaches}
+		files: files, filesDir: filesDir, breaches: breaches, mail: servers}
 }
 
 // newTestServer builds the portal and serves it on a local address.
