@@ -24,7 +24,9 @@ type contact struct {
 }
 
 // Any reports whether the block has something to show.
-func (k contact) Any() bool { return k.Name != "" || k.Address != "" || k.Email != "" || k.PrivacyURL != "" }
+func (k contact) Any() bool {
+	return k.Name != "" || k.Address != "" || k.Email != "" || k.PrivacyURL != ""
+}
 
 // contactOf returns the contact block of the practice st; before setup it
 // is empty and Via names "the practice".
