@@ -2,6 +2,7 @@ package web
 
 import (
 	"crypto/subtle"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -77,9 +78,10 @@ const formTokenAge = csrfMaxAge * time.Second
 // a token that lives in the form alone: the time it was issued, signed. It
 // binds no browser, which the form needs no more than the cookie did: the
 // form carries no one's sign-in, anyone may post it. What keeps other sites
-// from posting through a visitor's browser is the browser's own word:
-// Sec-Fetch-Site (cross-site and same-site refused) and Origin (another
-// origin than the portal's refused).
+// from posting through a visitor's browser is the browser's own word,
+// checked by the standard library's CrossOriginProtection: Sec-Fetch-Site
+// other than same-origin refused, or without it an Origin whose host is not
+// the request's.
 
 // formToken returns a new token for the request form.
 func (s *Server) formToken() string {
@@ -104,35 +106,22 @@ func (s *Server) formTokenValid(token string) bool {
 
 // requestCSRF checks the request form's post: with the cookie as on every
 // other form, or, when the practice's website may frame the form, with the
-// form's own token from a page of this portal.
+// form's own token, from a page of this portal.
 func (s *Server) requestCSRF() echo.MiddlewareFunc {
 	cookie := s.csrf()
-	origin := s.origin()
+	sameOrigin := http.NewCrossOriginProtection()
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		withCookie := cookie(next)
 		return func(c echo.Context) error {
 			if !framed(c) {
 				return withCookie(c)
 			}
-			r := c.Request()
-			if site := r.Header.Get("Sec-Fetch-Site"); site == "cross-site" || site == "same-site" {
-				return apperr.New(apperr.Forbidden, "error.csrf")
-			}
-			if o := r.Header.Get("Origin"); o != "" && o != origin {
-				return apperr.New(apperr.Forbidden, "error.csrf")
-			}
-			if !s.formTokenValid(c.FormValue("_csrf")) {
+			if sameOrigin.Check(c.Request()) != nil || !s.formTokenValid(c.FormValue("_csrf")) {
 				return apperr.New(apperr.Forbidden, "error.csrf")
 			}
 			return next(c)
 		}
 	}
-}
-
-// origin is the portal's own web origin, as a browser sends it in Origin.
-func (s *Server) origin() string {
-	u, _ := url.Parse(s.cfg.BaseURL) // New checked it
-	return u.Scheme + "://" + u.Host
 }
 
 // In a frame the confirmation cannot come in a cookie either: the redirect
