@@ -349,3 +349,23 @@ func TestSettingsContactAndFraming(t *testing.T) {
 		t.Errorf("the start page's policy %q", got)
 	}
 }
+
+// The first-run setup takes the privacy statement's address too.
+func TestSetupTakesThePrivacyStatement(t *testing.T) {
+	a := newTestServer(t)
+	path := "/setup/" + a.addSetupToken(t)
+	b := a.browser(t)
+	csrf, _ := b.formTokens(path)
+	form := validSetup(csrf)
+	form.Set("practice.privacy_url", " https://www.delinde.example/privacy ")
+	if p := b.post(path, form); p.Status != http.StatusSeeOther && p.Status != http.StatusOK {
+		t.Fatalf("status %d:\n%s", p.Status, p.text())
+	}
+	st, err := a.store.Settings(t.Context())
+	if err != nil || !st.Configured || st.PrivacyURL != "https://www.delinde.example/privacy" {
+		t.Fatalf("stored %+v (%v)", st, err)
+	}
+	if got := linksIn(contactBlock(a.browser(t).get("/"))); !slices.Contains(got, "https://www.delinde.example/privacy") {
+		t.Errorf("the start page links %q", got)
+	}
+}
