@@ -369,3 +369,24 @@ func TestSetupTakesThePrivacyStatement(t *testing.T) {
 		t.Errorf("the start page links %q", got)
 	}
 }
+
+// The refusal drafted for a parent without authority says how to ask for
+// what such a parent may have: at the privacy address.
+func TestRefusalDraftSaysHowToReachThePractice(t *testing.T) {
+	a := newTestServer(t)
+	a.setCountry(t, practice.Netherlands)
+	a.addMember(t, "eigenaar@grensland.example", staff.Owner)
+	officer := a.signIn(t, "eigenaar@grensland.example")
+	requester := a.browser(t)
+	csrf, idem := requester.formTokens("/verzoek/access")
+	f := url.Values{"_csrf": {csrf}, "_idem": {idem}, "requester.relation": {"parent_without_authority"},
+		"requester.name": {"Test Ouder"}, "requester.email": {"ouder@example.org"}, "subject.name": {"Test Kind"},
+		"subject.birth_date": {"2012-01-15"}, "language": {"nl"}}
+	if p := requester.post("/verzoek/access", f); p.Status != http.StatusSeeOther {
+		t.Fatalf("POST: status %d\n%s", p.Status, p.summary())
+	}
+	draft := officer.get("/staff/cases/" + a.cases(t)[0].Reference).fieldValue("decision.reasons")
+	if want := a.nlWith("identity.refusal_without_authority.NL", "Via", "privacy@grensland.example"); draft != want || !strings.Contains(draft, "privacy@grensland.example") {
+		t.Errorf("draft %q, want %q", draft, want)
+	}
+}
