@@ -20,7 +20,7 @@ type contact struct {
 	Name, Address, Email string
 	PrivacyURL           string // the practice's own privacy statement
 	// Via is what a text that says "contact us" names: the privacy
-	// address, or the practice's name before it has one.
+	// address, or "the practice" before setup.
 	Via string
 }
 
@@ -31,7 +31,7 @@ func (k contact) Any() bool {
 
 // contactOf returns the contact block of the practice st; before setup it
 // is empty and Via names "the practice".
-func (s *Server) contactOf(st practice.Settings, unnamed string) contact {
+func contactOf(st practice.Settings, unnamed string) contact {
 	k := contact{Name: st.Name, Address: st.Address, Email: st.PrivacyEmail, PrivacyURL: st.PrivacyURL, Via: st.PrivacyEmail}
 	if k.Via == "" {
 		k.Via = unnamed

@@ -129,7 +129,7 @@ func (s *Server) base(c echo.Context, titleID string) base {
 		settings = practice.Defaults()
 	}
 	b.Practice, b.Tr.Authority = settings.Name, settings.Authority()
-	b.Contact = s.contactOf(settings, s.Catalog.T(l, "contact.via_unnamed", nil))
+	b.Contact = contactOf(settings, s.Catalog.T(l, "contact.via_unnamed", nil))
 	b.Tr.authority = authorityData(b.Tr.Authority, l)
 	b.Title = b.Tr.T(titleID)
 	b.SwitchLang = lang.EN
