@@ -37,6 +37,12 @@ type Settings struct {
 	Address      string
 	KvK          string // Kamer van Koophandel number (or Belgian KBO number)
 	PrivacyEmail string
+	// PrivacyURL is the https address of the practice's own privacy
+	// statement, linked from every public page; empty: no link.
+	PrivacyURL string
+	// FrameOrigins are the https origins (the practice's own website) that
+	// may show the public pages in a frame; none: nobody may.
+	FrameOrigins []string
 	// Country decides the supervisory authority (AP or GBA) and the form of
 	// the KvK/KBO number.
 	Country  Country

@@ -69,6 +69,7 @@ func (s *Settings) Validate() map[string]string {
 	if !email.Valid(s.PrivacyEmail) {
 		p[FieldPrivacyEmail] = "field.email"
 	}
+	s.validateContact(p)
 	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" || s.TimeZone == "Local" {
 		p[FieldTimeZone] = "field.time_zone"
 	}

@@ -25,6 +25,8 @@ type practiceRow struct {
 	Address             string
 	KvK                 string `gorm:"column:kvk"`
 	PrivacyEmail        string
+	PrivacyURL          string `gorm:"column:privacy_url"`
+	FrameOrigins        string // one a line
 	Country             string
 	TimeZone            string
 	Calendar            string
@@ -67,6 +69,7 @@ func (s *DB) Settings(ctx context.Context) (practice.Settings, error) {
 		IdentityPause: r.IdentityPause, ServesMinors: r.ServesMinors, Configured: true, RepresentationRules: r.RepresentationRules, IDCopyDays: r.IDCopyDays,
 		CaseRetentionDays: r.CaseRetentionDays,
 		RecordsRetention:  practice.Texts{NL: r.RecordsRetentionNL, EN: r.RecordsRetentionEN},
+		PrivacyURL:        r.PrivacyURL, FrameOrigins: strings.Fields(r.FrameOrigins),
 	}
 	for _, d := range strings.Fields(r.ExtraDays) {
 		day, err := deadline.ParseDate(d)
@@ -88,6 +91,7 @@ func settingsRow(p practice.Settings, now time.Time) practiceRow {
 		Country: string(p.Country), TimeZone: p.TimeZone, Calendar: string(p.Calendar), ExtraDays: strings.Join(days, " "),
 		IdentityPause: p.IdentityPause, ServesMinors: p.ServesMinors, RepresentationRules: p.RepresentationRules, IDCopyDays: p.IDCopyDays,
 		CaseRetentionDays: p.CaseRetentionDays, RecordsRetentionNL: p.RecordsRetention.NL, RecordsRetentionEN: p.RecordsRetention.EN,
+		PrivacyURL: p.PrivacyURL, FrameOrigins: strings.Join(p.FrameOrigins, "\n"),
 		UpdatedAt: now.UTC(),
 	}
 }

@@ -210,7 +210,7 @@ func TestTrackRefusalNeutralUntilConfirmed(t *testing.T) {
 		t.Errorf("the decision mail holds the refusal's details:\n%s", last)
 	}
 	track := a.browser(t).get("/volg/" + a.latestTrackingToken(t, "onbekend@example.nl"))
-	assertShows(t, track, a.nl("outcome.refused"), a.nl("track.withheld"), a.nlWith("track.complaint", "AuthorityName", "Autoriteit Persoonsgegevens", "AuthoritySite", "www.autoriteitpersoonsgegevens.nl"))
+	assertShows(t, track, a.nl("outcome.refused"), a.nlWith("track.withheld", "Via", "de praktijk"), a.nlWith("track.complaint", "AuthorityName", "Autoriteit Persoonsgegevens", "AuthoritySite", "www.autoriteitpersoonsgegevens.nl", "Via", "de praktijk"))
 	if text := track.text(); strings.Contains(text, reasons) || strings.Contains(text, a.nl("ground.rights_of_others")) {
 		t.Errorf("an unconfirmed requester reads the refusal's details:\n%s", text)
 	}
@@ -221,8 +221,8 @@ func TestTrackRefusalNeutralUntilConfirmed(t *testing.T) {
 	officer.submit("/staff/cases/"+confirmed+"/identity", "identity.method", "email_on_file", "identity.outcome", "verified").location()
 	refuse(confirmed)
 	track = a.browser(t).get("/volg/" + a.latestTrackingToken(t, "bekend@example.nl"))
-	assertShows(t, track, a.nl("outcome.refused"), because, reasons, a.nlWith("track.complaint", "AuthorityName", "Autoriteit Persoonsgegevens", "AuthoritySite", "www.autoriteitpersoonsgegevens.nl"))
-	if strings.Contains(track.text(), a.nl("track.withheld")) {
+	assertShows(t, track, a.nl("outcome.refused"), because, reasons, a.nlWith("track.complaint", "AuthorityName", "Autoriteit Persoonsgegevens", "AuthoritySite", "www.autoriteitpersoonsgegevens.nl", "Via", "de praktijk"))
+	if strings.Contains(track.text(), a.nlWith("track.withheld", "Via", "de praktijk")) {
 		t.Error("a confirmed requester reads the neutral text")
 	}
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"maps"
 	"net/http"
@@ -149,6 +150,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		_ = c.JSON(code, body)
 		return
 	}
+	// The route's time-out has ended its context by now; the page still
+	// reads the practice's name and contact details.
+	c.SetRequest(c.Request().WithContext(context.WithoutCancel(c.Request().Context())))
 	l := langOf(c)
 	_ = s.render(c, code, "error", errorPage{base: s.base(c, "error.title"), Message: s.message(l, ae.Message), Status: code})
 }

@@ -29,10 +29,13 @@ const (
 // contentSecurityPolicy allows no script at all and only our own styles and
 // images, and images inlined as data: URIs (the QR code of the
 // authenticator enrolment is one, so the secret it holds never sits at a
-// URL of its own; an image cannot run code); forms post only to us; nobody
-// may frame a page.
-const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self' data:; " +
-	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+// URL of its own; an image cannot run code); forms post only to us; only
+// frameAncestors may frame a page: 'none' but for the request form of a
+// practice that lets its website frame it (frameable).
+func contentSecurityPolicy(frameAncestors string) string {
+	return "default-src 'none'; style-src 'self'; img-src 'self' data:; " +
+		"form-action 'self'; frame-ancestors " + frameAncestors + "; base-uri 'none'"
+}
 
 // securityHeaders sets the headers every response carries (SECURITY.md item
 // 8). Pages are not cached: most hold personal data. Static files override
@@ -41,7 +44,7 @@ func (s *Server) securityHeaders() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			h := c.Response().Header()
-			h.Set("Content-Security-Policy", contentSecurityPolicy)
+			h.Set("Content-Security-Policy", contentSecurityPolicy("'none'"))
 			h.Set("X-Content-Type-Options", "nosniff")
 			h.Set("X-Frame-Options", "DENY")
 			h.Set("Referrer-Policy", "no-referrer")

@@ -117,6 +117,7 @@ type base struct {
 	SwitchURL  string
 	Staff      *staffNav // nil on public pages
 	Flash      string    // a one-time message after a redirect
+	Contact    contact   // how to reach the practice, at the foot of public pages
 }
 
 func (s *Server) base(c echo.Context, titleID string) base {
@@ -124,9 +125,12 @@ func (s *Server) base(c echo.Context, titleID string) base {
 	b := base{Tr: tr{s: s, Lang: l, Authority: practice.AP}, Lang: l}
 	b.CSRF, _ = c.Get(keyCSRF).(string)
 	b.Flash = s.popFlash(c)
-	if settings, err := s.Store.Settings(c.Request().Context()); err == nil {
-		b.Practice, b.Tr.Authority = settings.Name, settings.Authority()
+	settings, err := s.Store.Settings(c.Request().Context())
+	if err != nil {
+		settings = practice.Defaults()
 	}
+	b.Practice, b.Tr.Authority = settings.Name, settings.Authority()
+	b.Contact = contactOf(settings, s.Catalog.T(l, "contact.via_unnamed", nil))
 	b.Tr.authority = authorityData(b.Tr.Authority, l)
 	b.Title = b.Tr.T(titleID)
 	b.SwitchLang = lang.EN

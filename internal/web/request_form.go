@@ -172,6 +172,9 @@ func (s *Server) renderRequestForm(c echo.Context, status int, t casework.Reques
 		return err
 	}
 	b := s.base(c, "type."+string(t)+".title")
+	if framed(c) {
+		b.CSRF = s.formToken()
+	}
 	p := requestFormPage{
 		base: b, formState: newFormState(b.Tr, formFieldOrder, problems), Type: t, Form: form, Branches: branches,
 		Choices: formChoices{casework.ErasureScopes, casework.Formats, casework.Destinations, casework.Consents,
@@ -235,6 +238,9 @@ func (s *Server) requestSubmit(c echo.Context) error {
 		}
 		r.Parent = parentNotice(must, waivable)
 	}
+	if framed(c) {
+		return c.Redirect(http.StatusSeeOther, s.receiptURL(c, r))
+	}
 	s.setReceipt(c, r)
 	return c.Redirect(http.StatusSeeOther, "/verzoek-ontvangen")
 }
@@ -268,15 +274,20 @@ type receipt struct {
 const receiptCookie = "avg_receipt"
 
 func (s *Server) setReceipt(c echo.Context, r receipt) {
-	value := r.Reference + "|" + r.Due.String() + "|"
-	if !r.Effective.IsZero() {
-		value += r.Effective.String()
-	}
-	value += "|" + r.Parent
+	value := receiptValue(r)
 	c.SetCookie(&http.Cookie{
 		Name: receiptCookie, Value: value + "|" + s.Signer.Index("receipt", value), Path: "/verzoek-ontvangen",
 		MaxAge: 600, Secure: s.secure, HttpOnly: true, SameSite: http.SameSiteStrictMode,
 	})
+}
+
+// receiptValue writes r as the fields that are signed.
+func receiptValue(r receipt) string {
+	value := r.Reference + "|" + r.Due.String() + "|"
+	if !r.Effective.IsZero() {
+		value += r.Effective.String()
+	}
+	return value + "|" + r.Parent
 }
 
 func (s *Server) readReceipt(c echo.Context) (receipt, bool) {
@@ -284,11 +295,29 @@ func (s *Server) readReceipt(c echo.Context) (receipt, bool) {
 	if err != nil {
 		return receipt{}, false
 	}
-	parts := strings.Split(ck.Value, "|")
-	if len(parts) != 5 || s.Signer.Index("receipt", strings.Join(parts[:4], "|")) != parts[4] {
+	value, mac, ok := cutLast(ck.Value, "|")
+	if !ok || s.Signer.Index("receipt", value) != mac {
+		return receipt{}, false
+	}
+	return parseReceipt(value)
+}
+
+// cutLast slices v around the last sep.
+func cutLast(v, sep string) (before, after string, found bool) {
+	if i := strings.LastIndex(v, sep); i >= 0 {
+		return v[:i], v[i+len(sep):], true
+	}
+	return v, "", false
+}
+
+// parseReceipt reads receiptValue's fields.
+func parseReceipt(value string) (receipt, bool) {
+	parts := strings.Split(value, "|")
+	if len(parts) != 4 {
 		return receipt{}, false
 	}
 	r := receipt{Reference: parts[0]}
+	var err error
 	if r.Due, err = deadline.ParseDate(parts[1]); err != nil {
 		return receipt{}, false
 	}
@@ -309,7 +338,10 @@ type requestReceivedPage struct {
 }
 
 func (s *Server) requestReceived(c echo.Context) error {
-	r, ok := s.readReceipt(c)
+	r, ok := s.receiptFromURL(c)
+	if !ok {
+		r, ok = s.readReceipt(c)
+	}
 	if !ok {
 		return c.Redirect(http.StatusSeeOther, "/verzoek")
 	}

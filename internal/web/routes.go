@@ -35,11 +35,13 @@ func (s *Server) routes() {
 
 	// Pages for people: forms with CSRF tokens and a language choice.
 	site := e.Group("", middleware.BodyLimit(formBodyLimit), s.csrf(), s.language)
-	site.GET("/", s.requestStart)
-	site.GET("/verzoek", s.requestStart)
-	site.GET("/verzoek/:type", s.requestForm)
-	site.POST("/verzoek/:type", s.requestSubmit, limitNew)
-	site.GET("/verzoek-ontvangen", s.requestReceived)
+	// The request form's pages may be framed by the practice's website
+	// (frameable); in a frame, the form's post is checked without a cookie.
+	site.GET("/", s.requestStart, s.frameable)
+	site.GET("/verzoek", s.requestStart, s.frameable)
+	site.GET("/verzoek/:type", s.requestForm, s.frameable)
+	e.POST("/verzoek/:type", s.requestSubmit, middleware.BodyLimit(formBodyLimit), s.frameable, s.requestCSRF(), s.language, limitNew)
+	site.GET("/verzoek-ontvangen", s.requestReceived, s.frameable)
 	site.GET("/volg/:token", s.track)
 	// The requester's answer may carry a file: a larger body limit than the
 	// other forms, checked before the body is read.

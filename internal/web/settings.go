@@ -24,6 +24,7 @@ type settingsForm struct {
 	RecordsEN     string // and in English
 	RulesSource   string // one of the rulesSources
 	Rules         string // the practice's own table, for rulesOwn
+	FrameOrigins  string // the origins that may frame the public pages, one a line
 }
 
 // Where the table for minors comes from: the Dutch default, the shipped
@@ -87,8 +88,9 @@ type mailState struct {
 }
 
 var settingsFieldOrder = []string{practice.FieldName, practice.FieldAddress, practice.FieldCountry, practice.FieldKvK, practice.FieldPrivacyEmail,
-	practice.FieldTimeZone, practice.FieldCalendar, practice.FieldExtraDays, "practice.id_copy_days",
-	"practice.case_retention_days", practice.FieldRecordsRetentionNL, practice.FieldRecordsRetentionEN, "practice.rules_source", "practice.rules"}
+	practice.FieldPrivacyURL, practice.FieldTimeZone, practice.FieldCalendar, practice.FieldExtraDays, "practice.id_copy_days",
+	"practice.case_retention_days", practice.FieldRecordsRetentionNL, practice.FieldRecordsRetentionEN, "practice.rules_source", "practice.rules",
+	practice.FieldFrameOrigins}
 
 func (s *Server) settingsForm(c echo.Context) error {
 	f, err := s.storedSettingsForm(c)
@@ -108,11 +110,11 @@ func (s *Server) storedSettingsForm(c echo.Context) (settingsForm, error) {
 	for i, d := range st.ExtraDays {
 		days[i] = d.String()
 	}
-	f := settingsForm{setupForm: setupForm{Name: st.Name, Address: st.Address, KvK: st.KvK, PrivacyEmail: st.PrivacyEmail,
+	f := settingsForm{setupForm: setupForm{Name: st.Name, Address: st.Address, KvK: st.KvK, PrivacyEmail: st.PrivacyEmail, PrivacyURL: st.PrivacyURL,
 		Country: string(st.Country), TimeZone: st.TimeZone, Calendar: string(st.Calendar), ExtraDays: strings.Join(days, " ")},
 		IdentityPause: st.IdentityPause, ServesMinors: st.ServesMinors, IDCopyDays: strconv.Itoa(st.IDCopyDays),
 		RetentionDays: strconv.Itoa(st.CaseRetentionDays), RecordsNL: st.RecordsRetention.NL, RecordsEN: st.RecordsRetention.EN,
-		RulesSource: rulesSource(st.RepresentationRules)}
+		RulesSource: rulesSource(st.RepresentationRules), FrameOrigins: strings.Join(st.FrameOrigins, "\n")}
 	if f.RulesSource == rulesOwn {
 		f.Rules = st.RepresentationRules
 	}
@@ -154,11 +156,12 @@ func (s *Server) settingsSave(c echo.Context) error {
 	v := func(k string) string { return clean(c.FormValue(k)) }
 	f := settingsForm{setupForm: setupForm{Name: v(practice.FieldName), Address: v(practice.FieldAddress), KvK: v(practice.FieldKvK),
 		PrivacyEmail: v(practice.FieldPrivacyEmail), Country: v(practice.FieldCountry), TimeZone: v(practice.FieldTimeZone), Calendar: v(practice.FieldCalendar),
-		ExtraDays: v(practice.FieldExtraDays)}, IdentityPause: c.FormValue("practice.identity_pause") == "on",
+		ExtraDays: v(practice.FieldExtraDays), PrivacyURL: v(practice.FieldPrivacyURL)}, IdentityPause: c.FormValue("practice.identity_pause") == "on",
 		ServesMinors: c.FormValue("practice.serves_minors") == "on",
 		IDCopyDays:   v("practice.id_copy_days"), RetentionDays: v("practice.case_retention_days"),
 		RecordsNL: v(practice.FieldRecordsRetentionNL), RecordsEN: v(practice.FieldRecordsRetentionEN),
-		RulesSource: v("practice.rules_source"), Rules: strings.TrimSpace(c.FormValue("practice.rules"))}
+		RulesSource: v("practice.rules_source"), Rules: strings.TrimSpace(c.FormValue("practice.rules")),
+		FrameOrigins: v(practice.FieldFrameOrigins)}
 	if f.RulesSource == "" {
 		f.RulesSource = rulesNL
 		if f.Rules != "" {
@@ -173,6 +176,7 @@ func (s *Server) settingsSave(c echo.Context) error {
 	st.Country = practice.Country(strings.ToUpper(f.Country))
 	st.Calendar, st.IdentityPause, st.ServesMinors = deadline.Country(strings.ToUpper(f.Calendar)), f.IdentityPause, f.ServesMinors
 	st.RecordsRetention = practice.Texts{NL: f.RecordsNL, EN: f.RecordsEN}
+	st.PrivacyURL, st.FrameOrigins = f.PrivacyURL, practice.ParseFrameOrigins(f.FrameOrigins)
 	problems := st.Validate()
 	if days, ok := practice.ParseExtraDays(f.ExtraDays); ok {
 		st.ExtraDays = days

@@ -20,6 +20,7 @@ import (
 // setupForm holds the first-run form as typed. Passwords are never echoed.
 type setupForm struct {
 	Name, Address, KvK, PrivacyEmail, Country, TimeZone, Calendar, ExtraDays string
+	PrivacyURL                                                               string
 	OwnerName, OwnerEmail                                                    string
 }
 
@@ -45,7 +46,7 @@ func countries() []string {
 
 var setupFieldOrder = []string{
 	practice.FieldName, practice.FieldAddress, practice.FieldCountry, practice.FieldKvK, practice.FieldPrivacyEmail,
-	practice.FieldTimeZone, practice.FieldCalendar, practice.FieldExtraDays,
+	practice.FieldPrivacyURL, practice.FieldTimeZone, practice.FieldCalendar, practice.FieldExtraDays,
 	mail.FieldHost, mail.FieldPort, mail.FieldSecurity, mail.FieldUsername, mail.FieldPassword, mail.FieldFrom, mail.FieldCAFile,
 	"owner.name", "owner.email", "owner.password", "owner.password_repeat",
 }
@@ -88,14 +89,14 @@ func (s *Server) setupSubmit(c echo.Context) error {
 	form := setupForm{
 		Name: v(practice.FieldName), Address: v(practice.FieldAddress), KvK: v(practice.FieldKvK),
 		PrivacyEmail: v(practice.FieldPrivacyEmail), Country: v(practice.FieldCountry), TimeZone: v(practice.FieldTimeZone),
-		Calendar: v(practice.FieldCalendar), ExtraDays: v(practice.FieldExtraDays),
+		Calendar: v(practice.FieldCalendar), ExtraDays: v(practice.FieldExtraDays), PrivacyURL: v(practice.FieldPrivacyURL),
 		OwnerName: v("owner.name"), OwnerEmail: v("owner.email"),
 	}
 	password, repeat := c.FormValue("owner.password"), c.FormValue("owner.password_repeat")
 	mf, smtpPassword := readMailForm(c)
 	settings := practice.Defaults()
 	settings.Name, settings.Address, settings.KvK = form.Name, form.Address, form.KvK
-	settings.PrivacyEmail, settings.TimeZone = form.PrivacyEmail, form.TimeZone
+	settings.PrivacyEmail, settings.TimeZone, settings.PrivacyURL = form.PrivacyEmail, form.TimeZone, form.PrivacyURL
 	settings.Country = practice.Country(strings.ToUpper(form.Country))
 	settings.Calendar = deadline.Country(strings.ToUpper(form.Calendar))
 	problems := settings.Validate()

@@ -59,6 +59,8 @@ func TestSetupRejectsBadValues(t *testing.T) {
 			map[string]string{"practice.time_zone": "field.time_zone"}},
 		{"bad extra days", func(v url.Values) { v.Set("practice.extra_days", "2026-05-05 5 mei") },
 			map[string]string{"practice.extra_days": "field.dates"}},
+		{"privacy statement over http", func(v url.Values) { v.Set("practice.privacy_url", "http://www.delinde.example/privacy") },
+			map[string]string{"practice.privacy_url": "field.https_url"}},
 		{"empty names and bad e-mail", func(v url.Values) {
 			v.Set("practice.name", "")
 			v.Set("owner.name", " ")

@@ -213,10 +213,10 @@ func (s *Server) renderCase(c echo.Context, status int, action string, problems 
 		case action != "":
 		case k.Identity.Status == casework.IdentityFailed:
 			p.Values = map[string]string{"outcome": string(casework.Refused), "ground": string(casework.GroundIdentity),
-				"reasons": b.Tr.T("identity.refusal_draft")}
+				"reasons": b.Tr.T("identity.refusal_draft", "Via", b.Contact.Via)}
 		case k.Requester.Relation == casework.ParentWithoutAuthority:
 			p.Values = map[string]string{"outcome": string(casework.Refused), "ground": string(casework.GroundNoRepresentation),
-				"reasons": b.Tr.T("identity.refusal_without_authority." + string(settings.Country))}
+				"reasons": b.Tr.T("identity.refusal_without_authority."+string(settings.Country), "Via", b.Contact.Via)}
 		}
 	}
 	if memberOf(c).Role == staff.Owner {
