@@ -23,17 +23,8 @@ func (s *Store) AuditSearch(ctx context.Context, f audit.Filter) (audit.Page, er
 		f.Limit = maxAuditPage
 	}
 	db := s.db.WithContext(ctx)
-	q := auditFiltered(db, f)
-	if f.After > 0 {
-		q = q.Where("id > ?", f.After).Order("id")
-	} else {
-		if f.Before > 0 {
-			q = q.Where("id < ?", f.Before)
-		}
-		q = q.Order("id DESC")
-	}
 	var rows []auditRow
-	if err := q.Limit(f.Limit + 1).Find(&rows).Error; err != nil {
+	if err := auditPageQuery(db, f).Find(&rows).Error; err != nil {
 		return audit.Page{}, internal(err, "search audit trail")
 	}
 	more := len(rows) > f.Limit
@@ -63,6 +54,20 @@ func (s *Store) AuditSearch(ctx context.Context, f audit.Filter) (audit.Page, er
 		return audit.Page{}, internal(err, "search audit trail")
 	}
 	return p, nil
+}
+
+// auditPageQuery reads the page f asks for, one entry more than its
+// limit to tell whether there are more: newest first, or after f.After
+// oldest first (the caller turns that page round).
+func auditPageQuery(db *gorm.DB, f audit.Filter) *gorm.DB {
+	q := auditFiltered(db, f)
+	if f.After > 0 {
+		return q.Where("id > ?", f.After).Order("id").Limit(f.Limit + 1)
+	}
+	if f.Before > 0 {
+		q = q.Where("id < ?", f.Before)
+	}
+	return q.Order("id DESC").Limit(f.Limit + 1)
 }
 
 // auditFiltered is the audit_log restricted by f's filters (not its keyset).

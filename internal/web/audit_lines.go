@@ -105,7 +105,7 @@ func auditObjectWords(t tr, names map[string]string, object string) (words, link
 
 // detailValues are the message families that already name a detail's
 // values elsewhere on the staff pages.
-var detailValues = map[string]string{"outcome": "outcome.", "channel": "channel."}
+var detailValues = map[string]string{"outcome": "outcome_label.", "channel": "channel.", "identity": "identity.status_", "method": "identity.method_"}
 
 // auditDetailWords writes a Detail's key=value words as "label: value",
 // each label and value in words where the catalogue has them.
