@@ -122,9 +122,6 @@ func auditDetailWords(t tr, names map[string]string, e audit.Entry) string {
 		case e.Action == audit.CaseStatus && w.Key == "to":
 			family = "status."
 		}
-		if family == "" {
-			family = "audit.value."
-		}
 		if value == w.Value {
 			value = detailValueWords(t, family, w.Value)
 		}
@@ -141,15 +138,19 @@ func auditDetailWords(t tr, names map[string]string, e audit.Entry) string {
 }
 
 // detailValueWords writes a value, or each of a comma-separated list, in
-// words where the catalogue has them, and "–" for none.
+// words where the catalogue has them (in family, else among the trail's
+// own values), and "–" for none.
 func detailValueWords(t tr, family, value string) string {
 	if value == "" {
 		return "–"
 	}
 	items := strings.Split(value, ",")
 	for i, v := range items {
-		if t.s.Catalog.Has(family + v) {
+		switch {
+		case family != "" && t.s.Catalog.Has(family+v):
 			items[i] = t.T(family + v)
+		case t.s.Catalog.Has("audit.value." + v):
+			items[i] = t.T("audit.value." + v)
 		}
 	}
 	return strings.Join(items, ", ")

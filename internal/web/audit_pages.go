@@ -18,14 +18,14 @@ import (
 type auditPage struct {
 	base
 	formState
-	Filter  auditFilterForm
-	Actors  []auditOption
-	Actions []auditOption
+	Filter     auditFilterForm
+	Actors     []auditOption
+	Actions    []auditOption
 	AuditLines []auditLine
-	Newer   string // link to the newer page, "" on the first
-	Older   string // link to the older page, "" on the last
-	Verdict string
-	Broken  bool
+	Newer      string // link to the newer page, "" on the first
+	Older      string // link to the older page, "" on the last
+	Verdict    string
+	Broken     bool
 }
 
 // auditFilterForm is the filter form's values as the owner typed them.
