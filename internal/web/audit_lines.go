@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/avgloket/avgloket/internal/audit"
+	"github.com/avgloket/avgloket/internal/deadline"
 )
 
 // auditLine is one line of an audit table in words: who by name, what in
@@ -49,11 +50,22 @@ func (s *Server) auditLines(ctx context.Context, t tr, loc *time.Location, runs 
 			Detail: auditDetailWords(t, names, r.Entry)}
 		l.Object, l.Link = auditObjectWords(t, names, r.Object)
 		if r.Count > 1 {
-			l.Repeat = t.T("audit.repeat", "Count", r.Count, "First", t.DateTime(r.First, loc), "Last", l.When)
+			l.Repeat = auditRepeat(t, loc, r)
 		}
 		out = append(out, l)
 	}
 	return out, nil
+}
+
+// auditRepeat says how often a run of looks happened and between when:
+// within one day the day once and the two times of day.
+func auditRepeat(t tr, loc *time.Location, r audit.Run) string {
+	first, last := r.First.In(loc), r.At.In(loc)
+	day := deadline.DateOf(last, loc)
+	if deadline.DateOf(first, loc) == day {
+		return t.T("audit.repeat_day", "Count", r.Count, "Day", t.Date(day), "First", first.Format("15:04"), "Last", last.Format("15:04"))
+	}
+	return t.T("audit.repeat", "Count", r.Count, "First", t.DateTime(first, loc), "Last", t.DateTime(last, loc))
 }
 
 // auditActorWords names an actor: a staff member by name, an API token by
