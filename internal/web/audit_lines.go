@@ -151,7 +151,7 @@ func auditDetailWords(t tr, names map[string]string, e audit.Entry) string {
 
 // detailValueWords writes a value, or each of a comma-separated list, in
 // words where the catalogue has them (in family, else among the trail's
-// own values), and "–" for none.
+// own values, else as a message ID), and "–" for none.
 func detailValueWords(t tr, family, value string) string {
 	if value == "" {
 		return "–"
@@ -163,6 +163,10 @@ func detailValueWords(t tr, family, value string) string {
 			items[i] = t.T(family + v)
 		case t.s.Catalog.Has("audit.value." + v):
 			items[i] = t.T("audit.value." + v)
+		case strings.Contains(v, ".") && t.s.Catalog.Has(v):
+			// A reason given as the message the person saw
+			// ("reason=signin.failed").
+			items[i] = t.T(v)
 		}
 	}
 	return strings.Join(items, ", ")

@@ -67,6 +67,9 @@ func TestAuditTrailInWords(t *testing.T) {
 	if res := a.api(t, http.MethodGet, "/api/v1/cases/"+ref, a.addToken(t, m), nil); res.Status != http.StatusOK {
 		t.Fatalf("API case: %d %s", res.Status, res.Body)
 	}
+	if p, _ := passwordStep(a.browser(t), "fenna@praktijk.example", "niet-het-wachtwoord"); p.Status == http.StatusSeeOther {
+		t.Fatal("a wrong password signed in")
+	}
 	owner := a.signIn(t, "eigenaar@praktijk.example")
 
 	for _, l := range []struct {
@@ -90,6 +93,10 @@ func TestAuditTrailInWords(t *testing.T) {
 				t.Errorf("audit%s lacks %q by %q; rows %v", l.query, want[1], want[0], rows)
 			}
 		}
+		refused := a.cat.T(l.code, "audit.detail.reason", nil) + ": " + l.msg("signin.failed")
+		if !rows.has(l.msg("audit.actor.anonymous"), l.msg("audit.action.sign_in_failed")) || !strings.Contains(rows.String(), refused) {
+			t.Errorf("audit%s lacks the refused sign-in with %q; rows %v", l.query, refused, rows)
+		}
 		for _, r := range rows {
 			for _, cell := range r[1:] {
 				if rawCode.MatchString(cell) {
@@ -101,6 +108,14 @@ func TestAuditTrailInWords(t *testing.T) {
 			t.Errorf("audit%s: the case is no link to its page; links %v", l.query, links)
 		}
 	}
+}
+
+func (t auditTable) String() string {
+	var b strings.Builder
+	for _, r := range t {
+		b.WriteString(strings.Join(r, " | ") + "\n")
+	}
+	return b.String()
 }
 
 func contains(s []string, v string) bool {
