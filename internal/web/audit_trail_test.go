@@ -11,6 +11,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/avgloket/avgloket/internal/audit"
+	"github.com/avgloket/avgloket/internal/breach"
 	"github.com/avgloket/avgloket/internal/lang"
 	"github.com/avgloket/avgloket/internal/staff"
 )
@@ -209,6 +210,12 @@ func TestAuditTrailFilters(t *testing.T) {
 			}
 		})
 	}
+	// Owners only, filtered or not (the route matrix checks the bare page).
+	officer := a.signIn(t, "fenna@praktijk.example")
+	if p := officer.get("/staff/audit?who=system&ref=" + one); p.Status != http.StatusNotFound {
+		t.Errorf("an officer asking for the filtered trail: status %d, want 404", p.Status)
+	}
+
 	// Nothing from the first week, or from before the second.
 	_, rows := get("from", "2026-11-09", "what", string(audit.CaseView))
 	if len(rows) != 0 {
@@ -367,6 +374,47 @@ func TestCaseHistoryFoldsRepeatedViews(t *testing.T) {
 		}
 		if links := p.links(); !contains(links, "/staff/audit?ref="+ref) {
 			t.Errorf("the case's history does not link to its whole trail; links %v", links)
+		}
+	}
+}
+
+// TestBreachHistoryInWords: a breach's own history, for owners, names the
+// breach with a link, folds the owner's repeated looks, and leads to the
+// trail filtered by the breach's reference.
+func TestBreachHistoryInWords(t *testing.T) {
+	a := newBreachApp(t)
+	r := a.registered(t, stolenLaptop(t, a), breach.InformYes)
+	owner := a.breachSignIn(t, "els@delinde.example")
+	path := "/staff/breaches/" + r.Reference
+	var p *page
+	for range 3 {
+		if p = owner.get(path); p.Status != http.StatusOK {
+			t.Fatalf("%s: status %d", path, p.Status)
+		}
+	}
+	var looks []string
+	for _, row := range auditRows(p) {
+		if row[3] == a.nl("audit.action.breach_view") {
+			looks = append(looks, row[2]+" | "+row[1])
+		}
+	}
+	if len(looks) != 1 || !strings.HasPrefix(looks[0], "Els Eigenaar | 3 keer op ") {
+		t.Errorf("the owner's three looks: %v, want one line of 3", looks)
+	}
+	if links := auditLinks(p); !contains(links, path) {
+		t.Errorf("the breach is no link to its page: %v", links)
+	}
+	if !contains(p.links(), "/staff/audit?ref="+r.Reference) {
+		t.Error("the breach's history does not link to its whole trail")
+	}
+	p = owner.get("/staff/audit?ref=" + r.Reference)
+	rows := auditRows(p)
+	if len(rows) < 4 {
+		t.Fatalf("the trail of %s has %d rows, want its registration and three looks: %v", r.Reference, len(rows), rows)
+	}
+	for _, row := range rows {
+		if row[4] != r.Reference {
+			t.Errorf("filtered on %s, a row about %q", r.Reference, row[4])
 		}
 	}
 }
