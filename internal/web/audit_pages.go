@@ -71,10 +71,8 @@ func (s *Server) auditTrail(c echo.Context) error {
 	for _, a := range audit.Actions() {
 		p.Actions = append(p.Actions, auditOption{Value: string(a), Label: b.Tr.T("audit.action." + string(a)), Selected: string(a) == form.What})
 	}
-	status := http.StatusOK
 	if len(problems) > 0 {
-		status = http.StatusUnprocessableEntity
-		return s.render(c, status, "staff_audit", p)
+		return s.render(c, http.StatusUnprocessableEntity, "staff_audit", p)
 	}
 	// Looking at the trail is itself recorded, before it is shown.
 	if err := s.record(c, audit.AuditView, "", ""); err != nil {
@@ -91,7 +89,11 @@ func (s *Server) auditTrail(c echo.Context) error {
 	if p.AuditLines, err = s.auditLines(ctx, b.Tr, loc, runs); err != nil {
 		return err
 	}
-	if n := len(page.Entries); n > 0 {
+	switch n := len(page.Entries); {
+	case n == 0 && page.Newer:
+		// Past the end (an old link): back to the first page.
+		p.Newer = form.link("", 0)
+	case n > 0:
 		if page.Newer {
 			p.Newer = form.link("after", page.Entries[0].ID)
 		}
@@ -99,10 +101,11 @@ func (s *Server) auditTrail(c echo.Context) error {
 			p.Older = form.link("before", page.Entries[n-1].ID)
 		}
 	}
-	return s.render(c, status, "staff_audit", p)
+	return s.render(c, http.StatusOK, "staff_audit", p)
 }
 
-// link is the trail's address with the form's filters and one cursor.
+// link is the trail's address with the form's filters and one cursor
+// (none for "").
 func (f auditFilterForm) link(cursor string, id int64) string {
 	q := url.Values{}
 	for k, v := range map[string]string{"who": f.Who, "what": f.What, "from": f.From, "until": f.Until, "ref": f.Ref} {
@@ -110,7 +113,9 @@ func (f auditFilterForm) link(cursor string, id int64) string {
 			q.Set(k, v)
 		}
 	}
-	q.Set(cursor, strconv.FormatInt(id, 10))
+	if cursor != "" {
+		q.Set(cursor, strconv.FormatInt(id, 10))
+	}
 	return "/staff/audit?" + q.Encode()
 }
 

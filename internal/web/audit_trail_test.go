@@ -323,6 +323,13 @@ func TestAuditTrailPaging(t *testing.T) {
 		t.Errorf("newer than the last page: %v, want the second %v", back, pages[1])
 	}
 
+	// An old link past the end leads back to the first page.
+	p = owner.get(first + "&before=1")
+	if newer, older := auditPager(p); newer != "/staff/audit?what=case_view&who="+url.QueryEscape(audit.Staff(fenna.ID)) || older != "" {
+		t.Errorf("past the end: newer %q, older %q; want the first page", newer, older)
+	}
+	assertShows(t, p, a.nl("audit.empty"))
+
 	// Exactly a page's worth: no second page.
 	p = owner.get("/staff/audit?who=" + url.QueryEscape(audit.Staff(joris.ID)))
 	if n := len(auditRows(p)); n != 50 {
