@@ -131,18 +131,6 @@ func (s *Audit) AuditEntries(ctx context.Context, object string, afterID int64, 
 	return s.auditPage(q, object, limit)
 }
 
-// AuditEntriesBefore returns up to limit entries with an ID below beforeID,
-// newest first, for the owners' overview of recent activity; beforeID <= 0
-// starts at the newest entry, and the last ID of a page is the beforeID of
-// the next. object and limit are as for AuditEntries.
-func (s *Audit) AuditEntriesBefore(ctx context.Context, object string, beforeID int64, limit int) ([]audit.Entry, error) {
-	q := s.db.WithContext(ctx).Order("id DESC")
-	if beforeID > 0 {
-		q = q.Where("id < ?", beforeID)
-	}
-	return s.auditPage(q, object, limit)
-}
-
 func (s *Audit) auditPage(q *gorm.DB, object string, limit int) ([]audit.Entry, error) {
 	switch {
 	case limit <= 0:

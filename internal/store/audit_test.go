@@ -403,7 +403,9 @@ func TestAuditEntriesPaging(t *testing.T) {
 			var page []audit.Entry
 			var err error
 			if newestFirst {
-				page, err = s.AuditEntriesBefore(t.Context(), object, cursor, limit)
+				var p audit.Page
+				p, err = s.AuditSearch(t.Context(), audit.Filter{Object: object, Before: cursor, Limit: limit})
+				page = p.Entries
 			} else {
 				page, err = s.AuditEntries(t.Context(), object, cursor, limit)
 			}

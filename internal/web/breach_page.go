@@ -70,7 +70,7 @@ type breachPage struct {
 	Informed    string
 	Owner       bool
 	Steps       []string
-	AuditRows   []auditRow
+	AuditLines  []auditLine
 	Tr2         countWords
 	KeepsFiles  bool
 	Files       []breachFileRow
@@ -172,12 +172,12 @@ func (s *Server) breachView(c echo.Context) error {
 		}
 	}
 	if a.Owner {
-		entries, err := s.Store.AuditEntriesBefore(ctx, audit.Breach(r.ID), 0, 50)
+		page, err := s.Store.AuditSearch(ctx, audit.Filter{Object: audit.Breach(r.ID), Limit: objectAuditSize})
 		if err != nil {
 			return err
 		}
-		for _, e := range entries {
-			p.AuditRows = append(p.AuditRows, auditRow{Entry: e, When: lang.DateTime(l, e.At, loc)})
+		if p.AuditLines, err = s.auditLines(ctx, p.Tr, loc, audit.Fold(page.Entries)); err != nil {
+			return err
 		}
 	}
 	return s.render(c, http.StatusOK, "staff_breach", p)

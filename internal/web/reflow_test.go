@@ -35,7 +35,7 @@ func staffPages(ref, br string) []string {
 		"/staff/breaches/" + br, "/staff/breaches/" + br + "/edit/data", "/staff/breaches/" + br + "/assessment",
 		"/staff/breaches/" + br + "/decision", "/staff/breaches/" + br + "/ap-draft", "/staff/breaches/" + br + "/followup?kind=supplement",
 		"/staff/breaches/" + br + "/letter",
-		"/staff/team", "/staff/settings", "/staff/audit", "/staff/account", "/staff/account/totp", "/staff/outbox",
+		"/staff/team", "/staff/settings", "/staff/audit", "/staff/audit?what=case_create&ref=" + ref, "/staff/account", "/staff/account/totp", "/staff/outbox",
 	}
 }
 
@@ -183,7 +183,7 @@ func TestStaffTableCellsNamedByColumn(t *testing.T) {
 		}
 	}
 	for _, path := range []string{"/staff/cases", "/staff/breaches", "/staff/breaches/summary", "/staff/team", "/staff/audit", "/staff/account", "/staff/outbox",
-		"/staff/cases/" + ref, "/staff/breaches/" + br + "/followup?kind=supplement"} {
+		"/staff/audit?what=case_create&ref=" + ref, "/staff/cases/" + ref, "/staff/breaches/" + br + "/followup?kind=supplement"} {
 		if cells[path] == 0 {
 			t.Errorf("%s: no table cells checked, want the rows of its table", path)
 		}

@@ -454,15 +454,15 @@ func (a *testApp) auditTrail(tb testing.TB) []audit.Entry {
 	tb.Helper()
 	var all []audit.Entry
 	for before := int64(0); ; {
-		page, err := a.store.AuditEntriesBefore(tb.Context(), "", before, 100)
+		page, err := a.store.AuditSearch(tb.Context(), audit.Filter{Before: before, Limit: 100})
 		if err != nil {
-			tb.Fatalf("AuditEntriesBefore: %v", err)
+			tb.Fatalf("AuditSearch: %v", err)
 		}
-		all = append(all, page...)
-		if len(page) < 100 {
+		all = append(all, page.Entries...)
+		if !page.Older {
 			return all
 		}
-		before = page[len(page)-1].ID
+		before = page.Entries[len(page.Entries)-1].ID
 	}
 }
 

@@ -65,7 +65,9 @@ type Store interface {
 
 	// The audit trail.
 	AppendAudit(ctx context.Context, e audit.Entry) error
-	AuditEntriesBefore(ctx context.Context, object string, beforeID int64, limit int) ([]audit.Entry, error)
+	AuditSearch(ctx context.Context, f audit.Filter) (audit.Page, error)
+	AuditNames(ctx context.Context, refs []string) (map[string]string, error)
+	AuditObject(ctx context.Context, ref string) (string, error)
 	VerifyAudit(ctx context.Context) (*audit.Break, int, error)
 }
 

@@ -54,7 +54,7 @@ type casePage struct {
 	Action      string
 	Values      map[string]string
 	Unconfirmed bool
-	AuditRows   []auditRow // owners only: who did what with this case
+	AuditLines  []auditLine // owners only: who did what with this case, repeated looks folded
 	ID          *identity.View
 	Purposes    []string
 	Loc         *time.Location
@@ -220,12 +220,12 @@ func (s *Server) renderCase(c echo.Context, status int, action string, problems 
 		}
 	}
 	if memberOf(c).Role == staff.Owner {
-		entries, err := s.Store.AuditEntriesBefore(ctx, audit.Case(k.ID), 0, 50)
+		page, err := s.Store.AuditSearch(ctx, audit.Filter{Object: audit.Case(k.ID), Limit: objectAuditSize})
 		if err != nil {
 			return err
 		}
-		for _, e := range entries {
-			p.AuditRows = append(p.AuditRows, auditRow{Entry: e, When: lang.DateTime(b.Lang, e.At, loc)})
+		if p.AuditLines, err = s.auditLines(ctx, b.Tr, loc, audit.Fold(page.Entries)); err != nil {
+			return err
 		}
 	}
 	if p.Values == nil {

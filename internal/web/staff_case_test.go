@@ -136,10 +136,11 @@ func TestCaseWorkflowThroughThePages(t *testing.T) {
 	if p.byID("h-audit") == nil {
 		t.Fatalf("owner sees no audit section on the case:\n%s", p.text())
 	}
-	actor := "staff:" + itoa(officer.member.ID)
+	// By name and in words (issue 10), no longer "staff:2" and "case_view".
+	actor := officer.member.Name
 	rows := auditRows(p)
-	for _, action := range []string{"case_create", "case_view", "case_status", "case_message", "case_extend", "case_decide"} {
-		if !rows.has(actor, action) {
+	for _, code := range []string{"case_create", "case_view", "case_status", "case_message", "case_extend", "case_decide"} {
+		if action := a.nl("audit.action." + code); !rows.has(actor, action) {
 			t.Errorf("case audit lacks %s by %s; rows %v", action, actor, rows)
 		}
 	}
@@ -155,8 +156,8 @@ func TestCaseWorkflowThroughThePages(t *testing.T) {
 		t.Fatalf("GET /staff/audit: status %d", p.Status)
 	}
 	rows = auditRows(p)
-	for _, want := range [][2]string{{actor, "sign_in"}, {actor, "case_decide"}, {"staff:" + itoa(owner.member.ID), "case_view"}} {
-		if !rows.has(want[0], want[1]) {
+	for _, want := range [][2]string{{actor, "sign_in"}, {actor, "case_decide"}, {owner.member.Name, "case_view"}} {
+		if !rows.has(want[0], a.nl("audit.action."+want[1])) {
 			t.Errorf("audit trail lacks %s by %s", want[1], want[0])
 		}
 	}
