@@ -37,6 +37,13 @@ type Case struct {
 	EmailConfirmedAt *time.Time
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
+
+	// ReceivedDateOnly: staff gave the day of receipt but not the time, so
+	// ReceivedAt is the start of that day and only the day may be shown.
+	ReceivedDateOnly bool
+	// BranchName and AssigneeName are the branch's and the assigned staff
+	// member's names, for people to read; filled when read.
+	BranchName, AssigneeName string
 }
 
 // Identity is what is on record about the check of the requester's identity.

@@ -62,9 +62,12 @@ type Store interface {
 	VerifyAudit(ctx context.Context) (*audit.Break, int, error)
 }
 
-// Letters writes the staff e-mails.
+// Letters writes the staff e-mails and the paper letters of a case by post.
 type Letters interface {
 	Invitation(m staff.Member, practiceName, link, signInURL string, oidc bool) (mail.Message, error)
+	// Letter writes the letter for event e of case k (the acknowledgement
+	// when e is nil): its subject and body.
+	Letter(k casework.Case, e *casework.Event) (subject, body string, err error)
 }
 
 // Signer makes keyed MACs, for values the server hands the browser and must

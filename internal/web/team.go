@@ -30,6 +30,8 @@ type teamPage struct {
 	Branch   practice.Branch
 	Me       int64
 	Roles    []string // the roles an invitation can give
+	// BranchNames names each branch code, for the members' branches.
+	BranchNames map[string]string
 }
 
 type inviteForm struct {
@@ -64,9 +66,13 @@ func (s *Server) renderTeam(c echo.Context, status int, inv inviteForm, br pract
 		return err
 	}
 	b := s.staffBase(c, "team.title", "team")
+	names := map[string]string{}
+	for _, x := range branches {
+		names[x.Code] = x.Name
+	}
 	return s.render(c, status, "staff_team", teamPage{base: b, formState: newFormState(b.Tr, teamFieldOrder, problems),
 		Members: members, Branches: branches, Invite: inv, Branch: br, Me: memberOf(c).ID,
-		Roles: []string{string(staff.Officer), string(staff.Owner)}})
+		Roles: []string{string(staff.Officer), string(staff.Owner)}, BranchNames: names})
 }
 
 func (s *Server) invite(c echo.Context) error {
