@@ -117,9 +117,9 @@ const ConfirmWithinDays = 14
 
 // ConfirmationOverdue reports whether the requester has not confirmed
 // their address within ConfirmWithinDays of receipt: the message may have
-// gone to a wrong address.
+// gone to a wrong address. A case by post has no address to confirm.
 func (c Case) ConfirmationOverdue(today deadline.Date) bool {
-	return c.EmailConfirmedAt == nil && c.Status != Completed && deadline.DaysBetween(c.ReceivedOn, today) > ConfirmWithinDays
+	return c.EmailConfirmedAt == nil && !c.ByPost() && c.Status != Completed && deadline.DaysBetween(c.ReceivedOn, today) > ConfirmWithinDays
 }
 
 // Due returns the deadline in force.

@@ -155,3 +155,37 @@ func TestPostalCaseQueuesNoMail(t *testing.T) {
 		t.Errorf("after an e-mail address was added: %d mail(s) queued, want the acknowledgement", queued)
 	}
 }
+
+// A case by post has no e-mail address to confirm: the queue never flags
+// it as unconfirmed, and a verified identity is enough for a refusal's
+// reasons to go in the letter.
+func TestPostalCaseConfirmation(t *testing.T) {
+	confirmedAt := time.Date(2026, 10, 2, 9, 0, 0, 0, time.UTC)
+	received := day(2026, 10, 1)
+	verified := casework.Identity{Status: casework.IdentityVerified}
+	tests := []struct {
+		name               string
+		email              string
+		confirmed          *time.Time
+		identity           casework.Identity
+		overdue, requester bool
+	}{
+		{"e-mail, unconfirmed, unverified", "jan@example.nl", nil, casework.Identity{}, true, false},
+		{"e-mail, unconfirmed, verified", "jan@example.nl", nil, verified, true, false},
+		{"e-mail, confirmed, verified", "jan@example.nl", &confirmedAt, verified, false, true},
+		{"by post, unverified", "", nil, casework.Identity{}, false, false},
+		{"by post, verified", "", nil, verified, false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := casework.Case{Status: casework.InProgress, ReceivedOn: received, EmailConfirmedAt: tt.confirmed, Identity: tt.identity,
+				Requester: casework.Requester{Email: tt.email, Address: dorpsstraat}}
+			if got := c.ConfirmationOverdue(today); got != tt.overdue {
+				t.Errorf("ConfirmationOverdue = %v, want %v", got, tt.overdue)
+			}
+			if got := c.RequesterConfirmed(); got != tt.requester {
+				t.Errorf("RequesterConfirmed = %v, want %v", got, tt.requester)
+			}
+		})
+	}
+}

@@ -36,6 +36,8 @@ func TestLetter(t *testing.T) {
 	confirmed.Identity, confirmed.EmailConfirmedAt = casework.Identity{Status: casework.IdentityVerified, VerifiedAt: &verified}, &verified
 	refusal := &casework.Event{Kind: casework.EventDecided, Text: "Het dossier bevat gegevens van uw broer.",
 		Data: map[string]string{"outcome": string(casework.Refused), "ground": "unfounded"}}
+	byPostVerified := k
+	byPostVerified.Identity = casework.Identity{Status: casework.IdentityVerified, VerifiedAt: &verified}
 	english := k
 	english.Language = casework.English
 
@@ -53,6 +55,7 @@ func TestLetter(t *testing.T) {
 			[]string{"Het archief is groot.", "22 februari 2027", "Autoriteit Persoonsgegevens"}, nil},
 		{"refusal, requester not confirmed", k, refusal, []string{cat.T(lang.NL, "outcome.refused", nil)},
 			[]string{"broer", cat.T(lang.NL, "ground.unfounded", nil)}},
+		{"refusal by post, identity verified", byPostVerified, refusal, []string{"broer", cat.T(lang.NL, "ground.unfounded", nil)}, nil},
 		{"refusal, requester confirmed", confirmed, refusal, []string{"broer", cat.T(lang.NL, "ground.unfounded", nil), "Autoriteit Persoonsgegevens"}, nil},
 	}
 	for _, tt := range tests {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 
@@ -116,6 +117,14 @@ func TestPostalCaseWithoutEmail(t *testing.T) {
 	if got := officer.get(casePath + "/letters/999999"); got.Status != http.StatusNotFound {
 		t.Errorf("a letter for no event: status %d, want 404", got.Status)
 	}
+	// Weeks later the queue does not ask for an e-mail confirmation an
+	// open case by post cannot have.
+	open := officer.fill(officer.get("/staff/cases/new"), "/staff/cases/new", append(byPost,
+		"requester.address.street", "Kerkpad 1", "requester.address.postcode", "2000", "requester.address.city", "Antwerpen")...).location()
+	a.clock.Advance(30 * 24 * time.Hour)
+	queue := a.signIn(t, "ineke@praktijk.example").get("/staff/cases")
+	assertShows(t, queue, strings.TrimPrefix(open, "/staff/cases/"))
+	assertLacks(t, queue, a.nl("queue.unconfirmed"))
 }
 
 // POST /api/v1/cases takes a request by post or phone without e-mail when
