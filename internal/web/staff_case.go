@@ -152,10 +152,6 @@ func (s *Server) renderCase(c echo.Context, status int, action string, problems 
 	if err != nil {
 		return err
 	}
-	branches, err := s.Store.Branches(ctx)
-	if err != nil {
-		return err
-	}
 	prefixed := map[string]string{}
 	for f, m := range problems {
 		prefixed[action+"."+f] = m
@@ -165,18 +161,13 @@ func (s *Server) renderCase(c echo.Context, status int, action string, problems 
 	loc := settings.Location()
 	p := casePage{
 		base: b, formState: newFormState(b.Tr, caseFieldOrder, prefixed), Case: k, Loc: loc,
-		Received: receivedText(b.Lang, k, loc), Assignees: assignees,
+		Received: receivedText(b.Lang, k, loc), Assignees: assignees, Branch: k.BranchName,
 		ExtendBy: k.RunningDeadlines(cal, today).ExtensionNoticeBy, RunningDue: k.RunningDeadlines(cal, today).Due,
 		UndueDelayDays: casework.UndueDelayDays, Action: action, Values: values,
 		Unconfirmed: k.EmailConfirmedAt == nil && !k.ByPost(),
 	}
 	if k.ByPost() {
 		p.Letters = printLetters(b.Tr, k, events, func(e casework.Event) string { return lang.DateTime(b.Lang, e.At, loc) })
-	}
-	for _, br := range branches {
-		if br.Code == k.Branch {
-			p.Branch = br.Name
-		}
 	}
 	if why := k.ExtensionBlock(cal, today); why == "" {
 		p.CanExtend = true
