@@ -22,6 +22,7 @@ import (
 	"github.com/avgloket/avgloket/internal/letters"
 	"github.com/avgloket/avgloket/internal/mail"
 	"github.com/avgloket/avgloket/internal/practice"
+	"github.com/avgloket/avgloket/internal/staff"
 	"github.com/avgloket/avgloket/internal/store"
 	"github.com/avgloket/avgloket/internal/upload"
 	"github.com/avgloket/avgloket/internal/vault"
@@ -142,7 +143,7 @@ func (a *App) wire(ctx context.Context) error {
 	}, web.Deps{
 		Store: a.store, Cases: cases, Catalog: cat, Clock: a.clock, Log: a.log, Signer: a.keys,
 		Passwords: auth.NewPolicy(), MailQueued: a.worker.Notify, Auth: a.auth, OIDC: oidc, Letters: writer, Identity: a.identity,
-		Breaches: a.breaches, Mail: servers,
+		Breaches: a.breaches, Mail: servers, Staff: staff.NewService(a.store.Staff, writer, a.clock, a.cfg.BaseURL, oidc != nil),
 	})
 	return err
 }

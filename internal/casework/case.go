@@ -37,6 +37,13 @@ type Case struct {
 	EmailConfirmedAt *time.Time
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
+
+	// ReceivedDateOnly: staff gave the day of receipt but not the time, so
+	// ReceivedAt is the start of that day and only the day may be shown.
+	ReceivedDateOnly bool
+	// BranchName and AssigneeName are the branch's and the assigned staff
+	// member's names, for people to read; filled when read.
+	BranchName, AssigneeName string
 }
 
 // Identity is what is on record about the check of the requester's identity.
@@ -110,9 +117,9 @@ const ConfirmWithinDays = 14
 
 // ConfirmationOverdue reports whether the requester has not confirmed
 // their address within ConfirmWithinDays of receipt: the message may have
-// gone to a wrong address.
+// gone to a wrong address. A case by post has no address to confirm.
 func (c Case) ConfirmationOverdue(today deadline.Date) bool {
-	return c.EmailConfirmedAt == nil && c.Status != Completed && deadline.DaysBetween(c.ReceivedOn, today) > ConfirmWithinDays
+	return c.EmailConfirmedAt == nil && !c.ByPost() && c.Status != Completed && deadline.DaysBetween(c.ReceivedOn, today) > ConfirmWithinDays
 }
 
 // Due returns the deadline in force.

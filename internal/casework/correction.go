@@ -16,6 +16,7 @@ import (
 type Correction struct {
 	Submission Submission
 	ReceivedAt time.Time
+	DateOnly   bool // ReceivedAt is a day whose time was not given
 	Channel    Channel
 }
 
@@ -38,6 +39,7 @@ func (s *Service) Correct(ctx context.Context, a Actor, ref string, fix Correcti
 	}
 	now := s.clock.Now()
 	sub := fix.Submission
+	sub.EmailOptional = fix.Channel.EmailOptional()
 	birth, problems := sub.Validate(codes, deadline.DateOf(now, settings.Location()))
 	for f, m := range ValidateReceipt(fix.ReceivedAt, now, fix.Channel) {
 		problems.add(f, m)
@@ -68,7 +70,8 @@ func (s *Service) Correct(ctx context.Context, a Actor, ref string, fix Correcti
 		set(FieldBirthDate, c.Subject.BirthDate != birth)
 		set(FieldBranch, c.Branch != sub.Branch && sub.Branch != "")
 		set(FieldDetails, c.Details != sub.Details)
-		set(FieldReceivedAt, !c.ReceivedAt.Equal(fix.ReceivedAt))
+		set(FieldAddress, c.Requester.Address != sub.Requester.Address)
+		set(FieldReceivedAt, !c.ReceivedAt.Equal(fix.ReceivedAt) || c.ReceivedDateOnly != fix.DateOnly)
 		set(FieldChannel, c.Channel != fix.Channel)
 		marketing := sub.Type == Objection && !sameAnswer(c.Specifics.DirectMarketing, sub.Specifics.DirectMarketing)
 		set(FieldDirectMarketing, marketing)
@@ -87,7 +90,7 @@ func (s *Service) Correct(ctx context.Context, a Actor, ref string, fix Correcti
 		if marketing {
 			c.Specifics.DirectMarketing = sub.Specifics.DirectMarketing
 		}
-		c.ReceivedAt, c.ReceivedOn = fix.ReceivedAt.In(settings.Location()), receivedOn
+		c.ReceivedAt, c.ReceivedOn, c.ReceivedDateOnly = fix.ReceivedAt.In(settings.Location()), receivedOn, fix.DateOnly
 		c.Deadlines = deadline.Compute(cal, c.ReceivedOn, c.PauseDays, c.Extended)
 		ch := Change{Events: []Event{{Kind: EventCorrected, Data: map[string]string{"fields": strings.Join(changed, " ")}}}}
 		if emailChanged {

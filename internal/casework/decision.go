@@ -228,7 +228,8 @@ func (e Event) DecidedLate() bool { return e.Kind == EventDecided && e.Data["lat
 // RequesterConfirmed reports whether the requester's identity was verified
 // and their e-mail address confirmed. Until both are, what a refusal rests
 // on is held back from them (DOMAIN.md §8): a refusal can itself reveal
-// that a care relationship exists.
+// that a care relationship exists. A case by post has no e-mail address to
+// confirm: there the verified identity suffices.
 func (c Case) RequesterConfirmed() bool {
-	return c.Identity.Status == IdentityVerified && c.EmailConfirmedAt != nil
+	return c.Identity.Status == IdentityVerified && (c.EmailConfirmedAt != nil || c.ByPost())
 }

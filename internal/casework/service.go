@@ -33,7 +33,8 @@ type Store interface {
 	Settings(ctx context.Context) (practice.Settings, error)
 	Branches(ctx context.Context) ([]practice.Branch, error)
 	// CreateCase gives c the next reference of its year and stores it with
-	// its tracking token and the mails compose returns, in one transaction.
+	// its tracking token (none when nc.TrackingHash is empty: a case by
+	// post) and the mails compose returns, in one transaction.
 	// If nc carries an idempotency key already used for the same request, it
 	// stores nothing, fills c with the earlier case and returns replayed true;
 	// for another request it returns a Conflict error.
@@ -121,6 +122,8 @@ type Intake struct {
 	// Actor is the staff member registering the request; zero for the web
 	// form, with only the visitor's Address.
 	Actor Actor
+	// DateOnly says ReceivedAt is a day whose time was not given.
+	DateOnly bool
 }
 
 // Submit validates sub, makes it a case with its legal due date, and queues
@@ -128,7 +131,9 @@ type Intake struct {
 // transaction. It returns an Invalid error with field problems, or a
 // Conflict error when an idempotency key is reused for another request.
 // replayed is true when the key was used before for the same request; the
-// earlier case is returned then.
+// earlier case is returned then. A case without an e-mail address
+// (Case.ByPost) gets neither a tracking link nor a mail: its letters are
+// printed from the case page.
 func (s *Service) Submit(ctx context.Context, sub Submission, in Intake) (c Case, replayed bool, err error) {
 	settings, err := s.store.Settings(ctx)
 	if err != nil {
@@ -144,6 +149,7 @@ func (s *Service) Submit(ctx context.Context, sub Submission, in Intake) (c Case
 	}
 	now := s.clock.Now()
 	loc := settings.Location()
+	sub.EmailOptional = in.Channel.EmailOptional()
 	birth, problems := sub.Validate(codes, deadline.DateOf(now, loc))
 	received := now
 	if !in.ReceivedAt.IsZero() {
@@ -184,16 +190,24 @@ func (s *Service) Submit(ctx context.Context, sub Submission, in Intake) (c Case
 	if c.Requester.Relation == Self && c.Subject.Name == "" {
 		c.Subject.Name = c.Requester.Name
 	}
+	// A web request is received now, to the second.
+	c.ReceivedDateOnly = in.DateOnly && !in.ReceivedAt.IsZero()
 	token, err := NewToken()
 	if err != nil {
 		return Case{}, false, apperr.Wrap(err, "error.internal")
 	}
-	nc := NewCase{TrackingHash: HashToken(token), TrackingExpires: now.Add(TrackingLinkValidity), Actor: in.Actor}
+	nc := NewCase{Actor: in.Actor}
+	if !c.ByPost() {
+		nc.TrackingHash, nc.TrackingExpires = HashToken(token), now.Add(TrackingLinkValidity)
+	}
 	if in.IdempotencyKey != "" {
 		nc.IdempotencyHash = HashToken("idempotency:" + in.IdempotencyKey)
 		nc.RequestHash = requestHash(sub, in)
 	}
 	replayed, err = s.store.CreateCase(ctx, &c, nc, func(c Case) ([]mail.Message, error) {
+		if c.ByPost() {
+			return nil, nil // the acknowledgement is printed from the case page
+		}
 		m, err := s.letters.Acknowledgement(c, s.TrackingURL(token))
 		if err != nil {
 			return nil, err

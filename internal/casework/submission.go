@@ -17,6 +17,9 @@ type Requester struct {
 	Email    string `json:"email"`
 	Phone    string `json:"phone,omitempty"`
 	Relation Relation
+	// Address is where letters go when there is no e-mail address; zero
+	// otherwise (see PostalAddress).
+	Address PostalAddress `json:"address"`
 }
 
 // Subject is the person the data are about (the data subject).
@@ -94,6 +97,10 @@ type Submission struct {
 	// that serves minors does: a child under 12 cannot exercise the rights
 	// alone (BW 7:465(1)). The API leaves it optional (API.md).
 	SelfBirthDateRequired bool
+	// EmailOptional lets a request without an e-mail address through when
+	// it has a postal address instead: set for the channels of
+	// Channel.EmailOptional.
+	EmailOptional bool
 }
 
 // Field names used in validation problems. They are the JSON paths of the
@@ -146,10 +153,19 @@ func (s *Submission) Validate(branches []string, today deadline.Date) (deadline.
 		p.add(FieldType, "field.choose")
 	}
 	text(p, FieldName, s.Requester.Name, true, MaxName)
-	if s.Requester.Email == "" {
-		p.add(FieldEmail, "field.required")
-	} else if !email.Valid(s.Requester.Email) {
+	switch {
+	case s.Requester.Email != "" && !email.Valid(s.Requester.Email):
 		p.add(FieldEmail, "field.email")
+	case s.Requester.Email == "" && !s.EmailOptional:
+		p.add(FieldEmail, "field.required")
+	case s.Requester.Email == "" && s.Requester.Address.IsZero():
+		p.add(FieldEmail, "field.email_or_address")
+		p.add(FieldAddress, "field.email_or_address")
+	}
+	if !s.Requester.Address.IsZero() {
+		for f, m := range s.Requester.Address.Problems() {
+			p.add(f, m)
+		}
 	}
 	if s.Requester.Phone != "" && !phonePattern.MatchString(s.Requester.Phone) {
 		p.add(FieldPhone, "field.phone")
@@ -284,6 +300,7 @@ func (s *Submission) trim() {
 		*f = strings.TrimSpace(*f)
 	}
 	s.Requester.Email = email.Normalize(s.Requester.Email)
+	s.Requester.Address.trim()
 }
 
 func text(p Problems, field, v string, required bool, limit int) {

@@ -62,7 +62,8 @@ func (s *Service) Apply(ctx context.Context, a Actor, ref string, fn func(c *Cas
 	})
 }
 
-// WithMail adds to ch a mail written by write with a fresh tracking link.
+// WithMail adds to ch a mail written by write with a fresh tracking link;
+// to a case by post (Case.ByPost), nothing.
 func (s *Service) WithMail(ch Change, c Case, write func(Case, string) (mail.Message, error)) (Change, error) {
 	return s.withMail(ch, c, write)
 }
@@ -221,8 +222,13 @@ func (s *Service) SendMessage(ctx context.Context, a Actor, ref, text string) (C
 	})
 }
 
-// withMail adds a mail written by write with a fresh tracking link.
+// withMail adds a mail written by write with a fresh tracking link. A case
+// without an e-mail address gets neither: the event that ch records is the
+// letter staff print from the case page (Case.ByPost).
 func (s *Service) withMail(ch Change, c Case, write func(Case, string) (mail.Message, error)) (Change, error) {
+	if c.ByPost() {
+		return ch, nil
+	}
 	token, err := NewToken()
 	if err != nil {
 		return Change{}, apperr.Wrap(err, "error.internal")

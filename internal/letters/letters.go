@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
+	"slices"
 	"text/template"
 
 	"github.com/avgloket/avgloket/internal/casework"
@@ -27,7 +28,7 @@ type Writer struct {
 }
 
 // names lists the e-mail templates; each exists once per language.
-var names = []string{"acknowledgement", "message", "extension", "decision", "invitation", "reminder"}
+var names = []string{"acknowledgement", "message", "extension", "decision", "invitation", "reminder", "letter"}
 
 // New parses the mail templates in fsys (templates/mail/<name>.<lang>.txt)
 // and fails if one is missing. settings returns the practice's current
@@ -159,4 +160,64 @@ func (w *Writer) caseMail(name, subjectID string, k casework.Case, trackingURL s
 	// no-reply sender.
 	m.ReplyTo, m.Ref = st.PrivacyEmail, k.Reference
 	return m, err
+}
+
+// LetterKinds are the letters a case by post (casework.Case.ByPost) sends on
+// paper instead of a mail: the acknowledgement, and each event the
+// requester would otherwise have read on the tracking page.
+var LetterKinds = []string{"acknowledgement", string(casework.EventMessage), string(casework.EventExtended),
+	string(casework.EventInfoRequested), string(casework.EventInfoWithdrawn), string(casework.EventDecided)}
+
+// Letter writes the paper letter to the requester of k, in their language:
+// the acknowledgement when e is nil, otherwise the letter for event e (one
+// of LetterKinds). Unlike a mail it carries what the tracking page would
+// show — the message, the question, the reasons — since it goes in a
+// sealed envelope to the requester's address; a refusal's ground and
+// reasons are held back, as on the tracking page, until the requester is
+// confirmed (casework.Case.RequesterConfirmed). It returns the subject and
+// the body.
+func (w *Writer) Letter(k casework.Case, e *casework.Event) (subject, body string, err error) {
+	c := lang.Parse(string(k.Language))
+	st, err := w.settings()
+	if err != nil {
+		return "", "", fmt.Errorf("letter: %w", err)
+	}
+	kind, subjectID := "acknowledgement", "mail.ack.subject"
+	data := map[string]any{"Text": "", "Outcome": "", "Because": "", "Withheld": false}
+	if e != nil {
+		kind, subjectID = string(e.Kind), "letter.subject."+string(e.Kind)
+		data["Text"] = e.Text
+		if e.Kind == casework.EventDecided {
+			outcome := casework.Outcome(e.Data["outcome"])
+			data["Outcome"] = w.cat.T(c, "outcome."+string(outcome), nil)
+			if outcome.Refuses() && !k.RequesterConfirmed() {
+				data["Withheld"], data["Text"] = true, ""
+			} else if g := e.Data["ground"]; g != "" && outcome.Refuses() {
+				ground := w.cat.T(c, "ground."+g, nil)
+				if r, ok := k.GroundRule(casework.Ground(g)); ok && r.Basis.NL != "" {
+					ground += " (" + r.Basis.In(casework.Language(c)) + ")"
+				}
+				data["Because"] = w.cat.T(c, "track.because_"+string(outcome), map[string]any{"Ground": ground})
+			}
+		}
+	}
+	if !slices.Contains(LetterKinds, kind) {
+		return "", "", fmt.Errorf("letter: no letter for %q", kind)
+	}
+	authority := st.Authority()
+	due := k.Deadlines.Due
+	if e != nil && e.Data["due"] != "" {
+		if d, err := deadline.ParseDate(e.Data["due"]); err == nil {
+			due = d
+		}
+	}
+	for key, v := range map[string]any{
+		"Kind": kind, "Reference": k.Reference, "Type": w.cat.T(c, "type."+string(k.Type)+".title", nil),
+		"Received": lang.Date(c, k.ReceivedOn), "Due": lang.Date(c, due), "Immediate": k.ImmediateEffect(),
+		"Practice": w.practiceName(st, c), "Authority": authority.NameIn(string(c)), "AuthorityURL": authority.URL,
+	} {
+		data[key] = v
+	}
+	m, err := w.render("letter", c, "", w.cat.T(c, subjectID, map[string]any{"Reference": k.Reference}), data)
+	return m.Subject, m.Text, err
 }

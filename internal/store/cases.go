@@ -62,6 +62,7 @@ type caseRow struct {
 	EmailConfirmedAt *time.Time
 	CreatedAt        time.Time
 	UpdatedAt        time.Time `gorm:"autoUpdateTime:false"` // set from the service's clock
+	ReceivedDateOnly bool
 }
 
 func (caseRow) TableName() string { return "cases" }
@@ -73,6 +74,8 @@ type caseView struct {
 	Row           caseRow `gorm:"embedded"`
 	BranchCode    *string
 	AssigneeEmail *string
+	BranchName    *string
+	AssigneeName  *string
 }
 
 // trackingTokenRow is the hash of a tracking link. Generation is the case's
@@ -107,9 +110,10 @@ func (caseSequenceRow) TableName() string { return "case_sequences" }
 
 // The sealed parts of a case. Only these hold personal data.
 type sealedRequester struct {
-	Name  string `json:"name"`
-	Email string `json:"email"`
-	Phone string `json:"phone,omitempty"`
+	Name    string                  `json:"name"`
+	Email   string                  `json:"email"`
+	Phone   string                  `json:"phone,omitempty"`
+	Address *casework.PostalAddress `json:"address,omitempty"`
 }
 
 type sealedSubject struct {
@@ -157,8 +161,10 @@ func (s *Cases) CreateCase(ctx context.Context, c *casework.Case, nc casework.Ne
 			return internal(err, "insert case")
 		}
 		c.ID = row.ID
-		if err := insertTrackingToken(tx, row.ID, nc.TrackingHash, c.CreatedAt, nc.TrackingExpires); err != nil {
-			return err
+		if nc.TrackingHash != "" {
+			if err := insertTrackingToken(tx, row.ID, nc.TrackingHash, c.CreatedAt, nc.TrackingExpires); err != nil {
+				return err
+			}
 		}
 		created := []casework.Event{{At: c.CreatedAt, Kind: casework.EventCreated, ActorID: nc.Actor.ID,
 			Data: map[string]string{"channel": string(c.Channel)}}}
@@ -213,6 +219,7 @@ func (s *Cases) caseRow(tx *gorm.DB, c casework.Case) (caseRow, error) {
 		IdentityMethod: c.Identity.Method, IdentityAt: utc(c.Identity.VerifiedAt),
 		EmailConfirmedAt: utc(c.EmailConfirmedAt), CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
 		RequesterIndex: s.nameKey(c.Requester.Name), SubjectIndex: s.nameKey(c.Subject.Name),
+		ReceivedDateOnly: c.ReceivedDateOnly,
 	}
 	if c.AssigneeID != 0 {
 		r.AssigneeID = &c.AssigneeID
@@ -242,7 +249,11 @@ func (s *Cases) caseRow(tx *gorm.DB, c casework.Case) (caseRow, error) {
 		}
 		return b
 	}
-	r.Requester = seal("requester", sealedRequester{Name: c.Requester.Name, Email: c.Requester.Email, Phone: c.Requester.Phone})
+	req := sealedRequester{Name: c.Requester.Name, Email: c.Requester.Email, Phone: c.Requester.Phone}
+	if !c.Requester.Address.IsZero() {
+		req.Address = &c.Requester.Address
+	}
+	r.Requester = seal("requester", req)
 	r.Subject = seal("subject", sealedSubject{Name: c.Subject.Name, BirthDate: birth})
 	r.Details = seal("details", sealedDetails{Text: c.Details, Specifics: c.Specifics})
 	return r, err
@@ -256,13 +267,19 @@ func (s *Cases) caseFromView(v caseView) (casework.Case, error) {
 		ReceivedAt: r.ReceivedAt, Extended: r.Extended, PauseDays: r.PauseDays,
 		Language: casework.Language(r.Language), EmailConfirmedAt: r.EmailConfirmedAt,
 		Identity:  casework.Identity{Status: casework.IdentityStatus(r.IdentityStatus), Method: r.IdentityMethod, VerifiedAt: r.IdentityAt},
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, ReceivedDateOnly: r.ReceivedDateOnly,
 	}
 	if v.BranchCode != nil {
 		c.Branch = *v.BranchCode
 	}
+	if v.BranchName != nil {
+		c.BranchName = *v.BranchName
+	}
 	if v.AssigneeEmail != nil && r.AssigneeID != nil {
 		c.Assignee, c.AssigneeID = *v.AssigneeEmail, *r.AssigneeID
+	}
+	if v.AssigneeName != nil && r.AssigneeID != nil {
+		c.AssigneeName = *v.AssigneeName
 	}
 	var err error
 	date := func(s string) deadline.Date {
@@ -294,6 +311,9 @@ func (s *Cases) caseFromView(v caseView) (casework.Case, error) {
 		}
 	}
 	c.Requester = casework.Requester{Name: req.Name, Email: req.Email, Phone: req.Phone, Relation: casework.Relation(r.Relation)}
+	if req.Address != nil {
+		c.Requester.Address = *req.Address
+	}
 	c.Subject = casework.Subject{Name: sub.Name}
 	if sub.BirthDate != "" {
 		c.Subject.BirthDate = date(sub.BirthDate)
@@ -302,7 +322,7 @@ func (s *Cases) caseFromView(v caseView) (casework.Case, error) {
 	return c, err
 }
 
-const caseSelect = "cases.*, branches.code AS branch_code, staff.email AS assignee_email"
+const caseSelect = "cases.*, branches.code AS branch_code, staff.email AS assignee_email, branches.name AS branch_name, staff.name AS assignee_name"
 
 func caseQuery(db *gorm.DB) *gorm.DB {
 	return db.Table("cases").Select(caseSelect).

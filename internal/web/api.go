@@ -22,13 +22,8 @@ import (
 // was not meant to.
 type requestBody struct {
 	Type      casework.RequestType `json:"type"`
-	Requester struct {
-		Name     string            `json:"name"`
-		Email    string            `json:"email"`
-		Phone    string            `json:"phone"`
-		Relation casework.Relation `json:"relation"`
-	} `json:"requester"`
-	Subject *struct {
+	Requester requesterBody        `json:"requester"`
+	Subject   *struct {
 		Name      string `json:"name"`
 		BirthDate string `json:"birth_date"`
 	} `json:"subject"`
@@ -38,10 +33,22 @@ type requestBody struct {
 	Language  string              `json:"language"`
 }
 
+type requesterBody struct {
+	Name     string            `json:"name"`
+	Email    string            `json:"email"`
+	Phone    string            `json:"phone"`
+	Relation casework.Relation `json:"relation"`
+}
+
 // caseBody is a request registered by staff: a new request plus when and
-// how it reached the practice.
+// how it reached the practice. Its requester may have a postal address
+// instead of an e-mail address (API.md): one text with line breaks.
 type caseBody struct {
 	requestBody
+	Requester struct {
+		requesterBody
+		Address string `json:"address"`
+	} `json:"requester"`
 	ReceivedAt string           `json:"received_at"`
 	Channel    casework.Channel `json:"channel"`
 }
@@ -144,7 +151,15 @@ func (s *Server) apiCreateCase(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	m := memberOf(c)
+	body.requestBody.Requester = body.Requester.requesterBody
 	sub := body.submission()
+	if strings.TrimSpace(body.Requester.Address) != "" {
+		a, ok := casework.ParseAddress(body.Requester.Address)
+		if !ok {
+			return apperr.InvalidFields(map[string]string{casework.FieldAddress: "field.address"})
+		}
+		sub.Requester.Address = a
+	}
 	if sub.Branch == "" && !m.Scope().All && len(m.Branches) == 1 {
 		sub.Branch = m.Branches[0]
 	}
@@ -165,9 +180,10 @@ func (s *Server) apiCreateCase(c echo.Context) error {
 	}
 	k, replayed, err := s.Cases.Submit(ctx, sub, casework.Intake{
 		Channel: body.Channel, ReceivedAt: received, IdempotencyKey: idempotencyKey(c), Actor: actorOf(c),
+		DateOnly: isDate(body.ReceivedAt),
 	})
 	if err != nil {
-		return err
+		return addressFields(err)
 	}
 	code := http.StatusCreated
 	if replayed {
@@ -176,6 +192,31 @@ func (s *Server) apiCreateCase(c echo.Context) error {
 		s.notifyMail()
 	}
 	return c.JSON(code, s.caseView(k, settings))
+}
+
+// addressFields names the problems with the parts of a postal address by
+// the one field the API takes it in.
+func addressFields(err error) error {
+	ae := apperr.As(err)
+	if ae.Code != apperr.Invalid {
+		return err
+	}
+	fields := map[string]string{}
+	for f, m := range ae.Fields {
+		if strings.HasPrefix(f, casework.FieldAddress+".") {
+			f = casework.FieldAddress
+		}
+		if _, ok := fields[f]; !ok {
+			fields[f] = m
+		}
+	}
+	return apperr.InvalidFields(fields)
+}
+
+// isDate reports whether a receipt was given as a day without a time.
+func isDate(v string) bool {
+	_, err := deadline.ParseDate(v)
+	return err == nil
 }
 
 // parseReceivedAt accepts a date (the start of that day in the practice's
@@ -346,6 +387,9 @@ type requesterView struct {
 	Email    string  `json:"email"`
 	Phone    *string `json:"phone"`
 	Relation string  `json:"relation"`
+	// Address is the postal address, one text with line breaks, of a
+	// requester registered without e-mail; left out otherwise.
+	Address string `json:"address,omitempty"`
 }
 
 type subjectView struct {
@@ -373,7 +417,7 @@ func (s *Server) caseView(k casework.Case, settings practice.Settings) caseView 
 		Branch: optional(k.Branch), Channel: string(k.Channel), ReceivedAt: k.ReceivedAt.In(loc).Format(time.RFC3339),
 		DueDate: k.Deadlines.Due.String(), Extended: k.Extended, OriginalDueDate: k.Deadlines.OriginalDue.String(),
 		Requester: requesterView{Name: k.Requester.Name, Email: k.Requester.Email, Phone: optional(k.Requester.Phone),
-			Relation: string(k.Requester.Relation)},
+			Relation: string(k.Requester.Relation), Address: k.Requester.Address.String()},
 		Subject:  subjectView{Name: k.Subject.Name},
 		Details:  k.Details,
 		Language: string(k.Language),

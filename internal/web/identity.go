@@ -36,9 +36,12 @@ func (s *Server) caseVerify() echo.HandlerFunc {
 		}
 		return v
 	}, func(c echo.Context, a casework.Actor, ref string, v map[string]string) error {
-		_, _, err := s.Identity.Verify(c.Request().Context(), a, ref, representation.Verification{
+		_, destroyed, err := s.Identity.Verify(c.Request().Context(), a, ref, representation.Verification{
 			Method: v["method"], Outcome: representation.Outcome(v["outcome"]), Note: v["note"], Reason: v["reason"],
 			Checks: strings.Fields(v["checks"])})
+		if len(destroyed) > 0 { // say so only when there were ID copies
+			c.Set(keyStepFlash, "flash.identity_destroyed")
+		}
 		return err
 	})
 }

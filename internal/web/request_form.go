@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -409,6 +410,18 @@ func decisionFor(t tr, k casework.Case, te *trackEvent, data map[string]string) 
 	te.Kept = keptText(t, data)
 }
 
+// withoutOpenQuestion drops the latest question from a tracking page's
+// messages: it is the open one, which the page shows in its own box above
+// them, with the answer form.
+func withoutOpenQuestion(events []trackEvent) []trackEvent {
+	for i := len(events) - 1; i >= 0; i-- {
+		if events[i].Kind == string(casework.EventInfoRequested) {
+			return slices.Delete(events, i, i+1)
+		}
+	}
+	return events
+}
+
 func (s *Server) track(c echo.Context) error { return s.renderTrack(c, http.StatusOK, "") }
 
 func (s *Server) renderTrack(c echo.Context, status int, problem string) error {
@@ -426,7 +439,7 @@ func (s *Server) renderTrack(c echo.Context, status int, problem string) error {
 	}
 	l := langOf(c)
 	b := s.base(c, "track.title")
-	p := trackPage{base: b, Case: k, Received: lang.DateTime(l, k.ReceivedAt, settings.Location()), Methods: map[string]string{},
+	p := trackPage{base: b, Case: k, Received: receivedText(l, k, settings.Location()), Methods: map[string]string{},
 		Keeping: s.keeping(l, settings)}
 	if problem != "" {
 		p.Problem = s.message(l, problem)
@@ -451,6 +464,7 @@ func (s *Server) renderTrack(c echo.Context, status int, problem string) error {
 		} else if q != nil {
 			p.Question = q
 			p.Action = "/volg/" + c.Param("token") + "/answer?_csrf=" + url.QueryEscape(b.CSRF)
+			p.Events = withoutOpenQuestion(p.Events)
 		}
 		for _, m := range representation.Methods() {
 			p.Methods[m.Key] = representation.Text(m.Label, casework.Language(l))

@@ -90,6 +90,7 @@ func (s *Server) routes() {
 	work.POST("/cases/:ref/ask", s.caseAsk())
 	work.POST("/cases/:ref/question/withdraw", s.caseWithdrawQuestion())
 	work.GET("/cases/:ref/files/:id", s.caseFile)
+	work.GET("/cases/:ref/letters/:letter", s.caseLetter)
 
 	owners := work.Group("", s.ownerOnly)
 	owners.GET("/settings", s.settingsForm)

@@ -156,6 +156,9 @@ var routeAccess = map[string]access{
 	// No such file; another branch cannot even learn that.
 	"GET /staff/cases/:ref/files/:id": {probe: "GET /staff/cases/{ref}/files/0123456789abcdef0123456789abcdef", anonymous: toSignIn,
 		owner: 404, officer: 404, otherBranch: 404},
+	// The probe's case has an e-mail address: nothing to print.
+	"GET /staff/cases/:ref/letters/:letter": {probe: "GET /staff/cases/{ref}/letters/acknowledgement", anonymous: toSignIn,
+		owner: 404, officer: 404, otherBranch: 404},
 
 	// Owners only: officers find nothing there.
 	"GET /staff/settings": {probe: "GET /staff/settings", anonymous: toSignIn, owner: 200, officer: 404, otherBranch: 404},

@@ -71,9 +71,11 @@ type Store interface {
 	VerifyAudit(ctx context.Context) (*audit.Break, int, error)
 }
 
-// Letters writes the staff e-mails.
+// Letters writes the paper letters of a case by post.
 type Letters interface {
-	Invitation(m staff.Member, practiceName, link, signInURL string, oidc bool) (mail.Message, error)
+	// Letter writes the letter for event e of case k (the acknowledgement
+	// when e is nil): its subject and body.
+	Letter(k casework.Case, e *casework.Event) (subject, body string, err error)
 }
 
 // Signer makes keyed MACs, for values the server hands the browser and must
@@ -110,6 +112,8 @@ type Deps struct {
 	Identity  *identity.Service
 	// Breaches runs the breach register.
 	Breaches *breach.Service
+	// Staff manages the staff accounts: invitations.
+	Staff *staff.Service
 	// MailQueued is called after a change queued e-mail, to wake the
 	// outbox worker. May be nil.
 	MailQueued func()

@@ -58,6 +58,18 @@ type casePage struct {
 	ID          *identity.View
 	Purposes    []string
 	Loc         *time.Location
+
+	// Letters are what to print and post for a case by post.
+	Letters []printLetter
+}
+
+// receivedText is when case k was received as people read it: the day
+// only when the time of day was not given.
+func receivedText(l lang.Code, k casework.Case, loc *time.Location) string {
+	if k.ReceivedDateOnly {
+		return lang.Date(l, k.ReceivedOn)
+	}
+	return lang.DateTime(l, k.ReceivedAt, loc)
 }
 
 // MethodText is a verification method's label or explanation in the page's
@@ -140,10 +152,6 @@ func (s *Server) renderCase(c echo.Context, status int, action string, problems 
 	if err != nil {
 		return err
 	}
-	branches, err := s.Store.Branches(ctx)
-	if err != nil {
-		return err
-	}
 	prefixed := map[string]string{}
 	for f, m := range problems {
 		prefixed[action+"."+f] = m
@@ -153,15 +161,13 @@ func (s *Server) renderCase(c echo.Context, status int, action string, problems 
 	loc := settings.Location()
 	p := casePage{
 		base: b, formState: newFormState(b.Tr, caseFieldOrder, prefixed), Case: k, Loc: loc,
-		Received: lang.DateTime(b.Lang, k.ReceivedAt, loc), Assignees: assignees,
+		Received: receivedText(b.Lang, k, loc), Assignees: assignees, Branch: k.BranchName,
 		ExtendBy: k.RunningDeadlines(cal, today).ExtensionNoticeBy, RunningDue: k.RunningDeadlines(cal, today).Due,
 		UndueDelayDays: casework.UndueDelayDays, Action: action, Values: values,
-		Unconfirmed: k.EmailConfirmedAt == nil,
+		Unconfirmed: k.EmailConfirmedAt == nil && !k.ByPost(),
 	}
-	for _, br := range branches {
-		if br.Code == k.Branch {
-			p.Branch = br.Name
-		}
+	if k.ByPost() {
+		p.Letters = printLetters(b.Tr, k, events, func(e casework.Event) string { return lang.DateTime(b.Lang, e.At, loc) })
 	}
 	if why := k.ExtensionBlock(cal, today); why == "" {
 		p.CanExtend = true
@@ -234,6 +240,10 @@ func (s *Server) renderCase(c echo.Context, status int, action string, problems 
 	return s.render(c, status, "staff_case", p)
 }
 
+// keyStepFlash is where a step's run puts a message that says more than
+// the step's usual one, for what it found to have done.
+const keyStepFlash = "step_flash"
+
 // caseStep runs one step of the workflow from a form on the case page: on
 // invalid input the page comes back with the problems next to the step's
 // fields (422); otherwise the browser goes back to the case with a message.
@@ -248,7 +258,11 @@ func (s *Server) caseStep(action, done string, values func(echo.Context, string)
 			return err
 		}
 		s.notifyMail()
-		s.setFlash(c, done)
+		flash := done
+		if id, ok := c.Get(keyStepFlash).(string); ok {
+			flash = id
+		}
+		s.setFlash(c, flash)
 		return c.Redirect(http.StatusSeeOther, "/staff/cases/"+c.Param("ref"))
 	}
 }

@@ -13,20 +13,25 @@ import (
 )
 
 // staffCaseForm is a request as staff register or correct it: the public
-// form's fields plus the type, the channel and the real time of receipt.
+// form's fields plus the type, the channel, the real time of receipt and a
+// postal address for a requester without e-mail.
 type staffCaseForm struct {
 	requestForm
 	Type, Channel, ReceivedOn, ReceivedTime string
+	Address                                 casework.PostalAddress
 }
 
 func readStaffCaseForm(c echo.Context) staffCaseForm {
 	return staffCaseForm{requestForm: readRequestForm(c), Type: clean(c.FormValue("type")),
 		Channel: clean(c.FormValue("channel")), ReceivedOn: clean(c.FormValue("received_at")),
-		ReceivedTime: clean(c.FormValue("received_time"))}
+		ReceivedTime: clean(c.FormValue("received_time")),
+		Address: casework.PostalAddress{Street: clean(c.FormValue(casework.FieldStreet)), Postcode: clean(c.FormValue(casework.FieldPostcode)),
+			City: clean(c.FormValue(casework.FieldCity)), Country: clean(c.FormValue(casework.FieldCountry))}}
 }
 
 // receivedAt reads the receipt day and optional time of day in the
-// practice's time zone. Without a time, the start of the day counts.
+// practice's time zone. Without a time, the start of the day counts, and
+// the case shows the day only (ReceivedDateOnly).
 func (f staffCaseForm) receivedAt(loc *time.Location) (time.Time, bool) {
 	d, err := deadline.ParseDate(f.ReceivedOn)
 	if err != nil {
@@ -58,7 +63,20 @@ type staffCaseFormPage struct {
 	YesNo     []string
 }
 
-var staffFormOrder = append([]string{casework.FieldType, casework.FieldChannel, casework.FieldReceivedAt}, formFieldOrder...)
+var staffFormOrder = staffFieldOrder()
+
+// staffFieldOrder is the public form's order with the receipt first and
+// the postal address after the requester's e-mail address.
+func staffFieldOrder() []string {
+	out := []string{casework.FieldType, casework.FieldChannel, casework.FieldReceivedAt}
+	for _, f := range formFieldOrder {
+		out = append(out, f)
+		if f == casework.FieldEmail {
+			out = append(out, casework.FieldAddress, casework.FieldStreet, casework.FieldPostcode, casework.FieldCity, casework.FieldCountry)
+		}
+	}
+	return out
+}
 
 func (s *Server) renderStaffCaseForm(c echo.Context, status int, form staffCaseForm, ref string, problems map[string]string) error {
 	branches, err := s.Store.Branches(c.Request().Context())
@@ -107,6 +125,8 @@ func (s *Server) staffSubmission(c echo.Context, form staffCaseForm) (casework.S
 	}
 	sub := form.submission(casework.RequestType(form.Type), false) // a letter's birth date goes in the subject's field
 	sub.SpecificsRequired = false
+	sub.Requester.Address = form.Address
+	sub.EmailOptional = casework.Channel(form.Channel).EmailOptional()
 	problems := map[string]string{}
 	at, ok := form.receivedAt(settings.Location())
 	if !ok {
@@ -154,7 +174,8 @@ func (s *Server) staffCaseCreate(c echo.Context) error {
 		return s.renderStaffCaseForm(c, http.StatusUnprocessableEntity, form, "", s.allProblems(c, sub, problems))
 	}
 	k, _, err := s.Cases.Submit(c.Request().Context(), sub, casework.Intake{
-		Channel: casework.Channel(form.Channel), ReceivedAt: at, IdempotencyKey: form.Idem, Actor: actorOf(c)})
+		Channel: casework.Channel(form.Channel), ReceivedAt: at, IdempotencyKey: form.Idem, Actor: actorOf(c),
+		DateOnly: form.ReceivedTime == ""})
 	if p, invalid := withProblems(err, problems); invalid {
 		return s.renderStaffCaseForm(c, http.StatusUnprocessableEntity, form, "", p)
 	}
@@ -178,7 +199,10 @@ func (s *Server) staffCaseEdit(c echo.Context) error {
 	}
 	local := k.ReceivedAt.In(settings.Location())
 	form := staffCaseForm{Type: string(k.Type), Channel: string(k.Channel), ReceivedOn: deadline.DateOf(local, settings.Location()).String(),
-		ReceivedTime: local.Format("15:04")}
+		ReceivedTime: local.Format("15:04"), Address: k.Requester.Address}
+	if k.ReceivedDateOnly {
+		form.ReceivedTime = ""
+	}
 	form.Name, form.Email, form.Phone, form.Relation = k.Requester.Name, k.Requester.Email, k.Requester.Phone, string(k.Requester.Relation)
 	form.SubjectName, form.Branch, form.Details, form.Language = k.Subject.Name, k.Branch, k.Details, string(k.Language)
 	if !k.Subject.BirthDate.IsZero() {
@@ -204,7 +228,7 @@ func (s *Server) staffCaseUpdate(c echo.Context) error {
 		return s.renderStaffCaseForm(c, http.StatusUnprocessableEntity, form, ref, s.allProblems(c, sub, problems))
 	}
 	_, err = s.Cases.Correct(c.Request().Context(), actorOf(c), ref, casework.Correction{
-		Submission: sub, ReceivedAt: at, Channel: casework.Channel(form.Channel)})
+		Submission: sub, ReceivedAt: at, Channel: casework.Channel(form.Channel), DateOnly: form.ReceivedTime == ""})
 	if p, invalid := withProblems(err, problems); invalid {
 		return s.renderStaffCaseForm(c, http.StatusUnprocessableEntity, form, ref, p)
 	}

@@ -110,10 +110,6 @@ func (s *Server) staffQueue(c echo.Context) error {
 	}
 	b := s.staffBase(c, "queue.title", "queue")
 	p := queuePage{base: b, Filter: f, Branches: branches, Types: strs(casework.RequestTypes), Statuses: strs(casework.Statuses)}
-	names := map[string]string{}
-	for _, br := range branches {
-		names[br.Code] = br.Name
-	}
 	plain := queueFilter{}
 	p.Quick = []quickFilter{
 		{s.Catalog.T(b.Lang, "queue.open", nil), plain.url(func(*queueFilter) {}), counts.Open, f == plain},
@@ -126,7 +122,7 @@ func (s *Server) staffQueue(c echo.Context) error {
 	}
 	for _, k := range page.Cases {
 		left, late := s.timeLeft(b.Lang, k, today, cal)
-		p.Rows = append(p.Rows, queueRow{Case: k, Branch: names[k.Branch], TimeLeft: left, Late: late,
+		p.Rows = append(p.Rows, queueRow{Case: k, Branch: k.BranchName, TimeLeft: left, Late: late,
 			Unconfirmed: k.ConfirmationOverdue(today)})
 	}
 	if page.Next != "" {

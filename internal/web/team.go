@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -12,13 +11,9 @@ import (
 	"github.com/avgloket/avgloket/internal/audit"
 	"github.com/avgloket/avgloket/internal/auth"
 	"github.com/avgloket/avgloket/internal/casework"
-	"github.com/avgloket/avgloket/internal/mail"
 	"github.com/avgloket/avgloket/internal/practice"
 	"github.com/avgloket/avgloket/internal/staff"
 )
-
-// InviteValidity is how long an invitation link works.
-const InviteValidity = 72 * time.Hour
 
 // teamPage is the owner's view of the staff and the branches.
 type teamPage struct {
@@ -30,6 +25,8 @@ type teamPage struct {
 	Branch   practice.Branch
 	Me       int64
 	Roles    []string // the roles an invitation can give
+	// BranchNames names each branch code, for the members' branches.
+	BranchNames map[string]string
 }
 
 type inviteForm struct {
@@ -64,57 +61,34 @@ func (s *Server) renderTeam(c echo.Context, status int, inv inviteForm, br pract
 		return err
 	}
 	b := s.staffBase(c, "team.title", "team")
+	names := map[string]string{}
+	for _, x := range branches {
+		names[x.Code] = x.Name
+	}
 	return s.render(c, status, "staff_team", teamPage{base: b, formState: newFormState(b.Tr, teamFieldOrder, problems),
 		Members: members, Branches: branches, Invite: inv, Branch: br, Me: memberOf(c).ID,
-		Roles: []string{string(staff.Officer), string(staff.Owner)}})
+		Roles: []string{string(staff.Officer), string(staff.Owner)}, BranchNames: names})
 }
 
 func (s *Server) invite(c echo.Context) error {
-	ctx := c.Request().Context()
 	// The team page holds two forms; their fields are named "invite.…"
 	// and "branch.…", as their IDs and problems are.
 	form, _ := c.FormParams()
 	inv := inviteForm{Email: clean(c.FormValue("invite.email")), Name: clean(c.FormValue("invite.name")),
 		Role: clean(c.FormValue("invite.role")), Branches: form["invite.branches"]}
-	problems := map[string]string{}
-	email, ok := staff.NormalizeEmail(inv.Email)
-	if !ok {
-		problems["invite.email"] = "field.email"
-	}
-	if msg := staff.NameProblem(inv.Name); msg != "" {
-		problems["invite.name"] = msg
-	}
-	role, ok := staff.ParseRole(inv.Role)
-	if !ok {
-		problems["invite.role"] = "field.choose"
-	}
-	if len(problems) > 0 {
-		return s.renderTeam(c, http.StatusUnprocessableEntity, inv, practice.Branch{}, problems)
-	}
-	if role == staff.Owner {
-		inv.Branches = nil // owners see every branch
-	}
-	token, err := casework.NewToken()
-	if err != nil {
-		return err
-	}
-	settings, err := s.Store.Settings(ctx)
-	if err != nil {
-		return err
-	}
-	now := s.Clock.Now()
-	who := audit.Entry{At: now, Actor: audit.Staff(memberOf(c).ID), Address: c.RealIP()}
-	_, err = s.Store.Invite(ctx, staff.NewMember{Email: email, Name: inv.Name, Role: role, Branches: inv.Branches},
-		casework.HashToken(token), now.Add(InviteValidity), who, func(m staff.Member) (mail.Message, error) {
-			return s.Letters.Invitation(m, settings.Name, s.cfg.BaseURL+"/staff/welcome/"+token, s.cfg.BaseURL+"/staff/signin", s.OIDC != nil)
-		})
-	switch apperr.CodeOf(err) {
-	case apperr.Conflict:
+	_, err := s.Staff.Invite(c.Request().Context(), staff.Invitation{Email: inv.Email, Name: inv.Name, Role: inv.Role, Branches: inv.Branches},
+		audit.Entry{Actor: audit.Staff(memberOf(c).ID), Address: c.RealIP()})
+	switch ae := apperr.As(err); {
+	case err == nil:
+	case ae.Code == apperr.Conflict:
 		return s.renderTeam(c, http.StatusConflict, inv, practice.Branch{}, map[string]string{"invite.email": "team.email_taken"})
-	case apperr.Invalid:
-		return s.renderTeam(c, http.StatusUnprocessableEntity, inv, practice.Branch{}, map[string]string{"invite.branches": "field.branch"})
-	}
-	if err != nil {
+	case ae.Code == apperr.Invalid:
+		problems := map[string]string{}
+		for f, m := range ae.Fields {
+			problems["invite."+f] = m
+		}
+		return s.renderTeam(c, http.StatusUnprocessableEntity, inv, practice.Branch{}, problems)
+	default:
 		return err
 	}
 	s.notifyMail()

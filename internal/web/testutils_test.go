@@ -228,7 +228,7 @@ func newApp(tb testing.TB, opts ...appOption) *testApp {
 	srv, err := web.New(cfg.web, web.Deps{
 		Store: st, Cases: cases, Catalog: cat, Clock: clk, Log: log, Signer: keys,
 		Passwords: auth.NewPolicy(), Auth: signIn, OIDC: oidc, Letters: writer, Identity: ident, Breaches: breaches,
-		Mail: servers,
+		Mail: servers, Staff: staff.NewService(st, writer, clk, cfg.web.BaseURL, oidc != nil),
 	})
 	if err != nil {
 		tb.Fatalf("web.New: %v", err)
