@@ -62,7 +62,8 @@ func validSetupToken(db *gorm.DB, hash string, now time.Time) error {
 }
 
 // CompleteSetup stores the practice's settings and the first owner's
-// account and uses up the setup link, in one transaction. A used, expired or
+// account, puts in the template register of processing activities of the
+// practice's country, and uses up the setup link, in one transaction. A used, expired or
 // unknown link, or one presented after an account exists, gives NotFound.
 func (s *Store) CompleteSetup(ctx context.Context, hash string, p practice.Settings, owner staff.NewMember, now time.Time) (staff.Member, error) {
 	var m staff.Member
@@ -77,6 +78,10 @@ func (s *Store) CompleteSetup(ctx context.Context, hash string, p practice.Setti
 		if err := tx.Save(&row).Error; err != nil {
 			return internal(err, "save settings")
 		}
+		// A new practice starts from the template register (art. 30).
+		if _, err := s.seedRegister(tx, p.Country, now); err != nil {
+			return err
+		}
 		var err error
 		m, err = addMember(tx, owner, now)
 		return err
@@ -85,7 +90,8 @@ func (s *Store) CompleteSetup(ctx context.Context, hash string, p practice.Setti
 }
 
 // SaveSettingsAudited replaces the practice's settings and audits the change
-// in one transaction.
+// in one transaction; the first save of a practice also puts in its
+// template register of processing activities (see SeedRegister).
 func (s *Store) SaveSettingsAudited(ctx context.Context, p practice.Settings, who audit.Entry) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		row := settingsRow(p, who.At)
@@ -93,7 +99,13 @@ func (s *Store) SaveSettingsAudited(ctx context.Context, p practice.Settings, wh
 			return internal(err, "save settings")
 		}
 		who.Action, who.Detail = audit.SettingsUpdate, "practice=saved"
-		return s.appendAudit(tx, who)
+		if err := s.appendAudit(tx, who); err != nil {
+			return err
+		}
+		// A practice set up without the setup page (avgloket practice
+		// set) gets the template register now; later saves find it seeded.
+		_, err := s.seedRegister(tx, p.Country, who.At)
+		return err
 	})
 }
 
