@@ -59,7 +59,7 @@ func (p problems) list(field string, items []string) {
 	case len(items) == 0:
 		p.add(field, "field.required")
 	case len(items) > MaxItems:
-		p.add(field, "register.too_many")
+		p.add(field, "activities.too_many")
 	}
 	for _, it := range items {
 		p.line(field, it, true, MaxItem)
@@ -83,7 +83,7 @@ func (a Activity) Validate() map[string]string {
 	case a.Key == "":
 		p.add("key", "field.required")
 	case !ValidKey(a.Key):
-		p.add("key", "register.key_format")
+		p.add("key", "activities.key_format")
 	}
 	p.line("name", a.Name, true, MaxName)
 	p.text("purpose", a.Purpose, true, MaxText)
@@ -93,13 +93,13 @@ func (a Activity) Validate() map[string]string {
 	p.list("data_subjects", a.DataSubjects)
 	p.list("data_categories", a.DataCategories)
 	if len(a.Recipients) > MaxRecipients {
-		p.add("recipients", "register.too_many")
+		p.add("recipients", "activities.too_many")
 	}
 	for i, r := range a.Recipients {
 		r.validate(p, "recipients."+strconv.Itoa(i)+".")
 	}
 	if a.Retention.Months <= 0 || a.Retention.Months > MaxMonths {
-		p.add("retention.months", "register.months")
+		p.add("retention.months", "activities.months")
 	}
 	p.line("retention.from", a.Retention.From, true, MaxItem)
 	p.line("retention.ground", a.Retention.Ground, true, MaxItem)
@@ -117,9 +117,9 @@ func (r Recipient) validate(p problems, prefix string) {
 	case r.Country == "":
 		p.add(prefix+"country", "field.required")
 	case !KnownCountry(r.Country):
-		p.add(prefix+"country", "register.country")
+		p.add(prefix+"country", "activities.country")
 	case !InEEA(r.Country) && strings.TrimSpace(r.Safeguards) == "":
-		p.add(prefix+"safeguards", "register.safeguards_required")
+		p.add(prefix+"safeguards", "activities.safeguards_required")
 	}
 	if r.Email != "" && !validEmail(r.Email) {
 		p.add(prefix+"email", "field.email")

@@ -96,7 +96,7 @@ func invalidActivity(a register.Activity) error {
 // AddActivity adds a to the end of the register (normalised first) and
 // audits it as who (At, Actor, Address) in one transaction. It returns the
 // activity as stored; Invalid with the fields at fault (register.Validate),
-// or Conflict ("register.key_taken") when the key is in use.
+// or Conflict ("activities.key_taken") when the key is in use.
 func (s *Store) AddActivity(ctx context.Context, a register.Activity, who audit.Entry) (register.Activity, error) {
 	a = a.Normalize()
 	if err := invalidActivity(a); err != nil {
@@ -114,7 +114,7 @@ func (s *Store) addActivity(tx *gorm.DB, a register.Activity, who audit.Entry, d
 		return internal(err, "add activity")
 	}
 	if n > 0 {
-		return &apperr.Error{Code: apperr.Conflict, Message: "register.key_taken", Fields: map[string]string{"key": "register.key_taken"}}
+		return &apperr.Error{Code: apperr.Conflict, Message: "activities.key_taken", Fields: map[string]string{"key": "activities.key_taken"}}
 	}
 	var last struct{ Max int }
 	if err := tx.Model(&activityRow{}).Select("COALESCE(MAX(position), 0) AS max").Scan(&last).Error; err != nil {
@@ -135,13 +135,13 @@ func (s *Store) addActivity(tx *gorm.DB, a register.Activity, who audit.Entry, d
 
 // UpdateActivity replaces the activity with key by a (normalised first) and
 // audits the changed fields as who, in one transaction. The key stays: a
-// with another key is Invalid ("register.key_fixed"), as is an activity
+// with another key is Invalid ("activities.key_fixed"), as is an activity
 // that fails register.Validate; NotFound when there is no activity with
 // key. A change that changes nothing writes nothing.
 func (s *Store) UpdateActivity(ctx context.Context, key string, a register.Activity, who audit.Entry) (register.Activity, error) {
 	a = a.Normalize()
 	if a.Key != key {
-		return register.Activity{}, apperr.InvalidFields(map[string]string{"key": "register.key_fixed"})
+		return register.Activity{}, apperr.InvalidFields(map[string]string{"key": "activities.key_fixed"})
 	}
 	if err := invalidActivity(a); err != nil {
 		return register.Activity{}, err

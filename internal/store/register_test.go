@@ -160,7 +160,7 @@ func TestActivityRoundTrip(t *testing.T) {
 	}
 	renamed := again
 	renamed.Key = "anders"
-	if _, err := s.UpdateActivity(ctx, "nieuwsbrief-ouders", renamed, who); apperr.As(err).Fields["key"] != "register.key_fixed" {
+	if _, err := s.UpdateActivity(ctx, "nieuwsbrief-ouders", renamed, who); apperr.As(err).Fields["key"] != "activities.key_fixed" {
 		t.Errorf("a new key: %v", err)
 	}
 	if _, err := s.UpdateActivity(ctx, "bestaat-niet", register.Activity{Key: "bestaat-niet"}, who); !apperr.Is(err, apperr.Invalid) {

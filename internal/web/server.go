@@ -56,6 +56,9 @@ type Store interface {
 	RevokeOwnAPIToken(ctx context.Context, staffID, id int64, who audit.Entry) error
 	RevokeAllAPITokens(ctx context.Context, staffID int64, who audit.Entry) (int, error)
 
+	// The register of processing activities (register.go).
+	registerStore
+
 	// The audit trail.
 	AppendAudit(ctx context.Context, e audit.Entry) error
 	AuditEntriesBefore(ctx context.Context, object string, beforeID int64, limit int) ([]audit.Entry, error)
