@@ -209,7 +209,9 @@ type printedActivity struct {
 }
 
 // today is the practice's date now.
-func (s *Server) today(p practice.Settings) deadline.Date { return deadline.DateOf(s.Clock.Now(), p.Location()) }
+func (s *Server) today(p practice.Settings) deadline.Date {
+	return deadline.DateOf(s.Clock.Now(), p.Location())
+}
 
 // registerDocument gathers what the printable view and the PDF show.
 func (s *Server) registerDocument(c echo.Context, t tr) (practice.Settings, []printedActivity, error) {
@@ -350,7 +352,9 @@ type formRow struct{ I, N int }
 func (p activityFormPage) V(name string) string { return p.Values.Get(name) }
 
 // R is the name of field of recipient row i: recipients.<i>.<field>.
-func (p activityFormPage) R(i int, field string) string { return "recipients." + strconv.Itoa(i) + "." + field }
+func (p activityFormPage) R(i int, field string) string {
+	return "recipients." + strconv.Itoa(i) + "." + field
+}
 
 // Filled reports whether recipient row i holds a recipient (it gets a
 // remove box).
