@@ -27,8 +27,8 @@ func (s *Server) apiActivities(c echo.Context) error {
 	return c.JSON(http.StatusOK, activitiesView{Activities: acts})
 }
 
-// ownerCall refuses (403) an API caller who is not an owner.
-func ownerCall(c echo.Context) error {
+// apiOwnerOnly refuses (403) an API caller who is not an owner.
+func apiOwnerOnly(c echo.Context) error {
 	if memberOf(c).Role != staff.Owner {
 		return apperr.New(apperr.Forbidden, "error.forbidden")
 	}
@@ -36,7 +36,7 @@ func ownerCall(c echo.Context) error {
 }
 
 func (s *Server) apiCreateActivity(c echo.Context) error {
-	if err := ownerCall(c); err != nil {
+	if err := apiOwnerOnly(c); err != nil {
 		return err
 	}
 	var a register.Activity
@@ -54,7 +54,7 @@ func (s *Server) apiCreateActivity(c echo.Context) error {
 // key may be left out; another key is refused (422): a key names the
 // activity for good.
 func (s *Server) apiUpdateActivity(c echo.Context) error {
-	if err := ownerCall(c); err != nil {
+	if err := apiOwnerOnly(c); err != nil {
 		return err
 	}
 	key := c.Param("key")

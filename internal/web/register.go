@@ -48,9 +48,9 @@ func (s *Server) auditWho(c echo.Context) audit.Entry {
 	return audit.Entry{At: s.Clock.Now(), Actor: actor, Address: c.RealIP()}
 }
 
-// fact is one line of an activity or of the controller as the register
+// registerFact is one line of an activity or of the controller as the register
 // shows, prints and exports it: a label and one or more lines of text.
-type fact struct {
+type registerFact struct {
 	Label string
 	Lines []string
 }
@@ -84,8 +84,8 @@ func (s *Server) recipientLine(t tr, r register.Recipient) string {
 	return r.Name + " — " + strings.Join(parts, ", ")
 }
 
-// yesNo is "ja" or "nee" in the page's language.
-func yesNo(t tr, b bool) string {
+// registerYesNo is "ja" or "nee" in the page's language.
+func registerYesNo(t tr, b bool) string {
 	if b {
 		return t.T("activities.yes")
 	}
@@ -94,7 +94,7 @@ func yesNo(t tr, b bool) string {
 
 // activityFacts are an activity's facts in the order of art. 30(1); the
 // recipients only withRecipients (the activity's page has a table of them).
-func (s *Server) activityFacts(t tr, a register.Activity, withRecipients bool) []fact {
+func (s *Server) activityFacts(t tr, a register.Activity, withRecipients bool) []registerFact {
 	var recipients []string
 	for _, r := range a.Recipients {
 		recipients = append(recipients, s.recipientLine(t, r))
@@ -110,19 +110,19 @@ func (s *Server) activityFacts(t tr, a register.Activity, withRecipients bool) [
 	if security == "" {
 		security = t.T("activities.not_given")
 	}
-	facts := []fact{
+	facts := []registerFact{
 		{t.T("activities.field.purpose"), []string{a.Purpose}},
 		{t.T("activities.field.legal_basis"), []string{t.T("activities.basis." + string(a.LegalBasis))}},
-		{t.T("activities.field.special_categories"), []string{yesNo(t, a.SpecialCategories)}},
-		{t.T("activities.field.direct_marketing"), []string{yesNo(t, a.DirectMarketing)}},
-		{t.T("activities.field.automated_decisions"), []string{yesNo(t, a.AutomatedDecisions)}},
+		{t.T("activities.field.special_categories"), []string{registerYesNo(t, a.SpecialCategories)}},
+		{t.T("activities.field.direct_marketing"), []string{registerYesNo(t, a.DirectMarketing)}},
+		{t.T("activities.field.automated_decisions"), []string{registerYesNo(t, a.AutomatedDecisions)}},
 		{t.T("activities.field.data_subjects"), a.DataSubjects},
 		{t.T("activities.field.data_categories"), a.DataCategories},
 	}
 	if withRecipients {
-		facts = append(facts, fact{t.T("activities.field.recipients"), recipients})
+		facts = append(facts, registerFact{t.T("activities.field.recipients"), recipients})
 	}
-	return append(facts, []fact{
+	return append(facts, []registerFact{
 		{t.T("activities.field.retention"), []string{t.T("activities.retention_line", "Period", s.retentionText(t.Lang, a.Retention.Months),
 			"From", a.Retention.From, "Ground", a.Retention.Ground)}},
 		{t.T("activities.field.source"), []string{source}},
@@ -133,13 +133,13 @@ func (s *Server) activityFacts(t tr, a register.Activity, withRecipients bool) [
 // controllerFacts are the controller's details of art. 30(1)(a), from the
 // practice's settings: name, address, registration number, the contact for
 // privacy questions and the supervisory authority.
-func controllerFacts(t tr, p practice.Settings) []fact {
+func controllerFacts(t tr, p practice.Settings) []registerFact {
 	number := "activities.controller.kvk"
 	if p.Country == practice.Belgium {
 		number = "activities.controller.kbo"
 	}
 	au := p.Authority()
-	return []fact{
+	return []registerFact{
 		{t.T("activities.controller.name"), []string{p.Name}},
 		{t.T("activities.controller.address"), strings.Split(p.Address, "\n")},
 		{t.T(number), []string{p.KvK}},
@@ -178,7 +178,7 @@ func (s *Server) registerList(c echo.Context) error {
 type activityPage struct {
 	base
 	A     register.Activity
-	Facts []fact
+	Facts []registerFact
 	Owner bool
 }
 
@@ -197,7 +197,7 @@ func (s *Server) activityView(c echo.Context) error {
 // controller, then every activity.
 type registerPrintPage struct {
 	base
-	Controller []fact
+	Controller []registerFact
 	Activities []printedActivity
 	Date       string
 }
@@ -205,11 +205,11 @@ type registerPrintPage struct {
 type printedActivity struct {
 	Number int // from 1
 	A      register.Activity
-	Facts  []fact
+	Facts  []registerFact
 }
 
-// today is the practice's date now.
-func (s *Server) today(p practice.Settings) deadline.Date {
+// practiceDay is the practice's date now.
+func (s *Server) practiceDay(p practice.Settings) deadline.Date {
 	return deadline.DateOf(s.Clock.Now(), p.Location())
 }
 
@@ -238,7 +238,7 @@ func (s *Server) registerPrint(c echo.Context) error {
 		return err
 	}
 	return s.render(c, http.StatusOK, "staff_register_print", registerPrintPage{base: b, Controller: controllerFacts(b.Tr, settings),
-		Activities: acts, Date: b.Tr.Date(s.today(settings))})
+		Activities: acts, Date: b.Tr.Date(s.practiceDay(settings))})
 }
 
 // registerPDF sends the whole register as a PDF, as the printable view
@@ -249,13 +249,13 @@ func (s *Server) registerPDF(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	date := b.Tr.Date(s.today(settings))
+	date := b.Tr.Date(s.practiceDay(settings))
 	doc := textpdf.Document{Title: b.Title + " — " + settings.Name, Author: settings.Name, Created: s.Clock.Now(),
 		Footer: settings.Name + " · " + b.Title + " · " + date}
 	doc.Blocks = append(doc.Blocks, textpdf.Block{Kind: textpdf.Title, Text: b.Title},
 		textpdf.Block{Kind: textpdf.Note, Text: b.Tr.T("activities.print.intro", "Date", date)},
 		textpdf.Block{Kind: textpdf.Heading, Text: b.Tr.T("activities.controller.heading")})
-	addFacts := func(facts []fact) {
+	addFacts := func(facts []registerFact) {
 		for _, f := range facts {
 			doc.Blocks = append(doc.Blocks, textpdf.Block{Kind: textpdf.Label, Text: f.Label},
 				textpdf.Block{Kind: textpdf.Text, Text: strings.Join(f.Lines, "\n")})
@@ -266,12 +266,12 @@ func (s *Server) registerPDF(c echo.Context) error {
 		doc.Blocks = append(doc.Blocks, textpdf.Block{Kind: textpdf.Heading, Text: fmt.Sprintf("%d. %s", a.Number, a.A.Name)})
 		addFacts(a.Facts)
 	}
-	return s.sendPDF(c, "register-verwerkingen-"+s.today(settings).String()+".pdf", doc)
+	return s.sendPDF(c, "register-verwerkingen-"+s.practiceDay(settings).String()+".pdf", doc)
 }
 
-// registerColumns is the header row of the register's CSV: the API's JSON
+// activityColumns is the header row of the register's CSV: the API's JSON
 // keys, so scripts can read both alike.
-var registerColumns = []string{"key", "name", "purpose", "legal_basis", "special_categories", "direct_marketing",
+var activityColumns = []string{"key", "name", "purpose", "legal_basis", "special_categories", "direct_marketing",
 	"automated_decisions", "data_subjects", "data_categories", "recipients", "retention_months", "retention_from",
 	"retention_ground", "source", "security"}
 
@@ -293,7 +293,7 @@ func (s *Server) registerCSV(c echo.Context) error {
 	var buf bytes.Buffer
 	buf.WriteString("\xEF\xBB\xBF")
 	w := csv.NewWriter(&buf)
-	if err := w.Write(registerColumns); err != nil {
+	if err := w.Write(activityColumns); err != nil {
 		return err
 	}
 	for _, a := range acts {
@@ -324,7 +324,7 @@ func (s *Server) registerCSV(c echo.Context) error {
 	if err := w.Error(); err != nil {
 		return err
 	}
-	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="register-verwerkingen-`+s.today(settings).String()+`.csv"`)
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="register-verwerkingen-`+s.practiceDay(settings).String()+`.csv"`)
 	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
 }
 
