@@ -70,6 +70,14 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, clk clock.Clock) 
 		return nil, err
 	}
 	a := &App{cfg: cfg, log: log, clock: clk, keys: keys, store: st}
+	// A practice set up before the register of processing activities
+	// existed gets its template now, once (a new practice gets it at setup).
+	if n, err := st.SeedRegister(ctx, clk.Now()); err != nil {
+		_ = st.Close()
+		return nil, fmt.Errorf("register of processing activities: %w", err)
+	} else if n > 0 {
+		log.Info("register of processing activities: the template was put in; the owner should make it the practice's own", "activities", n)
+	}
 	if err := a.wire(ctx); err != nil {
 		_ = st.Close()
 		return nil, err

@@ -150,6 +150,14 @@ const (
 	// MailRetry: an owner asked for a queued mail to be tried again now;
 	// Object is the outbox row.
 	MailRetry Action = "mail_retry"
+
+	// ActivityCreate: a processing activity was added to the register (art.
+	// 30); Object is the activity, Detail its key ("key=newsletter") and,
+	// for the template a new practice starts from, "source=template".
+	ActivityCreate Action = "activity_create"
+	// ActivityUpdate: a processing activity changed; Detail names its key
+	// and the changed fields ("key=newsletter fields=purpose,recipients").
+	ActivityUpdate Action = "activity_update"
 )
 
 // actions lists every Action, in the order above.
@@ -164,6 +172,7 @@ var actions = []Action{
 	RequestTrack, RequestConfirm,
 	AuditView, AuditVerify, KeyRotate, BackupCreate,
 	MailTest, MailRetry,
+	ActivityCreate, ActivityUpdate,
 }
 
 // Actions returns every known Action, e.g. for a filter in the owners' view.
@@ -218,6 +227,10 @@ func Token(id int64) string { return ref("token", id) }
 // Branch returns the object for branch id: "branch:<id>".
 func Branch(id int64) string { return ref("branch", id) }
 
+// Activity returns the object for processing activity id of the register:
+// "activity:<id>".
+func Activity(id int64) string { return ref("activity", id) }
+
 func ref(kind string, id int64) string { return kind + ":" + strconv.FormatInt(id, 10) }
 
 // Entry is one line of the trail. Every field holds an identifier or a
@@ -232,7 +245,8 @@ type Entry struct {
 	Actor  string
 	Action Action
 	// Object is what was acted on: "case:<id>", "breach:<id>",
-	// "staff:<id>", "file:<id>", "token:<id>", "branch:<id>", or "" when
+	// "staff:<id>", "file:<id>", "token:<id>", "branch:<id>",
+	// "activity:<id>", or "" when
 	// the action has no single object (sign-in, settings).
 	Object string
 	// Address is the client's IP address as the server saw it, "" for
@@ -282,7 +296,8 @@ func (e Entry) Validate() error {
 		switch kind, ok := parseRef(e.Object); {
 		case !ok:
 			return invalid("object", `must be "<kind>:<id>" or empty`)
-		case kind != "case" && kind != "breach" && kind != "staff" && kind != "file" && kind != "token" && kind != "branch" && kind != "outbox":
+		case kind != "case" && kind != "breach" && kind != "staff" && kind != "file" && kind != "token" && kind != "branch" &&
+			kind != "outbox" && kind != "activity":
 			return invalid("object", "is of an unknown kind")
 		}
 	}

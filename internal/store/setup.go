@@ -63,8 +63,9 @@ func validSetupToken(db *gorm.DB, hash string, now time.Time) error {
 }
 
 // CompleteSetup stores the practice's settings, its SMTP server (when smtp
-// names one) and the first owner's account and uses up the setup link, in
-// one transaction. A used, expired or
+// names one) and the first owner's account, puts in the template register
+// of processing activities of the practice's country, and uses up the setup
+// link, in one transaction. A used, expired or
 // unknown link, or one presented after an account exists, gives NotFound.
 func (s *Practice) CompleteSetup(ctx context.Context, hash string, p practice.Settings, smtp mail.Settings, owner staff.NewMember, now time.Time) (staff.Member, error) {
 	var m staff.Member
@@ -82,6 +83,10 @@ func (s *Practice) CompleteSetup(ctx context.Context, hash string, p practice.Se
 		if err := s.saveMailSettings(tx, smtp, now); err != nil {
 			return err
 		}
+		// A new practice starts from the template register (art. 30).
+		if _, err := s.seedRegister(tx, p.Country, now); err != nil {
+			return err
+		}
 		var err error
 		m, err = addMember(tx, owner, now)
 		return err
@@ -90,7 +95,8 @@ func (s *Practice) CompleteSetup(ctx context.Context, hash string, p practice.Se
 }
 
 // SaveSettingsAudited replaces the practice's settings and audits the change
-// in one transaction.
+// in one transaction; the first save of a practice also puts in its
+// template register of processing activities (see SeedRegister).
 func (s *Practice) SaveSettingsAudited(ctx context.Context, p practice.Settings, who audit.Entry) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		row := settingsRow(p, who.At)
@@ -98,7 +104,13 @@ func (s *Practice) SaveSettingsAudited(ctx context.Context, p practice.Settings,
 			return internal(err, "save settings")
 		}
 		who.Action, who.Detail = audit.SettingsUpdate, "practice=saved"
-		return s.appendAudit(tx, who)
+		if err := s.appendAudit(tx, who); err != nil {
+			return err
+		}
+		// A practice set up without the setup page (avgloket practice
+		// set) gets the template register now; later saves find it seeded.
+		_, err := s.seedRegister(tx, p.Country, who.At)
+		return err
 	})
 }
 

@@ -26,8 +26,9 @@ var reflowWidths = []int64{320, 390, 1280}
 const phoneWidth = 832
 
 // staffPages are the staff pages an owner opens without parameters (but
-// /staff, which sends them on to /staff/cases), and a case's and a breach's
-// pages (ref is the case's reference, br the breach's).
+// /staff, which sends them on to /staff/cases), a case's and a breach's
+// pages (ref is the case's reference, br the breach's), and the register
+// of processing activities with two of its template's activities.
 func staffPages(ref, br string) []string {
 	return []string{
 		"/staff/cases", "/staff/cases/new", "/staff/cases/" + ref, "/staff/cases/" + ref + "/edit",
@@ -36,6 +37,8 @@ func staffPages(ref, br string) []string {
 		"/staff/breaches/" + br + "/decision", "/staff/breaches/" + br + "/ap-draft", "/staff/breaches/" + br + "/followup?kind=supplement",
 		"/staff/breaches/" + br + "/letter",
 		"/staff/team", "/staff/settings", "/staff/audit", "/staff/audit?what=case_create&ref=" + ref, "/staff/account", "/staff/account/totp", "/staff/outbox",
+		"/staff/register", "/staff/register/print", "/staff/register/new", "/staff/register/activities/newsletter",
+		"/staff/register/activities/client-file/edit",
 	}
 }
 
@@ -183,7 +186,7 @@ func TestStaffTableCellsNamedByColumn(t *testing.T) {
 		}
 	}
 	for _, path := range []string{"/staff/cases", "/staff/breaches", "/staff/breaches/summary", "/staff/team", "/staff/audit", "/staff/account", "/staff/outbox",
-		"/staff/audit?what=case_create&ref=" + ref, "/staff/cases/" + ref, "/staff/breaches/" + br + "/followup?kind=supplement"} {
+		"/staff/audit?what=case_create&ref=" + ref, "/staff/cases/" + ref, "/staff/breaches/" + br + "/followup?kind=supplement", "/staff/register", "/staff/register/activities/newsletter"} {
 		if cells[path] == 0 {
 			t.Errorf("%s: no table cells checked, want the rows of its table", path)
 		}

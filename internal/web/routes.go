@@ -148,6 +148,21 @@ func (s *Server) routes() {
 	e.POST("/staff/breaches/:ref/files", s.breachAttach, middleware.BodyLimit(uploadBodyLimit),
 		s.csrf(), s.language, s.staffSession)
 
+	// The register of processing activities (AVG art. 30(1)): every staff
+	// member reads it, owners keep it. Its form carries long texts, hence
+	// the breach forms' body limit.
+	art30 := e.Group("/staff/register", middleware.BodyLimit(breachBodyLimit), s.csrf(), s.language, s.staffSession)
+	art30.GET("", s.registerList)
+	art30.GET("/print", s.registerPrint)
+	art30.GET("/register.pdf", s.registerPDF)
+	art30.GET("/register.csv", s.registerCSV)
+	art30.GET("/activities/:key", s.activityView)
+	art30Owners := art30.Group("", s.ownerOnly)
+	art30Owners.GET("/new", s.activityNew)
+	art30Owners.POST("/new", s.activityCreate)
+	art30Owners.GET("/activities/:key/edit", s.activityEdit)
+	art30Owners.POST("/activities/:key/edit", s.activityUpdate)
+
 	// The JSON API (API.md).
 	api := e.Group("/api/v1", middleware.BodyLimit(apiBodyLimit))
 	api.POST("/requests", s.apiSubmitRequest, limitNew)
@@ -162,6 +177,9 @@ func (s *Server) routes() {
 	staffAPI.GET("/breaches/:reference", s.apiGetBreach)
 	staffAPI.GET("/breaches/:reference/ap-draft", s.apiBreachDraft)
 	staffAPI.PUT("/breaches/:reference/assessment", s.apiAssessBreach)
+	staffAPI.GET("/activities", s.apiActivities)
+	staffAPI.POST("/activities", s.apiCreateActivity)
+	staffAPI.PUT("/activities/:key", s.apiUpdateActivity)
 }
 
 // rateLimit allows perMinute calls a minute per client address, with a burst

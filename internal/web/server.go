@@ -62,6 +62,8 @@ type Store interface {
 	OutboxEntries(ctx context.Context, offset, limit int) ([]mail.Entry, int64, error)
 	RetryMailNow(ctx context.Context, id int64, who audit.Entry) error
 	WaitingMails(ctx context.Context) (int64, error)
+	// The register of processing activities (register.go).
+	registerStore
 
 	// The audit trail.
 	AppendAudit(ctx context.Context, e audit.Entry) error

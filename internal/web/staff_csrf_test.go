@@ -49,6 +49,13 @@ func (a *testApp) state(tb testing.TB, owner staff.Member) string {
 		tb.Fatal(err)
 	}
 	fmt.Fprintf(&b, "password %s totp %v\n", acc.PasswordHash, acc.TOTPEnabled)
+	activities, err := a.store.Activities(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, x := range activities {
+		fmt.Fprintf(&b, "activity %s %q\n", x.Key, x.Purpose)
+	}
 	queued, sent, err := a.store.OutboxStats(ctx)
 	if err != nil {
 		tb.Fatal(err)
