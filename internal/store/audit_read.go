@@ -104,9 +104,10 @@ func auditAny(q *gorm.DB) (bool, error) {
 }
 
 // AuditNames returns what the people and things that refs name ("staff:3",
-// "api:3", "case:12", "breach:4", "branch:2") are called now: a staff
-// member's name (for "staff" and "api" alike, under the "staff:<id>" key),
-// a case's or breach's reference, a branch's name. It reads them in one
+// "api:3", "case:12", "breach:4", "branch:2", "activity:5") are called
+// now: a staff member's name (for "staff" and "api" alike, under the
+// "staff:<id>" key), a case's or breach's reference, a branch's name, a
+// processing activity's key. It reads them in one
 // query however many refs there are. A ref whose row is gone (a deleted
 // case) is not in the map; other kinds are ignored.
 func (s *Audit) AuditNames(ctx context.Context, refs []string) (map[string]string, error) {
@@ -124,7 +125,7 @@ func (s *Audit) AuditNames(ctx context.Context, refs []string) (map[string]strin
 		}
 	}
 	out := map[string]string{}
-	if len(ids["staff"])+len(ids["case"])+len(ids["breach"])+len(ids["branch"]) == 0 {
+	if len(ids["staff"])+len(ids["case"])+len(ids["breach"])+len(ids["branch"])+len(ids["activity"]) == 0 {
 		return out, nil
 	}
 	// An empty IN list is harmless: gorm writes it as IN (NULL).
@@ -137,8 +138,9 @@ func (s *Audit) AuditNames(ctx context.Context, refs []string) (map[string]strin
 		`SELECT 'staff' AS kind, id, name FROM staff WHERE id IN ?
 		 UNION ALL SELECT 'case', id, reference FROM cases WHERE id IN ?
 		 UNION ALL SELECT 'breach', id, reference FROM breaches WHERE id IN ?
-		 UNION ALL SELECT 'branch', id, name FROM branches WHERE id IN ?`,
-		ids["staff"], ids["case"], ids["breach"], ids["branch"]).Scan(&rows).Error
+		 UNION ALL SELECT 'branch', id, name FROM branches WHERE id IN ?
+		 UNION ALL SELECT 'activity', id, key FROM activities WHERE id IN ?`,
+		ids["staff"], ids["case"], ids["breach"], ids["branch"], ids["activity"]).Scan(&rows).Error
 	if err != nil {
 		return nil, internal(err, "read audit names")
 	}

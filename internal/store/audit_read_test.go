@@ -153,13 +153,14 @@ func TestAuditNamesAndObjects(t *testing.T) {
 	ctx := t.Context()
 	rawExec(t, s, `INSERT INTO staff (id, email, name, role, created_at) VALUES (7, 'a@praktijk.example', 'Fenna Dijkstra', 'owner', '2026-01-01')`)
 	rawExec(t, s, `INSERT INTO branches (id, code, name, created_at) VALUES (4, 'zwolle', 'Zwolle', '2026-01-01')`)
+	rawExec(t, s, `INSERT INTO activities (id, key, position, legal_basis, body, created_at, updated_at) VALUES (5, 'newsletter', 1, 'consent', '{}', '2026-01-01', '2026-01-01')`)
 	c := mustCreate(t, s, newCase(t, caseSpec{}), ackMail)
 	names, err := s.AuditNames(ctx, []string{audit.Staff(7), audit.API(7), audit.Case(c.ID), audit.Branch(4),
-		audit.Case(9999), audit.Requester(c.ID), audit.System, audit.File(3), ""})
+		"activity:5", "activity:6", audit.Case(9999), audit.Requester(c.ID), audit.System, audit.File(3), ""})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{"staff:7": "Fenna Dijkstra", audit.Case(c.ID): c.Reference, "branch:4": "Zwolle"}
+	want := map[string]string{"staff:7": "Fenna Dijkstra", audit.Case(c.ID): c.Reference, "branch:4": "Zwolle", "activity:5": "newsletter"}
 	if fmt.Sprint(names) != fmt.Sprint(want) {
 		t.Errorf("AuditNames = %v, want %v", names, want)
 	}

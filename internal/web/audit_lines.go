@@ -111,6 +111,8 @@ func auditObjectWords(t tr, names map[string]string, object string) (words, link
 		return name, "/staff/breaches/" + url.PathEscape(name)
 	case kind == "branch" && known:
 		return name, ""
+	case kind == "activity" && known:
+		return name, "/staff/register/activities/" + url.PathEscape(name)
 	}
 	return t.T("audit.object."+kind, "ID", id), ""
 }

@@ -149,6 +149,13 @@ func TestRegisterOwnerEdits(t *testing.T) {
 		updates[0].Actor != audit.Staff(owner.member.ID) || !strings.HasPrefix(updates[0].Object, "activity:") {
 		t.Errorf("audit of the edit: %+v", updates)
 	}
+	// The owner's audit trail names the activity by its key and links to it.
+	trail := owner.get("/staff/audit?what=activity_update")
+	wantStatus(t, trail, http.StatusOK)
+	if !strings.Contains(trail.Body, `href="/staff/register/activities/contact-form"`) ||
+		!strings.Contains(trail.Body, "Verwerking in het register gewijzigd") {
+		t.Errorf("audit trail does not name and link the changed activity:\n%s", trail.Body)
+	}
 
 	// The filled rows get a remove box; ticking it drops the recipient.
 	form = owner.get(path)
