@@ -141,8 +141,9 @@ func (s *Server) routes() {
 	e.POST("/staff/breaches/:ref/files", s.breachAttach, middleware.BodyLimit(uploadBodyLimit),
 		s.csrf(), s.language, s.staffSession)
 
-	// The JSON API (API.md).
+	// The JSON API (API.md), and its description, public like the form.
 	api := e.Group("/api/v1", middleware.BodyLimit(apiBodyLimit))
+	api.GET("/openapi.json", s.apiDescribe)
 	api.POST("/requests", s.apiSubmitRequest, limitNew)
 	staffAPI := api.Group("", s.bearer)
 	staffAPI.GET("/practice", s.apiPractice)
