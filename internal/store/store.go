@@ -129,6 +129,20 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
+	// A new database takes a moment: say so before the wait.
+	status, err := p.Status(ctx)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	pending := 0
+	for _, m := range status {
+		if m.State == goose.StatePending {
+			pending++
+		}
+	}
+	if pending > 0 {
+		s.log.Info("applying database migrations", "pending", pending)
+	}
 	res, err := p.Up(ctx)
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -70,6 +71,11 @@ func TestOpenAppliesMigrationsOnce(t *testing.T) {
 	if got := strings.Count(logs, "migration applied"); got != len(files) {
 		t.Errorf("first Open logged %d applied migrations, want %d; logs:\n%s", got, len(files), logs)
 	}
+	// The wait is announced before it starts, with what is to come.
+	announce := strings.Index(logs, fmt.Sprintf(`msg="applying database migrations" pending=%d`, len(files)))
+	if announce < 0 || announce > strings.Index(logs, "migration applied") {
+		t.Errorf("first Open did not say it applies %d migrations before applying them; logs:\n%s", len(files), logs)
+	}
 	info, err := os.Stat(filepath.Dir(path))
 	if err != nil {
 		t.Fatalf("data folder: %v", err)
@@ -99,7 +105,7 @@ func TestOpenAppliesMigrationsOnce(t *testing.T) {
 
 	s2, logs := open(t)
 	defer s2.Close()
-	if strings.Contains(logs, "migration applied") {
+	if strings.Contains(logs, "migration applied") || strings.Contains(logs, "applying database migrations") {
 		t.Errorf("reopening applied migrations again; logs:\n%s", logs)
 	}
 	if again := versions(t, s2); !slices.Equal(again, first) {

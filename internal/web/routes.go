@@ -163,8 +163,9 @@ func (s *Server) routes() {
 	art30Owners.GET("/activities/:key/edit", s.activityEdit)
 	art30Owners.POST("/activities/:key/edit", s.activityUpdate)
 
-	// The JSON API (API.md).
+	// The JSON API (API.md), and its description, public like the form.
 	api := e.Group("/api/v1", middleware.BodyLimit(apiBodyLimit))
+	api.GET("/openapi.json", s.apiDescribe)
 	api.POST("/requests", s.apiSubmitRequest, limitNew)
 	staffAPI := api.Group("", s.bearer)
 	staffAPI.GET("/practice", s.apiPractice)

@@ -190,8 +190,9 @@ var routeAccess = map[string]access{
 	"POST /staff/audit/verify": {probe: "POST /staff/audit/verify", anonymous: noCSRF, anonymousCSRF: noSess,
 		owner: 200, officer: 404, otherBranch: 404},
 
-	// The public API: anyone may file a request.
-	"POST /api/v1/requests": {probe: "POST /api/v1/requests", body: `{}`, anonymous: 422},
+	// The public API: anyone may file a request, and read its description.
+	"POST /api/v1/requests":    {probe: "POST /api/v1/requests", body: `{}`, anonymous: 422},
+	"GET /api/v1/openapi.json": {probe: "GET /api/v1/openapi.json", anonymous: 200},
 	// The staff API.
 	"GET /api/v1/practice": {probe: "GET /api/v1/practice", anonymous: 401, staffOnly: true, owner: 200, officer: 200, otherBranch: 200},
 	"POST /api/v1/cases": {probe: "POST /api/v1/cases", anonymous: 401, staffOnly: true, owner: 201, officer: 201, otherBranch: 422,
@@ -321,7 +322,9 @@ func TestEveryRouteHasAnAccessDecision(t *testing.T) {
 				}
 				// Every answer carries the security headers; pages are
 				// never cached and need no inline code (SECURITY.md item 8).
-				assertSecurityHeaders(t, got.header, !strings.HasPrefix(path, "/static/"))
+				// The static files and the API's description hold no
+				// data and may be cached.
+				assertSecurityHeaders(t, got.header, !strings.HasPrefix(path, "/static/") && path != "/api/v1/openapi.json")
 				if strings.HasPrefix(got.header.Get("Content-Type"), "text/html") {
 					assertNoInlineCode(t, &page{tb: t, Body: got.body})
 				}
