@@ -282,6 +282,32 @@ func TestAPIDescriptionDescribesAnswers(t *testing.T) {
 	call(http.MethodPost, "/api/v1/cases/"+ref+"/extension", owner, object{"reason": "Nogmaals"}, http.StatusConflict, true)
 	call(http.MethodPost, "/api/v1/cases/"+posted["reference"].(string)+"/decision", owner,
 		object{"outcome": "withdrawn", "withdrawn_how": "letter", "reasons": "Ingetrokken per brief."}, http.StatusOK, true)
+	// A request by post without e-mail: registered with its address.
+	postal := with(newRequest("Pim Papier", ""), "branch", "utrecht", "received_at", "2026-11-21", "channel", "post")
+	postal["requester"].(map[string]any)["address"] = "Kerkstraat 1\n1234 AB Ergens"
+	delete(postal["requester"].(map[string]any), "email")
+	pref := call(http.MethodPost, "/api/v1/cases", owner, postal, http.StatusCreated, true).object()["reference"].(string)
+	if got := call(http.MethodGet, "/api/v1/cases/"+pref, owner, nil, http.StatusOK, true).object(); got["requester"].(map[string]any)["address"] == nil {
+		t.Errorf("GET the postal case has no requester.address: %v", got)
+	}
+
+	// The register of processing activities.
+	officer := a.addToken(t, a.addMember(t, "medewerker@praktijk.example", staff.Officer))
+	activity := object{"key": "wachtlijst", "name": "Wachtlijst", "purpose": "Aanmeldingen bijhouden tot de eerste afspraak.",
+		"legal_basis": "contract", "special_categories": false, "direct_marketing": false, "automated_decisions": false,
+		"data_subjects": []string{"Aangemelde cliënten"}, "data_categories": []string{"Naam", "Telefoonnummer"},
+		"recipients": []object{{"name": "Planningsdienst", "kind": "processor", "country": "NL", "email": "", "agreement": true}},
+		"retention": object{"months": 12, "from": "de eerste afspraak", "ground": "Noodzaak"}, "source": "De cliënt", "security": "Toegang per rol."}
+	call(http.MethodPost, "/api/v1/activities", officer, activity, http.StatusForbidden, true)
+	call(http.MethodPost, "/api/v1/activities", owner, activity, http.StatusCreated, true)
+	if acts := call(http.MethodGet, "/api/v1/activities", officer, nil, http.StatusOK, true).object()["activities"].([]any); len(acts) != 1 {
+		t.Errorf("the register holds %d activities, want the one added", len(acts))
+	}
+	call(http.MethodPost, "/api/v1/activities", owner, activity, http.StatusConflict, true)
+	activity["purpose"] = "Aanmeldingen bijhouden."
+	call(http.MethodPut, "/api/v1/activities/wachtlijst", owner, activity, http.StatusOK, true)
+	call(http.MethodPut, "/api/v1/activities/bestaat-niet", owner, with(activity, "key", "bestaat-niet"), http.StatusNotFound, true)
+	call(http.MethodPost, "/api/v1/activities", owner, with(activity, "key", "Geen Sleutel"), http.StatusUnprocessableEntity, false)
 
 	// Breaches.
 	breach := call(http.MethodPost, "/api/v1/breaches", owner, object{"title": "USB-stick kwijt",
