@@ -131,7 +131,9 @@ func (a *App) wire(ctx context.Context) error {
 	// Attachments share the case files' store and its binding to the id,
 	// so that key rewrap moves them too.
 	a.breaches.UseFiles(a.files, cleanUpload, fileAAD, 0)
-	a.auth = auth.NewService(a.store.Accounts, a.clock, auth.NewPolicy(), auth.DefaultLimits(), auth.DefaultSessionPolicy(), a.keys.Index)
+	// One password policy: it unpacks the list of common passwords once.
+	passwords := auth.NewPolicy()
+	a.auth = auth.NewService(a.store.Accounts, a.clock, passwords, auth.DefaultLimits(), auth.DefaultSessionPolicy(), a.keys.Index)
 	var oidc *auth.OIDC
 	if a.cfg.OIDC != nil {
 		oc := *a.cfg.OIDC
@@ -150,7 +152,7 @@ func (a *App) wire(ctx context.Context) error {
 		BaseURL: a.cfg.BaseURL, TrustedProxies: a.cfg.TrustedProxies, RequestsPerMinute: a.cfg.RatePerMinute,
 	}, web.Deps{
 		Store: a.store, Cases: cases, Catalog: cat, Clock: a.clock, Log: a.log, Signer: a.keys,
-		Passwords: auth.NewPolicy(), MailQueued: a.worker.Notify, Auth: a.auth, OIDC: oidc, Letters: writer, Identity: a.identity,
+		Passwords: passwords, MailQueued: a.worker.Notify, Auth: a.auth, OIDC: oidc, Letters: writer, Identity: a.identity,
 		Breaches: a.breaches, Mail: servers, Staff: staff.NewService(a.store.Staff, writer, a.clock, a.cfg.BaseURL, oidc != nil),
 	})
 	return err
