@@ -1,13 +1,8 @@
 package web_test
 
 import (
-	"context"
-	"errors"
 	"io"
-	"log"
-	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -108,31 +103,8 @@ type relay struct {
 
 func startRelay(tb testing.TB, refused ...string) relay {
 	tb.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	s := smtp.NewServer(relayBackend{refused: refused})
-	s.Domain = "relay.example"
-	s.AllowInsecureAuth = true
-	s.ReadTimeout, s.WriteTimeout = 10*time.Second, 10*time.Second
-	s.ErrorLog = log.New(io.Discard, "", 0)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = s.Serve(l)
-	}()
-	tb.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := s.Shutdown(ctx); err != nil && !errors.Is(err, net.ErrClosed) {
-			tb.Errorf("SMTP server shutdown: %v", err)
-		}
-		<-done
-	})
-	host, port, _ := net.SplitHostPort(l.Addr().String())
-	p, _ := strconv.Atoi(port)
-	return relay{host: host, port: p}
+	host, port := serveSMTP(tb, relayBackend{refused: refused}, "relay.example")
+	return relay{host: host, port: port}
 }
 
 type relayBackend struct{ refused []string }

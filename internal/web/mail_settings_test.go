@@ -36,13 +36,21 @@ type delivered struct {
 
 func startInbox(tb testing.TB, refusal string) *inbox {
 	tb.Helper()
+	in := &inbox{got: make(chan delivered, 16)}
+	in.host, in.port = serveSMTP(tb, inboxBackend{in: in, refusal: refusal}, "inbox.example")
+	return in
+}
+
+// serveSMTP runs an SMTP server with backend on a free loopback port until
+// the test ends, and returns its host and port.
+func serveSMTP(tb testing.TB, backend smtp.Backend, domain string) (string, int) {
+	tb.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	in := &inbox{got: make(chan delivered, 16)}
-	s := smtp.NewServer(inboxBackend{in: in, refusal: refusal})
-	s.Domain = "inbox.example"
+	s := smtp.NewServer(backend)
+	s.Domain = domain
 	s.AllowInsecureAuth = true
 	s.ReadTimeout, s.WriteTimeout = 10*time.Second, 10*time.Second
 	s.ErrorLog = log.New(io.Discard, "", 0)
@@ -60,9 +68,8 @@ func startInbox(tb testing.TB, refusal string) *inbox {
 		<-done
 	})
 	host, port, _ := net.SplitHostPort(l.Addr().String())
-	in.host = host
-	in.port, _ = strconv.Atoi(port)
-	return in
+	p, _ := strconv.Atoi(port)
+	return host, p
 }
 
 // next waits for the next message the inbox receives.
