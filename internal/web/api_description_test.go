@@ -297,7 +297,7 @@ func TestAPIDescriptionDescribesAnswers(t *testing.T) {
 		"legal_basis": "contract", "special_categories": false, "direct_marketing": false, "automated_decisions": false,
 		"data_subjects": []string{"Aangemelde cliënten"}, "data_categories": []string{"Naam", "Telefoonnummer"},
 		"recipients": []object{{"name": "Planningsdienst", "kind": "processor", "country": "NL", "email": "", "agreement": true}},
-		"retention": object{"months": 12, "from": "de eerste afspraak", "ground": "Noodzaak"}, "source": "De cliënt", "security": "Toegang per rol."}
+		"retention":  object{"months": 12, "from": "de eerste afspraak", "ground": "Noodzaak"}, "source": "De cliënt", "security": "Toegang per rol."}
 	call(http.MethodPost, "/api/v1/activities", officer, activity, http.StatusForbidden, true)
 	call(http.MethodPost, "/api/v1/activities", owner, activity, http.StatusCreated, true)
 	if acts := call(http.MethodGet, "/api/v1/activities", officer, nil, http.StatusOK, true).object()["activities"].([]any); len(acts) != 1 {
