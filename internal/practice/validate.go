@@ -24,6 +24,19 @@ const (
 	// The client-file retention text, per language.
 	FieldRecordsRetentionNL = "practice.records_retention_nl"
 	FieldRecordsRetentionEN = "practice.records_retention_en"
+	FieldIDCopyDays         = "practice.id_copy_days"
+	FieldCaseRetentionDays  = "practice.case_retention_days"
+)
+
+// The ranges a practice may choose. An ID copy is destroyed once identity
+// is recorded and kept at most MaxIDCopyDays meanwhile (data minimisation);
+// a completed case keeps its personal data at least long enough to answer
+// a complaint about it, and at most 20 years.
+const (
+	MinIDCopyDays        = 1
+	MaxIDCopyDays        = 90
+	MinCaseRetentionDays = 30
+	MaxCaseRetentionDays = 7300
 )
 
 // A Dutch KvK number has 8 digits; a Belgian enterprise (KBO) number 10,
@@ -70,6 +83,12 @@ func (s *Settings) Validate() map[string]string {
 		p[FieldPrivacyEmail] = "field.email"
 	}
 	s.validateContact(p)
+	if s.IDCopyDays < MinIDCopyDays || s.IDCopyDays > MaxIDCopyDays {
+		p[FieldIDCopyDays] = "settings.id_copy_days"
+	}
+	if s.CaseRetentionDays < MinCaseRetentionDays || s.CaseRetentionDays > MaxCaseRetentionDays {
+		p[FieldCaseRetentionDays] = "settings.retention_days"
+	}
 	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" || s.TimeZone == "Local" {
 		p[FieldTimeZone] = "field.time_zone"
 	}

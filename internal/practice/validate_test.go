@@ -90,3 +90,38 @@ func TestValidateRefusesControlCharacters(t *testing.T) {
 		})
 	}
 }
+
+// The ID-copy and case-retention periods stay within their ranges, bounds
+// included.
+func TestValidateRanges(t *testing.T) {
+	tests := []struct {
+		name            string
+		idCopy, caseRet int
+		want            map[string]string
+	}{
+		{"defaults", DefaultIDCopyDays, DefaultCaseRetentionDays, map[string]string{}},
+		{"lowest", 1, 30, map[string]string{}},
+		{"highest", 90, 7300, map[string]string{}},
+		{"no ID-copy days", 0, 730, map[string]string{FieldIDCopyDays: "settings.id_copy_days"}},
+		{"ID copy over 90 days", 91, 730, map[string]string{FieldIDCopyDays: "settings.id_copy_days"}},
+		{"cases kept under 30 days", 30, 29, map[string]string{FieldCaseRetentionDays: "settings.retention_days"}},
+		{"cases kept over 20 years", 30, 7301, map[string]string{FieldCaseRetentionDays: "settings.retention_days"}},
+		{"both wrong", -1, 0, map[string]string{FieldIDCopyDays: "settings.id_copy_days", FieldCaseRetentionDays: "settings.retention_days"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := Defaults()
+			s.Name, s.Address, s.KvK, s.PrivacyEmail = "Praktijk", "Straat 1", "12345678", "privacy@praktijk.example"
+			s.IDCopyDays, s.CaseRetentionDays = tt.idCopy, tt.caseRet
+			got := s.Validate()
+			if len(got) != len(tt.want) {
+				t.Fatalf("Validate() = %v, want %v", got, tt.want)
+			}
+			for f, id := range tt.want {
+				if got[f] != id {
+					t.Errorf("Validate()[%s] = %q, want %q", f, got[f], id)
+				}
+			}
+		})
+	}
+}

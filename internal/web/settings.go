@@ -88,8 +88,8 @@ type mailState struct {
 }
 
 var settingsFieldOrder = []string{practice.FieldName, practice.FieldAddress, practice.FieldCountry, practice.FieldKvK, practice.FieldPrivacyEmail,
-	practice.FieldPrivacyURL, practice.FieldTimeZone, practice.FieldCalendar, practice.FieldExtraDays, "practice.id_copy_days",
-	"practice.case_retention_days", practice.FieldRecordsRetentionNL, practice.FieldRecordsRetentionEN, "practice.rules_source", "practice.rules",
+	practice.FieldPrivacyURL, practice.FieldTimeZone, practice.FieldCalendar, practice.FieldExtraDays, practice.FieldIDCopyDays,
+	practice.FieldCaseRetentionDays, practice.FieldRecordsRetentionNL, practice.FieldRecordsRetentionEN, "practice.rules_source", "practice.rules",
 	practice.FieldFrameOrigins}
 
 func (s *Server) settingsForm(c echo.Context) error {
@@ -158,7 +158,7 @@ func (s *Server) settingsSave(c echo.Context) error {
 		PrivacyEmail: v(practice.FieldPrivacyEmail), Country: v(practice.FieldCountry), TimeZone: v(practice.FieldTimeZone), Calendar: v(practice.FieldCalendar),
 		ExtraDays: v(practice.FieldExtraDays), PrivacyURL: v(practice.FieldPrivacyURL)}, IdentityPause: c.FormValue("practice.identity_pause") == "on",
 		ServesMinors: c.FormValue("practice.serves_minors") == "on",
-		IDCopyDays:   v("practice.id_copy_days"), RetentionDays: v("practice.case_retention_days"),
+		IDCopyDays:   v(practice.FieldIDCopyDays), RetentionDays: v(practice.FieldCaseRetentionDays),
 		RecordsNL: v(practice.FieldRecordsRetentionNL), RecordsEN: v(practice.FieldRecordsRetentionEN),
 		RulesSource: v("practice.rules_source"), Rules: strings.TrimSpace(c.FormValue("practice.rules")),
 		FrameOrigins: v(practice.FieldFrameOrigins)}
@@ -177,21 +177,14 @@ func (s *Server) settingsSave(c echo.Context) error {
 	st.Calendar, st.IdentityPause, st.ServesMinors = deadline.Country(strings.ToUpper(f.Calendar)), f.IdentityPause, f.ServesMinors
 	st.RecordsRetention = practice.Texts{NL: f.RecordsNL, EN: f.RecordsEN}
 	st.PrivacyURL, st.FrameOrigins = f.PrivacyURL, practice.ParseFrameOrigins(f.FrameOrigins)
+	// A number that does not read as one is out of every range.
+	st.IDCopyDays, _ = strconv.Atoi(f.IDCopyDays)
+	st.CaseRetentionDays, _ = strconv.Atoi(f.RetentionDays)
 	problems := st.Validate()
 	if days, ok := practice.ParseExtraDays(f.ExtraDays); ok {
 		st.ExtraDays = days
 	} else {
 		problems[practice.FieldExtraDays] = "field.dates"
-	}
-	if n, err := strconv.Atoi(f.IDCopyDays); err != nil || n < 1 || n > 90 {
-		problems["practice.id_copy_days"] = "settings.id_copy_days"
-	} else {
-		st.IDCopyDays = n
-	}
-	if n, err := strconv.Atoi(f.RetentionDays); err != nil || n < 30 || n > 7300 {
-		problems["practice.case_retention_days"] = "settings.retention_days"
-	} else {
-		st.CaseRetentionDays = n
 	}
 	switch f.RulesSource {
 	case rulesNL:
