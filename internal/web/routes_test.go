@@ -58,7 +58,8 @@ const caseForm = "type=access&channel=post&received_at=2026-11-20&requester.rela
 // routeAccess is the matrix. In probes and bodies, {css} is the hashed
 // stylesheet URL, {ref} the reference of a new utrecht case of Zeger
 // Geheim, {n} a number new for each request, {victim} the id of a new staff
-// member, {token} the id of another member's API token, {officer} the id of
+// member, {mail} the outbox id of a new request's unsent acknowledgement,
+// {token} the id of another member's API token, {officer} the id of
 // the utrecht officer and {pw} the staff password.
 var routeAccess = map[string]access{
 	"GET /healthz":       {probe: "GET /healthz", anonymous: 200},
@@ -166,14 +167,14 @@ var routeAccess = map[string]access{
 		body:  "practice.name=Praktijk+Test&practice.address=Straat+1&practice.kvk=12345678&practice.privacy_email=privacy%40praktijk.example&practice.time_zone=Europe%2FAmsterdam&practice.country=NL&practice.calendar=NL&practice.id_copy_days=30&practice.case_retention_days=730&practice.identity_pause=on",
 		owner: 303, officer: 404, otherBranch: 404},
 	// The mail server, the test mail (no server here: the page says so) and
-	// the outbox with its "retry now" (outbox row 1 is {ref}'s unsent
+	// the outbox with its "retry now" ({mail} is a new request's unsent
 	// acknowledgement).
 	"POST /staff/settings/mail": {probe: "POST /staff/settings/mail", anonymous: noCSRF, anonymousCSRF: noSess,
 		body: "smtp.host=&smtp.security=starttls", owner: 303, officer: 404, otherBranch: 404},
 	"POST /staff/settings/mail/test": {probe: "POST /staff/settings/mail/test", anonymous: noCSRF, anonymousCSRF: noSess,
 		body: "smtp.test_to=test%40praktijk.example", owner: 200, officer: 404, otherBranch: 404},
 	"GET /staff/outbox": {probe: "GET /staff/outbox", anonymous: toSignIn, owner: 200, officer: 404, otherBranch: 404},
-	"POST /staff/outbox/:id/retry": {probe: "POST /staff/outbox/1/retry", anonymous: noCSRF, anonymousCSRF: noSess,
+	"POST /staff/outbox/:id/retry": {probe: "POST /staff/outbox/{mail}/retry", anonymous: noCSRF, anonymousCSRF: noSess,
 		owner: 303, officer: 404, otherBranch: 404},
 	"GET /staff/team": {probe: "GET /staff/team", anonymous: toSignIn, owner: 200, officer: 404, otherBranch: 404},
 	"POST /staff/team/invite": {probe: "POST /staff/team/invite", anonymous: noCSRF, anonymousCSRF: noSess,
@@ -292,6 +293,17 @@ func TestEveryRouteHasAnAccessDecision(t *testing.T) {
 				if strings.Contains(s, "{ref}") {
 					ref = a.fileRequest(t, "Zeger Geheim", "zeger@example.nl", "utrecht")
 				}
+				mail := ""
+				if strings.Contains(s, "{mail}") {
+					// A new request's acknowledgement: unsent, whatever
+					// the probes before did to other mails.
+					a.fileRequest(t, "Zeger Geheim", "zeger@example.nl", "utrecht")
+					es, _, err := a.store.OutboxEntries(t.Context(), 0, 1)
+					if err != nil || len(es) != 1 {
+						t.Fatalf("newest mail: %v, %v", es, err)
+					}
+					mail = strconv.FormatInt(es[0].ID, 10)
+				}
 				if strings.Contains(s, "{victim}") {
 					m, err := a.store.AddMember(t.Context(), staff.NewMember{Email: "slachtoffer" + strconv.Itoa(n) + "@praktijk.example",
 						Name: "Slachtoffer", Role: staff.Officer}, a.clock.Now())
@@ -302,7 +314,7 @@ func TestEveryRouteHasAnAccessDecision(t *testing.T) {
 				}
 				out = strings.NewReplacer("{css}", css, "{ref}", ref, "{n}", strconv.Itoa(n), "{pw}", url.QueryEscape(staffPassword),
 					"{victim}", strconv.FormatInt(victim, 10), "{token}", strconv.FormatInt(tokens[0].ID, 10),
-					"{officer}", strconv.FormatInt(utrecht.ID, 10)).Replace(s)
+					"{officer}", strconv.FormatInt(utrecht.ID, 10), "{mail}", mail).Replace(s)
 				return out, ref, victim
 			}
 			// check sends the probe with send and compares the status. A
