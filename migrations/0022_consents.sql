@@ -18,7 +18,6 @@ CREATE TABLE consents (
     given_by       TEXT     NOT NULL CHECK (given_by IN ('self', 'parent', 'guardian', 'representative')),
     withdrawn_on   TEXT     NOT NULL DEFAULT '',
     withdrawn_case TEXT     NOT NULL DEFAULT '',
-    created_by     INTEGER  REFERENCES staff (id),
     created_at     DATETIME NOT NULL
 );
 CREATE INDEX consents_by_email_index ON consents (email_index);

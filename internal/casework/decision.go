@@ -217,6 +217,7 @@ func (s *Service) Decide(ctx context.Context, a Actor, ref string, d Decision) (
 			{Kind: EventStatus, Data: map[string]string{"from": string(from), "to": string(Completed)}},
 			{Kind: EventDecided, Visible: true, Text: strings.TrimSpace(d.Reasons), Data: data},
 		}}
+		ch.WithdrawConsents = c.Type == ConsentWithdrawal && (d.Outcome == Granted || d.Outcome == PartiallyGranted)
 		return s.withMail(ch, *c, s.letters.Decision)
 	})
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/deadline"
 	"github.com/avgloket/avgloket/internal/email"
 	"github.com/avgloket/avgloket/internal/plaintext"
@@ -226,3 +227,14 @@ func (p Person) Owns(c Consent) bool {
 }
 
 func normalName(n string) string { return strings.ToLower(strings.Join(strings.Fields(n), " ")) }
+
+// PersonOf is whom the consent withdrawal c is about: its requester's
+// e-mail address and, for a request on someone else's behalf (a parent for
+// their child), the data subject too.
+func PersonOf(c casework.Case) Person {
+	p := Person{Email: email.Normalize(c.Requester.Email)}
+	if c.Requester.Relation != casework.Self {
+		p.Name, p.BirthDate = c.Subject.Name, c.Subject.BirthDate
+	}
+	return p
+}
