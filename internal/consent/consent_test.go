@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/consent"
 	"github.com/avgloket/avgloket/internal/deadline"
 	"github.com/avgloket/avgloket/internal/practice"
@@ -175,6 +176,33 @@ func TestPersonOwns(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := tt.person.Owns(mine); got != tt.want {
 				t.Errorf("Owns = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestPersonOf(t *testing.T) {
+	born := date(t, "2017-03-09")
+	tests := []struct {
+		name string
+		c    casework.Case
+		want consent.Person
+	}{
+		{name: "for oneself: the address only",
+			c:    casework.Case{Requester: casework.Requester{Email: "Fenna@Example.org", Relation: casework.Self}, Subject: casework.Subject{Name: "Fenna Oosterbroek"}},
+			want: consent.Person{Email: "fenna@example.org"}},
+		{name: "a parent for a child: the address and the child",
+			c: casework.Case{Requester: casework.Requester{Email: "joris@example.org", Relation: casework.Parent},
+				Subject: casework.Subject{Name: "Mees Oosterbroek", BirthDate: born}},
+			want: consent.Person{Email: "joris@example.org", Name: "Mees Oosterbroek", BirthDate: born}},
+		{name: "by post, without an address: the child only",
+			c:    casework.Case{Requester: casework.Requester{Relation: casework.Guardian}, Subject: casework.Subject{Name: "Mees Oosterbroek"}},
+			want: consent.Person{Name: "Mees Oosterbroek"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := consent.PersonOf(tt.c); got != tt.want {
+				t.Errorf("PersonOf = %+v, want %+v", got, tt.want)
 			}
 		})
 	}
