@@ -21,9 +21,12 @@ import (
 	"github.com/avgloket/avgloket/internal/audit"
 	"github.com/avgloket/avgloket/internal/auth"
 	"github.com/avgloket/avgloket/internal/casework"
+	"github.com/avgloket/avgloket/internal/consent"
 	"github.com/avgloket/avgloket/internal/deadline"
 	"github.com/avgloket/avgloket/internal/filestore"
 	"github.com/avgloket/avgloket/internal/mail"
+	"github.com/avgloket/avgloket/internal/practice"
+	"github.com/avgloket/avgloket/internal/register"
 	"github.com/avgloket/avgloket/internal/staff"
 	"github.com/avgloket/avgloket/internal/store"
 	"github.com/avgloket/avgloket/internal/vault"
@@ -50,6 +53,7 @@ const (
 	keysVerifier = "MARKER-VERIFIER-0123456789-0123456789-0123456789"
 	keysFile     = "MARKER-FILE %PDF-1.7 identiteitsbewijs"
 	keysSMTPPass = "MARKER-SMTP-PASSWORD"
+	keysConsent  = "MARKER-CONSENT Sanne Bakker"
 )
 
 // seedKeys fills every sealed column of the data folder's database and
@@ -107,6 +111,17 @@ func seedKeys(tb testing.TB, dataDir string) keysSeed {
 		From: "noreply@zorg.example", Security: mail.SecuritySTARTTLS}
 	if err := st.SaveMailSettingsAudited(ctx, smtp, audit.Entry{At: now, Actor: audit.Staff(m.ID)}); err != nil {
 		tb.Fatalf("SaveMailSettingsAudited: %v", err)
+	}
+
+	newsletter := register.Template(practice.Netherlands)[2]
+	if _, err := st.AddActivity(ctx, newsletter, audit.Entry{At: now, Actor: audit.Staff(m.ID)}); err != nil {
+		tb.Fatalf("AddActivity: %v", err)
+	}
+	if _, err := st.AddConsent(ctx, consent.Consent{Activity: newsletter.Key, Subject: consent.Subject{Name: keysConsent,
+		BirthDate: deadline.Date{Year: 2015, Month: time.April, Day: 12}}, Email: "petra@example.org",
+		GivenAt: deadline.Date{Year: 2026, Month: time.January, Day: 10}, GivenBy: consent.Parent, RepresentativeName: "Petra Jansen"},
+		audit.Entry{At: now, Actor: audit.Staff(m.ID)}); err != nil {
+		tb.Fatalf("AddConsent: %v", err)
 	}
 
 	seed := keysSeed{ref: c.Reference, caseID: c.ID, staffID: m.ID, stateHash: attempt.StateHash,
@@ -186,6 +201,9 @@ func checkKeysSeed(tb testing.TB, dataDir string, seed keysSeed) {
 	}
 	if smtp, err := st.MailSettings(ctx); err != nil || smtp.Password != keysSMTPPass {
 		tb.Errorf("SMTP password = %q, %v", smtp.Password, err)
+	}
+	if cs, err := st.ConsentsByEmail(ctx, "petra@example.org"); err != nil || len(cs) != 1 || cs[0].Subject.Name != keysConsent {
+		tb.Errorf("consents = %+v, %v", cs, err)
 	}
 	files, err := filestore.New(filepath.Join(dataDir, "files"), mustKeys(tb, dataDir))
 	if err != nil {

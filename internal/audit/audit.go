@@ -158,6 +158,14 @@ const (
 	// ActivityUpdate: a processing activity changed; Detail names its key
 	// and the changed fields ("key=newsletter fields=purpose,recipients").
 	ActivityUpdate Action = "activity_update"
+
+	// ConsentCreate: a consent was recorded in the registry (art. 7);
+	// Object is the consent, Detail its activity ("activity=newsletter").
+	ConsentCreate Action = "consent_create"
+	// ConsentWithdraw: a decided consent withdrawal withdrew a consent;
+	// Detail names the case and the day it took effect
+	// ("case=AVG-2026-0009 as_of=2026-12-01").
+	ConsentWithdraw Action = "consent_withdraw"
 )
 
 // actions lists every Action, in the order above.
@@ -173,6 +181,7 @@ var actions = []Action{
 	AuditView, AuditVerify, KeyRotate, BackupCreate,
 	MailTest, MailRetry,
 	ActivityCreate, ActivityUpdate,
+	ConsentCreate, ConsentWithdraw,
 }
 
 // Actions returns every known Action, e.g. for a filter in the owners' view.
@@ -230,6 +239,9 @@ func Branch(id int64) string { return ref("branch", id) }
 // Activity returns the object for processing activity id of the register:
 // "activity:<id>".
 func Activity(id int64) string { return ref("activity", id) }
+
+// Consent returns the object for consent id of the registry: "consent:<id>".
+func Consent(id int64) string { return ref("consent", id) }
 
 func ref(kind string, id int64) string { return kind + ":" + strconv.FormatInt(id, 10) }
 
@@ -297,7 +309,7 @@ func (e Entry) Validate() error {
 		case !ok:
 			return invalid("object", `must be "<kind>:<id>" or empty`)
 		case kind != "case" && kind != "breach" && kind != "staff" && kind != "file" && kind != "token" && kind != "branch" &&
-			kind != "outbox" && kind != "activity":
+			kind != "outbox" && kind != "activity" && kind != "consent":
 			return invalid("object", "is of an unknown kind")
 		}
 	}

@@ -217,8 +217,16 @@ func (s *Service) Decide(ctx context.Context, a Actor, ref string, d Decision) (
 			{Kind: EventStatus, Data: map[string]string{"from": string(from), "to": string(Completed)}},
 			{Kind: EventDecided, Visible: true, Text: strings.TrimSpace(d.Reasons), Data: data},
 		}}
+		ch.WithdrawConsents = d.WithdrawsConsents(*c)
 		return s.withMail(ch, *c, s.letters.Decision)
 	})
+}
+
+// WithdrawsConsents reports whether deciding c with d withdraws the
+// consents chosen on it: a consent withdrawal (AVG art. 7(3)) granted in
+// whole or in part. A refusal or a withdrawn request withdraws none.
+func (d Decision) WithdrawsConsents(c Case) bool {
+	return c.Type == ConsentWithdrawal && (d.Outcome == Granted || d.Outcome == PartiallyGranted)
 }
 
 // DecidedLate reports whether e is a refusal, whole or partial, decided

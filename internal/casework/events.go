@@ -23,6 +23,7 @@ const (
 	EventInfoAnswered  EventKind = "info_answered"  // from the requester; Text: the answer; Data: file purpose
 	EventInfoWithdrawn EventKind = "info_withdrawn" // staff withdrew the open question; Text: the reason
 	EventFileDestroyed EventKind = "file_destroyed" // Data: purpose
+	EventConsents      EventKind = "consents"       // a consent withdrawal's chosen consents; Data: ids
 )
 
 // Event is one entry on a case's timeline.

@@ -43,6 +43,13 @@ type Change struct {
 	WithdrawInfo *InfoRequest       // question WithdrawInfo.ID is withdrawn unanswered
 	AddFile      *File              // a file already stored encrypted on disk
 	DestroyFiles []string           // files whose content and key are destroyed now
+	// ChooseConsents, when set, replaces the consents a consent withdrawal
+	// withdraws (ids of the registry); the store refuses ids that are not
+	// the person's (Invalid, field "consents").
+	ChooseConsents *[]int64
+	// WithdrawConsents withdraws the chosen consents as of the case's
+	// receipt (a consent withdrawal decided granted or partially granted).
+	WithdrawConsents bool
 }
 
 // Env is what a workflow step knows besides the case: the current day in

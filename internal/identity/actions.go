@@ -70,6 +70,17 @@ func (s *Service) Record(ctx context.Context, a casework.Actor, ref, key, state,
 // copies at once, file and key: they have served. A failed check needs a
 // reason; the case page then offers a refusal.
 func (s *Service) Verify(ctx context.Context, a casework.Actor, ref string, v representation.Verification) (casework.Case, []string, error) {
+	return s.verify(ctx, a, ref, v, false)
+}
+
+// VerifyFirst is Verify for a case whose identity is not recorded yet: it
+// is Conflict ("identity.already_recorded") when it is, verified or failed
+// (the API records a check once; API.md).
+func (s *Service) VerifyFirst(ctx context.Context, a casework.Actor, ref string, v representation.Verification) (casework.Case, []string, error) {
+	return s.verify(ctx, a, ref, v, true)
+}
+
+func (s *Service) verify(ctx context.Context, a casework.Actor, ref string, v representation.Verification, first bool) (casework.Case, []string, error) {
 	v.At, v.By = s.clock.Now(), audit.Staff(a.ID)
 	if p := v.Validate(); len(p) > 0 {
 		return casework.Case{}, nil, apperr.InvalidFields(p)
@@ -78,6 +89,9 @@ func (s *Service) Verify(ctx context.Context, a casework.Actor, ref string, v re
 	c, err := s.cases.Apply(ctx, a, ref, func(c *casework.Case, env casework.Env) (casework.Change, error) {
 		if c.Status == casework.Completed {
 			return casework.Change{}, apperr.New(apperr.Conflict, "case.completed")
+		}
+		if first && c.Identity.Status != casework.IdentityUnverified {
+			return casework.Change{}, apperr.New(apperr.Conflict, "identity.already_recorded")
 		}
 		files, err := s.store.Files(ctx, c.ID)
 		if err != nil {

@@ -40,6 +40,7 @@ var eventActions = map[casework.EventKind]audit.Action{
 	casework.EventInfoRequested: audit.CaseMessage,
 	casework.EventInfoAnswered:  audit.CaseUpdate,
 	casework.EventFileDestroyed: audit.FileDelete,
+	casework.EventConsents:      audit.CaseUpdate,
 }
 
 // eventDetail is the audit detail of an event: machine words only.
@@ -65,6 +66,8 @@ func eventDetail(e casework.Event) string {
 		}
 	case casework.EventFileDestroyed:
 		return "file=" + e.Data["purpose"]
+	case casework.EventConsents:
+		return "consents=" + e.Data["ids"]
 	}
 	return ""
 }

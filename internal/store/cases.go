@@ -563,7 +563,7 @@ func (s *Cases) ConfirmEmail(ctx context.Context, caseID int64, tokenHash string
 }
 
 // nameKey returns the blind index of one name, or "" for none.
-func (s *Cases) nameKey(name string) string {
+func (s *DB) nameKey(name string) string {
 	if n := normalizeName(name); n != "" {
 		return s.vault.Index("name", n)
 	}

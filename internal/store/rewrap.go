@@ -57,6 +57,8 @@ var sealedColumns = []SealedColumn{
 	// mailPasswordAAD: the SMTP password, bound to the one row's id; NULL
 	// without a login.
 	{Table: "mail_settings", Column: "password", Row: "CAST(id AS TEXT)"},
+	// AddConsent: bound to the row id, sealed right after the insert.
+	{Table: "consents", Column: "person", Row: "CAST(id AS TEXT)"},
 }
 
 // SealedColumns returns every column that holds vault blobs, in the order

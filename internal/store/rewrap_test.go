@@ -19,7 +19,11 @@ import (
 	"github.com/avgloket/avgloket/internal/audit"
 	"github.com/avgloket/avgloket/internal/auth"
 	"github.com/avgloket/avgloket/internal/casework"
+	"github.com/avgloket/avgloket/internal/consent"
+	"github.com/avgloket/avgloket/internal/deadline"
 	"github.com/avgloket/avgloket/internal/mail"
+	"github.com/avgloket/avgloket/internal/practice"
+	"github.com/avgloket/avgloket/internal/register"
 	"github.com/avgloket/avgloket/internal/vault"
 )
 
@@ -41,6 +45,8 @@ const (
 	seedTOTP     = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 	seedVerifier = "MARKER-VERIFIER-0123456789-0123456789-0123456789"
 	seedSMTPPass = "MARKER-SMTP-PASSWORD"
+	// the seed's consent, one per seed, all to fenna@example.org
+	seedConsentName = "MARKER-CONSENT Fenna Oosterbroek"
 )
 
 // seedSealed fills every sealed column: a case with details and specifics
@@ -83,6 +89,16 @@ func seedSealed(tb testing.TB, s *Store) sealedSeed {
 		From: "noreply@zorg.example", Security: mail.SecuritySTARTTLS}
 	if err := s.SaveMailSettingsAudited(ctx, smtp, audit.Entry{At: at, Actor: audit.Staff(m.ID)}); err != nil {
 		tb.Fatalf("SaveMailSettingsAudited: %v", err)
+	}
+	newsletter := register.Template(practice.Netherlands)[2]
+	newsletter.Key = fmt.Sprintf("nieuwsbrief-%d", m.ID)
+	if _, err := s.AddActivity(ctx, newsletter, audit.Entry{At: at, Actor: audit.Staff(m.ID)}); err != nil {
+		tb.Fatalf("AddActivity: %v", err)
+	}
+	if _, err := s.AddConsent(ctx, consent.Consent{Activity: newsletter.Key, Subject: consent.Subject{Name: seedConsentName,
+		BirthDate: deadline.Date{Year: 1990, Month: 5, Day: 1}}, Email: "fenna@example.org", GivenAt: deadline.Date{Year: 2026, Month: 1, Day: 10},
+		GivenBy: consent.Self}, audit.Entry{At: at, Actor: audit.Staff(m.ID)}); err != nil {
+		tb.Fatalf("AddConsent: %v", err)
 	}
 	return sealedSeed{ref: c.Reference, caseID: c.ID, staffID: m.ID, stateHash: a.StateHash}
 }
@@ -142,6 +158,9 @@ func checkSeedOpens(tb testing.TB, s *Store, seed sealedSeed) {
 	}
 	if acc.TOTPSecret != seedTOTP {
 		tb.Errorf("TOTP secret reads back as %q", acc.TOTPSecret)
+	}
+	if cs, err := s.ConsentsByEmail(ctx, "fenna@example.org"); err != nil || len(cs) == 0 || cs[0].Subject.Name != seedConsentName {
+		tb.Errorf("consents read back as %+v, %v", cs, err)
 	}
 	if smtp, err := s.MailSettings(ctx); err != nil || smtp.Password != seedSMTPPass {
 		tb.Errorf("SMTP password reads back as %q, %v", smtp.Password, err)

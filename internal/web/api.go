@@ -241,11 +241,20 @@ func (s *Server) apiGetCase(c echo.Context) error {
 // respondCase answers with the case as the API shows it, times in the
 // practice's time zone.
 func (s *Server) respondCase(c echo.Context, status int, k casework.Case) error {
-	settings, err := s.Store.Settings(c.Request().Context())
+	ctx := c.Request().Context()
+	settings, err := s.Store.Settings(ctx)
 	if err != nil {
 		return err
 	}
-	return c.JSON(status, s.caseView(k, settings))
+	v := s.caseView(k, settings)
+	if k.Type == casework.ConsentWithdrawal {
+		ids, err := s.Store.CaseConsents(ctx, k.ID)
+		if err != nil {
+			return err
+		}
+		v.Consents = &ids
+	}
+	return c.JSON(status, v)
 }
 
 func (s *Server) apiExtendCase(c echo.Context) error {
@@ -380,6 +389,9 @@ type caseView struct {
 	Identity        identityView  `json:"identity"`
 	Assignee        *string       `json:"assignee"`
 	EmailConfirmed  bool          `json:"email_confirmed"`
+	// Consents are the ids of the consents a consent withdrawal withdraws
+	// (PUT …/consents); left out for other request types.
+	Consents *[]int64 `json:"consents,omitempty"`
 }
 
 type requesterView struct {

@@ -189,3 +189,33 @@ func tooLargeOr(err error) error {
 	}
 	return &apperr.Error{Code: apperr.Malformed, Message: "error.malformed", Err: err}
 }
+
+// apiRecordIdentity records the identity check as the case page does
+// (API.md): 200 with the case, 409 when a check is already recorded (or
+// the case is completed), 422 with fields (reason is required for a
+// failed check). The token's owner is who recorded it; "by", who checked
+// when that was someone else (a counsellor who knows the client), is kept
+// in front of the note.
+func (s *Server) apiRecordIdentity(c echo.Context) error {
+	var body struct {
+		Outcome string   `json:"outcome"`
+		Method  string   `json:"method"`
+		By      string   `json:"by"`
+		Note    string   `json:"note"`
+		Reason  string   `json:"reason"`
+		Checks  []string `json:"checks"`
+	}
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	note := strings.TrimSpace(body.Note)
+	if by := strings.TrimSpace(body.By); by != "" {
+		note = strings.TrimSpace(by + ": " + note)
+	}
+	k, _, err := s.Identity.VerifyFirst(c.Request().Context(), actorOf(c), c.Param("reference"), representation.Verification{
+		Method: body.Method, Outcome: representation.Outcome(body.Outcome), Note: note, Reason: body.Reason, Checks: body.Checks})
+	if err != nil {
+		return err
+	}
+	return s.respondCase(c, http.StatusOK, k)
+}

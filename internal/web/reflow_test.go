@@ -27,8 +27,10 @@ const phoneWidth = 832
 
 // staffPages are the staff pages an owner opens without parameters (but
 // /staff, which sends them on to /staff/cases), a case's and a breach's
-// pages (ref is the case's reference, br the breach's), and the register
-// of processing activities with two of its template's activities.
+// pages (ref is the case's reference, br the breach's), the register
+// of processing activities with two of its template's activities, and the
+// consent registry (a search that finds seedStaffPages' consent, and the
+// form).
 func staffPages(ref, br string) []string {
 	return []string{
 		"/staff/cases", "/staff/cases/new", "/staff/cases/" + ref, "/staff/cases/" + ref + "/edit",
@@ -39,10 +41,11 @@ func staffPages(ref, br string) []string {
 		"/staff/team", "/staff/settings", "/staff/audit", "/staff/audit?what=case_create&ref=" + ref, "/staff/account", "/staff/account/totp", "/staff/outbox",
 		"/staff/register", "/staff/register/print", "/staff/register/new", "/staff/register/activities/newsletter",
 		"/staff/register/activities/client-file/edit",
+		"/staff/consents?q=anna.devries-vanoudenhoven%40voorbeeld.example", "/staff/consents/new",
 	}
 }
 
-// seedStaffPages gives the staff pages rows to show: a case, and a breach
+// seedStaffPages gives the staff pages rows to show: a case, a consent, and a breach
 // assessed, decided, notified to the authority and changed since, so that
 // its follow-up page lists the change. It returns the case's and the
 // breach's references.
@@ -60,6 +63,9 @@ func seedStaffPages(t *testing.T, a *breachApp, owner *breachBrowser) (ref, br s
 	breachAt(t, owner.postForm("/staff/breaches/"+br+"/edit/measures",
 		"consequences", "Onbekenden kunnen gevoelige gegevens over kinderen en gezinnen lezen.",
 		"measures_taken", "Aangifte gedaan; wachtwoorden gewijzigd.", "measures_planned", "Alle laptops krijgen schijfversleuteling."))
+	breachAt(t, owner.postForm("/staff/consents/new", "activity", "newsletter", "subject.name", "Anna de Vries-van Oudenhoven",
+		"subject.birth_date", "2014-03-09", "email", "anna.devries-vanoudenhoven@voorbeeld.example", "given_at", "2026-01-10",
+		"given_by", "guardian", "representative", "Gerarda Wilhelmina van Oudenhoven-Scholten"))
 	return ref, br
 }
 

@@ -29,7 +29,8 @@ var pageNames = []string{"request_start", "request_form", "request_received", "t
 	"staff_team", "staff_welcome", "staff_audit", "staff_settings",
 	"staff_breaches", "staff_breach", "staff_breach_form", "staff_breach_assessment", "staff_breach_decision",
 	"staff_breach_draft", "staff_breach_followup", "staff_breach_letter", "staff_breach_summary", "staff_breach_settings",
-	"staff_outbox", "staff_register", "staff_activity", "staff_activity_form", "staff_register_print"}
+	"staff_outbox", "staff_register", "staff_activity", "staff_activity_form", "staff_register_print",
+	"staff_consents", "staff_consent_form"}
 
 func loadPages(static *staticFiles) (*pages, error) {
 	funcs := template.FuncMap{

@@ -91,6 +91,12 @@ func (s *Server) routes() {
 	work.POST("/cases/:ref/question/withdraw", s.caseWithdrawQuestion())
 	work.GET("/cases/:ref/files/:id", s.caseFile)
 	work.GET("/cases/:ref/letters/:letter", s.caseLetter)
+	work.POST("/cases/:ref/consents", s.caseChooseConsents())
+	// The consent registry (AVG art. 7): every staff member records and
+	// searches consents; a consent is withdrawn only through a case.
+	work.GET("/consents", s.consentList)
+	work.GET("/consents/new", s.consentNew)
+	work.POST("/consents/new", s.consentCreate)
 
 	owners := work.Group("", s.ownerOnly)
 	owners.GET("/settings", s.settingsForm)
@@ -181,6 +187,10 @@ func (s *Server) routes() {
 	staffAPI.GET("/activities", s.apiActivities)
 	staffAPI.POST("/activities", s.apiCreateActivity)
 	staffAPI.PUT("/activities/:key", s.apiUpdateActivity)
+	staffAPI.GET("/consents", s.apiConsents)
+	staffAPI.POST("/consents", s.apiCreateConsent)
+	staffAPI.PUT("/cases/:reference/consents", s.apiCaseConsents)
+	staffAPI.POST("/cases/:reference/identity", s.apiRecordIdentity)
 }
 
 // rateLimit allows perMinute calls a minute per client address, with a burst

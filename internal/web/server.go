@@ -64,6 +64,8 @@ type Store interface {
 	WaitingMails(ctx context.Context) (int64, error)
 	// The register of processing activities (register.go).
 	registerStore
+	// The consent registry (consents.go).
+	consentStore
 
 	// The audit trail.
 	AppendAudit(ctx context.Context, e audit.Entry) error

@@ -61,6 +61,8 @@ type casePage struct {
 
 	// Letters are what to print and post for a case by post.
 	Letters []printLetter
+	// Consents is the consent section of a consent withdrawal (consents.go).
+	Consents *caseConsents
 }
 
 // receivedText is when case k was received as people read it: the day
@@ -125,7 +127,7 @@ var caseFieldOrder = []string{"status.form", "status.to", "assign.assignee", "re
 	"identity.method", "identity.outcome", "identity.checks", "identity.note", "identity.reason",
 	"ask.form", "ask.method", "ask.upload", "ask.text", "withdraw.form", "withdraw.reason", "message.text", "note.text",
 	"extension.form", "extension.reason", "decision.form", "decision.outcome", "decision.withdrawn_how", "decision.ground",
-	"decision.detail", "decision.statute", "decision.until", "decision.reasons"}
+	"decision.detail", "decision.statute", "decision.until", "decision.reasons", "consents.form", "consents.consents"}
 
 func (s *Server) staffCase(c echo.Context) error {
 	return s.renderCase(c, http.StatusOK, "", nil, nil)
@@ -233,6 +235,9 @@ func (s *Server) renderCase(c echo.Context, status int, action string, problems 
 		if p.AuditLines, err = s.auditLines(ctx, b.Tr, loc, audit.Fold(page.Entries)); err != nil {
 			return err
 		}
+	}
+	if p.Consents, err = s.caseConsentsOf(ctx, b.Tr, k); err != nil {
+		return err
 	}
 	if p.Values == nil {
 		p.Values = map[string]string{}

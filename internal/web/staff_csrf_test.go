@@ -56,6 +56,11 @@ func (a *testApp) state(tb testing.TB, owner staff.Member) string {
 	for _, x := range activities {
 		fmt.Fprintf(&b, "activity %s %q\n", x.Key, x.Purpose)
 	}
+	consents, err := a.store.ConsentsByEmail(ctx, "matrix@example.nl")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	fmt.Fprintf(&b, "consents %d\n", len(consents))
 	queued, sent, err := a.store.OutboxStats(ctx)
 	if err != nil {
 		tb.Fatal(err)
