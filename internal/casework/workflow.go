@@ -43,6 +43,7 @@ type Change struct {
 	WithdrawInfo *InfoRequest       // question WithdrawInfo.ID is withdrawn unanswered
 	AddFile      *File              // a file already stored encrypted on disk
 	DestroyFiles []string           // files whose content and key are destroyed now
+	Letter       *Letter            // the decision letter as sent
 }
 
 // Env is what a workflow step knows besides the case: the current day in
