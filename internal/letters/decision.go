@@ -80,6 +80,12 @@ func (w *Writer) decisionBody(k casework.Case, d casework.Decision, st practice.
 		"Court":    w.cat.T(c, "letter.court."+string(st.Country), nil),
 		"Contact":  strings.TrimSpace(st.PrivacyEmail),
 		"Practice": w.practiceName(st, c),
+		"OnBehalf": "",
+	}
+	// A parent or representative reads "your data" as the data of the
+	// person they act for; the letter says so once.
+	if k.Requester.Relation != casework.Self && k.Subject.Name != "" && k.Subject.Name != k.Requester.Name {
+		data["OnBehalf"] = k.Subject.Name
 	}
 	if d.Outcome.Refuses() {
 		if !k.RequesterConfirmed() {

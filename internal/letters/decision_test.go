@@ -138,6 +138,8 @@ func TestDecisionLetterParts(t *testing.T) {
 	yes := true
 	dm := confirmedCase(casework.Objection)
 	dm.Specifics.DirectMarketing = &yes
+	parent := access
+	parent.Requester.Relation, parent.Subject = casework.Parent, casework.Subject{Name: "Daan Bosgraaf"}
 	postal := access
 	postal.Requester.Email, postal.Requester.Address = "", casework.PostalAddress{Street: "Dorpsstraat 4", Postcode: "3511 AB", City: "Utrecht"}
 
@@ -165,6 +167,11 @@ func TestDecisionLetterParts(t *testing.T) {
 		{"refusal held back from an unconfirmed requester", nl, unconfirmed, refusal,
 			[]string{cat.T(lang.NL, "letter.decision.access.refused", nil), "zodra wij zeker weten wie u bent", "Autoriteit Persoonsgegevens"},
 			[]string{"broer", "art. 15 lid 4 AVG", cat.T(lang.NL, "ground.rights_of_others", nil)}},
+		{"a parent's request: whose data the letter speaks of", nl, parent,
+			casework.Decision{Outcome: casework.Granted, Reasons: "Hierbij."},
+			[]string{"U diende het in namens Daan Bosgraaf: waar deze brief over uw gegevens spreekt, gaat het om de gegevens van Daan Bosgraaf."}, nil},
+		{"the requester's own request names nobody else", nl, access,
+			casework.Decision{Outcome: casework.Granted, Reasons: "Hierbij."}, nil, []string{"namens"}},
 		{"objection to direct marketing: from receipt", nl, dm,
 			casework.Decision{Outcome: casework.Granted, Reasons: "Uitgeschreven van de nieuwsbrief."},
 			[]string{"met ingang van vrijdag 20 november 2026", "artikel 21 lid 3 AVG"}, nil},
