@@ -20,6 +20,9 @@ func pdfOf(tb testing.TB, res apiResponse) (string, bool) {
 	return pdfText(tb, &page{tb: tb, Status: res.Status, Header: res.Header, Body: string(res.Body)})
 }
 
+// nlDate writes d as Dutch letters do.
+func (a *testApp) nlDate(d deadline.Date) string { return lang.Date(lang.NL, d) }
+
 func assertHolds(tb testing.TB, what, text string, want, absent []string) {
 	tb.Helper()
 	for _, s := range want {
@@ -160,8 +163,10 @@ func TestDecisionLetterBelgium(t *testing.T) {
 	}
 }
 
-// A case by post gets no mail about its decision: the print box offers the
-// decision letter's PDF, with the requester's postal address on top.
+// A case by post gets no mail: the print box offers the extension notice,
+// the question and the decision letter as PDFs on the practice's
+// letterhead, with the requester's postal address, the date and the
+// reference on top.
 func TestPostalDecisionLetter(t *testing.T) {
 	a := newTestServer(t)
 	a.setCountry(t, practice.Netherlands)
@@ -171,6 +176,25 @@ func TestPostalDecisionLetter(t *testing.T) {
 		"received_at", "2026-11-20", "requester.relation", "self", "requester.name", "Gerrit Postma", "requester.email", "",
 		"details", "Mijn dossier graag per post.", "requester.address.street", "Dorpsstraat 4",
 		"requester.address.postcode", "3511 AB", "requester.address.city", "Utrecht").location()
+	// The extension notice and the question about identity are letters on
+	// the practice's letterhead too: date, reference, address block, and
+	// the new date with the reasons, or the question.
+	officer.submit(casePath+"/extension", "extension.reason", "Het archief ligt op een andere locatie.").location()
+	officer.submit(casePath+"/ask", "ask.method", "in_person", "ask.text", "Wilt u langskomen met uw paspoort?").location()
+	k := a.caseOf(t, strings.TrimPrefix(casePath, "/staff/cases/"))
+	links := printLinks(officer.get(casePath))
+	if len(links) != 3 {
+		t.Fatalf("letters to print %v, want the acknowledgement, the extension and the question", links)
+	}
+	head := []string{"Praktijk Grensland", "KvK-nummer 12345678", "privacy@grensland.example", "Gerrit Postma", "Dorpsstraat 4",
+		"3511 AB Utrecht", "Datum:", "Kenmerk: " + k.Reference}
+	if text, ok := pdfText(t, officer.get(links[1])); ok {
+		assertHolds(t, "the extension notice", text, append(head, "artikel 12 lid 3 AVG", a.nlDate(k.Deadlines.Due),
+			"Het archief ligt op een andere locatie."), nil)
+	}
+	if text, ok := pdfText(t, officer.get(links[2])); ok {
+		assertHolds(t, "the question", text, append(head, "Wilt u langskomen met uw paspoort?"), nil)
+	}
 	officer.submit(casePath+"/identity", "identity.method", "in_person", "identity.outcome", "verified",
 		"identity.note", "Paspoort gezien aan de balie").location()
 	p := officer.get(casePath)
@@ -178,11 +202,11 @@ func TestPostalDecisionLetter(t *testing.T) {
 	if n := len(a.outbox(t)); n != 0 {
 		t.Fatalf("%d mail(s) queued for a case by post, want none", n)
 	}
-	links := printLinks(officer.get(casePath))
-	if len(links) != 2 || links[1] != casePath+"/letter.pdf" {
-		t.Fatalf("letters to print %v, want the acknowledgement and the decision letter", links)
+	links = printLinks(officer.get(casePath))
+	if len(links) != 4 || links[3] != casePath+"/letter.pdf" {
+		t.Fatalf("letters to print %v, want the acknowledgement, the extension, the question and the decision letter", links)
 	}
-	got := officer.get(links[1])
+	got := officer.get(links[3])
 	if text, ok := pdfText(t, got); ok {
 		assertHolds(t, "the decision letter by post", text, []string{"Gerrit Postma", "Dorpsstraat 4", "3511 AB Utrecht",
 			strings.TrimPrefix(casePath, "/staff/cases/"), "Datum:", a.nl("letter.decision.access.granted"), "Het dossier gaat per post mee."}, nil)
