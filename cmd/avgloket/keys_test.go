@@ -49,6 +49,7 @@ const (
 	keysReason   = "MARKER-REASON gezag aangetoond"
 	keysQuestion = "MARKER-QUESTION stuur een kopie van uw ID"
 	keysAnswer   = "MARKER-ANSWER zie bijlage"
+	keysLetter   = "MARKER-LETTER Geachte heer, mevrouw,"
 	keysTOTP     = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 	keysVerifier = "MARKER-VERIFIER-0123456789-0123456789-0123456789"
 	keysFile     = "MARKER-FILE %PDF-1.7 identiteitsbewijs"
@@ -153,6 +154,7 @@ func seedKeys(tb testing.TB, dataDir string) keysSeed {
 		AddFile: &casework.File{ID: seed.liveFile, Purpose: casework.PurposeAuthority, Kind: "pdf", Size: int64(len(keysFile)), UploadedAt: at}})
 	change(requester, casework.Change{AddFile: &casework.File{ID: seed.destroyedFile, Purpose: casework.PurposeIDCopy, Kind: "pdf", Size: int64(len(keysFile)), UploadedAt: at}})
 	change(actor, casework.Change{DestroyFiles: []string{seed.destroyedFile}})
+	change(actor, casework.Change{Letter: &casework.Letter{Reference: c.Reference, Body: keysLetter}})
 	return seed
 }
 
@@ -194,6 +196,9 @@ func checkKeysSeed(tb testing.TB, dataDir string, seed keysSeed) {
 	qs, err := st.InfoRequests(ctx, seed.caseID)
 	if err != nil || len(qs) != 1 || qs[0].Text != keysQuestion || qs[0].Answer != keysAnswer {
 		tb.Errorf("info requests = %+v, %v", qs, err)
+	}
+	if l, ok, err := st.CaseLetter(ctx, seed.caseID); err != nil || !ok || l.Body != keysLetter {
+		tb.Errorf("decision letter = %+v, %v, %v", l, ok, err)
 	}
 	acc, err := st.AccountByID(ctx, seed.staffID)
 	if err != nil || acc.TOTPSecret != keysTOTP {

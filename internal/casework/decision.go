@@ -71,6 +71,12 @@ type Decision struct {
 	// WithdrawnHow is how the requester withdrew (WithdrawnHows); required
 	// with the outcome Withdrawn, and only there.
 	WithdrawnHow string
+	// Letter is the decision letter's text as the officer edited it before
+	// sending; empty: the letter drafted from the decision is sent as is.
+	Letter string
+	// Statement is the approved access statement (art. 15(1)), part of an
+	// access letter; empty: the letter has no such section.
+	Statement string
 }
 
 // articleRef finds a reference to an article of law: "art. 12", "artikel
@@ -110,6 +116,7 @@ func (d Decision) Validate(c Case, today deadline.Date) Problems {
 		p.add("detail", "case.detail_not_allowed")
 	}
 	d.validateRetention(p, today)
+	d.validateLetter(p)
 	reasons := strings.TrimSpace(d.Reasons)
 	text(p, "reasons", reasons, true, MaxText)
 	if d.Ground == GroundOther && reasons != "" && !articleRef.MatchString(reasons) {
@@ -218,6 +225,11 @@ func (s *Service) Decide(ctx context.Context, a Actor, ref string, d Decision) (
 			{Kind: EventDecided, Visible: true, Text: strings.TrimSpace(d.Reasons), Data: data},
 		}}
 		ch.WithdrawConsents = d.WithdrawsConsents(*c)
+		letter, err := s.letters.DecisionLetter(*c, d, today)
+		if err != nil {
+			return Change{}, apperr.Wrap(err, "error.internal")
+		}
+		ch.Letter = &letter
 		return s.withMail(ch, *c, s.letters.Decision)
 	})
 }

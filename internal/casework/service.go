@@ -88,8 +88,13 @@ type Letters interface {
 	Message(c Case, trackingURL string) (mail.Message, error)
 	// Extension tells the requester the deadline was extended.
 	Extension(c Case, trackingURL string) (mail.Message, error)
-	// Decision tells the requester the case is decided.
+	// Decision tells the requester the case is decided and that the
+	// decision letter is on the tracking page.
 	Decision(c Case, trackingURL string) (mail.Message, error)
+	// DecisionLetter writes the letter that deciding c with d sends on day
+	// on: d.Letter as its body when the officer wrote one, otherwise the
+	// body drafted from the decision.
+	DecisionLetter(c Case, d Decision, on deadline.Date) (Letter, error)
 }
 
 // TrackingLinkValidity is how long a requester's tracking link works: long

@@ -50,6 +50,7 @@ type Change struct {
 	// WithdrawConsents withdraws the chosen consents as of the case's
 	// receipt (a consent withdrawal decided granted or partially granted).
 	WithdrawConsents bool
+	Letter           *Letter // the decision letter as sent
 }
 
 // Env is what a workflow step knows besides the case: the current day in

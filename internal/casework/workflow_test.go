@@ -40,6 +40,9 @@ func (l *workflowLetters) Extension(c casework.Case, u string) (mail.Message, er
 func (l *workflowLetters) Decision(c casework.Case, u string) (mail.Message, error) {
 	return l.mail("decision", c, u)
 }
+func (l *workflowLetters) DecisionLetter(c casework.Case, d casework.Decision, _ deadline.Date) (casework.Letter, error) {
+	return casework.Letter{Reference: c.Reference, Body: d.Letter}, nil
+}
 
 type workflowFixture struct {
 	svc     *casework.Service
@@ -338,8 +341,12 @@ func TestRetireAnonymisesClosedCases(t *testing.T) {
 	if _, err := f.svc.SendMessage(ctx, f.owner, done.Reference, "Uw dossier staat klaar."); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.Decide(ctx, f.owner, done.Reference, casework.Decision{Outcome: casework.Withdrawn, WithdrawnHow: "phone", Reasons: "Ingetrokken door Test Ouder."}); err != nil {
+	if _, err := f.svc.Decide(ctx, f.owner, done.Reference, casework.Decision{Outcome: casework.Withdrawn, WithdrawnHow: "phone",
+		Reasons: "Ingetrokken door Test Ouder.", Letter: "Geachte Test Ouder,"}); err != nil {
 		t.Fatal(err)
+	}
+	if l, ok, err := f.store.CaseLetter(ctx, done.ID); err != nil || !ok || l.Body != "Geachte Test Ouder," {
+		t.Fatalf("the decision letter as sent: %+v, %v, %v", l, ok, err)
 	}
 	link := lastLink(t, f)
 	f.clock.Advance(729 * 24 * time.Hour)
@@ -362,6 +369,9 @@ func TestRetireAnonymisesClosedCases(t *testing.T) {
 		if e.Text != "" {
 			t.Fatalf("event %s kept its text %q", e.Kind, e.Text)
 		}
+	}
+	if l, ok, err := f.store.CaseLetter(ctx, done.ID); err != nil || ok {
+		t.Fatalf("the decision letter outlives the anonymisation: %+v, %v", l, err)
 	}
 	if _, _, err := f.svc.Track(ctx, strings.TrimPrefix(link, "https://avg.example/volg/"), "192.0.2.1"); !apperr.Is(err, apperr.NotFound) {
 		t.Fatalf("the tracking link still works: %v", err)

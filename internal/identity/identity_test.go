@@ -19,6 +19,7 @@ import (
 	"github.com/avgloket/avgloket/internal/apperr"
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/clock"
+	"github.com/avgloket/avgloket/internal/deadline"
 	"github.com/avgloket/avgloket/internal/filestore"
 	"github.com/avgloket/avgloket/internal/identity"
 	"github.com/avgloket/avgloket/internal/mail"
@@ -41,6 +42,9 @@ func (l *links) Acknowledgement(c casework.Case, u string) (mail.Message, error)
 func (l *links) Message(c casework.Case, u string) (mail.Message, error)         { return l.mail(c, u) }
 func (l *links) Extension(c casework.Case, u string) (mail.Message, error)       { return l.mail(c, u) }
 func (l *links) Decision(c casework.Case, u string) (mail.Message, error)        { return l.mail(c, u) }
+func (l *links) DecisionLetter(c casework.Case, d casework.Decision, _ deadline.Date) (casework.Letter, error) {
+	return casework.Letter{Reference: c.Reference, Body: d.Letter}, nil
+}
 
 type fixture struct {
 	cases *casework.Service

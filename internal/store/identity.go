@@ -118,6 +118,11 @@ func (s *Cases) writeRecords(tx *gorm.DB, caseID int64, ch casework.Change, now 
 			return internal(err, "record file")
 		}
 	}
+	if l := ch.Letter; l != nil {
+		if err := s.insertLetter(tx, caseID, *l, now); err != nil {
+			return err
+		}
+	}
 	if len(ch.DestroyFiles) > 0 {
 		err := tx.Model(&caseFileRow{}).Where("case_id = ? AND id IN ? AND destroyed_at IS NULL", caseID, ch.DestroyFiles).
 			Update("destroyed_at", now.UTC()).Error

@@ -47,6 +47,7 @@ const (
 	seedSMTPPass = "MARKER-SMTP-PASSWORD"
 	// the seed's consent, one per seed, all to fenna@example.org
 	seedConsentName = "MARKER-CONSENT Fenna Oosterbroek"
+	seedLetter      = "MARKER-LETTER Geachte Jan de Vries,"
 )
 
 // seedSealed fills every sealed column: a case with details and specifics
@@ -84,6 +85,7 @@ func seedSealed(tb testing.TB, s *Store) sealedSeed {
 	}
 	update(tb, s, c.Reference, casework.Actor{Requester: true, Scope: casework.Scope{All: true}},
 		casework.Change{AnswerInfo: &casework.InfoRequest{ID: qs[0].ID, Answer: seedAnswer}})
+	update(tb, s, c.Reference, actor, casework.Change{Letter: &casework.Letter{Reference: c.Reference, Body: seedLetter}})
 	seedBreach(tb, s, m.ID)
 	smtp := mail.Settings{Host: "smtp.zorg.example", Port: 587, Username: "portaal", Password: seedSMTPPass,
 		From: "noreply@zorg.example", Security: mail.SecuritySTARTTLS}
@@ -151,6 +153,9 @@ func checkSeedOpens(tb testing.TB, s *Store, seed sealedSeed) {
 	}
 	if len(qs) != 1 || qs[0].Text != seedQuestion || qs[0].Answer != seedAnswer {
 		tb.Errorf("info requests = %+v", qs)
+	}
+	if l, ok, err := s.CaseLetter(ctx, seed.caseID); err != nil || !ok || l.Body != seedLetter || l.SentAt.IsZero() {
+		tb.Errorf("CaseLetter = %+v, %v, %v; want the seeded letter with its time of sending", l, ok, err)
 	}
 	acc, err := s.AccountByID(ctx, seed.staffID)
 	if err != nil {

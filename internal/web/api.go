@@ -279,7 +279,9 @@ func (s *Server) apiExtendCase(c echo.Context) error {
 // ground the right does not allow (fields.ground), a ground's missing
 // choice (detail), a legal retention without its statute or end date
 // (statute, until), "other" without an article in the reasons, and a
-// withdrawal without how the requester withdrew (withdrawn_how).
+// withdrawal without how the requester withdrew (withdrawn_how). The
+// optional letter is the decision letter's own text; without it the letter
+// drafted from the decision is sent (GET …/letter.pdf).
 func (s *Server) apiDecideCase(c echo.Context) error {
 	var body struct {
 		Outcome      casework.Outcome `json:"outcome"`
@@ -289,6 +291,7 @@ func (s *Server) apiDecideCase(c echo.Context) error {
 		Until        string           `json:"until"`
 		Reasons      string           `json:"reasons"`
 		WithdrawnHow string           `json:"withdrawn_how"`
+		Letter       string           `json:"letter"`
 	}
 	if err := decodeJSON(c, &body); err != nil {
 		return err
@@ -296,7 +299,7 @@ func (s *Server) apiDecideCase(c echo.Context) error {
 	ctx := c.Request().Context()
 	k, err := s.Cases.Decide(ctx, actorOf(c), c.Param("reference"), casework.Decision{
 		Outcome: body.Outcome, Ground: body.Ground, Detail: body.Detail, Statute: body.Statute, Until: body.Until,
-		Reasons: body.Reasons, WithdrawnHow: body.WithdrawnHow})
+		Reasons: body.Reasons, WithdrawnHow: body.WithdrawnHow, Letter: body.Letter})
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package web
 import (
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -12,7 +11,6 @@ import (
 	"github.com/avgloket/avgloket/internal/deadline"
 	"github.com/avgloket/avgloket/internal/lang"
 	"github.com/avgloket/avgloket/internal/letters"
-	"github.com/avgloket/avgloket/internal/textpdf"
 )
 
 // printLetter is a letter to print and post for a case by post: the
@@ -20,6 +18,7 @@ import (
 // have been mailed about.
 type printLetter struct {
 	Label, When, URL string
+	Kind             string // the event's kind; the acknowledgement's is ackLetter
 }
 
 // ackLetter names the acknowledgement in a letter's address; events go by
@@ -30,11 +29,11 @@ const ackLetter = "acknowledgement"
 // (oldest first too).
 func printLetters(t tr, k casework.Case, events []casework.Event, when func(casework.Event) string) []printLetter {
 	base := "/staff/cases/" + k.Reference + "/letters/"
-	out := []printLetter{{Label: t.T("case.letter." + ackLetter), When: when(casework.Event{At: k.CreatedAt}), URL: base + ackLetter}}
+	out := []printLetter{{Label: t.T("case.letter." + ackLetter), When: when(casework.Event{At: k.CreatedAt}), URL: base + ackLetter, Kind: ackLetter}}
 	for _, e := range events {
 		if e.Visible && slices.Contains(letters.LetterKinds, string(e.Kind)) {
 			out = append(out, printLetter{Label: t.T("case.letter." + string(e.Kind)), When: when(e),
-				URL: base + strconv.FormatInt(e.ID, 10)})
+				URL: base + strconv.FormatInt(e.ID, 10), Kind: string(e.Kind)})
 		}
 	}
 	return out
@@ -70,23 +69,14 @@ func (s *Server) caseLetter(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	subject, body, err := s.Letters.Letter(k, event)
-	if err != nil {
-		return apperr.Wrap(err, "error.internal")
-	}
 	// Dated the day the letter would have been mailed.
 	at, name := k.CreatedAt, k.Reference+"-"+ackLetter+".pdf"
 	if event != nil {
 		at, name = event.At, k.Reference+"-"+string(event.Kind)+"-"+strconv.FormatInt(event.ID, 10)+".pdf"
 	}
-	date := lang.Date(lang.Parse(string(k.Language)), deadline.DateOf(at, settings.Location()))
-	doc := textpdf.Document{Title: subject, Author: settings.Name, Footer: k.Reference, Created: s.Clock.Now()}
-	sender := strings.TrimSpace(settings.Name + "\n" + settings.Address)
-	doc.Blocks = append(doc.Blocks,
-		textpdf.Block{Kind: textpdf.Note, Text: sender},
-		textpdf.Block{Kind: textpdf.Paragraph, Text: strings.Join(append([]string{k.Requester.Name}, k.Requester.Address.Lines()...), "\n")},
-		textpdf.Block{Kind: textpdf.Paragraph, Text: date},
-		textpdf.Block{Kind: textpdf.Title, Text: subject})
-	doc.Blocks = append(doc.Blocks, textpdf.Paragraphs(body)...)
-	return s.sendPDF(c, name, doc)
+	l, err := s.Letters.PostLetter(k, event, deadline.DateOf(at, settings.Location()))
+	if err != nil {
+		return apperr.Wrap(err, "error.internal")
+	}
+	return s.sendPDF(c, name, s.Letters.Document(l, lang.Parse(string(k.Language)), s.Clock.Now()))
 }

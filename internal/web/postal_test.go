@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +17,9 @@ import (
 func printLinks(p *page) []string {
 	var out []string
 	for _, l := range p.links() {
-		if strings.Contains(l, "/letters/") {
+		// The decision letter is linked from the print box and from its own
+		// section: one letter to print.
+		if strings.Contains(l, "/letters/") || strings.HasSuffix(l, "/letter.pdf") && !slices.Contains(out, l) {
 			out = append(out, l)
 		}
 	}

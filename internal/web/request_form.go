@@ -370,6 +370,10 @@ type trackPage struct {
 	Action      string                // where the answer form posts, with its CSRF token
 	Methods     map[string]string     // method key → its label in the page's language
 	Keeping     string                // how long the request's data are kept
+	// Letter is the decision letter as sent, LetterPDF its download; nil
+	// before the decision.
+	Letter    *casework.Letter
+	LetterPDF string
 }
 
 // trackEvent is a message, extension or decision as the requester reads it.
@@ -457,6 +461,11 @@ func (s *Server) renderTrack(c echo.Context, status int, problem string) error {
 			te.Due = d
 		}
 		p.Events = append(p.Events, te)
+	}
+	if l, ok, err := s.Store.CaseLetter(ctx, k.ID); err != nil {
+		return err
+	} else if ok {
+		p.Letter, p.LetterPDF = &l, "/volg/"+c.Param("token")+"/letter.pdf"
 	}
 	if s.Identity != nil {
 		if q, err := s.Identity.OpenQuestion(ctx, k); err != nil {

@@ -43,6 +43,7 @@ func (s *Server) routes() {
 	e.POST("/verzoek/:type", s.requestSubmit, middleware.BodyLimit(formBodyLimit), s.frameable, s.requestCSRF(), s.language, limitNew)
 	site.GET("/verzoek-ontvangen", s.requestReceived, s.frameable)
 	site.GET("/volg/:token", s.track)
+	site.GET("/volg/:token/letter.pdf", s.trackLetterPDF)
 	// The requester's answer may carry a file: a larger body limit than the
 	// other forms, checked before the body is read.
 	e.POST("/volg/:token/answer", s.trackAnswer, middleware.BodyLimit(uploadBodyLimit), s.csrf(), s.language, limitNew)
@@ -84,6 +85,8 @@ func (s *Server) routes() {
 	work.POST("/cases/:ref/message", s.caseMessage())
 	work.POST("/cases/:ref/extension", s.caseExtend())
 	work.POST("/cases/:ref/decision", s.caseDecide())
+	work.POST("/cases/:ref/decision/letter", s.caseLetterDraft)
+	work.GET("/cases/:ref/letter.pdf", s.caseLetterPDF)
 	work.POST("/cases/:ref/resend", s.caseResend())
 	work.POST("/cases/:ref/requirement", s.caseRequirement())
 	work.POST("/cases/:ref/identity", s.caseVerify())
@@ -180,6 +183,7 @@ func (s *Server) routes() {
 	staffAPI.GET("/cases/:reference", s.apiGetCase)
 	staffAPI.POST("/cases/:reference/extension", s.apiExtendCase)
 	staffAPI.POST("/cases/:reference/decision", s.apiDecideCase)
+	staffAPI.GET("/cases/:reference/letter.pdf", s.apiCaseLetterPDF)
 	staffAPI.POST("/breaches", s.apiCreateBreach)
 	staffAPI.GET("/breaches/:reference", s.apiGetBreach)
 	staffAPI.GET("/breaches/:reference/ap-draft", s.apiBreachDraft)

@@ -20,11 +20,13 @@ import (
 	"github.com/avgloket/avgloket/internal/breach"
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/clock"
+	"github.com/avgloket/avgloket/internal/deadline"
 	"github.com/avgloket/avgloket/internal/identity"
 	"github.com/avgloket/avgloket/internal/lang"
 	"github.com/avgloket/avgloket/internal/mail"
 	"github.com/avgloket/avgloket/internal/practice"
 	"github.com/avgloket/avgloket/internal/staff"
+	"github.com/avgloket/avgloket/internal/textpdf"
 )
 
 // Store is what the web layer reads and writes directly; case work goes
@@ -66,6 +68,9 @@ type Store interface {
 	registerStore
 	// The consent registry (consents.go).
 	consentStore
+	// The decision letter of a case as it was sent, read after the case
+	// itself was read through a scoped or tracking-link read.
+	CaseLetter(ctx context.Context, caseID int64) (casework.Letter, bool, error)
 
 	// The audit trail.
 	AppendAudit(ctx context.Context, e audit.Entry) error
@@ -77,9 +82,11 @@ type Store interface {
 
 // Letters writes the paper letters of a case by post.
 type Letters interface {
-	// Letter writes the letter for event e of case k (the acknowledgement
-	// when e is nil): its subject and body.
-	Letter(k casework.Case, e *casework.Event) (subject, body string, err error)
+	// PostLetter writes the paper letter for event e of case k (the
+	// acknowledgement when e is nil), dated on.
+	PostLetter(k casework.Case, e *casework.Event, on deadline.Date) (casework.Letter, error)
+	// Document sets a letter, written in language c, on paper.
+	Document(l casework.Letter, c lang.Code, created time.Time) textpdf.Document
 }
 
 // Signer makes keyed MACs, for values the server hands the browser and must

@@ -63,6 +63,8 @@ type casePage struct {
 	Letters []printLetter
 	// Consents is the consent section of a consent withdrawal (consents.go).
 	Consents *caseConsents
+	// SentLetter is the decision letter as sent; nil before the decision.
+	SentLetter *sentLetter
 }
 
 // receivedText is when case k was received as people read it: the day
@@ -127,7 +129,7 @@ var caseFieldOrder = []string{"status.form", "status.to", "assign.assignee", "re
 	"identity.method", "identity.outcome", "identity.checks", "identity.note", "identity.reason",
 	"ask.form", "ask.method", "ask.upload", "ask.text", "withdraw.form", "withdraw.reason", "message.text", "note.text",
 	"extension.form", "extension.reason", "decision.form", "decision.outcome", "decision.withdrawn_how", "decision.ground",
-	"decision.detail", "decision.statute", "decision.until", "decision.reasons", "consents.form", "consents.consents"}
+	"decision.detail", "decision.statute", "decision.until", "decision.reasons", "decision.letter", "consents.form", "consents.consents"}
 
 func (s *Server) staffCase(c echo.Context) error {
 	return s.renderCase(c, http.StatusOK, "", nil, nil)
@@ -170,6 +172,9 @@ func (s *Server) renderCase(c echo.Context, status int, action string, problems 
 	}
 	if k.ByPost() {
 		p.Letters = printLetters(b.Tr, k, events, func(e casework.Event) string { return lang.DateTime(b.Lang, e.At, loc) })
+	}
+	if err := s.caseLetterSection(ctx, &p, k); err != nil {
+		return err
 	}
 	if why := k.ExtensionBlock(cal, today); why == "" {
 		p.CanExtend = true
@@ -325,11 +330,9 @@ func (s *Server) caseExtend() echo.HandlerFunc {
 }
 
 func (s *Server) caseDecide() echo.HandlerFunc {
-	return s.caseStep("decision", "flash.decided", caseFields("outcome", "withdrawn_how", "ground", "detail", "statute", "until", "reasons"),
+	return s.caseStep("decision", "flash.decided", caseDecisionFields,
 		func(c echo.Context, a casework.Actor, ref string, v map[string]string) error {
-			_, err := s.Cases.Decide(c.Request().Context(), a, ref, casework.Decision{
-				Outcome: casework.Outcome(v["outcome"]), WithdrawnHow: v["withdrawn_how"], Ground: casework.Ground(v["ground"]),
-				Detail: v["detail"], Statute: v["statute"], Until: v["until"], Reasons: v["reasons"]})
+			_, err := s.Cases.Decide(c.Request().Context(), a, ref, decisionOf(v))
 			return err
 		})
 }
