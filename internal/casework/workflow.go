@@ -43,6 +43,14 @@ type Change struct {
 	WithdrawInfo *InfoRequest       // question WithdrawInfo.ID is withdrawn unanswered
 	AddFile      *File              // a file already stored encrypted on disk
 	DestroyFiles []string           // files whose content and key are destroyed now
+
+	// Activities, when set, replaces the register activities that concern
+	// the person (ChooseActivities); ResetStatement drops the edited access
+	// statement, which is then drafted anew; Statement stores the officer's
+	// access statement (SaveStatement).
+	Activities     *[]string
+	ResetStatement bool
+	Statement      *Statement
 }
 
 // Env is what a workflow step knows besides the case: the current day in

@@ -40,6 +40,8 @@ var eventActions = map[casework.EventKind]audit.Action{
 	casework.EventInfoRequested: audit.CaseMessage,
 	casework.EventInfoAnswered:  audit.CaseUpdate,
 	casework.EventFileDestroyed: audit.FileDelete,
+	casework.EventActivities:    audit.CaseActivities,
+	casework.EventStatement:     audit.CaseStatement,
 }
 
 // eventDetail is the audit detail of an event: machine words only.
@@ -65,6 +67,10 @@ func eventDetail(e casework.Event) string {
 		}
 	case casework.EventFileDestroyed:
 		return "file=" + e.Data["purpose"]
+	case casework.EventActivities:
+		return "activities=" + e.Data["activities"]
+	case casework.EventStatement:
+		return "approved=" + e.Data["approved"]
 	}
 	return ""
 }

@@ -339,7 +339,7 @@ func (s *Cases) caseWhere(ctx context.Context, db *gorm.DB, cond string, args ..
 	if err != nil {
 		return casework.Case{}, internal(err, "read case")
 	}
-	return s.caseFromView(v)
+	return s.withActivities(db, v)
 }
 
 func scoped(db *gorm.DB, scope casework.Scope) *gorm.DB {
@@ -362,7 +362,7 @@ func (s *Cases) CaseByReference(ctx context.Context, ref string, scope casework.
 	if err != nil {
 		return casework.Case{}, internal(err, "read case")
 	}
-	return s.caseFromView(v)
+	return s.withActivities(s.db.WithContext(ctx), v)
 }
 
 // ListCases implements casework.Store. Pages are cut by keyset on
