@@ -36,9 +36,10 @@ type statementView struct {
 
 // caseActivities returns the keys of the register activities chosen for
 // case caseID, in the register's order (keys no longer in the register
-// last, alphabetically).
+// last, alphabetically); never nil, so a read case tells "none chosen"
+// from "not read".
 func caseActivities(db *gorm.DB, caseID int64) ([]string, error) {
-	var keys []string
+	keys := []string{}
 	err := db.Table("case_activities").Select("case_activities.activity").
 		Joins("LEFT JOIN activities ON activities.key = case_activities.activity").
 		Where("case_activities.case_id = ?", caseID).

@@ -380,6 +380,9 @@ type caseView struct {
 	Identity        identityView  `json:"identity"`
 	Assignee        *string       `json:"assignee"`
 	EmailConfirmed  bool          `json:"email_confirmed"`
+	// Activities are the register activities that concern the person; only
+	// where one case is read (lists leave them out).
+	Activities *[]string `json:"activities,omitempty"`
 }
 
 type requesterView struct {
@@ -432,6 +435,9 @@ func (s *Server) caseView(k casework.Case, settings practice.Settings) caseView 
 	}
 	if !k.Specifics.IsEmpty() {
 		v.Specifics = k.Specifics
+	}
+	if k.Activities != nil {
+		v.Activities = &k.Activities
 	}
 	return v
 }

@@ -89,6 +89,8 @@ func (s *Server) routes() {
 	work.POST("/cases/:ref/identity", s.caseVerify())
 	work.POST("/cases/:ref/ask", s.caseAsk())
 	work.POST("/cases/:ref/question/withdraw", s.caseWithdrawQuestion())
+	work.POST("/cases/:ref/activities", s.caseChooseActivities())
+	work.POST("/cases/:ref/access-statement", s.caseSaveStatement())
 	work.GET("/cases/:ref/files/:id", s.caseFile)
 	work.GET("/cases/:ref/letters/:letter", s.caseLetter)
 
@@ -173,6 +175,8 @@ func (s *Server) routes() {
 	staffAPI.GET("/cases/:reference", s.apiGetCase)
 	staffAPI.POST("/cases/:reference/extension", s.apiExtendCase)
 	staffAPI.POST("/cases/:reference/decision", s.apiDecideCase)
+	staffAPI.PUT("/cases/:reference/activities", s.apiCaseActivities)
+	staffAPI.GET("/cases/:reference/access-statement", s.apiAccessStatement)
 	staffAPI.POST("/breaches", s.apiCreateBreach)
 	staffAPI.GET("/breaches/:reference", s.apiGetBreach)
 	staffAPI.GET("/breaches/:reference/ap-draft", s.apiBreachDraft)
