@@ -11,7 +11,7 @@ var caseAnswerRouteAccess = map[string]access{
 	"POST /staff/cases/:ref/activities": {probe: "POST /staff/cases/{ref}/activities", body: "",
 		anonymous: noCSRF, anonymousCSRF: noSess, owner: 303, officer: 303, otherBranch: 404},
 	"POST /staff/cases/:ref/access-statement": {probe: "POST /staff/cases/{ref}/access-statement",
-		body: "statement.text=Wij+verwerken+geen+gegevens.&statement.approve=yes",
+		body:      "statement.text=Wij+verwerken+geen+gegevens.&statement.approve=yes",
 		anonymous: noCSRF, anonymousCSRF: noSess, owner: 303, officer: 303, otherBranch: 404},
 	"PUT /api/v1/cases/:reference/activities": {probe: "PUT /api/v1/cases/{ref}/activities", body: `{"activities":[]}`,
 		anonymous: 401, staffOnly: true, owner: 200, officer: 200, otherBranch: 404},

@@ -128,7 +128,7 @@ var caseFieldOrder = []string{"status.form", "status.to", "assign.assignee", "re
 	"identity.method", "identity.outcome", "identity.checks", "identity.note", "identity.reason",
 	"ask.form", "ask.method", "ask.upload", "ask.text", "withdraw.form", "withdraw.reason", "message.text", "note.text",
 	"extension.form", "extension.reason", "decision.form", "decision.outcome", "decision.withdrawn_how", "decision.ground",
-"decision.detail", "decision.statute", "decision.until", "decision.reasons",
+	"decision.detail", "decision.statute", "decision.until", "decision.reasons",
 	"activities.form", "activities.activities", "statement.form", "statement.text"}
 
 func (s *Server) staffCase(c echo.Context) error {
