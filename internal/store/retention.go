@@ -11,8 +11,9 @@ import (
 
 // AnonymiseClosedCases removes the personal data of every completed case
 // whose last change is before cutoff: requester, subject, details and every
-// text on its timeline, its questions and answers, its tracking links and
-// idempotency keys; its files are marked destroyed for the sweep to remove.
+// text on its timeline, its questions and answers, its access statement,
+// its tracking links and idempotency keys; its files are marked destroyed
+// for the sweep to remove.
 // The reference, type, dates and outcome stay, for accountability and the
 // year's figures. Each case is done in its own transaction with an audit
 // entry. It returns how many cases it anonymised.
