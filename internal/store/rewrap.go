@@ -44,6 +44,8 @@ var sealedColumns = []SealedColumn{
 	{Table: "case_requirements", Column: "reason", Row: `CAST(case_id AS TEXT) || '/' || "key"`},
 	{Table: "info_requests", Column: "text", Row: "CAST(id AS TEXT)"},
 	{Table: "info_requests", Column: "answer", Row: "CAST(id AS TEXT)"},
+	// writeAnswers: the access statement, bound to its case's id.
+	{Table: "access_statements", Column: "body", Row: "CAST(case_id AS TEXT)"},
 	// totpAAD: bound to the staff id.
 	{Table: "staff", Column: "totp_secret", Row: "CAST(id AS TEXT)"},
 	// verifierAAD: bound to the state hash (the id is not known before the insert).
