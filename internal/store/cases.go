@@ -161,6 +161,7 @@ func (s *Cases) CreateCase(ctx context.Context, c *casework.Case, nc casework.Ne
 			return internal(err, "insert case")
 		}
 		c.ID = row.ID
+		c.Activities = []string{} // read as one case is: none chosen yet
 		if nc.TrackingHash != "" {
 			if err := insertTrackingToken(tx, row.ID, nc.TrackingHash, c.CreatedAt, nc.TrackingExpires); err != nil {
 				return err
