@@ -120,6 +120,7 @@ func TestCaseActivitiesAndStatementPages(t *testing.T) {
 	if !st.Approved() || st.ApprovedBy != "Uri Utrecht" || !strings.Contains(st.Text, "toelichting voor Tessa") {
 		t.Errorf("stored statement %+v", st)
 	}
+	assertShows(t, page, a.nl("event.access_statement")+" : "+a.nl("answers.event_approved"), a.nl("event.activities")+" : client-file,invoicing")
 	if e := registerEntries(t, a, audit.CaseStatement); len(e) != 1 || e[0].Detail != "approved=yes" {
 		t.Errorf("audit entries %+v", e)
 	}
@@ -195,6 +196,21 @@ func TestCaseActivitiesAndStatementPages(t *testing.T) {
 	refused := officer.postForm(epath+"/access-statement", "statement.text", "Iets", "statement.approve", "yes")
 	wantStatus(t, refused, http.StatusConflict)
 	assertShows(t, refused, a.nl("case.not_access"))
+
+	// A completed case keeps its choice and its statement.
+	wantStatus(t, officer.postForm(path+"/decision", "decision.outcome", "withdrawn", "decision.withdrawn_how", "email",
+		"decision.reasons", "Ingetrokken door de verzoeker."), http.StatusSeeOther)
+	done := officer.postForm(path+"/activities", "activities.activities", "invoicing")
+	wantStatus(t, done, http.StatusConflict)
+	assertShows(t, done, a.nl("case.completed"))
+	wantStatus(t, officer.postForm(path+"/access-statement", "statement.text", "Later", "statement.approve", "yes"), http.StatusConflict)
+	if k := caseByRef(t, a, ref); !slices.Equal(k.Activities, []string{"newsletter"}) {
+		t.Errorf("a completed case's activities changed: %v", k.Activities)
+	}
+	final := officer.get(path)
+	if final.hasField("activities.activities") || final.hasField("statement.text") || !strings.Contains(final.text(), "Eigen zin.") {
+		t.Error("a completed case should show its choice and statement without forms")
+	}
 }
 
 // TestAPICaseActivitiesAndStatement: PUT …/activities answers 200 with the
