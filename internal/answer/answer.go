@@ -96,17 +96,22 @@ type statement struct {
 	Automated                          []string   // names of activities with automated decisions
 }
 
-// activity is one chosen activity with its retention in years and months.
+// activity is one chosen activity with its retention in years and months
+// and its legal basis's article as the statement's language cites it.
 type activity struct {
 	register.Activity
 	Years, Months int
+	Article       string
 }
 
 func build(in Input, l casework.Language) statement {
 	auth := in.Practice.Authority()
 	st := statement{Practice: in.Practice, Authority: auth.NameIn(string(l)), URL: auth.URL, Address: auth.Address}
 	for _, a := range in.Activities {
-		v := activity{Activity: a, Years: a.Retention.Months / 12, Months: a.Retention.Months % 12}
+		v := activity{Activity: a, Years: a.Retention.Months / 12, Months: a.Retention.Months % 12, Article: a.LegalBasis.Article()}
+		if l == casework.English {
+			v.Article = strings.Replace(v.Article, " AVG", " GDPR", 1)
+		}
 		st.Activity = append(st.Activity, v)
 		if a.LegalBasis.Objectable() || a.DirectMarketing {
 			st.Objection = append(st.Objection, a.Name)
