@@ -79,10 +79,15 @@ func (s *Service) ChooseActivities(ctx context.Context, a Actor, ref string, key
 // access case ref (Conflict for another right or a completed case), and
 // approves it when approve is set. Saving without approving withdraws an
 // earlier approval: an approved text edited afterwards must be approved
-// again before it goes out.
+// again before it goes out. Only a staff member approves (Forbidden
+// otherwise); the text is Invalid on the field "text" when empty or longer
+// than MaxStatement.
 func (s *Service) SaveStatement(ctx context.Context, a Actor, ref, text string, approve bool) (Case, error) {
 	text = strings.TrimSpace(strings.ReplaceAll(text, "\r\n", "\n"))
 	switch {
+	case approve && (a.ID == 0 || a.Requester):
+		// An approval names the staff member who gave it.
+		return Case{}, apperr.New(apperr.Forbidden, "error.forbidden")
 	case text == "":
 		return Case{}, apperr.InvalidFields(map[string]string{"text": "field.required"})
 	case utf8.RuneCountInString(text) > MaxStatement:
