@@ -86,7 +86,10 @@ func TestSaveStatement(t *testing.T) {
 	sub.Type, sub.SpecificsRequired = casework.Erasure, false
 	erasure := e.submit(t, sub, web)
 
-	if ae := wantCode(t, func() error { _, err := e.svc.SaveStatement(t.Context(), a, access.Reference, " \n ", true); return err }(),
+	if ae := wantCode(t, func() error {
+		_, err := e.svc.SaveStatement(t.Context(), a, access.Reference, " \n ", true)
+		return err
+	}(),
 		apperr.Invalid); ae.Fields["text"] != "field.required" {
 		t.Errorf("fields %v", ae.Fields)
 	}
