@@ -43,18 +43,19 @@ type keysSeed struct {
 }
 
 const (
-	keysDetails  = "MARKER-DETAILS logopedieverslag"
-	keysWrong    = "MARKER-WRONG geboortedatum"
-	keysNote     = "MARKER-NOTE gebeld met moeder"
-	keysReason   = "MARKER-REASON gezag aangetoond"
-	keysQuestion = "MARKER-QUESTION stuur een kopie van uw ID"
-	keysAnswer   = "MARKER-ANSWER zie bijlage"
-	keysLetter   = "MARKER-LETTER Geachte heer, mevrouw,"
-	keysTOTP     = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-	keysVerifier = "MARKER-VERIFIER-0123456789-0123456789-0123456789"
-	keysFile     = "MARKER-FILE %PDF-1.7 identiteitsbewijs"
-	keysSMTPPass = "MARKER-SMTP-PASSWORD"
-	keysConsent  = "MARKER-CONSENT Sanne Bakker"
+	keysDetails   = "MARKER-DETAILS logopedieverslag"
+	keysWrong     = "MARKER-WRONG geboortedatum"
+	keysNote      = "MARKER-NOTE gebeld met moeder"
+	keysReason    = "MARKER-REASON gezag aangetoond"
+	keysQuestion  = "MARKER-QUESTION stuur een kopie van uw ID"
+	keysAnswer    = "MARKER-ANSWER zie bijlage"
+	keysLetter    = "MARKER-LETTER Geachte heer, mevrouw,"
+	keysTOTP      = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+	keysVerifier  = "MARKER-VERIFIER-0123456789-0123456789-0123456789"
+	keysFile      = "MARKER-FILE %PDF-1.7 identiteitsbewijs"
+	keysSMTPPass  = "MARKER-SMTP-PASSWORD"
+	keysConsent   = "MARKER-CONSENT Sanne Bakker"
+	keysStatement = "MARKER-STATEMENT wij verwerken"
 )
 
 // seedKeys fills every sealed column of the data folder's database and
@@ -144,6 +145,7 @@ func seedKeys(tb testing.TB, dataDir string) keysSeed {
 		Events:      []casework.Event{{At: at, Kind: casework.EventNote, ActorID: m.ID, Text: keysNote}},
 		Requirement: &casework.RequirementStatus{Key: "guardian_consent", Waived: true, Reason: keysReason, ByID: m.ID, At: at},
 		AskInfo:     &casework.InfoRequest{Method: "id_copy", UploadKind: casework.PurposeIDCopy, Text: keysQuestion, AskedByID: m.ID, AskedAt: at},
+		Statement:   &casework.Statement{Text: keysStatement, EditedAt: at, EditedByID: m.ID},
 	})
 	qs, err := st.InfoRequests(ctx, c.ID)
 	if err != nil || len(qs) != 1 {
@@ -192,6 +194,9 @@ func checkKeysSeed(tb testing.TB, dataDir string, seed keysSeed) {
 	reqs, err := st.Requirements(ctx, seed.caseID)
 	if err != nil || len(reqs) != 1 || reqs[0].Reason != keysReason {
 		tb.Errorf("requirements = %+v, %v", reqs, err)
+	}
+	if stm, err := st.AccessStatement(ctx, seed.caseID); err != nil || stm.Text != keysStatement {
+		tb.Errorf("access statement = %+v, %v", stm, err)
 	}
 	qs, err := st.InfoRequests(ctx, seed.caseID)
 	if err != nil || len(qs) != 1 || qs[0].Text != keysQuestion || qs[0].Answer != keysAnswer {

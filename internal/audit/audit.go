@@ -82,6 +82,14 @@ const (
 	CaseExport Action = "case_export"
 	// CaseDelete: a case was deleted (retention or erasure).
 	CaseDelete Action = "case_delete"
+	// CaseActivities: the register activities that concern the person of
+	// a case were chosen; Detail lists their keys
+	// ("activities=client-file,invoicing").
+	CaseActivities Action = "case_activities"
+	// CaseStatement: the access statement (AVG art. 15) of a case was edited
+	// or approved; Detail says which ("approved=yes" or "approved=no"). The
+	// text is sealed with the case, never here.
+	CaseStatement Action = "case_statement"
 
 	// FileView: a stored file (e.g. an ID copy) was opened or downloaded.
 	FileView Action = "file_view"
@@ -172,7 +180,7 @@ const (
 var actions = []Action{
 	SignIn, SignInFailed, SignOut, AccessDenied,
 	CaseView, CaseCreate, CaseUpdate, CaseStatus, CaseAssign, CaseNote, CaseMessage,
-	CaseExtend, CaseDecide, CaseExport, CaseDelete,
+	CaseExtend, CaseDecide, CaseExport, CaseDelete, CaseActivities, CaseStatement,
 	FileView, FileUpload, FileDelete,
 	BreachView, BreachCreate, BreachUpdate, BreachExport, BreachDelete,
 	SettingsUpdate, StaffInvite, StaffUpdate, StaffDisable, PasswordChange,

@@ -41,6 +41,10 @@ type Case struct {
 	// ReceivedDateOnly: staff gave the day of receipt but not the time, so
 	// ReceivedAt is the start of that day and only the day may be shown.
 	ReceivedDateOnly bool
+	// Activities are the keys of the register activities (AVG art. 30)
+	// that concern the person, in the register's order (ChooseActivities);
+	// filled when one case is read, not in lists.
+	Activities []string
 	// BranchName and AssigneeName are the branch's and the assigned staff
 	// member's names, for people to read; filled when read.
 	BranchName, AssigneeName string

@@ -180,6 +180,20 @@ func (d Decision) eventData() map[string]string {
 	return data
 }
 
+// approvedStatement is the access statement an access letter carries: the
+// officer's approved text when access is granted, in whole or in part, and
+// none otherwise (an unapproved draft is never sent).
+func (s *Service) approvedStatement(ctx context.Context, c Case, d Decision) (string, error) {
+	if c.Type != Access || (d.Outcome != Granted && d.Outcome != PartiallyGranted) {
+		return "", nil
+	}
+	st, err := s.store.AccessStatement(ctx, c.ID)
+	if err != nil || !st.Approved() {
+		return "", err
+	}
+	return st.Text, nil
+}
+
 // DecisionGate can stop a decision: granting a request about a child, for
 // instance, waits until the proofs and consents are on record.
 type DecisionGate interface {
@@ -225,6 +239,11 @@ func (s *Service) Decide(ctx context.Context, a Actor, ref string, d Decision) (
 			{Kind: EventDecided, Visible: true, Text: strings.TrimSpace(d.Reasons), Data: data},
 		}}
 		ch.WithdrawConsents = d.WithdrawsConsents(*c)
+		statement, err := s.approvedStatement(ctx, *c, d)
+		if err != nil {
+			return Change{}, err
+		}
+		d.Statement = statement
 		letter, err := s.letters.DecisionLetter(*c, d, today)
 		if err != nil {
 			return Change{}, apperr.Wrap(err, "error.internal")

@@ -51,6 +51,9 @@ func (s *Service) DraftLetter(ctx context.Context, a Actor, ref string, d Decisi
 		return Letter{}, apperr.InvalidFields(p)
 	}
 	d.Letter = ""
+	if d.Statement, err = s.approvedStatement(ctx, c, d); err != nil {
+		return Letter{}, err
+	}
 	return s.letters.DecisionLetter(c, d, today)
 }
 

@@ -63,6 +63,9 @@ type Store interface {
 	// link mailed before is revoked: a case keeps only the links of its
 	// current address (the Change's new token is the first of the new one).
 	UpdateCase(ctx context.Context, ref string, actor Actor, step func(c *Case) (Change, error)) (Case, error)
+	// AccessStatement returns the access statement the officer saved for
+	// the case (Text empty while the draft is unedited).
+	AccessStatement(ctx context.Context, caseID int64) (Statement, error)
 	// CaseEvents returns the case's timeline, oldest first; only what the
 	// requester may see when visibleOnly.
 	CaseEvents(ctx context.Context, caseID int64, visibleOnly bool) ([]Event, error)

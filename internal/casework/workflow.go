@@ -51,6 +51,14 @@ type Change struct {
 	// receipt (a consent withdrawal decided granted or partially granted).
 	WithdrawConsents bool
 	Letter           *Letter // the decision letter as sent
+
+	// Activities, when set, replaces the register activities that concern
+	// the person (ChooseActivities); ResetStatement drops the edited access
+	// statement, which is then drafted anew; Statement stores the officer's
+	// access statement (SaveStatement).
+	Activities     *[]string
+	ResetStatement bool
+	Statement      *Statement
 }
 
 // Env is what a workflow step knows besides the case: the current day in

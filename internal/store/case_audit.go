@@ -41,6 +41,8 @@ var eventActions = map[casework.EventKind]audit.Action{
 	casework.EventInfoAnswered:  audit.CaseUpdate,
 	casework.EventFileDestroyed: audit.FileDelete,
 	casework.EventConsents:      audit.CaseUpdate,
+	casework.EventActivities:    audit.CaseActivities,
+	casework.EventStatement:     audit.CaseStatement,
 }
 
 // eventDetail is the audit detail of an event: machine words only.
@@ -68,6 +70,10 @@ func eventDetail(e casework.Event) string {
 		return "file=" + e.Data["purpose"]
 	case casework.EventConsents:
 		return "consents=" + e.Data["ids"]
+	case casework.EventActivities:
+		return "activities=" + e.Data["activities"]
+	case casework.EventStatement:
+		return "approved=" + e.Data["approved"]
 	}
 	return ""
 }

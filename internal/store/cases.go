@@ -161,6 +161,7 @@ func (s *Cases) CreateCase(ctx context.Context, c *casework.Case, nc casework.Ne
 			return internal(err, "insert case")
 		}
 		c.ID = row.ID
+		c.Activities = []string{} // read as one case is: none chosen yet
 		if nc.TrackingHash != "" {
 			if err := insertTrackingToken(tx, row.ID, nc.TrackingHash, c.CreatedAt, nc.TrackingExpires); err != nil {
 				return err
@@ -339,7 +340,7 @@ func (s *Cases) caseWhere(ctx context.Context, db *gorm.DB, cond string, args ..
 	if err != nil {
 		return casework.Case{}, internal(err, "read case")
 	}
-	return s.caseFromView(v)
+	return s.withActivities(db, v)
 }
 
 func scoped(db *gorm.DB, scope casework.Scope) *gorm.DB {
@@ -362,7 +363,7 @@ func (s *Cases) CaseByReference(ctx context.Context, ref string, scope casework.
 	if err != nil {
 		return casework.Case{}, internal(err, "read case")
 	}
-	return s.caseFromView(v)
+	return s.withActivities(s.db.WithContext(ctx), v)
 }
 
 // ListCases implements casework.Store. Pages are cut by keyset on

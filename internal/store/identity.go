@@ -130,7 +130,7 @@ func (s *Cases) writeRecords(tx *gorm.DB, caseID int64, ch casework.Change, now 
 			return internal(err, "destroy files")
 		}
 	}
-	return nil
+	return s.writeAnswers(tx, caseID, ch)
 }
 
 // Requirements returns what is on record for a case's requirements.

@@ -11,9 +11,9 @@ import (
 
 // AnonymiseClosedCases removes the personal data of every completed case
 // whose last change is before cutoff: requester, subject, details, every
-// text on its timeline, its questions and answers, its decision letter, its
-// tracking links and idempotency keys; its files are marked destroyed for
-// the sweep to remove.
+// text on its timeline, its questions and answers, its access statement,
+// its decision letter, its tracking links and idempotency keys; its files
+// are marked destroyed for the sweep to remove.
 // The reference, type, dates and outcome stay, for accountability and the
 // year's figures. Each case is done in its own transaction with an audit
 // entry. It returns how many cases it anonymised.
@@ -60,6 +60,7 @@ func (s *Cases) anonymise(ctx context.Context, id int64, ref string, now time.Ti
 				return tx.Table("case_requirements").Where("case_id = ?", id).Update("reason", nil).Error
 			}},
 			{"letter", func() error { return tx.Exec("DELETE FROM case_letters WHERE case_id = ?", id).Error }},
+			{"access statement", func() error { return tx.Exec("DELETE FROM access_statements WHERE case_id = ?", id).Error }},
 			{"tracking links", func() error { return tx.Exec("DELETE FROM tracking_tokens WHERE case_id = ?", id).Error }},
 			{"idempotency keys", func() error { return tx.Exec("DELETE FROM idempotency_keys WHERE case_id = ?", id).Error }},
 			{"files", func() error {

@@ -48,12 +48,13 @@ const (
 	// the seed's consent, one per seed, all to fenna@example.org
 	seedConsentName = "MARKER-CONSENT Fenna Oosterbroek"
 	seedLetter      = "MARKER-LETTER Geachte Jan de Vries,"
+	seedStatement   = "MARKER-STATEMENT wij verwerken"
 )
 
 // seedSealed fills every sealed column: a case with details and specifics
 // (and its acknowledgement in the outbox), an event with text, a waived
-// requirement with a reason, an answered question, a pending TOTP secret and
-// an OIDC attempt.
+// requirement with a reason, an answered question, an access statement, a
+// pending TOTP secret and an OIDC attempt.
 func seedSealed(tb testing.TB, s *Store) sealedSeed {
 	tb.Helper()
 	ctx := tb.Context()
@@ -78,6 +79,7 @@ func seedSealed(tb testing.TB, s *Store) sealedSeed {
 		Events:      []casework.Event{{At: at, Kind: casework.EventNote, ActorID: m.ID, Text: seedNote}},
 		Requirement: &casework.RequirementStatus{Key: "guardian_consent", Waived: true, Reason: seedReason, ByID: m.ID, At: at},
 		AskInfo:     &casework.InfoRequest{Method: "id_copy", Text: seedQuestion, AskedByID: m.ID, AskedAt: at},
+		Statement:   &casework.Statement{Text: seedStatement, EditedAt: at, EditedByID: m.ID},
 	})
 	qs, err := s.InfoRequests(ctx, c.ID)
 	if err != nil || len(qs) != 1 {
@@ -146,6 +148,9 @@ func checkSeedOpens(tb testing.TB, s *Store, seed sealedSeed) {
 	}
 	if len(reqs) != 1 || reqs[0].Reason != seedReason {
 		tb.Errorf("requirements = %+v", reqs)
+	}
+	if st, err := s.AccessStatement(ctx, seed.caseID); err != nil || st.Text != seedStatement {
+		tb.Errorf("access statement = %+v, %v", st, err)
 	}
 	qs, err := s.InfoRequests(ctx, seed.caseID)
 	if err != nil {

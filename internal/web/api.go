@@ -395,6 +395,9 @@ type caseView struct {
 	// Consents are the ids of the consents a consent withdrawal withdraws
 	// (PUT …/consents); left out for other request types.
 	Consents *[]int64 `json:"consents,omitempty"`
+	// Activities are the register activities that concern the person; only
+	// where one case is read (lists leave them out).
+	Activities *[]string `json:"activities,omitempty"`
 }
 
 type requesterView struct {
@@ -447,6 +450,9 @@ func (s *Server) caseView(k casework.Case, settings practice.Settings) caseView 
 	}
 	if !k.Specifics.IsEmpty() {
 		v.Specifics = k.Specifics
+	}
+	if k.Activities != nil {
+		v.Activities = &k.Activities
 	}
 	return v
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/avgloket/avgloket/internal/answer"
 	"github.com/avgloket/avgloket/internal/audit"
 	"github.com/avgloket/avgloket/internal/auth"
 	"github.com/avgloket/avgloket/internal/breach"
@@ -27,6 +28,7 @@ import (
 	"github.com/avgloket/avgloket/internal/practice"
 	"github.com/avgloket/avgloket/internal/staff"
 	"github.com/avgloket/avgloket/internal/textpdf"
+	"github.com/avgloket/avgloket/ui"
 )
 
 // Store is what the web layer reads and writes directly; case work goes
@@ -71,6 +73,8 @@ type Store interface {
 	// The decision letter of a case as it was sent, read after the case
 	// itself was read through a scoped or tracking-link read.
 	CaseLetter(ctx context.Context, caseID int64) (casework.Letter, bool, error)
+	// The answers of a case (case_answers.go).
+	answerStore
 
 	// The audit trail.
 	AppendAudit(ctx context.Context, e audit.Entry) error
@@ -141,6 +145,8 @@ type Server struct {
 	echo   *echo.Echo
 	pages  *pages
 	static *staticFiles
+	// answers drafts access statements (case_answers.go).
+	answers *answer.Writer
 }
 
 // New builds the server: parses templates (failing fast when one is
@@ -158,6 +164,9 @@ func New(cfg Config, d Deps) (*Server, error) {
 		return nil, err
 	}
 	if s.pages, err = loadPages(s.static); err != nil {
+		return nil, err
+	}
+	if s.answers, err = answer.NewWriter(ui.FS); err != nil {
 		return nil, err
 	}
 	s.echo = echo.New()

@@ -65,6 +65,9 @@ type casePage struct {
 	Consents *caseConsents
 	// SentLetter is the decision letter as sent; nil before the decision.
 	SentLetter *sentLetter
+	// Answers are the activities that concern the person and the access
+	// statement (case_answers.go).
+	Answers caseAnswers
 }
 
 // receivedText is when case k was received as people read it: the day
@@ -129,7 +132,8 @@ var caseFieldOrder = []string{"status.form", "status.to", "assign.assignee", "re
 	"identity.method", "identity.outcome", "identity.checks", "identity.note", "identity.reason",
 	"ask.form", "ask.method", "ask.upload", "ask.text", "withdraw.form", "withdraw.reason", "message.text", "note.text",
 	"extension.form", "extension.reason", "decision.form", "decision.outcome", "decision.withdrawn_how", "decision.ground",
-	"decision.detail", "decision.statute", "decision.until", "decision.reasons", "decision.letter", "consents.form", "consents.consents"}
+	"decision.detail", "decision.statute", "decision.until", "decision.reasons", "decision.letter", "consents.form", "consents.consents",
+	"activities.form", "activities.activities", "statement.form", "statement.text"}
 
 func (s *Server) staffCase(c echo.Context) error {
 	return s.renderCase(c, http.StatusOK, "", nil, nil)
@@ -169,6 +173,9 @@ func (s *Server) renderCase(c echo.Context, status int, action string, problems 
 		ExtendBy: k.RunningDeadlines(cal, today).ExtensionNoticeBy, RunningDue: k.RunningDeadlines(cal, today).Due,
 		UndueDelayDays: casework.UndueDelayDays, Action: action, Values: values,
 		Unconfirmed: k.EmailConfirmedAt == nil && !k.ByPost(),
+	}
+	if p.Answers, err = s.caseAnswers(ctx, p.formState, b.Tr, k, action, values, loc); err != nil {
+		return err
 	}
 	if k.ByPost() {
 		p.Letters = printLetters(b.Tr, k, events, func(e casework.Event) string { return lang.DateTime(b.Lang, e.At, loc) })
