@@ -23,6 +23,7 @@ const (
 	EventInfoAnswered  EventKind = "info_answered"  // from the requester; Text: the answer; Data: file purpose
 	EventInfoWithdrawn EventKind = "info_withdrawn" // staff withdrew the open question; Text: the reason
 	EventFileDestroyed EventKind = "file_destroyed" // Data: purpose
+	EventDocumentsSent EventKind = "documents_sent" // answer documents sent (package delivery); Data: count
 )
 
 // Event is one entry on a case's timeline.

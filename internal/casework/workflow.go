@@ -43,7 +43,14 @@ type Change struct {
 	WithdrawInfo *InfoRequest       // question WithdrawInfo.ID is withdrawn unanswered
 	AddFile      *File              // a file already stored encrypted on disk
 	DestroyFiles []string           // files whose content and key are destroyed now
+	// SendDocuments marks the case's answer documents that were not sent
+	// yet as sent (package delivery); none such is a conflict.
+	SendDocuments *DocumentsSent
 }
+
+// DocumentsSent is when answer documents were sent to the requester and
+// when they are to be destroyed.
+type DocumentsSent struct{ At, DestroyAfter time.Time }
 
 // Env is what a workflow step knows besides the case: the current day in
 // the practice's time zone, its holiday calendar and its settings.
