@@ -12,7 +12,8 @@ import (
 // AnonymiseClosedCases removes the personal data of every completed case
 // whose last change is before cutoff: requester, subject, details and every
 // text on its timeline, its questions and answers, its tracking links and
-// idempotency keys; its files are marked destroyed for the sweep to remove.
+// idempotency keys; its files are marked destroyed for the sweep to remove, and its answer
+// documents due for theirs.
 // The reference, type, dates and outcome stay, for accountability and the
 // year's figures. Each case is done in its own transaction with an audit
 // entry. It returns how many cases it anonymised.
@@ -60,6 +61,9 @@ func (s *Cases) anonymise(ctx context.Context, id int64, ref string, now time.Ti
 			}},
 			{"tracking links", func() error { return tx.Exec("DELETE FROM tracking_tokens WHERE case_id = ?", id).Error }},
 			{"idempotency keys", func() error { return tx.Exec("DELETE FROM idempotency_keys WHERE case_id = ?", id).Error }},
+			{"documents", func() error {
+				return tx.Table("case_documents").Where("case_id = ? AND destroyed_at IS NULL", id).Update("destroy_after", now.UTC()).Error
+			}},
 			{"files", func() error {
 				return tx.Table("case_files").Where("case_id = ? AND destroyed_at IS NULL", id).Update("destroyed_at", now.UTC()).Error
 			}},

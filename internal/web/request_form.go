@@ -370,6 +370,7 @@ type trackPage struct {
 	Action      string                // where the answer form posts, with its CSRF token
 	Methods     map[string]string     // method key → its label in the page's language
 	Keeping     string                // how long the request's data are kept
+	Documents   *trackDocuments       // the answer documents sent, if any
 }
 
 // trackEvent is a message, extension or decision as the requester reads it.
@@ -468,6 +469,15 @@ func (s *Server) renderTrack(c echo.Context, status int, problem string) error {
 		}
 		for _, m := range representation.Methods() {
 			p.Methods[m.Key] = representation.Text(m.Label, casework.Language(l))
+		}
+	}
+	if s.Delivery != nil {
+		problem := ""
+		if id, _ := c.Get(keyDocumentsProblem).(string); id != "" {
+			problem = s.message(l, id)
+		}
+		if p.Documents, err = s.trackDocumentsOf(c, b, k, settings.Location(), problem); err != nil {
+			return err
 		}
 	}
 	return s.render(c, status, "track", p)
