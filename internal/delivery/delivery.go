@@ -151,14 +151,11 @@ func CleanName(name string) string {
 	return name
 }
 
-// Upload keeps a document for case ref: streamed through the checker into
-// encrypted storage, never whole in memory. Staff who may see the case may
-// upload. The upload is audited.
-func (s *Service) Upload(ctx context.Context, a casework.Actor, ref, name string, body io.Reader) (Document, error) {
-	k, err := s.c.Cases.Case(ctx, a, ref)
-	if err != nil {
-		return Document{}, err
-	}
+// Upload keeps a document for case k, which the caller read in actor a's
+// scope (casework.Service.Case) before it began to read the body: streamed
+// through the checker into encrypted storage, never whole in memory. The
+// upload is audited.
+func (s *Service) Upload(ctx context.Context, a casework.Actor, k casework.Case, name string, body io.Reader) (Document, error) {
 	id, err := newID()
 	if err != nil {
 		return Document{}, apperr.Wrap(err, "error.internal")

@@ -130,6 +130,12 @@ func sizeText(n int64) string {
 func (s *Server) documentUpload(c echo.Context) error {
 	defer longTransfer(c)()
 	ref := c.Param("ref")
+	// The case first: another branch learns nothing, and no body is read
+	// for a case out of scope.
+	k, err := s.Cases.Case(c.Request().Context(), actorOf(c), ref)
+	if err != nil {
+		return err
+	}
 	mr, err := c.Request().MultipartReader()
 	if err != nil {
 		return apperr.New(apperr.Malformed, "error.malformed")
@@ -145,7 +151,7 @@ func (s *Server) documentUpload(c echo.Context) error {
 		if part.FormName() != "file" || part.FileName() == "" {
 			continue
 		}
-		_, err = s.Delivery.Upload(c.Request().Context(), actorOf(c), ref, part.FileName(), part)
+		_, err = s.Delivery.Upload(c.Request().Context(), actorOf(c), k, part.FileName(), part)
 		if err == nil {
 			s.setFlash(c, "documents.flash_uploaded")
 			return c.Redirect(http.StatusSeeOther, "/staff/cases/"+url.PathEscape(ref)+"#h-documents")
