@@ -75,16 +75,14 @@ func (s *Deliveries) AddDocument(ctx context.Context, a casework.Actor, d delive
 
 // Documents implements delivery.Store.
 func (s *Deliveries) Documents(ctx context.Context, caseID int64) ([]delivery.Document, error) {
-	var rows []struct {
-		documentRow `gorm:"embedded"`
-		Uploader    *string
-	}
+	var rows []documentRow
 	db := s.db.WithContext(ctx)
-	err := db.Table("case_documents").Select("case_documents.*, staff.name AS uploader").
-		Joins("LEFT JOIN staff ON staff.id = case_documents.uploaded_by").
-		Where("case_documents.case_id = ?", caseID).Order("case_documents.uploaded_at, case_documents.rowid").Scan(&rows).Error
-	if err != nil {
+	if err := db.Where("case_id = ?", caseID).Order("uploaded_at, rowid").Find(&rows).Error; err != nil {
 		return nil, internal(err, "list documents")
+	}
+	names, err := s.staffNames(ctx)
+	if err != nil {
+		return nil, err
 	}
 	var downloads []struct {
 		DocumentID string
@@ -103,8 +101,8 @@ func (s *Deliveries) Documents(ctx context.Context, caseID int64) ([]delivery.Do
 	for i, r := range rows {
 		d := delivery.Document{ID: r.ID, CaseID: r.CaseID, Kind: r.Kind, Size: r.Size, UploadedAt: r.UploadedAt,
 			SentAt: timeOr(r.SentAt), DestroyAfter: timeOr(r.DestroyAfter), DestroyedAt: timeOr(r.DestroyedAt)}
-		if r.Uploader != nil {
-			d.UploadedBy = *r.Uploader
+		if r.UploadedBy != nil {
+			d.UploadedBy = names[*r.UploadedBy]
 		}
 		if err := s.openJSON("case_documents", "name", r.ID, r.Name, &d.Name); err != nil {
 			return nil, internal(err, "open document name")
@@ -140,6 +138,22 @@ func timePtr(t time.Time) *time.Time {
 	}
 	u := t.UTC()
 	return &u
+}
+
+// staffNames maps every staff member's id to their name.
+func (s *Deliveries) staffNames(ctx context.Context) (map[int64]string, error) {
+	var rows []struct {
+		ID   int64
+		Name string
+	}
+	if err := s.db.WithContext(ctx).Table("staff").Select("id, name").Scan(&rows).Error; err != nil {
+		return nil, internal(err, "staff names")
+	}
+	out := make(map[int64]string, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r.Name
+	}
+	return out, nil
 }
 
 // RemoveDocument implements delivery.Store.

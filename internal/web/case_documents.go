@@ -184,7 +184,7 @@ func (s *Server) documentRemove(c echo.Context) error {
 func (s *Server) documentsSend(c echo.Context) error {
 	ref := c.Param("ref")
 	k, err := s.Delivery.Send(c.Request().Context(), actorOf(c), ref)
-	if apperr.CodeOf(err) == apperr.Conflict {
+	if err != nil && apperr.CodeOf(err) == apperr.Conflict {
 		return s.renderCase(c, http.StatusConflict, "documents", map[string]string{"form": apperr.As(err).Message}, nil)
 	}
 	if err != nil {

@@ -63,10 +63,11 @@ func (s *Server) trackDocumentsOf(c echo.Context, b base, k casework.Case, loc *
 func (s *Server) trackCodeRequest(c echo.Context) error {
 	token := c.Param("token")
 	err := s.Delivery.RequestCode(c.Request().Context(), token)
-	switch apperr.CodeOf(err) {
-	case "":
+	if err == nil {
 		s.notifyMail()
 		return c.Redirect(http.StatusSeeOther, "/volg/"+url.PathEscape(token)+"#documents")
+	}
+	switch apperr.CodeOf(err) {
 	case apperr.RateLimited, apperr.Conflict:
 		return s.renderTrackDocuments(c, statusOf(apperr.CodeOf(err)), apperr.As(err).Message)
 	}
