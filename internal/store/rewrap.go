@@ -57,6 +57,9 @@ var sealedColumns = []SealedColumn{
 	// mailPasswordAAD: the SMTP password, bound to the one row's id; NULL
 	// without a login.
 	{Table: "mail_settings", Column: "password", Row: "CAST(id AS TEXT)"},
+	// deliveries.go: an answer document's name, bound to its id (the
+	// file's id, known before the insert).
+	{Table: "case_documents", Column: "name", Row: "id"},
 }
 
 // SealedColumns returns every column that holds vault blobs, in the order

@@ -19,6 +19,7 @@ import (
 	"github.com/avgloket/avgloket/internal/audit"
 	"github.com/avgloket/avgloket/internal/auth"
 	"github.com/avgloket/avgloket/internal/casework"
+	"github.com/avgloket/avgloket/internal/delivery"
 	"github.com/avgloket/avgloket/internal/mail"
 	"github.com/avgloket/avgloket/internal/vault"
 )
@@ -30,6 +31,9 @@ type sealedSeed struct {
 	staffID   int64
 	stateHash string
 }
+
+// seedDocument is the name of the seed's answer document.
+const seedDocument = "MARKER-DOCUMENT dossier.pdf"
 
 const (
 	seedDetails  = "MARKER-DETAILS graag mijn dossier"
@@ -83,6 +87,10 @@ func seedSealed(tb testing.TB, s *Store) sealedSeed {
 		From: "noreply@zorg.example", Security: mail.SecuritySTARTTLS}
 	if err := s.SaveMailSettingsAudited(ctx, smtp, audit.Entry{At: at, Actor: audit.Staff(m.ID)}); err != nil {
 		tb.Fatalf("SaveMailSettingsAudited: %v", err)
+	}
+	doc := delivery.Document{ID: "doc-" + strings.ToLower(c.Reference), CaseID: c.ID, Name: seedDocument, Kind: "pdf", Size: 1, UploadedAt: at}
+	if err := s.AddDocument(ctx, casework.Actor{ID: m.ID, Scope: casework.Scope{All: true}}, doc); err != nil {
+		tb.Fatalf("AddDocument: %v", err)
 	}
 	return sealedSeed{ref: c.Reference, caseID: c.ID, staffID: m.ID, stateHash: a.StateHash}
 }
