@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -350,4 +351,77 @@ func TestDeliveryByPost(t *testing.T) {
 		t.Fatalf("staff download to print: status %d, %q", dl.Status, dl.Header.Get("Content-Disposition"))
 	}
 	assertShows(t, officer.get(casePath), a.nl("documents.state_sent")[:10], "· Ineke")
+}
+
+// TestDocumentDaysSetting: the owner sets how long sent documents are
+// kept on the settings page; out of range is named next to the field, and
+// documents sent afterwards are destroyed after that many days.
+func TestDocumentDaysSetting(t *testing.T) {
+	a := newTestServer(t, withBranches("utrecht"))
+	a.addMember(t, "owner@praktijk.example", staff.Owner)
+	owner := a.signIn(t, "owner@praktijk.example")
+	form := []string{"practice.name", "Praktijk Test", "practice.address", "Straat 1", "practice.kvk", "12345678",
+		"practice.privacy_email", "privacy@praktijk.example", "practice.time_zone", "Europe/Amsterdam",
+		"practice.country", "NL", "practice.calendar", "NL", "practice.id_copy_days", "30", "practice.case_retention_days", "730"}
+	assertShows(t, owner.get("/staff/settings"), a.nl("settings.document_days_label"))
+	for _, bad := range []string{"0", "366", "tien"} {
+		p := owner.submit("/staff/settings", append(form, "practice.document_days", bad)...)
+		if p.Status != http.StatusUnprocessableEntity || p.textOf("f-practice-document_days-error") != a.nl("settings.document_days") {
+			t.Errorf("document days %q: status %d, error %q", bad, p.Status, p.textOf("f-practice-document_days-error"))
+		}
+	}
+	if p := owner.submit("/staff/settings", append(form, "practice.document_days", "7")...); p.Status != http.StatusSeeOther {
+		t.Fatalf("document days 7: status %d", p.Status)
+	}
+	if st, _ := a.store.Settings(t.Context()); st.DocumentDays != 7 {
+		t.Fatalf("document days stored %d, want 7", st.DocumentDays)
+	}
+	// A form without the field keeps the number.
+	if p := owner.submit("/staff/settings", form...); p.Status != http.StatusSeeOther {
+		t.Fatalf("form without document days: status %d", p.Status)
+	}
+	if st, _ := a.store.Settings(t.Context()); st.DocumentDays != 7 {
+		t.Fatalf("document days %d after a form without the field, want 7", st.DocumentDays)
+	}
+	ref := a.fileRequest(t, "Sanne Voorbeeld", "sanne@example.nl", "utrecht")
+	if p := owner.uploadDocument(ref, "export.json", []byte(`{"afspraken": []}`)); p.Status != http.StatusSeeOther {
+		t.Fatalf("upload: status %d", p.Status)
+	}
+	if p := owner.submit("/staff/cases/" + ref + "/documents/send"); p.Status != http.StatusSeeOther {
+		t.Fatalf("send: status %d", p.Status)
+	}
+	d := a.documentsOf(t, ref)[0]
+	if got := d.DestroyAfter.Sub(d.SentAt); got != 7*24*time.Hour {
+		t.Errorf("kept for %v after sending, want 7 days", got)
+	}
+}
+
+// TestDocumentBodyLimit: the upload route takes up to 200 MB and refuses a
+// larger body with 413 before reading it; the other staff forms keep their
+// small limit.
+func TestDocumentBodyLimit(t *testing.T) {
+	a := newTestServer(t, withBranches("utrecht"))
+	ref := a.fileRequest(t, "Sanne Voorbeeld", "sanne@example.nl", "utrecht")
+	for _, tt := range []struct {
+		path string
+		size int64
+		want int
+	}{
+		{"/staff/cases/" + ref + "/documents", 202 << 20, http.StatusRequestEntityTooLarge},
+		{"/staff/cases/" + ref + "/note", 1 << 20, http.StatusRequestEntityTooLarge},
+		// Within the limit the request goes on to the CSRF check.
+		{"/staff/cases/" + ref + "/documents", 150 << 20, http.StatusForbidden},
+	} {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, tt.path, strings.NewReader("x"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.ContentLength = tt.size // declared, never sent: the limit must not read the body
+		req.Header.Set("Content-Type", "multipart/form-data; boundary=x")
+		rec := httptest.NewRecorder()
+		a.srv.ServeHTTP(rec, req)
+		if rec.Code != tt.want {
+			t.Errorf("POST %s with %d bytes: status %d, want %d", tt.path, tt.size, rec.Code, tt.want)
+		}
+	}
 }
