@@ -86,9 +86,9 @@ func Document(dst io.Writer, src io.Reader, limit int64) (Kind, int64, error) {
 		start, perr := firstNonSpace(br)
 		switch {
 		case perr != nil:
-			return "", 0, perr
+			return "", cw.n, perr
 		case start == 0, start == '<':
-			return "", 0, notDocument("not a known document type")
+			return "", cw.n, notDocument("not a known document type")
 		case start == '{', start == '[':
 			kind, err = JSON, checkJSON(cw, br)
 		default:
