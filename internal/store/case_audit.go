@@ -65,6 +65,8 @@ func eventDetail(e casework.Event) string {
 		}
 	case casework.EventFileDestroyed:
 		return "file=" + e.Data["purpose"]
+	case casework.EventDocumentsSent:
+		return "documents=" + e.Data["count"]
 	}
 	return ""
 }
