@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/avgloket/avgloket/internal/delivery"
 	"io"
 	"log/slog"
 	"net"
@@ -48,6 +49,7 @@ type App struct {
 	files     *filestore.Store
 	identity  *identity.Service
 	breaches  *breach.Service
+	delivery  *delivery.Service
 }
 
 // openStore opens the key ring and the database (applying migrations).
@@ -131,6 +133,9 @@ func (a *App) wire(ctx context.Context) error {
 	// Attachments share the case files' store and its binding to the id,
 	// so that key rewrap moves them too.
 	a.breaches.UseFiles(a.files, cleanUpload, fileAAD, 0)
+	// Answer documents share the file store and its binding too.
+	a.delivery = delivery.New(delivery.Config{Cases: cases, Store: a.store.Deliveries, Files: a.files, Check: checkDocument,
+		AAD: fileAAD, Mails: writer, Hash: a.keys.Index, Clock: a.clock})
 	// One password policy: it unpacks the list of common passwords once.
 	passwords := auth.NewPolicy()
 	a.auth = auth.NewService(a.store.Accounts, a.clock, passwords, auth.DefaultLimits(), auth.DefaultSessionPolicy(), a.keys.Index)
@@ -154,6 +159,7 @@ func (a *App) wire(ctx context.Context) error {
 		Store: a.store, Cases: cases, Catalog: cat, Clock: a.clock, Log: a.log, Signer: a.keys,
 		Passwords: passwords, MailQueued: a.worker.Notify, Auth: a.auth, OIDC: oidc, Letters: writer, Identity: a.identity,
 		Breaches: a.breaches, Mail: servers, Staff: staff.NewService(a.store.Staff, writer, a.clock, a.cfg.BaseURL, oidc != nil),
+		Delivery: a.delivery,
 	})
 	return err
 }
@@ -262,6 +268,11 @@ func (a *App) housekeeping(ctx context.Context, every time.Duration) {
 		} else if n > 0 {
 			a.log.Info("file retention: destroyed files removed", "files", n)
 		}
+		if n, err := a.delivery.Sweep(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("document retention", "err", err)
+		} else if n > 0 {
+			a.log.Info("document retention: answer documents destroyed", "documents", n)
+		}
 		if _, err := a.files.RemoveTemp(a.clock.Now().Add(-time.Hour)); err != nil && ctx.Err() == nil {
 			a.log.Error("file store", "err", err)
 		}
@@ -305,6 +316,12 @@ func (a *App) practiceName() string {
 // enforces the size limit, in the form the identity and breach services take.
 func cleanUpload(dst io.Writer, src io.Reader, limit int64) (string, int64, error) {
 	kind, n, err := upload.Clean(dst, src, limit)
+	return string(kind), n, err
+}
+
+// checkDocument checks an answer document by its content (upload.Document).
+func checkDocument(dst io.Writer, src io.Reader, limit int64) (string, int64, error) {
+	kind, n, err := upload.Document(dst, src, limit)
 	return string(kind), n, err
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/consent"
 	"github.com/avgloket/avgloket/internal/deadline"
+	"github.com/avgloket/avgloket/internal/delivery"
 	"github.com/avgloket/avgloket/internal/filestore"
 	"github.com/avgloket/avgloket/internal/mail"
 	"github.com/avgloket/avgloket/internal/practice"
@@ -157,6 +158,10 @@ func seedKeys(tb testing.TB, dataDir string) keysSeed {
 	change(requester, casework.Change{AddFile: &casework.File{ID: seed.destroyedFile, Purpose: casework.PurposeIDCopy, Kind: "pdf", Size: int64(len(keysFile)), UploadedAt: at}})
 	change(actor, casework.Change{DestroyFiles: []string{seed.destroyedFile}})
 	change(actor, casework.Change{Letter: &casework.Letter{Reference: c.Reference, Body: keysLetter}})
+	doc := delivery.Document{ID: "doc-seed-0001", CaseID: c.ID, Name: "dossier Sanne Bakker.pdf", Kind: "pdf", Size: 1, UploadedAt: at}
+	if err := st.AddDocument(ctx, actor, doc); err != nil {
+		tb.Fatalf("AddDocument: %v", err)
+	}
 	return seed
 }
 

@@ -24,6 +24,7 @@ const (
 	EventInfoWithdrawn EventKind = "info_withdrawn" // staff withdrew the open question; Text: the reason
 	EventFileDestroyed EventKind = "file_destroyed" // Data: purpose
 	EventConsents      EventKind = "consents"       // a consent withdrawal's chosen consents; Data: ids
+	EventDocumentsSent EventKind = "documents_sent" // answer documents sent (package delivery); Data: count
 )
 
 // Event is one entry on a case's timeline.

@@ -59,7 +59,14 @@ type Change struct {
 	Activities     *[]string
 	ResetStatement bool
 	Statement      *Statement
+	// SendDocuments marks the case's answer documents that were not sent
+	// yet as sent (package delivery); none such is a conflict.
+	SendDocuments *DocumentsSent
 }
+
+// DocumentsSent is when answer documents were sent to the requester and
+// when they are to be destroyed.
+type DocumentsSent struct{ At, DestroyAfter time.Time }
 
 // Env is what a workflow step knows besides the case: the current day in
 // the practice's time zone, its holiday calendar and its settings.

@@ -6,6 +6,7 @@ package letters
 import (
 	"bytes"
 	"fmt"
+	"github.com/avgloket/avgloket/internal/delivery"
 	"io/fs"
 	"slices"
 	"text/template"
@@ -28,7 +29,7 @@ type Writer struct {
 }
 
 // names lists the e-mail templates; each exists once per language.
-var names = []string{"acknowledgement", "message", "extension", "decision", "invitation", "reminder", "letter", "decision_letter"}
+var names = []string{"acknowledgement", "message", "extension", "decision", "invitation", "reminder", "letter", "decision_letter", "documents", "delivery_code"}
 
 // New parses the mail templates in fsys (templates/mail/<name>.<lang>.txt)
 // and fails if one is missing. settings returns the practice's current
@@ -82,6 +83,30 @@ func (w *Writer) Extension(k casework.Case, trackingURL string) (mail.Message, e
 // route is told whatever the outcome.
 func (w *Writer) Decision(k casework.Case, trackingURL string) (mail.Message, error) {
 	return w.caseMail("decision", "mail.decision.subject", k, trackingURL)
+}
+
+// Documents tells the requester that answer documents are ready on the
+// tracking page, with the link there and nothing of the documents: no
+// name, no content, no link to a file (package delivery).
+func (w *Writer) Documents(k casework.Case, trackingURL string) (mail.Message, error) {
+	return w.caseMail("documents", "mail.documents.subject", k, trackingURL)
+}
+
+// Code carries the one-time code that opens the answer documents on the
+// tracking page, valid for the minutes given; nothing else about the case
+// but its reference.
+func (w *Writer) Code(k casework.Case, code string) (mail.Message, error) {
+	c := lang.Parse(string(k.Language))
+	st, err := w.settings()
+	if err != nil {
+		return mail.Message{}, fmt.Errorf("mail delivery_code: %w", err)
+	}
+	subject := w.cat.T(c, "mail.delivery_code.subject", map[string]any{"Reference": k.Reference})
+	m, err := w.render("delivery_code", c, k.Requester.Email, subject, map[string]any{
+		"Reference": k.Reference, "Code": code, "Minutes": int(delivery.CodeValidity.Minutes()), "Practice": w.practiceName(st, c),
+	})
+	m.ReplyTo, m.Ref = st.PrivacyEmail, k.Reference
+	return m, err
 }
 
 // Invitation invites a new staff member (in Dutch, the staff's language):

@@ -68,12 +68,14 @@ const (
 	KindReminder        Kind = "reminder"
 	KindBreachReminder  Kind = "breach_reminder"
 	KindBreachLetter    Kind = "breach_letter"
+	KindDocuments       Kind = "documents"
+	KindDeliveryCode    Kind = "delivery_code"
 )
 
 // Kinds lists every Kind, e.g. for the words of the outbox page.
 func Kinds() []Kind {
 	return []Kind{KindAcknowledgement, KindMessage, KindExtension, KindDecision, KindInvitation,
-		KindReminder, KindBreachReminder, KindBreachLetter}
+		KindReminder, KindBreachReminder, KindBreachLetter, KindDocuments, KindDeliveryCode}
 }
 
 // Validate reports whether m may be sent. It returns an error wrapping

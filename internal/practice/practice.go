@@ -13,6 +13,10 @@ import (
 // DefaultIDCopyDays is how long an ID copy is kept at most by default.
 const DefaultIDCopyDays = 30
 
+// DefaultDocumentDays is how long answer documents are kept after they were
+// sent to the requester, by default.
+const DefaultDocumentDays = 30
+
 // DefaultCaseRetentionDays is how long a completed case keeps its personal
 // data by default: two years, enough to answer a complaint to the
 // supervisory authority about how the request was handled. A setting.
@@ -65,6 +69,9 @@ type Settings struct {
 	// IDCopyDays is how long an ID copy may be kept at most, when identity
 	// is not recorded sooner (then it goes at once).
 	IDCopyDays int
+	// DocumentDays is how long answer documents (the copy of the data) stay
+	// downloadable after they were sent; then they are destroyed.
+	DocumentDays int
 	// CaseRetentionDays is how long a completed case keeps its personal
 	// data; then it is anonymised (SECURITY.md item 12).
 	CaseRetentionDays int
@@ -90,7 +97,7 @@ func (t Texts) In(lang string) string {
 // Dutch calendar, Amsterdam time, identity pause on, serving minors.
 func Defaults() Settings {
 	return Settings{Country: Netherlands, TimeZone: DefaultTimeZone, Calendar: deadline.NL, IdentityPause: true, ServesMinors: true, IDCopyDays: DefaultIDCopyDays,
-		CaseRetentionDays: DefaultCaseRetentionDays}
+		DocumentDays: DefaultDocumentDays, CaseRetentionDays: DefaultCaseRetentionDays}
 }
 
 // Location returns the practice's time zone. It falls back to Amsterdam

@@ -26,6 +26,7 @@ const (
 	FieldRecordsRetentionEN = "practice.records_retention_en"
 	FieldIDCopyDays         = "practice.id_copy_days"
 	FieldCaseRetentionDays  = "practice.case_retention_days"
+	FieldDocumentDays       = "practice.document_days"
 )
 
 // The ranges a practice may choose. An ID copy is destroyed once identity
@@ -37,6 +38,10 @@ const (
 	MaxIDCopyDays        = 90
 	MinCaseRetentionDays = 30
 	MaxCaseRetentionDays = 7300
+	// Sent answer documents wait for the requester at least a day and at
+	// most a year before they are destroyed.
+	MinDocumentDays = 1
+	MaxDocumentDays = 365
 )
 
 // A Dutch KvK number has 8 digits; a Belgian enterprise (KBO) number 10,
@@ -88,6 +93,9 @@ func (s *Settings) Validate() map[string]string {
 	}
 	if s.CaseRetentionDays < MinCaseRetentionDays || s.CaseRetentionDays > MaxCaseRetentionDays {
 		p[FieldCaseRetentionDays] = "settings.retention_days"
+	}
+	if s.DocumentDays < MinDocumentDays || s.DocumentDays > MaxDocumentDays {
+		p[FieldDocumentDays] = "settings.document_days"
 	}
 	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" || s.TimeZone == "Local" {
 		p[FieldTimeZone] = "field.time_zone"

@@ -108,6 +108,17 @@ func TestValidateRanges(t *testing.T) {
 		{"cases kept over 20 years", 30, 7301, map[string]string{FieldCaseRetentionDays: "settings.retention_days"}},
 		{"both wrong", -1, 0, map[string]string{FieldIDCopyDays: "settings.id_copy_days", FieldCaseRetentionDays: "settings.retention_days"}},
 	}
+	for _, tt := range []struct {
+		days int
+		ok   bool
+	}{{0, false}, {MinDocumentDays, true}, {DefaultDocumentDays, true}, {MaxDocumentDays, true}, {366, false}} {
+		s := Defaults()
+		s.Name, s.Address, s.KvK, s.PrivacyEmail = "Praktijk", "Straat 1", "12345678", "privacy@praktijk.example"
+		s.DocumentDays = tt.days
+		if got := s.Validate()[FieldDocumentDays]; (got == "") != tt.ok {
+			t.Errorf("document days %d: problem %q, want ok=%v", tt.days, got, tt.ok)
+		}
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := Defaults()

@@ -74,6 +74,8 @@ func eventDetail(e casework.Event) string {
 		return "activities=" + e.Data["activities"]
 	case casework.EventStatement:
 		return "approved=" + e.Data["approved"]
+	case casework.EventDocumentsSent:
+		return "documents=" + e.Data["count"]
 	}
 	return ""
 }

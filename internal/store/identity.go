@@ -101,6 +101,11 @@ func (s *Cases) writeRecords(tx *gorm.DB, caseID int64, ch casework.Change, now 
 			return conflict("identity.no_open_question")
 		}
 	}
+	if d := ch.SendDocuments; d != nil {
+		if err := sendDocuments(tx, caseID, *d); err != nil {
+			return err
+		}
+	}
 	if q := ch.WithdrawInfo; q != nil {
 		res := tx.Model(&infoRequestRow{}).Where("id = ? AND case_id = ? AND answered_at IS NULL AND withdrawn_at IS NULL", q.ID, caseID).
 			Update("withdrawn_at", now.UTC())

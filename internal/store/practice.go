@@ -35,6 +35,7 @@ type practiceRow struct {
 	ServesMinors        bool
 	RepresentationRules string
 	IDCopyDays          int `gorm:"column:id_copy_days"`
+	DocumentDays        int
 	CaseRetentionDays   int
 	RecordsRetentionNL  string `gorm:"column:records_retention_nl"`
 	RecordsRetentionEN  string `gorm:"column:records_retention_en"`
@@ -67,9 +68,9 @@ func (s *DB) Settings(ctx context.Context) (practice.Settings, error) {
 		Name: r.Name, Address: r.Address, KvK: r.KvK, PrivacyEmail: r.PrivacyEmail,
 		Country: practice.Country(r.Country), TimeZone: r.TimeZone, Calendar: deadline.Country(r.Calendar),
 		IdentityPause: r.IdentityPause, ServesMinors: r.ServesMinors, Configured: true, RepresentationRules: r.RepresentationRules, IDCopyDays: r.IDCopyDays,
-		CaseRetentionDays: r.CaseRetentionDays,
-		RecordsRetention:  practice.Texts{NL: r.RecordsRetentionNL, EN: r.RecordsRetentionEN},
-		PrivacyURL:        r.PrivacyURL, FrameOrigins: strings.Fields(r.FrameOrigins),
+		DocumentDays: r.DocumentDays, CaseRetentionDays: r.CaseRetentionDays,
+		RecordsRetention: practice.Texts{NL: r.RecordsRetentionNL, EN: r.RecordsRetentionEN},
+		PrivacyURL:       r.PrivacyURL, FrameOrigins: strings.Fields(r.FrameOrigins),
 	}
 	for _, d := range strings.Fields(r.ExtraDays) {
 		day, err := deadline.ParseDate(d)
@@ -90,7 +91,7 @@ func settingsRow(p practice.Settings, now time.Time) practiceRow {
 		ID: 1, Name: p.Name, Address: p.Address, KvK: p.KvK, PrivacyEmail: p.PrivacyEmail,
 		Country: string(p.Country), TimeZone: p.TimeZone, Calendar: string(p.Calendar), ExtraDays: strings.Join(days, " "),
 		IdentityPause: p.IdentityPause, ServesMinors: p.ServesMinors, RepresentationRules: p.RepresentationRules, IDCopyDays: p.IDCopyDays,
-		CaseRetentionDays: p.CaseRetentionDays, RecordsRetentionNL: p.RecordsRetention.NL, RecordsRetentionEN: p.RecordsRetention.EN,
+		DocumentDays: p.DocumentDays, CaseRetentionDays: p.CaseRetentionDays, RecordsRetentionNL: p.RecordsRetention.NL, RecordsRetentionEN: p.RecordsRetention.EN,
 		PrivacyURL: p.PrivacyURL, FrameOrigins: strings.Join(p.FrameOrigins, "\n"),
 		UpdatedAt: now.UTC(),
 	}

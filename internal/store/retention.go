@@ -13,7 +13,8 @@ import (
 // whose last change is before cutoff: requester, subject, details, every
 // text on its timeline, its questions and answers, its access statement,
 // its decision letter, its tracking links and idempotency keys; its files
-// are marked destroyed for the sweep to remove.
+// are marked destroyed for the sweep to remove, and its answer documents
+// due for theirs.
 // The reference, type, dates and outcome stay, for accountability and the
 // year's figures. Each case is done in its own transaction with an audit
 // entry. It returns how many cases it anonymised.
@@ -63,6 +64,9 @@ func (s *Cases) anonymise(ctx context.Context, id int64, ref string, now time.Ti
 			{"access statement", func() error { return tx.Exec("DELETE FROM access_statements WHERE case_id = ?", id).Error }},
 			{"tracking links", func() error { return tx.Exec("DELETE FROM tracking_tokens WHERE case_id = ?", id).Error }},
 			{"idempotency keys", func() error { return tx.Exec("DELETE FROM idempotency_keys WHERE case_id = ?", id).Error }},
+			{"documents", func() error {
+				return tx.Table("case_documents").Where("case_id = ? AND destroyed_at IS NULL", id).Update("destroy_after", now.UTC()).Error
+			}},
 			{"files", func() error {
 				return tx.Table("case_files").Where("case_id = ? AND destroyed_at IS NULL", id).Update("destroyed_at", now.UTC()).Error
 			}},

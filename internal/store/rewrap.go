@@ -63,6 +63,9 @@ var sealedColumns = []SealedColumn{
 	{Table: "mail_settings", Column: "password", Row: "CAST(id AS TEXT)"},
 	// AddConsent: bound to the row id, sealed right after the insert.
 	{Table: "consents", Column: "person", Row: "CAST(id AS TEXT)"},
+	// deliveries.go: an answer document's name, bound to its id (the
+	// file's id, known before the insert).
+	{Table: "case_documents", Column: "name", Row: "id"},
 }
 
 // SealedColumns returns every column that holds vault blobs, in the order

@@ -21,6 +21,7 @@ import (
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/consent"
 	"github.com/avgloket/avgloket/internal/deadline"
+	"github.com/avgloket/avgloket/internal/delivery"
 	"github.com/avgloket/avgloket/internal/mail"
 	"github.com/avgloket/avgloket/internal/practice"
 	"github.com/avgloket/avgloket/internal/register"
@@ -34,6 +35,9 @@ type sealedSeed struct {
 	staffID   int64
 	stateHash string
 }
+
+// seedDocument is the name of the seed's answer document.
+const seedDocument = "MARKER-DOCUMENT dossier.pdf"
 
 const (
 	seedDetails  = "MARKER-DETAILS graag mijn dossier"
@@ -103,6 +107,10 @@ func seedSealed(tb testing.TB, s *Store) sealedSeed {
 		BirthDate: deadline.Date{Year: 1990, Month: 5, Day: 1}}, Email: "fenna@example.org", GivenAt: deadline.Date{Year: 2026, Month: 1, Day: 10},
 		GivenBy: consent.Self}, audit.Entry{At: at, Actor: audit.Staff(m.ID)}); err != nil {
 		tb.Fatalf("AddConsent: %v", err)
+	}
+	doc := delivery.Document{ID: "doc-" + strings.ToLower(c.Reference), CaseID: c.ID, Name: seedDocument, Kind: "pdf", Size: 1, UploadedAt: at}
+	if err := s.AddDocument(ctx, casework.Actor{ID: m.ID, Scope: casework.Scope{All: true}}, doc); err != nil {
+		tb.Fatalf("AddDocument: %v", err)
 	}
 	return sealedSeed{ref: c.Reference, caseID: c.ID, staffID: m.ID, stateHash: a.StateHash}
 }

@@ -46,6 +46,7 @@ type Store struct {
 	*Outbox
 	*Practice
 	*Consents
+	*Deliveries
 }
 
 // The whole Store still is every aggregate's storage, for callers that hold
@@ -74,7 +75,7 @@ type DB struct {
 // newStore gives every receiver the shared d.
 func newStore(d *DB) *Store {
 	return &Store{DB: d, Cases: &Cases{d}, Breaches: &Breaches{d}, Staff: &Staff{d}, Accounts: &Accounts{d},
-		Audit: &Audit{d}, Outbox: &Outbox{d}, Practice: &Practice{d}, Consents: &Consents{d}}
+		Audit: &Audit{d}, Outbox: &Outbox{d}, Practice: &Practice{d}, Consents: &Consents{d}, Deliveries: &Deliveries{d}}
 }
 
 // DSN returns the SQLite connection string for the database file at path.

@@ -82,3 +82,32 @@ func FuzzClean(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDocument checks that Document never panics, fails only with its own
+// errors, reports the bytes it wrote, and passes accepted non-image
+// documents through unchanged.
+func FuzzDocument(f *testing.F) {
+	for _, s := range fuzzSeeds(f) {
+		f.Add(s)
+	}
+	for _, s := range []string{"a,b\n1,2\n", `{"a":[1,2]}`, "[1, {\"b\": null}]", "PK\x05\x06" + string(make([]byte, 18)), "\xEF\xBB\xBFa;b\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		var out bytes.Buffer
+		kind, n, err := Document(&out, bytes.NewReader(in), 1<<20)
+		if n != int64(out.Len()) {
+			t.Fatalf("n = %d, wrote %d", n, out.Len())
+		}
+		if err != nil {
+			var ae *apperr.Error
+			if !errors.As(err, &ae) {
+				t.Fatalf("foreign error %v", err)
+			}
+			return
+		}
+		if kind != JPEG && kind != PNG && !bytes.Equal(out.Bytes(), in) {
+			t.Fatalf("a %s document changed", kind)
+		}
+	})
+}

@@ -53,6 +53,12 @@ func (k Kind) ContentType() string {
 		return "image/jpeg"
 	case PNG:
 		return "image/png"
+	case CSV:
+		return "text/csv; charset=utf-8"
+	case JSON:
+		return "application/json"
+	case ZIP:
+		return "application/zip"
 	}
 	return "application/octet-stream"
 }
@@ -67,6 +73,12 @@ func (k Kind) Extension() string {
 		return ".jpg"
 	case PNG:
 		return ".png"
+	case CSV:
+		return ".csv"
+	case JSON:
+		return ".json"
+	case ZIP:
+		return ".zip"
 	}
 	return ".bin"
 }

@@ -374,6 +374,7 @@ type trackPage struct {
 	// before the decision.
 	Letter    *casework.Letter
 	LetterPDF string
+	Documents *trackDocuments // the answer documents sent, if any
 }
 
 // trackEvent is a message, extension or decision as the requester reads it.
@@ -477,6 +478,15 @@ func (s *Server) renderTrack(c echo.Context, status int, problem string) error {
 		}
 		for _, m := range representation.Methods() {
 			p.Methods[m.Key] = representation.Text(m.Label, casework.Language(l))
+		}
+	}
+	if s.Delivery != nil {
+		problem := ""
+		if id, _ := c.Get(keyDocumentsProblem).(string); id != "" {
+			problem = s.message(l, id)
+		}
+		if p.Documents, err = s.trackDocumentsOf(c, b, k, settings.Location(), problem); err != nil {
+			return err
 		}
 	}
 	return s.render(c, status, "track", p)

@@ -26,7 +26,9 @@ const (
 func (s *Server) routes() {
 	e := s.echo
 	e.Use(s.recoverer(), s.requestLog(), s.securityHeaders(),
-		middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: 30 * time.Second}))
+		middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: 30 * time.Second,
+			// An answer document's transfer sets its own, longer time.
+			Skipper: func(c echo.Context) bool { return longTransfers[c.Path()] }}))
 
 	e.GET("/healthz", s.health)
 	e.GET("/static/:file", s.serveStatic)
@@ -47,6 +49,11 @@ func (s *Server) routes() {
 	// The requester's answer may carry a file: a larger body limit than the
 	// other forms, checked before the body is read.
 	e.POST("/volg/:token/answer", s.trackAnswer, middleware.BodyLimit(uploadBodyLimit), s.csrf(), s.language, limitNew)
+	// Answer documents: a one-time code by e-mail opens them for this
+	// browser (package delivery).
+	site.POST("/volg/:token/code", s.trackCodeRequest, limitNew)
+	site.POST("/volg/:token/code/check", s.trackCodeEnter, limitNew)
+	site.GET("/volg/:token/documents/:id", s.trackDocument)
 	site.GET("/setup/:token", s.setupForm)
 	site.POST("/setup/:token", s.setupSubmit)
 
@@ -102,6 +109,9 @@ func (s *Server) routes() {
 	work.GET("/consents", s.consentList)
 	work.GET("/consents/new", s.consentNew)
 	work.POST("/consents/new", s.consentCreate)
+	work.GET("/cases/:ref/documents/:id", s.documentDownload)
+	work.POST("/cases/:ref/documents/:id/remove", s.documentRemove)
+	work.POST("/cases/:ref/documents/send", s.documentsSend)
 
 	owners := work.Group("", s.ownerOnly)
 	owners.GET("/settings", s.settingsForm)
@@ -157,6 +167,11 @@ func (s *Server) routes() {
 		s.csrf(), s.language, s.staffSession, s.ownerOnly)
 	// Attachments stream from the multipart body into encrypted storage.
 	e.POST("/staff/breaches/:ref/files", s.breachAttach, middleware.BodyLimit(uploadBodyLimit),
+		s.csrf(), s.language, s.staffSession)
+
+	// Answer documents (up to 200 MB each) stream from the multipart body
+	// into encrypted storage; the CSRF token comes in the query.
+	e.POST("/staff/cases/:ref/documents", s.documentUpload, middleware.BodyLimit(documentBodyLimit),
 		s.csrf(), s.language, s.staffSession)
 
 	// The register of processing activities (AVG art. 30(1)): every staff

@@ -7,6 +7,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"github.com/avgloket/avgloket/internal/delivery"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -129,6 +130,8 @@ type Deps struct {
 	Breaches *breach.Service
 	// Staff manages the staff accounts: invitations.
 	Staff *staff.Service
+	// Delivery keeps answer documents and hands them to requesters.
+	Delivery *delivery.Service
 	// MailQueued is called after a change queued e-mail, to wake the
 	// outbox worker. May be nil.
 	MailQueued func()

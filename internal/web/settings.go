@@ -19,6 +19,7 @@ type settingsForm struct {
 	IdentityPause bool
 	ServesMinors  bool
 	IDCopyDays    string
+	DocumentDays  string
 	RetentionDays string
 	RecordsNL     string // how long client files are kept, in Dutch
 	RecordsEN     string // and in English
@@ -89,7 +90,7 @@ type mailState struct {
 
 var settingsFieldOrder = []string{practice.FieldName, practice.FieldAddress, practice.FieldCountry, practice.FieldKvK, practice.FieldPrivacyEmail,
 	practice.FieldPrivacyURL, practice.FieldTimeZone, practice.FieldCalendar, practice.FieldExtraDays, practice.FieldIDCopyDays,
-	practice.FieldCaseRetentionDays, practice.FieldRecordsRetentionNL, practice.FieldRecordsRetentionEN, "practice.rules_source", "practice.rules",
+	practice.FieldDocumentDays, practice.FieldCaseRetentionDays, practice.FieldRecordsRetentionNL, practice.FieldRecordsRetentionEN, "practice.rules_source", "practice.rules",
 	practice.FieldFrameOrigins}
 
 func (s *Server) settingsForm(c echo.Context) error {
@@ -113,6 +114,7 @@ func (s *Server) storedSettingsForm(c echo.Context) (settingsForm, error) {
 	f := settingsForm{setupForm: setupForm{Name: st.Name, Address: st.Address, KvK: st.KvK, PrivacyEmail: st.PrivacyEmail, PrivacyURL: st.PrivacyURL,
 		Country: string(st.Country), TimeZone: st.TimeZone, Calendar: string(st.Calendar), ExtraDays: strings.Join(days, " ")},
 		IdentityPause: st.IdentityPause, ServesMinors: st.ServesMinors, IDCopyDays: strconv.Itoa(st.IDCopyDays),
+		DocumentDays:  strconv.Itoa(st.DocumentDays),
 		RetentionDays: strconv.Itoa(st.CaseRetentionDays), RecordsNL: st.RecordsRetention.NL, RecordsEN: st.RecordsRetention.EN,
 		RulesSource: rulesSource(st.RepresentationRules), FrameOrigins: strings.Join(st.FrameOrigins, "\n")}
 	if f.RulesSource == rulesOwn {
@@ -159,7 +161,8 @@ func (s *Server) settingsSave(c echo.Context) error {
 		ExtraDays: v(practice.FieldExtraDays), PrivacyURL: v(practice.FieldPrivacyURL)}, IdentityPause: c.FormValue("practice.identity_pause") == "on",
 		ServesMinors: c.FormValue("practice.serves_minors") == "on",
 		IDCopyDays:   v(practice.FieldIDCopyDays), RetentionDays: v(practice.FieldCaseRetentionDays),
-		RecordsNL: v(practice.FieldRecordsRetentionNL), RecordsEN: v(practice.FieldRecordsRetentionEN),
+		DocumentDays: v(practice.FieldDocumentDays),
+		RecordsNL:    v(practice.FieldRecordsRetentionNL), RecordsEN: v(practice.FieldRecordsRetentionEN),
 		RulesSource: v("practice.rules_source"), Rules: strings.TrimSpace(c.FormValue("practice.rules")),
 		FrameOrigins: v(practice.FieldFrameOrigins)}
 	if f.RulesSource == "" {
@@ -179,6 +182,11 @@ func (s *Server) settingsSave(c echo.Context) error {
 	st.PrivacyURL, st.FrameOrigins = f.PrivacyURL, practice.ParseFrameOrigins(f.FrameOrigins)
 	// A number that does not read as one is out of every range.
 	st.IDCopyDays, _ = strconv.Atoi(f.IDCopyDays)
+	// A form without the field (a page from before it existed) keeps the
+	// stored number.
+	if f.DocumentDays != "" {
+		st.DocumentDays, _ = strconv.Atoi(f.DocumentDays)
+	}
 	st.CaseRetentionDays, _ = strconv.Atoi(f.RetentionDays)
 	problems := st.Validate()
 	if days, ok := practice.ParseExtraDays(f.ExtraDays); ok {

@@ -68,6 +68,8 @@ type casePage struct {
 	// Answers are the activities that concern the person and the access
 	// statement (case_answers.go).
 	Answers caseAnswers
+	// Documents are the answer documents (package delivery).
+	Documents *caseDocuments
 }
 
 // receivedText is when case k was received as people read it: the day
@@ -133,7 +135,7 @@ var caseFieldOrder = []string{"status.form", "status.to", "assign.assignee", "re
 	"ask.form", "ask.method", "ask.upload", "ask.text", "withdraw.form", "withdraw.reason", "message.text", "note.text",
 	"extension.form", "extension.reason", "decision.form", "decision.outcome", "decision.withdrawn_how", "decision.ground",
 	"decision.detail", "decision.statute", "decision.until", "decision.reasons", "decision.letter", "consents.form", "consents.consents",
-	"activities.form", "activities.activities", "statement.form", "statement.text"}
+	"activities.form", "activities.activities", "statement.form", "statement.text", "documents.form", "documents.file"}
 
 func (s *Server) staffCase(c echo.Context) error {
 	return s.renderCase(c, http.StatusOK, "", nil, nil)
@@ -237,6 +239,11 @@ func (s *Server) renderCase(c echo.Context, status int, action string, problems 
 		case k.Requester.Relation == casework.ParentWithoutAuthority:
 			p.Values = map[string]string{"outcome": string(casework.Refused), "ground": string(casework.GroundNoRepresentation),
 				"reasons": b.Tr.T("identity.refusal_without_authority."+string(settings.Country), "Via", b.Contact.Via)}
+		}
+	}
+	if s.Delivery != nil {
+		if p.Documents, err = s.caseDocumentsOf(ctx, b, k, loc, p.Errors["documents.form"]+p.Errors["documents.file"]); err != nil {
+			return err
 		}
 	}
 	if memberOf(c).Role == staff.Owner {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/avgloket/avgloket/internal/delivery"
 	"io"
 	"log/slog"
 	"net/http"
@@ -67,6 +68,7 @@ type testApp struct {
 	files     *filestore.Store
 	filesDir  string
 	breaches  *breach.Service
+	delivery  *delivery.Service
 	// mail is the SMTP server as cmd/avgloket resolves it: the
 	// environment's (withEnvSMTP) or the settings page's.
 	mail *mail.Servers
@@ -224,17 +226,22 @@ func newApp(tb testing.TB, opts ...appOption) *testApp {
 	}
 	breaches := breach.NewService(st, clk, breachMails, cfg.web.BaseURL)
 	breaches.UseFiles(files, clean, fileAAD, 0)
+	deliver := delivery.New(delivery.Config{Cases: cases, Store: st.Deliveries, Files: files, AAD: fileAAD, Mails: writer,
+		Hash: keys.Index, Clock: clk, Check: func(dst io.Writer, src io.Reader, limit int64) (string, int64, error) {
+			k, n, err := upload.Document(dst, src, limit)
+			return string(k), n, err
+		}})
 	servers := mail.NewServers(cfg.envSMTP, st.MailSettings, "")
 	srv, err := web.New(cfg.web, web.Deps{
 		Store: st, Cases: cases, Catalog: cat, Clock: clk, Log: log, Signer: keys,
 		Passwords: auth.NewPolicy(), Auth: signIn, OIDC: oidc, Letters: writer, Identity: ident, Breaches: breaches,
-		Mail: servers, Staff: staff.NewService(st, writer, clk, cfg.web.BaseURL, oidc != nil),
+		Mail: servers, Staff: staff.NewService(st, writer, clk, cfg.web.BaseURL, oidc != nil), Delivery: deliver,
 	})
 	if err != nil {
 		tb.Fatalf("web.New: %v", err)
 	}
 	return &testApp{srv: srv, store: st, svc: cases, auth: signIn, oidc: oidc, clock: clk, cat: cat, logs: logs, unstarted: unstarted,
-		files: files, filesDir: filesDir, breaches: breaches, mail: servers}
+		files: files, filesDir: filesDir, breaches: breaches, mail: servers, delivery: deliver}
 }
 
 // newTestServer builds the portal and serves it on a local address.

@@ -1,0 +1,140 @@
+package web_test
+
+import (
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/avgloket/avgloket/internal/staff"
+)
+
+// benchDocumentSize is the largest answer document: 200 MB.
+const benchDocumentSize = 200 << 20
+
+// patternPDF yields a PDF header and then n bytes of a repeating pattern,
+// without holding them.
+type patternPDF struct {
+	n, off int64
+}
+
+func (p *patternPDF) Read(b []byte) (int, error) {
+	const head = "%PDF-1.7\n"
+	if p.off >= p.n {
+		return 0, io.EOF
+	}
+	b = b[:min(int64(len(b)), p.n-p.off)]
+	for i := range b {
+		if pos := p.off + int64(i); pos < int64(len(head)) {
+			b[i] = head[pos]
+		} else {
+			b[i] = byte('a' + pos%26)
+		}
+	}
+	p.off += int64(len(b))
+	return len(b), nil
+}
+
+// heapPeak samples the heap in use until stop is called and returns its
+// largest value.
+func heapPeak() (stop func() uint64) {
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		var ms runtime.MemStats
+		for {
+			runtime.ReadMemStats(&ms)
+			if ms.HeapInuse > peak.Load() {
+				peak.Store(ms.HeapInuse)
+			}
+			select {
+			case <-done:
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	})
+	return func() uint64 {
+		close(done)
+		wg.Wait()
+		return peak.Load()
+	}
+}
+
+// BenchmarkDocument200MB uploads a 200 MB document through the case page's
+// form (multipart, streamed from a pipe), then downloads it as staff,
+// discarding it. It reports the bytes moved per operation and the peak heap
+// in use (runtime.MemStats.HeapInuse, sampled every 5 ms, server and
+// client together) and the process's peak resident set: bounded memory
+// means the peak stays a few MB whatever the file size.
+func BenchmarkDocument200MB(b *testing.B) {
+	a := newTestServer(b, withBranches("utrecht"))
+	a.addMember(b, "officer@praktijk.example", staff.Officer, "utrecht")
+	ref := a.fileRequest(b, "Sanne Voorbeeld", "sanne@example.nl", "utrecht")
+	officer := a.signIn(b, "officer@praktijk.example")
+	client := &http.Client{Jar: officer.jar}
+	runtime.GC()
+	var base runtime.MemStats
+	runtime.ReadMemStats(&base)
+	b.SetBytes(2 * benchDocumentSize) // up and down
+	b.ReportAllocs()
+	var peak uint64
+	b.ResetTimer()
+	for range b.N {
+		stop := heapPeak()
+		pr, pw := io.Pipe()
+		mw := multipart.NewWriter(pw)
+		go func() {
+			fw, err := mw.CreateFormFile("file", "dossier.pdf")
+			if err == nil {
+				_, err = io.Copy(fw, &patternPDF{n: benchDocumentSize})
+			}
+			if err == nil {
+				err = mw.Close()
+			}
+			pw.CloseWithError(err)
+		}()
+		req, err := http.NewRequestWithContext(b.Context(), http.MethodPost,
+			a.ts.URL+"/staff/cases/"+ref+"/documents?_csrf="+url.QueryEscape(officer.csrf), pr)
+		if err != nil {
+			b.Fatal(err)
+		}
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		res, err := client.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusSeeOther {
+			b.Fatalf("upload: status %d", res.StatusCode)
+		}
+		docs := a.documentsOf(b, ref)
+		id := docs[len(docs)-1].ID
+		res, err = client.Get(a.ts.URL + "/staff/cases/" + ref + "/documents/" + id)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n, err := io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if err != nil || n != benchDocumentSize {
+			b.Fatalf("download: %d bytes, %v", n, err)
+		}
+		peak = max(peak, stop())
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(peak), "peak-heap-B")
+	b.ReportMetric(float64(peak-min(peak, base.HeapInuse)), "peak-heap-growth-B")
+	// The process's peak resident set, setup and test binary included.
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
+		b.ReportMetric(float64(ru.Maxrss), "max-RSS-kB")
+	}
+}
