@@ -309,6 +309,25 @@ func TestAPIDescriptionDescribesAnswers(t *testing.T) {
 	call(http.MethodPut, "/api/v1/activities/bestaat-niet", owner, with(activity, "key", "bestaat-niet"), http.StatusNotFound, true)
 	call(http.MethodPost, "/api/v1/activities", owner, with(activity, "key", "Geen Sleutel"), http.StatusUnprocessableEntity, false)
 
+	// Answering: the activities that concern the person, the access
+	// statement, the identity check, consents, the decision letter.
+	call(http.MethodPut, "/api/v1/cases/"+ref+"/activities", owner, object{"activities": []string{"wachtlijst"}}, http.StatusOK, true)
+	call(http.MethodPut, "/api/v1/cases/"+ref+"/activities", owner, object{"activities": []string{"onbekend"}}, http.StatusUnprocessableEntity, false)
+	call(http.MethodGet, "/api/v1/cases/"+ref+"/access-statement", owner, nil, http.StatusOK, true)
+	call(http.MethodPost, "/api/v1/cases/"+ref+"/identity", owner, object{"outcome": "verified", "method": "email_on_file"}, http.StatusOK, true)
+	call(http.MethodPost, "/api/v1/cases/"+ref+"/identity", owner, object{"outcome": "verified", "method": "email_on_file"}, http.StatusConflict, true)
+	call(http.MethodPut, "/api/v1/cases/"+ref+"/consents", owner, object{"consents": []int{}}, http.StatusConflict, true)
+	call(http.MethodPost, "/api/v1/activities", owner, with(activity, "key", "nieuwsbrief", "legal_basis", "consent", "direct_marketing", true), http.StatusCreated, true)
+	consent := object{"activity": "nieuwsbrief", "subject": object{"name": "Noor Verzonnen", "birth_date": "1990-04-01"},
+		"email": "noor@example.nl", "given_at": "2026-01-10", "given_by": "self"}
+	call(http.MethodPost, "/api/v1/consents", officer, consent, http.StatusCreated, true)
+	call(http.MethodPost, "/api/v1/consents", officer, with(consent, "activity", "wachtlijst"), http.StatusUnprocessableEntity, false)
+	if got := call(http.MethodGet, "/api/v1/consents?email=noor%40example.nl", officer, nil, http.StatusOK, true).object()["consents"].([]any); len(got) != 1 {
+		t.Errorf("GET consents: %v, want the one recorded", got)
+	}
+	call(http.MethodGet, "/api/v1/cases/"+ref+"/letter.pdf", owner, nil, http.StatusConflict, true)
+	call(http.MethodGet, "/api/v1/cases/"+posted["reference"].(string)+"/letter.pdf", owner, nil, http.StatusOK, true)
+
 	// Breaches.
 	breach := call(http.MethodPost, "/api/v1/breaches", owner, object{"title": "USB-stick kwijt",
 		"aware_at": "2026-11-24T16:00:00+01:00", "description": "Een USB-stick met een verzonnen overzicht is zoek.",
