@@ -9,6 +9,7 @@ import (
 
 	"github.com/avgloket/avgloket/internal/apperr"
 	"github.com/avgloket/avgloket/internal/audit"
+	"github.com/avgloket/avgloket/internal/filestore"
 )
 
 // Attachment is a file kept with a breach in the register: a police
@@ -73,28 +74,14 @@ func (s *Service) Attach(ctx context.Context, a Actor, ref string, body io.Reade
 		return Attachment{}, apperr.Wrap(err, "error.internal")
 	}
 	id := hex.EncodeToString(b)
-	pr, pw := io.Pipe()
-	type result struct {
-		kind string
-		err  error
+	kind, n, err := filestore.PutChecked(ctx, s.files.files, id, s.files.aad(id), body, func(w io.Writer, r io.Reader) (string, error) {
+		kind, _, err := s.files.clean(w, r, s.files.limit)
+		return kind, err
+	})
+	if err != nil {
+		return Attachment{}, err
 	}
-	done := make(chan result, 1)
-	go func() {
-		kind, _, err := s.files.clean(pw, body, s.files.limit)
-		pw.CloseWithError(err)
-		done <- result{kind, err}
-	}()
-	n, putErr := s.files.files.Put(ctx, id, pr, s.files.aad(id))
-	pr.CloseWithError(putErr) // unblock the cleaner if the store gave up
-	res := <-done
-	if res.err != nil || putErr != nil {
-		_ = s.files.files.Delete(id)
-		if res.err != nil {
-			return Attachment{}, res.err
-		}
-		return Attachment{}, putErr
-	}
-	f := Attachment{ID: id, Kind: res.kind, Size: n, UploadedAt: s.clock.Now()}
+	f := Attachment{ID: id, Kind: kind, Size: n, UploadedAt: s.clock.Now()}
 	if err := s.store.AddBreachFile(ctx, ref, a, f); err != nil {
 		_ = s.files.files.Delete(id)
 		return Attachment{}, err

@@ -22,6 +22,7 @@ import (
 	"github.com/avgloket/avgloket/internal/apperr"
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/clock"
+	"github.com/avgloket/avgloket/internal/filestore"
 	"github.com/avgloket/avgloket/internal/mail"
 	"github.com/avgloket/avgloket/internal/practice"
 )
@@ -160,28 +161,14 @@ func (s *Service) Upload(ctx context.Context, a casework.Actor, k casework.Case,
 	if err != nil {
 		return Document{}, apperr.Wrap(err, "error.internal")
 	}
-	pr, pw := io.Pipe()
-	type result struct {
-		kind string
-		err  error
+	kind, n, err := filestore.PutChecked(ctx, s.c.Files, id, s.c.AAD(id), body, func(w io.Writer, r io.Reader) (string, error) {
+		kind, _, err := s.c.Check(w, r, s.c.Limit)
+		return kind, err
+	})
+	if err != nil {
+		return Document{}, err
 	}
-	done := make(chan result, 1)
-	go func() {
-		kind, _, err := s.c.Check(pw, body, s.c.Limit)
-		pw.CloseWithError(err)
-		done <- result{kind, err}
-	}()
-	n, putErr := s.c.Files.Put(ctx, id, pr, s.c.AAD(id))
-	pr.CloseWithError(putErr) // unblock the checker if the store gave up
-	res := <-done
-	if res.err != nil || putErr != nil {
-		_ = s.c.Files.Delete(id)
-		if res.err != nil {
-			return Document{}, res.err
-		}
-		return Document{}, putErr
-	}
-	d := Document{ID: id, CaseID: k.ID, Name: CleanName(name), Kind: res.kind, Size: n, UploadedAt: s.c.Clock.Now()}
+	d := Document{ID: id, CaseID: k.ID, Name: CleanName(name), Kind: kind, Size: n, UploadedAt: s.c.Clock.Now()}
 	if err := s.c.Store.AddDocument(ctx, a, d); err != nil {
 		_ = s.c.Files.Delete(id)
 		return Document{}, err

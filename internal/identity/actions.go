@@ -13,6 +13,7 @@ import (
 	"github.com/avgloket/avgloket/internal/apperr"
 	"github.com/avgloket/avgloket/internal/audit"
 	"github.com/avgloket/avgloket/internal/casework"
+	"github.com/avgloket/avgloket/internal/filestore"
 	"github.com/avgloket/avgloket/internal/representation"
 )
 
@@ -290,26 +291,12 @@ func (s *Service) store1(ctx context.Context, purpose string, body io.Reader) (*
 	if err != nil {
 		return nil, apperr.Wrap(err, "error.internal")
 	}
-	pr, pw := io.Pipe()
-	type result struct {
-		kind string
-		err  error
-	}
-	done := make(chan result, 1)
-	go func() {
-		kind, _, err := s.clean(pw, body, s.limit)
-		pw.CloseWithError(err)
-		done <- result{kind, err}
-	}()
-	n, putErr := s.files.Put(ctx, id, pr, s.aad(id))
-	pr.CloseWithError(putErr) // unblock the cleaner if the store gave up
-	res := <-done
-	if res.err != nil || putErr != nil {
-		_ = s.files.Delete(id)
-		if res.err != nil {
-			return nil, res.err
-		}
-		return nil, putErr
+	kind, n, err := filestore.PutChecked(ctx, s.files, id, s.aad(id), body, func(w io.Writer, r io.Reader) (string, error) {
+		kind, _, err := s.clean(w, r, s.limit)
+		return kind, err
+	})
+	if err != nil {
+		return nil, err
 	}
 	settings, err := s.store.Settings(ctx)
 	if err != nil {
@@ -317,7 +304,7 @@ func (s *Service) store1(ctx context.Context, purpose string, body io.Reader) (*
 		return nil, err
 	}
 	now := s.clock.Now()
-	f := &casework.File{ID: id, Purpose: purpose, Kind: res.kind, Size: n, UploadedAt: now}
+	f := &casework.File{ID: id, Purpose: purpose, Kind: kind, Size: n, UploadedAt: now}
 	if purpose == casework.PurposeIDCopy {
 		until := now.Add(time.Duration(settings.IDCopyDays) * 24 * time.Hour)
 		f.DestroyAfter = &until
