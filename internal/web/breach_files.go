@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"io"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -18,34 +17,24 @@ import (
 // type or size gets the error page (422, 413) and is not kept.
 func (s *Server) breachAttach(c echo.Context) error {
 	ref := c.Param("ref")
-	mr, err := c.Request().MultipartReader()
+	part, err := filePart(c)
 	if err != nil {
-		return apperr.New(apperr.Malformed, "error.malformed")
+		return err
 	}
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return tooLargeOr(err)
-		}
-		if part.FormName() != "file" || part.FileName() == "" {
-			continue
-		}
-		if _, err := s.Breaches.Attach(c.Request().Context(), breachActorOf(c), ref, part); err != nil {
-			// The service's own errors stand; a failed read of the body is
-			// its limit (413) or a broken upload (400).
-			var ae *apperr.Error
-			if errors.As(err, &ae) {
-				return err
-			}
-			return tooLargeOr(err)
-		}
-		s.setFlash(c, "breach.flash.attached")
-		return c.Redirect(http.StatusSeeOther, "/staff/breaches/"+ref)
+	if part == nil {
+		return apperr.InvalidFields(map[string]string{"file": "breach.file_missing"})
 	}
-	return apperr.InvalidFields(map[string]string{"file": "breach.file_missing"})
+	if _, err := s.Breaches.Attach(c.Request().Context(), breachActorOf(c), ref, part); err != nil {
+		// The service's own errors stand; a failed read of the body is its
+		// limit (413) or a broken upload (400).
+		var ae *apperr.Error
+		if errors.As(err, &ae) {
+			return err
+		}
+		return tooLargeOr(err)
+	}
+	s.setFlash(c, "breach.flash.attached")
+	return c.Redirect(http.StatusSeeOther, "/staff/breaches/"+ref)
 }
 
 // breachFile serves an attachment of a breach, as every stored file: only

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"time"
@@ -136,36 +135,26 @@ func (s *Server) documentUpload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	mr, err := c.Request().MultipartReader()
+	part, err := filePart(c)
 	if err != nil {
-		return apperr.New(apperr.Malformed, "error.malformed")
+		return err
 	}
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return tooLargeOr(err)
-		}
-		if part.FormName() != "file" || part.FileName() == "" {
-			continue
-		}
-		_, err = s.Delivery.Upload(c.Request().Context(), actorOf(c), k, part.FileName(), part)
-		if err == nil {
-			s.setFlash(c, "documents.flash_uploaded")
-			return c.Redirect(http.StatusSeeOther, "/staff/cases/"+url.PathEscape(ref)+"#h-documents")
-		}
-		var ae *apperr.Error
-		switch {
-		case apperr.CodeOf(err) == apperr.Invalid && errors.As(err, &ae):
-			return s.renderCase(c, http.StatusUnprocessableEntity, "documents", map[string]string{"file": ae.Message}, nil)
-		case errors.As(err, &ae):
-			return err
-		}
-		return tooLargeOr(err)
+	if part == nil {
+		return s.renderCase(c, http.StatusUnprocessableEntity, "documents", map[string]string{"file": "documents.file_missing"}, nil)
 	}
-	return s.renderCase(c, http.StatusUnprocessableEntity, "documents", map[string]string{"file": "documents.file_missing"}, nil)
+	_, err = s.Delivery.Upload(c.Request().Context(), actorOf(c), k, part.FileName(), part)
+	if err == nil {
+		s.setFlash(c, "documents.flash_uploaded")
+		return c.Redirect(http.StatusSeeOther, "/staff/cases/"+url.PathEscape(ref)+"#h-documents")
+	}
+	var ae *apperr.Error
+	switch {
+	case apperr.CodeOf(err) == apperr.Invalid && errors.As(err, &ae):
+		return s.renderCase(c, http.StatusUnprocessableEntity, "documents", map[string]string{"file": ae.Message}, nil)
+	case errors.As(err, &ae):
+		return err
+	}
+	return tooLargeOr(err)
 }
 
 // documentRemove deletes a document not yet sent.

@@ -177,6 +177,29 @@ func readField(p *multipart.Part, limit int64) (string, error) {
 	return strings.TrimSpace(string(b)), nil
 }
 
+// filePart returns the first file posted under the field "file" of a
+// multipart form that holds only that file, as a stream (nothing buffered);
+// nil when none was chosen. Its CSRF token travels in the query, so that
+// checking it does not make the framework parse the body first.
+func filePart(c echo.Context) (*multipart.Part, error) {
+	mr, err := c.Request().MultipartReader()
+	if err != nil {
+		return nil, apperr.New(apperr.Malformed, "error.malformed")
+	}
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, tooLargeOr(err)
+		}
+		if part.FormName() == "file" && part.FileName() != "" {
+			return part, nil
+		}
+	}
+}
+
 // tooLargeOr maps the body limit's error to 413, others to 400.
 func tooLargeOr(err error) error {
 	var he *echo.HTTPError
