@@ -20,6 +20,10 @@ const (
 	StepLetter         = "letter"         // the decision letter is sent
 )
 
+// ReasonPaused is the reason on the current step while a question to the
+// requester is open (casework.Case.Paused).
+const ReasonPaused = "plan.current.paused"
+
 // State is where one step stands.
 type State string
 
@@ -37,9 +41,12 @@ const (
 
 // Step is one step of a case's plan.
 type Step struct {
-	Key    string
-	State  State
-	Reason string // message ID of why the step is blocked; "" otherwise
+	Key   string
+	State State
+	// Reason is a message ID: why a Blocked step cannot be taken yet, or,
+	// on the Current step of a paused case, that it waits for the
+	// requester's answer; "" otherwise.
+	Reason string
 }
 
 // Facts are what the plan needs that is not on the Case itself.
@@ -109,7 +116,8 @@ func refusing(c casework.Case) bool {
 // Plan returns the steps of case c in order, each with its state: the
 // first step not done is Current; a later step that needs one not yet
 // done is Blocked with the reason "plan.blocked.<that step>"; other later
-// steps are Later. A case that can only be refused goes straight to the
+// steps are Later. While the case is paused, the current step waits for
+// the requester (ReasonPaused). A case that can only be refused goes straight to the
 // decision. On a completed case, a step not done was Skipped.
 func Plan(c casework.Case, f Facts) []Step {
 	steps := stepsOf(c.Type, f.Representation > 0)
@@ -133,6 +141,9 @@ func Plan(c casework.Case, f Facts) []Step {
 			out[i].State = Skipped
 		case !current:
 			out[i].State, current = Current, true
+			if c.Paused() {
+				out[i].Reason = ReasonPaused
+			}
 		default:
 			out[i].State = Later
 			for _, n := range s.needs {

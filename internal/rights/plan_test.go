@@ -31,6 +31,8 @@ func TestPlan(t *testing.T) {
 	open := func(typ casework.RequestType, id casework.Identity, activities []string) casework.Case {
 		return casework.Case{Type: typ, Status: casework.InProgress, Identity: id, Activities: activities}
 	}
+	paused := open(casework.Access, casework.Identity{}, nil)
+	paused.PausedSince = deadline.Date{Year: 2026, Month: 2, Day: 9}
 	parent := open(casework.Access, casework.Identity{}, nil)
 	parent.Requester.Relation = casework.ParentWithoutAuthority
 	for _, tc := range []struct {
@@ -57,6 +59,9 @@ func TestPlan(t *testing.T) {
 		{"access granted, letter sent: all done",
 			completed(open(casework.Access, verified, acts), casework.Granted), Facts{StatementApproved: true, LetterSent: true},
 			"identity:done activities:done statement:done documents:done decision:done letter:done"},
+		{"a question to the requester is open: the current step waits for the answer",
+			paused, Facts{IdentityMissing: true},
+			"identity:current(plan.current.paused) activities:later statement:blocked(plan.blocked.activities) documents:blocked(plan.blocked.statement) decision:blocked(plan.blocked.identity) letter:blocked(plan.blocked.decision)"},
 		{"identity verified but the status not yet recorded as met",
 			open(casework.Rectification, verified, nil), Facts{IdentityMissing: true},
 			"identity:current activities:later decision:blocked(plan.blocked.identity) letter:blocked(plan.blocked.decision)"},

@@ -94,3 +94,27 @@ func TestCasePlanRail(t *testing.T) {
 	check("decision", "#h-decision", map[string]string{"statement": "plan.state.done", "documents": "plan.state.done",
 		"letter": "plan.blocked.decision"})
 }
+
+// TestCasePlanRailPaused: while a question to the requester is open, the
+// current step says it waits for the answer, in Dutch and in English.
+func TestCasePlanRailPaused(t *testing.T) {
+	a := newBreachApp(t)
+	a.breachMember(t, "u@delinde.example", "Uri Utrecht", staff.Officer, "utrecht")
+	officer := a.breachSignIn(t, "u@delinde.example")
+	ref := a.fileRequest(t, "Tessa Proef", "tessa@example.nl", "utrecht")
+	path := "/staff/cases/" + ref
+	wantStatus(t, officer.postForm(path+"/ask", "ask.method", "email_on_file", "ask.text", "Klopt uw adres nog?"), http.StatusSeeOther)
+	if !a.caseOf(t, ref).Paused() {
+		t.Fatal("the question did not pause the case")
+	}
+	for _, l := range []lang.Code{lang.NL, lang.EN} {
+		_, current := planRail(t, officer.get(path+"?lang="+string(l)))
+		if len(current) != 1 {
+			t.Fatalf("%s: %d current steps", l, len(current))
+		}
+		want := a.msg(l, "plan.step.identity") + " " + a.msg(l, "plan.current.paused")
+		if got := strings.Join(strings.Fields(textContent(current[0])), " "); got != want {
+			t.Errorf("%s: current step %q, want %q", l, got, want)
+		}
+	}
+}
