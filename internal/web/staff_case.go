@@ -70,6 +70,8 @@ type casePage struct {
 	Answers caseAnswers
 	// Documents are the answer documents (package delivery).
 	Documents *caseDocuments
+	// Plan is the step rail of the case's right (case_plan.go).
+	Plan *casePlan
 }
 
 // receivedText is when case k was received as people read it: the day
@@ -261,6 +263,7 @@ func (s *Server) renderCase(c echo.Context, status int, action string, problems 
 	if p.Values == nil {
 		p.Values = map[string]string{}
 	}
+	p.Plan = casePlanOf(p)
 	return s.render(c, status, "staff_case", p)
 }
 

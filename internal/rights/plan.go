@@ -1,0 +1,170 @@
+// Package rights knows the path each right takes from receipt to the
+// letter: the ordered steps a request of each type needs, and which of them
+// is done, which one is next, and why a later one cannot be done yet.
+package rights
+
+import (
+	"github.com/avgloket/avgloket/internal/casework"
+	"github.com/avgloket/avgloket/internal/deadline"
+)
+
+// The steps a right can take, each named by its key.
+const (
+	StepIdentity       = "identity"       // the requester's identity is checked
+	StepRepresentation = "representation" // a representative's authority is on record
+	StepActivities     = "activities"     // the register activities that concern the person are chosen
+	StepStatement      = "statement"      // access: the art. 15(1) statement is approved
+	StepDocuments      = "documents"      // access: the uploaded copies are sent, after the statement
+	StepConsents       = "consents"       // consent withdrawal: the consents withdrawn are chosen
+	StepDecision       = "decision"       // the outcome is decided
+	StepLetter         = "letter"         // the decision letter is sent
+)
+
+// ReasonPaused is the reason on the current step while a question to the
+// requester is open (casework.Case.Paused).
+const ReasonPaused = "plan.current.paused"
+
+// State is where one step stands.
+type State string
+
+const (
+	Done    State = "done"
+	Current State = "current" // the one step to take next
+	// Blocked: the step cannot be taken before another; Step.Reason says
+	// which (a message ID).
+	Blocked State = "blocked"
+	Later   State = "later"
+	// Skipped: the case was completed without this step (a refusal on
+	// identity, a withdrawn request).
+	Skipped State = "skipped"
+)
+
+// Step is one step of a case's plan.
+type Step struct {
+	Key   string
+	State State
+	// Reason is a message ID: why a Blocked step cannot be taken yet, or,
+	// on the Current step of a paused case, that it waits for the
+	// requester's answer; "" otherwise.
+	Reason string
+}
+
+// Facts are what the plan needs that is not on the Case itself.
+type Facts struct {
+	// IdentityMissing: the requester's identity is not yet on record
+	// (representation.KeyRequesterIdentity unmet).
+	IdentityMissing bool
+	// Representation is how many representation requirements apply to
+	// the case; RepresentationMissing how many of them are not met.
+	Representation, RepresentationMissing int
+	// StatementApproved: the access statement is approved.
+	StatementApproved bool
+	// DocumentsUnsent is how many uploaded answer documents are not sent.
+	DocumentsUnsent int
+	// ConsentsChosen: the consents a withdrawal withdraws are chosen.
+	ConsentsChosen bool
+	// LetterSent: the decision letter went out.
+	LetterSent bool
+}
+
+// step is one step of a right with when it is done and what must come
+// before it (the reason named when it does not).
+type step struct {
+	key   string
+	done  func(casework.Case, Facts) bool
+	needs []string // keys of earlier steps that must be done first
+}
+
+// stepsOf returns the steps a request of type t takes, in order; with
+// representation when the case needs a representative's authority on
+// record.
+func stepsOf(t casework.RequestType, representation bool) []step {
+	idDone := func(c casework.Case, f Facts) bool {
+		return !f.IdentityMissing && c.Identity.Status == casework.IdentityVerified
+	}
+	steps := []step{{key: StepIdentity, done: idDone}}
+	gate := []string{StepIdentity}
+	if representation {
+		steps = append(steps, step{key: StepRepresentation, done: func(_ casework.Case, f Facts) bool { return f.RepresentationMissing == 0 }})
+		gate = append(gate, StepRepresentation)
+	}
+	steps = append(steps, step{key: StepActivities, done: func(c casework.Case, _ Facts) bool { return len(c.Activities) > 0 }})
+	gate = append(gate, StepActivities)
+	switch t {
+	case casework.Access:
+		steps = append(steps,
+			step{key: StepStatement, done: func(_ casework.Case, f Facts) bool { return f.StatementApproved }, needs: []string{StepActivities}},
+			step{key: StepDocuments, done: func(_ casework.Case, f Facts) bool { return f.StatementApproved && f.DocumentsUnsent == 0 },
+				needs: []string{StepStatement}})
+		gate = append(gate, StepStatement, StepDocuments)
+	case casework.ConsentWithdrawal:
+		steps = append(steps, step{key: StepConsents, done: func(_ casework.Case, f Facts) bool { return f.ConsentsChosen }})
+		gate = append(gate, StepConsents)
+	}
+	return append(steps,
+		step{key: StepDecision, done: func(c casework.Case, _ Facts) bool { return c.Status == casework.Completed }, needs: gate},
+		step{key: StepLetter, done: func(_ casework.Case, f Facts) bool { return f.LetterSent }, needs: []string{StepDecision}})
+}
+
+// refusing reports whether case c can only be refused, so the steps
+// before the decision no longer apply: the identity check failed, or a
+// parent without parental authority asked (DOMAIN.md §4).
+func refusing(c casework.Case) bool {
+	return c.Identity.Status == casework.IdentityFailed || c.Requester.Relation == casework.ParentWithoutAuthority
+}
+
+// Plan returns the steps of case c in order, each with its state: the
+// first step not done is Current; a later step that needs one not yet
+// done is Blocked with the reason "plan.blocked.<that step>"; other later
+// steps are Later. While the case is paused, the current step waits for
+// the requester (ReasonPaused). A case that can only be refused goes straight to the
+// decision. On a completed case, a step not done was Skipped.
+func Plan(c casework.Case, f Facts) []Step {
+	steps := stepsOf(c.Type, f.Representation > 0)
+	out := make([]Step, len(steps))
+	done := map[string]bool{}
+	for i, s := range steps {
+		d := s.done(c, f)
+		if refusing(c) && s.key != StepDecision && s.key != StepLetter && !d {
+			d, out[i].State = true, Skipped
+		}
+		done[s.key] = d
+	}
+	current := false
+	for i, s := range steps {
+		out[i].Key = s.key
+		switch {
+		case out[i].State == Skipped:
+		case done[s.key]:
+			out[i].State = Done
+		case c.Status == casework.Completed:
+			out[i].State = Skipped
+		case !current:
+			out[i].State, current = Current, true
+			if c.Paused() {
+				out[i].Reason = ReasonPaused
+			}
+		default:
+			out[i].State = Later
+			for _, n := range s.needs {
+				if !done[n] {
+					out[i].State, out[i].Reason = Blocked, "plan.blocked."+n
+					break
+				}
+			}
+		}
+	}
+	return out
+}
+
+// Due is the day the plan works towards: the deadline in force, or the
+// day a request with immediate effect took effect; zero once completed.
+func Due(c casework.Case) deadline.Date {
+	switch {
+	case c.Status == casework.Completed:
+		return deadline.Date{}
+	case c.ImmediateEffect():
+		return c.EffectiveFrom()
+	}
+	return c.Deadlines.Due
+}

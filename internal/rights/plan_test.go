@@ -1,0 +1,145 @@
+package rights
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/avgloket/avgloket/internal/casework"
+	"github.com/avgloket/avgloket/internal/deadline"
+)
+
+// line writes a plan as "key:state" words, a blocked step with its reason.
+func line(p []Step) string {
+	var w []string
+	for _, s := range p {
+		x := s.Key + ":" + string(s.State)
+		if s.Reason != "" {
+			x += "(" + s.Reason + ")"
+		}
+		w = append(w, x)
+	}
+	return strings.Join(w, " ")
+}
+
+func TestPlan(t *testing.T) {
+	verified := casework.Identity{Status: casework.IdentityVerified}
+	acts := []string{"treatment"}
+	completed := func(c casework.Case, o casework.Outcome) casework.Case {
+		c.Status, c.Outcome = casework.Completed, o
+		return c
+	}
+	open := func(typ casework.RequestType, id casework.Identity, activities []string) casework.Case {
+		return casework.Case{Type: typ, Status: casework.InProgress, Identity: id, Activities: activities}
+	}
+	paused := open(casework.Access, casework.Identity{}, nil)
+	paused.PausedSince = deadline.Date{Year: 2026, Month: 2, Day: 9}
+	parent := open(casework.Access, casework.Identity{}, nil)
+	parent.Requester.Relation = casework.ParentWithoutAuthority
+	for _, tc := range []struct {
+		name string
+		c    casework.Case
+		f    Facts
+		want string
+	}{
+		{"access received: identity first, the statement needs the activities, the decision the identity",
+			open(casework.Access, casework.Identity{}, nil), Facts{IdentityMissing: true},
+			"identity:current activities:later statement:blocked(plan.blocked.activities) documents:blocked(plan.blocked.statement) decision:blocked(plan.blocked.identity) letter:blocked(plan.blocked.decision)"},
+		{"access with identity on record: the activities",
+			open(casework.Access, verified, nil), Facts{},
+			"identity:done activities:current statement:blocked(plan.blocked.activities) documents:blocked(plan.blocked.statement) decision:blocked(plan.blocked.activities) letter:blocked(plan.blocked.decision)"},
+		{"access with activities: the statement",
+			open(casework.Access, verified, acts), Facts{},
+			"identity:done activities:done statement:current documents:blocked(plan.blocked.statement) decision:blocked(plan.blocked.statement) letter:blocked(plan.blocked.decision)"},
+		{"access with approved statement and an unsent document: the documents",
+			open(casework.Access, verified, acts), Facts{StatementApproved: true, DocumentsUnsent: 1},
+			"identity:done activities:done statement:done documents:current decision:blocked(plan.blocked.documents) letter:blocked(plan.blocked.decision)"},
+		{"access ready: the decision",
+			open(casework.Access, verified, acts), Facts{StatementApproved: true},
+			"identity:done activities:done statement:done documents:done decision:current letter:blocked(plan.blocked.decision)"},
+		{"access granted, letter sent: all done",
+			completed(open(casework.Access, verified, acts), casework.Granted), Facts{StatementApproved: true, LetterSent: true},
+			"identity:done activities:done statement:done documents:done decision:done letter:done"},
+		{"a question to the requester is open: the current step waits for the answer",
+			paused, Facts{IdentityMissing: true},
+			"identity:current(plan.current.paused) activities:later statement:blocked(plan.blocked.activities) documents:blocked(plan.blocked.statement) decision:blocked(plan.blocked.identity) letter:blocked(plan.blocked.decision)"},
+		{"identity verified but the status not yet recorded as met",
+			open(casework.Rectification, verified, nil), Facts{IdentityMissing: true},
+			"identity:current activities:later decision:blocked(plan.blocked.identity) letter:blocked(plan.blocked.decision)"},
+		{"rectification with a representative whose authority is missing",
+			open(casework.Rectification, verified, acts), Facts{Representation: 2, RepresentationMissing: 1},
+			"identity:done representation:current activities:done decision:blocked(plan.blocked.representation) letter:blocked(plan.blocked.decision)"},
+		{"erasure ready: the decision",
+			open(casework.Erasure, verified, acts), Facts{},
+			"identity:done activities:done decision:current letter:blocked(plan.blocked.decision)"},
+		{"restriction without activities",
+			open(casework.Restriction, verified, nil), Facts{},
+			"identity:done activities:current decision:blocked(plan.blocked.activities) letter:blocked(plan.blocked.decision)"},
+		{"portability decided, letter not yet out",
+			completed(open(casework.Portability, verified, acts), casework.Granted), Facts{},
+			"identity:done activities:done decision:done letter:skipped"},
+		{"objection received",
+			open(casework.Objection, casework.Identity{}, nil), Facts{IdentityMissing: true},
+			"identity:current activities:later decision:blocked(plan.blocked.identity) letter:blocked(plan.blocked.decision)"},
+		{"consent withdrawal: the consents after the activities",
+			open(casework.ConsentWithdrawal, verified, acts), Facts{},
+			"identity:done activities:done consents:current decision:blocked(plan.blocked.consents) letter:blocked(plan.blocked.decision)"},
+		{"consent withdrawal granted",
+			completed(open(casework.ConsentWithdrawal, verified, acts), casework.Granted), Facts{ConsentsChosen: true, LetterSent: true},
+			"identity:done activities:done consents:done decision:done letter:done"},
+		{"failed identity: straight to the refusal",
+			open(casework.Erasure, casework.Identity{Status: casework.IdentityFailed}, nil), Facts{IdentityMissing: true},
+			"identity:skipped activities:skipped decision:current letter:blocked(plan.blocked.decision)"},
+		{"parent without authority: straight to the refusal",
+			parent, Facts{IdentityMissing: true, Representation: 1, RepresentationMissing: 1},
+			"identity:skipped representation:skipped activities:skipped statement:skipped documents:skipped decision:current letter:blocked(plan.blocked.decision)"},
+		{"withdrawn access: the steps not taken are skipped",
+			completed(open(casework.Access, casework.Identity{}, nil), casework.Withdrawn), Facts{IdentityMissing: true},
+			"identity:skipped activities:skipped statement:skipped documents:skipped decision:done letter:skipped"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := Plan(tc.c, tc.f)
+			if got := line(p); got != tc.want {
+				t.Fatalf("plan\n got %s\nwant %s", got, tc.want)
+			}
+			n := 0
+			for _, s := range p {
+				if s.State == Current {
+					n++
+				}
+			}
+			if want := map[bool]int{true: 0, false: 1}[tc.c.Status == casework.Completed]; n != want {
+				t.Fatalf("%d current steps, want %d", n, want)
+			}
+		})
+	}
+}
+
+func TestPlanCoversEveryRight(t *testing.T) {
+	for _, typ := range casework.RequestTypes {
+		p := Plan(casework.Case{Type: typ}, Facts{IdentityMissing: true})
+		if p[0].Key != StepIdentity || p[len(p)-2].Key != StepDecision || p[len(p)-1].Key != StepLetter {
+			t.Fatalf("%s: %s", typ, line(p))
+		}
+	}
+}
+
+func TestDue(t *testing.T) {
+	due := deadline.Date{Year: 2026, Month: 3, Day: 2}
+	on := deadline.Date{Year: 2026, Month: 2, Day: 2}
+	yes := true
+	dm := casework.Case{Type: casework.Objection, ReceivedOn: on, Deadlines: deadline.Deadlines{Due: due}}
+	dm.Specifics.DirectMarketing = &yes
+	for _, tc := range []struct {
+		c    casework.Case
+		want deadline.Date
+	}{
+		{casework.Case{Type: casework.Access, ReceivedOn: on, Deadlines: deadline.Deadlines{Due: due}}, due},
+		{dm, on},
+		{casework.Case{Type: casework.ConsentWithdrawal, ReceivedOn: on, Deadlines: deadline.Deadlines{Due: due}}, on},
+		{casework.Case{Type: casework.Access, Status: casework.Completed, Deadlines: deadline.Deadlines{Due: due}}, deadline.Date{}},
+	} {
+		if got := Due(tc.c); got != tc.want {
+			t.Fatalf("%s: due %v, want %v", tc.c.Type, got, tc.want)
+		}
+	}
+}
