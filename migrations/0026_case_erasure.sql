@@ -9,6 +9,9 @@
 CREATE TABLE case_erasure_items (
     case_id  INTEGER NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
     activity TEXT    NOT NULL,
+    -- the activity's name in the register when the item was recorded, as
+    -- the decision letter names it
+    name     TEXT    NOT NULL DEFAULT '',
     action   TEXT    NOT NULL CHECK (action IN ('erased', 'kept')),
     system   TEXT    NOT NULL DEFAULT '',
     ground   TEXT    NOT NULL DEFAULT '',

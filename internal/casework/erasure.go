@@ -29,7 +29,10 @@ const EventErasure EventKind = "erasure"
 // statute and a system, never the person.
 type ErasureItem struct {
 	Activity string // the register activity's key
-	Action   string // ErasureErased or ErasureKept
+	// Name is the activity's name in the register when the item was
+	// recorded, as the decision letter names it; the caller fills it.
+	Name   string
+	Action string // ErasureErased or ErasureKept
 	// System is where the data were erased ("client file"); optional.
 	System string
 	// Ground and Until go with ErasureKept only, and are required there:

@@ -11,6 +11,7 @@ import (
 type caseErasureRow struct {
 	CaseID   int64  `gorm:"primaryKey"`
 	Activity string `gorm:"primaryKey"`
+	Name     string
 	Action   string
 	System   string
 	Ground   string
@@ -34,7 +35,7 @@ func caseErasure(db *gorm.DB, caseID int64) ([]casework.ErasureItem, error) {
 	}
 	items := make([]casework.ErasureItem, len(rows))
 	for i, r := range rows {
-		items[i] = casework.ErasureItem{Activity: r.Activity, Action: r.Action, System: r.System, Ground: r.Ground, Until: r.Until}
+		items[i] = casework.ErasureItem{Activity: r.Activity, Name: r.Name, Action: r.Action, System: r.System, Ground: r.Ground, Until: r.Until}
 	}
 	return items, nil
 }
@@ -49,7 +50,7 @@ func writeErasure(tx *gorm.DB, caseID int64, ch casework.Change) error {
 		return internal(err, "replace erasure items")
 	}
 	for _, it := range *ch.Erasure {
-		r := caseErasureRow{CaseID: caseID, Activity: it.Activity, Action: it.Action, System: it.System, Ground: it.Ground, Until: it.Until}
+		r := caseErasureRow{CaseID: caseID, Activity: it.Activity, Name: it.Name, Action: it.Action, System: it.System, Ground: it.Ground, Until: it.Until}
 		if err := tx.Create(&r).Error; err != nil {
 			return internal(err, "record erasure item")
 		}

@@ -30,7 +30,7 @@ func TestCaseErasureStored(t *testing.T) {
 		})
 	}
 	items := []casework.ErasureItem{
-		{Activity: "invoicing", Action: casework.ErasureKept, Ground: "AWR art. 52", Until: "2033-12-31"},
+		{Activity: "invoicing", Name: "Facturatie", Action: casework.ErasureKept, Ground: "AWR art. 52", Until: "2033-12-31"},
 		{Activity: "client-file", Action: casework.ErasureErased, System: "cliëntdossier"},
 	}
 	got, err := save(items)

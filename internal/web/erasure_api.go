@@ -30,7 +30,8 @@ func erasureViews(items []casework.ErasureItem) *[]erasureItemView {
 
 // apiCaseErasure records the erasure items of an erasure case: 409 for
 // another request type or a completed case, 422 with the fields at fault
-// ("items.1.until").
+// ("items.1.until"). Each item carries the activity's name in the register
+// now, for the decision letter.
 func (s *Server) apiCaseErasure(c echo.Context) error {
 	var body struct {
 		Items *[]erasureItemView `json:"items"`
@@ -41,11 +42,21 @@ func (s *Server) apiCaseErasure(c echo.Context) error {
 	if body.Items == nil {
 		return apperr.InvalidFields(map[string]string{"items": "field.required"})
 	}
+	ctx := c.Request().Context()
+	register, err := s.Store.Activities(ctx)
+	if err != nil {
+		return err
+	}
+	names := make(map[string]string, len(register))
+	for _, a := range register {
+		names[a.Key] = a.Name
+	}
 	items := make([]casework.ErasureItem, len(*body.Items))
 	for i, v := range *body.Items {
-		items[i] = casework.ErasureItem{Activity: v.Activity, Action: v.Action, System: v.System, Ground: v.Ground, Until: v.Until}
+		items[i] = casework.ErasureItem{Activity: v.Activity, Name: names[v.Activity], Action: v.Action,
+			System: v.System, Ground: v.Ground, Until: v.Until}
 	}
-	k, err := s.Cases.Apply(c.Request().Context(), actorOf(c), c.Param("reference"), casework.SaveErasure(items))
+	k, err := s.Cases.Apply(ctx, actorOf(c), c.Param("reference"), casework.SaveErasure(items))
 	if err != nil {
 		return err
 	}
