@@ -8,7 +8,7 @@ import (
 )
 
 // An erasure through the API: the items are stored and read back with the
-// case; a kept item bars "granted" until it is erased; with everything
+// case; another choice of activities drops them; a kept item bars "granted" until it is erased; with everything
 // erased the case is granted, and then the items are closed (409).
 func TestAPIErasureItems(t *testing.T) {
 	a := newTestServer(t)
@@ -56,6 +56,13 @@ func TestAPIErasureItems(t *testing.T) {
 			t.Errorf("%s: %d %s, want 422 on %s", tc.name, res.Status, res.Body, tc.field)
 		}
 	}
+	// Another choice of activities drops the items recorded for the old one.
+	again := must(a.api(t, http.MethodPut, "/api/v1/cases/"+ref+"/activities", owner, object{"activities": []string{"dossier"}}), http.StatusOK)
+	if items, ok := again.object()["erasure"].([]any); !ok || len(items) != 0 {
+		t.Errorf("after another choice of activities: erasure %v", again.object()["erasure"])
+	}
+	must(a.api(t, http.MethodPut, "/api/v1/cases/"+ref+"/activities", owner, object{"activities": []string{"dossier", "facturen"}}), http.StatusOK)
+	must(put(keep), http.StatusOK)
 	decide := func(outcome string) apiResponse {
 		return a.api(t, http.MethodPost, "/api/v1/cases/"+ref+"/decision", owner, object{"outcome": outcome, "reasons": "Gewist."})
 	}
