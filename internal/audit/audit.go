@@ -90,6 +90,10 @@ const (
 	// or approved; Detail says which ("approved=yes" or "approved=no"). The
 	// text is sealed with the case, never here.
 	CaseStatement Action = "case_statement"
+	// CaseErasure: the erasure items (AVG art. 17) of a case were recorded;
+	// Detail lists the activities erased and kept
+	// ("erased=client-file kept=invoicing").
+	CaseErasure Action = "case_erasure"
 
 	// FileView: a stored file (e.g. an ID copy) was opened or downloaded.
 	FileView Action = "file_view"
@@ -180,7 +184,7 @@ const (
 var actions = []Action{
 	SignIn, SignInFailed, SignOut, AccessDenied,
 	CaseView, CaseCreate, CaseUpdate, CaseStatus, CaseAssign, CaseNote, CaseMessage,
-	CaseExtend, CaseDecide, CaseExport, CaseDelete, CaseActivities, CaseStatement,
+	CaseExtend, CaseDecide, CaseExport, CaseDelete, CaseActivities, CaseStatement, CaseErasure,
 	FileView, FileUpload, FileDelete,
 	BreachView, BreachCreate, BreachUpdate, BreachExport, BreachDelete,
 	SettingsUpdate, StaffInvite, StaffUpdate, StaffDisable, PasswordChange,

@@ -51,6 +51,8 @@ const MaxStatement = 50000
 // A different choice drafts the access statement anew: an edited text,
 // approved or not, was written for the activities chosen before, so it is
 // dropped (Change.ResetStatement) and the officer approves the new draft.
+// The erasure items, recorded per activity chosen before, go too: the
+// officer records them again for the new choice.
 func (s *Service) ChooseActivities(ctx context.Context, a Actor, ref string, keys, known []string) (Case, error) {
 	chosen := make([]string, 0, len(keys))
 	for _, k := range known {
@@ -70,6 +72,10 @@ func (s *Service) ChooseActivities(ctx context.Context, a Actor, ref string, key
 		ch := Change{Activities: &chosen, Events: []Event{{Kind: EventActivities,
 			Data: map[string]string{"activities": strings.Join(chosen, ",")}}}}
 		ch.ResetStatement = !slices.Equal(c.Activities, chosen)
+		if ch.ResetStatement && len(c.Erasure) > 0 {
+			none := []ErasureItem{}
+			ch.Erasure, c.Erasure = &none, none
+		}
 		c.Activities = chosen
 		return ch, nil
 	})

@@ -45,6 +45,10 @@ type Case struct {
 	// that concern the person, in the register's order (ChooseActivities);
 	// filled when one case is read, not in lists.
 	Activities []string
+	// Erasure is what an erasure case did with each chosen activity
+	// (SaveErasure), in the register's order; filled when one case is
+	// read, empty until recorded.
+	Erasure []ErasureItem
 	// BranchName and AssigneeName are the branch's and the assigned staff
 	// member's names, for people to read; filled when read.
 	BranchName, AssigneeName string

@@ -94,8 +94,12 @@ var dossierTerm = regexp.MustCompile(`7\s*\.\s*3\s*\.\s*8|7\s*:\s*454`)
 // on today in the practice's time zone.
 func (d Decision) Validate(c Case, today deadline.Date) Problems {
 	p := Problems{}
-	if !slices.Contains(Outcomes, d.Outcome) {
+	switch {
+	case !slices.Contains(Outcomes, d.Outcome):
 		p.add("outcome", "field.choose")
+	case c.Type == Erasure && d.Outcome == Granted && AnyKept(c.Erasure):
+		// Data kept by law: the erasure is granted in part at most.
+		p.add("outcome", "erasure.kept_not_granted")
 	}
 	refuses := d.Outcome.Refuses()
 	rule, allowed := c.GroundRule(d.Ground)

@@ -59,6 +59,9 @@ type Change struct {
 	Activities     *[]string
 	ResetStatement bool
 	Statement      *Statement
+	// Erasure, when set, replaces the erasure items of an erasure case
+	// (SaveErasure).
+	Erasure *[]ErasureItem
 	// SendDocuments marks the case's answer documents that were not sent
 	// yet as sent (package delivery); none such is a conflict.
 	SendDocuments *DocumentsSent

@@ -72,7 +72,7 @@ func (w *Writer) decisionBody(k casework.Case, d casework.Decision, st practice.
 		"Name": k.Requester.Name, "Reference": k.Reference, "Received": lang.Date(c, k.ReceivedOn),
 		"Right":    w.cat.T(c, "type."+string(k.Type)+".title", nil),
 		"Outcome":  w.cat.T(c, "letter.decision."+outcomeKey(k, d.Outcome), map[string]any{"Received": lang.Date(c, k.ReceivedOn)}),
-		"Withheld": false, "Because": "", "Detail": "", "Kept": "",
+		"Withheld": false, "Because": "", "Detail": "", "Kept": "", "Erasure": "",
 		"Reasons":   strings.TrimSpace(d.Reasons),
 		"Statement": strings.TrimSpace(d.Statement),
 		"Route":     d.Outcome != casework.Withdrawn,
@@ -108,6 +108,9 @@ func (w *Writer) decisionBody(k casework.Case, d casework.Decision, st practice.
 			}
 		}
 	}
+	if data["Withheld"] == false {
+		data["Erasure"] = w.erasureLines(k, d, c)
+	}
 	var buf bytes.Buffer
 	if err := w.templates["decision_letter."+string(c)].Execute(&buf, data); err != nil {
 		return "", fmt.Errorf("decision letter: %w", err)
@@ -127,4 +130,33 @@ func outcomeKey(k casework.Case, o casework.Outcome) string {
 		return "objection_direct_marketing." + string(o)
 	}
 	return string(k.Type) + "." + string(o)
+}
+
+// erasureLines lists, for an erasure granted in whole or in part, what was
+// erased and what is kept, on which statute and until when (DOMAIN.md §5);
+// empty for another right or outcome, or with no items recorded.
+func (w *Writer) erasureLines(k casework.Case, d casework.Decision, c lang.Code) string {
+	if k.Type != casework.Erasure || (d.Outcome != casework.Granted && d.Outcome != casework.PartiallyGranted) || len(k.Erasure) == 0 {
+		return ""
+	}
+	lines := []string{w.cat.T(c, "letter.erasure.heading", nil)}
+	for _, it := range k.Erasure {
+		name := it.Name
+		if name == "" {
+			name = it.Activity
+		}
+		args := map[string]any{"Activity": name, "System": it.System, "Ground": it.Ground, "Until": it.Until}
+		id := "letter.erasure.erased"
+		switch {
+		case it.Kept():
+			id = "letter.erasure.kept"
+			if u, err := deadline.ParseDate(it.Until); err == nil {
+				args["Until"] = lang.Date(c, u)
+			}
+		case it.System != "":
+			id = "letter.erasure.erased_in"
+		}
+		lines = append(lines, "- "+w.cat.T(c, id, args))
+	}
+	return strings.Join(lines, "\n")
 }

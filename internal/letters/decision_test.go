@@ -228,3 +228,46 @@ func TestDecisionLetterParts(t *testing.T) {
 		}
 	})
 }
+
+// An erasure granted in part lists, by the register's names, what was
+// erased (and where) and what is kept, on which statute and until when, in
+// either language; one refused outright lists nothing as erased.
+func TestDecisionLetterListsErasureItems(t *testing.T) {
+	w, _ := decisionWriter(t, practice.Netherlands)
+	k := confirmedCase(casework.Erasure)
+	k.Erasure = []casework.ErasureItem{
+		{Activity: "client-file", Name: "Cliëntdossier", Action: casework.ErasureErased, System: "Dossierix"},
+		{Activity: "invoicing", Name: "Facturatie", Action: casework.ErasureKept, Ground: "AWR art. 52", Until: "2033-12-31"},
+	}
+	d := casework.Decision{Outcome: casework.PartiallyGranted, Ground: casework.GroundRetention, Statute: "AWR art. 52",
+		Until: "2033-12-31", Reasons: "Facturen bewaren wij voor de Belastingdienst."}
+	for _, tc := range []struct {
+		lang casework.Language
+		want []string
+	}{
+		{casework.Dutch, []string{"Cliëntdossier: gewist uit Dossierix.", "Facturatie: bewaard tot en met zaterdag 31 december 2033",
+			"(AWR art. 52)"}},
+		{casework.English, []string{"Cliëntdossier: erased from Dossierix.", "Facturatie: kept until Saturday 31 December 2033",
+			"(AWR art. 52)"}},
+	} {
+		k.Language = tc.lang
+		l, err := w.DecisionLetter(k, d, decidedOn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range tc.want {
+			if !strings.Contains(l.Body, s) {
+				t.Errorf("%s letter lacks %q:\n%s", tc.lang, s, l.Body)
+			}
+		}
+	}
+	k.Language = casework.Dutch
+	refused := casework.Decision{Outcome: casework.Refused, Ground: casework.GroundLegalClaims, Reasons: "Er loopt een procedure."}
+	l, err := w.DecisionLetter(k, refused, decidedOn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(l.Body, "gewist") {
+		t.Errorf("a refused erasure lists erased data:\n%s", l.Body)
+	}
+}

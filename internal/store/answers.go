@@ -51,8 +51,8 @@ func caseActivities(db *gorm.DB, caseID int64) ([]string, error) {
 	return keys, nil
 }
 
-// writeAnswers stores the chosen activities and the access statement a
-// Change carries, inside tx.
+// writeAnswers stores the chosen activities, the erasure items and the
+// access statement a Change carries, inside tx.
 func (s *Cases) writeAnswers(tx *gorm.DB, caseID int64, ch casework.Change) error {
 	if ch.Activities != nil {
 		if err := tx.Where("case_id = ?", caseID).Delete(&caseActivityRow{}).Error; err != nil {
@@ -63,6 +63,9 @@ func (s *Cases) writeAnswers(tx *gorm.DB, caseID int64, ch casework.Change) erro
 				return internal(err, "record case activity")
 			}
 		}
+	}
+	if err := writeErasure(tx, caseID, ch); err != nil {
+		return err
 	}
 	if ch.ResetStatement {
 		if err := tx.Where("case_id = ?", caseID).Delete(&accessStatementRow{}).Error; err != nil {
@@ -115,13 +118,16 @@ func (s *Cases) AccessStatement(ctx context.Context, caseID int64) (casework.Sta
 	return st, nil
 }
 
-// withActivities is the case of v with its chosen activities, read through
-// db: for reads of one case, not lists.
+// withActivities is the case of v with its chosen activities and erasure
+// items, read through db: for reads of one case, not lists.
 func (s *Cases) withActivities(db *gorm.DB, v caseView) (casework.Case, error) {
 	c, err := s.caseFromView(v)
 	if err != nil {
 		return c, err
 	}
-	c.Activities, err = caseActivities(db, c.ID)
+	if c.Activities, err = caseActivities(db, c.ID); err != nil {
+		return c, err
+	}
+	c.Erasure, err = caseErasure(db, c.ID)
 	return c, err
 }

@@ -43,6 +43,7 @@ var eventActions = map[casework.EventKind]audit.Action{
 	casework.EventConsents:      audit.CaseUpdate,
 	casework.EventActivities:    audit.CaseActivities,
 	casework.EventStatement:     audit.CaseStatement,
+	casework.EventErasure:       audit.CaseErasure,
 }
 
 // eventDetail is the audit detail of an event: machine words only.
@@ -74,6 +75,8 @@ func eventDetail(e casework.Event) string {
 		return "activities=" + e.Data["activities"]
 	case casework.EventStatement:
 		return "approved=" + e.Data["approved"]
+	case casework.EventErasure:
+		return "erased=" + e.Data["erased"] + " kept=" + e.Data["kept"]
 	case casework.EventDocumentsSent:
 		return "documents=" + e.Data["count"]
 	}

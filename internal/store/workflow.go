@@ -52,6 +52,9 @@ func (s *Cases) UpdateCase(ctx context.Context, ref string, actor casework.Actor
 		if c.Activities, err = caseActivities(tx, c.ID); err != nil {
 			return err
 		}
+		if c.Erasure, err = caseErasure(tx, c.ID); err != nil {
+			return err
+		}
 		address := c.Requester.Email
 		ch, err := step(&c)
 		if err != nil {

@@ -398,6 +398,9 @@ type caseView struct {
 	// Activities are the register activities that concern the person; only
 	// where one case is read (lists leave them out).
 	Activities *[]string `json:"activities,omitempty"`
+	// Erasure is what an erasure case did with each chosen activity (PUT
+	// …/erasure); only on an erasure case where one case is read.
+	Erasure *[]erasureItemView `json:"erasure,omitempty"`
 }
 
 type requesterView struct {
@@ -453,6 +456,9 @@ func (s *Server) caseView(k casework.Case, settings practice.Settings) caseView 
 	}
 	if k.Activities != nil {
 		v.Activities = &k.Activities
+	}
+	if k.Type == casework.Erasure && k.Erasure != nil {
+		v.Erasure = erasureViews(k.Erasure)
 	}
 	return v
 }

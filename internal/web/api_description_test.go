@@ -326,6 +326,30 @@ func TestAPIDescriptionDescribesAnswers(t *testing.T) {
 		t.Errorf("GET consents: %v, want the one recorded", got)
 	}
 	call(http.MethodGet, "/api/v1/cases/"+ref+"/letter.pdf", owner, nil, http.StatusConflict, true)
+	// Erasure: what was erased and what is kept; a kept item bars "granted".
+	call(http.MethodPut, "/api/v1/cases/"+ref+"/erasure", owner, object{"items": []object{}}, http.StatusConflict, true)
+	eref := call(http.MethodPost, "/api/v1/cases", owner, with(newRequest("Eva Erdacht", "eva@example.nl"), "branch", "utrecht",
+		"type", "erasure", "specifics", object{"erasure_scope": "all"}, "received_at", "2026-11-20", "channel", "email"),
+		http.StatusCreated, true).object()["reference"].(string)
+	call(http.MethodPut, "/api/v1/cases/"+eref+"/activities", owner, object{"activities": []string{"wachtlijst", "nieuwsbrief"}}, http.StatusOK, true)
+	saved := call(http.MethodPut, "/api/v1/cases/"+eref+"/erasure", owner, object{"items": []object{
+		{"activity": "wachtlijst", "action": "erased", "system": "Wachtlijst"},
+		{"activity": "nieuwsbrief", "action": "kept", "ground": "AWR art. 52", "until": "2033-12-31"}}}, http.StatusOK, true).object()
+	if items, _ := saved["erasure"].([]any); len(items) != 2 || items[1].(map[string]any)["until"] != "2033-12-31" {
+		t.Errorf("the case holds erasure items %v", saved["erasure"])
+	}
+	bad := call(http.MethodPut, "/api/v1/cases/"+eref+"/erasure", owner, object{"items": []object{
+		{"activity": "wachtlijst", "action": "erased"},
+		{"activity": "nieuwsbrief", "action": "kept", "ground": "Jeugdwet art. 7.3.8", "until": "2040-01-01"}}},
+		http.StatusUnprocessableEntity, false).errorFields()
+	if bad["items.1.ground"] == "" {
+		t.Errorf("the dossier term as ground: fields %v", bad)
+	}
+	granted := call(http.MethodPost, "/api/v1/cases/"+eref+"/decision", owner,
+		object{"outcome": "granted", "reasons": "Alles gewist."}, http.StatusUnprocessableEntity, false).errorFields()
+	if granted["outcome"] == "" {
+		t.Errorf("granted with a kept item: fields %v", granted)
+	}
 	call(http.MethodGet, "/api/v1/cases/"+posted["reference"].(string)+"/letter.pdf", owner, nil, http.StatusOK, true)
 
 	// Breaches.

@@ -213,6 +213,7 @@ func (s *Server) routes() {
 	staffAPI.GET("/consents", s.apiConsents)
 	staffAPI.POST("/consents", s.apiCreateConsent)
 	staffAPI.PUT("/cases/:reference/consents", s.apiCaseConsents)
+	staffAPI.PUT("/cases/:reference/erasure", s.apiCaseErasure)
 	staffAPI.POST("/cases/:reference/identity", s.apiRecordIdentity)
 }
 
