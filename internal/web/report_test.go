@@ -134,3 +134,30 @@ func TestAccountabilityReport(t *testing.T) {
 		t.Error("owners do not see the report in the navigation")
 	}
 }
+
+// A report of one branch counts that branch's cases only; an unknown
+// branch is refused next to its field.
+func TestAccountabilityReportPerBranch(t *testing.T) {
+	a := newTestServer(t, withBranches("utrecht", "zeist"))
+	owner := a.addMember(t, "eigenaar@praktijk.example", staff.Owner)
+	a.fileRequest(t, "Test Utrecht", "utrecht@example.nl", "utrecht")
+	a.fileRequest(t, "Test Zeist", "zeist@example.nl", "zeist")
+	a.fileRequest(t, "Test Zeist Twee", "zeist2@example.nl", "zeist")
+	b := a.signIn(t, owner.Email)
+	received := func(p *page) string {
+		rows := p.find(func(n *htmlNode) bool { return n.Data == "tr" && attr(n, "data-figure") == "received" })
+		if len(rows) != 1 {
+			return ""
+		}
+		return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(textContent(rows[0])), a.nl("report.received")))
+	}
+	for query, want := range map[string]string{"": "3", "?branch=utrecht": "1", "?branch=zeist": "2"} {
+		if got := received(b.get("/staff/report" + query)); got != want {
+			t.Errorf("/staff/report%s: received %q, want %s", query, got, want)
+		}
+	}
+	bad := b.get("/staff/report?branch=nergens")
+	if bad.Status != http.StatusUnprocessableEntity || !strings.Contains(bad.textOf("f-branch-error"), a.nl("report.error_branch")) {
+		t.Errorf("unknown branch: %d %q", bad.Status, bad.textOf("f-branch-error"))
+	}
+}
