@@ -76,6 +76,21 @@ func TestAccountabilityReport(t *testing.T) {
 		}
 	}
 	assertShows(t, p, "november 2026")
+	// The chart: an image with its title, one bar (November's access
+	// requests) at the plot's full height, named for a hover.
+	svgs := p.find(func(n *htmlNode) bool { return n.Data == "svg" && attr(n, "role") == "img" })
+	if len(svgs) != 1 || !strings.Contains(textContent(svgs[0]), a.nl("report.chart_title")) {
+		t.Fatalf("chart: %d svg images, want 1 with its title", len(svgs))
+	}
+	var rects []*htmlNode
+	for n := range svgs[0].Descendants() {
+		if n.Data == "rect" {
+			rects = append(rects, n)
+		}
+	}
+	if len(rects) != 1 || attr(rects[0], "height") != "200" || textContent(rects[0]) != "nov – "+a.nl("type.access.title")+": 5" {
+		t.Errorf("chart bars: %d, want one of height 200 titled for November's 5 access requests", len(rects))
+	}
 
 	res := b.get("/staff/report/report.csv?" + period)
 	if res.Status != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") {

@@ -44,6 +44,54 @@ type reportSection struct {
 	Lines   []reportLine
 }
 
+// reportChart is the requests per month by right as stacked bars in SVG
+// units; the months table beside it gives the same numbers.
+type reportChart struct {
+	Width, Height, PlotHeight, BarWidth int
+	Bars                                []reportBar
+	Legend                              []reportSegment
+}
+
+type reportBar struct {
+	Label     string // the month, short
+	X, LabelX int
+	Segments  []reportSegment
+}
+
+type reportSegment struct {
+	Y, Height int
+	Fill      string
+	Title     string // the right and its number, for a hover
+}
+
+// rightColours are the bars' colours per right, in the order of
+// casework.RequestTypes; each differs from white by a contrast of 3:1 or more.
+var rightColours = []string{"#1b5e9a", "#b03a2e", "#2e7d32", "#7b3f9e", "#a35a00", "#00707a", "#5d4037"}
+
+// chartOf draws the months of r as stacked bars.
+func chartOf(months []reportMonth, rights []reportLine, r report.Report) reportChart {
+	ch := reportChart{Width: 600, Height: 230, PlotHeight: 200}
+	ch.BarWidth = report.BarWidth(len(r.Months), ch.Width)
+	for i, b := range report.Stack(r.Months, ch.Width, ch.PlotHeight) {
+		bar := reportBar{Label: shortMonth(months[i].Label), X: b.X, LabelX: b.X + ch.BarWidth/2}
+		for _, sg := range b.Segments {
+			bar.Segments = append(bar.Segments, reportSegment{Y: sg.Y, Height: sg.Height, Fill: rightColours[sg.Right],
+				Title: rights[sg.Right].Label + ": " + strconv.Itoa(sg.N)})
+		}
+		ch.Bars = append(ch.Bars, bar)
+	}
+	for i, l := range rights {
+		ch.Legend = append(ch.Legend, reportSegment{Fill: rightColours[i], Title: l.Label})
+	}
+	return ch
+}
+
+// shortMonth is the first three letters of a month's name.
+func shortMonth(label string) string {
+	r := []rune(label)
+	return string(r[:min(3, len(r))])
+}
+
 // reportMonth is one month's row of requests per right.
 type reportMonth struct {
 	Label    string
@@ -61,6 +109,7 @@ type reportPage struct {
 	Sections []reportSection
 	Rights   []reportLine // the months table's columns
 	Months   []reportMonth
+	Chart    reportChart
 	CSV      string // the address of the CSV of the same figures
 }
 
@@ -138,6 +187,7 @@ func (s *Server) staffReport(c echo.Context) error {
 	}
 	p.Shown, p.Report = true, r
 	p.Sections, p.Rights, p.Months = reportLines(b.Tr, r)
+	p.Chart = chartOf(p.Months, p.Rights, r)
 	q := url.Values{"from": {form.From}, "to": {form.To}}
 	if form.Branch != "" {
 		q.Set("branch", form.Branch)
