@@ -42,6 +42,7 @@ func staffPages(ref, br string) []string {
 		"/staff/register", "/staff/register/print", "/staff/register/new", "/staff/register/activities/newsletter",
 		"/staff/register/activities/client-file/edit",
 		"/staff/consents?q=anna.devries-vanoudenhoven%40voorbeeld.example", "/staff/consents/new",
+		"/staff/report",
 	}
 }
 
@@ -192,7 +193,7 @@ func TestStaffTableCellsNamedByColumn(t *testing.T) {
 		}
 	}
 	for _, path := range []string{"/staff/cases", "/staff/breaches", "/staff/breaches/summary", "/staff/team", "/staff/audit", "/staff/account", "/staff/outbox",
-		"/staff/audit?what=case_create&ref=" + ref, "/staff/cases/" + ref, "/staff/breaches/" + br + "/followup?kind=supplement", "/staff/register", "/staff/register/activities/newsletter"} {
+		"/staff/audit?what=case_create&ref=" + ref, "/staff/cases/" + ref, "/staff/breaches/" + br + "/followup?kind=supplement", "/staff/register", "/staff/register/activities/newsletter", "/staff/report"} {
 		if cells[path] == 0 {
 			t.Errorf("%s: no table cells checked, want the rows of its table", path)
 		}

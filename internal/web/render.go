@@ -26,7 +26,7 @@ type pages struct {
 // pageNames lists every page; a missing file stops the start.
 var pageNames = []string{"request_start", "request_form", "request_received", "track", "setup", "setup_done", "error",
 	"staff_queue", "staff_case", "staff_case_form", "signin", "signin_code", "staff_account", "staff_totp",
-	"staff_team", "staff_welcome", "staff_audit", "staff_settings",
+	"staff_team", "staff_welcome", "staff_audit", "staff_settings", "staff_report",
 	"staff_breaches", "staff_breach", "staff_breach_form", "staff_breach_assessment", "staff_breach_decision",
 	"staff_breach_draft", "staff_breach_followup", "staff_breach_letter", "staff_breach_summary", "staff_breach_settings",
 	"staff_outbox", "staff_register", "staff_activity", "staff_activity_form", "staff_register_print",

@@ -126,6 +126,8 @@ func (s *Server) routes() {
 	owners.POST("/team/:id/reset-totp", s.resetSecondFactor)
 	owners.POST("/branches", s.addBranch)
 	owners.GET("/audit", s.auditTrail)
+	owners.GET("/report", s.staffReport)
+	owners.GET("/report/report.csv", s.staffReportCSV)
 	owners.POST("/audit/verify", s.auditVerify)
 
 	// The breach register (AVG art. 33(5)): owners, and officers for the

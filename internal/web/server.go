@@ -77,6 +77,9 @@ type Store interface {
 	// The answers of a case (case_answers.go).
 	answerStore
 
+	// The accountability report (staff_report.go).
+	reportStore
+
 	// The audit trail.
 	AppendAudit(ctx context.Context, e audit.Entry) error
 	AuditSearch(ctx context.Context, f audit.Filter) (audit.Page, error)
