@@ -122,6 +122,18 @@ func TestAccountabilityReport(t *testing.T) {
 	if rows := p.find(func(n *htmlNode) bool { return attr(n, "data-figure") == "received" }); len(rows) != 1 || !strings.Contains(textContent(rows[0]), "1") {
 		t.Errorf("2027 received: %v", rows)
 	}
+	// Nothing decided there: days to answer are a dash, not 0, and empty
+	// in the CSV.
+	for _, key := range []string{"median", "p90"} {
+		if rows := p.find(func(n *htmlNode) bool { return n.Data == "tr" && attr(n, "data-figure") == key }); len(rows) != 1 ||
+			!strings.HasSuffix(strings.TrimSpace(textContent(rows[0])), "–") {
+			t.Errorf("2027 %s with nothing decided: %v", key, rows)
+		}
+	}
+	if csv2027 := b.get("/staff/report/report.csv?from=2027-01-01&to=2027-12-31").Body; !strings.Contains(csv2027, "days,median,\r\n") &&
+		!strings.Contains(csv2027, "days,median,\n") {
+		t.Errorf("2027 CSV: want an empty median:\n%s", csv2027)
+	}
 
 	// Bad dates: 422 with the message next to the field.
 	bad := b.get("/staff/report?from=2026-13-01&to=2026-01-01")

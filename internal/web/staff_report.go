@@ -35,6 +35,9 @@ type reportForm struct{ From, To, Branch string }
 type reportLine struct {
 	Key, Label string
 	N          int
+	// None: the figure does not exist (days to answer with nothing
+	// decided); the page shows a dash, not a misleading 0.
+	None bool
 }
 
 // reportSection is one table of labelled figures; a line's key is
@@ -211,7 +214,8 @@ func reportLines(t tr, r report.Report) (sections []reportSection, rights []repo
 		n   int
 	}{{"received", r.Received}, {"decided", r.Decided}, {"on_time", r.OnTime}, {"late", r.Late}, {"extended", r.Extended},
 		{"open", r.Open}, {"paused", r.Paused}, {"median", r.MedianDays}, {"p90", r.P90Days}} {
-		totals = append(totals, reportLine{Key: f.key, Label: t.T("report." + f.key), N: f.n})
+		none := (f.key == "median" || f.key == "p90") && r.Decided == 0
+		totals = append(totals, reportLine{Key: f.key, Label: t.T("report." + f.key), N: f.n, None: none})
 	}
 	rights = label("right", "type.", ".title", r.PerRight)
 	sections = []reportSection{{t.T("report.totals"), totals}, {t.T("report.per_right"), rights},
@@ -240,13 +244,20 @@ func (s *Server) staffReportCSV(c echo.Context) error {
 	if len(problems) > 0 {
 		return apperr.InvalidFields(problems)
 	}
+	// Days to answer do not exist while nothing is decided: an empty cell.
+	days := func(n int) string {
+		if r.Decided == 0 {
+			return ""
+		}
+		return strconv.Itoa(n)
+	}
 	rows := [][]string{{"section", "key", "value"},
 		{"period", "from", r.Period.From.String()}, {"period", "to", r.Period.To.String()}, {"period", "branch", form.Branch},
 		{"total", "received", strconv.Itoa(r.Received)}, {"total", "decided", strconv.Itoa(r.Decided)},
 		{"total", "open", strconv.Itoa(r.Open)}, {"total", "on_time", strconv.Itoa(r.OnTime)},
 		{"total", "late", strconv.Itoa(r.Late)}, {"total", "extended", strconv.Itoa(r.Extended)},
-		{"total", "paused", strconv.Itoa(r.Paused)}, {"days", "median", strconv.Itoa(r.MedianDays)},
-		{"days", "p90", strconv.Itoa(r.P90Days)}}
+		{"total", "paused", strconv.Itoa(r.Paused)}, {"days", "median", days(r.MedianDays)},
+		{"days", "p90", days(r.P90Days)}}
 	for _, sec := range []struct {
 		name   string
 		counts []report.Count
