@@ -7,7 +7,6 @@ import (
 	"image"
 	"image/png"
 	"io"
-	"io/fs"
 	"mime/multipart"
 	"net/http"
 	"os"
@@ -57,22 +56,7 @@ func (a *testApp) assertNotAtRest(tb testing.TB, marker string) {
 			tb.Fatalf("the data folder lacks %s: %v", name, err)
 		}
 	}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		if bytes.Contains(b, []byte(marker)) {
-			tb.Errorf("%s holds %q in clear", path, marker)
-		}
-		return nil
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
+	assertNotOnDisk(tb, dir, marker)
 	if strings.Contains(a.logs.String(), marker) {
 		tb.Errorf("the log holds %q", marker)
 	}
