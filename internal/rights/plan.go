@@ -16,8 +16,15 @@ const (
 	StepStatement      = "statement"      // access: the art. 15(1) statement is approved
 	StepDocuments      = "documents"      // access: the uploaded copies are sent, after the statement
 	StepConsents       = "consents"       // consent withdrawal: the consents withdrawn are chosen
+	StepErasure        = "erasure"        // erasure: per chosen activity, erased or kept (and why, until when)
+	StepRectification  = "rectification"  // rectification: per item, corrected (where) or kept (why)
+	StepRestriction    = "restriction"    // restriction: what is restricted, on which ground, from and until when
+	StepPortability    = "portability"    // portability: the export of the data the person provided is made
+	StepObjection      = "objection"      // objection: the processing objected to, stopped or the balancing recorded
 	StepDecision       = "decision"       // the outcome is decided
 	StepLetter         = "letter"         // the decision letter is sent
+	StepNotices        = "notices"        // art. 19: every recipient is told of the rectification, erasure or restriction
+	StepDestruction    = "destruction"    // erasure: each destruction promised for a later day is confirmed
 )
 
 // ReasonPaused is the reason on the current step while a question to the
@@ -65,6 +72,27 @@ type Facts struct {
 	ConsentsChosen bool
 	// LetterSent: the decision letter went out.
 	LetterSent bool
+	// ErasureRecorded: an erasure case has an item (erased or kept) for
+	// every chosen activity.
+	ErasureRecorded bool
+	// RectificationRecorded: a rectification case has its items recorded
+	// (corrected, or kept with the reason).
+	RectificationRecorded bool
+	// RestrictionRecorded: a restriction case has what is restricted, the
+	// ground and the period recorded.
+	RestrictionRecorded bool
+	// ExportReady: a portability case's export (ZIP with JSON, CSV and a
+	// manifest) is made.
+	ExportReady bool
+	// ObjectionRecorded: an objection case has the processing objected to
+	// and what follows (stopped, or the balancing) recorded.
+	ObjectionRecorded bool
+	// NoticesOpen is how many art. 19 notices still wait to be sent or
+	// printed.
+	NoticesOpen int
+	// DestructionPending is how many erasure items promise a destruction
+	// not yet confirmed.
+	DestructionPending int
 }
 
 // step is one step of a right with when it is done and what must come
@@ -100,10 +128,44 @@ func stepsOf(t casework.RequestType, representation bool) []step {
 	case casework.ConsentWithdrawal:
 		steps = append(steps, step{key: StepConsents, done: func(_ casework.Case, f Facts) bool { return f.ConsentsChosen }})
 		gate = append(gate, StepConsents)
+	default:
+		if own, ok := ownStep[t]; ok {
+			steps = append(steps, step{key: own.key, done: own.done, needs: []string{StepActivities}})
+			gate = append(gate, own.key)
+		}
 	}
-	return append(steps,
-		step{key: StepDecision, done: func(c casework.Case, _ Facts) bool { return c.Status == casework.Completed }, needs: gate},
+	steps = append(steps,
+		step{key: StepDecision, done: func(c casework.Case, _ Facts) bool { return c.Outcome != "" }, needs: gate},
 		step{key: StepLetter, done: func(_ casework.Case, f Facts) bool { return f.LetterSent }, needs: []string{StepDecision}})
+	if t == casework.Rectification || t == casework.Erasure || t == casework.Restriction {
+		steps = append(steps, step{key: StepNotices, needs: []string{StepDecision},
+			done: func(c casework.Case, f Facts) bool { return notifies(c.Outcome) && f.NoticesOpen == 0 }})
+	}
+	if t == casework.Erasure {
+		steps = append(steps, step{key: StepDestruction, needs: []string{StepDecision},
+			done: func(c casework.Case, f Facts) bool { return c.Outcome != "" && f.DestructionPending == 0 }})
+	}
+	return steps
+}
+
+// ownStep is the step of its own that a right takes between choosing the
+// activities and the decision (access and consent withdrawal take more
+// than one, see stepsOf).
+var ownStep = map[casework.RequestType]struct {
+	key  string
+	done func(casework.Case, Facts) bool
+}{
+	casework.Erasure:       {StepErasure, func(_ casework.Case, f Facts) bool { return f.ErasureRecorded }},
+	casework.Rectification: {StepRectification, func(_ casework.Case, f Facts) bool { return f.RectificationRecorded }},
+	casework.Restriction:   {StepRestriction, func(_ casework.Case, f Facts) bool { return f.RestrictionRecorded }},
+	casework.Portability:   {StepPortability, func(_ casework.Case, f Facts) bool { return f.ExportReady }},
+	casework.Objection:     {StepObjection, func(_ casework.Case, f Facts) bool { return f.ObjectionRecorded }},
+}
+
+// notifies reports whether a decision with outcome o calls for art. 19
+// notices: the request granted in whole or in part.
+func notifies(o casework.Outcome) bool {
+	return o == casework.Granted || o == casework.PartiallyGranted
 }
 
 // refusing reports whether case c can only be refused, so the steps

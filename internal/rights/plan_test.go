@@ -1,6 +1,7 @@
 package rights
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -26,6 +27,12 @@ func TestPlan(t *testing.T) {
 	acts := []string{"treatment"}
 	completed := func(c casework.Case, o casework.Outcome) casework.Case {
 		c.Status, c.Outcome = casework.Completed, o
+		return c
+	}
+	// decided: the outcome is decided and the letter out, but the case
+	// stays open for what follows (notices, a destruction to confirm).
+	decided := func(c casework.Case, o casework.Outcome) casework.Case {
+		c.Outcome = o
 		return c
 	}
 	open := func(typ casework.RequestType, id casework.Identity, activities []string) casework.Case {
@@ -64,22 +71,49 @@ func TestPlan(t *testing.T) {
 			"identity:current(plan.current.paused) activities:later statement:blocked(plan.blocked.activities) documents:blocked(plan.blocked.statement) decision:blocked(plan.blocked.identity) letter:blocked(plan.blocked.decision)"},
 		{"identity verified but the status not yet recorded as met",
 			open(casework.Rectification, verified, nil), Facts{IdentityMissing: true},
-			"identity:current activities:later decision:blocked(plan.blocked.identity) letter:blocked(plan.blocked.decision)"},
+			"identity:current activities:later rectification:blocked(plan.blocked.activities) decision:blocked(plan.blocked.identity) letter:blocked(plan.blocked.decision) notices:blocked(plan.blocked.decision)"},
 		{"rectification with a representative whose authority is missing",
 			open(casework.Rectification, verified, acts), Facts{Representation: 2, RepresentationMissing: 1},
-			"identity:done representation:current activities:done decision:blocked(plan.blocked.representation) letter:blocked(plan.blocked.decision)"},
-		{"erasure ready: the decision",
+			"identity:done representation:current activities:done rectification:later decision:blocked(plan.blocked.representation) letter:blocked(plan.blocked.decision) notices:blocked(plan.blocked.decision)"},
+		{"erasure with activities: the items",
 			open(casework.Erasure, verified, acts), Facts{},
-			"identity:done activities:done decision:current letter:blocked(plan.blocked.decision)"},
+			"identity:done activities:done erasure:current decision:blocked(plan.blocked.erasure) letter:blocked(plan.blocked.decision) notices:blocked(plan.blocked.decision) destruction:blocked(plan.blocked.decision)"},
+		{"erasure items recorded: the decision",
+			open(casework.Erasure, verified, acts), Facts{ErasureRecorded: true, DestructionPending: 1},
+			"identity:done activities:done erasure:done decision:current letter:blocked(plan.blocked.decision) notices:blocked(plan.blocked.decision) destruction:blocked(plan.blocked.decision)"},
+		{"erasure decided, a notice to print and a destruction to confirm: the notices",
+			decided(open(casework.Erasure, verified, acts), casework.PartiallyGranted), Facts{ErasureRecorded: true, LetterSent: true, NoticesOpen: 1, DestructionPending: 1},
+			"identity:done activities:done erasure:done decision:done letter:done notices:current destruction:later"},
+		{"erasure decided, notices out: the destruction to confirm",
+			decided(open(casework.Erasure, verified, acts), casework.Granted), Facts{ErasureRecorded: true, LetterSent: true, DestructionPending: 1},
+			"identity:done activities:done erasure:done decision:done letter:done notices:done destruction:current"},
+		{"erasure completed",
+			completed(open(casework.Erasure, verified, acts), casework.Granted), Facts{ErasureRecorded: true, LetterSent: true},
+			"identity:done activities:done erasure:done decision:done letter:done notices:done destruction:done"},
+		{"erasure refused: no notices",
+			completed(open(casework.Erasure, verified, acts), casework.Refused), Facts{ErasureRecorded: true, LetterSent: true},
+			"identity:done activities:done erasure:done decision:done letter:done notices:skipped destruction:done"},
+		{"rectification items recorded: the decision",
+			open(casework.Rectification, verified, acts), Facts{RectificationRecorded: true},
+			"identity:done activities:done rectification:done decision:current letter:blocked(plan.blocked.decision) notices:blocked(plan.blocked.decision)"},
+		{"restriction with activities: what is restricted",
+			open(casework.Restriction, verified, acts), Facts{},
+			"identity:done activities:done restriction:current decision:blocked(plan.blocked.restriction) letter:blocked(plan.blocked.decision) notices:blocked(plan.blocked.decision)"},
+		{"portability export made: the decision",
+			open(casework.Portability, verified, acts), Facts{ExportReady: true},
+			"identity:done activities:done portability:done decision:current letter:blocked(plan.blocked.decision)"},
+		{"objection recorded: the decision",
+			open(casework.Objection, verified, acts), Facts{ObjectionRecorded: true},
+			"identity:done activities:done objection:done decision:current letter:blocked(plan.blocked.decision)"},
 		{"restriction without activities",
 			open(casework.Restriction, verified, nil), Facts{},
-			"identity:done activities:current decision:blocked(plan.blocked.activities) letter:blocked(plan.blocked.decision)"},
+			"identity:done activities:current restriction:blocked(plan.blocked.activities) decision:blocked(plan.blocked.activities) letter:blocked(plan.blocked.decision) notices:blocked(plan.blocked.decision)"},
 		{"portability decided, letter not yet out",
 			completed(open(casework.Portability, verified, acts), casework.Granted), Facts{},
-			"identity:done activities:done decision:done letter:skipped"},
+			"identity:done activities:done portability:skipped decision:done letter:skipped"},
 		{"objection received",
 			open(casework.Objection, casework.Identity{}, nil), Facts{IdentityMissing: true},
-			"identity:current activities:later decision:blocked(plan.blocked.identity) letter:blocked(plan.blocked.decision)"},
+			"identity:current activities:later objection:blocked(plan.blocked.activities) decision:blocked(plan.blocked.identity) letter:blocked(plan.blocked.decision)"},
 		{"consent withdrawal: the consents after the activities",
 			open(casework.ConsentWithdrawal, verified, acts), Facts{},
 			"identity:done activities:done consents:current decision:blocked(plan.blocked.consents) letter:blocked(plan.blocked.decision)"},
@@ -88,7 +122,7 @@ func TestPlan(t *testing.T) {
 			"identity:done activities:done consents:done decision:done letter:done"},
 		{"failed identity: straight to the refusal",
 			open(casework.Erasure, casework.Identity{Status: casework.IdentityFailed}, nil), Facts{IdentityMissing: true},
-			"identity:skipped activities:skipped decision:current letter:blocked(plan.blocked.decision)"},
+			"identity:skipped activities:skipped erasure:skipped decision:current letter:blocked(plan.blocked.decision) notices:skipped destruction:skipped"},
 		{"parent without authority: straight to the refusal",
 			parent, Facts{IdentityMissing: true, Representation: 1, RepresentationMissing: 1},
 			"identity:skipped representation:skipped activities:skipped statement:skipped documents:skipped decision:current letter:blocked(plan.blocked.decision)"},
@@ -117,7 +151,8 @@ func TestPlan(t *testing.T) {
 func TestPlanCoversEveryRight(t *testing.T) {
 	for _, typ := range casework.RequestTypes {
 		p := Plan(casework.Case{Type: typ}, Facts{IdentityMissing: true})
-		if p[0].Key != StepIdentity || p[len(p)-2].Key != StepDecision || p[len(p)-1].Key != StepLetter {
+		i := slices.IndexFunc(p, func(s Step) bool { return s.Key == StepDecision })
+		if p[0].Key != StepIdentity || i < 0 || i+1 >= len(p) || p[i+1].Key != StepLetter {
 			t.Fatalf("%s: %s", typ, line(p))
 		}
 	}

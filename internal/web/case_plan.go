@@ -43,7 +43,8 @@ var stepAnchors = map[string]string{
 // read: the identity view, the access statement, the answer documents, the
 // consents chosen and the letter sent.
 func planFacts(p casePage) rights.Facts {
-	f := rights.Facts{StatementApproved: p.Answers.Approved, LetterSent: p.SentLetter != nil}
+	f := rights.Facts{StatementApproved: p.Answers.Approved, LetterSent: p.SentLetter != nil,
+		ErasureRecorded: len(p.Case.Erasure) > 0 && len(p.Case.Erasure) == len(p.Case.Activities)}
 	if p.ID != nil {
 		for _, n := range p.ID.Needs {
 			switch {
