@@ -101,6 +101,11 @@ type step struct {
 	key   string
 	done  func(casework.Case, Facts) bool
 	needs []string // keys of earlier steps that must be done first
+	// followUp marks a step that comes after the decision and can still be
+	// open once the case is completed (a notice to print); it is skipped
+	// only when the outcome does not call for it (skip).
+	followUp bool
+	skip     func(casework.Case) bool
 }
 
 // stepsOf returns the steps a request of type t takes, in order; with
@@ -138,12 +143,14 @@ func stepsOf(t casework.RequestType, representation bool) []step {
 		step{key: StepDecision, done: func(c casework.Case, _ Facts) bool { return c.Outcome != "" }, needs: gate},
 		step{key: StepLetter, done: func(_ casework.Case, f Facts) bool { return f.LetterSent }, needs: []string{StepDecision}})
 	if t == casework.Rectification || t == casework.Erasure || t == casework.Restriction {
-		steps = append(steps, step{key: StepNotices, needs: []string{StepDecision},
-			done: func(c casework.Case, f Facts) bool { return notifies(c.Outcome) && f.NoticesOpen == 0 }})
+		steps = append(steps, step{key: StepNotices, needs: []string{StepDecision}, followUp: true,
+			done: func(c casework.Case, f Facts) bool { return notifies(c.Outcome) && f.NoticesOpen == 0 },
+			skip: func(c casework.Case) bool { return c.Outcome != "" && !notifies(c.Outcome) }})
 	}
 	if t == casework.Erasure {
-		steps = append(steps, step{key: StepDestruction, needs: []string{StepDecision},
-			done: func(c casework.Case, f Facts) bool { return c.Outcome != "" && f.DestructionPending == 0 }})
+		steps = append(steps, step{key: StepDestruction, needs: []string{StepDecision}, followUp: true,
+			done: func(c casework.Case, f Facts) bool { return notifies(c.Outcome) && f.DestructionPending == 0 },
+			skip: func(c casework.Case) bool { return c.Outcome != "" && !notifies(c.Outcome) }})
 	}
 	return steps
 }
@@ -180,14 +187,16 @@ func refusing(c casework.Case) bool {
 // done is Blocked with the reason "plan.blocked.<that step>"; other later
 // steps are Later. While the case is paused, the current step waits for
 // the requester (ReasonPaused). A case that can only be refused goes straight to the
-// decision. On a completed case, a step not done was Skipped.
+// decision. On a completed case, a step not done was Skipped, except a
+// follow-up the outcome calls for (an art. 19 notice still to print),
+// which stays open; one the outcome does not call for is Skipped.
 func Plan(c casework.Case, f Facts) []Step {
 	steps := stepsOf(c.Type, f.Representation > 0)
 	out := make([]Step, len(steps))
 	done := map[string]bool{}
 	for i, s := range steps {
 		d := s.done(c, f)
-		if refusing(c) && s.key != StepDecision && s.key != StepLetter && !d {
+		if !d && ((refusing(c) && s.key != StepDecision && s.key != StepLetter) || (s.skip != nil && s.skip(c))) {
 			d, out[i].State = true, Skipped
 		}
 		done[s.key] = d
@@ -199,7 +208,7 @@ func Plan(c casework.Case, f Facts) []Step {
 		case out[i].State == Skipped:
 		case done[s.key]:
 			out[i].State = Done
-		case c.Status == casework.Completed:
+		case c.Status == casework.Completed && !s.followUp:
 			out[i].State = Skipped
 		case !current:
 			out[i].State, current = Current, true
