@@ -29,11 +29,11 @@ func TestDecisionLetterListsRectificationItems(t *testing.T) {
 		lang casework.Language
 		want []string
 	}{
-		{casework.Dutch, []string{"adres: verbeterd in „Dorpsstraat 12, Utrecht” (in: Dossierix, facturatie).",
+		{casework.Dutch, []string{"adres: verbeterd; er staat nu „Dorpsstraat 12, Utrecht” (in: Dossierix, facturatie).",
 			"diagnose: niet aangepast. Een diagnose is een professioneel oordeel, geen feit. Uw eigen verklaring hierover hebben wij aan uw dossier toegevoegd (artikel 7:454 lid 2 BW).",
 			"verslag 3 maart: niet aangepast. Het verslag klopt met de agenda.\n",
 			"Dan kunt u ons een eigen verklaring sturen."}},
-		{casework.English, []string{"adres: corrected to “Dorpsstraat 12, Utrecht” (in: Dossierix, facturatie).",
+		{casework.English, []string{"adres: corrected; it now says “Dorpsstraat 12, Utrecht” (in: Dossierix, facturatie).",
 			"diagnose: not changed. Een diagnose is een professioneel oordeel, geen feit. We added your own statement",
 			"You may send us a statement of your own."}},
 	} {

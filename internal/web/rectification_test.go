@@ -101,7 +101,7 @@ func TestRectificationJourney(t *testing.T) {
 		t.Fatalf("CaseLetter: %v %v", ok, err)
 	}
 	assertHolds(t, "the letter", l.Body, []string{a.nl("letter.decision.rectification.partially_granted"),
-		a.nl("letter.rectification.heading"), "- adres: verbeterd in „Dorpsstraat 12, Utrecht” (in: Dossierix, facturatie).",
+		a.nl("letter.rectification.heading"), "- adres: verbeterd; er staat nu „Dorpsstraat 12, Utrecht” (in: Dossierix, facturatie).",
 		"- diagnose: niet aangepast. Een diagnose is een professioneel oordeel van de behandelaar, geen feit. " + a.nl("letter.rectification.statement_added"),
 		"- verslag 3 maart: niet aangepast. Het verslag klopt met de agenda.", a.nl("letter.rectification.statement_offer")},
 		[]string{"Kerkstraat", "06 8765 4321", "Moeder kwam niet"})
