@@ -73,6 +73,10 @@ var styles = map[Kind]style{
 	Table:     {"", 9.5, 2.5, 4.8},
 }
 
+// headingRoom is the room (mm) a heading needs below it on a page, for
+// itself and a few lines of what it heads.
+const headingRoom = 25
+
 // Write renders d as an A4 PDF to w.
 func Write(w io.Writer, d Document) error { return write(w, d, true) }
 
@@ -111,6 +115,10 @@ func write(w io.Writer, d Document, compress bool) error {
 			st = styles[Text]
 		}
 		pdf.SetFont("Helvetica", st.font, st.size)
+		// A heading is not left alone at the foot of a page.
+		if _, pageHeight := pdf.GetPageSize(); b.Kind == Heading && pdf.GetY() > pageHeight-20-headingRoom {
+			pdf.AddPage()
+		}
 		if st.before > 0 && pdf.GetY() > 21 {
 			pdf.Ln(st.before)
 		}
@@ -145,14 +153,17 @@ func writeTable(pdf *fpdf.Fpdf, text func(string) string, st style, b Block) {
 		}
 		return ""
 	}
+	// font is the font of the header row (bold) or of the others.
+	font := func(header bool) string {
+		if header {
+			return "B"
+		}
+		return st.font
+	}
 	const gap = 3 // mm between columns
 	widths := make([]float64, cols)
 	for r, row := range b.Rows {
-		font := st.font
-		if r == 0 {
-			font = "B"
-		}
-		pdf.SetFont("Helvetica", font, st.size)
+		pdf.SetFont("Helvetica", font(r == 0), st.size)
 		for i := range cols {
 			widths[i] = max(widths[i], pdf.GetStringWidth(cell(row, i))+gap)
 		}
@@ -165,8 +176,9 @@ func writeTable(pdf *fpdf.Fpdf, text func(string) string, st style, b Block) {
 		}
 	}
 	if room := pageWidth - left - right; total > room {
-		widths[widest] -= total - room
-		total = room
+		shrunk := max(widths[widest]-(total-room), 15)
+		total -= widths[widest] - shrunk
+		widths[widest] = shrunk
 	}
 	align := func(i int) string {
 		switch {
@@ -177,23 +189,27 @@ func writeTable(pdf *fpdf.Fpdf, text func(string) string, st style, b Block) {
 		}
 		return "R"
 	}
-	var row func(cells []string, header bool)
-	row = func(cells []string, header bool) {
-		font := st.font
-		if header {
-			font = "B"
-		}
-		pdf.SetFont("Helvetica", font, st.size)
+	height := func(cells []string, header bool) float64 {
+		pdf.SetFont("Helvetica", font(header), st.size)
 		lines := 1
 		for i, w := range widths {
 			lines = max(lines, len(pdf.SplitLines([]byte(cell(cells, i)), w)))
 		}
-		h := float64(lines) * st.lineHigh
-		if !header && pdf.GetY()+h > pageHeight-bottom {
+		return float64(lines) * st.lineHigh
+	}
+	var row func(cells []string, header bool)
+	row = func(cells []string, header bool) {
+		h := height(cells, header)
+		// A row that does not fit starts a page, under the header again;
+		// the header keeps the first row with it.
+		switch {
+		case header && len(b.Rows) > 1 && pdf.GetY()+h+1+height(b.Rows[1], false) > pageHeight-bottom:
+			pdf.AddPage()
+		case !header && pdf.GetY()+h > pageHeight-bottom:
 			pdf.AddPage()
 			row(b.Rows[0], true)
-			pdf.SetFont("Helvetica", font, st.size)
 		}
+		pdf.SetFont("Helvetica", font(header), st.size)
 		y, x := pdf.GetY(), left
 		for i, w := range widths {
 			pdf.SetXY(x, y)

@@ -172,3 +172,36 @@ func TestWriteTable(t *testing.T) {
 		}
 	}
 }
+
+// A table that starts near the foot of a page starts on the next with its
+// header and first row together, each header cell once, not one page per
+// cell; a heading too near the foot goes on the next page too.
+func TestWriteTableNearTheFoot(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		lines int // of text before; 46 fill page 1 to 5 mm above its foot, 43 to 21 mm
+		want  string
+	}{
+		{"a table", 46, "Onderdeel Aantal Toegewezen 1 Uitkomsten Onderdeel Aantal Afgewezen 2 voet · 2 / 2"},
+		{"a heading", 43, "Uitkomsten Onderdeel Aantal Afgewezen 2 voet · 2 / 2"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := Document{Title: "Voet", Footer: "voet"}
+			for range tc.lines {
+				d.Blocks = append(d.Blocks, Block{Kind: Text, Text: "Een regel."})
+			}
+			if tc.lines == 46 {
+				d.Blocks = append(d.Blocks, Block{Kind: Table, Rows: [][]string{{"Onderdeel", "Aantal"}, {"Toegewezen", "1"}}})
+			}
+			d.Blocks = append(d.Blocks, Block{Kind: Heading, Text: "Uitkomsten"}, Block{Kind: Table, Rows: [][]string{{"Onderdeel", "Aantal"}, {"Afgewezen", "2"}}})
+			var buf bytes.Buffer
+			if err := write(&buf, d, false); err != nil {
+				t.Fatal(err)
+			}
+			got := squash(shownText(t, buf.Bytes()))
+			if !strings.Contains(got, "Een regel. voet · 1 / 2") || !strings.Contains(got, "voet · 1 / 2 "+tc.want) {
+				t.Errorf("want page 2 of 2 to hold %q:\n%s", tc.want, got)
+			}
+		})
+	}
+}
