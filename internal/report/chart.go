@@ -102,24 +102,32 @@ func Grouped(values [][]int, width, height int) Chart {
 	return c
 }
 
-// Labelled says which of months carry a label on the x axis: all of up to
-// twelve; of more, every k-th month counted from January, k the smallest
-// divisor of twelve that leaves at most twelve labels, so that every
-// January is labelled.
+// Labelled says which of months carry a label on the x axis: at most
+// MaxLabels of them, so that labels do not run into each other on a
+// phone. That is every month of up to MaxLabels; of more, every k-th month
+// counted from January, k the smallest divisor of twelve that leaves at
+// most MaxLabels labels, or beyond a year the smallest number of whole
+// years, so that a labelled January always starts a labelled year.
 func Labelled(months []Month) []bool {
+	labels := func(k int) int { return (len(months) + k - 1) / k }
 	k := 1
 	for _, d := range []int{1, 2, 3, 4, 6, 12} {
-		k = d
-		if (len(months)+d-1)/d <= 12 {
+		if k = d; labels(k) <= MaxLabels {
 			break
 		}
 	}
+	for labels(k) > MaxLabels {
+		k += 12
+	}
 	out := make([]bool, len(months))
 	for i, m := range months {
-		out[i] = (int(m.Month)-1)%k == 0
+		out[i] = (m.Year*12+int(m.Month)-1)%k == 0
 	}
 	return out
 }
+
+// MaxLabels is the most month labels Labelled gives.
+const MaxLabels = 6
 
 // stack is one bar of vs stacked from the bottom on an axis of 0 to top.
 func stack(vs []int, top, height, centre, width int) Bar {

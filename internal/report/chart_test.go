@@ -1,7 +1,9 @@
 package report
 
 import (
+	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 )
@@ -102,31 +104,29 @@ func TestLabelled(t *testing.T) {
 		}
 		return ms
 	}
-	count := func(bs []bool) (n int) {
-		for _, b := range bs {
-			if b {
-				n++
-			}
-		}
-		return n
-	}
 	for _, tt := range []struct {
-		name           string
-		months         []Month
-		labels         int
-		firstLabelled  bool
-		januaryOnIndex int // -1: none in the span
+		name   string
+		months []Month
+		want   []string // the months labelled
 	}{
-		{"a year: every month", span(2026, time.January, 12), 12, true, 0},
-		{"thirteen months: every other, January first", span(2025, time.December, 13), 6, false, 1},
-		{"two years from March: every other month", span(2026, time.March, 24), 12, true, 10},
-		{"ten years: every January", span(2020, time.June, 120), 10, false, 7},
-		{"one month", span(2026, time.May, 1), 1, true, -1},
+		{"one month", span(2026, time.May, 1), []string{"2026-05"}},
+		{"half a year: every month", span(2026, time.April, 6), []string{"2026-04", "2026-05", "2026-06", "2026-07", "2026-08", "2026-09"}},
+		{"a year: every other month from January", span(2026, time.January, 12),
+			[]string{"2026-01", "2026-03", "2026-05", "2026-07", "2026-09", "2026-11"}},
+		{"thirteen months: every third", span(2025, time.December, 13), []string{"2026-01", "2026-04", "2026-07", "2026-10"}},
+		{"two years from March: every fourth", span(2026, time.March, 24),
+			[]string{"2026-05", "2026-09", "2027-01", "2027-05", "2027-09", "2028-01"}},
+		{"ten years: every other January", span(2020, time.June, 120), []string{"2022-01", "2024-01", "2026-01", "2028-01", "2030-01"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Labelled(tt.months)
-			if count(got) != tt.labels || got[0] != tt.firstLabelled || (tt.januaryOnIndex >= 0 && !got[tt.januaryOnIndex]) {
-				t.Errorf("Labelled = %v: %d labels, first %v; want %d, %v, January (%d) labelled", got, count(got), got[0], tt.labels, tt.firstLabelled, tt.januaryOnIndex)
+			var got []string
+			for i, l := range Labelled(tt.months) {
+				if l {
+					got = append(got, fmt.Sprintf("%04d-%02d", tt.months[i].Year, tt.months[i].Month))
+				}
+			}
+			if !slices.Equal(got, tt.want) || len(got) > MaxLabels {
+				t.Errorf("labelled %v, want %v", got, tt.want)
 			}
 		})
 	}

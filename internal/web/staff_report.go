@@ -36,6 +36,7 @@ type reportLine struct {
 	// None: the figure does not exist (days to answer with nothing
 	// decided); the page shows a dash, not a misleading 0.
 	None bool
+	Sub  bool // a part of the figure above it ("of which …"), indented
 }
 
 // reportSection is one table of labelled figures; a line's key is
@@ -221,7 +222,7 @@ func (s *Server) staffReport(c echo.Context) error {
 	p.Shown, p.View = true, reportViewOf(b.Tr, r)
 	p.Parts = p.View.parts(b.Tr)
 	for year := r.Period.From.Year; year <= r.Period.To.Year; year++ {
-		p.BreachYears = append(p.BreachYears, reportLink{Label: b.Tr.T("breach.summary.heading", "Year", year),
+		p.BreachYears = append(p.BreachYears, reportLink{Label: b.Tr.T("report.breach_summary", "Year", year),
 			URL: "/staff/breaches/summary?year=" + strconv.Itoa(year)})
 	}
 	p.CSV, p.PDF = reportAddress("/staff/report/report.csv", run.Form), reportAddress("/staff/report/report.pdf", run.Form)
@@ -260,8 +261,8 @@ func reportViewOf(t tr, r report.Report) reportView {
 	v.Breaches = reportSection{Caption: t.T("report.breaches"), Lines: []reportLine{
 		{Key: "breach.total", Label: t.T("report.breach.total"), N: sum.Total},
 		{Key: "breach.notified", Label: t.T("report.breach.notified"), N: sum.Notified},
-		{Key: "breach.in_time", Label: t.T("report.breach.in_time"), N: sum.NotifiedInTime()},
-		{Key: "breach.late", Label: t.T("report.breach.late"), N: sum.Late},
+		{Key: "breach.in_time", Label: t.T("report.breach.in_time"), N: sum.NotifiedInTime(), Sub: true},
+		{Key: "breach.late", Label: t.T("report.breach.late"), N: sum.Late, Sub: true},
 		{Key: "breach.not_notified", Label: t.T("report.breach.not_notified"), N: sum.NotNotified},
 		{Key: "breach.informed", Label: t.T("report.breach.informed"), N: sum.Informed},
 	}}

@@ -18,6 +18,9 @@ type reportChart struct {
 	Bars   []reportRect
 	Labels []reportLabel
 	Empty  bool // nothing to draw: the page says so instead
+	// Outlined: the bars are wide enough for a white outline between
+	// segments (chartOutline).
+	Outlined bool
 }
 
 // reportSeries is one series of a chart: its name, colour and the marks
@@ -44,16 +47,21 @@ type reportLabel struct {
 	Month, Year string
 }
 
-// The layout of every chart, in SVG units: 480 wide so that its text of
-// 15 to 16 units reads at about 11 px on a 390 px phone.
+// The layout of every chart, in SVG units: 420 wide so that its text of
+// 16 to 17 units reads at 13 to 14 px on a 390 px phone, where the chart
+// is about 350 px wide.
 const (
-	chartWidth  = 480
-	chartLeft   = 40 // the value axis' labels
-	chartRight  = 8
-	chartTop    = 26 // the unit above the axis
+	chartWidth  = 420
+	chartLeft   = 50 // the value axis' labels, up to "100%"
+	chartRight  = 6
+	chartTop    = 28 // the unit above the axis
 	chartPlot   = 200
-	chartBottom = 46 // two lines of month and year
+	chartBottom = 48 // two lines of month and year
 )
+
+// chartOutline is the narrowest bar drawn with a white outline between
+// its segments; narrower bars (of long periods) would vanish in it.
+const chartOutline = 10
 
 // rightColours are the bars' colours per right, in the order of
 // casework.RequestTypes; each differs from white by a contrast of 3:1 or more.
@@ -154,6 +162,7 @@ func drawChart(t tr, ch report.Chart, months []report.Month, series []reportSeri
 	for i, slot := range ch.Slots {
 		name := monthName(t, months[i])
 		for _, b := range slot.Bars {
+			out.Outlined = b.Width >= chartOutline
 			for _, sg := range b.Segments {
 				out.Bars = append(out.Bars, reportRect{X: b.X, Y: sg.Y, Width: b.Width, Height: sg.Height, Series: sg.Series,
 					Title: name + " – " + series[sg.Series].Label + ": " + strconv.Itoa(sg.N)})
@@ -162,17 +171,11 @@ func drawChart(t tr, ch report.Chart, months []report.Month, series []reportSeri
 		if !labelled[i] {
 			continue
 		}
-		l := reportLabel{X: slot.Centre, Month: shortMonth(t.T("report.month." + strconv.Itoa(int(months[i].Month))))}
+		l := reportLabel{X: slot.Centre, Month: t.T("report.month_short." + strconv.Itoa(int(months[i].Month)))}
 		if !yearShown || months[i].Month == 1 {
 			l.Year, yearShown = strconv.Itoa(months[i].Year), true
 		}
 		out.Labels = append(out.Labels, l)
 	}
 	return out
-}
-
-// shortMonth is the first three letters of a month's name.
-func shortMonth(label string) string {
-	r := []rune(label)
-	return string(r[:min(3, len(r))])
 }

@@ -116,11 +116,11 @@ func (s *Server) staffReportPDF(c echo.Context) error {
 		}
 	}
 	period := t.T("report.pdf_period", "From", dayName(t, r.Period.From), "To", dayName(t, r.Period.To))
-	name := run.Settings.Name
-	doc := textpdf.Document{Title: t.T("report.heading") + " — " + name, Author: name, Created: s.Clock.Now(),
-		Footer: name + " · " + t.T("report.heading") + " · " + period}
-	doc.Blocks = append(doc.Blocks, textpdf.Block{Kind: textpdf.Title, Text: t.T("report.heading")},
-		textpdf.Block{Kind: textpdf.Text, Text: name + "\n" + period + "\n" + t.T("report.branch") + ": " + branch},
+	name, heading := run.Settings.Name, t.T("report.heading")
+	doc := textpdf.Document{Title: strings.TrimSuffix(heading+" — "+name, " — "), Author: name, Created: s.Clock.Now(),
+		Footer: strings.TrimPrefix(name+" · "+heading+" · "+period, " · ")}
+	doc.Blocks = append(doc.Blocks, textpdf.Block{Kind: textpdf.Title, Text: heading},
+		textpdf.Block{Kind: textpdf.Text, Text: strings.TrimPrefix(name+"\n"+period+"\n"+t.T("report.branch")+": "+branch, "\n")},
 		textpdf.Block{Kind: textpdf.Note, Text: t.T("report.pdf_made", "Date", t.Date(s.practiceDay(run.Settings)))},
 		textpdf.Block{Kind: textpdf.Paragraph, Text: t.T("report.intro")},
 		textpdf.Block{Kind: textpdf.Note, Text: t.T("report.note_months")},
@@ -133,11 +133,14 @@ func (s *Server) staffReportPDF(c echo.Context) error {
 		}
 		rows := [][]string{{t.T("report.col_figure"), t.T("report.col_value")}}
 		for _, l := range sec.Lines {
-			value := strconv.Itoa(l.N)
+			value, label := strconv.Itoa(l.N), l.Label
 			if l.None {
 				value = "–"
 			}
-			rows = append(rows, []string{l.Label, value})
+			if l.Sub {
+				label = "    " + label
+			}
+			rows = append(rows, []string{label, value})
 		}
 		doc.Blocks = append(doc.Blocks, textpdf.Block{Kind: textpdf.Table, Rows: rows})
 	}
