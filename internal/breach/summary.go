@@ -1,11 +1,17 @@
 package breach
 
-import "slices"
+import (
+	"slices"
+	"time"
 
-// Summary is a year of the register in numbers, for the practice's annual
-// review and the privacy officer's report.
+	"github.com/avgloket/avgloket/internal/deadline"
+)
+
+// Summary is a year (or another period) of the register in numbers, for the
+// practice's annual review, the privacy officer's report and the
+// accountability report.
 type Summary struct {
-	Year       int
+	Year       int // the year of YearSummary; 0 for Summarize
 	Total      int
 	ByKind     map[Kind]int         // a breach of several kinds counts once for each
 	ByIncident map[IncidentType]int // breaches without a type are under ""
@@ -14,12 +20,19 @@ type Summary struct {
 	Notified    int
 	Late        int
 	NotNotified int
+	// Informed counts the breaches whose people were told (art. 34): the
+	// day they were told is recorded.
+	Informed int
 	// Decided counts the breaches with a decision; the hours run from
 	// AwareAt to the decision. Both are 0 when nothing was decided.
 	Decided               int
 	MedianHoursToDecision float64
 	MaxHoursToDecision    float64
 }
+
+// NotifiedInTime counts the breaches notified to the AP within the 72
+// hours.
+func (s Summary) NotifiedInTime() int { return s.Notified - s.Late }
 
 // YearSummary counts the breaches of year among breaches.
 //
@@ -30,10 +43,17 @@ type Summary struct {
 // This keeps a breach discovered just around midnight on New Year's Eve in
 // the year it was registered under, whatever time zone AwareAt is stored in.
 func YearSummary(breaches []Breach, year int) Summary {
-	s := Summary{Year: year, ByKind: map[Kind]int{}, ByIncident: map[IncidentType]int{}}
+	s := Summarize(breaches, func(b Breach) bool { return yearOf(b) == year })
+	s.Year = year
+	return s
+}
+
+// Summarize counts the breaches among breaches for which in reports true.
+func Summarize(breaches []Breach, in func(Breach) bool) Summary {
+	s := Summary{ByKind: map[Kind]int{}, ByIncident: map[IncidentType]int{}}
 	var hours []float64
 	for _, b := range breaches {
-		if yearOf(b) != year {
+		if !in(b) {
 			continue
 		}
 		s.Total++
@@ -51,6 +71,9 @@ func YearSummary(breaches []Breach, year int) Summary {
 		} else {
 			s.NotNotified++
 		}
+		if b.Informed != nil && b.Informed.At != nil && !b.Informed.At.IsZero() {
+			s.Informed++
+		}
 		if b.Decision != nil && !b.Decision.DecidedAt.IsZero() {
 			hours = append(hours, b.Decision.DecidedAt.Sub(b.AwareAt).Hours())
 		}
@@ -66,6 +89,22 @@ func YearSummary(breaches []Breach, year int) Summary {
 		}
 	}
 	return s
+}
+
+// Day returns the day b belongs to in the register, in loc: the day the
+// practice became aware of it, kept inside the year YearSummary counts it
+// in (the last or first day of that year when AwareAt in loc falls in
+// another, around New Year's Eve). A period of whole calendar years thus
+// counts exactly the breaches of those years' summaries.
+func (b Breach) Day(loc *time.Location) deadline.Date {
+	d := deadline.DateOf(b.AwareAt, loc)
+	switch y := yearOf(b); {
+	case y < d.Year:
+		return deadline.Date{Year: y, Month: time.December, Day: 31}
+	case y > d.Year:
+		return deadline.Date{Year: y, Month: time.January, Day: 1}
+	}
+	return d
 }
 
 // yearOf returns the register year of b.

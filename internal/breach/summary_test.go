@@ -82,3 +82,44 @@ func TestYearSummary(t *testing.T) {
 		}
 	})
 }
+
+// Informed counts the breaches whose people were told on a recorded day;
+// NotifiedInTime the notifications within the 72 hours.
+func TestSummaryInformedAndInTime(t *testing.T) {
+	aware := ams(t, "2026-05-04 09:00")
+	told := aware.Add(48 * time.Hour)
+	notified := func(after time.Duration) []Notification {
+		return []Notification{{Kind: NotifyInitial, SubmittedAt: aware.Add(after)}}
+	}
+	breaches := []Breach{
+		{Reference: "DL-2026-001", AwareAt: aware, Notifications: notified(20 * time.Hour), Informed: &Informing{At: &told}},
+		{Reference: "DL-2026-002", AwareAt: aware, Notifications: notified(73 * time.Hour), Informed: &Informing{How: "per brief"}},
+		{Reference: "DL-2026-003", AwareAt: aware},
+	}
+	s := YearSummary(breaches, 2026)
+	if s.Informed != 1 || s.Notified != 2 || s.Late != 1 || s.NotifiedInTime() != 1 {
+		t.Errorf("informed %d, notified %d, late %d, in time %d; want 1, 2, 1, 1", s.Informed, s.Notified, s.Late, s.NotifiedInTime())
+	}
+}
+
+// A breach's day is the day of awareness in the practice's time zone, kept
+// inside the year of its reference; without a reference, the year of
+// awareness.
+func TestBreachDay(t *testing.T) {
+	amsterdam := mustAmsterdam(t)
+	for _, tc := range []struct {
+		name, ref, aware, want string
+	}{
+		{"an ordinary day", "DL-2026-004", "2026-05-04 09:00", "2026-05-04"},
+		{"late evening stays that day", "DL-2026-005", "2026-05-04 23:30", "2026-05-04"},
+		{"New Year's night under last year's reference", "DL-2025-014", "2026-01-01 00:30", "2025-12-31"},
+		{"New Year's Eve under next year's reference", "DL-2027-001", "2026-12-31 23:30", "2027-01-01"},
+		{"no reference", "", "2026-03-01 10:00", "2026-03-01"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := (Breach{Reference: tc.ref, AwareAt: ams(t, tc.aware)}).Day(amsterdam).String(); got != tc.want {
+				t.Errorf("Day = %s, want %s", got, tc.want)
+			}
+		})
+	}
+}

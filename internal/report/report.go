@@ -1,16 +1,36 @@
 // Package report computes the accountability report of AVG art. 5(2): how
 // many requests a practice received, per right and per channel, how many it
 // answered on time, how long answering took, how they ended and why
-// refusals were given. It imports no web framework and no database library.
+// refusals were given; beside them the consents withdrawn, the art. 19
+// notices sent and the breach register's figures of the same period. It
+// imports no web framework and no database library.
 package report
 
 import (
 	"slices"
 	"time"
 
+	"github.com/avgloket/avgloket/internal/breach"
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/deadline"
 )
+
+// Input is what a report is computed from.
+type Input struct {
+	Facts []Fact
+	// Withdrawals are the days consents were withdrawn. The consent
+	// registry belongs to the practice as a whole (a consent has no
+	// branch), so these are the whole practice's.
+	Withdrawals []deadline.Date
+	// Breaches are entries of the breach register; those whose day
+	// (breach.Breach.Day in Location) lies in the period are summarised.
+	Breaches []breach.Breach
+	Location *time.Location
+	// NoticesSent is the number of art. 19 notices sent in the period,
+	// from the case notices; nil while nothing counts them, and then the
+	// report has no such figure (Report.NoticesSent is nil too).
+	NoticesSent *int
+}
 
 // Fact is what the report needs of one case.
 type Fact struct {
@@ -40,12 +60,20 @@ type Count struct {
 	N   int
 }
 
-// Month is one calendar month of the period with its requests per right,
-// in the order of casework.RequestTypes.
+// Month is one calendar month of the period with the requests received in
+// it: per right, in the order of casework.RequestTypes, and how those
+// decided were answered.
 type Month struct {
 	Year     int
 	Month    time.Month
 	PerRight []int
+	// Decided counts the month's requests decided; OnTime those of them
+	// decided by the deadline in force, OnTimeExtended those of OnTime
+	// decided after an extension, Late the rest.
+	Decided, OnTime, OnTimeExtended, Late int
+	// MedianDays and P90Days are as the Report's, over the month's
+	// decided requests; zero when Decided is.
+	MedianDays, P90Days int
 }
 
 // Report is the figures for the requests received in a period.
@@ -65,19 +93,35 @@ type Report struct {
 	Grounds             []Count // the refusal grounds given, most frequent first
 	Paused              int     // requests whose deadline was paused
 	Months              []Month // every month the period touches
+	// ConsentsWithdrawn counts the consents withdrawn in the period, of the
+	// whole practice (Input.Withdrawals).
+	ConsentsWithdrawn int
+	// NoticesSent is Input.NoticesSent: nil when not counted.
+	NoticesSent *int
+	// Breaches summarises the breaches of the period, by the breach
+	// register's own rules (breach.Summarize).
+	Breaches breach.Summary
 }
 
-// Compute makes the report of the facts received in p; other facts are
-// left out.
-func Compute(facts []Fact, p Period) Report {
-	r := Report{Period: p}
+// Compute makes the report of period p: the requests received in it (other
+// facts are left out), the consents withdrawn in it, and the breaches of
+// its days.
+func Compute(in Input, p Period) Report {
+	r := Report{Period: p, NoticesSent: in.NoticesSent}
+	for _, d := range in.Withdrawals {
+		if p.Contains(d) {
+			r.ConsentsWithdrawn++
+		}
+	}
+	r.Breaches = breach.Summarize(in.Breaches, func(b breach.Breach) bool { return p.Contains(b.Day(in.Location)) })
 	perRight := map[casework.RequestType]int{}
 	perChannel := map[casework.Channel]int{}
 	outcomes := map[casework.Outcome]int{}
 	grounds := map[string]int{}
 	r.Months = months(p)
 	var days []int
-	for _, f := range facts {
+	monthDays := make([][]int, len(r.Months))
+	for _, f := range in.Facts {
 		if !p.Contains(f.ReceivedOn) {
 			continue
 		}
@@ -87,20 +131,26 @@ func Compute(facts []Fact, p Period) Report {
 		if f.PauseDays > 0 {
 			r.Paused++
 		}
-		if i := monthIndex(p, f.ReceivedOn); i >= 0 {
-			if t := slices.Index(casework.RequestTypes, f.Type); t >= 0 {
-				r.Months[i].PerRight[t]++
-			}
+		mi := monthIndex(p, f.ReceivedOn)
+		m := &r.Months[mi]
+		if t := slices.Index(casework.RequestTypes, f.Type); t >= 0 {
+			m.PerRight[t]++
 		}
 		if f.DecidedOn.IsZero() {
 			r.Open++
 			continue
 		}
 		r.Decided++
+		m.Decided++
 		if f.DecidedOn.After(f.Due) {
 			r.Late++
+			m.Late++
 		} else {
 			r.OnTime++
+			m.OnTime++
+			if f.Extended {
+				m.OnTimeExtended++
+			}
 		}
 		if f.Extended {
 			r.Extended++
@@ -109,7 +159,13 @@ func Compute(facts []Fact, p Period) Report {
 		if f.Ground != "" {
 			grounds[f.Ground]++
 		}
-		days = append(days, deadline.DaysBetween(f.ReceivedOn, f.DecidedOn))
+		n := deadline.DaysBetween(f.ReceivedOn, f.DecidedOn)
+		days = append(days, n)
+		monthDays[mi] = append(monthDays[mi], n)
+	}
+	for i, ds := range monthDays {
+		slices.Sort(ds)
+		r.Months[i].MedianDays, r.Months[i].P90Days = Percentile(ds, 50), Percentile(ds, 90)
 	}
 	for _, t := range casework.RequestTypes {
 		r.PerRight = append(r.PerRight, Count{string(t), perRight[t]})
@@ -167,10 +223,7 @@ func months(p Period) []Month {
 	return ms
 }
 
-// monthIndex is the index in months(p) of d's month, -1 outside p.
+// monthIndex is the index in months(p) of d's month; d lies in p.
 func monthIndex(p Period, d deadline.Date) int {
-	if !p.Contains(d) {
-		return -1
-	}
 	return (d.Year-p.From.Year)*12 + int(d.Month) - int(p.From.Month)
 }

@@ -71,3 +71,23 @@ func (s *Cases) ReportFacts(ctx context.Context, from, to deadline.Date, branch 
 	}
 	return facts, nil
 }
+
+// ConsentWithdrawals returns the days consents were withdrawn from from to
+// to (both included), earliest first. The consent registry is the whole
+// practice's: a consent belongs to no branch.
+func (s *Consents) ConsentWithdrawals(ctx context.Context, from, to deadline.Date) ([]deadline.Date, error) {
+	var days []string
+	if err := s.db.WithContext(ctx).Model(&consentRow{}).Where("withdrawn_on <> '' AND withdrawn_on BETWEEN ? AND ?", from.String(), to.String()).
+		Order("withdrawn_on").Pluck("withdrawn_on", &days).Error; err != nil {
+		return nil, internal(err, "read consent withdrawals")
+	}
+	out := make([]deadline.Date, len(days))
+	for i, v := range days {
+		d, err := deadline.ParseDate(v)
+		if err != nil {
+			return nil, internal(err, "consent withdrawal day")
+		}
+		out[i] = d
+	}
+	return out, nil
+}

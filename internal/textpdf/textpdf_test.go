@@ -2,9 +2,12 @@ package textpdf
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
+	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -35,11 +38,11 @@ func testDocument() Document {
 		Title: "Concept-melding datalek", Author: "Jeugdpraktijk De Linde", Footer: "DL-2026-001",
 		Created: time.Date(2026, 3, 30, 9, 0, 0, 0, time.UTC),
 		Blocks: append([]Block{
-			{Title, "Concept-melding datalek aan de Autoriteit Persoonsgegevens"},
-			{Heading, "4. Tijdlijn"},
-			{Label, "4.2 Wanneer is het datalek geëindigd?"},
-			{Text, "Het datalek is nog niet voorbij (de laptop is niet terug) — schade € 1.200,\n\"gestolen\" uit de auto \\ kofferbak."},
-			{Note, "Gemaakt → controleer ✓"},
+			{Kind: Title, Text: "Concept-melding datalek aan de Autoriteit Persoonsgegevens"},
+			{Kind: Heading, Text: "4. Tijdlijn"},
+			{Kind: Label, Text: "4.2 Wanneer is het datalek geëindigd?"},
+			{Kind: Text, Text: "Het datalek is nog niet voorbij (de laptop is niet terug) — schade € 1.200,\n\"gestolen\" uit de auto \\ kofferbak."},
+			{Kind: Note, Text: "Gemaakt → controleer ✓"},
 		}, Paragraphs("Beste lezer,\n\nWij moeten u iets vervelends vertellen. Het gaat om gegevens over jeugdhulp.\n\nMet vriendelijke groet,\nDe Linde")...),
 	}
 }
@@ -78,7 +81,7 @@ func TestWriteKeepsTheText(t *testing.T) {
 func TestWriteBreaksPages(t *testing.T) {
 	d := Document{Title: "Lang", Footer: "brief"}
 	for i := 0; i < 120; i++ {
-		d.Blocks = append(d.Blocks, Block{Text, "Een regel tekst die de pagina vult."})
+		d.Blocks = append(d.Blocks, Block{Kind: Text, Text: "Een regel tekst die de pagina vult."})
 	}
 	var buf bytes.Buffer
 	if err := write(&buf, d, false); err != nil {
@@ -121,7 +124,84 @@ func TestWriteReadsBackWithPdftotext(t *testing.T) {
 
 func TestParagraphs(t *testing.T) {
 	got := Paragraphs("a\nb\r\n\r\n\n\nc\n\n  \n")
-	if len(got) != 2 || got[0] != (Block{Paragraph, "a\nb"}) || got[1] != (Block{Paragraph, "c"}) {
+	if !reflect.DeepEqual(got, []Block{{Kind: Paragraph, Text: "a\nb"}, {Kind: Paragraph, Text: "c"}}) {
 		t.Errorf("Paragraphs = %+v", got)
+	}
+}
+
+// A table's cells come out row by row, the header first; a long table goes
+// on over pages with its header at the top of each, and a cell too wide
+// for the page wraps rather than running off it.
+func TestWriteTable(t *testing.T) {
+	rows := [][]string{{"Maand", "Ontvangen", "Per recht"}}
+	for i := range 80 {
+		rows = append(rows, []string{fmt.Sprintf("maand %02d", i+1), fmt.Sprint(i), "inzage 1, verwijdering 2"})
+	}
+	long := strings.Repeat("rectificatie 3, beperking 4, ", 12)
+	rows = append(rows, []string{"laatste", "99", long})
+	d := Document{Title: "Tabel", Footer: "verantwoording", Blocks: []Block{
+		{Kind: Heading, Text: "Verzoeken per maand"},
+		{Kind: Table, Rows: rows, Align: "LRL"},
+		{Kind: Note, Text: "Einde"},
+	}}
+	var buf bytes.Buffer
+	if err := write(&buf, d, false); err != nil {
+		t.Fatal(err)
+	}
+	got := shownText(t, buf.Bytes())
+	lines := strings.Split(got, "\n")
+	if !slices.Contains(lines, "maand 01") || !slices.Contains(lines, "inzage 1, verwijdering 2") {
+		t.Errorf("cells missing:\n%s", got)
+	}
+	order := squash(got)
+	at := 0
+	for _, w := range []string{"Maand Ontvangen Per recht maand 01 0", "maand 80 79", "laatste 99 rectificatie 3", "Einde"} {
+		i := strings.Index(order[at:], w)
+		if i < 0 {
+			t.Errorf("PDF text lacks %q (in order)\ngot: %s", w, order)
+			continue
+		}
+		at += i + len(w)
+	}
+	if headers := strings.Count(got, "Per recht"); headers < 2 {
+		t.Errorf("the header shows %d times, want once on each of the table's pages", headers)
+	}
+	for _, l := range lines {
+		if strings.Count(l, "rectificatie") > 6 {
+			t.Errorf("a wide cell did not wrap: %q", l)
+		}
+	}
+}
+
+// A table that starts near the foot of a page starts on the next with its
+// header and first row together, each header cell once, not one page per
+// cell; a heading too near the foot goes on the next page too.
+func TestWriteTableNearTheFoot(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		lines int // of text before; 46 fill page 1 to 5 mm above its foot, 43 to 21 mm
+		want  string
+	}{
+		{"a table", 46, "Onderdeel Aantal Toegewezen 1 Uitkomsten Onderdeel Aantal Afgewezen 2 voet · 2 / 2"},
+		{"a heading", 43, "Uitkomsten Onderdeel Aantal Afgewezen 2 voet · 2 / 2"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := Document{Title: "Voet", Footer: "voet"}
+			for range tc.lines {
+				d.Blocks = append(d.Blocks, Block{Kind: Text, Text: "Een regel."})
+			}
+			if tc.lines == 46 {
+				d.Blocks = append(d.Blocks, Block{Kind: Table, Rows: [][]string{{"Onderdeel", "Aantal"}, {"Toegewezen", "1"}}})
+			}
+			d.Blocks = append(d.Blocks, Block{Kind: Heading, Text: "Uitkomsten"}, Block{Kind: Table, Rows: [][]string{{"Onderdeel", "Aantal"}, {"Afgewezen", "2"}}})
+			var buf bytes.Buffer
+			if err := write(&buf, d, false); err != nil {
+				t.Fatal(err)
+			}
+			got := squash(shownText(t, buf.Bytes()))
+			if !strings.Contains(got, "Een regel. voet · 1 / 2") || !strings.Contains(got, "voet · 1 / 2 "+tc.want) {
+				t.Errorf("want page 2 of 2 to hold %q:\n%s", tc.want, got)
+			}
+		})
 	}
 }

@@ -7,6 +7,7 @@ package web_test
 var reportRouteAccess = map[string]access{
 	"GET /staff/report":            {probe: "GET /staff/report", anonymous: toSignIn, owner: 200, officer: 404, otherBranch: 404},
 	"GET /staff/report/report.csv": {probe: "GET /staff/report/report.csv", anonymous: toSignIn, owner: 200, officer: 404, otherBranch: 404},
+	"GET /staff/report/report.pdf": {probe: "GET /staff/report/report.pdf", anonymous: toSignIn, owner: 200, officer: 404, otherBranch: 404},
 }
 
 func init() {

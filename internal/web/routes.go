@@ -130,6 +130,7 @@ func (s *Server) routes() {
 	owners.GET("/audit", s.auditTrail)
 	owners.GET("/report", s.staffReport)
 	owners.GET("/report/report.csv", s.staffReportCSV)
+	owners.GET("/report/report.pdf", s.staffReportPDF)
 	owners.POST("/audit/verify", s.auditVerify)
 
 	// The breach register (AVG art. 33(5)): owners, and officers for the

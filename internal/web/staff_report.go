@@ -1,10 +1,7 @@
 package web
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -12,17 +9,18 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/avgloket/avgloket/internal/apperr"
 	"github.com/avgloket/avgloket/internal/breach"
-	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/deadline"
 	"github.com/avgloket/avgloket/internal/practice"
 	"github.com/avgloket/avgloket/internal/report"
 )
 
-// reportStore reads the facts of the accountability report.
+// reportStore reads what the accountability report counts.
 type reportStore interface {
 	ReportFacts(ctx context.Context, from, to deadline.Date, branch string, loc *time.Location) ([]report.Fact, error)
+	// ConsentWithdrawals returns the days consents were withdrawn in the
+	// period, of the whole practice (a consent has no branch).
+	ConsentWithdrawals(ctx context.Context, from, to deadline.Date) ([]deadline.Date, error)
 }
 
 // reportFields is the order of the report form's fields, for its errors.
@@ -38,6 +36,7 @@ type reportLine struct {
 	// None: the figure does not exist (days to answer with nothing
 	// decided); the page shows a dash, not a misleading 0.
 	None bool
+	Sub  bool // a part of the figure above it ("of which …"), indented
 }
 
 // reportSection is one table of labelled figures; a line's key is
@@ -47,59 +46,30 @@ type reportSection struct {
 	Lines   []reportLine
 }
 
-// reportChart is the requests per month by right as stacked bars in SVG
-// units; the months table beside it gives the same numbers.
-type reportChart struct {
-	Width, Height, PlotHeight, BarWidth int
-	Bars                                []reportBar
-	Legend                              []reportSegment
+// reportTable is a table of a chart's numbers: a header per column and
+// rows of cells as shown (a dash where a figure does not exist).
+type reportTable struct {
+	Caption string
+	Columns []string
+	Rows    [][]string
 }
 
-type reportBar struct {
-	Label     string // the month, short
-	X, LabelX int
-	Segments  []reportSegment
+// reportFigure is a chart with the table of its numbers beside it.
+type reportFigure struct {
+	ID    string // unique on the page, the prefix of the chart's ids
+	Title string // the chart's title and the table's caption
+	Desc  string // how to read the chart
+	Chart reportChart
+	Table reportTable
 }
 
-type reportSegment struct {
-	Y, Height int
-	Fill      string
-	Title     string // the right and its number, for a hover
-}
-
-// rightColours are the bars' colours per right, in the order of
-// casework.RequestTypes; each differs from white by a contrast of 3:1 or more.
-var rightColours = []string{"#1b5e9a", "#b03a2e", "#2e7d32", "#7b3f9e", "#a35a00", "#00707a", "#5d4037"}
-
-// chartOf draws the months of r as stacked bars.
-func chartOf(months []reportMonth, rights []reportLine, r report.Report) reportChart {
-	ch := reportChart{Width: 600, Height: 230, PlotHeight: 200}
-	ch.BarWidth = report.BarWidth(len(r.Months), ch.Width)
-	for i, b := range report.Stack(r.Months, ch.Width, ch.PlotHeight) {
-		bar := reportBar{Label: shortMonth(months[i].Label), X: b.X, LabelX: b.X + ch.BarWidth/2}
-		for _, sg := range b.Segments {
-			bar.Segments = append(bar.Segments, reportSegment{Y: sg.Y, Height: sg.Height, Fill: rightColours[sg.Right],
-				Title: rights[sg.Right].Label + ": " + strconv.Itoa(sg.N)})
-		}
-		ch.Bars = append(ch.Bars, bar)
-	}
-	for i, l := range rights {
-		ch.Legend = append(ch.Legend, reportSegment{Fill: rightColours[i], Title: l.Label})
-	}
-	return ch
-}
-
-// shortMonth is the first three letters of a month's name.
-func shortMonth(label string) string {
-	r := []rune(label)
-	return string(r[:min(3, len(r))])
-}
-
-// reportMonth is one month's row of requests per right.
-type reportMonth struct {
-	Label    string
-	PerRight []int
-	Total    int
+// reportView is the report labelled in the page's language: the figures
+// the page, the CSV's keys and the PDF show.
+type reportView struct {
+	Requests []reportSection // totals, per right, per channel, outcomes, grounds
+	Consents reportSection   // consents withdrawn, and the art. 19 notices when counted
+	Breaches reportSection   // the breach register's figures of the period
+	Figures  []reportFigure  // the charts with their tables
 }
 
 type reportPage struct {
@@ -108,12 +78,36 @@ type reportPage struct {
 	Form     reportForm
 	Branches []practice.Branch
 	Shown    bool // the figures are shown (the form was valid)
-	Report   report.Report
-	Sections []reportSection
-	Rights   []reportLine // the months table's columns
-	Months   []reportMonth
-	Chart    reportChart
-	CSV      string // the address of the CSV of the same figures
+	View     reportView
+	Parts    []reportPart // the view in the page's order
+	// BreachYears link to the breach register's summaries of the years the
+	// period touches.
+	BreachYears []reportLink
+	CSV, PDF    string // the addresses of the same figures as CSV and PDF
+}
+
+type reportLink struct{ Label, URL string }
+
+// reportPart is one part of the page: a heading, a table of figures, a
+// note, or a chart with its table.
+type reportPart struct {
+	Heading, Note string
+	Section       *reportSection
+	Figure        *reportFigure
+}
+
+// parts puts v in the page's order: the totals, the charts, the requests'
+// other tables, then what stands beside the requests.
+func (v *reportView) parts(t tr) []reportPart {
+	out := []reportPart{{Section: &v.Requests[0]}, {Note: t.T("report.note_months")}}
+	for i := range v.Figures {
+		out = append(out, reportPart{Figure: &v.Figures[i]})
+	}
+	for i := range v.Requests[1:] {
+		out = append(out, reportPart{Section: &v.Requests[i+1]})
+	}
+	return append(out, reportPart{Heading: t.T("report.beside")}, reportPart{Section: &v.Consents},
+		reportPart{Note: t.T("report.note_consents")}, reportPart{Section: &v.Breaches}, reportPart{Note: t.T("report.note_breaches")})
 }
 
 // reportQuery reads the period and branch of the report from the query:
@@ -152,55 +146,91 @@ func (s *Server) reportQuery(c echo.Context, today deadline.Date, branches []pra
 	return form, report.Period{From: from, To: to}, problems
 }
 
-// reportFigures reads the settings, the branches and the facts, and
-// computes the report; problems name the form's bad fields, and then the
-// report is empty.
-func (s *Server) reportFigures(c echo.Context) (reportForm, []practice.Branch, report.Report, map[string]string, error) {
+// reportRun is a report as asked for: the form, what it was computed
+// with, and the problems of the form (then Report is empty).
+type reportRun struct {
+	Form     reportForm
+	Branches []practice.Branch
+	Settings practice.Settings
+	Report   report.Report
+	Problems map[string]string
+}
+
+// reportFigures reads the settings, the branches, the facts of the cases,
+// the consents withdrawn and the breaches, and computes the report.
+func (s *Server) reportFigures(c echo.Context) (reportRun, error) {
 	ctx := c.Request().Context()
-	settings, err := s.Store.Settings(ctx)
-	if err != nil {
-		return reportForm{}, nil, report.Report{}, nil, err
+	var run reportRun
+	var err error
+	if run.Settings, err = s.Store.Settings(ctx); err != nil {
+		return run, err
 	}
-	branches, err := s.Store.Branches(ctx)
-	if err != nil {
-		return reportForm{}, nil, report.Report{}, nil, err
+	if run.Branches, err = s.Store.Branches(ctx); err != nil {
+		return run, err
 	}
-	form, period, problems := s.reportQuery(c, s.practiceDay(settings), branches)
-	if len(problems) > 0 {
-		return form, branches, report.Report{}, problems, nil
+	var period report.Period
+	run.Form, period, run.Problems = s.reportQuery(c, s.practiceDay(run.Settings), run.Branches)
+	if len(run.Problems) > 0 {
+		return run, nil
 	}
-	facts, err := s.Store.ReportFacts(ctx, period.From, period.To, form.Branch, settings.Location())
-	if err != nil {
-		return form, branches, report.Report{}, nil, err
+	loc := run.Settings.Location()
+	in := report.Input{Location: loc}
+	if in.Facts, err = s.Store.ReportFacts(ctx, period.From, period.To, run.Form.Branch, loc); err != nil {
+		return run, err
 	}
-	return form, branches, report.Compute(facts, period), nil, nil
+	if in.Withdrawals, err = s.Store.ConsentWithdrawals(ctx, period.From, period.To); err != nil {
+		return run, err
+	}
+	// The register lists breaches by the year of their reference, the year
+	// breach.Breach.Day keeps them in.
+	for year := period.From.Year; year <= period.To.Year; year++ {
+		records, err := s.Breaches.List(ctx, breachActorOf(c), breach.Filter{Year: year, Branch: run.Form.Branch})
+		if err != nil {
+			return run, err
+		}
+		for _, r := range records {
+			in.Breaches = append(in.Breaches, r.Breach)
+		}
+	}
+	run.Report = report.Compute(in, period)
+	return run, nil
+}
+
+// reportAddress is the address of the report, its CSV or its PDF (path)
+// for the form's period and branch.
+func reportAddress(path string, form reportForm) string {
+	q := url.Values{"from": {form.From}, "to": {form.To}}
+	if form.Branch != "" {
+		q.Set("branch", form.Branch)
+	}
+	return path + "?" + q.Encode()
 }
 
 // staffReport shows the accountability report (AVG art. 5(2)) for a period
 // and branch: owners only.
 func (s *Server) staffReport(c echo.Context) error {
-	form, branches, r, problems, err := s.reportFigures(c)
+	run, err := s.reportFigures(c)
 	if err != nil {
 		return err
 	}
 	b := s.staffBase(c, "report.title", "report")
-	p := reportPage{base: b, formState: newFormState(b.Tr, reportFields, problems), Form: form, Branches: branches}
-	if len(problems) > 0 {
+	p := reportPage{base: b, formState: newFormState(b.Tr, reportFields, run.Problems), Form: run.Form, Branches: run.Branches}
+	if len(run.Problems) > 0 {
 		return s.render(c, http.StatusUnprocessableEntity, "staff_report", p)
 	}
-	p.Shown, p.Report = true, r
-	p.Sections, p.Rights, p.Months = reportLines(b.Tr, r)
-	p.Chart = chartOf(p.Months, p.Rights, r)
-	q := url.Values{"from": {form.From}, "to": {form.To}}
-	if form.Branch != "" {
-		q.Set("branch", form.Branch)
+	r := run.Report
+	p.Shown, p.View = true, reportViewOf(b.Tr, r)
+	p.Parts = p.View.parts(b.Tr)
+	for year := r.Period.From.Year; year <= r.Period.To.Year; year++ {
+		p.BreachYears = append(p.BreachYears, reportLink{Label: b.Tr.T("report.breach_summary", "Year", year),
+			URL: "/staff/breaches/summary?year=" + strconv.Itoa(year)})
 	}
-	p.CSV = "/staff/report/report.csv?" + q.Encode()
+	p.CSV, p.PDF = reportAddress("/staff/report/report.csv", run.Form), reportAddress("/staff/report/report.pdf", run.Form)
 	return s.render(c, http.StatusOK, "staff_report", p)
 }
 
-// reportLines labels the report's figures in the page's language.
-func reportLines(t tr, r report.Report) (sections []reportSection, rights []reportLine, months []reportMonth) {
+// reportViewOf labels the report's figures in the page's language.
+func reportViewOf(t tr, r report.Report) reportView {
 	label := func(section, prefix, suffix string, cs []report.Count) []reportLine {
 		lines := make([]reportLine, len(cs))
 		for i, c := range cs {
@@ -217,76 +247,36 @@ func reportLines(t tr, r report.Report) (sections []reportSection, rights []repo
 		none := (f.key == "median" || f.key == "p90") && r.Decided == 0
 		totals = append(totals, reportLine{Key: f.key, Label: t.T("report." + f.key), N: f.n, None: none})
 	}
-	rights = label("right", "type.", ".title", r.PerRight)
-	sections = []reportSection{{t.T("report.totals"), totals}, {t.T("report.per_right"), rights},
+	rights := label("right", "type.", ".title", r.PerRight)
+	v := reportView{Requests: []reportSection{{t.T("report.totals"), totals}, {t.T("report.per_right"), rights},
 		{t.T("report.per_channel"), label("channel", "channel.", "", r.PerChannel)},
 		{t.T("report.outcomes"), label("outcome", "outcome_label.", "", r.Outcomes)},
-		{t.T("report.grounds"), label("ground", "ground_label.", "", r.Grounds)}}
-	for _, m := range r.Months {
-		rm := reportMonth{Label: t.T("report.month."+strconv.Itoa(int(m.Month))) + " " + strconv.Itoa(m.Year), PerRight: m.PerRight}
-		for _, n := range m.PerRight {
-			rm.Total += n
-		}
-		months = append(months, rm)
+		{t.T("report.grounds"), label("ground", "ground_label.", "", r.Grounds)}}}
+	v.Consents = reportSection{Caption: t.T("report.consents"),
+		Lines: []reportLine{{Key: "consent.withdrawn", Label: t.T("report.consents_withdrawn"), N: r.ConsentsWithdrawn}}}
+	if r.NoticesSent != nil {
+		v.Consents.Lines = append(v.Consents.Lines, reportLine{Key: "notice.sent", Label: t.T("report.notices_sent"), N: *r.NoticesSent})
 	}
-	return sections, rights, months
+	sum := r.Breaches
+	v.Breaches = reportSection{Caption: t.T("report.breaches"), Lines: []reportLine{
+		{Key: "breach.total", Label: t.T("report.breach.total"), N: sum.Total},
+		{Key: "breach.notified", Label: t.T("report.breach.notified"), N: sum.Notified},
+		{Key: "breach.in_time", Label: t.T("report.breach.in_time"), N: sum.NotifiedInTime(), Sub: true},
+		{Key: "breach.late", Label: t.T("report.breach.late"), N: sum.Late, Sub: true},
+		{Key: "breach.not_notified", Label: t.T("report.breach.not_notified"), N: sum.NotNotified},
+		{Key: "breach.informed", Label: t.T("report.breach.informed"), N: sum.Informed},
+	}}
+	v.Figures = reportFiguresOf(t, r, rights)
+	return v
 }
 
-// staffReportCSV sends the report's figures as CSV: a UTF-8 byte order
-// mark, a header row "section,key,value" and a row per figure; keys are
-// the machine words of the API, every cell is neutralised against formulas
-// (breach.CSVCell).
-func (s *Server) staffReportCSV(c echo.Context) error {
-	form, _, r, problems, err := s.reportFigures(c)
-	if err != nil {
-		return err
-	}
-	if len(problems) > 0 {
-		return apperr.InvalidFields(problems)
-	}
-	// Days to answer do not exist while nothing is decided: an empty cell.
-	days := func(n int) string {
-		if r.Decided == 0 {
-			return ""
-		}
-		return strconv.Itoa(n)
-	}
-	rows := [][]string{{"section", "key", "value"},
-		{"period", "from", r.Period.From.String()}, {"period", "to", r.Period.To.String()}, {"period", "branch", form.Branch},
-		{"total", "received", strconv.Itoa(r.Received)}, {"total", "decided", strconv.Itoa(r.Decided)},
-		{"total", "open", strconv.Itoa(r.Open)}, {"total", "on_time", strconv.Itoa(r.OnTime)},
-		{"total", "late", strconv.Itoa(r.Late)}, {"total", "extended", strconv.Itoa(r.Extended)},
-		{"total", "paused", strconv.Itoa(r.Paused)}, {"days", "median", days(r.MedianDays)},
-		{"days", "p90", days(r.P90Days)}}
-	for _, sec := range []struct {
-		name   string
-		counts []report.Count
-	}{{"right", r.PerRight}, {"channel", r.PerChannel}, {"outcome", r.Outcomes}, {"ground", r.Grounds}} {
-		for _, n := range sec.counts {
-			rows = append(rows, []string{sec.name, n.Key, strconv.Itoa(n.N)})
-		}
-	}
-	for _, m := range r.Months {
-		for i, t := range casework.RequestTypes {
-			rows = append(rows, []string{"month", fmt.Sprintf("%04d-%02d %s", m.Year, int(m.Month), t), strconv.Itoa(m.PerRight[i])})
-		}
-	}
-	var buf bytes.Buffer
-	buf.WriteString("\xEF\xBB\xBF")
-	w := csv.NewWriter(&buf)
-	for _, row := range rows {
-		for i := range row {
-			row[i] = breach.CSVCell(row[i])
-		}
-		if err := w.Write(row); err != nil {
-			return err
-		}
-	}
-	w.Flush()
-	if err := w.Error(); err != nil {
-		return err
-	}
-	c.Response().Header().Set(echo.HeaderContentDisposition,
-		`attachment; filename="verantwoording-`+r.Period.From.String()+`-`+r.Period.To.String()+`.csv"`)
-	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+// dayName is a day of the report in full without its weekday: "1
+// januari 2026".
+func dayName(t tr, d deadline.Date) string {
+	return strconv.Itoa(d.Day) + " " + t.T("report.month."+strconv.Itoa(int(d.Month))) + " " + strconv.Itoa(d.Year)
+}
+
+// monthName is a month of the report in full: "november 2026".
+func monthName(t tr, m report.Month) string {
+	return t.T("report.month."+strconv.Itoa(int(m.Month))) + " " + strconv.Itoa(m.Year)
 }

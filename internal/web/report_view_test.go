@@ -1,0 +1,34 @@
+package web
+
+import (
+	"testing"
+
+	"github.com/avgloket/avgloket/internal/lang"
+	"github.com/avgloket/avgloket/internal/report"
+	"github.com/avgloket/avgloket/ui"
+)
+
+// The art. 19 notices are a figure of the report only once they are
+// counted (report.Input.NoticesSent): then the page, the CSV and the PDF,
+// which all read the view, show them beside the consents withdrawn.
+func TestReportViewNotices(t *testing.T) {
+	cat, err := lang.Load(ui.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nl := tr{s: &Server{Deps: Deps{Catalog: cat}}, Lang: lang.NL}
+	keys := func(in report.Input) map[string]int {
+		out := map[string]int{}
+		for _, l := range reportViewOf(nl, report.Compute(in, report.Period{})).Consents.Lines {
+			out[l.Key] = l.N
+		}
+		return out
+	}
+	if got := keys(report.Input{}); len(got) != 1 || got["consent.withdrawn"] != 0 {
+		t.Errorf("not counted: %v, want the consents withdrawn only", got)
+	}
+	three := 3
+	if got := keys(report.Input{NoticesSent: &three}); len(got) != 2 || got["notice.sent"] != 3 {
+		t.Errorf("counted: %v, want notice.sent 3 beside the consents", got)
+	}
+}
