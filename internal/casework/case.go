@@ -49,6 +49,9 @@ type Case struct {
 	// (SaveErasure), in the register's order; filled when one case is
 	// read, empty until recorded.
 	Erasure []ErasureItem
+	// Objection is the answer recorded on an objection case
+	// (SaveObjection); filled when one case is read, nil until recorded.
+	Objection *ObjectionRecord
 	// BranchName and AssigneeName are the branch's and the assigned staff
 	// member's names, for people to read; filled when read.
 	BranchName, AssigneeName string

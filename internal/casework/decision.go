@@ -101,6 +101,7 @@ func (d Decision) Validate(c Case, today deadline.Date) Problems {
 		// Data kept by law: the erasure is granted in part at most.
 		p.add("outcome", "erasure.kept_not_granted")
 	}
+	validateObjectionDecision(p, c, d)
 	refuses := d.Outcome.Refuses()
 	rule, allowed := c.GroundRule(d.Ground)
 	switch {

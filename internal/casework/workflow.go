@@ -62,6 +62,9 @@ type Change struct {
 	// Erasure, when set, replaces the erasure items of an erasure case
 	// (SaveErasure).
 	Erasure *[]ErasureItem
+	// Objection, when set, replaces the objection record of an objection
+	// case and the marketing stops it marks (SaveObjection).
+	Objection *ObjectionRecord
 	// SendDocuments marks the case's answer documents that were not sent
 	// yet as sent (package delivery); none such is a conflict.
 	SendDocuments *DocumentsSent
