@@ -94,6 +94,11 @@ const (
 	// Detail lists the activities erased and kept
 	// ("erased=client-file kept=invoicing").
 	CaseErasure Action = "case_erasure"
+	// CaseObjection: the objection (AVG art. 21) of a case was recorded;
+	// Detail lists the activities, the outcome and whether it is about
+	// direct marketing ("activities=newsletter outcome=stopped
+	// direct_marketing=true"). The grounds are sealed with the case.
+	CaseObjection Action = "case_objection"
 
 	// FileView: a stored file (e.g. an ID copy) was opened or downloaded.
 	FileView Action = "file_view"
@@ -184,7 +189,7 @@ const (
 var actions = []Action{
 	SignIn, SignInFailed, SignOut, AccessDenied,
 	CaseView, CaseCreate, CaseUpdate, CaseStatus, CaseAssign, CaseNote, CaseMessage,
-	CaseExtend, CaseDecide, CaseExport, CaseDelete, CaseActivities, CaseStatement, CaseErasure,
+	CaseExtend, CaseDecide, CaseExport, CaseDelete, CaseActivities, CaseStatement, CaseErasure, CaseObjection,
 	FileView, FileUpload, FileDelete,
 	BreachView, BreachCreate, BreachUpdate, BreachExport, BreachDelete,
 	SettingsUpdate, StaffInvite, StaffUpdate, StaffDisable, PasswordChange,

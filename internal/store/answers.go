@@ -128,6 +128,9 @@ func (s *Cases) withActivities(db *gorm.DB, v caseView) (casework.Case, error) {
 	if c.Activities, err = caseActivities(db, c.ID); err != nil {
 		return c, err
 	}
-	c.Erasure, err = caseErasure(db, c.ID)
+	if c.Erasure, err = caseErasure(db, c.ID); err != nil {
+		return c, err
+	}
+	c.Objection, err = s.caseObjection(db, c.ID)
 	return c, err
 }

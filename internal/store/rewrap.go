@@ -66,6 +66,10 @@ var sealedColumns = []SealedColumn{
 	// deliveries.go: an answer document's name, bound to its id (the
 	// file's id, known before the insert).
 	{Table: "case_documents", Column: "name", Row: "id"},
+	// writeObjection: the balancing's grounds, bound to the case id; a
+	// marketing stop's person, bound to the row id, sealed after the insert.
+	{Table: "case_objections", Column: "grounds", Row: "CAST(case_id AS TEXT)"},
+	{Table: "marketing_stops", Column: "person", Row: "CAST(id AS TEXT)"},
 }
 
 // SealedColumns returns every column that holds vault blobs, in the order

@@ -55,6 +55,9 @@ func (s *Cases) UpdateCase(ctx context.Context, ref string, actor casework.Actor
 		if c.Erasure, err = caseErasure(tx, c.ID); err != nil {
 			return err
 		}
+		if c.Objection, err = s.caseObjection(tx, c.ID); err != nil {
+			return err
+		}
 		address := c.Requester.Email
 		ch, err := step(&c)
 		if err != nil {
@@ -79,6 +82,9 @@ func (s *Cases) UpdateCase(ctx context.Context, ref string, actor casework.Actor
 			return err
 		}
 		if err := s.writeConsents(tx, actor, c, ch); err != nil {
+			return err
+		}
+		if err := s.writeObjection(tx, c, ch); err != nil {
 			return err
 		}
 		if c.Requester.Email != address {
