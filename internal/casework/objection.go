@@ -80,7 +80,8 @@ func (o ObjectionRecord) Keys() []string {
 // "requester_grounds", "practice_grounds"): at least one activity, each
 // chosen on c and named once. An objection to direct marketing
 // (Case.ImmediateEffect) is against direct-marketing activities and always
-// stops them, with no balancing to record (art. 21(3)). Otherwise the
+// stops them (an empty outcome says so too), with no balancing to record
+// (art. 21(3)). Otherwise the
 // outcome is one of ObjectionOutcomes: stopped or continued weigh the
 // requester's grounds, and continuing needs the practice's compelling
 // grounds and activities art. 21(1) applies to; "the right does not apply"
@@ -109,7 +110,7 @@ func ValidateObjection(c Case, o ObjectionRecord) Problems {
 	text(p, "requester_grounds", requester, false, MaxText)
 	text(p, "practice_grounds", practice, false, MaxText)
 	if c.ImmediateEffect() {
-		if o.Outcome != ObjectionStopped {
+		if o.Outcome != ObjectionStopped && o.Outcome != "" {
 			p.add("outcome", "objection.marketing_stops")
 		}
 		if practice != "" {
@@ -163,7 +164,7 @@ func SaveObjection(o ObjectionRecord) func(c *Case, env Env) (Change, error) {
 		saved := ObjectionRecord{RequesterGrounds: strings.TrimSpace(o.RequesterGrounds), PracticeGrounds: strings.TrimSpace(o.PracticeGrounds),
 			Outcome: o.Outcome, DirectMarketing: c.ImmediateEffect()}
 		if saved.DirectMarketing {
-			saved.From = c.EffectiveFrom()
+			saved.Outcome, saved.From = ObjectionStopped, c.EffectiveFrom()
 		}
 		for _, k := range c.Activities { // the register's order
 			if i := slices.IndexFunc(o.Activities, func(a ObjectedActivity) bool { return a.Key == k }); i >= 0 {

@@ -44,6 +44,7 @@ func TestValidateObjection(t *testing.T) {
 		want casework.Problems
 	}{
 		{"direct marketing stopped", dm, objection(casework.ObjectionStopped, "", "", newsletter), casework.Problems{}},
+		{"direct marketing, the outcome left implied", dm, objection("", "", "", newsletter), casework.Problems{}},
 		{"direct marketing continued", dm, objection(casework.ObjectionContinued, mine, ours, newsletter),
 			casework.Problems{"outcome": "objection.marketing_stops", "practice_grounds": "objection.marketing_no_balancing"}},
 		{"direct marketing, the right does not apply", dm, objection(casework.ObjectionNotApplicable, "", "", newsletter),
@@ -86,7 +87,7 @@ func TestValidateObjection(t *testing.T) {
 // the day of receipt, and the event names no grounds.
 func TestSaveObjection(t *testing.T) {
 	env := casework.Env{Today: decisionDay}
-	stop := objection(casework.ObjectionStopped, " Geen reclame meer. ", "", newsletter)
+	stop := objection("", " Geen reclame meer. ", "", newsletter)
 	for _, tc := range []struct {
 		name string
 		c    casework.Case
@@ -113,7 +114,7 @@ func TestSaveObjection(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := ch.Objection
-	if o == nil || !o.DirectMarketing || o.From != receivedDay || o.RequesterGrounds != "Geen reclame meer." || c.Objection != o {
+	if o == nil || !o.DirectMarketing || o.Outcome != casework.ObjectionStopped || o.From != receivedDay || o.RequesterGrounds != "Geen reclame meer." || c.Objection != o {
 		t.Fatalf("change holds %+v, want a stop from %v", o, receivedDay)
 	}
 	if len(ch.Events) != 1 || ch.Events[0].Kind != casework.EventObjection || ch.Events[0].Data["activities"] != "newsletter" ||

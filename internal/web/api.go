@@ -401,6 +401,9 @@ type caseView struct {
 	// Erasure is what an erasure case did with each chosen activity (PUT
 	// …/erasure); only on an erasure case where one case is read.
 	Erasure *[]erasureItemView `json:"erasure,omitempty"`
+	// Objection is the objection record (PUT …/objection); only on an
+	// objection case where it is recorded.
+	Objection *objectionView `json:"objection,omitempty"`
 }
 
 type requesterView struct {
@@ -460,6 +463,7 @@ func (s *Server) caseView(k casework.Case, settings practice.Settings) caseView 
 	if k.Type == casework.Erasure && k.Erasure != nil {
 		v.Erasure = erasureViews(k.Erasure)
 	}
+	v.Objection = objectionViewOf(k)
 	return v
 }
 
