@@ -153,20 +153,22 @@ type caseObjection struct {
 	// balancing.
 	DirectMarketing bool
 	From            deadline.Date
-	// NoActivities: no activity is chosen on the case yet.
-	NoActivities bool
-	Activities   choiceData
-	Requester    fieldData
-	Practice     fieldData
-	Outcome      choiceData
-	Record       *casework.ObjectionRecord
+	// NoActivities: no activity is chosen on the case yet; NoMarketing:
+	// on an objection to direct marketing, none of those chosen is direct
+	// marketing in the register.
+	NoActivities, NoMarketing bool
+	Activities                choiceData
+	Requester                 fieldData
+	Practice                  fieldData
+	Outcome                   choiceData
+	Record                    *casework.ObjectionRecord
 }
 
 // caseObjectionOf returns the objection section of case k; nil for a case
 // that is not an objection. The activities offered are those chosen on the
 // case; before anything is recorded, on an objection to direct marketing,
-// its direct-marketing activities come ticked. After a refused save the
-// form shows what was typed.
+// its direct-marketing activities come ticked, and only those are offered.
+// After a refused save the form shows what was typed.
 func (s *Server) caseObjectionOf(ctx context.Context, f formState, t tr, k casework.Case, action string, values map[string]string) (*caseObjection, error) {
 	if k.Type != casework.Objection {
 		return nil, nil
@@ -195,7 +197,7 @@ func (s *Server) caseObjectionOf(ctx context.Context, f formState, t tr, k casew
 	p.Activities = choiceData{Name: "objection.activities", ID: inputID("objection.activities"), Label: t.T("objection.case.activities"),
 		Hint: t.T("objection.case.activities_hint"), Type: "checkbox", Error: f.Errors["objection.activities"]}
 	for _, a := range all {
-		if !slices.Contains(k.Activities, a.Key) {
+		if !slices.Contains(k.Activities, a.Key) || (p.DirectMarketing && !a.DirectMarketing) {
 			continue
 		}
 		label := a.Name + " — " + t.T("activities.basis."+string(a.LegalBasis))
@@ -204,8 +206,15 @@ func (s *Server) caseObjectionOf(ctx context.Context, f formState, t tr, k casew
 		}
 		p.Activities.Options = append(p.Activities.Options, option{Value: a.Key, Label: label, Checked: slices.Contains(chosen, a.Key)})
 	}
-	p.Requester = f.Field("objection.requester_grounds", "objection.case.requester_grounds", "textarea", requester,
-		"objection.case.requester_grounds_hint", "", false)
+	p.NoMarketing = p.DirectMarketing && !p.NoActivities && len(p.Activities.Options) == 0
+	// The requester's grounds are needed for the balancing, never for
+	// direct marketing.
+	p.Requester = f.ConditionalField("objection.requester_grounds", "objection.case.requester_grounds", "textarea", requester,
+		"objection.case.requester_grounds_weighed")
+	if p.DirectMarketing {
+		p.Requester = f.Field("objection.requester_grounds", "objection.case.requester_grounds", "textarea", requester,
+			"objection.case.requester_grounds_hint", "", false)
+	}
 	p.Practice = f.ConditionalField("objection.practice_grounds", "objection.case.practice_grounds", "textarea", practice,
 		"objection.case.practice_grounds_hint")
 	p.Outcome = f.Radio("objection.outcome", "objection.case.outcome", "objection.outcome", casework.ObjectionOutcomes, outcome)

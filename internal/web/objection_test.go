@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/net/html"
+
 	"github.com/avgloket/avgloket/internal/deadline"
 	"github.com/avgloket/avgloket/internal/staff"
 )
@@ -82,6 +84,14 @@ func TestObjectionToDirectMarketing(t *testing.T) {
 	if form.hasField("objection.outcome") || form.hasField("objection.practice_grounds") {
 		t.Error("the objection form to direct marketing asks for a balancing")
 	}
+	if boxes := form.find(func(n *html.Node) bool { return attr(n, "name") == "objection.activities" }); len(boxes) != 1 {
+		t.Errorf("the objection form to direct marketing offers more than the newsletter")
+	}
+	must(a.api(t, http.MethodPut, "/api/v1/cases/"+other+"/activities", owner, object{"activities": []string{"wachtlijst"}}), http.StatusOK)
+	if p := officer.get("/staff/cases/" + other); !strings.Contains(p.text(), a.nl("objection.case.no_marketing")) || p.formTo("/staff/cases/"+other+"/objection") != nil {
+		t.Error("with no direct-marketing activity chosen, the page does not say so")
+	}
+	must(a.api(t, http.MethodPut, "/api/v1/cases/"+other+"/activities", owner, object{"activities": []string{"nieuwsbrief", "wachtlijst"}}), http.StatusOK)
 	stops := func(query string) []any {
 		t.Helper()
 		return must(a.api(t, http.MethodGet, "/api/v1/activities/nieuwsbrief/stops"+query, owner, nil), http.StatusOK).object()["stops"].([]any)
