@@ -14,7 +14,7 @@ import (
 // back with its case and marks the activity for that person at once; a
 // second save replaces the case's stops and no other person's; a lookup by
 // address finds only that person; an objection on other grounds marks
-// nothing.
+// nothing; anonymising the case removes the record, not the stop.
 func TestObjectionAndMarketingStops(t *testing.T) {
 	env := newTestStore(t)
 	s := env.s
@@ -70,5 +70,23 @@ func TestObjectionAndMarketingStops(t *testing.T) {
 	back, err := s.CaseByReference(ctx, ilse.Reference, casework.Scope{All: true})
 	if err != nil || back.Objection == nil || back.Objection.PracticeGrounds != "Dringende redenen." || back.Objection.DirectMarketing {
 		t.Errorf("read back %+v, %v", back.Objection, err)
+	}
+
+	// Anonymised in time: the grounds go, the stop that Bram asked for stays.
+	done := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	if _, err := s.UpdateCase(ctx, bram.Reference, actor, func(k *casework.Case) (casework.Change, error) {
+		k.Status, k.Outcome, k.UpdatedAt = casework.Completed, casework.Granted, done
+		return casework.Change{}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AnonymiseClosedCases(ctx, done.AddDate(1, 0, 0), done.AddDate(1, 0, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if back, err := s.CaseByReference(ctx, bram.Reference, casework.Scope{All: true}); err != nil || back.Objection != nil {
+		t.Errorf("the anonymised case keeps its objection %+v, %v", back.Objection, err)
+	}
+	if stops, err := s.ActivityStops(ctx, "newsletter", "bram@example.org"); err != nil || len(stops) != 1 || stops[0].Name != "Bram Kok" {
+		t.Errorf("after anonymising the case the stop is %+v, %v", stops, err)
 	}
 }
