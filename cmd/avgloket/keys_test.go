@@ -56,6 +56,7 @@ const (
 	keysFile         = "MARKER-FILE %PDF-1.7 identiteitsbewijs"
 	keysSMTPPass     = "MARKER-SMTP-PASSWORD"
 	keysConsent      = "MARKER-CONSENT Sanne Bakker"
+	keysGrounds      = "MARKER-GROUNDS geen nieuwsbrief meer"
 	keysStatement    = "MARKER-STATEMENT wij verwerken"
 	keysOld          = "MARKER-OLD 21 april 2015"
 	keysKept         = "MARKER-KEPT oordeel, geen feit"
@@ -164,6 +165,9 @@ func seedKeys(tb testing.TB, dataDir string) keysSeed {
 	change(requester, casework.Change{AddFile: &casework.File{ID: seed.destroyedFile, Purpose: casework.PurposeIDCopy, Kind: "pdf", Size: int64(len(keysFile)), UploadedAt: at}})
 	change(actor, casework.Change{DestroyFiles: []string{seed.destroyedFile}})
 	change(actor, casework.Change{Letter: &casework.Letter{Reference: c.Reference, Body: keysLetter}})
+	change(actor, casework.Change{Objection: &casework.ObjectionRecord{
+		Activities:       []casework.ObjectedActivity{{Key: newsletter.Key, Name: newsletter.Name, DirectMarketing: true}},
+		RequesterGrounds: keysGrounds, Outcome: casework.ObjectionStopped, DirectMarketing: true, From: received}})
 	doc := delivery.Document{ID: "doc-seed-0001", CaseID: c.ID, Name: "dossier Sanne Bakker.pdf", Kind: "pdf", Size: 1, UploadedAt: at}
 	if err := st.AddDocument(ctx, actor, doc); err != nil {
 		tb.Fatalf("AddDocument: %v", err)
@@ -228,6 +232,12 @@ func checkKeysSeed(tb testing.TB, dataDir string, seed keysSeed) {
 	}
 	if cs, err := st.ConsentsByEmail(ctx, "petra@example.org"); err != nil || len(cs) != 1 || cs[0].Subject.Name != keysConsent {
 		tb.Errorf("consents = %+v, %v", cs, err)
+	}
+	if c.Objection == nil || c.Objection.RequesterGrounds != keysGrounds {
+		tb.Errorf("objection = %+v", c.Objection)
+	} else if stops, err := st.ActivityStops(ctx, c.Objection.Activities[0].Key, "petra@example.org"); err != nil ||
+		len(stops) != 1 || stops[0].Name != "Sanne Bakker" || stops[0].Email != "petra@example.org" {
+		tb.Errorf("marketing stops = %+v, %v", stops, err)
 	}
 	files, err := filestore.New(filepath.Join(dataDir, "files"), mustKeys(tb, dataDir))
 	if err != nil {

@@ -97,6 +97,11 @@ const (
 	// CaseRectification: the items of a rectification (AVG art. 16) were
 	// recorded; Detail counts them ("corrected=2 kept=1"), never the values.
 	CaseRectification Action = "case_rectification"
+	// CaseObjection: the objection (AVG art. 21) of a case was recorded;
+	// Detail lists the activities, the outcome and whether it is about
+	// direct marketing ("activities=newsletter outcome=stopped
+	// direct_marketing=true"). The grounds are sealed with the case.
+	CaseObjection Action = "case_objection"
 
 	// FileView: a stored file (e.g. an ID copy) was opened or downloaded.
 	FileView Action = "file_view"
@@ -188,7 +193,7 @@ var actions = []Action{
 	SignIn, SignInFailed, SignOut, AccessDenied,
 	CaseView, CaseCreate, CaseUpdate, CaseStatus, CaseAssign, CaseNote, CaseMessage,
 	CaseExtend, CaseDecide, CaseExport, CaseDelete, CaseActivities, CaseStatement, CaseErasure,
-	CaseRectification,
+	CaseRectification, CaseObjection,
 	FileView, FileUpload, FileDelete,
 	BreachView, BreachCreate, BreachUpdate, BreachExport, BreachDelete,
 	SettingsUpdate, StaffInvite, StaffUpdate, StaffDisable, PasswordChange,

@@ -53,6 +53,9 @@ type Case struct {
 	// (SaveRectification), in the order recorded; filled when one case is
 	// read, empty until recorded.
 	Rectification []RectificationItem
+	// Objection is the answer recorded on an objection case
+	// (SaveObjection); filled when one case is read, nil until recorded.
+	Objection *ObjectionRecord
 	// BranchName and AssigneeName are the branch's and the assigned staff
 	// member's names, for people to read; filled when read.
 	BranchName, AssigneeName string

@@ -107,6 +107,7 @@ func (d Decision) Validate(c Case, today deadline.Date) Problems {
 		// Nothing corrected: a refusal (the data are correct) is what fits.
 		p.add("outcome", "rectification.all_kept")
 	}
+	validateObjectionDecision(p, c, d)
 	refuses := d.Outcome.Refuses()
 	rule, allowed := c.GroundRule(d.Ground)
 	switch {

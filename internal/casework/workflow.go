@@ -65,6 +65,9 @@ type Change struct {
 	// Rectification, when set, replaces the items of a rectification case
 	// (SaveRectification).
 	Rectification *[]RectificationItem
+	// Objection, when set, replaces the objection record of an objection
+	// case and the marketing stops it marks (SaveObjection).
+	Objection *ObjectionRecord
 	// SendDocuments marks the case's answer documents that were not sent
 	// yet as sent (package delivery); none such is a conflict.
 	SendDocuments *DocumentsSent

@@ -122,19 +122,30 @@ func (s *Cases) AccessStatement(ctx context.Context, caseID int64) (casework.Sta
 	return st, nil
 }
 
-// withActivities is the case of v with its chosen activities, erasure and
-// rectification items, read through db: for reads of one case, not lists.
+// withActivities is the case of v with what its answer records besides
+// the case row (readParts), read through db: for reads of one case, not
+// lists.
 func (s *Cases) withActivities(db *gorm.DB, v caseView) (casework.Case, error) {
 	c, err := s.caseFromView(v)
 	if err != nil {
 		return c, err
 	}
+	return c, s.readParts(db, &c)
+}
+
+// readParts fills in the records of case c that one case is read with:
+// its chosen activities and each right's own record (erasure items,
+// rectification items, objection, …).
+func (s *Cases) readParts(db *gorm.DB, c *casework.Case) (err error) {
 	if c.Activities, err = caseActivities(db, c.ID); err != nil {
-		return c, err
+		return err
 	}
 	if c.Erasure, err = caseErasure(db, c.ID); err != nil {
-		return c, err
+		return err
 	}
-	c.Rectification, err = s.caseRectification(db, c.ID)
-	return c, err
+	if c.Rectification, err = s.caseRectification(db, c.ID); err != nil {
+		return err
+	}
+	c.Objection, err = s.caseObjection(db, c.ID)
+	return err
 }

@@ -45,6 +45,7 @@ var eventActions = map[casework.EventKind]audit.Action{
 	casework.EventStatement:     audit.CaseStatement,
 	casework.EventErasure:       audit.CaseErasure,
 	casework.EventRectification: audit.CaseRectification,
+	casework.EventObjection:     audit.CaseObjection,
 }
 
 // eventDetail is the audit detail of an event: machine words only.
@@ -80,6 +81,8 @@ func eventDetail(e casework.Event) string {
 		return "erased=" + e.Data["erased"] + " kept=" + e.Data["kept"]
 	case casework.EventRectification:
 		return "corrected=" + e.Data["corrected"] + " kept=" + e.Data["kept"]
+	case casework.EventObjection:
+		return "activities=" + e.Data["activities"] + " outcome=" + e.Data["outcome"] + " direct_marketing=" + e.Data["direct_marketing"]
 	case casework.EventDocumentsSent:
 		return "documents=" + e.Data["count"]
 	}

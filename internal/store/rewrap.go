@@ -72,6 +72,10 @@ var sealedColumns = []SealedColumn{
 	{Table: "case_rectification_items", Column: "new_value", Row: `CAST(case_id AS TEXT) || '/' || CAST(position AS TEXT)`},
 	{Table: "case_rectification_items", Column: "reason", Row: `CAST(case_id AS TEXT) || '/' || CAST(position AS TEXT)`},
 	{Table: "case_rectification_items", Column: "statement", Row: `CAST(case_id AS TEXT) || '/' || CAST(position AS TEXT)`},
+	// writeObjection: the balancing's grounds, bound to the case id; a
+	// marketing stop's person, bound to the row id, sealed after the insert.
+	{Table: "case_objections", Column: "grounds", Row: "CAST(case_id AS TEXT)"},
+	{Table: "marketing_stops", Column: "person", Row: "CAST(id AS TEXT)"},
 }
 
 // SealedColumns returns every column that holds vault blobs, in the order

@@ -58,6 +58,7 @@ const (
 	seedNew          = "MARKER-NEW Dorpsstraat 12"
 	seedKept         = "MARKER-KEPT oordeel, geen feit"
 	seedOwnStatement = "MARKER-OWN-STATEMENT ik ben het oneens"
+	seedGrounds      = "MARKER-GROUNDS geen reclame meer"
 )
 
 // seedSealed fills every sealed column: a case with details and specifics
@@ -117,6 +118,10 @@ func seedSealed(tb testing.TB, s *Store) sealedSeed {
 		GivenBy: consent.Self}, audit.Entry{At: at, Actor: audit.Staff(m.ID)}); err != nil {
 		tb.Fatalf("AddConsent: %v", err)
 	}
+	// An objection to direct marketing: its grounds, and the stop it marks.
+	update(tb, s, c.Reference, actor, casework.Change{Objection: &casework.ObjectionRecord{
+		Activities:       []casework.ObjectedActivity{{Key: newsletter.Key, Name: newsletter.Name, DirectMarketing: true}},
+		RequesterGrounds: seedGrounds, Outcome: casework.ObjectionStopped, DirectMarketing: true, From: c.ReceivedOn}})
 	doc := delivery.Document{ID: "doc-" + strings.ToLower(c.Reference), CaseID: c.ID, Name: seedDocument, Kind: "pdf", Size: 1, UploadedAt: at}
 	if err := s.AddDocument(ctx, casework.Actor{ID: m.ID, Scope: casework.Scope{All: true}}, doc); err != nil {
 		tb.Fatalf("AddDocument: %v", err)
@@ -194,6 +199,11 @@ func checkSeedOpens(tb testing.TB, s *Store, seed sealedSeed) {
 	}
 	if smtp, err := s.MailSettings(ctx); err != nil || smtp.Password != seedSMTPPass {
 		tb.Errorf("SMTP password reads back as %q, %v", smtp.Password, err)
+	}
+	if c.Objection == nil || c.Objection.RequesterGrounds != seedGrounds {
+		tb.Errorf("objection reads back as %+v", c.Objection)
+	} else if stops, err := s.ActivityStops(ctx, c.Objection.Activities[0].Key, ""); err != nil || len(stops) != 1 || stops[0].Name != "Jan de Vries" {
+		tb.Errorf("marketing stops read back as %+v, %v", stops, err)
 	}
 	// TakeOIDCAttempt would use the attempt up; open its verifier as it does.
 	var blob []byte

@@ -49,13 +49,7 @@ func (s *Cases) UpdateCase(ctx context.Context, ref string, actor casework.Actor
 		if err != nil {
 			return err
 		}
-		if c.Activities, err = caseActivities(tx, c.ID); err != nil {
-			return err
-		}
-		if c.Erasure, err = caseErasure(tx, c.ID); err != nil {
-			return err
-		}
-		if c.Rectification, err = s.caseRectification(tx, c.ID); err != nil {
+		if err := s.readParts(tx, &c); err != nil {
 			return err
 		}
 		address := c.Requester.Email
@@ -82,6 +76,9 @@ func (s *Cases) UpdateCase(ctx context.Context, ref string, actor casework.Actor
 			return err
 		}
 		if err := s.writeConsents(tx, actor, c, ch); err != nil {
+			return err
+		}
+		if err := s.writeObjection(tx, c, ch); err != nil {
 			return err
 		}
 		if c.Requester.Email != address {

@@ -404,6 +404,9 @@ type caseView struct {
 	// Rectification is what a rectification case corrected and kept (PUT
 	// …/rectification); only on a rectification case where one case is read.
 	Rectification *[]rectificationItemView `json:"rectification,omitempty"`
+	// Objection is the objection record (PUT …/objection); only on an
+	// objection case where it is recorded.
+	Objection *objectionView `json:"objection,omitempty"`
 }
 
 type requesterView struct {
@@ -466,6 +469,7 @@ func (s *Server) caseView(k casework.Case, settings practice.Settings) caseView 
 	if k.Type == casework.Rectification && k.Rectification != nil {
 		v.Rectification = rectificationViews(k.Rectification)
 	}
+	v.Objection = objectionViewOf(k)
 	return v
 }
 

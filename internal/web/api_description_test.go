@@ -350,6 +350,17 @@ func TestAPIDescriptionDescribesAnswers(t *testing.T) {
 	if granted["outcome"] == "" {
 		t.Errorf("granted with a kept item: fields %v", granted)
 	}
+	// Objection: to direct marketing it stops at once, listed for a mailing tool.
+	oref := call(http.MethodPost, "/api/v1/cases", owner, with(newRequest("Olga Ontvanger", "olga@example.nl"), "branch", "utrecht",
+		"type", "objection", "specifics", object{"processing": "De nieuwsbrief", "direct_marketing": true}, "received_at", "2026-11-20",
+		"channel", "email"), http.StatusCreated, true).object()["reference"].(string)
+	call(http.MethodPut, "/api/v1/cases/"+oref+"/activities", owner, object{"activities": []string{"nieuwsbrief"}}, http.StatusOK, true)
+	call(http.MethodPut, "/api/v1/cases/"+oref+"/objection", owner, object{"activities": []string{"nieuwsbrief"}, "outcome": "continued"},
+		http.StatusUnprocessableEntity, false)
+	call(http.MethodPut, "/api/v1/cases/"+oref+"/objection", owner, object{"activities": []string{"nieuwsbrief"}}, http.StatusOK, true)
+	call(http.MethodPut, "/api/v1/cases/"+ref+"/objection", owner, object{"activities": []string{}}, http.StatusConflict, true)
+	call(http.MethodGet, "/api/v1/activities/nieuwsbrief/stops", officer, nil, http.StatusOK, true)
+	call(http.MethodGet, "/api/v1/activities/bestaat-niet/stops", officer, nil, http.StatusNotFound, true)
 	call(http.MethodGet, "/api/v1/cases/"+posted["reference"].(string)+"/letter.pdf", owner, nil, http.StatusOK, true)
 
 	// Breaches.

@@ -38,6 +38,7 @@ var stepAnchors = map[string]string{
 	rights.StepDocuments: "#h-documents", rights.StepConsents: "#h-consents",
 	rights.StepDecision: "#h-decision", rights.StepLetter: "#h-letter",
 	rights.StepRectification: "#h-rectification",
+	rights.StepObjection:     "#h-objection",
 }
 
 // planFacts gathers what the plan needs from what the case page already
@@ -46,7 +47,8 @@ var stepAnchors = map[string]string{
 func planFacts(p casePage) rights.Facts {
 	f := rights.Facts{StatementApproved: p.Answers.Approved, LetterSent: p.SentLetter != nil,
 		ErasureRecorded:       len(p.Case.Erasure) > 0 && len(p.Case.Erasure) == len(p.Case.Activities),
-		RectificationRecorded: len(p.Case.Rectification) > 0}
+		RectificationRecorded: len(p.Case.Rectification) > 0,
+		ObjectionRecorded:     p.Case.Objection != nil}
 	if p.ID != nil {
 		for _, n := range p.ID.Needs {
 			switch {

@@ -15,6 +15,7 @@ import (
 	"github.com/avgloket/avgloket/internal/apperr"
 	"github.com/avgloket/avgloket/internal/audit"
 	"github.com/avgloket/avgloket/internal/breach"
+	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/deadline"
 	"github.com/avgloket/avgloket/internal/lang"
 	"github.com/avgloket/avgloket/internal/practice"
@@ -180,6 +181,9 @@ type activityPage struct {
 	A     register.Activity
 	Facts []registerFact
 	Owner bool
+	// Stops are the people a direct-marketing activity must not approach
+	// (objection.go); nil for another activity.
+	Stops []casework.MarketingStop
 }
 
 func (s *Server) activityView(c echo.Context) error {
@@ -187,10 +191,14 @@ func (s *Server) activityView(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	stops, err := s.activityStops(c.Request().Context(), a)
+	if err != nil {
+		return err
+	}
 	b := s.staffBase(c, "activities.activity.title", "register")
 	b.Title = a.Name
 	return s.render(c, http.StatusOK, "staff_activity", activityPage{base: b, A: a, Facts: s.activityFacts(b.Tr, a, false),
-		Owner: memberOf(c).Role == staff.Owner})
+		Owner: memberOf(c).Role == staff.Owner, Stops: stops})
 }
 
 // registerPrintPage is the whole register as one page to print: the

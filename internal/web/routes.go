@@ -106,6 +106,7 @@ func (s *Server) routes() {
 	work.POST("/cases/:ref/consents", s.caseChooseConsents())
 	work.POST("/cases/:ref/rectification", s.caseAddRectification())
 	work.POST("/cases/:ref/rectification/remove", s.caseRemoveRectification())
+	work.POST("/cases/:ref/objection", s.caseSaveObjection())
 	// The consent registry (AVG art. 7): every staff member records and
 	// searches consents; a consent is withdrawn only through a case.
 	work.GET("/consents", s.consentList)
@@ -220,6 +221,8 @@ func (s *Server) routes() {
 	staffAPI.PUT("/cases/:reference/consents", s.apiCaseConsents)
 	staffAPI.PUT("/cases/:reference/erasure", s.apiCaseErasure)
 	staffAPI.PUT("/cases/:reference/rectification", s.apiCaseRectification)
+	staffAPI.PUT("/cases/:reference/objection", s.apiCaseObjection)
+	staffAPI.GET("/activities/:key/stops", s.apiActivityStops)
 	staffAPI.POST("/cases/:reference/identity", s.apiRecordIdentity)
 }
 

@@ -71,6 +71,8 @@ type Store interface {
 	registerStore
 	// The consent registry (consents.go).
 	consentStore
+	// The register of marketing stops (objection.go).
+	objectionStore
 	// The decision letter of a case as it was sent, read after the case
 	// itself was read through a scoped or tracking-link read.
 	CaseLetter(ctx context.Context, caseID int64) (casework.Letter, bool, error)

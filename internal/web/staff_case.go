@@ -65,6 +65,8 @@ type casePage struct {
 	Consents *caseConsents
 	// Rectification is the rectification section (rectification.go).
 	Rectification *caseRectification
+	// Objection is the objection section of an objection (objection.go).
+	Objection *caseObjection
 	// SentLetter is the decision letter as sent; nil before the decision.
 	SentLetter *sentLetter
 	// Answers are the activities that concern the person and the access
@@ -141,7 +143,8 @@ var caseFieldOrder = []string{"status.form", "status.to", "assign.assignee", "re
 	"decision.detail", "decision.statute", "decision.until", "decision.reasons", "decision.letter", "consents.form", "consents.consents",
 	"activities.form", "activities.activities", "statement.form", "statement.text", "documents.form", "documents.file",
 	"rectification.form", "rectification.items", "rectification.field", "rectification.old", "rectification.action", "rectification.new",
-	"rectification.systems", "rectification.reason", "rectification.statement"}
+	"rectification.systems", "rectification.reason", "rectification.statement",
+	"objection.form", "objection.activities", "objection.requester_grounds", "objection.practice_grounds", "objection.outcome"}
 
 func (s *Server) staffCase(c echo.Context) error {
 	return s.renderCase(c, http.StatusOK, "", nil, nil)
@@ -265,6 +268,9 @@ func (s *Server) renderCase(c echo.Context, status int, action string, problems 
 		return err
 	}
 	p.Rectification = caseRectificationOf(p.formState, k, action, values)
+	if p.Objection, err = s.caseObjectionOf(ctx, p.formState, b.Tr, k, action, values); err != nil {
+		return err
+	}
 	if p.Values == nil {
 		p.Values = map[string]string{}
 	}
