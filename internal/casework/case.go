@@ -49,6 +49,11 @@ type Case struct {
 	// (SaveErasure), in the register's order; filled when one case is
 	// read, empty until recorded.
 	Erasure []ErasureItem
+	// Restriction is what a restriction case restricts (SaveRestriction);
+	// nil until recorded, and in lists. Restricted says, in lists only,
+	// that a restriction is in force on the day the list was read.
+	Restriction *RestrictionRecord
+	Restricted  bool
 	// BranchName and AssigneeName are the branch's and the assigned staff
 	// member's names, for people to read; filled when read.
 	BranchName, AssigneeName string

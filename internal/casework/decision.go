@@ -100,6 +100,9 @@ func (d Decision) Validate(c Case, today deadline.Date) Problems {
 	case c.Type == Erasure && d.Outcome == Granted && AnyKept(c.Erasure):
 		// Data kept by law: the erasure is granted in part at most.
 		p.add("outcome", "erasure.kept_not_granted")
+	case c.Type == Restriction && (d.Outcome == Granted || d.Outcome == PartiallyGranted) && !c.RestrictionRecorded():
+		// The letter says what is restricted, on which ground and until when.
+		p.add("outcome", "restriction.not_recorded")
 	}
 	refuses := d.Outcome.Refuses()
 	rule, allowed := c.GroundRule(d.Ground)
