@@ -94,6 +94,13 @@ const (
 	// Detail lists the activities erased and kept
 	// ("erased=client-file kept=invoicing").
 	CaseErasure Action = "case_erasure"
+	// CaseRestriction: the restriction of processing (AVG art. 18) of a
+	// case was recorded; Detail names the ground and the activities
+	// ("ground=accuracy_contested activities=client-file").
+	CaseRestriction Action = "case_restriction"
+	// CaseRestrictionLifting: the lifting of a restriction was announced to
+	// the requester (art. 18(3)); Detail is the day ("lift_on=2027-01-10").
+	CaseRestrictionLifting Action = "case_restriction_lifting"
 
 	// FileView: a stored file (e.g. an ID copy) was opened or downloaded.
 	FileView Action = "file_view"
@@ -185,6 +192,7 @@ var actions = []Action{
 	SignIn, SignInFailed, SignOut, AccessDenied,
 	CaseView, CaseCreate, CaseUpdate, CaseStatus, CaseAssign, CaseNote, CaseMessage,
 	CaseExtend, CaseDecide, CaseExport, CaseDelete, CaseActivities, CaseStatement, CaseErasure,
+	CaseRestriction, CaseRestrictionLifting,
 	FileView, FileUpload, FileDelete,
 	BreachView, BreachCreate, BreachUpdate, BreachExport, BreachDelete,
 	SettingsUpdate, StaffInvite, StaffUpdate, StaffDisable, PasswordChange,

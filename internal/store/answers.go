@@ -67,6 +67,9 @@ func (s *Cases) writeAnswers(tx *gorm.DB, caseID int64, ch casework.Change) erro
 	if err := writeErasure(tx, caseID, ch); err != nil {
 		return err
 	}
+	if err := s.writeRestriction(tx, caseID, ch); err != nil {
+		return err
+	}
 	if ch.ResetStatement {
 		if err := tx.Where("case_id = ?", caseID).Delete(&accessStatementRow{}).Error; err != nil {
 			return internal(err, "reset access statement")
@@ -118,8 +121,8 @@ func (s *Cases) AccessStatement(ctx context.Context, caseID int64) (casework.Sta
 	return st, nil
 }
 
-// withActivities is the case of v with its chosen activities and erasure
-// items, read through db: for reads of one case, not lists.
+// withActivities is the case of v with its chosen activities, erasure
+// items and restriction, read through db: for reads of one case, not lists.
 func (s *Cases) withActivities(db *gorm.DB, v caseView) (casework.Case, error) {
 	c, err := s.caseFromView(v)
 	if err != nil {
@@ -128,6 +131,9 @@ func (s *Cases) withActivities(db *gorm.DB, v caseView) (casework.Case, error) {
 	if c.Activities, err = caseActivities(db, c.ID); err != nil {
 		return c, err
 	}
-	c.Erasure, err = caseErasure(db, c.ID)
+	if c.Erasure, err = caseErasure(db, c.ID); err != nil {
+		return c, err
+	}
+	c.Restriction, err = s.caseRestriction(db, c.ID)
 	return c, err
 }

@@ -53,6 +53,7 @@ const (
 	seedConsentName = "MARKER-CONSENT Fenna Oosterbroek"
 	seedLetter      = "MARKER-LETTER Geachte Jan de Vries,"
 	seedStatement   = "MARKER-STATEMENT wij verwerken"
+	seedRestriction = "MARKER-RESTRICTION de diagnose van maart"
 )
 
 // seedSealed fills every sealed column: a case with details and specifics
@@ -84,6 +85,8 @@ func seedSealed(tb testing.TB, s *Store) sealedSeed {
 		Requirement: &casework.RequirementStatus{Key: "guardian_consent", Waived: true, Reason: seedReason, ByID: m.ID, At: at},
 		AskInfo:     &casework.InfoRequest{Method: "id_copy", Text: seedQuestion, AskedByID: m.ID, AskedAt: at},
 		Statement:   &casework.Statement{Text: seedStatement, EditedAt: at, EditedByID: m.ID},
+		Restriction: &casework.RestrictionRecord{Activities: []casework.RestrictedActivity{{Key: "client-file"}}, Data: seedRestriction,
+			Ground: casework.RestrictionAccuracy, From: "2026-11-25", UntilEvent: "tot de juistheid is nagegaan"},
 	})
 	qs, err := s.InfoRequests(ctx, c.ID)
 	if err != nil || len(qs) != 1 {
@@ -156,6 +159,9 @@ func checkSeedOpens(tb testing.TB, s *Store, seed sealedSeed) {
 	}
 	if len(reqs) != 1 || reqs[0].Reason != seedReason {
 		tb.Errorf("requirements = %+v", reqs)
+	}
+	if c.Restriction == nil || c.Restriction.Data != seedRestriction {
+		tb.Errorf("restriction reads back as %+v", c.Restriction)
 	}
 	if st, err := s.AccessStatement(ctx, seed.caseID); err != nil || st.Text != seedStatement {
 		tb.Errorf("access statement = %+v, %v", st, err)
