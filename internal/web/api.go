@@ -401,6 +401,9 @@ type caseView struct {
 	// Erasure is what an erasure case did with each chosen activity (PUT
 	// …/erasure); only on an erasure case where one case is read.
 	Erasure *[]erasureItemView `json:"erasure,omitempty"`
+	// Restriction is what a restriction case restricts (PUT
+	// …/restriction); only on a restriction case, once recorded.
+	Restriction *restrictionView `json:"restriction,omitempty"`
 }
 
 type requesterView struct {
@@ -459,6 +462,9 @@ func (s *Server) caseView(k casework.Case, settings practice.Settings) caseView 
 	}
 	if k.Type == casework.Erasure && k.Erasure != nil {
 		v.Erasure = erasureViews(k.Erasure)
+	}
+	if k.Type == casework.Restriction {
+		v.Restriction = viewOfRestriction(k.Restriction)
 	}
 	return v
 }
