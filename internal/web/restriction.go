@@ -30,9 +30,10 @@ type caseRestriction struct {
 	Lines []restrictionLine
 	// Ground, Period and State say in words what is recorded; Lifting is
 	// the announced lifting ("" before), UntilPassed that the end day has
-	// passed without a lifting announced.
+	// passed without a lifting announced, Outdated that the activities
+	// were chosen anew since it was recorded.
 	Ground, Period, State, Lifting string
-	InForce, UntilPassed           bool
+	InForce, UntilPassed, Outdated bool
 	// Open: the restriction can be recorded or changed; NoActivities:
 	// there are no chosen activities to restrict yet.
 	Open, NoActivities bool
@@ -95,6 +96,7 @@ func (s *Server) caseRestrictionOf(ctx context.Context, f formState, t tr, k cas
 		if end, err := deadline.ParseDate(r.Until); err == nil && today.After(end) && !r.Announced() {
 			p.UntilPassed = true
 		}
+		p.Outdated = !k.RestrictionRecorded() && k.Status != casework.Completed
 		p.CanLift = !r.Announced() && k.Outcome != casework.Refused && k.Outcome != casework.Withdrawn
 	}
 	v := restrictionValues(k, r, today)

@@ -90,6 +90,14 @@ func TestRestrictionPath(t *testing.T) {
 	}
 
 	wantStatus(t, officer.submit(path+"/identity", "identity.method", "email_on_file", "identity.outcome", "verified"), http.StatusSeeOther)
+	// Another choice of activities leaves the record out of date: the page
+	// says so, and "granted" waits until the activities fit again.
+	wantStatus(t, officer.submit(path+"/activities", "activities.activities", "invoicing"), http.StatusSeeOther)
+	assertShows(t, officer.get(path), a.nl("restriction.outdated"))
+	early := officer.submit(path+"/decision", "decision.outcome", "granted", "decision.reasons", "Wij gaan de diagnose na.")
+	wantStatus(t, early, http.StatusUnprocessableEntity)
+	assertShows(t, early, a.nl("restriction.not_recorded"))
+	wantStatus(t, officer.submit(path+"/activities", "activities.activities", "client-file", "activities.activities", "invoicing"), http.StatusSeeOther)
 	wantStatus(t, officer.submit(path+"/decision", "decision.outcome", "granted", "decision.reasons", "Wij gaan de diagnose na."), http.StatusSeeOther)
 	k := a.caseOf(t, ref)
 	letter, ok, err := a.store.CaseLetter(t.Context(), k.ID)
