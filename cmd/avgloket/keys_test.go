@@ -57,6 +57,7 @@ const (
 	keysSMTPPass     = "MARKER-SMTP-PASSWORD"
 	keysConsent      = "MARKER-CONSENT Sanne Bakker"
 	keysGrounds      = "MARKER-GROUNDS geen nieuwsbrief meer"
+	keysRestrict     = "MARKER-RESTRICTION het verslag van maart"
 	keysStatement    = "MARKER-STATEMENT wij verwerken"
 	keysOld          = "MARKER-OLD 21 april 2015"
 	keysKept         = "MARKER-KEPT oordeel, geen feit"
@@ -154,6 +155,8 @@ func seedKeys(tb testing.TB, dataDir string) keysSeed {
 		Rectification: &[]casework.RectificationItem{
 			{Field: "geboortedatum", Old: keysOld, New: "12 april 2015", Systems: []string{"cliëntdossier"}},
 			{Field: "diagnose", Old: "ADHD", Kept: true, Reason: keysKept, Statement: keysOwnStatement}},
+		Restriction: &casework.RestrictionRecord{Activities: []casework.RestrictedActivity{{Key: "client-file"}}, Data: keysRestrict,
+			Ground: casework.RestrictionAccuracy, From: "2026-11-25", UntilEvent: "tot de juistheid is nagegaan"},
 	})
 	qs, err := st.InfoRequests(ctx, c.ID)
 	if err != nil || len(qs) != 1 {
@@ -197,6 +200,9 @@ func checkKeysSeed(tb testing.TB, dataDir string, seed keysSeed) {
 	}
 	if c.Details != keysDetails || c.Specifics.Wrong != keysWrong || c.Requester.Email != "petra@example.org" || c.Subject.Name != "Sanne Bakker" {
 		tb.Errorf("case reads back as details %q, wrong %q, requester %q, subject %q", c.Details, c.Specifics.Wrong, c.Requester.Email, c.Subject.Name)
+	}
+	if c.Restriction == nil || c.Restriction.Data != keysRestrict {
+		tb.Errorf("restriction reads back as %+v", c.Restriction)
 	}
 	due, err := st.Due(ctx, time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC), 10)
 	if err != nil || len(due) != 1 || due[0].Message.To != "petra@example.org" {

@@ -102,6 +102,13 @@ const (
 	// direct marketing ("activities=newsletter outcome=stopped
 	// direct_marketing=true"). The grounds are sealed with the case.
 	CaseObjection Action = "case_objection"
+	// CaseRestriction: the restriction of processing (AVG art. 18) of a
+	// case was recorded; Detail names the ground and the activities
+	// ("ground=accuracy_contested activities=client-file").
+	CaseRestriction Action = "case_restriction"
+	// CaseRestrictionLifting: the lifting of a restriction was announced to
+	// the requester (art. 18(3)); Detail is the day ("lift_on=2027-01-10").
+	CaseRestrictionLifting Action = "case_restriction_lifting"
 
 	// FileView: a stored file (e.g. an ID copy) was opened or downloaded.
 	FileView Action = "file_view"
@@ -193,7 +200,7 @@ var actions = []Action{
 	SignIn, SignInFailed, SignOut, AccessDenied,
 	CaseView, CaseCreate, CaseUpdate, CaseStatus, CaseAssign, CaseNote, CaseMessage,
 	CaseExtend, CaseDecide, CaseExport, CaseDelete, CaseActivities, CaseStatement, CaseErasure,
-	CaseRectification, CaseObjection,
+	CaseRectification, CaseObjection, CaseRestriction, CaseRestrictionLifting,
 	FileView, FileUpload, FileDelete,
 	BreachView, BreachCreate, BreachUpdate, BreachExport, BreachDelete,
 	SettingsUpdate, StaffInvite, StaffUpdate, StaffDisable, PasswordChange,

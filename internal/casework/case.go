@@ -56,6 +56,11 @@ type Case struct {
 	// Objection is the answer recorded on an objection case
 	// (SaveObjection); filled when one case is read, nil until recorded.
 	Objection *ObjectionRecord
+	// Restriction is what a restriction case restricts (SaveRestriction);
+	// nil until recorded, and in lists. Restricted says, in lists only,
+	// that a restriction is in force on the day the list was read.
+	Restriction *RestrictionRecord
+	Restricted  bool
 	// BranchName and AssigneeName are the branch's and the assigned staff
 	// member's names, for people to read; filled when read.
 	BranchName, AssigneeName string

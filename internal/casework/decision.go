@@ -106,6 +106,9 @@ func (d Decision) Validate(c Case, today deadline.Date) Problems {
 	case c.Type == Rectification && d.Outcome == PartiallyGranted && AllRectificationKept(c.Rectification):
 		// Nothing corrected: a refusal (the data are correct) is what fits.
 		p.add("outcome", "rectification.all_kept")
+	case c.Type == Restriction && (d.Outcome == Granted || d.Outcome == PartiallyGranted) && !c.RestrictionRecorded():
+		// The letter says what is restricted, on which ground and until when.
+		p.add("outcome", "restriction.not_recorded")
 	}
 	validateObjectionDecision(p, c, d)
 	refuses := d.Outcome.Refuses()

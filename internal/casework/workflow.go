@@ -68,6 +68,9 @@ type Change struct {
 	// Objection, when set, replaces the objection record of an objection
 	// case and the marketing stops it marks (SaveObjection).
 	Objection *ObjectionRecord
+	// Restriction, when set, replaces the restriction of a restriction
+	// case (SaveRestriction, AnnounceLifting).
+	Restriction *RestrictionRecord
 	// SendDocuments marks the case's answer documents that were not sent
 	// yet as sent (package delivery); none such is a conflict.
 	SendDocuments *DocumentsSent

@@ -65,6 +65,9 @@ func TestDecisionLetterPerRightAndOutcome(t *testing.T) {
 		for _, outcome := range casework.Outcomes {
 			t.Run(string(right)+"/"+string(outcome), func(t *testing.T) {
 				k := confirmedCase(right)
+				if right == casework.Restriction { // a restriction is granted only once recorded
+					k.Activities, k.Restriction = []string{"client-file"}, &recordedRestriction
+				}
 				d := casework.Decision{Outcome: outcome, Reasons: "Toelichting van de behandelaar."}
 				if outcome.Refuses() {
 					g := grounds[right]

@@ -29,7 +29,7 @@ type Writer struct {
 }
 
 // names lists the e-mail templates; each exists once per language.
-var names = []string{"acknowledgement", "message", "extension", "decision", "invitation", "reminder", "letter", "decision_letter", "documents", "delivery_code"}
+var names = []string{"acknowledgement", "message", "extension", "decision", "invitation", "reminder", "letter", "decision_letter", "documents", "delivery_code", "restriction_lifting"}
 
 // New parses the mail templates in fsys (templates/mail/<name>.<lang>.txt)
 // and fails if one is missing. settings returns the practice's current
@@ -191,7 +191,8 @@ func (w *Writer) caseMail(name, subjectID string, k casework.Case, trackingURL s
 // paper instead of a mail: the acknowledgement, and each event the
 // requester would otherwise have read on the tracking page.
 var LetterKinds = []string{"acknowledgement", string(casework.EventMessage), string(casework.EventExtended),
-	string(casework.EventInfoRequested), string(casework.EventInfoWithdrawn), string(casework.EventDecided)}
+	string(casework.EventInfoRequested), string(casework.EventInfoWithdrawn), string(casework.EventDecided),
+	string(casework.EventRestrictionLifting)}
 
 // Letter writes the paper letter to the requester of k, in their language:
 // the acknowledgement when e is nil, otherwise the letter for event e (one
@@ -208,10 +209,13 @@ func (w *Writer) Letter(k casework.Case, e *casework.Event) (subject, body strin
 		return "", "", fmt.Errorf("letter: %w", err)
 	}
 	kind, subjectID := "acknowledgement", "mail.ack.subject"
-	data := map[string]any{"Text": "", "Outcome": "", "Because": "", "Withheld": false}
+	data := map[string]any{"Text": "", "Outcome": "", "Because": "", "Withheld": false, "LiftOn": ""}
 	if e != nil {
 		kind, subjectID = string(e.Kind), "letter.subject."+string(e.Kind)
 		data["Text"] = e.Text
+		if on, err := deadline.ParseDate(e.Data["on"]); err == nil {
+			data["LiftOn"] = lang.Date(c, on)
+		}
 		if e.Kind == casework.EventDecided {
 			outcome := casework.Outcome(e.Data["outcome"])
 			data["Outcome"] = w.cat.T(c, "outcome."+string(outcome), nil)

@@ -70,12 +70,15 @@ const (
 	KindBreachLetter    Kind = "breach_letter"
 	KindDocuments       Kind = "documents"
 	KindDeliveryCode    Kind = "delivery_code"
+	// KindRestrictionLifting tells a requester beforehand that a
+	// restriction of processing is lifted (AVG art. 18(3)).
+	KindRestrictionLifting Kind = "restriction_lifting"
 )
 
 // Kinds lists every Kind, e.g. for the words of the outbox page.
 func Kinds() []Kind {
 	return []Kind{KindAcknowledgement, KindMessage, KindExtension, KindDecision, KindInvitation,
-		KindReminder, KindBreachReminder, KindBreachLetter, KindDocuments, KindDeliveryCode}
+		KindReminder, KindBreachReminder, KindBreachLetter, KindDocuments, KindDeliveryCode, KindRestrictionLifting}
 }
 
 // Validate reports whether m may be sent. It returns an error wrapping

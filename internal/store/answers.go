@@ -71,6 +71,9 @@ func (s *Cases) writeAnswers(tx *gorm.DB, caseID int64, ch casework.Change) erro
 	if err := s.writeRectification(tx, caseID, ch); err != nil {
 		return err
 	}
+	if err := s.writeRestriction(tx, caseID, ch); err != nil {
+		return err
+	}
 	if ch.ResetStatement {
 		if err := tx.Where("case_id = ?", caseID).Delete(&accessStatementRow{}).Error; err != nil {
 			return internal(err, "reset access statement")
@@ -146,6 +149,9 @@ func (s *Cases) readParts(db *gorm.DB, c *casework.Case) (err error) {
 	if c.Rectification, err = s.caseRectification(db, c.ID); err != nil {
 		return err
 	}
-	c.Objection, err = s.caseObjection(db, c.ID)
+	if c.Objection, err = s.caseObjection(db, c.ID); err != nil {
+		return err
+	}
+	c.Restriction, err = s.caseRestriction(db, c.ID)
 	return err
 }

@@ -25,27 +25,29 @@ func auditActor(a casework.Actor, caseID int64) string {
 
 // eventActions maps each kind of case event to the audit action it is.
 var eventActions = map[casework.EventKind]audit.Action{
-	casework.EventCreated:       audit.CaseCreate,
-	casework.EventStatus:        audit.CaseStatus,
-	casework.EventAssigned:      audit.CaseAssign,
-	casework.EventNote:          audit.CaseNote,
-	casework.EventMessage:       audit.CaseMessage,
-	casework.EventExtended:      audit.CaseExtend,
-	casework.EventDecided:       audit.CaseDecide,
-	casework.EventCorrected:     audit.CaseUpdate,
-	casework.EventEmailResent:   audit.CaseUpdate,
-	casework.EventEmailVerified: audit.RequestConfirm,
-	casework.EventIdentity:      audit.CaseUpdate,
-	casework.EventRequirement:   audit.CaseUpdate,
-	casework.EventInfoRequested: audit.CaseMessage,
-	casework.EventInfoAnswered:  audit.CaseUpdate,
-	casework.EventFileDestroyed: audit.FileDelete,
-	casework.EventConsents:      audit.CaseUpdate,
-	casework.EventActivities:    audit.CaseActivities,
-	casework.EventStatement:     audit.CaseStatement,
-	casework.EventErasure:       audit.CaseErasure,
-	casework.EventRectification: audit.CaseRectification,
-	casework.EventObjection:     audit.CaseObjection,
+	casework.EventCreated:            audit.CaseCreate,
+	casework.EventStatus:             audit.CaseStatus,
+	casework.EventAssigned:           audit.CaseAssign,
+	casework.EventNote:               audit.CaseNote,
+	casework.EventMessage:            audit.CaseMessage,
+	casework.EventExtended:           audit.CaseExtend,
+	casework.EventDecided:            audit.CaseDecide,
+	casework.EventCorrected:          audit.CaseUpdate,
+	casework.EventEmailResent:        audit.CaseUpdate,
+	casework.EventEmailVerified:      audit.RequestConfirm,
+	casework.EventIdentity:           audit.CaseUpdate,
+	casework.EventRequirement:        audit.CaseUpdate,
+	casework.EventInfoRequested:      audit.CaseMessage,
+	casework.EventInfoAnswered:       audit.CaseUpdate,
+	casework.EventFileDestroyed:      audit.FileDelete,
+	casework.EventConsents:           audit.CaseUpdate,
+	casework.EventActivities:         audit.CaseActivities,
+	casework.EventStatement:          audit.CaseStatement,
+	casework.EventErasure:            audit.CaseErasure,
+	casework.EventRectification:      audit.CaseRectification,
+	casework.EventObjection:          audit.CaseObjection,
+	casework.EventRestriction:        audit.CaseRestriction,
+	casework.EventRestrictionLifting: audit.CaseRestrictionLifting,
 }
 
 // eventDetail is the audit detail of an event: machine words only.
@@ -83,6 +85,10 @@ func eventDetail(e casework.Event) string {
 		return "corrected=" + e.Data["corrected"] + " kept=" + e.Data["kept"]
 	case casework.EventObjection:
 		return "activities=" + e.Data["activities"] + " outcome=" + e.Data["outcome"] + " direct_marketing=" + e.Data["direct_marketing"]
+	case casework.EventRestriction:
+		return "ground=" + e.Data["ground"] + " activities=" + e.Data["activities"]
+	case casework.EventRestrictionLifting:
+		return "lift_on=" + e.Data["on"]
 	case casework.EventDocumentsSent:
 		return "documents=" + e.Data["count"]
 	}

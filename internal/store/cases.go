@@ -76,6 +76,7 @@ type caseView struct {
 	AssigneeEmail *string
 	BranchName    *string
 	AssigneeName  *string
+	Restricted    bool // lists only: listRestricted
 }
 
 // trackingTokenRow is the hash of a tracking link. Generation is the case's
@@ -327,6 +328,14 @@ func (s *Cases) caseFromView(v caseView) (casework.Case, error) {
 
 const caseSelect = "cases.*, branches.code AS branch_code, staff.email AS assignee_email, branches.name AS branch_name, staff.name AS assignee_name"
 
+// listRestricted marks, in a list, the cases with a restriction of
+// processing in force on a day (the two ?): begun, not lifted, and the
+// request not refused or withdrawn (casework.Case.RestrictionInForce). One
+// look-up by primary key per listed case.
+const listRestricted = `, EXISTS (SELECT 1 FROM case_restrictions WHERE case_restrictions.case_id = cases.id
+	AND case_restrictions.from_on <= ? AND (case_restrictions.lift_on = '' OR case_restrictions.lift_on > ?)
+	AND cases.outcome NOT IN ('refused', 'withdrawn')) AS restricted`
+
 func caseQuery(db *gorm.DB) *gorm.DB {
 	return db.Table("cases").Select(caseSelect).
 		Joins("LEFT JOIN branches ON branches.id = cases.branch_id").
@@ -371,7 +380,7 @@ func (s *Cases) CaseByReference(ctx context.Context, ref string, scope casework.
 // ListCases implements casework.Store. Pages are cut by keyset on
 // (due_on, reference), so a deep page costs the same as the first.
 func (s *Cases) ListCases(ctx context.Context, q casework.Query, scope casework.Scope) (casework.Page, error) {
-	db := scoped(caseQuery(s.db.WithContext(ctx)), scope)
+	db := scoped(caseQuery(s.db.WithContext(ctx)).Select(caseSelect+listRestricted, q.Today.String(), q.Today.String()), scope)
 	if q.Status != "" {
 		db = db.Where("cases.status = ?", string(q.Status))
 	}
@@ -430,6 +439,7 @@ func (s *Cases) ListCases(ctx context.Context, q casework.Query, scope casework.
 		if err != nil {
 			return casework.Page{}, err
 		}
+		c.Restricted = v.Restricted
 		page.Cases = append(page.Cases, c)
 	}
 	return page, nil

@@ -66,6 +66,7 @@ func (s *Cases) anonymise(ctx context.Context, id int64, ref string, now time.Ti
 			{"access statement", func() error { return tx.Exec("DELETE FROM access_statements WHERE case_id = ?", id).Error }},
 			{"rectification", func() error { return tx.Exec("DELETE FROM case_rectification_items WHERE case_id = ?", id).Error }},
 			{"objection", func() error { return tx.Exec("DELETE FROM case_objections WHERE case_id = ?", id).Error }},
+			{"restriction", func() error { return tx.Exec("DELETE FROM case_restrictions WHERE case_id = ?", id).Error }},
 			{"tracking links", func() error { return tx.Exec("DELETE FROM tracking_tokens WHERE case_id = ?", id).Error }},
 			{"idempotency keys", func() error { return tx.Exec("DELETE FROM idempotency_keys WHERE case_id = ?", id).Error }},
 			{"documents", func() error {

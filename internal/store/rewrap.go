@@ -48,6 +48,8 @@ var sealedColumns = []SealedColumn{
 	{Table: "case_letters", Column: "letter", Row: "CAST(case_id AS TEXT)"},
 	// writeAnswers: the access statement, bound to its case's id.
 	{Table: "access_statements", Column: "body", Row: "CAST(case_id AS TEXT)"},
+	// writeRestriction: the restriction's words, bound to its case's id.
+	{Table: "case_restrictions", Column: "body", Row: "CAST(case_id AS TEXT)"},
 	// totpAAD: bound to the staff id.
 	{Table: "staff", Column: "totp_secret", Row: "CAST(id AS TEXT)"},
 	// verifierAAD: bound to the state hash (the id is not known before the insert).

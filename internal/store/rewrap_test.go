@@ -59,6 +59,7 @@ const (
 	seedKept         = "MARKER-KEPT oordeel, geen feit"
 	seedOwnStatement = "MARKER-OWN-STATEMENT ik ben het oneens"
 	seedGrounds      = "MARKER-GROUNDS geen reclame meer"
+	seedRestriction  = "MARKER-RESTRICTION de diagnose van maart"
 )
 
 // seedSealed fills every sealed column: a case with details and specifics
@@ -94,6 +95,8 @@ func seedSealed(tb testing.TB, s *Store) sealedSeed {
 		Rectification: &[]casework.RectificationItem{
 			{Field: "adres", Old: seedOld, New: seedNew, Systems: []string{"cliëntdossier"}},
 			{Field: "diagnose", Old: "ADHD", Kept: true, Reason: seedKept, Statement: seedOwnStatement}},
+		Restriction: &casework.RestrictionRecord{Activities: []casework.RestrictedActivity{{Key: "client-file"}}, Data: seedRestriction,
+			Ground: casework.RestrictionAccuracy, From: "2026-11-25", UntilEvent: "tot de juistheid is nagegaan"},
 	})
 	qs, err := s.InfoRequests(ctx, c.ID)
 	if err != nil || len(qs) != 1 {
@@ -173,6 +176,9 @@ func checkSeedOpens(tb testing.TB, s *Store, seed sealedSeed) {
 	}
 	if r := c.Rectification; len(r) != 2 || r[0].Old != seedOld || r[0].New != seedNew || r[1].Reason != seedKept || r[1].Statement != seedOwnStatement {
 		tb.Errorf("rectification items read back as %+v", r)
+	}
+	if c.Restriction == nil || c.Restriction.Data != seedRestriction {
+		tb.Errorf("restriction reads back as %+v", c.Restriction)
 	}
 	if st, err := s.AccessStatement(ctx, seed.caseID); err != nil || st.Text != seedStatement {
 		tb.Errorf("access statement = %+v, %v", st, err)

@@ -52,6 +52,9 @@ func (s *Cases) UpdateCase(ctx context.Context, ref string, actor casework.Actor
 		if err := s.readParts(tx, &c); err != nil {
 			return err
 		}
+		if c.Restriction, err = s.caseRestriction(tx, c.ID); err != nil {
+			return err
+		}
 		address := c.Requester.Email
 		ch, err := step(&c)
 		if err != nil {

@@ -407,6 +407,9 @@ type caseView struct {
 	// Objection is the objection record (PUT …/objection); only on an
 	// objection case where it is recorded.
 	Objection *objectionView `json:"objection,omitempty"`
+	// Restriction is what a restriction case restricts (PUT
+	// …/restriction); only on a restriction case, once recorded.
+	Restriction *restrictionView `json:"restriction,omitempty"`
 }
 
 type requesterView struct {
@@ -470,6 +473,9 @@ func (s *Server) caseView(k casework.Case, settings practice.Settings) caseView 
 		v.Rectification = rectificationViews(k.Rectification)
 	}
 	v.Objection = objectionViewOf(k)
+	if k.Type == casework.Restriction {
+		v.Restriction = viewOfRestriction(k.Restriction)
+	}
 	return v
 }
 

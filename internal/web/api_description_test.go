@@ -361,6 +361,16 @@ func TestAPIDescriptionDescribesAnswers(t *testing.T) {
 	call(http.MethodPut, "/api/v1/cases/"+ref+"/objection", owner, object{"activities": []string{}}, http.StatusConflict, true)
 	call(http.MethodGet, "/api/v1/activities/nieuwsbrief/stops", officer, nil, http.StatusOK, true)
 	call(http.MethodGet, "/api/v1/activities/bestaat-niet/stops", officer, nil, http.StatusNotFound, true)
+	// Restriction: what is restricted, on which ground, until when.
+	rref := call(http.MethodPost, "/api/v1/cases", owner, with(newRequest("Rik Beperkt", "rik@example.nl"), "branch", "utrecht",
+		"type", "restriction", "received_at", "2026-11-20", "channel", "email"), http.StatusCreated, true).object()["reference"].(string)
+	call(http.MethodPut, "/api/v1/cases/"+rref+"/activities", owner, object{"activities": []string{"wachtlijst"}}, http.StatusOK, true)
+	restriction := object{"activities": []string{"wachtlijst"}, "data": "De aanmelddatum", "ground": "accuracy_contested",
+		"from": "2026-11-20", "until_event": "tot de juistheid is nagegaan"}
+	if got := call(http.MethodPut, "/api/v1/cases/"+rref+"/restriction", owner, restriction, http.StatusOK, true).object(); got["restriction"] == nil {
+		t.Errorf("the case holds no restriction: %v", got)
+	}
+	call(http.MethodPut, "/api/v1/cases/"+rref+"/restriction", owner, with(restriction, "until", "2027-01-31"), http.StatusUnprocessableEntity, true)
 	call(http.MethodGet, "/api/v1/cases/"+posted["reference"].(string)+"/letter.pdf", owner, nil, http.StatusOK, true)
 
 	// Breaches.

@@ -39,6 +39,7 @@ var stepAnchors = map[string]string{
 	rights.StepDecision: "#h-decision", rights.StepLetter: "#h-letter",
 	rights.StepRectification: "#h-rectification",
 	rights.StepObjection:     "#h-objection",
+	rights.StepRestriction:   "#h-restriction",
 }
 
 // planFacts gathers what the plan needs from what the case page already
@@ -48,7 +49,8 @@ func planFacts(p casePage) rights.Facts {
 	f := rights.Facts{StatementApproved: p.Answers.Approved, LetterSent: p.SentLetter != nil,
 		ErasureRecorded:       len(p.Case.Erasure) > 0 && len(p.Case.Erasure) == len(p.Case.Activities),
 		RectificationRecorded: len(p.Case.Rectification) > 0,
-		ObjectionRecorded:     p.Case.Objection != nil}
+		ObjectionRecorded:     p.Case.Objection != nil,
+		RestrictionRecorded:   p.Case.RestrictionRecorded()}
 	if p.ID != nil {
 		for _, n := range p.ID.Needs {
 			switch {

@@ -394,6 +394,7 @@ type trackEvent struct {
 	Withheld bool
 	Due      deadline.Date
 	File     string
+	LiftOn   deadline.Date // the day an announced restriction is lifted
 }
 
 // decisionFor fills in what the requester reads of a decided event.
@@ -460,6 +461,9 @@ func (s *Server) renderTrack(c echo.Context, status int, problem string) error {
 		}
 		if d, err := deadline.ParseDate(e.Data["due"]); err == nil {
 			te.Due = d
+		}
+		if d, err := deadline.ParseDate(e.Data["on"]); err == nil && e.Kind == casework.EventRestrictionLifting {
+			te.LiftOn = d
 		}
 		p.Events = append(p.Events, te)
 	}

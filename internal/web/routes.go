@@ -107,6 +107,8 @@ func (s *Server) routes() {
 	work.POST("/cases/:ref/rectification", s.caseAddRectification())
 	work.POST("/cases/:ref/rectification/remove", s.caseRemoveRectification())
 	work.POST("/cases/:ref/objection", s.caseSaveObjection())
+	work.POST("/cases/:ref/restriction", s.caseSaveRestriction())
+	work.POST("/cases/:ref/restriction/lifting", s.caseAnnounceLifting())
 	// The consent registry (AVG art. 7): every staff member records and
 	// searches consents; a consent is withdrawn only through a case.
 	work.GET("/consents", s.consentList)
@@ -223,6 +225,7 @@ func (s *Server) routes() {
 	staffAPI.PUT("/cases/:reference/rectification", s.apiCaseRectification)
 	staffAPI.PUT("/cases/:reference/objection", s.apiCaseObjection)
 	staffAPI.GET("/activities/:key/stops", s.apiActivityStops)
+	staffAPI.PUT("/cases/:reference/restriction", s.apiCaseRestriction)
 	staffAPI.POST("/cases/:reference/identity", s.apiRecordIdentity)
 }
 

@@ -97,6 +97,9 @@ type Letters interface {
 	PostLetter(k casework.Case, e *casework.Event, on deadline.Date) (casework.Letter, error)
 	// Document sets a letter, written in language c, on paper.
 	Document(l casework.Letter, c lang.Code, created time.Time) textpdf.Document
+	// RestrictionLifting tells the requester of k, before it is lifted,
+	// the day their restriction of processing ends (AVG art. 18(3)).
+	RestrictionLifting(k casework.Case, trackingURL string) (mail.Message, error)
 }
 
 // Signer makes keyed MACs, for values the server hands the browser and must

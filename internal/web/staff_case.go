@@ -67,6 +67,8 @@ type casePage struct {
 	Rectification *caseRectification
 	// Objection is the objection section of an objection (objection.go).
 	Objection *caseObjection
+	// Restriction is the section of a restriction case (restriction.go).
+	Restriction *caseRestriction
 	// SentLetter is the decision letter as sent; nil before the decision.
 	SentLetter *sentLetter
 	// Answers are the activities that concern the person and the access
@@ -144,7 +146,9 @@ var caseFieldOrder = []string{"status.form", "status.to", "assign.assignee", "re
 	"activities.form", "activities.activities", "statement.form", "statement.text", "documents.form", "documents.file",
 	"rectification.form", "rectification.items", "rectification.field", "rectification.old", "rectification.action", "rectification.new",
 	"rectification.systems", "rectification.reason", "rectification.statement",
-	"objection.form", "objection.activities", "objection.requester_grounds", "objection.practice_grounds", "objection.outcome"}
+	"objection.form", "objection.activities", "objection.requester_grounds", "objection.practice_grounds", "objection.outcome",
+	"restriction.form", "restriction.activities", "restriction.data", "restriction.ground", "restriction.from", "restriction.until",
+	"restriction.until_event", "lifting.form", "lifting.on", "lifting.reason"}
 
 func (s *Server) staffCase(c echo.Context) error {
 	return s.renderCase(c, http.StatusOK, "", nil, nil)
@@ -269,6 +273,9 @@ func (s *Server) renderCase(c echo.Context, status int, action string, problems 
 	}
 	p.Rectification = caseRectificationOf(p.formState, k, action, values)
 	if p.Objection, err = s.caseObjectionOf(ctx, p.formState, b.Tr, k, action, values); err != nil {
+		return err
+	}
+	if p.Restriction, err = s.caseRestrictionOf(ctx, p.formState, b.Tr, k, action, values, today); err != nil {
 		return err
 	}
 	if p.Values == nil {
