@@ -94,6 +94,12 @@ const (
 	// Detail lists the activities erased and kept
 	// ("erased=client-file kept=invoicing").
 	CaseErasure Action = "case_erasure"
+	// CasePortability: on a portability case (AVG art. 20) the data the
+	// person provided were recorded, the export made or sent to another
+	// organisation; Detail says which ("activities=newsletter",
+	// "export=made", "transfer=sent"). Data and organisation are sealed with
+	// the case, never here.
+	CasePortability Action = "case_portability"
 
 	// FileView: a stored file (e.g. an ID copy) was opened or downloaded.
 	FileView Action = "file_view"
@@ -184,7 +190,7 @@ const (
 var actions = []Action{
 	SignIn, SignInFailed, SignOut, AccessDenied,
 	CaseView, CaseCreate, CaseUpdate, CaseStatus, CaseAssign, CaseNote, CaseMessage,
-	CaseExtend, CaseDecide, CaseExport, CaseDelete, CaseActivities, CaseStatement, CaseErasure,
+	CaseExtend, CaseDecide, CaseExport, CaseDelete, CaseActivities, CaseStatement, CaseErasure, CasePortability,
 	FileView, FileUpload, FileDelete,
 	BreachView, BreachCreate, BreachUpdate, BreachExport, BreachDelete,
 	SettingsUpdate, StaffInvite, StaffUpdate, StaffDisable, PasswordChange,

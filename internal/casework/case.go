@@ -49,6 +49,9 @@ type Case struct {
 	// (SaveErasure), in the register's order; filled when one case is
 	// read, empty until recorded.
 	Erasure []ErasureItem
+	// Portability is what a portability case recorded (SavePortability);
+	// filled when one case is read.
+	Portability PortabilityRecord
 	// BranchName and AssigneeName are the branch's and the assigned staff
 	// member's names, for people to read; filled when read.
 	BranchName, AssigneeName string

@@ -62,6 +62,8 @@ type Change struct {
 	// Erasure, when set, replaces the erasure items of an erasure case
 	// (SaveErasure).
 	Erasure *[]ErasureItem
+	// Portability, when set, replaces the record of a portability case.
+	Portability *PortabilityChange
 	// SendDocuments marks the case's answer documents that were not sent
 	// yet as sent (package delivery); none such is a conflict.
 	SendDocuments *DocumentsSent

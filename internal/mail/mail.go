@@ -70,12 +70,15 @@ const (
 	KindBreachLetter    Kind = "breach_letter"
 	KindDocuments       Kind = "documents"
 	KindDeliveryCode    Kind = "delivery_code"
+	// KindPortabilityTransfer: a portability export's link to another
+	// organisation (AVG art. 20(2)).
+	KindPortabilityTransfer Kind = "portability_transfer"
 )
 
 // Kinds lists every Kind, e.g. for the words of the outbox page.
 func Kinds() []Kind {
 	return []Kind{KindAcknowledgement, KindMessage, KindExtension, KindDecision, KindInvitation,
-		KindReminder, KindBreachReminder, KindBreachLetter, KindDocuments, KindDeliveryCode}
+		KindReminder, KindBreachReminder, KindBreachLetter, KindDocuments, KindDeliveryCode, KindPortabilityTransfer}
 }
 
 // Validate reports whether m may be sent. It returns an error wrapping

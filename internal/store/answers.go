@@ -67,6 +67,9 @@ func (s *Cases) writeAnswers(tx *gorm.DB, caseID int64, ch casework.Change) erro
 	if err := writeErasure(tx, caseID, ch); err != nil {
 		return err
 	}
+	if err := s.writePortability(tx, caseID, ch); err != nil {
+		return err
+	}
 	if ch.ResetStatement {
 		if err := tx.Where("case_id = ?", caseID).Delete(&accessStatementRow{}).Error; err != nil {
 			return internal(err, "reset access statement")
@@ -128,6 +131,9 @@ func (s *Cases) withActivities(db *gorm.DB, v caseView) (casework.Case, error) {
 	if c.Activities, err = caseActivities(db, c.ID); err != nil {
 		return c, err
 	}
-	c.Erasure, err = caseErasure(db, c.ID)
+	if c.Erasure, err = caseErasure(db, c.ID); err != nil {
+		return c, err
+	}
+	c.Portability, err = s.casePortability(db, c.ID)
 	return c, err
 }

@@ -25,25 +25,28 @@ func auditActor(a casework.Actor, caseID int64) string {
 
 // eventActions maps each kind of case event to the audit action it is.
 var eventActions = map[casework.EventKind]audit.Action{
-	casework.EventCreated:       audit.CaseCreate,
-	casework.EventStatus:        audit.CaseStatus,
-	casework.EventAssigned:      audit.CaseAssign,
-	casework.EventNote:          audit.CaseNote,
-	casework.EventMessage:       audit.CaseMessage,
-	casework.EventExtended:      audit.CaseExtend,
-	casework.EventDecided:       audit.CaseDecide,
-	casework.EventCorrected:     audit.CaseUpdate,
-	casework.EventEmailResent:   audit.CaseUpdate,
-	casework.EventEmailVerified: audit.RequestConfirm,
-	casework.EventIdentity:      audit.CaseUpdate,
-	casework.EventRequirement:   audit.CaseUpdate,
-	casework.EventInfoRequested: audit.CaseMessage,
-	casework.EventInfoAnswered:  audit.CaseUpdate,
-	casework.EventFileDestroyed: audit.FileDelete,
-	casework.EventConsents:      audit.CaseUpdate,
-	casework.EventActivities:    audit.CaseActivities,
-	casework.EventStatement:     audit.CaseStatement,
-	casework.EventErasure:       audit.CaseErasure,
+	casework.EventCreated:             audit.CaseCreate,
+	casework.EventStatus:              audit.CaseStatus,
+	casework.EventAssigned:            audit.CaseAssign,
+	casework.EventNote:                audit.CaseNote,
+	casework.EventMessage:             audit.CaseMessage,
+	casework.EventExtended:            audit.CaseExtend,
+	casework.EventDecided:             audit.CaseDecide,
+	casework.EventCorrected:           audit.CaseUpdate,
+	casework.EventEmailResent:         audit.CaseUpdate,
+	casework.EventEmailVerified:       audit.RequestConfirm,
+	casework.EventIdentity:            audit.CaseUpdate,
+	casework.EventRequirement:         audit.CaseUpdate,
+	casework.EventInfoRequested:       audit.CaseMessage,
+	casework.EventInfoAnswered:        audit.CaseUpdate,
+	casework.EventFileDestroyed:       audit.FileDelete,
+	casework.EventConsents:            audit.CaseUpdate,
+	casework.EventActivities:          audit.CaseActivities,
+	casework.EventStatement:           audit.CaseStatement,
+	casework.EventErasure:             audit.CaseErasure,
+	casework.EventPortability:         audit.CasePortability,
+	casework.EventPortabilityExport:   audit.CasePortability,
+	casework.EventPortabilityTransfer: audit.CasePortability,
 }
 
 // eventDetail is the audit detail of an event: machine words only.
@@ -77,6 +80,12 @@ func eventDetail(e casework.Event) string {
 		return "approved=" + e.Data["approved"]
 	case casework.EventErasure:
 		return "erased=" + e.Data["erased"] + " kept=" + e.Data["kept"]
+	case casework.EventPortability:
+		return "activities=" + e.Data["activities"]
+	case casework.EventPortabilityExport:
+		return "export=made"
+	case casework.EventPortabilityTransfer:
+		return "transfer=sent"
 	case casework.EventDocumentsSent:
 		return "documents=" + e.Data["count"]
 	}

@@ -66,6 +66,9 @@ var sealedColumns = []SealedColumn{
 	// deliveries.go: an answer document's name, bound to its id (the
 	// file's id, known before the insert).
 	{Table: "case_documents", Column: "name", Row: "id"},
+	// writePortability: a portability case's data and transfers, bound to
+	// the case id (its key).
+	{Table: "case_portability", Column: "body", Row: "CAST(case_id AS TEXT)"},
 }
 
 // SealedColumns returns every column that holds vault blobs, in the order

@@ -23,6 +23,7 @@ import (
 	"github.com/avgloket/avgloket/internal/deadline"
 	"github.com/avgloket/avgloket/internal/delivery"
 	"github.com/avgloket/avgloket/internal/mail"
+	"github.com/avgloket/avgloket/internal/portability"
 	"github.com/avgloket/avgloket/internal/practice"
 	"github.com/avgloket/avgloket/internal/register"
 	"github.com/avgloket/avgloket/internal/vault"
@@ -53,6 +54,7 @@ const (
 	seedConsentName = "MARKER-CONSENT Fenna Oosterbroek"
 	seedLetter      = "MARKER-LETTER Geachte Jan de Vries,"
 	seedStatement   = "MARKER-STATEMENT wij verwerken"
+	seedPortability = "MARKER-PORTABILITY sanne@example.nl"
 )
 
 // seedSealed fills every sealed column: a case with details and specifics
@@ -84,6 +86,8 @@ func seedSealed(tb testing.TB, s *Store) sealedSeed {
 		Requirement: &casework.RequirementStatus{Key: "guardian_consent", Waived: true, Reason: seedReason, ByID: m.ID, At: at},
 		AskInfo:     &casework.InfoRequest{Method: "id_copy", Text: seedQuestion, AskedByID: m.ID, AskedAt: at},
 		Statement:   &casework.Statement{Text: seedStatement, EditedAt: at, EditedByID: m.ID},
+		Portability: &casework.PortabilityChange{Record: casework.PortabilityRecord{Items: []portability.Item{{Activity: "newsletter",
+			Basis: register.Consent, Fields: portability.Fields{{Name: "e-mail", Value: seedPortability}}}}}},
 	})
 	qs, err := s.InfoRequests(ctx, c.ID)
 	if err != nil || len(qs) != 1 {
@@ -135,6 +139,9 @@ func checkSeedOpens(tb testing.TB, s *Store, seed sealedSeed) {
 	}
 	if c.Details != seedDetails || c.Specifics.Wrong != seedWrong || c.Requester.Name != "Jan de Vries" || c.Subject.Name != "Jan de Vries" {
 		tb.Errorf("case reads back as details %q, wrong %q, requester %q, subject %q", c.Details, c.Specifics.Wrong, c.Requester.Name, c.Subject.Name)
+	}
+	if it := c.Portability.Items; len(it) != 1 || len(it[0].Fields) != 1 || it[0].Fields[0].Value != seedPortability {
+		tb.Errorf("portability reads back as %+v", it)
 	}
 	due, err := s.Due(ctx, time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC), 100)
 	if err != nil {
