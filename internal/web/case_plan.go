@@ -37,6 +37,7 @@ var stepAnchors = map[string]string{
 	rights.StepActivities: "#h-activities", rights.StepStatement: "#h-statement",
 	rights.StepDocuments: "#h-documents", rights.StepConsents: "#h-consents",
 	rights.StepDecision: "#h-decision", rights.StepLetter: "#h-letter",
+	rights.StepPortability: "#h-portability",
 }
 
 // planFacts gathers what the plan needs from what the case page already
@@ -44,7 +45,8 @@ var stepAnchors = map[string]string{
 // consents chosen and the letter sent.
 func planFacts(p casePage) rights.Facts {
 	f := rights.Facts{StatementApproved: p.Answers.Approved, LetterSent: p.SentLetter != nil,
-		ErasureRecorded: len(p.Case.Erasure) > 0 && len(p.Case.Erasure) == len(p.Case.Activities)}
+		ErasureRecorded: len(p.Case.Erasure) > 0 && len(p.Case.Erasure) == len(p.Case.Activities),
+		ExportReady:     p.Portability.exportReady(p.Case)}
 	if p.ID != nil {
 		for _, n := range p.ID.Needs {
 			switch {

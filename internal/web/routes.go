@@ -54,6 +54,8 @@ func (s *Server) routes() {
 	site.POST("/volg/:token/code", s.trackCodeRequest, limitNew)
 	site.POST("/volg/:token/code/check", s.trackCodeEnter, limitNew)
 	site.GET("/volg/:token/documents/:id", s.trackDocument)
+	// A portability export's own link for another organisation (art. 20(2)).
+	site.GET("/overdracht/:token", s.portabilityDownload)
 	site.GET("/setup/:token", s.setupForm)
 	site.POST("/setup/:token", s.setupSubmit)
 
@@ -104,6 +106,8 @@ func (s *Server) routes() {
 	work.GET("/cases/:ref/files/:id", s.caseFile)
 	work.GET("/cases/:ref/letters/:letter", s.caseLetter)
 	work.POST("/cases/:ref/consents", s.caseChooseConsents())
+	work.POST("/cases/:ref/portability/export", s.casePortabilityExport)
+	work.POST("/cases/:ref/portability/transfer", s.casePortabilityTransfer())
 	// The consent registry (AVG art. 7): every staff member records and
 	// searches consents; a consent is withdrawn only through a case.
 	work.GET("/consents", s.consentList)
@@ -176,6 +180,11 @@ func (s *Server) routes() {
 	e.POST("/staff/cases/:ref/documents", s.documentUpload, middleware.BodyLimit(documentBodyLimit),
 		s.csrf(), s.language, s.staffSession)
 
+	// The data of a portability case, typed or uploaded as CSV or JSON per
+	// activity; the CSRF token comes in the query.
+	e.POST("/staff/cases/:ref/portability", s.casePortabilitySave, middleware.BodyLimit(portabilityBodyLimit),
+		s.csrf(), s.language, s.staffSession)
+
 	// The register of processing activities (AVG art. 30(1)): every staff
 	// member reads it, owners keep it. Its form carries long texts, hence
 	// the breach forms' body limit.
@@ -216,6 +225,8 @@ func (s *Server) routes() {
 	staffAPI.POST("/consents", s.apiCreateConsent)
 	staffAPI.PUT("/cases/:reference/consents", s.apiCaseConsents)
 	staffAPI.PUT("/cases/:reference/erasure", s.apiCaseErasure)
+	staffAPI.PUT("/cases/:reference/portability", s.apiCasePortability)
+	staffAPI.GET("/cases/:reference/portability.zip", s.apiPortabilityZIP)
 	staffAPI.POST("/cases/:reference/identity", s.apiRecordIdentity)
 }
 

@@ -76,6 +76,8 @@ type Store interface {
 	CaseLetter(ctx context.Context, caseID int64) (casework.Letter, bool, error)
 	// The answers of a case (case_answers.go).
 	answerStore
+	// The export links of portability cases (portability.go).
+	portabilityStore
 
 	// The accountability report (staff_report.go).
 	reportStore
@@ -95,6 +97,9 @@ type Letters interface {
 	PostLetter(k casework.Case, e *casework.Event, on deadline.Date) (casework.Letter, error)
 	// Document sets a letter, written in language c, on paper.
 	Document(l casework.Letter, c lang.Code, created time.Time) textpdf.Document
+	// PortabilityTransfer is the mail with an export's link to another
+	// organisation (portability.go).
+	PortabilityTransfer(k casework.Case, organisation, address, link string, until time.Time) (mail.Message, error)
 }
 
 // Signer makes keyed MACs, for values the server hands the browser and must
