@@ -7,8 +7,10 @@ import (
 
 	"github.com/avgloket/avgloket/internal/apperr"
 	"github.com/avgloket/avgloket/internal/casework"
+	"github.com/avgloket/avgloket/internal/mail"
 	"github.com/avgloket/avgloket/internal/portability"
 	"github.com/avgloket/avgloket/internal/register"
+	"github.com/avgloket/avgloket/internal/staff"
 )
 
 var portabilityRegister = []portability.Item{
@@ -73,5 +75,64 @@ func TestSavePortability(t *testing.T) {
 	if err != nil || ch.Portability.Record.Document != "doc" || !ch.Portability.Record.ExportedAt.Equal(at) ||
 		ch.Events[0].Kind != casework.EventPortabilityExport {
 		t.Errorf("RecordExport = %+v, %v", ch, err)
+	}
+}
+
+// TestPortabilityReceivedToCompleted walks a portability request through
+// the service and a real store: received, activities chosen, data
+// recorded (sealed and read back), the export recorded, a transfer with
+// its mail queued in the same transaction, decided and completed; then the
+// record is closed.
+func TestPortabilityReceivedToCompleted(t *testing.T) {
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	e := newEnv(t, now)
+	m, err := e.store.AddMember(t.Context(), staff.NewMember{Email: "olga@praktijk.example", Name: "Olga Officier", Role: staff.Officer}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := casework.Actor{ID: m.ID, Scope: casework.Scope{All: true}}
+	sub := webForm("Sanne Verzonnen", "sanne@example.nl", "")
+	sub.Type, sub.Specifics = casework.Portability, casework.Specifics{Format: "json", Destination: "controller", OtherController: "Praktijk Noord"}
+	c := e.submit(t, sub, web)
+	if c.Status != casework.Received {
+		t.Fatalf("status %s", c.Status)
+	}
+	ctx := t.Context()
+	if _, err := e.svc.ChooseActivities(ctx, a, c.Reference, []string{"client-file", "newsletter"}, []string{"client-file", "newsletter"}); err != nil {
+		t.Fatal(err)
+	}
+	data := []portability.Item{{Activity: "newsletter", Fields: portability.Fields{{Name: "e-mailadres", Value: "sanne@example.nl"}}}}
+	k, err := e.svc.Apply(ctx, a, c.Reference, casework.SavePortability(data, portabilityRegister))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back, _ := e.store.CaseByReference(ctx, c.Reference, a.Scope); len(back.Portability.Items) != 2 ||
+		back.Portability.Items[1].Fields[0].Value != "sanne@example.nl" || back.Portability.Items[0].Portable() {
+		t.Fatalf("read back %+v", back.Portability)
+	}
+	if _, err := e.svc.Apply(ctx, a, c.Reference, casework.SendTransfer("Praktijk Noord", "privacy@noord.example",
+		casework.TransferLink{Hash: "h", Created: now, Expires: now.Add(30 * 24 * time.Hour)}, mail.Message{To: "privacy@noord.example"})); apperr.CodeOf(err) != apperr.Conflict {
+		t.Errorf("a transfer before the export: %v", err)
+	}
+	if k, err = e.svc.Apply(ctx, a, c.Reference, casework.RecordExport("doc-1", now)); err != nil || !k.Portability.Exported() {
+		t.Fatalf("RecordExport: %v %+v", err, k.Portability)
+	}
+	_, queuedBefore := e.counts(t)
+	msg := mail.Message{To: "privacy@noord.example", Subject: "Gegevens", Text: "link", Kind: mail.KindPortabilityTransfer}
+	if k, err = e.svc.Apply(ctx, a, c.Reference, casework.SendTransfer("Praktijk Noord", "privacy@noord.example",
+		casework.TransferLink{Hash: "h", Created: now, Expires: now.Add(30 * 24 * time.Hour)}, msg)); err != nil {
+		t.Fatal(err)
+	}
+	if _, queued := e.counts(t); queued != queuedBefore+1 || len(k.Portability.Transfers) != 1 || k.Portability.Transfers[0].Organisation != "Praktijk Noord" {
+		t.Errorf("transfer: %d mails queued (was %d), %+v", queued, queuedBefore, k.Portability.Transfers)
+	}
+	if k, err = e.svc.Decide(ctx, a, c.Reference, casework.Decision{Outcome: casework.Granted, Reasons: "Hierbij uw gegevens."}); err != nil {
+		t.Fatal(err)
+	}
+	if k.Status != casework.Completed || k.Portability.Document != "doc-1" {
+		t.Errorf("decided: %s %+v", k.Status, k.Portability)
+	}
+	if _, err := e.svc.Apply(ctx, a, c.Reference, casework.SavePortability(data, portabilityRegister)); apperr.CodeOf(err) != apperr.Conflict {
+		t.Errorf("saving on a completed case: %v", err)
 	}
 }

@@ -291,3 +291,66 @@ func TestPortabilityJourney(t *testing.T) {
 		t.Errorf("PUT on a completed case: %d, want 409", res.Status)
 	}
 }
+
+// TestAPIDescriptionDescribesPortability checks the portability routes'
+// requests and answers against the description the portal serves: the
+// record saved (200), a non-portable activity (422), another right (409),
+// and the ZIP.
+func TestAPIDescriptionDescribesPortability(t *testing.T) {
+	a := newTestServer(t)
+	v := describedAPI(t, a.description(t))
+	owner := a.addToken(t, a.addMember(t, "eigenaar@praktijk.example", staff.Owner))
+	call := func(method, path string, body any, want int) apiResponse {
+		t.Helper()
+		res := a.api(t, method, path, owner, body)
+		if res.Status != want {
+			t.Fatalf("%s %s: %d, want %d\n%s", method, path, res.Status, want, res.Body)
+		}
+		var js []byte
+		if body != nil {
+			js, _ = json.Marshal(body)
+		}
+		req, err := http.NewRequestWithContext(t.Context(), method, a.ts.URL+path, bytes.NewReader(js))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		req.Header.Set("Authorization", "Bearer "+owner)
+		answer := &http.Response{StatusCode: res.Status, Header: res.Header, Body: io.NopCloser(bytes.NewReader(res.Body)), Request: req}
+		if ok, errs := v.ValidateHttpRequestResponse(req, answer); !ok {
+			t.Errorf("%s %s (%d) does not match the description:%s\n%s", method, path, res.Status, describe(errs), res.Body)
+		}
+		return res
+	}
+	activity := object{"key": "nieuwsbrief", "name": "Nieuwsbrief", "purpose": "Nieuws sturen.",
+		"legal_basis": "consent", "special_categories": false, "direct_marketing": true, "automated_decisions": false,
+		"data_subjects": []string{"Ouders"}, "data_categories": []string{"E-mailadres"}, "recipients": []object{},
+		"retention": object{"months": 12, "from": "de afmelding", "ground": "Toestemming"}, "source": "De ouder", "security": "Toegang per rol."}
+	call(http.MethodPost, "/api/v1/activities", activity, http.StatusCreated)
+	call(http.MethodPost, "/api/v1/activities", with(activity, "key", "facturen", "name", "Facturatie", "legal_basis", "legal_obligation", "direct_marketing", false), http.StatusCreated)
+	access := call(http.MethodPost, "/api/v1/cases", with(newRequest("Noor Verzonnen", "noor@example.nl"), "received_at", "2026-11-20", "channel", "email"),
+		http.StatusCreated).object()["reference"].(string)
+	call(http.MethodPut, "/api/v1/cases/"+access+"/portability", object{"items": []object{}}, http.StatusConflict)
+	call(http.MethodGet, "/api/v1/cases/"+access+"/portability.zip", nil, http.StatusConflict)
+	ref := call(http.MethodPost, "/api/v1/cases", with(newRequest("Noor Verzonnen", "noor@example.nl"), "type", "portability",
+		"specifics", object{"format": "csv", "destination": "self"}, "received_at", "2026-11-20", "channel", "email"),
+		http.StatusCreated).object()["reference"].(string)
+	call(http.MethodPut, "/api/v1/cases/"+ref+"/activities", object{"activities": []string{"nieuwsbrief", "facturen"}}, http.StatusOK)
+	call(http.MethodGet, "/api/v1/cases/"+ref+"/portability.zip", nil, http.StatusConflict)
+	if f := call(http.MethodPut, "/api/v1/cases/"+ref+"/portability", object{"items": []object{{"activity": "facturen", "data": object{"bedrag": "80"}}}},
+		http.StatusUnprocessableEntity).errorFields(); f["items.0.activity"] == "" {
+		t.Errorf("a legal obligation: fields %v", f)
+	}
+	saved := call(http.MethodPut, "/api/v1/cases/"+ref+"/portability", object{"items": []object{
+		{"activity": "nieuwsbrief", "data": object{"e-mailadres": "noor@example.nl", "naam": "Noor Verzonnen"}}}}, http.StatusOK).object()
+	items, _ := saved["items"].([]any)
+	if len(items) != 2 || items[0].(map[string]any)["portable"] != true || items[1].(map[string]any)["portable"] != false {
+		t.Errorf("saved %v", saved)
+	}
+	z := call(http.MethodGet, "/api/v1/cases/"+ref+"/portability.zip", nil, http.StatusOK)
+	if data, _, _ := readExport(t, z.Body); len(data.Activities) != 1 || data.Activities[0].Data["naam"] != "Noor Verzonnen" {
+		t.Errorf("the ZIP holds %+v", data.Activities)
+	}
+}
