@@ -92,6 +92,9 @@ func readExport(tb testing.TB, b []byte) (exportData, [][]string, map[string]any
 	return data, rows, manifest
 }
 
+// portabilityMarker is entered as data, to look for at rest.
+const portabilityMarker = "PORTA-MARKER-91c2"
+
 var transferLink = regexp.MustCompile(`https?://\S+/overdracht/([A-Za-z0-9_-]{43})`)
 
 // TestPortabilityJourney walks a portability request from receipt to the
@@ -165,7 +168,7 @@ func TestPortabilityJourney(t *testing.T) {
 		t.Error("refused data were stored")
 	}
 
-	ok := officer.postPortability(ref, map[string]string{"portability.data.nieuwsbrief": "e-mailadres: sanne@example.nl\r\naangemeld: 2025-04-01\r\n"},
+	ok := officer.postPortability(ref, map[string]string{"portability.data.nieuwsbrief": "e-mailadres: sanne@example.nl\r\naangemeld: 2025-04-01\r\nnotitie: " + portabilityMarker + "\r\n"},
 		map[string]string{"portability.file.afspraken": "veld;waarde\ntelefoon;+31 6 12345678\nvoorkeur;\"ochtend; liefst dinsdag\"\n"})
 	if ok.Status != http.StatusSeeOther {
 		t.Fatalf("save: status %d\n%s", ok.Status, ok.text())
@@ -192,7 +195,7 @@ func TestPortabilityJourney(t *testing.T) {
 	}
 	data, rows, manifest := readExport(t, []byte(dl.Body))
 	want := map[string]map[string]string{
-		"nieuwsbrief": {"e-mailadres": "sanne@example.nl", "aangemeld": "2025-04-01"},
+		"nieuwsbrief": {"e-mailadres": "sanne@example.nl", "aangemeld": "2025-04-01", "notitie": portabilityMarker},
 		"afspraken":   {"telefoon": "+31 6 12345678", "voorkeur": "ochtend; liefst dinsdag"},
 	}
 	if len(data.Activities) != 2 {
@@ -209,7 +212,7 @@ func TestPortabilityJourney(t *testing.T) {
 			}
 		}
 	}
-	if len(rows) != 5 || rows[0][0] != "activity" {
+	if len(rows) != 6 || rows[0][0] != "activity" {
 		t.Fatalf("data.csv %q", rows)
 	}
 	for _, r := range rows[1:] {
@@ -258,12 +261,16 @@ func TestPortabilityJourney(t *testing.T) {
 	if anon.get("/overdracht/"+strings.Repeat("B", 43)).Status != http.StatusNotFound {
 		t.Error("a made-up link opens something")
 	}
-	if p := officer.get(casePath); !strings.Contains(p.text(), "privacy@noord.example") || !strings.Contains(p.text(), "1") {
-		t.Error("the case page does not show the transfer")
+	if p := officer.get(casePath); !strings.Contains(p.text(), "privacy@noord.example") || !strings.Contains(p.text(), "1 keer gedownload") {
+		t.Errorf("the case page does not show the transfer and its download:\n%s", p.text())
 	}
 	if k := a.caseOf(t, ref); len(k.Portability.Transfers) != 1 || a.documentsOf(t, ref)[0].DestroyAfter.IsZero() {
 		t.Errorf("transfer not recorded or the document never destroyed: %+v", k.Portability.Transfers)
 	}
+
+	// The data, the export and the organisation are never in clear at rest.
+	a.assertNotAtRest(t, portabilityMarker)
+	a.assertNotAtRest(t, "privacy@noord.example")
 
 	// The requester gets it through the documents' sending; then the decision.
 	if p := officer.post(casePath+"/documents/send", withCSRF(t, "", officer.csrf)); p.Status != http.StatusSeeOther {
