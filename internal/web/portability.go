@@ -52,8 +52,11 @@ type casePortability struct {
 	// NoneChosen: no activities are chosen yet; NonePortable: none of
 	// the chosen ones is on consent or contract.
 	NoneChosen, NonePortable bool
-	Exported                 string // when the export was made; "" before
-	CanExport                bool
+	// Recorded: the activities were recorded (SavePortability), so that
+	// the letter can say which the right does not cover.
+	Recorded  bool
+	Exported  string // when the export was made; "" before
+	CanExport bool
 	// Organisation and Email prefill the transfer form with what the
 	// requester asked for on the request form.
 	Organisation, Email string
@@ -131,6 +134,7 @@ func (s *Server) casePortabilityOf(c echo.Context, b base, k casework.Case, loc 
 		p.Activities = append(p.Activities, a)
 	}
 	p.NonePortable = !p.NoneChosen && portable == 0
+	p.Recorded = k.Portability.Recorded()
 	if k.Portability.Exported() {
 		p.Exported = b.Tr.DateTime(k.Portability.ExportedAt, loc)
 	}
@@ -157,10 +161,10 @@ func (s *Server) casePortabilityOf(c echo.Context, b base, k casework.Case, loc 
 }
 
 // exportReady reports whether the portability step is done: the export is
-// made, or none of the chosen activities is one the right covers (the
-// decision then refuses, art. 20(1)(a)).
+// made, or none of the chosen activities is one the right covers and that
+// is recorded for the letter (the decision then refuses, art. 20(1)(a)).
 func (p *casePortability) exportReady(k casework.Case) bool {
-	return p != nil && (k.Portability.Exported() || p.NonePortable)
+	return p != nil && (k.Portability.Exported() || (p.NonePortable && p.Recorded))
 }
 
 // casePortabilitySave records the data the person provided, typed as

@@ -361,3 +361,48 @@ func TestAPIDescriptionDescribesPortability(t *testing.T) {
 		t.Errorf("the ZIP holds %+v", data.Activities)
 	}
 }
+
+// When none of the chosen activities rests on consent or contract the
+// section offers no data fields but records that, for the letter; the
+// refusal's letter then names the activity and its legal basis.
+func TestPortabilityNothingCovered(t *testing.T) {
+	a := newTestServer(t)
+	owner := a.addToken(t, a.addMember(t, "eigenaar@praktijk.example", staff.Owner))
+	browser := a.signIn(t, "eigenaar@praktijk.example")
+	activity := object{"key": "dossier", "name": "Cliëntdossier", "purpose": "Hulp bieden.",
+		"legal_basis": "legal_obligation", "special_categories": false, "direct_marketing": false, "automated_decisions": false,
+		"data_subjects": []string{"Cliënten"}, "data_categories": []string{"Naam"}, "recipients": []object{},
+		"retention": object{"months": 240, "from": "de laatste wijziging", "ground": "Jeugdwet art. 7.3.8"}, "source": "De cliënt", "security": "Toegang per rol."}
+	if res := a.api(t, http.MethodPost, "/api/v1/activities", owner, activity); res.Status != http.StatusCreated {
+		t.Fatalf("activity: %d %s", res.Status, res.Body)
+	}
+	ref := a.fileOf(t, "portability", "Daan Verzonnen", "daan@example.nl", object{"format": "csv", "destination": "self"})
+	if res := a.api(t, http.MethodPut, "/api/v1/cases/"+ref+"/activities", owner, object{"activities": []string{"dossier"}}); res.Status != http.StatusOK {
+		t.Fatalf("activities: %d", res.Status)
+	}
+	p := browser.get("/staff/cases/" + ref)
+	if !strings.Contains(p.text(), a.nl("portability.none_portable")) || p.hasField("portability.data.dossier") {
+		t.Fatalf("the section:\n%s", p.text())
+	}
+	if res := browser.postPortability(ref, nil, nil); res.Status != http.StatusSeeOther {
+		t.Fatalf("record: %d\n%s", res.Status, res.text())
+	}
+	k := a.caseOf(t, ref)
+	if len(k.Portability.Items) != 1 || k.Portability.Items[0].Portable() {
+		t.Fatalf("recorded %+v", k.Portability.Items)
+	}
+	if p := browser.get("/staff/cases/" + ref); !strings.Contains(p.text(), a.nl("portability.recorded_none")) {
+		t.Errorf("the section does not say it is recorded:\n%s", p.text())
+	}
+	a.browser(t).get("/volg/" + a.latestTrackingToken(t, "daan@example.nl"))
+	a.api(t, http.MethodPost, "/api/v1/cases/"+ref+"/identity", owner, object{"outcome": "verified", "method": "email_on_file"})
+	if res := a.api(t, http.MethodPost, "/api/v1/cases/"+ref+"/decision", owner,
+		object{"outcome": "refused", "ground": "right_not_applicable", "reasons": "Wij verwerken uw dossier omdat de wet dat vraagt."}); res.Status != http.StatusOK {
+		t.Fatalf("decision: %d %s", res.Status, res.Body)
+	}
+	l, _, err := a.store.CaseLetter(t.Context(), k.ID)
+	if err != nil || !strings.Contains(l.Body, "Cliëntdossier: hiervoor geldt het recht op overdraagbaarheid niet") ||
+		!strings.Contains(l.Body, "Wettelijke verplichting") || strings.Contains(l.Body, "ZIP") {
+		t.Errorf("the letter:\n%s", l.Body)
+	}
+}
