@@ -45,20 +45,20 @@ type keysSeed struct {
 }
 
 const (
-	keysDetails     = "MARKER-DETAILS logopedieverslag"
-	keysWrong       = "MARKER-WRONG geboortedatum"
-	keysNote        = "MARKER-NOTE gebeld met moeder"
-	keysReason      = "MARKER-REASON gezag aangetoond"
-	keysQuestion    = "MARKER-QUESTION stuur een kopie van uw ID"
-	keysAnswer      = "MARKER-ANSWER zie bijlage"
-	keysLetter      = "MARKER-LETTER Geachte heer, mevrouw,"
-	keysTOTP        = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-	keysVerifier    = "MARKER-VERIFIER-0123456789-0123456789-0123456789"
-	keysFile        = "MARKER-FILE %PDF-1.7 identiteitsbewijs"
-	keysSMTPPass    = "MARKER-SMTP-PASSWORD"
-	keysConsent     = "MARKER-CONSENT Sanne Bakker"
-	keysStatement   = "MARKER-STATEMENT wij verwerken"
-	keysPortability = "MARKER-PORTABILITY sanne@example.nl"
+	keysDetails   = "MARKER-DETAILS logopedieverslag"
+	keysWrong     = "MARKER-WRONG geboortedatum"
+	keysNote      = "MARKER-NOTE gebeld met moeder"
+	keysReason    = "MARKER-REASON gezag aangetoond"
+	keysQuestion  = "MARKER-QUESTION stuur een kopie van uw ID"
+	keysAnswer    = "MARKER-ANSWER zie bijlage"
+	keysLetter    = "MARKER-LETTER Geachte heer, mevrouw,"
+	keysTOTP      = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+	keysVerifier  = "MARKER-VERIFIER-0123456789-0123456789-0123456789"
+	keysFile      = "MARKER-FILE %PDF-1.7 identiteitsbewijs"
+	keysSMTPPass  = "MARKER-SMTP-PASSWORD"
+	keysConsent   = "MARKER-CONSENT Sanne Bakker"
+	keysStatement = "MARKER-STATEMENT wij verwerken"
+	keysPortable  = "MARKER-PORTABILITY sanne@example.nl"
 )
 
 // seedKeys fills every sealed column of the data folder's database and
@@ -150,7 +150,7 @@ func seedKeys(tb testing.TB, dataDir string) keysSeed {
 		AskInfo:     &casework.InfoRequest{Method: "id_copy", UploadKind: casework.PurposeIDCopy, Text: keysQuestion, AskedByID: m.ID, AskedAt: at},
 		Statement:   &casework.Statement{Text: keysStatement, EditedAt: at, EditedByID: m.ID},
 		Portability: &casework.PortabilityChange{Record: casework.PortabilityRecord{Items: []portability.Item{{Activity: "newsletter",
-			Basis: register.Consent, Fields: portability.Fields{{Name: "e-mail", Value: keysPortability}}}}}},
+			Basis: register.Consent, Fields: portability.Fields{{Name: "e-mail", Value: keysPortable}}}}}},
 	})
 	qs, err := st.InfoRequests(ctx, c.ID)
 	if err != nil || len(qs) != 1 {
@@ -192,7 +192,7 @@ func checkKeysSeed(tb testing.TB, dataDir string, seed keysSeed) {
 	if c.Details != keysDetails || c.Specifics.Wrong != keysWrong || c.Requester.Email != "petra@example.org" || c.Subject.Name != "Sanne Bakker" {
 		tb.Errorf("case reads back as details %q, wrong %q, requester %q, subject %q", c.Details, c.Specifics.Wrong, c.Requester.Email, c.Subject.Name)
 	}
-	if it := c.Portability.Items; len(it) != 1 || len(it[0].Fields) != 1 || it[0].Fields[0].Value != keysPortability {
+	if it := c.Portability.Items; len(it) != 1 || len(it[0].Fields) != 1 || it[0].Fields[0].Value != keysPortable {
 		tb.Errorf("portability reads back as %+v", it)
 	}
 	due, err := st.Due(ctx, time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC), 10)
