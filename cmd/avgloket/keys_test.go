@@ -26,6 +26,7 @@ import (
 	"github.com/avgloket/avgloket/internal/delivery"
 	"github.com/avgloket/avgloket/internal/filestore"
 	"github.com/avgloket/avgloket/internal/mail"
+	"github.com/avgloket/avgloket/internal/portability"
 	"github.com/avgloket/avgloket/internal/practice"
 	"github.com/avgloket/avgloket/internal/register"
 	"github.com/avgloket/avgloket/internal/staff"
@@ -58,6 +59,7 @@ const (
 	keysConsent      = "MARKER-CONSENT Sanne Bakker"
 	keysGrounds      = "MARKER-GROUNDS geen nieuwsbrief meer"
 	keysRestrict     = "MARKER-RESTRICTION het verslag van maart"
+	keysPortable     = "MARKER-PORTABILITY sanne@example.nl"
 	keysStatement    = "MARKER-STATEMENT wij verwerken"
 	keysOld          = "MARKER-OLD 21 april 2015"
 	keysKept         = "MARKER-KEPT oordeel, geen feit"
@@ -157,6 +159,8 @@ func seedKeys(tb testing.TB, dataDir string) keysSeed {
 			{Field: "diagnose", Old: "ADHD", Kept: true, Reason: keysKept, Statement: keysOwnStatement}},
 		Restriction: &casework.RestrictionRecord{Activities: []casework.RestrictedActivity{{Key: "client-file"}}, Data: keysRestrict,
 			Ground: casework.RestrictionAccuracy, From: "2026-11-25", UntilEvent: "tot de juistheid is nagegaan"},
+		Portability: &casework.PortabilityChange{Record: casework.PortabilityRecord{Items: []portability.Item{{Activity: "newsletter",
+			Basis: register.Consent, Fields: portability.Fields{{Name: "e-mail", Value: keysPortable}}}}}},
 	})
 	qs, err := st.InfoRequests(ctx, c.ID)
 	if err != nil || len(qs) != 1 {
@@ -203,6 +207,9 @@ func checkKeysSeed(tb testing.TB, dataDir string, seed keysSeed) {
 	}
 	if c.Restriction == nil || c.Restriction.Data != keysRestrict {
 		tb.Errorf("restriction reads back as %+v", c.Restriction)
+	}
+	if it := c.Portability.Items; len(it) != 1 || len(it[0].Fields) != 1 || it[0].Fields[0].Value != keysPortable {
+		tb.Errorf("portability reads back as %+v", it)
 	}
 	due, err := st.Due(ctx, time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC), 10)
 	if err != nil || len(due) != 1 || due[0].Message.To != "petra@example.org" {

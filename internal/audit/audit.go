@@ -109,6 +109,12 @@ const (
 	// CaseRestrictionLifting: the lifting of a restriction was announced to
 	// the requester (art. 18(3)); Detail is the day ("lift_on=2027-01-10").
 	CaseRestrictionLifting Action = "case_restriction_lifting"
+	// CasePortability: on a portability case (AVG art. 20) the data the
+	// person provided were recorded, the export made or sent to another
+	// organisation; Detail says which ("activities=newsletter",
+	// "export=made", "transfer=sent"). Data and organisation are sealed with
+	// the case, never here.
+	CasePortability Action = "case_portability"
 
 	// FileView: a stored file (e.g. an ID copy) was opened or downloaded.
 	FileView Action = "file_view"
@@ -200,7 +206,7 @@ var actions = []Action{
 	SignIn, SignInFailed, SignOut, AccessDenied,
 	CaseView, CaseCreate, CaseUpdate, CaseStatus, CaseAssign, CaseNote, CaseMessage,
 	CaseExtend, CaseDecide, CaseExport, CaseDelete, CaseActivities, CaseStatement, CaseErasure,
-	CaseRectification, CaseObjection, CaseRestriction, CaseRestrictionLifting,
+	CaseRectification, CaseObjection, CaseRestriction, CaseRestrictionLifting, CasePortability,
 	FileView, FileUpload, FileDelete,
 	BreachView, BreachCreate, BreachUpdate, BreachExport, BreachDelete,
 	SettingsUpdate, StaffInvite, StaffUpdate, StaffDisable, PasswordChange,

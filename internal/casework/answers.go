@@ -76,6 +76,10 @@ func (s *Service) ChooseActivities(ctx context.Context, a Actor, ref string, key
 			none := []ErasureItem{}
 			ch.Erasure, c.Erasure = &none, none
 		}
+		if ch.ResetStatement && c.Portability.Recorded() {
+			c.Portability = PortabilityRecord{Transfers: c.Portability.Transfers}
+			ch.Portability = &PortabilityChange{Record: c.Portability}
+		}
 		c.Activities = chosen
 		return ch, nil
 	})

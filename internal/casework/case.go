@@ -61,6 +61,9 @@ type Case struct {
 	// that a restriction is in force on the day the list was read.
 	Restriction *RestrictionRecord
 	Restricted  bool
+	// Portability is what a portability case recorded (SavePortability);
+	// filled when one case is read.
+	Portability PortabilityRecord
 	// BranchName and AssigneeName are the branch's and the assigned staff
 	// member's names, for people to read; filled when read.
 	BranchName, AssigneeName string

@@ -71,6 +71,8 @@ type Change struct {
 	// Restriction, when set, replaces the restriction of a restriction
 	// case (SaveRestriction, AnnounceLifting).
 	Restriction *RestrictionRecord
+	// Portability, when set, replaces the record of a portability case.
+	Portability *PortabilityChange
 	// SendDocuments marks the case's answer documents that were not sent
 	// yet as sent (package delivery); none such is a conflict.
 	SendDocuments *DocumentsSent

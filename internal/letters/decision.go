@@ -72,7 +72,7 @@ func (w *Writer) decisionBody(k casework.Case, d casework.Decision, st practice.
 		"Name": k.Requester.Name, "Reference": k.Reference, "Received": lang.Date(c, k.ReceivedOn),
 		"Right":    w.cat.T(c, "type."+string(k.Type)+".title", nil),
 		"Outcome":  w.cat.T(c, "letter.decision."+outcomeKey(k, d.Outcome), map[string]any{"Received": lang.Date(c, k.ReceivedOn)}),
-		"Withheld": false, "Because": "", "Detail": "", "Kept": "", "Erasure": "", "Rectification": "", "Objection": "", "Restriction": "",
+		"Withheld": false, "Because": "", "Detail": "", "Kept": "", "Erasure": "", "Rectification": "", "Objection": "", "Restriction": "", "Portability": "",
 		"Reasons":   strings.TrimSpace(d.Reasons),
 		"Statement": strings.TrimSpace(d.Statement),
 		"Route":     d.Outcome != casework.Withdrawn,
@@ -113,6 +113,7 @@ func (w *Writer) decisionBody(k casework.Case, d casework.Decision, st practice.
 		data["Rectification"] = w.rectificationLines(k, d, c)
 		data["Objection"] = w.objectionLines(k, d, c)
 		data["Restriction"] = w.restrictionLines(k, d, c)
+		data["Portability"] = w.portabilityLines(k, d, c, st.Location())
 	}
 	var buf bytes.Buffer
 	if err := w.templates["decision_letter."+string(c)].Execute(&buf, data); err != nil {

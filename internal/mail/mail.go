@@ -73,12 +73,15 @@ const (
 	// KindRestrictionLifting tells a requester beforehand that a
 	// restriction of processing is lifted (AVG art. 18(3)).
 	KindRestrictionLifting Kind = "restriction_lifting"
+	// KindPortabilityTransfer: a portability export's link to another
+	// organisation (AVG art. 20(2)).
+	KindPortabilityTransfer Kind = "portability_transfer"
 )
 
 // Kinds lists every Kind, e.g. for the words of the outbox page.
 func Kinds() []Kind {
 	return []Kind{KindAcknowledgement, KindMessage, KindExtension, KindDecision, KindInvitation,
-		KindReminder, KindBreachReminder, KindBreachLetter, KindDocuments, KindDeliveryCode, KindRestrictionLifting}
+		KindReminder, KindBreachReminder, KindBreachLetter, KindDocuments, KindDeliveryCode, KindRestrictionLifting, KindPortabilityTransfer}
 }
 
 // Validate reports whether m may be sent. It returns an error wrapping

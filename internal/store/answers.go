@@ -74,6 +74,9 @@ func (s *Cases) writeAnswers(tx *gorm.DB, caseID int64, ch casework.Change) erro
 	if err := s.writeRestriction(tx, caseID, ch); err != nil {
 		return err
 	}
+	if err := s.writePortability(tx, caseID, ch); err != nil {
+		return err
+	}
 	if ch.ResetStatement {
 		if err := tx.Where("case_id = ?", caseID).Delete(&accessStatementRow{}).Error; err != nil {
 			return internal(err, "reset access statement")
@@ -152,6 +155,9 @@ func (s *Cases) readParts(db *gorm.DB, c *casework.Case) (err error) {
 	if c.Objection, err = s.caseObjection(db, c.ID); err != nil {
 		return err
 	}
-	c.Restriction, err = s.caseRestriction(db, c.ID)
+	if c.Restriction, err = s.caseRestriction(db, c.ID); err != nil {
+		return err
+	}
+	c.Portability, err = s.casePortability(db, c.ID)
 	return err
 }

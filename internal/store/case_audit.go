@@ -48,6 +48,11 @@ var eventActions = map[casework.EventKind]audit.Action{
 	casework.EventObjection:          audit.CaseObjection,
 	casework.EventRestriction:        audit.CaseRestriction,
 	casework.EventRestrictionLifting: audit.CaseRestrictionLifting,
+
+	// A portability case's data, export and transfer (AVG art. 20).
+	casework.EventPortability:         audit.CasePortability,
+	casework.EventPortabilityExport:   audit.CasePortability,
+	casework.EventPortabilityTransfer: audit.CasePortability,
 }
 
 // eventDetail is the audit detail of an event: machine words only.
@@ -89,6 +94,12 @@ func eventDetail(e casework.Event) string {
 		return "ground=" + e.Data["ground"] + " activities=" + e.Data["activities"]
 	case casework.EventRestrictionLifting:
 		return "lift_on=" + e.Data["on"]
+	case casework.EventPortability:
+		return "activities=" + e.Data["activities"]
+	case casework.EventPortabilityExport:
+		return "export=made"
+	case casework.EventPortabilityTransfer:
+		return "transfer=sent"
 	case casework.EventDocumentsSent:
 		return "documents=" + e.Data["count"]
 	}

@@ -78,6 +78,9 @@ var sealedColumns = []SealedColumn{
 	// marketing stop's person, bound to the row id, sealed after the insert.
 	{Table: "case_objections", Column: "grounds", Row: "CAST(case_id AS TEXT)"},
 	{Table: "marketing_stops", Column: "person", Row: "CAST(id AS TEXT)"},
+	// writePortability: a portability case's data and transfers, bound to
+	// the case id (its key).
+	{Table: "case_portability", Column: "body", Row: "CAST(case_id AS TEXT)"},
 }
 
 // SealedColumns returns every column that holds vault blobs, in the order

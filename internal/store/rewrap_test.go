@@ -23,6 +23,7 @@ import (
 	"github.com/avgloket/avgloket/internal/deadline"
 	"github.com/avgloket/avgloket/internal/delivery"
 	"github.com/avgloket/avgloket/internal/mail"
+	"github.com/avgloket/avgloket/internal/portability"
 	"github.com/avgloket/avgloket/internal/practice"
 	"github.com/avgloket/avgloket/internal/register"
 	"github.com/avgloket/avgloket/internal/vault"
@@ -60,6 +61,7 @@ const (
 	seedOwnStatement = "MARKER-OWN-STATEMENT ik ben het oneens"
 	seedGrounds      = "MARKER-GROUNDS geen reclame meer"
 	seedRestriction  = "MARKER-RESTRICTION de diagnose van maart"
+	seedPortability  = "MARKER-PORTABILITY sanne@example.nl"
 )
 
 // seedSealed fills every sealed column: a case with details and specifics
@@ -97,6 +99,8 @@ func seedSealed(tb testing.TB, s *Store) sealedSeed {
 			{Field: "diagnose", Old: "ADHD", Kept: true, Reason: seedKept, Statement: seedOwnStatement}},
 		Restriction: &casework.RestrictionRecord{Activities: []casework.RestrictedActivity{{Key: "client-file"}}, Data: seedRestriction,
 			Ground: casework.RestrictionAccuracy, From: "2026-11-25", UntilEvent: "tot de juistheid is nagegaan"},
+		Portability: &casework.PortabilityChange{Record: casework.PortabilityRecord{Items: []portability.Item{{Activity: "newsletter",
+			Basis: register.Consent, Fields: portability.Fields{{Name: "e-mail", Value: seedPortability}}}}}},
 	})
 	qs, err := s.InfoRequests(ctx, c.ID)
 	if err != nil || len(qs) != 1 {
@@ -152,6 +156,9 @@ func checkSeedOpens(tb testing.TB, s *Store, seed sealedSeed) {
 	}
 	if c.Details != seedDetails || c.Specifics.Wrong != seedWrong || c.Requester.Name != "Jan de Vries" || c.Subject.Name != "Jan de Vries" {
 		tb.Errorf("case reads back as details %q, wrong %q, requester %q, subject %q", c.Details, c.Specifics.Wrong, c.Requester.Name, c.Subject.Name)
+	}
+	if it := c.Portability.Items; len(it) != 1 || len(it[0].Fields) != 1 || it[0].Fields[0].Value != seedPortability {
+		tb.Errorf("portability reads back as %+v", it)
 	}
 	due, err := s.Due(ctx, time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC), 100)
 	if err != nil {

@@ -40,6 +40,7 @@ var stepAnchors = map[string]string{
 	rights.StepRectification: "#h-rectification",
 	rights.StepObjection:     "#h-objection",
 	rights.StepRestriction:   "#h-restriction",
+	rights.StepPortability:   "#h-portability",
 }
 
 // planFacts gathers what the plan needs from what the case page already
@@ -50,7 +51,8 @@ func planFacts(p casePage) rights.Facts {
 		ErasureRecorded:       len(p.Case.Erasure) > 0 && len(p.Case.Erasure) == len(p.Case.Activities),
 		RectificationRecorded: len(p.Case.Rectification) > 0,
 		ObjectionRecorded:     p.Case.Objection != nil,
-		RestrictionRecorded:   p.Case.RestrictionRecorded()}
+		RestrictionRecorded:   p.Case.RestrictionRecorded(),
+		ExportReady:           p.Portability.exportReady(p.Case)}
 	if p.ID != nil {
 		for _, n := range p.ID.Needs {
 			switch {

@@ -54,6 +54,8 @@ func (s *Server) routes() {
 	site.POST("/volg/:token/code", s.trackCodeRequest, limitNew)
 	site.POST("/volg/:token/code/check", s.trackCodeEnter, limitNew)
 	site.GET("/volg/:token/documents/:id", s.trackDocument)
+	// A portability export's own link for another organisation (art. 20(2)).
+	site.GET("/overdracht/:token", s.portabilityDownload)
 	site.GET("/setup/:token", s.setupForm)
 	site.POST("/setup/:token", s.setupSubmit)
 
@@ -109,6 +111,8 @@ func (s *Server) routes() {
 	work.POST("/cases/:ref/objection", s.caseSaveObjection())
 	work.POST("/cases/:ref/restriction", s.caseSaveRestriction())
 	work.POST("/cases/:ref/restriction/lifting", s.caseAnnounceLifting())
+	work.POST("/cases/:ref/portability/export", s.casePortabilityExport)
+	work.POST("/cases/:ref/portability/transfer", s.casePortabilityTransfer())
 	// The consent registry (AVG art. 7): every staff member records and
 	// searches consents; a consent is withdrawn only through a case.
 	work.GET("/consents", s.consentList)
@@ -182,6 +186,11 @@ func (s *Server) routes() {
 	e.POST("/staff/cases/:ref/documents", s.documentUpload, middleware.BodyLimit(documentBodyLimit),
 		s.csrf(), s.language, s.staffSession)
 
+	// The data of a portability case, typed or uploaded as CSV or JSON per
+	// activity; the CSRF token comes in the query.
+	e.POST("/staff/cases/:ref/portability", s.casePortabilitySave, middleware.BodyLimit(portabilityBodyLimit),
+		s.csrf(), s.language, s.staffSession)
+
 	// The register of processing activities (AVG art. 30(1)): every staff
 	// member reads it, owners keep it. Its form carries long texts, hence
 	// the breach forms' body limit.
@@ -226,6 +235,8 @@ func (s *Server) routes() {
 	staffAPI.PUT("/cases/:reference/objection", s.apiCaseObjection)
 	staffAPI.GET("/activities/:key/stops", s.apiActivityStops)
 	staffAPI.PUT("/cases/:reference/restriction", s.apiCaseRestriction)
+	staffAPI.PUT("/cases/:reference/portability", s.apiCasePortability)
+	staffAPI.GET("/cases/:reference/portability.zip", s.apiPortabilityZIP)
 	staffAPI.POST("/cases/:reference/identity", s.apiRecordIdentity)
 }
 

@@ -78,6 +78,8 @@ type Store interface {
 	CaseLetter(ctx context.Context, caseID int64) (casework.Letter, bool, error)
 	// The answers of a case (case_answers.go).
 	answerStore
+	// The export links of portability cases (portability.go).
+	portabilityStore
 
 	// The accountability report (staff_report.go).
 	reportStore
@@ -100,6 +102,9 @@ type Letters interface {
 	// RestrictionLifting tells the requester of k, before it is lifted,
 	// the day their restriction of processing ends (AVG art. 18(3)).
 	RestrictionLifting(k casework.Case, trackingURL string) (mail.Message, error)
+	// PortabilityTransfer is the mail with an export's link to another
+	// organisation (portability.go).
+	PortabilityTransfer(k casework.Case, organisation, address, link string, until time.Time) (mail.Message, error)
 }
 
 // Signer makes keyed MACs, for values the server hands the browser and must

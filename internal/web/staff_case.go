@@ -69,6 +69,8 @@ type casePage struct {
 	Objection *caseObjection
 	// Restriction is the section of a restriction case (restriction.go).
 	Restriction *caseRestriction
+	// Portability is the section of a portability case (portability.go).
+	Portability *casePortability
 	// SentLetter is the decision letter as sent; nil before the decision.
 	SentLetter *sentLetter
 	// Answers are the activities that concern the person and the access
@@ -148,7 +150,8 @@ var caseFieldOrder = []string{"status.form", "status.to", "assign.assignee", "re
 	"rectification.systems", "rectification.reason", "rectification.statement",
 	"objection.form", "objection.activities", "objection.requester_grounds", "objection.practice_grounds", "objection.outcome",
 	"restriction.form", "restriction.activities", "restriction.data", "restriction.ground", "restriction.from", "restriction.until",
-	"restriction.until_event", "lifting.form", "lifting.on", "lifting.reason"}
+	"restriction.until_event", "lifting.form", "lifting.on", "lifting.reason",
+	"portability.form", "portability.items", "transfer.form", "transfer.organisation", "transfer.email"}
 
 func (s *Server) staffCase(c echo.Context) error {
 	return s.renderCase(c, http.StatusOK, "", nil, nil)
@@ -276,6 +279,9 @@ func (s *Server) renderCase(c echo.Context, status int, action string, problems 
 		return err
 	}
 	if p.Restriction, err = s.caseRestrictionOf(ctx, p.formState, b.Tr, k, action, values, today); err != nil {
+		return err
+	}
+	if p.Portability, err = s.casePortabilityOf(c, b, k, loc); err != nil {
 		return err
 	}
 	if p.Values == nil {
