@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/representation"
 	"github.com/avgloket/avgloket/internal/rights"
 )
@@ -37,6 +38,7 @@ var stepAnchors = map[string]string{
 	rights.StepActivities: "#h-activities", rights.StepStatement: "#h-statement",
 	rights.StepDocuments: "#h-documents", rights.StepConsents: "#h-consents",
 	rights.StepDecision: "#h-decision", rights.StepLetter: "#h-letter",
+	rights.StepErasure: "#h-erasure", rights.StepDestruction: "#h-erasure",
 }
 
 // planFacts gathers what the plan needs from what the case page already
@@ -44,7 +46,8 @@ var stepAnchors = map[string]string{
 // consents chosen and the letter sent.
 func planFacts(p casePage) rights.Facts {
 	f := rights.Facts{StatementApproved: p.Answers.Approved, LetterSent: p.SentLetter != nil,
-		ErasureRecorded: len(p.Case.Erasure) > 0 && len(p.Case.Erasure) == len(p.Case.Activities)}
+		ErasureRecorded:    len(p.Case.Erasure) > 0 && len(p.Case.Erasure) == len(p.Case.Activities),
+		DestructionPending: casework.PendingDestructions(p.Case.Erasure)}
 	if p.ID != nil {
 		for _, n := range p.ID.Needs {
 			switch {

@@ -104,6 +104,8 @@ func (s *Server) routes() {
 	work.GET("/cases/:ref/files/:id", s.caseFile)
 	work.GET("/cases/:ref/letters/:letter", s.caseLetter)
 	work.POST("/cases/:ref/consents", s.caseChooseConsents())
+	work.POST("/cases/:ref/erasure", s.caseSaveErasure())
+	work.POST("/cases/:ref/erasure/confirm", s.caseConfirmDestruction())
 	// The consent registry (AVG art. 7): every staff member records and
 	// searches consents; a consent is withdrawn only through a case.
 	work.GET("/consents", s.consentList)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -63,6 +64,8 @@ type casePage struct {
 	Letters []printLetter
 	// Consents is the consent section of a consent withdrawal (consents.go).
 	Consents *caseConsents
+	// Erasure is the erasure section of an erasure case (case_erasure.go).
+	Erasure *caseErasure
 	// SentLetter is the decision letter as sent; nil before the decision.
 	SentLetter *sentLetter
 	// Answers are the activities that concern the person and the access
@@ -172,7 +175,7 @@ func (s *Server) renderCase(c echo.Context, status int, action string, problems 
 	b.Title = k.Reference
 	loc := settings.Location()
 	p := casePage{
-		base: b, formState: newFormState(b.Tr, caseFieldOrder, prefixed), Case: k, Loc: loc,
+		base: b, formState: newFormState(b.Tr, slices.Concat(caseFieldOrder, erasureFieldOrder(len(k.Activities))), prefixed), Case: k, Loc: loc,
 		Received: receivedText(b.Lang, k, loc), Assignees: assignees, Branch: k.BranchName,
 		ExtendBy: k.RunningDeadlines(cal, today).ExtensionNoticeBy, RunningDue: k.RunningDeadlines(cal, today).Due,
 		UndueDelayDays: casework.UndueDelayDays, Action: action, Values: values,
@@ -258,6 +261,9 @@ func (s *Server) renderCase(c echo.Context, status int, action string, problems 
 		}
 	}
 	if p.Consents, err = s.caseConsentsOf(ctx, b.Tr, k); err != nil {
+		return err
+	}
+	if p.Erasure, err = s.caseErasureOf(ctx, p.formState, k, today, action, values); err != nil {
 		return err
 	}
 	if p.Values == nil {
