@@ -283,6 +283,11 @@ func TestErasureDestructionToCompletion(t *testing.T) {
 	if !slices.Equal(f.letters.sent, []string{"ack", "decision"}) {
 		t.Errorf("mails %v", f.letters.sent)
 	}
+	// The accountability report counts it decided on the day of the decision.
+	facts, err := f.store.ReportFacts(ctx, c.ReceivedOn, c.ReceivedOn, "", time.UTC)
+	if err != nil || len(facts) != 1 || !facts[0].DecidedOn.Equal(c.ReceivedOn) || facts[0].Outcome != casework.PartiallyGranted {
+		t.Errorf("report facts %+v, err %v", facts, err)
+	}
 	// Past the answer's deadline the decided case is neither late nor due.
 	f.clock.Set(time.Date(2027, 1, 5, 9, 0, 0, 0, time.UTC))
 	today := deadline.Date{Year: 2027, Month: 1, Day: 5}
