@@ -143,7 +143,7 @@ func (s *Server) caseErasureOf(ctx context.Context, f formState, k casework.Case
 			}
 			r.Confirm = &destructionForm{Activity: it.Activity,
 				ErasedOn: f.Field("destruction.erased_on", "erasure.confirm_on", "date", v["erased_on"], "erasure.confirm_on_hint", "", true),
-				System:   f.Field("destruction.system", "erasure.system", "text", v["system"], "erasure.confirm_system_hint", "", false)}
+				System:   f.Field("destruction.system", "erasure.confirm_system", "text", v["system"], "erasure.confirm_system_hint", "", false)}
 			if failed {
 				// The error summary links to this form's fields.
 				r.Confirm.Error = f.Errors["destruction.form"]

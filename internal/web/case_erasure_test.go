@@ -116,3 +116,41 @@ func TestCaseErasurePage(t *testing.T) {
 		t.Errorf("audit entries %+v", e)
 	}
 }
+
+// A requester by post, without e-mail, is told of the destruction carried
+// out by a letter to print, as of every other step; no mail is queued.
+func TestErasureDestroyedByPost(t *testing.T) {
+	a := newBreachApp(t)
+	a.breachMember(t, "u@delinde.example", "Uri Utrecht", staff.Officer, "utrecht")
+	officer := a.breachSignIn(t, "u@delinde.example")
+	mails := len(a.outbox(t))
+	form := officer.get("/staff/cases/new")
+	created := officer.fill(form, "/staff/cases/new", "channel", "post", "type", "erasure", "received_at", "2026-11-20", "branch", "utrecht",
+		"requester.relation", "self", "requester.name", "Gerrit Postma", "requester.email", "",
+		"requester.address.street", "Dorpsstraat 4", "requester.address.postcode", "3511 ab", "requester.address.city", "Utrecht",
+		"details", "Vernietig mijn dossier.")
+	wantStatus(t, created, http.StatusSeeOther)
+	path := created.location()
+	wantStatus(t, officer.postForm(path+"/identity", "identity.method", "in_person", "identity.outcome", "verified"), http.StatusSeeOther)
+	wantStatus(t, officer.postForm(path+"/activities", "activities.activities", "client-file"), http.StatusSeeOther)
+	wantStatus(t, officer.postForm(path+"/erasure", "erasure.items.0.activity", "client-file", "erasure.items.0.action", "scheduled",
+		"erasure.items.0.system", "Papieren archief", "erasure.items.0.due", "2027-01-15"), http.StatusSeeOther)
+	wantStatus(t, officer.postForm(path+"/decision", "decision.outcome", "granted", "decision.reasons", "Wij vernietigen uw dossier."), http.StatusSeeOther)
+	wantStatus(t, officer.postForm(path+"/erasure/confirm", "destruction.activity", "client-file", "destruction.erased_on", "2026-11-25"), http.StatusSeeOther)
+	if n := len(a.outbox(t)); n != mails {
+		t.Errorf("%d mail(s) queued for a requester without e-mail", n-mails)
+	}
+	p := officer.get(path)
+	assertShows(t, p, a.nl("case.letter.destroyed"))
+	var letter string
+	for _, l := range printLinks(p) {
+		if strings.Contains(l, "/letters/") && !strings.HasSuffix(l, "/acknowledgement") {
+			letter = l
+		}
+	}
+	pdf := officer.get(letter)
+	wantStatus(t, pdf, http.StatusOK)
+	if text, ok := pdfText(t, pdf); ok && !strings.Contains(text, "vernietigd op woensdag 25 november 2026") {
+		t.Errorf("the letter lacks the day of destruction:\n%s", text)
+	}
+}

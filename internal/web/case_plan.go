@@ -77,6 +77,11 @@ func casePlanOf(p casePage) *casePlan {
 	k := p.Case
 	r := &casePlan{Tr: p.Tr, Left: p.TimeLeft, Late: p.Late}
 	switch due := rights.Due(k); {
+	case k.Answered() && !k.DestroyBy.IsZero() && k.Status != casework.Completed:
+		// Decided, and open for a destruction promised: that day counts now.
+		r.Due, r.Left = p.Tr.T("plan.destroy_by", "Date", p.Tr.Date(k.DestroyBy)), ""
+	case k.Answered():
+		r.Left = ""
 	case due.IsZero():
 	case k.ImmediateEffect():
 		r.Due, r.Left = p.Tr.T("plan.effective", "Date", p.Tr.Date(due)), ""
