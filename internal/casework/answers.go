@@ -66,8 +66,11 @@ func (s *Service) ChooseActivities(ctx context.Context, a Actor, ref string, key
 		}
 	}
 	return s.Apply(ctx, a, ref, func(c *Case, _ Env) (Change, error) {
-		if c.Status == Completed {
+		switch {
+		case c.Status == Completed:
 			return Change{}, apperr.New(apperr.Conflict, "case.completed")
+		case c.Answered(): // the letter named what the activities hold
+			return Change{}, apperr.New(apperr.Conflict, "case.decided")
 		}
 		ch := Change{Activities: &chosen, Events: []Event{{Kind: EventActivities,
 			Data: map[string]string{"activities": strings.Join(chosen, ",")}}}}

@@ -64,6 +64,10 @@ type Case struct {
 	// Portability is what a portability case recorded (SavePortability);
 	// filled when one case is read.
 	Portability PortabilityRecord
+	// DestroyBy is the earliest day a destruction is promised for that is
+	// not confirmed yet (ErasureItem.Pending); zero when none. Filled when
+	// read, in lists too.
+	DestroyBy deadline.Date
 	// BranchName and AssigneeName are the branch's and the assigned staff
 	// member's names, for people to read; filled when read.
 	BranchName, AssigneeName string
@@ -76,6 +80,11 @@ type Identity struct {
 	Method     string
 	VerifiedAt *time.Time
 }
+
+// Answered reports whether the case is decided (an outcome is set). A
+// decided case is neither late nor due any more, even while it stays open
+// for a destruction still to confirm.
+func (c Case) Answered() bool { return c.Outcome != "" }
 
 // Paused reports whether the deadline is suspended: a question to the
 // requester is open and the practice pauses for questions.
@@ -100,6 +109,8 @@ func (c Case) ExtensionBlock(cal deadline.Calendar, today deadline.Date) string 
 	switch {
 	case c.Status == Completed:
 		return "case.completed"
+	case c.Answered():
+		return "case.decided"
 	case c.ImmediateEffect():
 		return "case.extension_immediate"
 	case c.Extended:
@@ -148,10 +159,11 @@ func (c Case) ConfirmationOverdue(today deadline.Date) bool {
 // Due returns the deadline in force.
 func (c Case) Due() deadline.Date { return c.Deadlines.Due }
 
-// Overdue reports whether the case is still open after its due date. A
-// paused case is never overdue: its due date moves by the days it waits.
+// Overdue reports whether the case is still open and undecided after its
+// due date. A paused case is never overdue: its due date moves by the days
+// it waits.
 func (c Case) Overdue(today deadline.Date) bool {
-	return c.Status != Completed && !c.Paused() && today.After(c.Deadlines.Due)
+	return c.Status != Completed && !c.Answered() && !c.Paused() && today.After(c.Deadlines.Due)
 }
 
 // FormatReference returns the case reference for the seq-th case of year.
@@ -182,9 +194,10 @@ func (s Scope) Allows(branch string) bool { return s.All || slices.Contains(s.Br
 
 // Query selects cases for a list. Zero values select everything.
 type Query struct {
-	Status    Status
-	Type      RequestType
-	Branch    string
+	Status Status
+	Type   RequestType
+	Branch string
+	// Overdue and DueBefore select undecided cases only (Case.Answered).
 	Overdue   bool
 	DueBefore deadline.Date
 	Text      string // a reference, or a requester's or subject's full name

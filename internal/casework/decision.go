@@ -109,6 +109,9 @@ func (d Decision) Validate(c Case, today deadline.Date) Problems {
 	case c.Type == Restriction && (d.Outcome == Granted || d.Outcome == PartiallyGranted) && !c.RestrictionRecorded():
 		// The letter says what is restricted, on which ground and until when.
 		p.add("outcome", "restriction.not_recorded")
+	case c.Type == Erasure && d.Outcome != Granted && d.Outcome != PartiallyGranted && PendingDestructions(c.Erasure) > 0:
+		// A destruction promised is a request granted, in whole or in part.
+		p.add("outcome", "erasure.scheduled_granted_only")
 	}
 	validateObjectionDecision(p, c, d)
 	refuses := d.Outcome.Refuses()
@@ -227,11 +230,16 @@ func (s *Service) UseGate(gates ...DecisionGate) { s.gates = append(s.gates, gat
 // nothing then. A refusal decided after the deadline in force (the
 // original one, or the extended one; identity pauses added) is recorded as
 // late in the decided event's data ("late": "true"): art. 12(4) asks for it
-// within the month.
+// within the month. An erasure granted with a destruction promised for a
+// later day is answered but stays in progress until the destruction is
+// confirmed (ConfirmDestruction); a decided case is not decided again.
 func (s *Service) Decide(ctx context.Context, a Actor, ref string, d Decision) (Case, error) {
 	return s.update(ctx, a, ref, func(c *Case, today deadline.Date, cal deadline.Calendar, _ practice.Settings) (Change, error) {
 		if !CanMove(c.Status, Completed) {
 			return Change{}, apperr.New(apperr.Conflict, "case.completed")
+		}
+		if c.Answered() {
+			return Change{}, apperr.New(apperr.Conflict, "case.decided")
 		}
 		if p := d.Validate(*c, today); len(p) > 0 {
 			return Change{}, apperr.InvalidFields(p)
@@ -241,17 +249,21 @@ func (s *Service) Decide(ctx context.Context, a Actor, ref string, d Decision) (
 				return Change{}, err
 			}
 		}
-		from := c.Status
+		from, to := c.Status, Completed
+		if c.Type == Erasure && PendingDestructions(c.Erasure) > 0 {
+			to = InProgress
+		}
 		resume(c, today, cal)
-		c.Status, c.Outcome = Completed, d.Outcome
+		c.Status, c.Outcome = to, d.Outcome
 		data := d.eventData()
 		if d.Outcome.Refuses() && today.After(c.Deadlines.Due) {
 			data["late"] = "true"
 		}
-		ch := Change{Events: []Event{
-			{Kind: EventStatus, Data: map[string]string{"from": string(from), "to": string(Completed)}},
-			{Kind: EventDecided, Visible: true, Text: strings.TrimSpace(d.Reasons), Data: data},
-		}}
+		var ch Change
+		if from != to {
+			ch.Events = append(ch.Events, Event{Kind: EventStatus, Data: map[string]string{"from": string(from), "to": string(to)}})
+		}
+		ch.Events = append(ch.Events, Event{Kind: EventDecided, Visible: true, Text: strings.TrimSpace(d.Reasons), Data: data})
 		ch.WithdrawConsents = d.WithdrawsConsents(*c)
 		statement, err := s.approvedStatement(ctx, *c, d)
 		if err != nil {

@@ -17,11 +17,14 @@ const ReminderDays = 5
 const ReminderHour = 7
 
 // ReminderItem is one case in a reminder: only its reference, type and
-// dates (e-mails carry no case content).
+// dates (e-mails carry no case content). Due is the day the answer is due,
+// or, with Destruction, the day a destruction was promised for that is not
+// yet confirmed (a decided erasure still open).
 type ReminderItem struct {
-	Reference string
-	Type      RequestType
-	Due       deadline.Date
+	Reference   string
+	Type        RequestType
+	Due         deadline.Date
+	Destruction bool
 }
 
 // Assignment is a staff member with their open cases due soon or overdue.
@@ -34,7 +37,8 @@ type Assignment struct {
 type ReminderStore interface {
 	Settings(ctx context.Context) (practice.Settings, error)
 	// OpenAssigned returns, per enabled staff member, their open cases due
-	// on or before dueBy, by due date.
+	// on or before dueBy, by due date: undecided cases by their deadline,
+	// decided ones by a destruction promised and not yet confirmed.
 	OpenAssigned(ctx context.Context, dueBy deadline.Date) ([]Assignment, error)
 	// SaveReminderRun records that day's reminder and queues its mails in
 	// one transaction; false (and nothing queued) if day already ran.
@@ -47,7 +51,8 @@ type ReminderWriter interface {
 }
 
 // Reminders sends each staff member, once a day, the list of their cases
-// that are overdue or due within ReminderDays working days.
+// that are overdue or due within ReminderDays working days, and of the
+// destructions they promised for such a day that are not yet confirmed.
 type Reminders struct {
 	store   ReminderStore
 	letters ReminderWriter

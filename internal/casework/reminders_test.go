@@ -109,3 +109,86 @@ func TestDailyReminders(t *testing.T) {
 		t.Fatalf("next day: %d mails, err %v", n, err)
 	}
 }
+
+// A decided erasure is no longer due, but a destruction it promised is:
+// the assignee's reminder names it once its day is within five working
+// days or past, until it is confirmed.
+func TestReminderNamesPromisedDestruction(t *testing.T) {
+	ctx := context.Background()
+	f := newWorkflowFixture(t)
+	cat, err := lang.Load(ui.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writer, err := letters.New(ui.FS, cat, func() (practice.Settings, error) { return practice.Defaults(), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	rem := casework.NewReminders(f.store, writer, f.clock, "https://avg.example")
+	officer, err := f.store.AddMember(ctx, staff.NewMember{Email: "u@example.org", Name: "Officer Utrecht", Role: staff.Officer, Branches: []string{"utrecht"}}, f.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sub casework.Submission
+	sub.Type = casework.Erasure
+	sub.Requester = casework.Requester{Name: "Test Verzoeker", Email: "verzoeker@example.org", Relation: casework.Self}
+	sub.Branch = "utrecht"
+	c, _, err := f.svc.Submit(ctx, sub, casework.Intake{Channel: casework.Web}) // received Wednesday 2026-11-25
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Assign(ctx, f.owner, c.Reference, officer.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.ChooseActivities(ctx, f.owner, c.Reference, []string{"client-file"}, []string{"client-file"}); err != nil {
+		t.Fatal(err)
+	}
+	promise := casework.ErasureItem{Activity: "client-file", Action: casework.ErasureScheduled, Due: "2027-02-15", System: "cliëntdossier"}
+	if _, err := f.svc.Apply(ctx, f.owner, c.Reference, casework.SaveErasure([]casework.ErasureItem{promise})); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Decide(ctx, f.owner, c.Reference, casework.Decision{Outcome: casework.Granted, Reasons: "Wij vernietigen uw dossier."}); err != nil {
+		t.Fatal(err)
+	}
+	reminder := func() string {
+		t.Helper()
+		n, err := rem.RunDue(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return ""
+		}
+		due, err := f.store.Due(ctx, f.clock.Now().Add(time.Hour), 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return due[len(due)-1].Message.Text
+	}
+	// Monday 4 January 2027, past the answer's deadline (28 December): the
+	// decided case is not late, and the destruction is six weeks off.
+	f.clock.Set(time.Date(2027, 1, 4, 8, 0, 0, 0, time.UTC))
+	if text := reminder(); text != "" {
+		t.Fatalf("a reminder six weeks before the destruction:\n%s", text)
+	}
+	// Monday 8 February: 15 February is five working days ahead.
+	f.clock.Set(time.Date(2027, 2, 8, 8, 0, 0, 0, time.UTC))
+	text := reminder()
+	for _, want := range []string{c.Reference, "vernietiging bevestigen vóór maandag 15 februari 2027", "nog 5 werkdagen"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("reminder lacks %q:\n%s", want, text)
+		}
+	}
+	// Past the day it says how late; once confirmed it is gone.
+	f.clock.Set(time.Date(2027, 2, 17, 8, 0, 0, 0, time.UTC))
+	if text := reminder(); !strings.Contains(text, "2 dagen te laat") {
+		t.Errorf("late destruction:\n%s", text)
+	}
+	if _, err := f.svc.ConfirmDestruction(ctx, f.owner, c.Reference, "client-file", "2027-02-17", ""); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Set(time.Date(2027, 2, 18, 8, 0, 0, 0, time.UTC))
+	if text := reminder(); text != "" {
+		t.Errorf("a reminder after the confirmation:\n%s", text)
+	}
+}

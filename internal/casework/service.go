@@ -98,6 +98,9 @@ type Letters interface {
 	// on: d.Letter as its body when the officer wrote one, otherwise the
 	// body drafted from the decision.
 	DecisionLetter(c Case, d Decision, on deadline.Date) (Letter, error)
+	// Destroyed tells the requester that the destruction promised in the
+	// decision was carried out (ConfirmDestruction).
+	Destroyed(c Case, trackingURL string) (mail.Message, error)
 }
 
 // TrackingLinkValidity is how long a requester's tracking link works: long

@@ -50,6 +50,9 @@ func (f *fakeLetters) Extension(c casework.Case, u string) (mail.Message, error)
 func (f *fakeLetters) Decision(c casework.Case, u string) (mail.Message, error) {
 	return f.Acknowledgement(c, u)
 }
+func (f *fakeLetters) Destroyed(c casework.Case, u string) (mail.Message, error) {
+	return f.Acknowledgement(c, u)
+}
 func (f *fakeLetters) DecisionLetter(c casework.Case, d casework.Decision, _ deadline.Date) (casework.Letter, error) {
 	return casework.Letter{Reference: c.Reference, Body: d.Letter}, nil
 }

@@ -156,6 +156,7 @@ func (s *Service) update(ctx context.Context, a Actor, ref string, fn step) (Cas
 				ch.Events[i].ActorID = a.ID
 			}
 		}
+		stampErasure(ch, a.ID)
 		return ch, nil
 	})
 }

@@ -40,6 +40,9 @@ func (l *workflowLetters) Extension(c casework.Case, u string) (mail.Message, er
 func (l *workflowLetters) Decision(c casework.Case, u string) (mail.Message, error) {
 	return l.mail("decision", c, u)
 }
+func (l *workflowLetters) Destroyed(c casework.Case, u string) (mail.Message, error) {
+	return l.mail("destroyed", c, u)
+}
 func (l *workflowLetters) DecisionLetter(c casework.Case, d casework.Decision, _ deadline.Date) (casework.Letter, error) {
 	return casework.Letter{Reference: c.Reference, Body: d.Letter}, nil
 }

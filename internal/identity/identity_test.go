@@ -42,6 +42,7 @@ func (l *links) Acknowledgement(c casework.Case, u string) (mail.Message, error)
 func (l *links) Message(c casework.Case, u string) (mail.Message, error)         { return l.mail(c, u) }
 func (l *links) Extension(c casework.Case, u string) (mail.Message, error)       { return l.mail(c, u) }
 func (l *links) Decision(c casework.Case, u string) (mail.Message, error)        { return l.mail(c, u) }
+func (l *links) Destroyed(c casework.Case, u string) (mail.Message, error)       { return l.mail(c, u) }
 func (l *links) DecisionLetter(c casework.Case, d casework.Decision, _ deadline.Date) (casework.Letter, error) {
 	return casework.Letter{Reference: c.Reference, Body: d.Letter}, nil
 }

@@ -137,8 +137,9 @@ func outcomeKey(k casework.Case, o casework.Outcome) string {
 }
 
 // erasureLines lists, for an erasure granted in whole or in part, what was
-// erased and what is kept, on which statute and until when (DOMAIN.md §5);
-// empty for another right or outcome, or with no items recorded.
+// erased, what will be destroyed by when, and what is kept, on which
+// statute and until when (DOMAIN.md §5); empty for another right or
+// outcome, or with no items recorded.
 func (w *Writer) erasureLines(k casework.Case, d casework.Decision, c lang.Code) string {
 	if k.Type != casework.Erasure || (d.Outcome != casework.Granted && d.Outcome != casework.PartiallyGranted) || len(k.Erasure) == 0 {
 		return ""
@@ -154,13 +155,41 @@ func (w *Writer) erasureLines(k casework.Case, d casework.Decision, c lang.Code)
 		switch {
 		case it.Kept():
 			id = "letter.erasure.kept"
-			if u, err := deadline.ParseDate(it.Until); err == nil {
-				args["Until"] = lang.Date(c, u)
-			}
+			args["Until"] = dateIn(c, it.Until)
+		case it.Action == casework.ErasureScheduled:
+			id = "letter.erasure.scheduled"
+			args["Due"] = dateIn(c, it.Due)
 		case it.System != "":
 			id = "letter.erasure.erased_in"
 		}
 		lines = append(lines, "- "+w.cat.T(c, id, args))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// destroyedLines names, for the letter that tells a requester by post that
+// the promised destructions were carried out, each activity destroyed and
+// the day.
+func (w *Writer) destroyedLines(k casework.Case, c lang.Code) []string {
+	var out []string
+	for _, it := range k.Erasure {
+		if it.Action != casework.ErasureScheduled || it.ErasedOn == "" {
+			continue
+		}
+		name := it.Name
+		if name == "" {
+			name = it.Activity
+		}
+		out = append(out, w.cat.T(c, "letter.erasure.destroyed", map[string]any{"Activity": name, "On": dateIn(c, it.ErasedOn)}))
+	}
+	return out
+}
+
+// dateIn writes the day s (YYYY-MM-DD) in language c; s as it is when it is
+// no date.
+func dateIn(c lang.Code, s string) string {
+	if d, err := deadline.ParseDate(s); err == nil {
+		return lang.Date(c, d)
+	}
+	return s
 }

@@ -233,14 +233,15 @@ func TestDecisionLetterParts(t *testing.T) {
 }
 
 // An erasure granted in part lists, by the register's names, what was
-// erased (and where) and what is kept, on which statute and until when, in
-// either language; one refused outright lists nothing as erased.
+// erased (and where), what will be destroyed by when, and what is kept, on
+// which statute and until when, in either language; one refused outright lists nothing as erased.
 func TestDecisionLetterListsErasureItems(t *testing.T) {
 	w, _ := decisionWriter(t, practice.Netherlands)
 	k := confirmedCase(casework.Erasure)
 	k.Erasure = []casework.ErasureItem{
 		{Activity: "client-file", Name: "Cliëntdossier", Action: casework.ErasureErased, System: "Dossierix"},
 		{Activity: "invoicing", Name: "Facturatie", Action: casework.ErasureKept, Ground: "AWR art. 52", Until: "2033-12-31"},
+		{Activity: "archive", Name: "Archief", Action: casework.ErasureScheduled, Due: "2027-02-15", System: "papieren archief"},
 	}
 	d := casework.Decision{Outcome: casework.PartiallyGranted, Ground: casework.GroundRetention, Statute: "AWR art. 52",
 		Until: "2033-12-31", Reasons: "Facturen bewaren wij voor de Belastingdienst."}
@@ -249,9 +250,9 @@ func TestDecisionLetterListsErasureItems(t *testing.T) {
 		want []string
 	}{
 		{casework.Dutch, []string{"Cliëntdossier: gewist uit Dossierix.", "Facturatie: bewaard tot en met zaterdag 31 december 2033",
-			"(AWR art. 52)"}},
+			"(AWR art. 52)", "Archief: wordt uiterlijk maandag 15 februari 2027 vernietigd (papieren archief)."}},
 		{casework.English, []string{"Cliëntdossier: erased from Dossierix.", "Facturatie: kept until Saturday 31 December 2033",
-			"(AWR art. 52)"}},
+			"(AWR art. 52)", "Archief: will be destroyed by Monday 15 February 2027 (papieren archief)."}},
 	} {
 		k.Language = tc.lang
 		l, err := w.DecisionLetter(k, d, decidedOn)

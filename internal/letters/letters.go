@@ -29,7 +29,7 @@ type Writer struct {
 }
 
 // names lists the e-mail templates; each exists once per language.
-var names = []string{"acknowledgement", "message", "extension", "decision", "invitation", "reminder", "letter", "decision_letter", "documents", "delivery_code", "restriction_lifting", "portability_transfer"}
+var names = []string{"acknowledgement", "message", "extension", "decision", "invitation", "reminder", "letter", "decision_letter", "documents", "delivery_code", "restriction_lifting", "portability_transfer", "destroyed"}
 
 // New parses the mail templates in fsys (templates/mail/<name>.<lang>.txt)
 // and fails if one is missing. settings returns the practice's current
@@ -85,6 +85,13 @@ func (w *Writer) Decision(k casework.Case, trackingURL string) (mail.Message, er
 	return w.caseMail("decision", "mail.decision.subject", k, trackingURL)
 }
 
+// Destroyed tells the requester that the destruction promised in the
+// decision on their erasure request was carried out; what was destroyed is
+// on the tracking page, not in the mail.
+func (w *Writer) Destroyed(k casework.Case, trackingURL string) (mail.Message, error) {
+	return w.caseMail("destroyed", "mail.destroyed.subject", k, trackingURL)
+}
+
 // Documents tells the requester that answer documents are ready on the
 // tracking page, with the link there and nothing of the documents: no
 // name, no content, no link to a file (package delivery).
@@ -123,14 +130,19 @@ func (w *Writer) Invitation(m staff.Member, practiceName, link, signInURL string
 	})
 }
 
-// Reminder lists a staff member's cases that are overdue or due soon, by
+// Reminder lists a staff member's cases that are overdue or due soon, and
+// the destructions promised that are to be confirmed soon or are late, by
 // reference and date only (in Dutch, the staff's language).
 func (w *Writer) Reminder(to casework.Assignee, items []casework.ReminderItem, today deadline.Date, cal deadline.Calendar, queueURL string) (mail.Message, error) {
-	type line struct{ Reference, Type, Due, Left string }
+	type line struct {
+		Reference, Type, Due, Left string
+		Destruction                bool
+	}
 	var lines []line
 	late := 0
 	for _, it := range items {
-		l := line{Reference: it.Reference, Type: w.cat.T(lang.NL, "type."+string(it.Type)+".title", nil), Due: lang.Date(lang.NL, it.Due)}
+		l := line{Reference: it.Reference, Type: w.cat.T(lang.NL, "type."+string(it.Type)+".title", nil), Due: lang.Date(lang.NL, it.Due),
+			Destruction: it.Destruction}
 		switch {
 		case today.After(it.Due):
 			late++
@@ -192,7 +204,7 @@ func (w *Writer) caseMail(name, subjectID string, k casework.Case, trackingURL s
 // requester would otherwise have read on the tracking page.
 var LetterKinds = []string{"acknowledgement", string(casework.EventMessage), string(casework.EventExtended),
 	string(casework.EventInfoRequested), string(casework.EventInfoWithdrawn), string(casework.EventDecided),
-	string(casework.EventRestrictionLifting)}
+	string(casework.EventRestrictionLifting), string(casework.EventDestroyed)}
 
 // Letter writes the paper letter to the requester of k, in their language:
 // the acknowledgement when e is nil, otherwise the letter for event e (one
@@ -209,7 +221,7 @@ func (w *Writer) Letter(k casework.Case, e *casework.Event) (subject, body strin
 		return "", "", fmt.Errorf("letter: %w", err)
 	}
 	kind, subjectID := "acknowledgement", "mail.ack.subject"
-	data := map[string]any{"Text": "", "Outcome": "", "Because": "", "Withheld": false, "LiftOn": ""}
+	data := map[string]any{"Text": "", "Outcome": "", "Because": "", "Withheld": false, "LiftOn": "", "Destroyed": []string(nil)}
 	if e != nil {
 		kind, subjectID = string(e.Kind), "letter.subject."+string(e.Kind)
 		data["Text"] = e.Text
@@ -229,6 +241,9 @@ func (w *Writer) Letter(k casework.Case, e *casework.Event) (subject, body strin
 				data["Because"] = w.cat.T(c, "track.because_"+string(outcome), map[string]any{"Ground": ground})
 			}
 		}
+	}
+	if kind == string(casework.EventDestroyed) {
+		data["Destroyed"] = w.destroyedLines(k, c)
 	}
 	if !slices.Contains(LetterKinds, kind) {
 		return "", "", fmt.Errorf("letter: no letter for %q", kind)

@@ -40,6 +40,12 @@ func TestLetter(t *testing.T) {
 	byPostVerified.Identity = casework.Identity{Status: casework.IdentityVerified, VerifiedAt: &verified}
 	english := k
 	english.Language = casework.English
+	destroyed := k
+	destroyed.Type = casework.Erasure
+	destroyed.Erasure = []casework.ErasureItem{
+		{Activity: "client-file", Name: "Cliëntdossier", Action: casework.ErasureScheduled, Due: "2027-02-15", ErasedOn: "2027-02-10", System: "Dossierix"},
+		{Activity: "invoicing", Name: "Facturatie", Action: casework.ErasureKept, Ground: "AWR art. 52", Until: "2033-12-31"},
+	}
 
 	tests := []struct {
 		name         string
@@ -57,6 +63,8 @@ func TestLetter(t *testing.T) {
 			[]string{"broer", cat.T(lang.NL, "ground.unfounded", nil)}},
 		{"refusal by post, identity verified", byPostVerified, refusal, []string{"broer", cat.T(lang.NL, "ground.unfounded", nil)}, nil},
 		{"refusal, requester confirmed", confirmed, refusal, []string{"broer", cat.T(lang.NL, "ground.unfounded", nil), "Autoriteit Persoonsgegevens"}, nil},
+		{"destruction carried out", destroyed, &casework.Event{Kind: casework.EventDestroyed},
+			[]string{"beloofden wij", "Cliëntdossier: vernietigd op woensdag 10 februari 2027."}, []string{"Facturatie"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -53,6 +53,9 @@ var eventActions = map[casework.EventKind]audit.Action{
 	casework.EventPortability:         audit.CasePortability,
 	casework.EventPortabilityExport:   audit.CasePortability,
 	casework.EventPortabilityTransfer: audit.CasePortability,
+	// a promised destruction confirmed, and the last one that completes
+	casework.EventDestructionConfirmed: audit.CaseErasure,
+	casework.EventDestroyed:            audit.CaseErasure,
 }
 
 // eventDetail is the audit detail of an event: machine words only.
@@ -85,7 +88,9 @@ func eventDetail(e casework.Event) string {
 	case casework.EventStatement:
 		return "approved=" + e.Data["approved"]
 	case casework.EventErasure:
-		return "erased=" + e.Data["erased"] + " kept=" + e.Data["kept"]
+		return "erased=" + e.Data["erased"] + " kept=" + e.Data["kept"] + " scheduled=" + e.Data["scheduled"]
+	case casework.EventDestructionConfirmed:
+		return "destroyed=" + e.Data["activity"] + " on=" + e.Data["on"]
 	case casework.EventRectification:
 		return "corrected=" + e.Data["corrected"] + " kept=" + e.Data["kept"]
 	case casework.EventObjection:

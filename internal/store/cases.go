@@ -76,7 +76,8 @@ type caseView struct {
 	AssigneeEmail *string
 	BranchName    *string
 	AssigneeName  *string
-	Restricted    bool // lists only: listRestricted
+	Restricted    bool    // lists only: listRestricted
+	DestroyBy     *string // the earliest destruction promised and not confirmed
 }
 
 // trackingTokenRow is the hash of a tracking link. Generation is the case's
@@ -297,6 +298,9 @@ func (s *Cases) caseFromView(v caseView) (casework.Case, error) {
 	if r.PausedSince != "" {
 		c.PausedSince = date(r.PausedSince)
 	}
+	if v.DestroyBy != nil {
+		c.DestroyBy = date(*v.DestroyBy)
+	}
 	c.Deadlines = deadline.Deadlines{Due: date(r.DueOn), OriginalDue: date(r.OriginalDueOn),
 		ExtendedDue: date(r.ExtendedDueOn), ExtensionNoticeBy: date(r.OriginalDueOn)}
 	if err != nil {
@@ -326,7 +330,8 @@ func (s *Cases) caseFromView(v caseView) (casework.Case, error) {
 	return c, err
 }
 
-const caseSelect = "cases.*, branches.code AS branch_code, staff.email AS assignee_email, branches.name AS branch_name, staff.name AS assignee_name"
+const caseSelect = "cases.*, branches.code AS branch_code, staff.email AS assignee_email, branches.name AS branch_name, staff.name AS assignee_name, " +
+	"(SELECT MIN(e.due) FROM case_erasure_items e WHERE e.case_id = cases.id AND e.action = 'scheduled' AND e.erased_on = '') AS destroy_by"
 
 // listRestricted marks, in a list, the cases with a restriction of
 // processing in force on a day (the two ?): begun, not lifted, and the
@@ -391,7 +396,7 @@ func (s *Cases) ListCases(ctx context.Context, q casework.Query, scope casework.
 		db = db.Where("branches.code = ?", q.Branch)
 	}
 	if q.Overdue {
-		db = db.Where("cases.status <> ? AND cases.paused_since = '' AND cases.due_on < ?", string(casework.Completed), q.Today.String())
+		db = db.Where("cases.status <> ? AND cases.outcome = '' AND cases.paused_since = '' AND cases.due_on < ?", string(casework.Completed), q.Today.String())
 	}
 	if q.Assignee != 0 {
 		db = db.Where("cases.assignee_id = ?", q.Assignee)
@@ -400,7 +405,7 @@ func (s *Cases) ListCases(ctx context.Context, q casework.Query, scope casework.
 		db = db.Where("cases.status <> ?", string(casework.Completed))
 	}
 	if !q.DueBefore.IsZero() {
-		db = db.Where("cases.due_on < ?", q.DueBefore.String())
+		db = db.Where("cases.outcome = '' AND cases.due_on < ?", q.DueBefore.String())
 	}
 	if t := strings.TrimSpace(q.Text); t != "" {
 		if strings.HasPrefix(strings.ToUpper(t), "AVG-") {
@@ -460,10 +465,10 @@ func (s *Cases) CountCases(ctx context.Context, scope casework.Scope, staffID in
 	err := db.Select(`
 		COALESCE(SUM(CASE WHEN cases.status <> ? THEN 1 ELSE 0 END), 0) AS open,
 		COALESCE(SUM(CASE WHEN cases.status <> ? AND cases.assignee_id = ? THEN 1 ELSE 0 END), 0) AS mine,
-		COALESCE(SUM(CASE WHEN cases.status <> ? AND cases.paused_since = '' AND cases.due_on >= ? AND cases.due_on <= ? THEN 1 ELSE 0 END), 0) AS due_soon,
-		COALESCE(SUM(CASE WHEN cases.status <> ? AND cases.paused_since = '' AND cases.due_on < ? THEN 1 ELSE 0 END), 0) AS overdue,
+		COALESCE(SUM(CASE WHEN cases.status <> ? AND cases.outcome = '' AND cases.paused_since = '' AND cases.due_on >= ? AND cases.due_on <= ? THEN 1 ELSE 0 END), 0) AS due_soon,
+		COALESCE(SUM(CASE WHEN cases.status <> ? AND cases.outcome = '' AND cases.paused_since = '' AND cases.due_on < ? THEN 1 ELSE 0 END), 0) AS overdue,
 		COALESCE(SUM(CASE WHEN cases.status = ? THEN 1 ELSE 0 END), 0) AS awaiting,
-		COALESCE(SUM(CASE WHEN cases.status <> ? AND cases.paused_since = '' AND cases.assignee_id = ? AND cases.due_on <= ? THEN 1 ELSE 0 END), 0) AS mine_urgent`,
+		COALESCE(SUM(CASE WHEN cases.status <> ? AND cases.outcome = '' AND cases.paused_since = '' AND cases.assignee_id = ? AND cases.due_on <= ? THEN 1 ELSE 0 END), 0) AS mine_urgent`,
 		done, done, staffID, done, today.String(), dueSoon.String(), done, today.String(), string(casework.AwaitingIdentity),
 		done, staffID, dueSoon.String()).
 		Scan(&c).Error

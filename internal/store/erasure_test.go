@@ -5,7 +5,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pressly/goose/v3"
+
 	"github.com/avgloket/avgloket/internal/casework"
+	"github.com/avgloket/avgloket/internal/staff"
+	"github.com/avgloket/avgloket/migrations"
 )
 
 // TestCaseErasureStored: the erasure items come back with the case in the
@@ -54,5 +58,68 @@ func TestCaseErasureStored(t *testing.T) {
 	}
 	if back, _ := s.CaseByReference(ctx, c.Reference, casework.Scope{All: true}); !slices.Equal(back.Erasure, items[1:]) {
 		t.Errorf("a refused save changed the items: %+v", back.Erasure)
+	}
+}
+
+// Migration 0033 remakes the erasure table with the promised destruction:
+// the items recorded before come through it unchanged, a scheduled item
+// needs its day, and who erased comes back by name.
+func TestErasureMigrationKeepsItems(t *testing.T) {
+	env := newTestStore(t)
+	s := env.s
+	ctx := t.Context()
+	at := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	if _, err := s.SeedRegister(ctx, at); err != nil {
+		t.Fatal(err)
+	}
+	c := mustCreate(t, s, newCase(t, caseSpec{}), ackMail)
+	p, err := goose.NewProvider(goose.DialectSQLite3, s.sql, migrations.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.DownTo(ctx, 32); err != nil {
+		t.Fatalf("down: %v", err)
+	}
+	if _, err := s.sql.ExecContext(ctx, `INSERT INTO case_erasure_items (case_id, activity, name, action, system, ground, until)
+		VALUES (?, 'client-file', 'Cliëntdossier', 'erased', 'Dossierix', '', ''), (?, 'invoicing', 'Facturatie', 'kept', '', 'AWR art. 52', '2033-12-31')`,
+		c.ID, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		t.Fatalf("up: %v", err)
+	}
+	back, err := s.CaseByReference(ctx, c.Reference, casework.Scope{All: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []casework.ErasureItem{
+		{Activity: "client-file", Name: "Cliëntdossier", Action: casework.ErasureErased, System: "Dossierix"},
+		{Activity: "invoicing", Name: "Facturatie", Action: casework.ErasureKept, Ground: "AWR art. 52", Until: "2033-12-31"},
+	}
+	if !slices.Equal(back.Erasure, want) {
+		t.Errorf("after the migration %+v, want %+v", back.Erasure, want)
+	}
+
+	m, err := s.AddMember(ctx, staff.NewMember{Email: "wis@example.org", Name: "Wim Wisser", Role: staff.Officer}, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	save := func(items []casework.ErasureItem) (casework.Case, error) {
+		return s.UpdateCase(ctx, c.Reference, casework.Actor{ID: m.ID, Scope: casework.Scope{All: true}}, func(k *casework.Case) (casework.Change, error) {
+			return casework.Change{Erasure: &items}, nil
+		})
+	}
+	if _, err := save([]casework.ErasureItem{{Activity: "client-file", Action: casework.ErasureScheduled, System: "Dossierix"}}); err == nil {
+		t.Error("a scheduled item without its day was stored")
+	}
+	got, err := save([]casework.ErasureItem{
+		{Activity: "client-file", Action: casework.ErasureScheduled, System: "Dossierix", Due: "2027-02-15"},
+		{Activity: "newsletter", Action: casework.ErasureErased, ErasedOn: "2026-11-25", ErasedBy: m.ID},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Erasure) != 2 || got.Erasure[1].ErasedByName != "Wim Wisser" || got.DestroyBy.String() != "2027-02-15" {
+		t.Errorf("saved %+v, destroy by %s", got.Erasure, got.DestroyBy)
 	}
 }

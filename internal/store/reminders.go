@@ -21,19 +21,28 @@ func (reminderRunRow) TableName() string { return "reminder_runs" }
 
 // OpenAssigned implements casework.ReminderStore. It reads no sealed
 // column: a reminder needs only references, types and dates. Paused cases
-// wait for the requester and are left out.
+// wait for the requester and are left out; a decided case is no longer due,
+// but a destruction it promised is, until confirmed.
 func (s *Cases) OpenAssigned(ctx context.Context, dueBy deadline.Date) ([]casework.Assignment, error) {
 	var rows []struct {
-		StaffID   int64
-		Reference string
-		Type      string
-		DueOn     string
+		StaffID     int64
+		Reference   string
+		Type        string
+		DueOn       string
+		Destruction bool
 	}
-	err := s.db.WithContext(ctx).Table("cases").
-		Select("cases.assignee_id AS staff_id, cases.reference, cases.type, cases.due_on").
-		Joins("JOIN staff ON staff.id = cases.assignee_id AND staff.disabled_at IS NULL").
-		Where("cases.status <> ? AND cases.paused_since = '' AND cases.due_on <= ?", string(casework.Completed), dueBy.String()).
-		Order("cases.assignee_id, cases.due_on, cases.reference").Scan(&rows).Error
+	done := string(casework.Completed)
+	err := s.db.WithContext(ctx).Raw(`
+		SELECT cases.assignee_id AS staff_id, cases.reference, cases.type, cases.due_on, 0 AS destruction
+		FROM cases JOIN staff ON staff.id = cases.assignee_id AND staff.disabled_at IS NULL
+		WHERE cases.status <> ? AND cases.outcome = '' AND cases.paused_since = '' AND cases.due_on <= ?
+		UNION ALL
+		SELECT cases.assignee_id, cases.reference, cases.type, MIN(e.due), 1
+		FROM cases JOIN staff ON staff.id = cases.assignee_id AND staff.disabled_at IS NULL
+		JOIN case_erasure_items e ON e.case_id = cases.id AND e.action = 'scheduled' AND e.erased_on = ''
+		WHERE cases.status <> ?
+		GROUP BY cases.id HAVING MIN(e.due) <= ?
+		ORDER BY staff_id, due_on, reference`, done, dueBy.String(), done, dueBy.String()).Scan(&rows).Error
 	if err != nil {
 		return nil, internal(err, "read assigned cases")
 	}
@@ -61,7 +70,7 @@ func (s *Cases) OpenAssigned(ctx context.Context, dueBy deadline.Date) ([]casewo
 		if err != nil {
 			return nil, internal(err, "read due date")
 		}
-		a.Items = append(a.Items, casework.ReminderItem{Reference: r.Reference, Type: casework.RequestType(r.Type), Due: due})
+		a.Items = append(a.Items, casework.ReminderItem{Reference: r.Reference, Type: casework.RequestType(r.Type), Due: due, Destruction: r.Destruction})
 	}
 	out := make([]casework.Assignment, 0, len(order))
 	for _, id := range order {

@@ -27,15 +27,16 @@ type reportRow struct {
 // ReportFacts returns the facts of the cases received from from to to (both
 // included), of one branch when branch is not empty, in one query. The day
 // of decision is the day of the case's latest decided event in loc; a case
-// that is not completed has none.
+// not decided has none. A decided erasure still open for a destruction to
+// confirm counts as decided (casework.Case.Answered).
 func (s *Cases) ReportFacts(ctx context.Context, from, to deadline.Date, branch string, loc *time.Location) ([]report.Fact, error) {
 	db := s.db.WithContext(ctx).Table("cases").
 		Select("cases.type, cases.channel, cases.received_on, cases.due_on, cases.extended, cases.pause_days, cases.outcome, "+
 			"decided.at AS decided_at, decided.data AS decided_data").
 		Joins("LEFT JOIN branches ON branches.id = cases.branch_id").
-		Joins("LEFT JOIN case_events AS decided ON cases.status = ? AND decided.id = "+
+		Joins("LEFT JOIN case_events AS decided ON cases.outcome <> '' AND decided.id = "+
 			"(SELECT MAX(id) FROM case_events WHERE case_events.case_id = cases.id AND case_events.kind = ?)",
-			string(casework.Completed), string(casework.EventDecided)).
+			string(casework.EventDecided)).
 		Where("cases.received_on BETWEEN ? AND ?", from.String(), to.String())
 	if branch != "" {
 		db = db.Where("branches.code = ?", branch)

@@ -34,8 +34,9 @@ func chromiumPath() string {
 // fresh profile. It returns a tab's context, which timeout bounds along with
 // the browser, and a func that returns the console errors and exceptions the
 // tab has had so far. CI installs chromium (.ci/run), so there a missing
-// browser fails the test; elsewhere it skips it.
-func newChromium(t *testing.T, timeout time.Duration) (context.Context, func() []chromedp.ConsoleMessage) {
+// browser fails the test; elsewhere it skips it. extra options come after
+// the defaults and win over them.
+func newChromium(t *testing.T, timeout time.Duration, extra ...chromedp.ExecAllocatorOption) (context.Context, func() []chromedp.ConsoleMessage) {
 	t.Helper()
 	path := chromiumPath()
 	if path == "" {
@@ -46,7 +47,7 @@ func newChromium(t *testing.T, timeout time.Duration) (context.Context, func() [
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), timeout)
 	t.Cleanup(cancel)
-	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
+	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
 		chromedp.Headless,
 		chromedp.NoSandbox,
@@ -66,7 +67,8 @@ func newChromium(t *testing.T, timeout time.Duration) (context.Context, func() [
 		chromedp.Flag("lang", "en-US"),
 		chromedp.Env("LANGUAGE=en_US", "LC_ALL=C.UTF-8"),
 		chromedp.UserDataDir(t.TempDir()),
-	)
+	}
+	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, append(opts, extra...)...)
 	t.Cleanup(cancelAlloc)
 	tab, cancelTab := chromedp.NewContext(alloc)
 

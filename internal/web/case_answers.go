@@ -86,7 +86,7 @@ func (s *Server) caseAnswers(ctx context.Context, f formState, t tr, k casework.
 	if action == "activities" {
 		chosen = strings.Split(values["activities"], ",")
 	}
-	p := caseAnswers{NoRegister: len(all) == 0, Open: k.Status != casework.Completed, Access: k.Type == casework.Access,
+	p := caseAnswers{NoRegister: len(all) == 0, Open: k.Status != casework.Completed && !k.Answered(), Access: k.Type == casework.Access,
 		Activities: activityChoices(f, t, all, chosen)}
 	for _, a := range answer.Chosen(all, k.Activities) {
 		p.Chosen = append(p.Chosen, a.Name)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/representation"
 	"github.com/avgloket/avgloket/internal/rights"
 )
@@ -41,6 +42,7 @@ var stepAnchors = map[string]string{
 	rights.StepObjection:     "#h-objection",
 	rights.StepRestriction:   "#h-restriction",
 	rights.StepPortability:   "#h-portability",
+	rights.StepErasure:       "#h-erasure", rights.StepDestruction: "#h-erasure",
 }
 
 // planFacts gathers what the plan needs from what the case page already
@@ -52,7 +54,8 @@ func planFacts(p casePage) rights.Facts {
 		RectificationRecorded: len(p.Case.Rectification) > 0,
 		ObjectionRecorded:     p.Case.Objection != nil,
 		RestrictionRecorded:   p.Case.RestrictionRecorded(),
-		ExportReady:           p.Portability.exportReady(p.Case)}
+		ExportReady:           p.Portability.exportReady(p.Case),
+		DestructionPending:    casework.PendingDestructions(p.Case.Erasure)}
 	if p.ID != nil {
 		for _, n := range p.ID.Needs {
 			switch {
@@ -82,6 +85,11 @@ func casePlanOf(p casePage) *casePlan {
 	k := p.Case
 	r := &casePlan{Tr: p.Tr, Left: p.TimeLeft, Late: p.Late}
 	switch due := rights.Due(k); {
+	case k.Answered() && !k.DestroyBy.IsZero() && k.Status != casework.Completed:
+		// Decided, and open for a destruction promised: that day counts now.
+		r.Due, r.Left = p.Tr.T("plan.destroy_by", "Date", p.Tr.Date(k.DestroyBy)), ""
+	case k.Answered():
+		r.Left = ""
 	case due.IsZero():
 	case k.ImmediateEffect():
 		r.Due, r.Left = p.Tr.T("plan.effective", "Date", p.Tr.Date(due)), ""

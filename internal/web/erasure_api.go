@@ -10,20 +10,25 @@ import (
 )
 
 // erasureItemView is an erasure item as the API reads and writes it
-// (API.md, PUT …/erasure); system, ground and until are left out where
-// empty.
+// (API.md, PUT …/erasure); the fields other than activity and action are
+// left out where empty. ErasedBy, the name of the staff member who erased,
+// is only read: the API records the caller.
 type erasureItemView struct {
 	Activity string `json:"activity"`
 	Action   string `json:"action"`
 	System   string `json:"system,omitempty"`
 	Ground   string `json:"ground,omitempty"`
 	Until    string `json:"until,omitempty"`
+	Due      string `json:"due,omitempty"`
+	ErasedOn string `json:"erased_on,omitempty"`
+	ErasedBy string `json:"erased_by,omitempty"`
 }
 
 func erasureViews(items []casework.ErasureItem) *[]erasureItemView {
 	out := make([]erasureItemView, len(items))
 	for i, it := range items {
-		out[i] = erasureItemView{Activity: it.Activity, Action: it.Action, System: it.System, Ground: it.Ground, Until: it.Until}
+		out[i] = erasureItemView{Activity: it.Activity, Action: it.Action, System: it.System, Ground: it.Ground, Until: it.Until,
+			Due: it.Due, ErasedOn: it.ErasedOn, ErasedBy: it.ErasedByName}
 	}
 	return &out
 }
@@ -54,7 +59,7 @@ func (s *Server) apiCaseErasure(c echo.Context) error {
 	items := make([]casework.ErasureItem, len(*body.Items))
 	for i, v := range *body.Items {
 		items[i] = casework.ErasureItem{Activity: v.Activity, Name: names[v.Activity], Action: v.Action,
-			System: v.System, Ground: v.Ground, Until: v.Until}
+			System: v.System, Ground: v.Ground, Until: v.Until, Due: v.Due, ErasedOn: v.ErasedOn}
 	}
 	k, err := s.Cases.Apply(ctx, actorOf(c), c.Param("reference"), casework.SaveErasure(items))
 	if err != nil {

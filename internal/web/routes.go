@@ -113,6 +113,8 @@ func (s *Server) routes() {
 	work.POST("/cases/:ref/restriction/lifting", s.caseAnnounceLifting())
 	work.POST("/cases/:ref/portability/export", s.casePortabilityExport)
 	work.POST("/cases/:ref/portability/transfer", s.casePortabilityTransfer())
+	work.POST("/cases/:ref/erasure", s.caseSaveErasure())
+	work.POST("/cases/:ref/erasure/confirm", s.caseConfirmDestruction())
 	// The consent registry (AVG art. 7): every staff member records and
 	// searches consents; a consent is withdrawn only through a case.
 	work.GET("/consents", s.consentList)

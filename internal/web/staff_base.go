@@ -104,6 +104,10 @@ func (s *Server) timeLeft(l lang.Code, k casework.Case, today deadline.Date, cal
 	switch {
 	case k.Status == casework.Completed:
 		return "", false
+	case k.Answered() && k.DestroyBy.IsZero():
+		return "", false
+	case k.Answered():
+		return s.Catalog.T(l, "left.destroy_by", map[string]any{"Date": lang.Date(l, k.DestroyBy)}), today.After(k.DestroyBy)
 	case k.Paused():
 		return s.Catalog.T(l, "left.paused", nil), false
 	case today.Equal(k.Deadlines.Due):

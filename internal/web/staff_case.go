@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -71,6 +72,8 @@ type casePage struct {
 	Restriction *caseRestriction
 	// Portability is the section of a portability case (portability.go).
 	Portability *casePortability
+	// Erasure is the erasure section of an erasure case (case_erasure.go).
+	Erasure *caseErasure
 	// SentLetter is the decision letter as sent; nil before the decision.
 	SentLetter *sentLetter
 	// Answers are the activities that concern the person and the access
@@ -186,7 +189,7 @@ func (s *Server) renderCase(c echo.Context, status int, action string, problems 
 	b.Title = k.Reference
 	loc := settings.Location()
 	p := casePage{
-		base: b, formState: newFormState(b.Tr, caseFieldOrder, prefixed), Case: k, Loc: loc,
+		base: b, formState: newFormState(b.Tr, slices.Concat(caseFieldOrder, erasureFieldOrder(len(k.Activities))), prefixed), Case: k, Loc: loc,
 		Received: receivedText(b.Lang, k, loc), Assignees: assignees, Branch: k.BranchName,
 		ExtendBy: k.RunningDeadlines(cal, today).ExtensionNoticeBy, RunningDue: k.RunningDeadlines(cal, today).Due,
 		UndueDelayDays: casework.UndueDelayDays, Action: action, Values: values,
@@ -282,6 +285,9 @@ func (s *Server) renderCase(c echo.Context, status int, action string, problems 
 		return err
 	}
 	if p.Portability, err = s.casePortabilityOf(c, b, k, loc); err != nil {
+		return err
+	}
+	if p.Erasure, err = s.caseErasureOf(ctx, p.formState, k, today, action, values); err != nil {
 		return err
 	}
 	if p.Values == nil {
