@@ -77,6 +77,10 @@ type Decision struct {
 	// Statement is the approved access statement (art. 15(1)), part of an
 	// access letter; empty: the letter has no such section.
 	Statement string
+	// Notified is how many recipients the decision tells under AVG art.
+	// 19 (set by Decide and DraftLetter): the letter then says so, and
+	// that the requester may ask who they are.
+	Notified int
 }
 
 // articleRef finds a reference to an article of law: "art. 12", "artikel
@@ -248,6 +252,12 @@ func (s *Service) Decide(ctx context.Context, a Actor, ref string, d Decision) (
 			return Change{}, err
 		}
 		d.Statement = statement
+		if ch.Notices, err = s.notices(ctx, *c, d.Outcome, today); err != nil {
+			return Change{}, err
+		}
+		if d.Notified = len(ch.Notices); d.Notified > 0 {
+			ch.Events = append(ch.Events, noticesEvent(ch.Notices))
+		}
 		letter, err := s.letters.DecisionLetter(*c, d, today)
 		if err != nil {
 			return Change{}, apperr.Wrap(err, "error.internal")

@@ -44,6 +44,8 @@ var eventActions = map[casework.EventKind]audit.Action{
 	casework.EventActivities:    audit.CaseActivities,
 	casework.EventStatement:     audit.CaseStatement,
 	casework.EventErasure:       audit.CaseErasure,
+	casework.EventNotices:       audit.CaseNotices,
+	casework.EventNoticePosted:  audit.CaseNotices,
 }
 
 // eventDetail is the audit detail of an event: machine words only.
@@ -77,6 +79,10 @@ func eventDetail(e casework.Event) string {
 		return "approved=" + e.Data["approved"]
 	case casework.EventErasure:
 		return "erased=" + e.Data["erased"] + " kept=" + e.Data["kept"]
+	case casework.EventNotices:
+		return "count=" + e.Data["count"] + " post=" + e.Data["post"]
+	case casework.EventNoticePosted:
+		return "posted=" + e.Data["notice"]
 	case casework.EventDocumentsSent:
 		return "documents=" + e.Data["count"]
 	}

@@ -61,6 +61,9 @@ func (s *Cases) anonymise(ctx context.Context, id int64, ref string, now time.Ti
 				return tx.Table("case_requirements").Where("case_id = ?", id).Update("reason", nil).Error
 			}},
 			{"letter", func() error { return tx.Exec("DELETE FROM case_letters WHERE case_id = ?", id).Error }},
+			{"notices", func() error {
+				return tx.Table("case_notices").Where("case_id = ?", id).Update("letter", nil).Error
+			}},
 			{"access statement", func() error { return tx.Exec("DELETE FROM access_statements WHERE case_id = ?", id).Error }},
 			{"tracking links", func() error { return tx.Exec("DELETE FROM tracking_tokens WHERE case_id = ?", id).Error }},
 			{"idempotency keys", func() error { return tx.Exec("DELETE FROM idempotency_keys WHERE case_id = ?", id).Error }},

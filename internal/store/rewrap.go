@@ -66,6 +66,9 @@ var sealedColumns = []SealedColumn{
 	// deliveries.go: an answer document's name, bound to its id (the
 	// file's id, known before the insert).
 	{Table: "case_documents", Column: "name", Row: "id"},
+	// writeNotices: an art. 19 notice's letter, bound to the row id,
+	// sealed right after the insert; NULL once the case is anonymised.
+	{Table: "case_notices", Column: "letter", Row: "CAST(id AS TEXT)"},
 }
 
 // SealedColumns returns every column that holds vault blobs, in the order

@@ -37,6 +37,7 @@ var stepAnchors = map[string]string{
 	rights.StepActivities: "#h-activities", rights.StepStatement: "#h-statement",
 	rights.StepDocuments: "#h-documents", rights.StepConsents: "#h-consents",
 	rights.StepDecision: "#h-decision", rights.StepLetter: "#h-letter",
+	rights.StepNotices: "#h-notices",
 }
 
 // planFacts gathers what the plan needs from what the case page already
@@ -60,6 +61,9 @@ func planFacts(p casePage) rights.Facts {
 	}
 	if p.Documents != nil {
 		f.DocumentsUnsent = p.Documents.Unsent
+	}
+	if p.Notices != nil {
+		f.NoticesOpen = p.Notices.Open
 	}
 	if p.Consents != nil {
 		for _, l := range p.Consents.Lines {

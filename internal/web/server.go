@@ -76,6 +76,8 @@ type Store interface {
 	CaseLetter(ctx context.Context, caseID int64) (casework.Letter, bool, error)
 	// The answers of a case (case_answers.go).
 	answerStore
+	// The art. 19 notices of a case (notices.go).
+	noticeStore
 
 	// The accountability report (staff_report.go).
 	reportStore

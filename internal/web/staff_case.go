@@ -72,6 +72,8 @@ type casePage struct {
 	Documents *caseDocuments
 	// Plan is the step rail of the case's right (case_plan.go).
 	Plan *casePlan
+	// Notices are the art. 19 notices of the decision (notices.go).
+	Notices *caseNotices
 }
 
 // receivedText is when case k was received as people read it: the day
@@ -258,6 +260,9 @@ func (s *Server) renderCase(c echo.Context, status int, action string, problems 
 		}
 	}
 	if p.Consents, err = s.caseConsentsOf(ctx, b.Tr, k); err != nil {
+		return err
+	}
+	if p.Notices, err = s.caseNoticesOf(ctx, b.Tr, k, loc); err != nil {
 		return err
 	}
 	if p.Values == nil {
