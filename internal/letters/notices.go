@@ -95,7 +95,9 @@ func (w *Writer) noticeLetter(k casework.Case, r register.Receiving, all []regis
 	}
 	born := ""
 	if !k.Subject.BirthDate.IsZero() {
-		born = lang.Date(c, k.Subject.BirthDate)
+		// The date in full without its weekday, which a birth date does
+		// not need: "4 maart 2012".
+		_, born, _ = strings.Cut(lang.Date(c, k.Subject.BirthDate), " ")
 	}
 	var lines []string
 	for _, it := range items {

@@ -122,7 +122,7 @@ func TestNoticesJourney(t *testing.T) {
 	if !queuedAt["privacy@ecd.example"] || !queuedAt["eva@example.nl"] {
 		t.Errorf("outbox: notice and decision mail not both queued: %v", queuedAt)
 	}
-	if l, ok, err := a.store.CaseLetter(ctx, k.ID); err != nil || !ok || !strings.Contains(l.Body, "artikel 19 AVG") {
+	if l, ok, err := a.store.CaseLetter(ctx, k.ID); err != nil || !ok || !strings.Contains(l.Body, "Wilt u weten welke dat zijn?") {
 		t.Errorf("the decision letter does not say the recipients were told: %v %v\n%s", ok, err, l.Body)
 	}
 
