@@ -141,6 +141,11 @@ func TestNoticesJourney(t *testing.T) {
 	if strings.Contains(text, "Belastingdienst") || strings.Contains(text, "Nieuwsbriefdienst") {
 		t.Errorf("the case page names a recipient who is not told")
 	}
+	// The step rail: telling the recipients is the current step, until the
+	// letter is posted.
+	if !strings.Contains(p.Body, `href="#h-notices"`) {
+		t.Errorf("the step rail does not lead to the notices")
+	}
 	post := ns[1]
 	base := "/staff/cases/" + ref + "/notices/" + itoa(post.ID)
 	pdf := b.get(base + "/letter.pdf")
@@ -153,16 +158,20 @@ func TestNoticesJourney(t *testing.T) {
 	if loc := b.submit(base + "/posted").location(); loc != "/staff/cases/"+ref {
 		t.Errorf("after marking posted: to %s", loc)
 	}
-	if res := b.submit(base + "/posted"); res.Status != http.StatusConflict {
-		t.Errorf("marking posted twice: %d, want 409", res.Status)
+	if res := b.submit(base + "/posted"); res.Status != http.StatusConflict || res.textOf("f-notices-form") != a.nl("notices.not_to_post") {
+		t.Errorf("marking posted twice: %d %q, want 409 with the reason in the section", res.Status, res.textOf("f-notices-form"))
 	}
 	details := a.auditedDetails(t, audit.CaseNotices)
 	slices.Sort(details)
 	if strings.Join(details, " ") != "count=2 post=1 posted="+itoa(post.ID) {
 		t.Errorf("audited %v", details)
 	}
-	if text := b.get("/staff/cases/" + ref).text(); !strings.Contains(text, "geprint en verstuurd op") || strings.Contains(text, a.nl("notices.status.to_print")) {
+	after := b.get("/staff/cases/" + ref)
+	if text := after.text(); !strings.Contains(text, "geprint en verstuurd op") || strings.Contains(text, a.nl("notices.status.to_print")) {
 		t.Errorf("the posted notice does not show as posted")
+	}
+	if strings.Contains(after.Body, `href="#h-notices"`) {
+		t.Errorf("the step rail still leads to the notices once all are posted")
 	}
 
 	// The outbox sends the mail: the notice is sent, as the API says.

@@ -138,7 +138,7 @@ var caseFieldOrder = []string{"status.form", "status.to", "assign.assignee", "re
 	"identity.method", "identity.outcome", "identity.checks", "identity.note", "identity.reason",
 	"ask.form", "ask.method", "ask.upload", "ask.text", "withdraw.form", "withdraw.reason", "message.text", "note.text",
 	"extension.form", "extension.reason", "decision.form", "decision.outcome", "decision.withdrawn_how", "decision.ground",
-	"decision.detail", "decision.statute", "decision.until", "decision.reasons", "decision.letter", "consents.form", "consents.consents",
+	"decision.detail", "decision.statute", "decision.until", "decision.reasons", "decision.letter", "consents.form", "consents.consents", "notices.form",
 	"activities.form", "activities.activities", "statement.form", "statement.text", "documents.form", "documents.file"}
 
 func (s *Server) staffCase(c echo.Context) error {
