@@ -217,6 +217,9 @@ func (s *Service) UseGate(gates ...DecisionGate) { s.gates = append(s.gates, gat
 // Decide completes the case with an outcome and reasons, and tells the
 // requester (a refusal names its ground and the right to complain to the
 // practice's supervisory authority and to go to court, AVG art. 12(4)).
+// A rectification, erasure or restriction granted in whole or in part
+// also makes the notices of AVG art. 19 (NoticeItems, the Notifier), their
+// mails queued in the same transaction, and the letter says so.
 // It returns Invalid with the problems of Decision.Validate, and changes
 // nothing then. A refusal decided after the deadline in force (the
 // original one, or the extended one; identity pauses added) is recorded as
