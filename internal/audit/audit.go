@@ -99,6 +99,9 @@ const (
 	// posted ("posted=7", the notice's id). Recipients' names stay with
 	// the case.
 	CaseNotices Action = "case_notices"
+	// CaseRectification: the items of a rectification (AVG art. 16) were
+	// recorded; Detail counts them ("corrected=2 kept=1"), never the values.
+	CaseRectification Action = "case_rectification"
 
 	// FileView: a stored file (e.g. an ID copy) was opened or downloaded.
 	FileView Action = "file_view"
@@ -189,7 +192,8 @@ const (
 var actions = []Action{
 	SignIn, SignInFailed, SignOut, AccessDenied,
 	CaseView, CaseCreate, CaseUpdate, CaseStatus, CaseAssign, CaseNote, CaseMessage,
-	CaseExtend, CaseDecide, CaseExport, CaseDelete, CaseActivities, CaseStatement, CaseErasure, CaseNotices,
+	CaseExtend, CaseDecide, CaseExport, CaseDelete, CaseActivities, CaseStatement, CaseErasure,
+	CaseRectification, CaseNotices,
 	FileView, FileUpload, FileDelete,
 	BreachView, BreachCreate, BreachUpdate, BreachExport, BreachDelete,
 	SettingsUpdate, StaffInvite, StaffUpdate, StaffDisable, PasswordChange,

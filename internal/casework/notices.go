@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"time"
 
@@ -82,7 +83,8 @@ type Notice struct {
 // rectification, erasure or restriction is granted in whole or in part;
 // for an erasure only the activities whose data were erased (an item not
 // kept: a destruction carried out or promised), for the other two every
-// chosen activity.
+// chosen activity — for a rectification only when an item was corrected
+// (the notice then lists the corrections, Case.Rectification).
 func NoticeItems(c Case, o Outcome) []NoticeItem {
 	if o != Granted && o != PartiallyGranted {
 		return nil
@@ -96,6 +98,9 @@ func NoticeItems(c Case, o Outcome) []NoticeItem {
 			}
 		}
 	case Rectification, Restriction:
+		if c.Type == Rectification && !slices.ContainsFunc(c.Rectification, func(it RectificationItem) bool { return !it.Kept }) {
+			return nil
+		}
 		action := NoticeRectify
 		if c.Type == Restriction {
 			action = NoticeRestrict

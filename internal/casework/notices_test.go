@@ -38,7 +38,11 @@ func TestNoticeItems(t *testing.T) {
 		{"erasure withdrawn", erasure, casework.Withdrawn, nil},
 		{"erasure with nothing erased", casework.Case{Type: casework.Erasure, Activities: chosen[2:],
 			Erasure: []casework.ErasureItem{kept("invoicing", "AWR art. 52", "2033-12-31")}}, casework.PartiallyGranted, nil},
-		{"rectification granted", casework.Case{Type: casework.Rectification, Activities: chosen}, casework.Granted, every(casework.NoticeRectify)},
+		{"rectification granted", casework.Case{Type: casework.Rectification, Activities: chosen, Rectification: []casework.RectificationItem{
+			{Field: "adres", Old: "Kerkstraat 1", New: "Dorpsstraat 1"}, {Field: "diagnose", Old: "…", Kept: true, Reason: "oordeel"}}},
+			casework.PartiallyGranted, every(casework.NoticeRectify)},
+		{"rectification with nothing corrected", casework.Case{Type: casework.Rectification, Activities: chosen, Rectification: []casework.RectificationItem{
+			{Field: "diagnose", Old: "…", Kept: true, Reason: "oordeel"}}}, casework.PartiallyGranted, nil},
 		{"restriction granted in part", casework.Case{Type: casework.Restriction, Activities: chosen}, casework.PartiallyGranted, every(casework.NoticeRestrict)},
 		{"restriction refused", casework.Case{Type: casework.Restriction, Activities: chosen}, casework.Refused, nil},
 		{"access granted", casework.Case{Type: casework.Access, Activities: chosen}, casework.Granted, nil},
@@ -104,7 +108,8 @@ func TestDecideDraftsNotices(t *testing.T) {
 				t.Fatal(err)
 			}
 			if _, err := f.store.UpdateCase(ctx, c.Reference, f.owner, func(*casework.Case) (casework.Change, error) {
-				return casework.Change{Activities: &[]string{"client-file", "invoicing"}}, nil
+				return casework.Change{Activities: &[]string{"client-file", "invoicing"}, Rectification: &[]casework.RectificationItem{
+					{Field: "adres", Old: "Kerkstraat 1", New: "Dorpsstraat 1", Systems: []string{"dossier"}}}}, nil
 			}); err != nil {
 				t.Fatal(err)
 			}

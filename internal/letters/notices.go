@@ -110,10 +110,21 @@ func (w *Writer) noticeLetter(k casework.Case, r register.Receiving, all []regis
 		}
 		lines = append(lines, "- "+w.cat.T(c, "notice.item."+string(it.Action), map[string]any{"Activity": activity}))
 	}
+	var corrections []string
+	if slices.ContainsFunc(items, func(it casework.NoticeItem) bool { return it.Action == casework.NoticeRectify }) {
+		for _, it := range k.Rectification {
+			if !it.Kept {
+				corrections = append(corrections, "- "+w.cat.T(c, "notice.correction", map[string]any{"Field": it.Field, "New": it.New}))
+			}
+		}
+	}
+	if len(corrections) > 0 {
+		corrections = append([]string{w.cat.T(c, "notice.corrections", nil)}, corrections...)
+	}
 	data := map[string]any{
 		"Recipient": r.Recipient.Name, "Practice": w.practiceName(st, c), "Name": name, "Born": born,
 		"Right": w.cat.T(c, "notice.right."+string(k.Type), nil), "Article": noticeArticle[k.Type],
-		"Items": strings.Join(lines, "\n"), "Reference": k.Reference, "Contact": strings.TrimSpace(st.PrivacyEmail),
+		"Items": strings.Join(lines, "\n"), "Corrections": strings.Join(corrections, "\n"), "Reference": k.Reference, "Contact": strings.TrimSpace(st.PrivacyEmail),
 	}
 	var buf bytes.Buffer
 	if err := w.templates["notice."+string(c)].Execute(&buf, data); err != nil {

@@ -101,3 +101,30 @@ func TestDecisionLetterNotified(t *testing.T) {
 		}
 	}
 }
+
+// A rectification's notice lists what the corrected data are now, and
+// nothing of what was kept.
+func TestDraftNoticesRectification(t *testing.T) {
+	w, _ := decisionWriter(t, practice.Netherlands)
+	reg := []register.Activity{{Key: "client-file", Name: "Cliëntdossier", Recipients: []register.Recipient{
+		{Name: "ECD-leverancier", Kind: register.Processor, Country: "NL", Email: "privacy@ecd.example"}}}}
+	n := letters.NewNotices(w, func(context.Context) ([]register.Activity, error) { return reg, nil })
+	k := confirmedCase(casework.Rectification)
+	k.Rectification = []casework.RectificationItem{{Field: "adres", Old: "Kerkstraat 1", New: "Dorpsstraat 12", Systems: []string{"dossier"}},
+		{Field: "diagnose", Old: "Oud oordeel", Kept: true, Reason: "Een professioneel oordeel."}}
+	ns, err := n.DraftNotices(t.Context(), k, []casework.NoticeItem{{Activity: "client-file", Action: casework.NoticeRectify}}, decidedOn)
+	if err != nil || len(ns) != 1 {
+		t.Fatalf("DraftNotices = %+v, %v", ns, err)
+	}
+	body := ns[0].Letter.Body
+	for _, s := range []string{"Cliëntdossier: corrigeer", "adres: Dorpsstraat 12", "artikel 16 AVG"} {
+		if !strings.Contains(body, s) {
+			t.Errorf("the notice lacks %q:\n%s", s, body)
+		}
+	}
+	for _, s := range []string{"Kerkstraat", "diagnose", "oordeel"} {
+		if strings.Contains(body, s) {
+			t.Errorf("the notice names %q:\n%s", s, body)
+		}
+	}
+}

@@ -46,6 +46,7 @@ var eventActions = map[casework.EventKind]audit.Action{
 	casework.EventErasure:       audit.CaseErasure,
 	casework.EventNotices:       audit.CaseNotices,
 	casework.EventNoticePosted:  audit.CaseNotices,
+	casework.EventRectification: audit.CaseRectification,
 }
 
 // eventDetail is the audit detail of an event: machine words only.
@@ -83,6 +84,8 @@ func eventDetail(e casework.Event) string {
 		return "count=" + e.Data["count"] + " post=" + e.Data["post"]
 	case casework.EventNoticePosted:
 		return "posted=" + e.Data["notice"]
+	case casework.EventRectification:
+		return "corrected=" + e.Data["corrected"] + " kept=" + e.Data["kept"]
 	case casework.EventDocumentsSent:
 		return "documents=" + e.Data["count"]
 	}

@@ -69,6 +69,12 @@ var sealedColumns = []SealedColumn{
 	// writeNotices: an art. 19 notice's letter, bound to the row id,
 	// sealed right after the insert; NULL once the case is anonymised.
 	{Table: "case_notices", Column: "letter", Row: "CAST(id AS TEXT)"},
+	// writeRectification: bound to "<case id>/<position>", the primary
+	// key; new_value, reason and statement are NULL where an item has none.
+	{Table: "case_rectification_items", Column: "old_value", Row: `CAST(case_id AS TEXT) || '/' || CAST(position AS TEXT)`},
+	{Table: "case_rectification_items", Column: "new_value", Row: `CAST(case_id AS TEXT) || '/' || CAST(position AS TEXT)`},
+	{Table: "case_rectification_items", Column: "reason", Row: `CAST(case_id AS TEXT) || '/' || CAST(position AS TEXT)`},
+	{Table: "case_rectification_items", Column: "statement", Row: `CAST(case_id AS TEXT) || '/' || CAST(position AS TEXT)`},
 }
 
 // SealedColumns returns every column that holds vault blobs, in the order

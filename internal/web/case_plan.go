@@ -37,7 +37,8 @@ var stepAnchors = map[string]string{
 	rights.StepActivities: "#h-activities", rights.StepStatement: "#h-statement",
 	rights.StepDocuments: "#h-documents", rights.StepConsents: "#h-consents",
 	rights.StepDecision: "#h-decision", rights.StepLetter: "#h-letter",
-	rights.StepNotices: "#h-notices",
+	rights.StepNotices:       "#h-notices",
+	rights.StepRectification: "#h-rectification",
 }
 
 // planFacts gathers what the plan needs from what the case page already
@@ -45,7 +46,8 @@ var stepAnchors = map[string]string{
 // consents chosen and the letter sent.
 func planFacts(p casePage) rights.Facts {
 	f := rights.Facts{StatementApproved: p.Answers.Approved, LetterSent: p.SentLetter != nil,
-		ErasureRecorded: len(p.Case.Erasure) > 0 && len(p.Case.Erasure) == len(p.Case.Activities)}
+		ErasureRecorded:       len(p.Case.Erasure) > 0 && len(p.Case.Erasure) == len(p.Case.Activities),
+		RectificationRecorded: len(p.Case.Rectification) > 0}
 	if p.ID != nil {
 		for _, n := range p.ID.Needs {
 			switch {

@@ -106,6 +106,8 @@ func (s *Server) routes() {
 	work.POST("/cases/:ref/consents", s.caseChooseConsents())
 	work.GET("/cases/:ref/notices/:id/letter.pdf", s.caseNoticePDF)
 	work.POST("/cases/:ref/notices/:id/posted", s.caseNoticePosted())
+	work.POST("/cases/:ref/rectification", s.caseAddRectification())
+	work.POST("/cases/:ref/rectification/remove", s.caseRemoveRectification())
 	// The consent registry (AVG art. 7): every staff member records and
 	// searches consents; a consent is withdrawn only through a case.
 	work.GET("/consents", s.consentList)
@@ -219,6 +221,7 @@ func (s *Server) routes() {
 	staffAPI.PUT("/cases/:reference/consents", s.apiCaseConsents)
 	staffAPI.PUT("/cases/:reference/erasure", s.apiCaseErasure)
 	staffAPI.GET("/cases/:reference/notices", s.apiCaseNotices)
+	staffAPI.PUT("/cases/:reference/rectification", s.apiCaseRectification)
 	staffAPI.POST("/cases/:reference/identity", s.apiRecordIdentity)
 }
 
