@@ -94,14 +94,14 @@ const (
 	// Detail lists the activities erased and kept
 	// ("erased=client-file kept=invoicing").
 	CaseErasure Action = "case_erasure"
+	// CaseRectification: the items of a rectification (AVG art. 16) were
+	// recorded; Detail counts them ("corrected=2 kept=1"), never the values.
+	CaseRectification Action = "case_rectification"
 	// CaseNotices: the art. 19 notices of a case were made when it was
 	// decided ("count=3 post=1"), or one to post was marked printed and
 	// posted ("posted=7", the notice's id). Recipients' names stay with
 	// the case.
 	CaseNotices Action = "case_notices"
-	// CaseRectification: the items of a rectification (AVG art. 16) were
-	// recorded; Detail counts them ("corrected=2 kept=1"), never the values.
-	CaseRectification Action = "case_rectification"
 
 	// FileView: a stored file (e.g. an ID copy) was opened or downloaded.
 	FileView Action = "file_view"
