@@ -52,6 +52,7 @@ const (
 	keysQuestion     = "MARKER-QUESTION stuur een kopie van uw ID"
 	keysAnswer       = "MARKER-ANSWER zie bijlage"
 	keysLetter       = "MARKER-LETTER Geachte heer, mevrouw,"
+	keysNotice       = "MARKER-NOTICE wis de gegevens van Sanne Bakker"
 	keysTOTP         = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 	keysVerifier     = "MARKER-VERIFIER-0123456789-0123456789-0123456789"
 	keysFile         = "MARKER-FILE %PDF-1.7 identiteitsbewijs"
@@ -171,7 +172,9 @@ func seedKeys(tb testing.TB, dataDir string) keysSeed {
 		AddFile: &casework.File{ID: seed.liveFile, Purpose: casework.PurposeAuthority, Kind: "pdf", Size: int64(len(keysFile)), UploadedAt: at}})
 	change(requester, casework.Change{AddFile: &casework.File{ID: seed.destroyedFile, Purpose: casework.PurposeIDCopy, Kind: "pdf", Size: int64(len(keysFile)), UploadedAt: at}})
 	change(actor, casework.Change{DestroyFiles: []string{seed.destroyedFile}})
-	change(actor, casework.Change{Letter: &casework.Letter{Reference: c.Reference, Body: keysLetter}})
+	change(actor, casework.Change{Letter: &casework.Letter{Reference: c.Reference, Body: keysLetter},
+		Notices: []casework.Notice{{Recipient: "ECD-leverancier", Kind: "processor", Activities: []string{"client-file"},
+			Channel: casework.NoticeByPost, Letter: casework.Letter{Reference: c.Reference, Body: keysNotice}}}})
 	change(actor, casework.Change{Objection: &casework.ObjectionRecord{
 		Activities:       []casework.ObjectedActivity{{Key: newsletter.Key, Name: newsletter.Name, DirectMarketing: true}},
 		RequesterGrounds: keysGrounds, Outcome: casework.ObjectionStopped, DirectMarketing: true, From: received}})
@@ -235,6 +238,9 @@ func checkKeysSeed(tb testing.TB, dataDir string, seed keysSeed) {
 	}
 	if l, ok, err := st.CaseLetter(ctx, seed.caseID); err != nil || !ok || l.Body != keysLetter {
 		tb.Errorf("decision letter = %+v, %v, %v", l, ok, err)
+	}
+	if ns, err := st.CaseNotices(ctx, seed.caseID); err != nil || len(ns) != 1 || ns[0].Letter.Body != keysNotice {
+		tb.Errorf("notices = %+v, %v", ns, err)
 	}
 	acc, err := st.AccountByID(ctx, seed.staffID)
 	if err != nil || acc.TOTPSecret != keysTOTP {

@@ -115,6 +115,11 @@ const (
 	// "export=made", "transfer=sent"). Data and organisation are sealed with
 	// the case, never here.
 	CasePortability Action = "case_portability"
+	// CaseNotices: the art. 19 notices of a case were made when it was
+	// decided ("count=3 post=1"), or one to post was marked printed and
+	// posted ("posted=7", the notice's id). Recipients' names stay with
+	// the case.
+	CaseNotices Action = "case_notices"
 
 	// FileView: a stored file (e.g. an ID copy) was opened or downloaded.
 	FileView Action = "file_view"
@@ -206,7 +211,7 @@ var actions = []Action{
 	SignIn, SignInFailed, SignOut, AccessDenied,
 	CaseView, CaseCreate, CaseUpdate, CaseStatus, CaseAssign, CaseNote, CaseMessage,
 	CaseExtend, CaseDecide, CaseExport, CaseDelete, CaseActivities, CaseStatement, CaseErasure,
-	CaseRectification, CaseObjection, CaseRestriction, CaseRestrictionLifting, CasePortability,
+	CaseRectification, CaseObjection, CaseRestriction, CaseRestrictionLifting, CasePortability, CaseNotices,
 	FileView, FileUpload, FileDelete,
 	BreachView, BreachCreate, BreachUpdate, BreachExport, BreachDelete,
 	SettingsUpdate, StaffInvite, StaffUpdate, StaffDisable, PasswordChange,

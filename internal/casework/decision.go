@@ -77,6 +77,10 @@ type Decision struct {
 	// Statement is the approved access statement (art. 15(1)), part of an
 	// access letter; empty: the letter has no such section.
 	Statement string
+	// Notified is how many recipients the decision tells under AVG art.
+	// 19 (set by Decide and DraftLetter): the letter then says so, and
+	// that the requester may ask who they are.
+	Notified int
 }
 
 // articleRef finds a reference to an article of law: "art. 12", "artikel
@@ -226,6 +230,9 @@ func (s *Service) UseGate(gates ...DecisionGate) { s.gates = append(s.gates, gat
 // Decide completes the case with an outcome and reasons, and tells the
 // requester (a refusal names its ground and the right to complain to the
 // practice's supervisory authority and to go to court, AVG art. 12(4)).
+// A rectification, erasure or restriction granted in whole or in part
+// also makes the notices of AVG art. 19 (NoticeItems, the Notifier), their
+// mails queued in the same transaction, and the letter says so.
 // It returns Invalid with the problems of Decision.Validate, and changes
 // nothing then. A refusal decided after the deadline in force (the
 // original one, or the extended one; identity pauses added) is recorded as
@@ -270,6 +277,12 @@ func (s *Service) Decide(ctx context.Context, a Actor, ref string, d Decision) (
 			return Change{}, err
 		}
 		d.Statement = statement
+		if ch.Notices, err = s.notices(ctx, *c, d.Outcome, today); err != nil {
+			return Change{}, err
+		}
+		if d.Notified = len(ch.Notices); d.Notified > 0 {
+			ch.Events = append(ch.Events, noticesEvent(ch.Notices))
+		}
 		letter, err := s.letters.DecisionLetter(*c, d, today)
 		if err != nil {
 			return Change{}, apperr.Wrap(err, "error.internal")

@@ -115,6 +115,8 @@ type Service struct {
 	clock   clock.Clock
 	baseURL string // public address of the portal, for links in e-mails
 	gates   []DecisionGate
+	// notifier drafts the art. 19 notices of a decision; nil: none.
+	notifier Notifier
 }
 
 // NewService returns a Service. baseURL is the portal's public address

@@ -76,6 +76,10 @@ type Change struct {
 	// SendDocuments marks the case's answer documents that were not sent
 	// yet as sent (package delivery); none such is a conflict.
 	SendDocuments *DocumentsSent
+	// Notices are new art. 19 notices, each mail queued with its notice;
+	// NoticePosted marks one to post as printed and posted (notices.go).
+	Notices      []Notice
+	NoticePosted *int64
 }
 
 // DocumentsSent is when answer documents were sent to the requester and

@@ -64,8 +64,10 @@ func (w *Writer) letterhead(st practice.Settings, c lang.Code) string {
 // with its article, the ground's detail and what is kept until when — held
 // back, in neutral words, while the requester is not confirmed
 // (DOMAIN.md §8); the reasons; the access statement when there is one; and
-// the complaint route to the practice's authority and the court (art.
-// 12(4)), except for a request the requester withdrew.
+// that the recipients of the data were told (art. 19) and that the
+// requester may ask who they are; the complaint route to the practice's
+// authority and the court (art. 12(4)), except for a request the requester
+// withdrew.
 func (w *Writer) decisionBody(k casework.Case, d casework.Decision, st practice.Settings, c lang.Code) (string, error) {
 	authority := st.Authority()
 	data := map[string]any{
@@ -81,6 +83,7 @@ func (w *Writer) decisionBody(k casework.Case, d casework.Decision, st practice.
 		"Contact":  strings.TrimSpace(st.PrivacyEmail),
 		"Practice": w.practiceName(st, c),
 		"OnBehalf": "",
+		"Notified": "",
 	}
 	// A parent or representative reads "your data" as the data of the
 	// person they act for; the letter says so once.
@@ -114,6 +117,13 @@ func (w *Writer) decisionBody(k casework.Case, d casework.Decision, st practice.
 		data["Objection"] = w.objectionLines(k, d, c)
 		data["Restriction"] = w.restrictionLines(k, d, c)
 		data["Portability"] = w.portabilityLines(k, d, c, st.Location())
+	}
+	if d.Notified > 0 {
+		id := "letter.notified"
+		if k.ByPost() {
+			id = "letter.notified_post"
+		}
+		data["Notified"] = w.cat.N(c, id, d.Notified, nil)
 	}
 	var buf bytes.Buffer
 	if err := w.templates["decision_letter."+string(c)].Execute(&buf, data); err != nil {

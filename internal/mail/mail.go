@@ -76,12 +76,15 @@ const (
 	// KindPortabilityTransfer: a portability export's link to another
 	// organisation (AVG art. 20(2)).
 	KindPortabilityTransfer Kind = "portability_transfer"
+	// KindNotice tells a recipient of the data of a rectification,
+	// erasure or restriction (AVG art. 19).
+	KindNotice Kind = "notice"
 )
 
 // Kinds lists every Kind, e.g. for the words of the outbox page.
 func Kinds() []Kind {
 	return []Kind{KindAcknowledgement, KindMessage, KindExtension, KindDecision, KindInvitation,
-		KindReminder, KindBreachReminder, KindBreachLetter, KindDocuments, KindDeliveryCode, KindRestrictionLifting, KindPortabilityTransfer}
+		KindReminder, KindBreachReminder, KindBreachLetter, KindDocuments, KindDeliveryCode, KindRestrictionLifting, KindPortabilityTransfer, KindNotice}
 }
 
 // Validate reports whether m may be sent. It returns an error wrapping

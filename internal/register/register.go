@@ -11,6 +11,7 @@ package register
 import (
 	"regexp"
 	"slices"
+	"strings"
 )
 
 // LegalBasis is the ground of AVG art. 6(1) an activity rests on.
@@ -151,3 +152,42 @@ const MaxKey = 60
 // digits and single hyphens between them (client-file, art-30), at most
 // MaxKey characters.
 func ValidKey(k string) bool { return len(k) <= MaxKey && keyPattern.MatchString(k) }
+
+// Receiving is a recipient with the activities whose data it receives.
+type Receiving struct {
+	Recipient Recipient
+	// Activities are the keys of the activities, in the register's order.
+	Activities []string
+}
+
+// RecipientsOf returns every recipient, of any kind, of the activities of
+// all whose keys are in keys, and no one else: one entry per recipient,
+// named the same under several of those activities (ignoring case and
+// surrounding spaces) or not, in the order they first appear in the
+// register. Each entry has the first e-mail address the register gives the
+// recipient under those activities. An art. 19 notice goes to each.
+func RecipientsOf(all []Activity, keys []string) []Receiving {
+	var out []Receiving
+	index := map[string]int{}
+	for _, a := range all {
+		if !slices.Contains(keys, a.Key) {
+			continue
+		}
+		for _, r := range a.Recipients {
+			id := strings.ToLower(strings.TrimSpace(r.Name))
+			i, seen := index[id]
+			if !seen {
+				i, index[id] = len(out), len(out)
+				r.Name, r.Email = strings.TrimSpace(r.Name), strings.TrimSpace(r.Email)
+				out = append(out, Receiving{Recipient: r})
+			}
+			if out[i].Recipient.Email == "" {
+				out[i].Recipient.Email = strings.TrimSpace(r.Email)
+			}
+			if !slices.Contains(out[i].Activities, a.Key) {
+				out[i].Activities = append(out[i].Activities, a.Key)
+			}
+		}
+	}
+	return out
+}

@@ -56,6 +56,8 @@ var eventActions = map[casework.EventKind]audit.Action{
 	// a promised destruction confirmed, and the last one that completes
 	casework.EventDestructionConfirmed: audit.CaseErasure,
 	casework.EventDestroyed:            audit.CaseErasure,
+	casework.EventNotices:              audit.CaseNotices,
+	casework.EventNoticePosted:         audit.CaseNotices,
 }
 
 // eventDetail is the audit detail of an event: machine words only.
@@ -91,6 +93,10 @@ func eventDetail(e casework.Event) string {
 		return "erased=" + e.Data["erased"] + " kept=" + e.Data["kept"] + " scheduled=" + e.Data["scheduled"]
 	case casework.EventDestructionConfirmed:
 		return "destroyed=" + e.Data["activity"] + " on=" + e.Data["on"]
+	case casework.EventNotices:
+		return "count=" + e.Data["count"] + " post=" + e.Data["post"]
+	case casework.EventNoticePosted:
+		return "posted=" + e.Data["notice"]
 	case casework.EventRectification:
 		return "corrected=" + e.Data["corrected"] + " kept=" + e.Data["kept"]
 	case casework.EventObjection:

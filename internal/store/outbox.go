@@ -30,23 +30,32 @@ type outboxRow struct {
 func (outboxRow) TableName() string { return "outbox" }
 
 // enqueue writes msgs to the outbox inside tx, sealed (recipient and text are
-// personal data). The seal is bound to the row id, which exists only after
-// the insert, so each row is written empty first and sealed second.
+// personal data).
 func (s *DB) enqueue(tx *gorm.DB, msgs []mail.Message, now time.Time) error {
 	for _, m := range msgs {
-		r := outboxRow{Message: []byte{}, CreatedAt: now.UTC(), NextAttemptAt: now.UTC(), Kind: string(m.Kind), Reference: m.Ref}
-		if err := tx.Create(&r).Error; err != nil {
-			return internal(err, "queue mail")
-		}
-		blob, err := s.sealJSON("outbox", "message", idString(r.ID), m)
-		if err != nil {
-			return internal(err, "seal mail")
-		}
-		if err := tx.Model(&outboxRow{}).Where("id = ?", r.ID).Update("message", blob).Error; err != nil {
-			return internal(err, "queue mail")
+		if _, err := s.queueMail(tx, m, now); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// queueMail writes m to the outbox inside tx and returns its row's id. The
+// seal is bound to the row id, which exists only after the insert, so the
+// row is written empty first and sealed second.
+func (s *DB) queueMail(tx *gorm.DB, m mail.Message, now time.Time) (int64, error) {
+	r := outboxRow{Message: []byte{}, CreatedAt: now.UTC(), NextAttemptAt: now.UTC(), Kind: string(m.Kind), Reference: m.Ref}
+	if err := tx.Create(&r).Error; err != nil {
+		return 0, internal(err, "queue mail")
+	}
+	blob, err := s.sealJSON("outbox", "message", idString(r.ID), m)
+	if err != nil {
+		return 0, internal(err, "seal mail")
+	}
+	if err := tx.Model(&outboxRow{}).Where("id = ?", r.ID).Update("message", blob).Error; err != nil {
+		return 0, internal(err, "queue mail")
+	}
+	return r.ID, nil
 }
 
 // Due implements mail.Queue: unsent mails whose next attempt is due, oldest

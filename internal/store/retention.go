@@ -63,6 +63,9 @@ func (s *Cases) anonymise(ctx context.Context, id int64, ref string, now time.Ti
 				return tx.Table("case_requirements").Where("case_id = ?", id).Update("reason", nil).Error
 			}},
 			{"letter", func() error { return tx.Exec("DELETE FROM case_letters WHERE case_id = ?", id).Error }},
+			{"notices", func() error {
+				return tx.Table("case_notices").Where("case_id = ?", id).Update("letter", nil).Error
+			}},
 			{"access statement", func() error { return tx.Exec("DELETE FROM access_statements WHERE case_id = ?", id).Error }},
 			{"rectification", func() error { return tx.Exec("DELETE FROM case_rectification_items WHERE case_id = ?", id).Error }},
 			{"objection", func() error { return tx.Exec("DELETE FROM case_objections WHERE case_id = ?", id).Error }},

@@ -68,6 +68,9 @@ var sealedColumns = []SealedColumn{
 	// deliveries.go: an answer document's name, bound to its id (the
 	// file's id, known before the insert).
 	{Table: "case_documents", Column: "name", Row: "id"},
+	// writeNotices: an art. 19 notice's letter, bound to the row id,
+	// sealed right after the insert; NULL once the case is anonymised.
+	{Table: "case_notices", Column: "letter", Row: "CAST(id AS TEXT)"},
 	// writeRectification: bound to "<case id>/<position>", the primary
 	// key; new_value, reason and statement are NULL where an item has none.
 	{Table: "case_rectification_items", Column: "old_value", Row: `CAST(case_id AS TEXT) || '/' || CAST(position AS TEXT)`},

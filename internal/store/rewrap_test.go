@@ -54,6 +54,7 @@ const (
 	seedConsentName = "MARKER-CONSENT Fenna Oosterbroek"
 	seedLetter      = "MARKER-LETTER Geachte Jan de Vries,"
 	seedStatement   = "MARKER-STATEMENT wij verwerken"
+	seedNotice      = "MARKER-NOTICE wis de gegevens van Jan de Vries"
 	// the seed's rectification items: one corrected, one kept
 	seedOld          = "MARKER-OLD Kerkstraat 1"
 	seedNew          = "MARKER-NEW Dorpsstraat 12"
@@ -108,7 +109,9 @@ func seedSealed(tb testing.TB, s *Store) sealedSeed {
 	}
 	update(tb, s, c.Reference, casework.Actor{Requester: true, Scope: casework.Scope{All: true}},
 		casework.Change{AnswerInfo: &casework.InfoRequest{ID: qs[0].ID, Answer: seedAnswer}})
-	update(tb, s, c.Reference, actor, casework.Change{Letter: &casework.Letter{Reference: c.Reference, Body: seedLetter}})
+	update(tb, s, c.Reference, actor, casework.Change{Letter: &casework.Letter{Reference: c.Reference, Body: seedLetter},
+		Notices: []casework.Notice{{Recipient: "ECD-leverancier", Kind: "processor", Activities: []string{"client-file"},
+			Channel: casework.NoticeByPost, Letter: casework.Letter{Reference: c.Reference, Body: seedNotice}}}})
 	seedBreach(tb, s, m.ID)
 	smtp := mail.Settings{Host: "smtp.zorg.example", Port: 587, Username: "portaal", Password: seedSMTPPass,
 		From: "noreply@zorg.example", Security: mail.SecuritySTARTTLS}
@@ -199,6 +202,9 @@ func checkSeedOpens(tb testing.TB, s *Store, seed sealedSeed) {
 	}
 	if l, ok, err := s.CaseLetter(ctx, seed.caseID); err != nil || !ok || l.Body != seedLetter || l.SentAt.IsZero() {
 		tb.Errorf("CaseLetter = %+v, %v, %v; want the seeded letter with its time of sending", l, ok, err)
+	}
+	if ns, err := s.CaseNotices(ctx, seed.caseID); err != nil || len(ns) != 1 || ns[0].Letter.Body != seedNotice {
+		tb.Errorf("CaseNotices = %+v, %v; want the seeded notice", ns, err)
 	}
 	acc, err := s.AccountByID(ctx, seed.staffID)
 	if err != nil {

@@ -87,6 +87,9 @@ func (s *Cases) UpdateCase(ctx context.Context, ref string, actor casework.Actor
 		if err := s.writeObjection(tx, c, ch); err != nil {
 			return err
 		}
+		if err := s.writeNotices(tx, c.ID, ch, c.UpdatedAt); err != nil {
+			return err
+		}
 		if c.Requester.Email != address {
 			if err := revokeTrackingTokens(tx, c.ID); err != nil {
 				return err

@@ -371,6 +371,15 @@ func TestAPIDescriptionDescribesAnswers(t *testing.T) {
 		t.Errorf("the case holds no restriction: %v", got)
 	}
 	call(http.MethodPut, "/api/v1/cases/"+rref+"/restriction", owner, with(restriction, "until", "2027-01-31"), http.StatusUnprocessableEntity, true)
+	call(http.MethodGet, "/api/v1/cases/"+eref+"/notices", owner, nil, http.StatusOK, true)
+	call(http.MethodPost, "/api/v1/cases/"+eref+"/identity", owner, object{"outcome": "verified", "method": "email_on_file"}, http.StatusOK, true)
+	call(http.MethodPost, "/api/v1/cases/"+eref+"/decision", owner, object{"outcome": "partially_granted", "ground": "legal_retention",
+		"statute": "AWR art. 52", "until": "2033-12-31", "reasons": "De wachtlijst is gewist."}, http.StatusOK, true)
+	// Art. 19: the erased activity's recipient is told, the kept one's not.
+	told := call(http.MethodGet, "/api/v1/cases/"+eref+"/notices", owner, nil, http.StatusOK, true).object()["notices"].([]any)
+	if len(told) != 1 || told[0].(map[string]any)["recipient"] != "Planningsdienst" || told[0].(map[string]any)["activity"] != "wachtlijst" {
+		t.Errorf("GET notices: %v, want the one recipient of the erased activity", told)
+	}
 	call(http.MethodGet, "/api/v1/cases/"+posted["reference"].(string)+"/letter.pdf", owner, nil, http.StatusOK, true)
 
 	// Breaches.

@@ -38,6 +38,7 @@ var stepAnchors = map[string]string{
 	rights.StepActivities: "#h-activities", rights.StepStatement: "#h-statement",
 	rights.StepDocuments: "#h-documents", rights.StepConsents: "#h-consents",
 	rights.StepDecision: "#h-decision", rights.StepLetter: "#h-letter",
+	rights.StepNotices:       "#h-notices",
 	rights.StepRectification: "#h-rectification",
 	rights.StepObjection:     "#h-objection",
 	rights.StepRestriction:   "#h-restriction",
@@ -71,6 +72,9 @@ func planFacts(p casePage) rights.Facts {
 	}
 	if p.Documents != nil {
 		f.DocumentsUnsent = p.Documents.Unsent
+	}
+	if p.Notices != nil {
+		f.NoticesOpen = p.Notices.Open
 	}
 	if p.Consents != nil {
 		for _, l := range p.Consents.Lines {

@@ -375,6 +375,7 @@ type trackPage struct {
 	Letter    *casework.Letter
 	LetterPDF string
 	Documents *trackDocuments // the answer documents sent, if any
+	Told      *trackTold      // the art. 19 notices, if any (notices.go)
 }
 
 // trackEvent is a message, extension or decision as the requester reads it.
@@ -471,6 +472,9 @@ func (s *Server) renderTrack(c echo.Context, status int, problem string) error {
 		return err
 	} else if ok {
 		p.Letter, p.LetterPDF = &l, "/volg/"+c.Param("token")+"/letter.pdf"
+	}
+	if p.Told, err = s.trackToldOf(c, k); err != nil {
+		return err
 	}
 	if s.Identity != nil {
 		if q, err := s.Identity.OpenQuestion(ctx, k); err != nil {

@@ -80,6 +80,8 @@ type Store interface {
 	answerStore
 	// The export links of portability cases (portability.go).
 	portabilityStore
+	// The art. 19 notices of a case (notices.go).
+	noticeStore
 
 	// The accountability report (staff_report.go).
 	reportStore

@@ -83,6 +83,8 @@ type casePage struct {
 	Documents *caseDocuments
 	// Plan is the step rail of the case's right (case_plan.go).
 	Plan *casePlan
+	// Notices are the art. 19 notices of the decision (notices.go).
+	Notices *caseNotices
 }
 
 // receivedText is when case k was received as people read it: the day
@@ -147,7 +149,7 @@ var caseFieldOrder = []string{"status.form", "status.to", "assign.assignee", "re
 	"identity.method", "identity.outcome", "identity.checks", "identity.note", "identity.reason",
 	"ask.form", "ask.method", "ask.upload", "ask.text", "withdraw.form", "withdraw.reason", "message.text", "note.text",
 	"extension.form", "extension.reason", "decision.form", "decision.outcome", "decision.withdrawn_how", "decision.ground",
-	"decision.detail", "decision.statute", "decision.until", "decision.reasons", "decision.letter", "consents.form", "consents.consents",
+	"decision.detail", "decision.statute", "decision.until", "decision.reasons", "decision.letter", "consents.form", "consents.consents", "notices.form",
 	"activities.form", "activities.activities", "statement.form", "statement.text", "documents.form", "documents.file",
 	"rectification.form", "rectification.items", "rectification.field", "rectification.old", "rectification.action", "rectification.new",
 	"rectification.systems", "rectification.reason", "rectification.statement",
@@ -275,6 +277,9 @@ func (s *Server) renderCase(c echo.Context, status int, action string, problems 
 		}
 	}
 	if p.Consents, err = s.caseConsentsOf(ctx, b.Tr, k); err != nil {
+		return err
+	}
+	if p.Notices, err = s.caseNoticesOf(ctx, b.Tr, k, loc); err != nil {
 		return err
 	}
 	p.Rectification = caseRectificationOf(p.formState, k, action, values)

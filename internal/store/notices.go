@@ -1,0 +1,140 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/avgloket/avgloket/internal/casework"
+	"github.com/avgloket/avgloket/internal/deadline"
+)
+
+// caseNoticeRow is one art. 19 notice of a case. Recipient, kind and
+// activities are the register's words; the letter names the person and is
+// sealed, bound to the row id. A mail's address and status live in its
+// outbox row.
+type caseNoticeRow struct {
+	ID         int64 `gorm:"primaryKey"`
+	CaseID     int64
+	Recipient  string
+	Kind       string
+	Activities string
+	Channel    string
+	Language   string
+	OutboxID   *int64
+	Letter     []byte
+	CreatedAt  time.Time
+	PrintedAt  *time.Time
+}
+
+func (caseNoticeRow) TableName() string { return "case_notices" }
+
+// writeNotices stores the new notices ch carries, each mail queued in the
+// outbox and linked to its notice, and marks the notice ch.NoticePosted
+// printed, inside tx. A notice to mark that is not one of case caseID's
+// letters still to post is a Conflict.
+func (s *Cases) writeNotices(tx *gorm.DB, caseID int64, ch casework.Change, now time.Time) error {
+	for _, n := range ch.Notices {
+		r := caseNoticeRow{CaseID: caseID, Recipient: n.Recipient, Kind: n.Kind, Activities: strings.Join(n.Activities, ","),
+			Channel: string(n.Channel), Language: string(casework.ParseLanguage(string(n.Language))), CreatedAt: now.UTC()}
+		if n.Mail != nil {
+			id, err := s.queueMail(tx, *n.Mail, now)
+			if err != nil {
+				return err
+			}
+			r.OutboxID = &id
+		}
+		if err := tx.Create(&r).Error; err != nil {
+			return internal(err, "record notice")
+		}
+		b, err := s.sealJSON("case_notices", "letter", idString(r.ID), n.Letter)
+		if err != nil {
+			return internal(err, "seal notice")
+		}
+		if err := tx.Model(&caseNoticeRow{}).Where("id = ?", r.ID).Update("letter", b).Error; err != nil {
+			return internal(err, "record notice")
+		}
+	}
+	if id := ch.NoticePosted; id != nil {
+		res := tx.Model(&caseNoticeRow{}).Where("id = ? AND case_id = ? AND channel = ? AND printed_at IS NULL",
+			*id, caseID, string(casework.NoticeByPost)).Update("printed_at", now.UTC())
+		if res.Error != nil {
+			return internal(res.Error, "mark notice posted")
+		}
+		if res.RowsAffected == 0 {
+			return conflict("notices.not_to_post")
+		}
+	}
+	return nil
+}
+
+// noticeView is a notice row with its mail's sending time.
+type noticeView struct {
+	Row    caseNoticeRow `gorm:"embedded"`
+	SentAt *time.Time
+}
+
+// CaseNotices returns the art. 19 notices of case caseID, oldest first,
+// with their status: a mail is sent once its outbox row is, a letter
+// printed once marked posted. The caller has read the case through a
+// scoped or tracking-link read.
+func (s *Cases) CaseNotices(ctx context.Context, caseID int64) ([]casework.Notice, error) {
+	var rows []noticeView
+	err := s.db.WithContext(ctx).Table("case_notices").Select("case_notices.*, outbox.sent_at AS sent_at").
+		Joins("LEFT JOIN outbox ON outbox.id = case_notices.outbox_id").
+		Where("case_notices.case_id = ?", caseID).Order("case_notices.id").Find(&rows).Error
+	if err != nil {
+		return nil, internal(err, "read notices")
+	}
+	out := make([]casework.Notice, 0, len(rows))
+	for _, v := range rows {
+		r := v.Row
+		n := casework.Notice{ID: r.ID, Recipient: r.Recipient, Kind: r.Kind, Activities: strings.Split(r.Activities, ","),
+			Channel: casework.NoticeChannel(r.Channel), Language: casework.ParseLanguage(r.Language), Status: casework.NoticeQueued,
+			CreatedAt: r.CreatedAt}
+		switch {
+		case v.SentAt != nil:
+			n.Status, n.At = casework.NoticeSent, v.SentAt
+		case r.PrintedAt != nil:
+			n.Status, n.At = casework.NoticePrinted, r.PrintedAt
+		}
+		if len(r.Letter) > 0 {
+			if err := s.openJSON("case_notices", "letter", idString(r.ID), r.Letter, &n.Letter); err != nil {
+				return nil, internal(err, "open notice")
+			}
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// NoticesSent counts the art. 19 notices sent from from to to (both
+// included, days in loc) — mails the mail server took, letters marked
+// posted — per branch code ("" for cases without a branch), of one branch
+// when branch is not empty. For the accountability report (art. 5(2)).
+func (s *Cases) NoticesSent(ctx context.Context, from, to deadline.Date, branch string, loc *time.Location) (map[string]int, error) {
+	start, end := from.In(loc).UTC(), to.AddDays(1).In(loc).UTC()
+	var rows []struct {
+		Branch string
+		N      int
+	}
+	db := s.db.WithContext(ctx).Table("case_notices").
+		Select("COALESCE(branches.code, '') AS branch, COUNT(*) AS n").
+		Joins("JOIN cases ON cases.id = case_notices.case_id").
+		Joins("LEFT JOIN branches ON branches.id = cases.branch_id").
+		Joins("LEFT JOIN outbox ON outbox.id = case_notices.outbox_id").
+		Where("COALESCE(outbox.sent_at, case_notices.printed_at) >= ? AND COALESCE(outbox.sent_at, case_notices.printed_at) < ?", start, end)
+	if branch != "" {
+		db = db.Where("branches.code = ?", branch)
+	}
+	if err := db.Group("branches.code").Scan(&rows).Error; err != nil {
+		return nil, internal(err, "count notices")
+	}
+	out := map[string]int{}
+	for _, r := range rows {
+		out[r.Branch] += r.N
+	}
+	return out, nil
+}
