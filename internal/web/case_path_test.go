@@ -8,17 +8,29 @@ import (
 
 	"golang.org/x/net/html"
 
+	"github.com/avgloket/avgloket/internal/audit"
 	"github.com/avgloket/avgloket/internal/lang"
+	"github.com/avgloket/avgloket/internal/practice"
+	"github.com/avgloket/avgloket/internal/register"
 	"github.com/avgloket/avgloket/internal/staff"
 )
 
 // walkAccess takes access case ref through the steps before its decision
-// as an officer does on the case page: an activity chosen, then the
-// drafted statement approved.
-func walkAccess(tb testing.TB, officer *staffBrowser, ref string) {
+// as an officer does on the case page: an activity chosen (the client file
+// of the Dutch template register, put in by the owner when the register
+// lacks it), then the drafted statement approved.
+func (a *testApp) walkAccess(tb testing.TB, officer *staffBrowser, ref string) {
 	tb.Helper()
+	const key = "client-file"
+	if _, err := a.store.Activity(tb.Context(), key); err != nil {
+		i := slices.IndexFunc(register.Template(practice.Netherlands), func(r register.Activity) bool { return r.Key == key })
+		if _, err := a.store.AddActivity(tb.Context(), register.Template(practice.Netherlands)[i],
+			audit.Entry{At: a.clock.Now(), Actor: audit.Staff(1)}); err != nil {
+			tb.Fatal(err)
+		}
+	}
 	path := "/staff/cases/" + ref
-	officer.fill(officer.get(path), path+"/activities", "activities.activities", "client-file").location()
+	officer.fill(officer.get(path), path+"/activities", "activities.activities", key).location()
 	draft := officer.get(path).fieldValue("statement.text")
 	officer.submit(path+"/access-statement", "statement.text", draft, "statement.approve", "yes").location()
 }
