@@ -44,19 +44,22 @@ type keysSeed struct {
 }
 
 const (
-	keysDetails   = "MARKER-DETAILS logopedieverslag"
-	keysWrong     = "MARKER-WRONG geboortedatum"
-	keysNote      = "MARKER-NOTE gebeld met moeder"
-	keysReason    = "MARKER-REASON gezag aangetoond"
-	keysQuestion  = "MARKER-QUESTION stuur een kopie van uw ID"
-	keysAnswer    = "MARKER-ANSWER zie bijlage"
-	keysLetter    = "MARKER-LETTER Geachte heer, mevrouw,"
-	keysTOTP      = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-	keysVerifier  = "MARKER-VERIFIER-0123456789-0123456789-0123456789"
-	keysFile      = "MARKER-FILE %PDF-1.7 identiteitsbewijs"
-	keysSMTPPass  = "MARKER-SMTP-PASSWORD"
-	keysConsent   = "MARKER-CONSENT Sanne Bakker"
-	keysStatement = "MARKER-STATEMENT wij verwerken"
+	keysDetails      = "MARKER-DETAILS logopedieverslag"
+	keysWrong        = "MARKER-WRONG geboortedatum"
+	keysNote         = "MARKER-NOTE gebeld met moeder"
+	keysReason       = "MARKER-REASON gezag aangetoond"
+	keysQuestion     = "MARKER-QUESTION stuur een kopie van uw ID"
+	keysAnswer       = "MARKER-ANSWER zie bijlage"
+	keysLetter       = "MARKER-LETTER Geachte heer, mevrouw,"
+	keysTOTP         = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+	keysVerifier     = "MARKER-VERIFIER-0123456789-0123456789-0123456789"
+	keysFile         = "MARKER-FILE %PDF-1.7 identiteitsbewijs"
+	keysSMTPPass     = "MARKER-SMTP-PASSWORD"
+	keysConsent      = "MARKER-CONSENT Sanne Bakker"
+	keysStatement    = "MARKER-STATEMENT wij verwerken"
+	keysOld          = "MARKER-OLD 21 april 2015"
+	keysKept         = "MARKER-KEPT oordeel, geen feit"
+	keysOwnStatement = "MARKER-OWN-STATEMENT ik ben het oneens"
 )
 
 // seedKeys fills every sealed column of the data folder's database and
@@ -147,6 +150,9 @@ func seedKeys(tb testing.TB, dataDir string) keysSeed {
 		Requirement: &casework.RequirementStatus{Key: "guardian_consent", Waived: true, Reason: keysReason, ByID: m.ID, At: at},
 		AskInfo:     &casework.InfoRequest{Method: "id_copy", UploadKind: casework.PurposeIDCopy, Text: keysQuestion, AskedByID: m.ID, AskedAt: at},
 		Statement:   &casework.Statement{Text: keysStatement, EditedAt: at, EditedByID: m.ID},
+		Rectification: &[]casework.RectificationItem{
+			{Field: "geboortedatum", Old: keysOld, New: "12 april 2015", Systems: []string{"cliëntdossier"}},
+			{Field: "diagnose", Old: "ADHD", Kept: true, Reason: keysKept, Statement: keysOwnStatement}},
 	})
 	qs, err := st.InfoRequests(ctx, c.ID)
 	if err != nil || len(qs) != 1 {
@@ -199,6 +205,9 @@ func checkKeysSeed(tb testing.TB, dataDir string, seed keysSeed) {
 	reqs, err := st.Requirements(ctx, seed.caseID)
 	if err != nil || len(reqs) != 1 || reqs[0].Reason != keysReason {
 		tb.Errorf("requirements = %+v, %v", reqs, err)
+	}
+	if r := c.Rectification; len(r) != 2 || r[0].Old != keysOld || r[1].Reason != keysKept || r[1].Statement != keysOwnStatement {
+		tb.Errorf("rectification items = %+v", r)
 	}
 	if stm, err := st.AccessStatement(ctx, seed.caseID); err != nil || stm.Text != keysStatement {
 		tb.Errorf("access statement = %+v, %v", stm, err)

@@ -94,6 +94,9 @@ const (
 	// Detail lists the activities erased and kept
 	// ("erased=client-file kept=invoicing").
 	CaseErasure Action = "case_erasure"
+	// CaseRectification: the items of a rectification (AVG art. 16) were
+	// recorded; Detail counts them ("corrected=2 kept=1"), never the values.
+	CaseRectification Action = "case_rectification"
 
 	// FileView: a stored file (e.g. an ID copy) was opened or downloaded.
 	FileView Action = "file_view"
@@ -185,6 +188,7 @@ var actions = []Action{
 	SignIn, SignInFailed, SignOut, AccessDenied,
 	CaseView, CaseCreate, CaseUpdate, CaseStatus, CaseAssign, CaseNote, CaseMessage,
 	CaseExtend, CaseDecide, CaseExport, CaseDelete, CaseActivities, CaseStatement, CaseErasure,
+	CaseRectification,
 	FileView, FileUpload, FileDelete,
 	BreachView, BreachCreate, BreachUpdate, BreachExport, BreachDelete,
 	SettingsUpdate, StaffInvite, StaffUpdate, StaffDisable, PasswordChange,

@@ -49,6 +49,10 @@ type Case struct {
 	// (SaveErasure), in the register's order; filled when one case is
 	// read, empty until recorded.
 	Erasure []ErasureItem
+	// Rectification is what a rectification case corrected and kept
+	// (SaveRectification), in the order recorded; filled when one case is
+	// read, empty until recorded.
+	Rectification []RectificationItem
 	// BranchName and AssigneeName are the branch's and the assigned staff
 	// member's names, for people to read; filled when read.
 	BranchName, AssigneeName string

@@ -100,6 +100,12 @@ func (d Decision) Validate(c Case, today deadline.Date) Problems {
 	case c.Type == Erasure && d.Outcome == Granted && AnyKept(c.Erasure):
 		// Data kept by law: the erasure is granted in part at most.
 		p.add("outcome", "erasure.kept_not_granted")
+	case c.Type == Rectification && d.Outcome == Granted && AnyRectificationKept(c.Rectification):
+		// A correction refused: the rectification is granted in part at most.
+		p.add("outcome", "rectification.kept_not_granted")
+	case c.Type == Rectification && d.Outcome == PartiallyGranted && AllRectificationKept(c.Rectification):
+		// Nothing corrected: a refusal (the data are correct) is what fits.
+		p.add("outcome", "rectification.all_kept")
 	}
 	refuses := d.Outcome.Refuses()
 	rule, allowed := c.GroundRule(d.Ground)

@@ -62,6 +62,9 @@ type Change struct {
 	// Erasure, when set, replaces the erasure items of an erasure case
 	// (SaveErasure).
 	Erasure *[]ErasureItem
+	// Rectification, when set, replaces the items of a rectification case
+	// (SaveRectification).
+	Rectification *[]RectificationItem
 	// SendDocuments marks the case's answer documents that were not sent
 	// yet as sent (package delivery); none such is a conflict.
 	SendDocuments *DocumentsSent

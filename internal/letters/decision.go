@@ -72,7 +72,7 @@ func (w *Writer) decisionBody(k casework.Case, d casework.Decision, st practice.
 		"Name": k.Requester.Name, "Reference": k.Reference, "Received": lang.Date(c, k.ReceivedOn),
 		"Right":    w.cat.T(c, "type."+string(k.Type)+".title", nil),
 		"Outcome":  w.cat.T(c, "letter.decision."+outcomeKey(k, d.Outcome), map[string]any{"Received": lang.Date(c, k.ReceivedOn)}),
-		"Withheld": false, "Because": "", "Detail": "", "Kept": "", "Erasure": "",
+		"Withheld": false, "Because": "", "Detail": "", "Kept": "", "Erasure": "", "Rectification": "",
 		"Reasons":   strings.TrimSpace(d.Reasons),
 		"Statement": strings.TrimSpace(d.Statement),
 		"Route":     d.Outcome != casework.Withdrawn,
@@ -110,6 +110,7 @@ func (w *Writer) decisionBody(k casework.Case, d casework.Decision, st practice.
 	}
 	if data["Withheld"] == false {
 		data["Erasure"] = w.erasureLines(k, d, c)
+		data["Rectification"] = w.rectificationLines(k, d, c)
 	}
 	var buf bytes.Buffer
 	if err := w.templates["decision_letter."+string(c)].Execute(&buf, data); err != nil {

@@ -51,7 +51,8 @@ func caseActivities(db *gorm.DB, caseID int64) ([]string, error) {
 	return keys, nil
 }
 
-// writeAnswers stores the chosen activities, the erasure items and the
+// writeAnswers stores the chosen activities, the erasure and rectification
+// items and the
 // access statement a Change carries, inside tx.
 func (s *Cases) writeAnswers(tx *gorm.DB, caseID int64, ch casework.Change) error {
 	if ch.Activities != nil {
@@ -65,6 +66,9 @@ func (s *Cases) writeAnswers(tx *gorm.DB, caseID int64, ch casework.Change) erro
 		}
 	}
 	if err := writeErasure(tx, caseID, ch); err != nil {
+		return err
+	}
+	if err := s.writeRectification(tx, caseID, ch); err != nil {
 		return err
 	}
 	if ch.ResetStatement {
@@ -118,8 +122,8 @@ func (s *Cases) AccessStatement(ctx context.Context, caseID int64) (casework.Sta
 	return st, nil
 }
 
-// withActivities is the case of v with its chosen activities and erasure
-// items, read through db: for reads of one case, not lists.
+// withActivities is the case of v with its chosen activities, erasure and
+// rectification items, read through db: for reads of one case, not lists.
 func (s *Cases) withActivities(db *gorm.DB, v caseView) (casework.Case, error) {
 	c, err := s.caseFromView(v)
 	if err != nil {
@@ -128,6 +132,9 @@ func (s *Cases) withActivities(db *gorm.DB, v caseView) (casework.Case, error) {
 	if c.Activities, err = caseActivities(db, c.ID); err != nil {
 		return c, err
 	}
-	c.Erasure, err = caseErasure(db, c.ID)
+	if c.Erasure, err = caseErasure(db, c.ID); err != nil {
+		return c, err
+	}
+	c.Rectification, err = s.caseRectification(db, c.ID)
 	return c, err
 }

@@ -44,6 +44,7 @@ var eventActions = map[casework.EventKind]audit.Action{
 	casework.EventActivities:    audit.CaseActivities,
 	casework.EventStatement:     audit.CaseStatement,
 	casework.EventErasure:       audit.CaseErasure,
+	casework.EventRectification: audit.CaseRectification,
 }
 
 // eventDetail is the audit detail of an event: machine words only.
@@ -77,6 +78,8 @@ func eventDetail(e casework.Event) string {
 		return "approved=" + e.Data["approved"]
 	case casework.EventErasure:
 		return "erased=" + e.Data["erased"] + " kept=" + e.Data["kept"]
+	case casework.EventRectification:
+		return "corrected=" + e.Data["corrected"] + " kept=" + e.Data["kept"]
 	case casework.EventDocumentsSent:
 		return "documents=" + e.Data["count"]
 	}

@@ -163,6 +163,7 @@ func (s *Cases) CreateCase(ctx context.Context, c *casework.Case, nc casework.Ne
 		c.ID = row.ID
 		c.Activities = []string{} // read as one case is: none chosen yet
 		c.Erasure = []casework.ErasureItem{}
+		c.Rectification = []casework.RectificationItem{}
 		if nc.TrackingHash != "" {
 			if err := insertTrackingToken(tx, row.ID, nc.TrackingHash, c.CreatedAt, nc.TrackingExpires); err != nil {
 				return err

@@ -12,7 +12,7 @@ import (
 // AnonymiseClosedCases removes the personal data of every completed case
 // whose last change is before cutoff: requester, subject, details, every
 // text on its timeline, its questions and answers, its access statement,
-// its decision letter, its tracking links and idempotency keys; its files
+// its decision letter, its rectification items, its tracking links and idempotency keys; its files
 // are marked destroyed for the sweep to remove, and its answer documents
 // due for theirs.
 // The reference, type, dates and outcome stay, for accountability and the
@@ -62,6 +62,7 @@ func (s *Cases) anonymise(ctx context.Context, id int64, ref string, now time.Ti
 			}},
 			{"letter", func() error { return tx.Exec("DELETE FROM case_letters WHERE case_id = ?", id).Error }},
 			{"access statement", func() error { return tx.Exec("DELETE FROM access_statements WHERE case_id = ?", id).Error }},
+			{"rectification", func() error { return tx.Exec("DELETE FROM case_rectification_items WHERE case_id = ?", id).Error }},
 			{"tracking links", func() error { return tx.Exec("DELETE FROM tracking_tokens WHERE case_id = ?", id).Error }},
 			{"idempotency keys", func() error { return tx.Exec("DELETE FROM idempotency_keys WHERE case_id = ?", id).Error }},
 			{"documents", func() error {

@@ -66,6 +66,12 @@ var sealedColumns = []SealedColumn{
 	// deliveries.go: an answer document's name, bound to its id (the
 	// file's id, known before the insert).
 	{Table: "case_documents", Column: "name", Row: "id"},
+	// writeRectification: bound to "<case id>/<position>", the primary
+	// key; new_value, reason and statement are NULL where an item has none.
+	{Table: "case_rectification_items", Column: "old_value", Row: `CAST(case_id AS TEXT) || '/' || CAST(position AS TEXT)`},
+	{Table: "case_rectification_items", Column: "new_value", Row: `CAST(case_id AS TEXT) || '/' || CAST(position AS TEXT)`},
+	{Table: "case_rectification_items", Column: "reason", Row: `CAST(case_id AS TEXT) || '/' || CAST(position AS TEXT)`},
+	{Table: "case_rectification_items", Column: "statement", Row: `CAST(case_id AS TEXT) || '/' || CAST(position AS TEXT)`},
 }
 
 // SealedColumns returns every column that holds vault blobs, in the order

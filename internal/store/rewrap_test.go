@@ -53,11 +53,17 @@ const (
 	seedConsentName = "MARKER-CONSENT Fenna Oosterbroek"
 	seedLetter      = "MARKER-LETTER Geachte Jan de Vries,"
 	seedStatement   = "MARKER-STATEMENT wij verwerken"
+	// the seed's rectification items: one corrected, one kept
+	seedOld          = "MARKER-OLD Kerkstraat 1"
+	seedNew          = "MARKER-NEW Dorpsstraat 12"
+	seedKept         = "MARKER-KEPT oordeel, geen feit"
+	seedOwnStatement = "MARKER-OWN-STATEMENT ik ben het oneens"
 )
 
 // seedSealed fills every sealed column: a case with details and specifics
 // (and its acknowledgement in the outbox), an event with text, a waived
-// requirement with a reason, an answered question, an access statement, a
+// requirement with a reason, an answered question, an access statement,
+// rectification items (one corrected, one kept with a statement), a
 // pending TOTP secret and an OIDC attempt.
 func seedSealed(tb testing.TB, s *Store) sealedSeed {
 	tb.Helper()
@@ -84,6 +90,9 @@ func seedSealed(tb testing.TB, s *Store) sealedSeed {
 		Requirement: &casework.RequirementStatus{Key: "guardian_consent", Waived: true, Reason: seedReason, ByID: m.ID, At: at},
 		AskInfo:     &casework.InfoRequest{Method: "id_copy", Text: seedQuestion, AskedByID: m.ID, AskedAt: at},
 		Statement:   &casework.Statement{Text: seedStatement, EditedAt: at, EditedByID: m.ID},
+		Rectification: &[]casework.RectificationItem{
+			{Field: "adres", Old: seedOld, New: seedNew, Systems: []string{"cliëntdossier"}},
+			{Field: "diagnose", Old: "ADHD", Kept: true, Reason: seedKept, Statement: seedOwnStatement}},
 	})
 	qs, err := s.InfoRequests(ctx, c.ID)
 	if err != nil || len(qs) != 1 {
@@ -156,6 +165,9 @@ func checkSeedOpens(tb testing.TB, s *Store, seed sealedSeed) {
 	}
 	if len(reqs) != 1 || reqs[0].Reason != seedReason {
 		tb.Errorf("requirements = %+v", reqs)
+	}
+	if r := c.Rectification; len(r) != 2 || r[0].Old != seedOld || r[0].New != seedNew || r[1].Reason != seedKept || r[1].Statement != seedOwnStatement {
+		tb.Errorf("rectification items read back as %+v", r)
 	}
 	if st, err := s.AccessStatement(ctx, seed.caseID); err != nil || st.Text != seedStatement {
 		tb.Errorf("access statement = %+v, %v", st, err)

@@ -55,6 +55,9 @@ func (s *Cases) UpdateCase(ctx context.Context, ref string, actor casework.Actor
 		if c.Erasure, err = caseErasure(tx, c.ID); err != nil {
 			return err
 		}
+		if c.Rectification, err = s.caseRectification(tx, c.ID); err != nil {
+			return err
+		}
 		address := c.Requester.Email
 		ch, err := step(&c)
 		if err != nil {

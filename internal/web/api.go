@@ -401,6 +401,9 @@ type caseView struct {
 	// Erasure is what an erasure case did with each chosen activity (PUT
 	// …/erasure); only on an erasure case where one case is read.
 	Erasure *[]erasureItemView `json:"erasure,omitempty"`
+	// Rectification is what a rectification case corrected and kept (PUT
+	// …/rectification); only on a rectification case where one case is read.
+	Rectification *[]rectificationItemView `json:"rectification,omitempty"`
 }
 
 type requesterView struct {
@@ -459,6 +462,9 @@ func (s *Server) caseView(k casework.Case, settings practice.Settings) caseView 
 	}
 	if k.Type == casework.Erasure && k.Erasure != nil {
 		v.Erasure = erasureViews(k.Erasure)
+	}
+	if k.Type == casework.Rectification && k.Rectification != nil {
+		v.Rectification = rectificationViews(k.Rectification)
 	}
 	return v
 }

@@ -224,7 +224,9 @@ func TestCaseEarlyEnd(t *testing.T) {
 	if got := bad.textOf("f-decision-withdrawn_how-error"); got != a.nl("case.withdrawn_how_required") {
 		t.Errorf("error next to the field %q", got)
 	}
-	if open := bad.find(func(n *html.Node) bool { return n.Data == "details" && hasAttr(n, "open") && formIn(n, path+"/decision") }); len(open) != 1 {
+	if open := bad.find(func(n *html.Node) bool {
+		return n.Data == "details" && hasAttr(n, "open") && formIn(n, path+"/decision")
+	}); len(open) != 1 {
 		t.Error("the early end with the problem is not drawn open")
 	}
 	officer.fill(p, path+"/decision", "decision.outcome", "withdrawn", "decision.withdrawn_how", "phone",

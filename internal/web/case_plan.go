@@ -77,6 +77,7 @@ var stepAnchors = map[string]string{
 	rights.StepActivities: "#h-activities", rights.StepStatement: "#h-statement",
 	rights.StepDocuments: "#h-documents", rights.StepConsents: "#h-consents",
 	rights.StepDecision: "#h-decision", rights.StepLetter: "#h-letter",
+	rights.StepRectification: "#h-rectification",
 }
 
 // ownSteps are the steps of a right's own, drawn in one slot of the page.
@@ -91,7 +92,8 @@ var earlyOutcomes = []string{string(casework.Refused), string(casework.Withdrawn
 // consents chosen and the letter sent.
 func planFacts(p casePage) rights.Facts {
 	f := rights.Facts{StatementApproved: p.Answers.Approved, LetterSent: p.SentLetter != nil,
-		ErasureRecorded: len(p.Case.Erasure) > 0 && len(p.Case.Erasure) == len(p.Case.Activities)}
+		ErasureRecorded:       len(p.Case.Erasure) > 0 && len(p.Case.Erasure) == len(p.Case.Activities),
+		RectificationRecorded: len(p.Case.Rectification) > 0}
 	if p.ID != nil {
 		for _, n := range p.ID.Needs {
 			switch {

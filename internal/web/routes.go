@@ -104,6 +104,8 @@ func (s *Server) routes() {
 	work.GET("/cases/:ref/files/:id", s.caseFile)
 	work.GET("/cases/:ref/letters/:letter", s.caseLetter)
 	work.POST("/cases/:ref/consents", s.caseChooseConsents())
+	work.POST("/cases/:ref/rectification", s.caseAddRectification())
+	work.POST("/cases/:ref/rectification/remove", s.caseRemoveRectification())
 	// The consent registry (AVG art. 7): every staff member records and
 	// searches consents; a consent is withdrawn only through a case.
 	work.GET("/consents", s.consentList)
@@ -216,6 +218,7 @@ func (s *Server) routes() {
 	staffAPI.POST("/consents", s.apiCreateConsent)
 	staffAPI.PUT("/cases/:reference/consents", s.apiCaseConsents)
 	staffAPI.PUT("/cases/:reference/erasure", s.apiCaseErasure)
+	staffAPI.PUT("/cases/:reference/rectification", s.apiCaseRectification)
 	staffAPI.POST("/cases/:reference/identity", s.apiRecordIdentity)
 }
 

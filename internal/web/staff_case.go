@@ -62,6 +62,8 @@ type casePage struct {
 	Letters []printLetter
 	// Consents is the consent section of a consent withdrawal (consents.go).
 	Consents *caseConsents
+	// Rectification is the rectification section (rectification.go).
+	Rectification *caseRectification
 	// SentLetter is the decision letter as sent; nil before the decision.
 	SentLetter *sentLetter
 	// Answers are the activities that concern the person and the access
@@ -137,7 +139,9 @@ var caseFieldOrder = []string{"status.form", "status.to", "assign.assignee", "re
 	"ask.form", "ask.method", "ask.upload", "ask.text", "withdraw.form", "withdraw.reason", "message.text", "note.text",
 	"extension.form", "extension.reason", "decision.form", "decision.outcome", "decision.withdrawn_how", "decision.ground",
 	"decision.detail", "decision.statute", "decision.until", "decision.reasons", "decision.letter", "consents.form", "consents.consents",
-	"activities.form", "activities.activities", "statement.form", "statement.text", "documents.form", "documents.file"}
+	"activities.form", "activities.activities", "statement.form", "statement.text", "documents.form", "documents.file",
+	"rectification.form", "rectification.items", "rectification.field", "rectification.old", "rectification.action", "rectification.new",
+	"rectification.systems", "rectification.reason", "rectification.statement"}
 
 func (s *Server) staffCase(c echo.Context) error {
 	return s.renderCase(c, http.StatusOK, "", nil, nil)
@@ -257,6 +261,7 @@ func (s *Server) renderCase(c echo.Context, status int, action string, problems 
 	if p.Consents, err = s.caseConsentsOf(ctx, b.Tr, k); err != nil {
 		return err
 	}
+	p.Rectification = caseRectificationOf(p.formState, k, action, values)
 	if p.Values == nil {
 		p.Values = map[string]string{}
 	}
