@@ -36,6 +36,8 @@ type casePlan struct {
 	// EarlyOpen: the early end of a blocked decision comes back with
 	// problems, so it is drawn open.
 	EarlyOpen bool
+	// action is the form that came back with problems ("" when none did).
+	action string
 }
 
 // planStep is one step of the path as people read it.
@@ -69,6 +71,14 @@ func (s planStep) Is(keys ...string) bool { return slices.Contains(keys, s.Key) 
 // Has reports whether the path has the step key.
 func (p *casePlan) Has(key string) bool {
 	return slices.ContainsFunc(p.Steps, func(s planStep) bool { return s.Key == key })
+}
+
+// Folded reports whether the forms of step key are folded away: the step
+// is done, so they serve only to change it, and none of them (actions)
+// came back with problems.
+func (p *casePlan) Folded(key string, actions ...string) bool {
+	i := slices.IndexFunc(p.Steps, func(s planStep) bool { return s.Key == key })
+	return i >= 0 && p.Steps[i].State == rights.Done && !slices.Contains(actions, p.action)
 }
 
 // stepAnchors are the sections of the case page where each step is taken.
@@ -121,7 +131,7 @@ func planFacts(p casePage) rights.Facts {
 // casePlanOf builds the guided path of the case page p.
 func casePlanOf(p casePage) *casePlan {
 	k := p.Case
-	r := &casePlan{Tr: p.Tr, Left: p.TimeLeft, Late: p.Late, Closed: k.Status == casework.Completed}
+	r := &casePlan{Tr: p.Tr, Left: p.TimeLeft, Late: p.Late, Closed: k.Status == casework.Completed, action: p.Action}
 	switch due := rights.Due(k); {
 	case due.IsZero():
 	case k.ImmediateEffect():
