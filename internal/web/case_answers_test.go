@@ -33,8 +33,9 @@ func statementOf(tb testing.TB, a *breachApp, ref string) casework.Statement {
 	return st
 }
 
-// TestCaseActivitiesAndStatementPages: on an access case an officer ticks
-// the register's activities that concern the person (one change, audited);
+// TestCaseActivitiesAndStatementPages: on an access case the statement
+// waits for the activities; an officer ticks the register's activities
+// that concern the person (one change, audited);
 // the statement drafted from exactly those shows in the text area; an
 // unknown key is refused next to the field (422); the officer edits and
 // approves the statement (who and when shown, audited); saving it again
@@ -63,10 +64,16 @@ func TestCaseActivitiesAndStatementPages(t *testing.T) {
 	if got := page.checked("activities.activities"); len(got) != 0 {
 		t.Errorf("ticked before choosing: %v", got)
 	}
-	if draft := page.fieldValue("statement.text"); !strings.Contains(draft, "verwerkt geen persoonsgegevens") {
-		t.Errorf("with nothing chosen the draft should say no data are processed:\n%s", draft)
+	// The statement follows the activities on the path: until they are
+	// chosen its step says so and offers no text to approve; the draft
+	// (read through the API) says no data are processed.
+	if page.hasField("statement.text") {
+		t.Error("the statement is offered before the activities are chosen")
 	}
-	assertShows(t, page, a.nl("answers.drafted"))
+	assertShows(t, page, a.nl("plan.step.statement"), a.nl("plan.blocked.activities"))
+	if draft := a.api(t, http.MethodGet, "/api/v1/cases/"+ref+"/access-statement", a.breachToken(t, "u@delinde.example"), nil); !strings.Contains(string(draft.Body), "verwerkt geen persoonsgegevens") {
+		t.Errorf("with nothing chosen the draft should say no data are processed:\n%s", draft.Body)
+	}
 
 	// Tick two activities.
 	p := officer.postForm(path+"/activities", "activities.activities", "client-file", "activities.activities", "invoicing")
@@ -75,7 +82,7 @@ func TestCaseActivitiesAndStatementPages(t *testing.T) {
 	if got := page.checked("activities.activities"); !slices.Equal(got, []string{"client-file", "invoicing"}) {
 		t.Errorf("ticked %v, want client-file, invoicing", got)
 	}
-	assertShows(t, page, a.nl("flash.activities"))
+	assertShows(t, page, a.nl("flash.activities"), a.nl("answers.drafted"))
 	draft := page.fieldValue("statement.text")
 	for _, want := range []string{"Cliëntdossier", "Jeugdwet art. 7.3.8", "Algemene wet inzake rijksbelastingen art. 52",
 		"Autoriteit Persoonsgegevens", "Postbus 93374", "privacy@delinde.example"} {

@@ -28,8 +28,9 @@ func TestCaseErasurePage(t *testing.T) {
 	ref := res.object()["reference"].(string) // received 25 November 2026
 	path := "/staff/cases/" + ref
 
+	// Before any activity is chosen the step waits for them, without a form.
 	page := officer.get(path)
-	assertShows(t, page, a.nl("erasure.title"), a.nl("erasure.no_activities_yet"))
+	assertShows(t, page, a.nl("plan.step.erasure"), a.nl("plan.blocked.activities"))
 	if page.formTo(path+"/erasure") != nil {
 		t.Error("an erasure form before any activity is chosen")
 	}

@@ -62,6 +62,7 @@ func TestDecisionLetterDraftEditSend(t *testing.T) {
 	}
 	a.browser(t).get("/volg/" + a.trackingToken(t, "fenna@example.nl")) // confirms the address
 	officer.submit(casePath+"/identity", "identity.method", "email_on_file", "identity.outcome", "verified").location()
+	a.walkAccess(t, officer, ref)
 
 	p := officer.get(casePath)
 	assertShows(t, p, a.nl("case.letter_draft"), a.nl("case.letter_intro"))
@@ -197,6 +198,7 @@ func TestPostalDecisionLetter(t *testing.T) {
 	}
 	officer.submit(casePath+"/identity", "identity.method", "in_person", "identity.outcome", "verified",
 		"identity.note", "Paspoort gezien aan de balie").location()
+	a.walkAccess(t, officer, k.Reference)
 	p := officer.get(casePath)
 	officer.fill(p, casePath+"/decision", "decision.outcome", "granted", "decision.reasons", "Het dossier gaat per post mee.").location()
 	if n := len(a.outbox(t)); n != 0 {

@@ -105,6 +105,7 @@ func TestDeliveryJourney(t *testing.T) {
 	ref := a.fileRequest(t, "Sanne Voorbeeld", requester, "utrecht")
 	token := a.latestTrackingToken(t, requester)
 	officer := a.signIn(t, "officer@praktijk.example")
+	a.walkAccess(t, officer, ref) // the copies follow the approved statement
 
 	const marker = "DOSSIER-MARKER-7f3a"
 	pdf := []byte("%PDF-1.7\n1 0 obj\n<< /Title (" + marker + ") >>\nendobj\n%%EOF\n")
@@ -330,6 +331,7 @@ func TestDeliveryByPost(t *testing.T) {
 		"requester.relation", "self", "requester.name", "Gerrit Postma", "requester.email", "",
 		"requester.address.street", "Dorpsstraat 4", "requester.address.postcode", "3511 AB", "requester.address.city", "Utrecht").location()
 	ref := strings.TrimPrefix(casePath, "/staff/cases/")
+	a.walkAccess(t, officer, ref) // the copies follow the approved statement
 	csv := []byte("datum;soort\n2026-01-05;intake\n")
 	if p := officer.uploadDocument(ref, "afspraken.csv", csv); p.Status != http.StatusSeeOther {
 		t.Fatalf("upload: status %d\n%s", p.Status, p.Body)

@@ -190,11 +190,17 @@ func TestChildUnderTwelveThroughTheCasePage(t *testing.T) {
 	}
 
 	officer.fill(p, path+"/identity", "identity.method", "email_on_file", "identity.outcome", "verified").location()
+	a.walkAccess(t, officer, ref)
 	p = officer.get(path)
 	officer.fillForm(requirementForm(t, p, ref, "child_interest_check"), path+"/requirement", "requirement.state", "satisfied").location()
 
+	// While the parent's part is open the page offers no grant; one posted
+	// all the same is refused by the gate, next to the decision.
 	p = officer.get(path)
-	grant := officer.fill(p, path+"/decision", "decision.outcome", "granted", "decision.reasons", "Kopie via de beveiligde link.")
+	if got := outcomesOffered(p); slices.Contains(got, "granted") || slices.Contains(got, "partially_granted") {
+		t.Errorf("the decision offers %v while the representation is open", got)
+	}
+	grant := officer.submit(path+"/decision", "decision.outcome", "granted", "decision.reasons", "Kopie via de beveiligde link.")
 	if grant.Status != http.StatusConflict {
 		t.Fatalf("granting without a parent: status %d, want 409", grant.Status)
 	}

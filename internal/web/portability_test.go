@@ -129,10 +129,10 @@ func TestPortabilityJourney(t *testing.T) {
 		"received_at", "2026-11-20", "channel", "email")), http.StatusCreated).object()["reference"].(string)
 	casePath := "/staff/cases/" + ref
 
-	// Before any activity is chosen the section says so; the data go in
-	// only once activities are chosen.
-	if p := officer.get(casePath); p.Status != http.StatusOK || p.byID("h-portability") == nil ||
-		!strings.Contains(p.text(), a.nl("portability.none_chosen")) {
+	// Before any activity is chosen the step waits for them, without its
+	// section; the data go in only once activities are chosen.
+	if p := officer.get(casePath); p.Status != http.StatusOK || p.byID("h-portability") != nil ||
+		!strings.Contains(p.text(), a.nl("plan.step.portability")+" Stand van deze stap: "+a.nl("plan.blocked.activities")) {
 		t.Fatalf("case page before activities: %d\n%s", p.Status, p.text())
 	}
 	must(a.api(t, http.MethodPut, "/api/v1/cases/"+ref+"/activities", owner, object{"activities": []string{"dossier", "nieuwsbrief", "afspraken"}}), http.StatusOK)

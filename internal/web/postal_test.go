@@ -96,6 +96,7 @@ func TestPostalCaseWithoutEmail(t *testing.T) {
 	officer.submit(casePath+"/question/withdraw", "withdraw.reason", "Niet meer nodig.").location()
 	officer.submit(casePath+"/identity", "identity.method", "in_person", "identity.outcome", "verified",
 		"identity.note", "Paspoort gezien aan de balie").location()
+	a.walkAccess(t, officer, strings.TrimPrefix(casePath, "/staff/cases/"))
 	p = officer.get(casePath)
 	if d := officer.fill(p, casePath+"/decision", "decision.outcome", "granted", "decision.reasons", "Het dossier gaat per post mee."); d.Status != http.StatusSeeOther {
 		t.Fatalf("decision: status %d: %s", d.Status, d.textOf("f-decision-form"))

@@ -40,7 +40,6 @@ type casePage struct {
 	// NoExtension is why the deadline cannot be extended (a message), when
 	// the case is open.
 	NoExtension string
-	Outcomes    []string
 	// Grounds are the grounds this right allows, each labelled with its
 	// article: the only place staff pick one (DOMAIN.md §8).
 	Grounds []groundOption
@@ -81,7 +80,8 @@ type casePage struct {
 	Answers caseAnswers
 	// Documents are the answer documents (package delivery).
 	Documents *caseDocuments
-	// Plan is the step rail of the case's right (case_plan.go).
+	// Plan is the guided path of the case's right (case_plan.go): the
+	// rail, the steps in order and what each offers.
 	Plan *casePlan
 	// Notices are the art. 19 notices of the decision (notices.go).
 	Notices *caseNotices
@@ -216,9 +216,6 @@ func (s *Server) renderCase(c echo.Context, status int, action string, problems 
 		if casework.CanMove(k.Status, st) {
 			p.NextStatus = append(p.NextStatus, string(st))
 		}
-	}
-	for _, o := range casework.Outcomes {
-		p.Outcomes = append(p.Outcomes, string(o))
 	}
 	for _, r := range casework.GroundRules(k) {
 		g := string(r.Ground)
