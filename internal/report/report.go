@@ -26,10 +26,9 @@ type Input struct {
 	// (breach.Breach.Day in Location) lies in the period are summarised.
 	Breaches []breach.Breach
 	Location *time.Location
-	// NoticesSent is the number of art. 19 notices sent in the period,
-	// from the case notices; nil while nothing counts them, and then the
-	// report has no such figure (Report.NoticesSent is nil too).
-	NoticesSent *int
+	// NoticesSent is the number of art. 19 notices sent in the period:
+	// mailed, or printed and marked posted.
+	NoticesSent int
 }
 
 // Fact is what the report needs of one case.
@@ -96,8 +95,8 @@ type Report struct {
 	// ConsentsWithdrawn counts the consents withdrawn in the period, of the
 	// whole practice (Input.Withdrawals).
 	ConsentsWithdrawn int
-	// NoticesSent is Input.NoticesSent: nil when not counted.
-	NoticesSent *int
+	// NoticesSent is Input.NoticesSent.
+	NoticesSent int
 	// Breaches summarises the breaches of the period, by the breach
 	// register's own rules (breach.Summarize).
 	Breaches breach.Summary

@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -190,6 +191,12 @@ func TestNoticesJourney(t *testing.T) {
 	}
 	if w := "ECD-leverancier/dossier/sent ECD-leverancier/wachtlijst/sent Gemeente Voorbeeld/dossier/printed"; strings.Join(entries, " ") != w {
 		t.Errorf("GET notices: %v, want %s", entries, w)
+	}
+	// The accountability report counts both: the one mailed and the one
+	// posted.
+	year := strconv.Itoa(a.clock.Now().Year())
+	if csv := b.get("/staff/report/report.csv?from=" + year + "-01-01&to=" + year + "-12-31").Body; !slices.Contains(strings.Fields(csv), "notice,sent,2") {
+		t.Errorf("the report does not count the two notices sent:\n%s", csv)
 	}
 
 	// The tracking page: that recipients were told; their names on request.

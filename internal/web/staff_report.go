@@ -21,6 +21,9 @@ type reportStore interface {
 	// ConsentWithdrawals returns the days consents were withdrawn in the
 	// period, of the whole practice (a consent has no branch).
 	ConsentWithdrawals(ctx context.Context, from, to deadline.Date) ([]deadline.Date, error)
+	// NoticesSent counts the art. 19 notices sent in the period per
+	// branch code (all branches when branch is "").
+	NoticesSent(ctx context.Context, from, to deadline.Date, branch string, loc *time.Location) (map[string]int, error)
 }
 
 // reportFields is the order of the report form's fields, for its errors.
@@ -181,6 +184,13 @@ func (s *Server) reportFigures(c echo.Context) (reportRun, error) {
 	if in.Withdrawals, err = s.Store.ConsentWithdrawals(ctx, period.From, period.To); err != nil {
 		return run, err
 	}
+	notices, err := s.Store.NoticesSent(ctx, period.From, period.To, run.Form.Branch, loc)
+	if err != nil {
+		return run, err
+	}
+	for _, n := range notices {
+		in.NoticesSent += n
+	}
 	// The register lists breaches by the year of their reference, the year
 	// breach.Breach.Day keeps them in.
 	for year := period.From.Year; year <= period.To.Year; year++ {
@@ -254,9 +264,7 @@ func reportViewOf(t tr, r report.Report) reportView {
 		{t.T("report.grounds"), label("ground", "ground_label.", "", r.Grounds)}}}
 	v.Consents = reportSection{Caption: t.T("report.consents"),
 		Lines: []reportLine{{Key: "consent.withdrawn", Label: t.T("report.consents_withdrawn"), N: r.ConsentsWithdrawn}}}
-	if r.NoticesSent != nil {
-		v.Consents.Lines = append(v.Consents.Lines, reportLine{Key: "notice.sent", Label: t.T("report.notices_sent"), N: *r.NoticesSent})
-	}
+	v.Consents.Lines = append(v.Consents.Lines, reportLine{Key: "notice.sent", Label: t.T("report.notices_sent"), N: r.NoticesSent})
 	sum := r.Breaches
 	v.Breaches = reportSection{Caption: t.T("report.breaches"), Lines: []reportLine{
 		{Key: "breach.total", Label: t.T("report.breach.total"), N: sum.Total},

@@ -59,9 +59,7 @@ func (s *Server) staffReportCSV(c echo.Context) error {
 		}
 	}
 	rows = append(rows, []string{"consent", "withdrawn", n(r.ConsentsWithdrawn)})
-	if r.NoticesSent != nil {
-		rows = append(rows, []string{"notice", "sent", n(*r.NoticesSent)})
-	}
+	rows = append(rows, []string{"notice", "sent", n(r.NoticesSent)})
 	b := r.Breaches
 	rows = append(rows, []string{"breach", "total", n(b.Total)}, []string{"breach", "notified", n(b.Notified)},
 		[]string{"breach", "in_time", n(b.NotifiedInTime())}, []string{"breach", "late", n(b.Late)},
