@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
+	"regexp"
 	"slices"
 	"strings"
 	"text/template"
@@ -96,6 +97,10 @@ type statement struct {
 	Automated                          []string   // names of activities with automated decisions
 }
 
+// dutchArticle matches a citation as register.LegalBasis.Article gives it
+// ("art. 6(1)(c)"), for the Dutch form.
+var dutchArticle = regexp.MustCompile(`art\. (\d+)\((\d+)\)\(([a-z])\)`)
+
 // activity is one chosen activity with its retention in years and months
 // and its legal basis's article as the statement's language cites it.
 type activity struct {
@@ -109,8 +114,11 @@ func build(in Input, l casework.Language) statement {
 	st := statement{Practice: in.Practice, Authority: auth.NameIn(string(l)), URL: auth.URL, Address: auth.Address}
 	for _, a := range in.Activities {
 		v := activity{Activity: a, Years: a.Retention.Months / 12, Months: a.Retention.Months % 12, Article: a.LegalBasis.Article()}
-		if l == casework.English {
+		switch l {
+		case casework.English:
 			v.Article = strings.Replace(v.Article, " AVG", " GDPR", 1)
+		default: // Dutch cites "art. 6 lid 1 sub c AVG", as the register's pages do
+			v.Article = dutchArticle.ReplaceAllString(v.Article, "art. $1 lid $2 sub $3")
 		}
 		st.Activity = append(st.Activity, v)
 		if a.LegalBasis.Objectable() || a.DirectMarketing {

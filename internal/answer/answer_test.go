@@ -80,7 +80,7 @@ func TestDraft(t *testing.T) {
 	}{
 		{"client file only, NL", []string{"client-file"}, nl, casework.Dutch,
 			[]string{"Autoriteit Persoonsgegevens", "https://www.autoriteitpersoonsgegevens.nl", "Postbus 93374", "20 jaar na Van-Dossier",
-				"art. 6(1)(c) AVG", "een wettelijke verplichting", "bijzondere persoonsgegevens", "privacy@delinde.example",
+				"art. 6 lid 1 sub c AVG", "een wettelijke verplichting", "bijzondere persoonsgegevens", "privacy@delinde.example",
 				"(artikel 16)", "(artikel 17)", "(artikel 18)", "Wij nemen geen besluiten", "(verwerker), binnen de EU/EER"},
 			[]string{"Gegevensbeschermingsautoriteit", "overdraagbaarheid", "bezwaar maken", "toestemming op elk moment", "buiten de EU/EER"}},
 		{"same in Belgium names the GBA", []string{"client-file"}, be, casework.Dutch,

@@ -102,7 +102,10 @@ func (w *Writer) decisionBody(k casework.Case, d casework.Decision, st practice.
 			if d.Detail != "" {
 				data["Detail"] = w.cat.T(c, "ground_detail."+string(d.Ground)+"."+d.Detail, nil)
 			}
-			if d.Ground == casework.GroundRetention {
+			// An erasure with items lists what is kept, on which statute
+			// and until when, item by item (erasureLines): the sentence
+			// would only repeat it.
+			if d.Ground == casework.GroundRetention && (k.Type != casework.Erasure || len(k.Erasure) == 0) {
 				until := strings.TrimSpace(d.Until)
 				if u, err := deadline.ParseDate(until); err == nil {
 					until = lang.Date(c, u)

@@ -264,6 +264,10 @@ func TestDecisionLetterListsErasureItems(t *testing.T) {
 				t.Errorf("%s letter lacks %q:\n%s", tc.lang, s, l.Body)
 			}
 		}
+		// The kept item says its statute; no second sentence repeats it.
+		if n := strings.Count(l.Body, "AWR art. 52"); n != 1 {
+			t.Errorf("%s letter names the statute %d times:\n%s", tc.lang, n, l.Body)
+		}
 	}
 	k.Language = casework.Dutch
 	refused := casework.Decision{Outcome: casework.Refused, Ground: casework.GroundLegalClaims, Reasons: "Er loopt een procedure."}
