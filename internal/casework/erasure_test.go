@@ -313,6 +313,8 @@ func TestErasureDestructionToCompletion(t *testing.T) {
 	wantCode(t, err, apperr.Conflict)
 	_, err = f.svc.ChooseActivities(ctx, f.owner, c.Reference, []string{"client-file"}, []string{"client-file", "invoicing"})
 	wantCode(t, err, apperr.Conflict)
+	_, err = f.svc.Move(ctx, f.owner, c.Reference, casework.AwaitingIdentity)
+	wantCode(t, err, apperr.Conflict)
 	_, err = f.svc.ConfirmDestruction(ctx, f.owner, c.Reference, "invoicing", "2027-01-05", "")
 	wantCode(t, err, apperr.Conflict)
 	ae := wantCode(t, func() error {

@@ -166,13 +166,17 @@ func (s *Service) update(ctx context.Context, a Actor, ref string, fn step) (Cas
 }
 
 // Move takes the case to another status along the state machine. A case is
-// completed only through Decide. A status never stops the clock: only a
+// completed only through Decide; a decided case no longer moves. A status never stops the clock: only a
 // question actually sent to the requester does (DOMAIN.md §8), so moving
 // leaves the deadline as it is.
 func (s *Service) Move(ctx context.Context, a Actor, ref string, to Status) (Case, error) {
 	return s.update(ctx, a, ref, func(c *Case, _ deadline.Date, _ deadline.Calendar, _ practice.Settings) (Change, error) {
-		if to == Completed {
+		switch {
+		case to == Completed:
 			return Change{}, apperr.New(apperr.Conflict, "case.complete_by_decision")
+		case c.Answered():
+			// Decided, open only for a destruction still to confirm.
+			return Change{}, apperr.New(apperr.Conflict, "case.decided")
 		}
 		if !CanMove(c.Status, to) {
 			return Change{}, apperr.New(apperr.Conflict, "case.transition")

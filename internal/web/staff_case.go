@@ -213,7 +213,7 @@ func (s *Server) renderCase(c echo.Context, status int, action string, problems 
 	}
 	p.TimeLeft, p.Late = s.timeLeft(b.Lang, k, today, cal)
 	for _, st := range []casework.Status{casework.Received, casework.AwaitingIdentity, casework.InProgress} {
-		if casework.CanMove(k.Status, st) {
+		if casework.CanMove(k.Status, st) && !k.Answered() {
 			p.NextStatus = append(p.NextStatus, string(st))
 		}
 	}
