@@ -203,10 +203,13 @@ func (s *Server) caseSaveStatement() echo.HandlerFunc {
 
 // apiCaseActivities records the activities that concern the person:
 // {"activities": ["client-file", "invoicing"]}; 422 with
-// fields.activities for a key the register does not have.
+// fields.activities for a key the register does not have. With
+// {"activities": [], "none": true} it records that none of them do (422
+// when activities are named too).
 func (s *Server) apiCaseActivities(c echo.Context) error {
 	var body struct {
 		Activities []string `json:"activities"`
+		None       bool     `json:"none"`
 	}
 	if err := decodeJSON(c, &body); err != nil {
 		return err
@@ -216,7 +219,15 @@ func (s *Server) apiCaseActivities(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	k, err := s.Cases.ChooseActivities(ctx, actorOf(c), c.Param("reference"), body.Activities, known)
+	var k casework.Case
+	switch {
+	case body.None && len(body.Activities) > 0:
+		err = apperr.InvalidFields(map[string]string{"activities": "answers.none_and_chosen"})
+	case body.None:
+		k, err = s.Cases.ChooseNoActivities(ctx, actorOf(c), c.Param("reference"))
+	default:
+		k, err = s.Cases.ChooseActivities(ctx, actorOf(c), c.Param("reference"), body.Activities, known)
+	}
 	if err != nil {
 		return err
 	}

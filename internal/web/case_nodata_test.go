@@ -121,6 +121,24 @@ func TestCaseNoDataPaths(t *testing.T) {
 	if k := caseByRef(t, a, ref); k.Status != casework.Completed || k.Outcome != casework.Granted {
 		t.Errorf("erasure case %s/%s", k.Status, k.Outcome)
 	}
+
+	// Through the API: none with activities named is refused; none alone
+	// is recorded and shown with the case.
+	res = a.api(t, http.MethodPost, "/api/v1/requests", "", with(newRequest("Roos Recht", "roos@example.nl"), "branch", "utrecht"))
+	if res.Status != http.StatusCreated {
+		t.Fatalf("file: %d %s", res.Status, res.Body)
+	}
+	base := "/api/v1/cases/" + res.object()["reference"].(string)
+	token := a.breachToken(t, "u@delinde.example")
+	if bad := a.api(t, http.MethodPut, base+"/activities", token, object{"activities": []string{"client-file"}, "none": true}); bad.Status != http.StatusUnprocessableEntity || bad.errorFields()["activities"] == "" {
+		t.Errorf("none with an activity: %d %s", bad.Status, bad.Body)
+	}
+	if got := a.api(t, http.MethodPut, base+"/activities", token, object{"activities": []string{}, "none": true}); got.Status != http.StatusOK || got.object()["no_activities"] != true {
+		t.Errorf("none: %d %s", got.Status, got.Body)
+	}
+	if got := a.api(t, http.MethodGet, base, token, nil).object()["no_activities"]; got != true {
+		t.Errorf("no_activities in GET: %v", got)
+	}
 	if n := len(a.mailsTo(t, "wim@example.nl")); n == 0 {
 		t.Error("no letter mailed to the requester")
 	}
