@@ -13,7 +13,9 @@ import (
 // The events of answering a case.
 const (
 	// EventActivities: the officer chose the register activities that
-	// concern the person. Data: activities (keys, comma-separated).
+	// concern the person. Data: activities (keys, comma-separated), and
+	// none ("yes") when the officer recorded that none of them does
+	// (ChooseNoActivities).
 	EventActivities EventKind = "activities"
 	// EventStatement: the access statement was edited or approved. Data:
 	// approved ("yes" or "no"); the text is in the statement, not here.
@@ -65,6 +67,22 @@ func (s *Service) ChooseActivities(ctx context.Context, a Actor, ref string, key
 			return Case{}, apperr.InvalidFields(map[string]string{"activities": "case.activity_unknown"})
 		}
 	}
+	return s.choose(ctx, a, ref, chosen, false)
+}
+
+// ChooseNoActivities records that none of the register's activities
+// concern the person of case ref: the practice processes no data about
+// them (Case.NoActivities), so an access request is answered with that
+// confirmation (AVG art. 15(1)) and the other rights find nothing to act
+// on. It drops what the activities chosen before carried, as
+// ChooseActivities does.
+func (s *Service) ChooseNoActivities(ctx context.Context, a Actor, ref string) (Case, error) {
+	return s.choose(ctx, a, ref, []string{}, true)
+}
+
+// choose records chosen (none: recorded as concerning none of the
+// register's activities) as the activities of case ref.
+func (s *Service) choose(ctx context.Context, a Actor, ref string, chosen []string, none bool) (Case, error) {
 	return s.Apply(ctx, a, ref, func(c *Case, _ Env) (Change, error) {
 		switch {
 		case c.Status == Completed:
@@ -72,18 +90,21 @@ func (s *Service) ChooseActivities(ctx context.Context, a Actor, ref string, key
 		case c.Answered(): // the letter named what the activities hold
 			return Change{}, apperr.New(apperr.Conflict, "case.decided")
 		}
-		ch := Change{Activities: &chosen, Events: []Event{{Kind: EventActivities,
-			Data: map[string]string{"activities": strings.Join(chosen, ",")}}}}
-		ch.ResetStatement = !slices.Equal(c.Activities, chosen)
+		data := map[string]string{"activities": strings.Join(chosen, ",")}
+		if none {
+			data["none"] = "yes"
+		}
+		ch := Change{Activities: &chosen, Events: []Event{{Kind: EventActivities, Data: data}}}
+		ch.ResetStatement = !slices.Equal(c.Activities, chosen) || c.NoActivities != none
 		if ch.ResetStatement && len(c.Erasure) > 0 {
-			none := []ErasureItem{}
-			ch.Erasure, c.Erasure = &none, none
+			empty := []ErasureItem{}
+			ch.Erasure, c.Erasure = &empty, empty
 		}
 		if ch.ResetStatement && c.Portability.Recorded() {
 			c.Portability = PortabilityRecord{Transfers: c.Portability.Transfers}
 			ch.Portability = &PortabilityChange{Record: c.Portability}
 		}
-		c.Activities = chosen
+		c.Activities, c.NoActivities = chosen, none
 		return ch, nil
 	})
 }

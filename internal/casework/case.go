@@ -45,6 +45,10 @@ type Case struct {
 	// that concern the person, in the register's order (ChooseActivities);
 	// filled when one case is read, not in lists.
 	Activities []string
+	// NoActivities: the officer recorded that none of the register's
+	// activities concern the person (ChooseNoActivities), so the practice
+	// processes no data about them; filled when one case is read.
+	NoActivities bool
 	// Erasure is what an erasure case did with each chosen activity
 	// (SaveErasure), in the register's order; filled when one case is
 	// read, empty until recorded.

@@ -110,8 +110,9 @@ func (d Decision) Validate(c Case, today deadline.Date) Problems {
 	case c.Type == Rectification && d.Outcome == PartiallyGranted && AllRectificationKept(c.Rectification):
 		// Nothing corrected: a refusal (the data are correct) is what fits.
 		p.add("outcome", "rectification.all_kept")
-	case c.Type == Restriction && (d.Outcome == Granted || d.Outcome == PartiallyGranted) && !c.RestrictionRecorded():
-		// The letter says what is restricted, on which ground and until when.
+	case c.Type == Restriction && (d.Outcome == Granted || d.Outcome == PartiallyGranted) && !c.RestrictionRecorded() && !c.NoActivities:
+		// The letter says what is restricted, on which ground and until when
+		// (with no data processed, that there is nothing to restrict).
 		p.add("outcome", "restriction.not_recorded")
 	case c.Type == Erasure && d.Outcome != Granted && d.Outcome != PartiallyGranted && PendingDestructions(c.Erasure) > 0:
 		// A destruction promised is a request granted, in whole or in part.

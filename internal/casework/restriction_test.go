@@ -193,7 +193,8 @@ func TestAnnounceLifting(t *testing.T) {
 }
 
 // A restriction granted in whole or in part needs its record for the
-// chosen activities: the letter says what is restricted and until when.
+// chosen activities: the letter says what is restricted and until when;
+// with none of the activities concerning the person it needs none.
 func TestDecisionRestrictionNeedsRecord(t *testing.T) {
 	c := restrictionCase()
 	c.Requester.Relation = casework.Self
@@ -213,5 +214,11 @@ func TestDecisionRestrictionNeedsRecord(t *testing.T) {
 	refuse := casework.Decision{Outcome: casework.Refused, Ground: casework.GroundNoRestriction, Reasons: "Geen van de gronden van artikel 18 lid 1 AVG is van toepassing."}
 	if p := refuse.Validate(c, decisionDay); len(p) != 0 {
 		t.Errorf("refused without a record: %v", p)
+	}
+	// No data processed: nothing to restrict, so a grant needs no record
+	// (its letter says so).
+	c.Activities, c.NoActivities, c.Restriction = []string{}, true, nil
+	if p := grant.Validate(c, decisionDay); len(p) != 0 {
+		t.Errorf("granted with none of the activities concerning the person: %v", p)
 	}
 }

@@ -138,11 +138,16 @@ func (w *Writer) decisionBody(k casework.Case, d casework.Decision, st practice.
 // outcomeKey names the sentence that says what was decided: one per right
 // and outcome, one for a withdrawn request whatever the right, and its own
 // for an objection to direct marketing that was honoured, which takes
-// effect from receipt (DOMAIN.md §8).
+// effect from receipt (DOMAIN.md §8), and its own for a request granted
+// when none of the register's activities concern the person: the practice
+// processes no data about them, which answers an access request (art.
+// 15(1)) and leaves nothing to erase, correct, restrict, export or stop.
 func outcomeKey(k casework.Case, o casework.Outcome) string {
 	switch {
 	case o == casework.Withdrawn:
 		return string(o)
+	case k.NoActivities && o == casework.Granted && k.Type != casework.ConsentWithdrawal:
+		return string(k.Type) + ".no_data"
 	case k.Type == casework.Objection && k.ImmediateEffect() && o == casework.Granted:
 		return "objection_direct_marketing." + string(o)
 	}

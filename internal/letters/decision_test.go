@@ -279,3 +279,53 @@ func TestDecisionLetterListsErasureItems(t *testing.T) {
 		t.Errorf("a refused erasure lists erased data:\n%s", l.Body)
 	}
 }
+
+// A request granted when none of the register's activities concern the
+// person says plainly, per right and in both languages, that the practice
+// processes no data about them, and for the rights that act on data that
+// there is nothing to act on; it never claims something was done.
+func TestDecisionLetterNoData(t *testing.T) {
+	w, _ := decisionWriter(t, practice.Netherlands)
+	for _, tc := range []struct {
+		typ      casework.RequestType
+		nl, en   string
+		notClaim string
+	}{
+		{casework.Access, "Wij verwerken geen persoonsgegevens van u", "We process no personal data about you", "een kopie daarvan"},
+		{casework.Erasure, "Er is daarom niets te wissen", "So there is nothing to erase", "gewist zoals u vroeg"},
+		{casework.Rectification, "niets te verbeteren of aan te vullen", "nothing to correct or complete", "verbeterd zoals u vroeg"},
+		{casework.Restriction, "geen verwerking om te beperken", "no processing to restrict", "beperken de verwerking"},
+		{casework.Portability, "geen gegevens die wij u kunnen geven", "no data we could give you", "gestructureerde"},
+		{casework.Objection, "geen verwerking waarmee wij moeten stoppen", "no processing for us to stop", "stoppen met de verwerking"},
+	} {
+		t.Run(string(tc.typ), func(t *testing.T) {
+			k := confirmedCase(tc.typ)
+			k.Activities, k.NoActivities = []string{}, true
+			l, err := w.DecisionLetter(k, casework.Decision{Outcome: casework.Granted}, decidedOn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(l.Body, tc.nl) || !strings.Contains(l.Body, "Wij verwerken geen persoonsgegevens van u") || strings.Contains(l.Body, tc.notClaim) {
+				t.Fatalf("nl letter:\n%s", l.Body)
+			}
+			k.Language = casework.English
+			l, err = w.DecisionLetter(k, casework.Decision{Outcome: casework.Granted}, decidedOn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(l.Body, tc.en) || !strings.Contains(l.Body, "We process no personal data about you") {
+				t.Fatalf("en letter:\n%s", l.Body)
+			}
+			// A refusal keeps its own words: no data recorded does not
+			// speak for a request refused on another ground.
+			k.Language = casework.Dutch
+			l, err = w.DecisionLetter(k, casework.Decision{Outcome: casework.Refused, Ground: casework.GroundIdentity}, decidedOn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(l.Body, "Wij verwerken geen persoonsgegevens van u") {
+				t.Fatalf("refusal speaks of no data:\n%s", l.Body)
+			}
+		})
+	}
+}

@@ -12,7 +12,7 @@ import (
 const (
 	StepIdentity       = "identity"       // the requester's identity is checked
 	StepRepresentation = "representation" // a representative's authority is on record
-	StepActivities     = "activities"     // the register activities that concern the person are chosen
+	StepActivities     = "activities"     // the register activities that concern the person are chosen, or none is
 	StepStatement      = "statement"      // access: the art. 15(1) statement is approved
 	StepDocuments      = "documents"      // access: the uploaded copies are sent, after the statement
 	StepConsents       = "consents"       // consent withdrawal: the consents withdrawn are chosen
@@ -103,7 +103,8 @@ type step struct {
 	needs []string // keys of earlier steps that must be done first
 	// followUp marks a step that comes after the decision and can still be
 	// open once the case is completed (a notice to print); it is skipped
-	// only when the outcome does not call for it (skip).
+	// only when the outcome does not call for it (skip). skip also drops a
+	// step that has nothing to act on (noData).
 	followUp bool
 	skip     func(casework.Case) bool
 }
@@ -121,21 +122,21 @@ func stepsOf(t casework.RequestType, representation bool) []step {
 		steps = append(steps, step{key: StepRepresentation, done: func(_ casework.Case, f Facts) bool { return f.RepresentationMissing == 0 }})
 		gate = append(gate, StepRepresentation)
 	}
-	steps = append(steps, step{key: StepActivities, done: func(c casework.Case, _ Facts) bool { return len(c.Activities) > 0 }})
+	steps = append(steps, step{key: StepActivities, done: func(c casework.Case, _ Facts) bool { return len(c.Activities) > 0 || c.NoActivities }})
 	gate = append(gate, StepActivities)
 	switch t {
 	case casework.Access:
 		steps = append(steps,
 			step{key: StepStatement, done: func(_ casework.Case, f Facts) bool { return f.StatementApproved }, needs: []string{StepActivities}},
 			step{key: StepDocuments, done: func(_ casework.Case, f Facts) bool { return f.StatementApproved && f.DocumentsUnsent == 0 },
-				needs: []string{StepStatement}})
+				needs: []string{StepStatement}, skip: noData})
 		gate = append(gate, StepStatement, StepDocuments)
 	case casework.ConsentWithdrawal:
 		steps = append(steps, step{key: StepConsents, done: func(_ casework.Case, f Facts) bool { return f.ConsentsChosen }})
 		gate = append(gate, StepConsents)
 	default:
 		if own, ok := ownStep[t]; ok {
-			steps = append(steps, step{key: own.key, done: own.done, needs: []string{StepActivities}})
+			steps = append(steps, step{key: own.key, done: own.done, needs: []string{StepActivities}, skip: noData})
 			gate = append(gate, own.key)
 		}
 	}
@@ -145,12 +146,12 @@ func stepsOf(t casework.RequestType, representation bool) []step {
 	if t == casework.Rectification || t == casework.Erasure || t == casework.Restriction {
 		steps = append(steps, step{key: StepNotices, needs: []string{StepDecision}, followUp: true,
 			done: func(c casework.Case, f Facts) bool { return notifies(c.Outcome) && f.NoticesOpen == 0 },
-			skip: func(c casework.Case) bool { return c.Outcome != "" && !notifies(c.Outcome) }})
+			skip: func(c casework.Case) bool { return noData(c) || c.Outcome != "" && !notifies(c.Outcome) }})
 	}
 	if t == casework.Erasure {
 		steps = append(steps, step{key: StepDestruction, needs: []string{StepDecision}, followUp: true,
 			done: func(c casework.Case, f Facts) bool { return notifies(c.Outcome) && f.DestructionPending == 0 },
-			skip: func(c casework.Case) bool { return c.Outcome != "" && !notifies(c.Outcome) }})
+			skip: func(c casework.Case) bool { return noData(c) || c.Outcome != "" && !notifies(c.Outcome) }})
 	}
 	return steps
 }
@@ -168,6 +169,13 @@ var ownStep = map[casework.RequestType]struct {
 	casework.Portability:   {StepPortability, func(_ casework.Case, f Facts) bool { return f.ExportReady }},
 	casework.Objection:     {StepObjection, func(_ casework.Case, f Facts) bool { return f.ObjectionRecorded }},
 }
+
+// noData reports whether the officer recorded that none of the register's
+// activities concern the person (casework.Case.NoActivities): there is
+// nothing to erase, correct, restrict, export, stop, send or tell
+// recipients of, so those steps are skipped; an access request is still
+// answered with the statement that no data are processed (AVG art. 15(1)).
+func noData(c casework.Case) bool { return c.NoActivities }
 
 // notifies reports whether a decision with outcome o calls for art. 19
 // notices: the request granted in whole or in part.
@@ -189,14 +197,15 @@ func refusing(c casework.Case) bool {
 // the requester (ReasonPaused). A case that can only be refused goes straight to the
 // decision. On a completed case, a step not done was Skipped, except a
 // follow-up the outcome calls for (an art. 19 notice still to print),
-// which stays open; one the outcome does not call for is Skipped.
+// which stays open; one the outcome does not call for is Skipped, and so
+// is a step with nothing to act on because no data are processed (noData).
 func Plan(c casework.Case, f Facts) []Step {
 	steps := stepsOf(c.Type, f.Representation > 0)
 	out := make([]Step, len(steps))
 	done := map[string]bool{}
 	for i, s := range steps {
 		d := s.done(c, f)
-		if !d && ((refusing(c) && s.key != StepDecision && s.key != StepLetter) || (s.skip != nil && s.skip(c))) {
+		if (s.skip != nil && s.skip(c)) || (!d && refusing(c) && s.key != StepDecision && s.key != StepLetter) {
 			d, out[i].State = true, Skipped
 		}
 		done[s.key] = d

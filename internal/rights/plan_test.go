@@ -42,6 +42,13 @@ func TestPlan(t *testing.T) {
 	paused.PausedSince = deadline.Date{Year: 2026, Month: 2, Day: 9}
 	parent := open(casework.Access, casework.Identity{}, nil)
 	parent.Requester.Relation = casework.ParentWithoutAuthority
+	// none: the officer recorded that none of the register's activities
+	// concern the person.
+	none := func(typ casework.RequestType) casework.Case {
+		c := open(typ, verified, []string{})
+		c.NoActivities = true
+		return c
+	}
 	for _, tc := range []struct {
 		name string
 		c    casework.Case
@@ -132,6 +139,36 @@ func TestPlan(t *testing.T) {
 		{"withdrawn access: the steps not taken are skipped",
 			completed(open(casework.Access, casework.Identity{}, nil), casework.Withdrawn), Facts{IdentityMissing: true},
 			"identity:skipped activities:skipped statement:skipped documents:skipped decision:done letter:skipped"},
+		{"access, none concern the person: the statement that no data are processed, no documents",
+			none(casework.Access), Facts{},
+			"identity:done activities:done statement:current documents:skipped decision:blocked(plan.blocked.statement) letter:blocked(plan.blocked.decision)"},
+		{"access, none concern the person, statement approved: the decision",
+			none(casework.Access), Facts{StatementApproved: true},
+			"identity:done activities:done statement:done documents:skipped decision:current letter:blocked(plan.blocked.decision)"},
+		{"erasure, none concern the person: nothing to erase, no notices, nothing to destroy",
+			none(casework.Erasure), Facts{},
+			"identity:done activities:done erasure:skipped decision:current letter:blocked(plan.blocked.decision) notices:skipped destruction:skipped"},
+		{"erasure, none concern the person, granted and sent: nothing follows",
+			completed(none(casework.Erasure), casework.Granted), Facts{LetterSent: true},
+			"identity:done activities:done erasure:skipped decision:done letter:done notices:skipped destruction:skipped"},
+		{"rectification, none concern the person: nothing to correct, no notices",
+			none(casework.Rectification), Facts{},
+			"identity:done activities:done rectification:skipped decision:current letter:blocked(plan.blocked.decision) notices:skipped"},
+		{"restriction, none concern the person: nothing to restrict, no notices",
+			none(casework.Restriction), Facts{},
+			"identity:done activities:done restriction:skipped decision:current letter:blocked(plan.blocked.decision) notices:skipped"},
+		{"portability, none concern the person: nothing to export",
+			none(casework.Portability), Facts{},
+			"identity:done activities:done portability:skipped decision:current letter:blocked(plan.blocked.decision)"},
+		{"objection, none concern the person: nothing to stop",
+			none(casework.Objection), Facts{},
+			"identity:done activities:done objection:skipped decision:current letter:blocked(plan.blocked.decision)"},
+		{"consent withdrawal, none concern the person: the consents still to choose",
+			none(casework.ConsentWithdrawal), Facts{},
+			"identity:done activities:done consents:current decision:blocked(plan.blocked.consents) letter:blocked(plan.blocked.decision)"},
+		{"erasure with no choice made: the activities, not none",
+			open(casework.Erasure, verified, []string{}), Facts{},
+			"identity:done activities:current erasure:blocked(plan.blocked.activities) decision:blocked(plan.blocked.activities) letter:blocked(plan.blocked.decision) notices:blocked(plan.blocked.decision) destruction:blocked(plan.blocked.decision)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := Plan(tc.c, tc.f)

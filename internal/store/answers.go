@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -49,6 +50,26 @@ func caseActivities(db *gorm.DB, caseID int64) ([]string, error) {
 		return nil, internal(err, "read case activities")
 	}
 	return keys, nil
+}
+
+// noActivities reports whether the last choice of activities on case
+// caseID recorded that none of them concern the person: the event says so
+// (casework.ChooseNoActivities), the choice itself is empty.
+func noActivities(db *gorm.DB, caseID int64) (bool, error) {
+	var rows []caseEventRow
+	err := db.Where("case_id = ? AND kind = ?", caseID, string(casework.EventActivities)).
+		Order("id DESC").Limit(1).Find(&rows).Error
+	if err != nil {
+		return false, internal(err, "read case activities")
+	}
+	if len(rows) == 0 {
+		return false, nil
+	}
+	var data map[string]string
+	if err := json.Unmarshal([]byte(rows[0].Data), &data); err != nil {
+		return false, internal(err, "read case activities")
+	}
+	return data["none"] == "yes", nil
 }
 
 // writeAnswers stores the chosen activities, the erasure and rectification
@@ -145,6 +166,11 @@ func (s *Cases) withActivities(db *gorm.DB, v caseView) (casework.Case, error) {
 func (s *Cases) readParts(db *gorm.DB, c *casework.Case) (err error) {
 	if c.Activities, err = caseActivities(db, c.ID); err != nil {
 		return err
+	}
+	if len(c.Activities) == 0 {
+		if c.NoActivities, err = noActivities(db, c.ID); err != nil {
+			return err
+		}
 	}
 	if c.Erasure, err = caseErasure(db, c.ID); err != nil {
 		return err

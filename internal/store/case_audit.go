@@ -86,6 +86,9 @@ func eventDetail(e casework.Event) string {
 	case casework.EventConsents:
 		return "consents=" + e.Data["ids"]
 	case casework.EventActivities:
+		if e.Data["none"] == "yes" {
+			return "none=yes"
+		}
 		return "activities=" + e.Data["activities"]
 	case casework.EventStatement:
 		return "approved=" + e.Data["approved"]

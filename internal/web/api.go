@@ -398,6 +398,9 @@ type caseView struct {
 	// Activities are the register activities that concern the person; only
 	// where one case is read (lists leave them out).
 	Activities *[]string `json:"activities,omitempty"`
+	// NoActivities: it is recorded that none of them concern the person;
+	// only where one case is read, and only when true.
+	NoActivities bool `json:"no_activities,omitempty"`
 	// Erasure is what an erasure case did with each chosen activity (PUT
 	// …/erasure); only on an erasure case where one case is read.
 	Erasure *[]erasureItemView `json:"erasure,omitempty"`
@@ -464,7 +467,7 @@ func (s *Server) caseView(k casework.Case, settings practice.Settings) caseView 
 		v.Specifics = k.Specifics
 	}
 	if k.Activities != nil {
-		v.Activities = &k.Activities
+		v.Activities, v.NoActivities = &k.Activities, k.NoActivities
 	}
 	if k.Type == casework.Erasure && k.Erasure != nil {
 		v.Erasure = erasureViews(k.Erasure)

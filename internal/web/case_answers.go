@@ -29,6 +29,9 @@ type caseAnswers struct {
 	Activities choiceData
 	// Chosen names the chosen activities, for a completed case.
 	Chosen []string
+	// NoneConcern: the officer recorded that none of the register's
+	// activities concern the person (casework.Case.NoActivities).
+	NoneConcern bool
 	// NoRegister: the register has no activities to choose from.
 	NoRegister bool
 	Open       bool
@@ -87,7 +90,7 @@ func (s *Server) caseAnswers(ctx context.Context, f formState, t tr, k casework.
 		chosen = strings.Split(values["activities"], ",")
 	}
 	p := caseAnswers{NoRegister: len(all) == 0, Open: k.Status != casework.Completed && !k.Answered(), Access: k.Type == casework.Access,
-		Activities: activityChoices(f, t, all, chosen)}
+		Activities: activityChoices(f, t, all, chosen), NoneConcern: k.NoActivities}
 	for _, a := range answer.Chosen(all, k.Activities) {
 		p.Chosen = append(p.Chosen, a.Name)
 	}
@@ -142,21 +145,31 @@ func (s *Server) registerKeys(ctx context.Context) ([]string, error) {
 	return keys, nil
 }
 
-// caseChooseActivities saves the ticked activities as one change.
+// caseChooseActivities saves the ticked activities as one change; the
+// button none (activities.none=yes) records instead that none of them
+// concern the person, which goes with no activity ticked.
 func (s *Server) caseChooseActivities() echo.HandlerFunc {
 	read := func(c echo.Context, action string) map[string]string {
 		var keys []string
 		if form, err := c.FormParams(); err == nil {
 			keys = form[action+".activities"]
 		}
-		return map[string]string{"activities": strings.Join(keys, ",")}
+		return map[string]string{"activities": strings.Join(keys, ","), "none": clean(c.FormValue(action + ".none"))}
 	}
 	return s.caseStep("activities", "flash.activities", read, func(c echo.Context, a casework.Actor, ref string, v map[string]string) error {
 		var keys []string
 		if v["activities"] != "" {
 			keys = strings.Split(v["activities"], ",")
 		}
-		return s.chooseActivities(c.Request().Context(), a, ref, keys)
+		if v["none"] != "yes" {
+			return s.chooseActivities(c.Request().Context(), a, ref, keys)
+		}
+		if len(keys) > 0 {
+			return apperr.InvalidFields(map[string]string{"activities": "answers.none_and_chosen"})
+		}
+		c.Set(keyStepFlash, "flash.activities_none")
+		_, err := s.Cases.ChooseNoActivities(c.Request().Context(), a, ref)
+		return err
 	})
 }
 
@@ -190,10 +203,13 @@ func (s *Server) caseSaveStatement() echo.HandlerFunc {
 
 // apiCaseActivities records the activities that concern the person:
 // {"activities": ["client-file", "invoicing"]}; 422 with
-// fields.activities for a key the register does not have.
+// fields.activities for a key the register does not have. With
+// {"activities": [], "none": true} it records that none of them do (422
+// when activities are named too).
 func (s *Server) apiCaseActivities(c echo.Context) error {
 	var body struct {
 		Activities []string `json:"activities"`
+		None       bool     `json:"none"`
 	}
 	if err := decodeJSON(c, &body); err != nil {
 		return err
@@ -203,7 +219,15 @@ func (s *Server) apiCaseActivities(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	k, err := s.Cases.ChooseActivities(ctx, actorOf(c), c.Param("reference"), body.Activities, known)
+	var k casework.Case
+	switch {
+	case body.None && len(body.Activities) > 0:
+		err = apperr.InvalidFields(map[string]string{"activities": "answers.none_and_chosen"})
+	case body.None:
+		k, err = s.Cases.ChooseNoActivities(ctx, actorOf(c), c.Param("reference"))
+	default:
+		k, err = s.Cases.ChooseActivities(ctx, actorOf(c), c.Param("reference"), body.Activities, known)
+	}
 	if err != nil {
 		return err
 	}

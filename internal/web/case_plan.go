@@ -99,6 +99,12 @@ var stepAnchors = map[string]string{
 var ownSteps = []string{rights.StepConsents, rights.StepErasure, rights.StepRectification,
 	rights.StepRestriction, rights.StepPortability, rights.StepObjection}
 
+// noDataSteps are the steps skipped when none of the register's
+// activities concern the person (rights.Plan): their sections have
+// nothing to act on.
+var noDataSteps = []string{rights.StepDocuments, rights.StepErasure, rights.StepRectification,
+	rights.StepRestriction, rights.StepPortability, rights.StepObjection, rights.StepNotices, rights.StepDestruction}
+
 // earlyOutcomes end a request before its steps are done.
 var earlyOutcomes = []string{string(casework.Refused), string(casework.Withdrawn)}
 
@@ -165,6 +171,10 @@ func casePlanOf(p casePage) *casePlan {
 			Blocked: s.State == rights.Blocked, Own: slices.Contains(ownSteps, s.Key)}
 		if s.Reason != "" {
 			l.StateText = p.Tr.T(s.Reason)
+		}
+		if k.NoActivities && s.State == rights.Skipped && slices.Contains(noDataSteps, s.Key) {
+			// Nothing to act on: the step says why, and offers no forms.
+			l.StateText, l.Show = p.Tr.T("plan.skipped_no_data"), false
 		}
 		if l.Current {
 			l.Anchor, r.Next = stepAnchors[s.Key], l.Label
