@@ -132,7 +132,11 @@ func TestNoticesJourney(t *testing.T) {
 	if d := noticeDownloads(t, a); len(d) != 0 {
 		t.Errorf("a HEAD was audited: %v", d)
 	}
-	assertPDF(t, processor.get("/mededeling/"+link[1]), "Eva Erdacht", "15 juni 1984", "Cliëntdossier: wis", "Wachtlijst: wis", ref)
+	dl := processor.get("/mededeling/" + link[1])
+	assertPDF(t, dl, "Eva Erdacht", "15 juni 1984", "Cliëntdossier: wis", "Wachtlijst: wis", ref)
+	if xfo, cc := dl.Header.Get("X-Frame-Options"), dl.Header.Get("Cache-Control"); xfo != "DENY" || cc != "no-store" {
+		t.Errorf("the notice download may be framed or kept: X-Frame-Options %q, Cache-Control %q", xfo, cc)
+	}
 	if d := noticeDownloads(t, a); len(d) != 1 || d[0] != "notice_link="+itoa(ns[0].ID) {
 		t.Errorf("the download audited as %v, want once for notice %d", d, ns[0].ID)
 	}
