@@ -109,7 +109,7 @@ func (a *App) wire(ctx context.Context) error {
 	a.worker = mail.NewWorker(a.store.Outbox, servers.Sender, a.clock, a.log)
 	cases := casework.NewService(a.store.Cases, writer, a.clock, a.cfg.BaseURL)
 	a.cases = cases
-	cases.UseNotifier(letters.NewNotices(writer, a.store.Activities)) // art. 19: the register's recipients are told
+	cases.UseNotifier(letters.NewNotices(writer, a.store.Activities, a.cfg.BaseURL, a.clock)) // art. 19: the register's recipients are told
 	a.reminders = casework.NewReminders(a.store.Cases, writer, a.clock, a.cfg.BaseURL)
 	if a.files, err = filestore.New(filepath.Join(a.cfg.DataDir, "files"), a.keys); err != nil {
 		return fmt.Errorf("file store: %w", err)

@@ -68,14 +68,26 @@ type Notice struct {
 	CreatedAt  time.Time
 	// At is when the mail was sent or the letter printed; nil while queued.
 	At *time.Time
-	// Letter is the notice as written: the body of the mail, or the letter
-	// printed, in Language (the recipient's, not the requester's). Empty
+	// Letter is the notice as written: the letter printed, or the one the
+	// mail's link opens as a PDF, in Language (the recipient's, not the requester's). Empty
 	// once the case is anonymised.
 	Letter   Letter
 	Language Language
 	// Mail is the e-mail to queue with a new notice by mail; nil otherwise
-	// and when read back.
+	// and when read back. It carries the reference and Link's address,
+	// never the letter (SECURITY.md item 13).
 	Mail *mail.Message
+	// Link is the download link of the letter a new notice by mail
+	// carries; nil otherwise and when read back.
+	Link *NoticeLink
+}
+
+// NoticeLink is a notice's own link to its letter as a PDF, for the
+// recipient it is mailed to. Token is the link's secret: only in the mail,
+// the store keeps a keyed hash of it.
+type NoticeLink struct {
+	Token   string
+	Expires time.Time
 }
 
 // NoticeItems returns what the notices of deciding c with outcome o ask of

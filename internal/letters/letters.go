@@ -29,7 +29,7 @@ type Writer struct {
 }
 
 // names lists the e-mail templates; each exists once per language.
-var names = []string{"acknowledgement", "message", "extension", "decision", "invitation", "reminder", "letter", "decision_letter", "documents", "delivery_code", "restriction_lifting", "portability_transfer", "destroyed", "notice"}
+var names = []string{"acknowledgement", "message", "extension", "decision", "invitation", "reminder", "letter", "decision_letter", "documents", "delivery_code", "restriction_lifting", "portability_transfer", "destroyed", "notice", "notice_mail"}
 
 // New parses the mail templates in fsys (templates/mail/<name>.<lang>.txt)
 // and fails if one is missing. settings returns the practice's current

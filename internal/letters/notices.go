@@ -8,37 +8,47 @@ import (
 	"strings"
 
 	"github.com/avgloket/avgloket/internal/casework"
+	"github.com/avgloket/avgloket/internal/clock"
 	"github.com/avgloket/avgloket/internal/deadline"
+	"github.com/avgloket/avgloket/internal/delivery"
 	"github.com/avgloket/avgloket/internal/lang"
 	"github.com/avgloket/avgloket/internal/mail"
 	"github.com/avgloket/avgloket/internal/register"
 )
 
 // Notices drafts the notices of AVG art. 19 (casework.Notifier): one per
-// recipient, in the register, of the activities a decision concerns. Unlike
-// the requester's e-mails, a notice carries what the recipient must do and
-// whom it is about — the person's name and birth date, as far as needed to
-// find the data, and nothing of the request itself: a recipient cannot act
-// on a link to a page it may not open.
+// recipient, in the register, of the activities a decision concerns. The
+// notice carries what the recipient must do and whom it is about — the
+// person's name and birth date, as far as needed to find the data — and
+// nothing of the request itself. Mailed, it stays out of the mail
+// (SECURITY.md item 13): the mail carries the reference and a link of the
+// recipient's own to the notice as a PDF, which works as long as sent
+// documents are kept.
 type Notices struct {
 	w *Writer
 	// register returns the practice's register as it is now.
 	register func(context.Context) ([]register.Activity, error)
+	baseURL  string
+	clock    clock.Clock
 }
 
 var _ casework.Notifier = (*Notices)(nil)
 
 // NewNotices returns the drafter of notices that writes with w from the
-// register that activities returns.
-func NewNotices(w *Writer, activities func(context.Context) ([]register.Activity, error)) *Notices {
-	return &Notices{w: w, register: activities}
+// register that activities returns; the mails' links start with baseURL
+// and expire counted from clk's now.
+func NewNotices(w *Writer, activities func(context.Context) ([]register.Activity, error), baseURL string, clk clock.Clock) *Notices {
+	return &Notices{w: w, register: activities, baseURL: strings.TrimSuffix(baseURL, "/"), clock: clk}
 }
+
+// noticePath is the path of a notice's download link before its secret.
+const noticePath = "/mededeling/"
 
 // DraftNotices implements casework.Notifier. A notice is written in Dutch
 // to a recipient in the Netherlands or Belgium, in English to one
 // elsewhere; it names the practice, the person (name and birth date), the
 // right, per activity what to do (erase, correct, restrict), the case's
-// reference and whom to contact.
+// reference and whom to contact. A notice by mail gets a link of its own.
 func (n *Notices) DraftNotices(ctx context.Context, k casework.Case, items []casework.NoticeItem, on deadline.Date) ([]casework.Notice, error) {
 	if len(items) == 0 {
 		return nil, nil
@@ -60,17 +70,40 @@ func (n *Notices) DraftNotices(ctx context.Context, k casework.Case, items []cas
 		nt := casework.Notice{Recipient: r.Recipient.Name, Kind: string(r.Recipient.Kind), Activities: r.Activities,
 			Channel: casework.NoticeByPost, Status: casework.NoticeQueued, Letter: l, Language: casework.Language(noticeLanguage(r.Recipient))}
 		if r.Recipient.Email != "" {
-			st, err := n.w.settings()
-			if err != nil {
-				return nil, fmt.Errorf("notice: %w", err)
+			if err := n.byMail(&nt, k, r.Recipient); err != nil {
+				return nil, err
 			}
-			nt.Channel = casework.NoticeByMail
-			nt.Mail = &mail.Message{To: r.Recipient.Email, Subject: l.Subject, Text: l.Body + "\n\n" + l.Letterhead,
-				Kind: mail.KindNotice, ReplyTo: st.PrivacyEmail, Ref: k.Reference}
 		}
 		out = append(out, nt)
 	}
 	return out, nil
+}
+
+// byMail turns nt, the notice of case k to r, into one mailed to r with a
+// new link to its letter: the mail names the practice, the article, the
+// reference, the link and until when it works, and the contact.
+func (n *Notices) byMail(nt *casework.Notice, k casework.Case, r register.Recipient) error {
+	st, err := n.w.settings()
+	if err != nil {
+		return fmt.Errorf("notice: %w", err)
+	}
+	token, err := casework.NewToken()
+	if err != nil {
+		return fmt.Errorf("notice: %w", err)
+	}
+	c := noticeLanguage(r)
+	link := &casework.NoticeLink{Token: token, Expires: n.clock.Now().Add(delivery.KeepFor(st))}
+	practice := n.w.practiceName(st, c)
+	m, err := n.w.render("notice_mail", c, r.Email, nt.Letter.Subject, map[string]any{
+		"Recipient": r.Name, "Practice": practice, "Reference": k.Reference, "Link": n.baseURL + noticePath + token,
+		"Until": lang.Date(c, deadline.DateOf(link.Expires, st.Location())), "Contact": strings.TrimSpace(st.PrivacyEmail),
+	})
+	if err != nil {
+		return err
+	}
+	m.Kind, m.ReplyTo, m.Ref = mail.KindNotice, st.PrivacyEmail, k.Reference
+	nt.Channel, nt.Mail, nt.Link = casework.NoticeByMail, &m, link
+	return nil
 }
 
 // noticeLanguage is the language of a notice to r: Dutch in the

@@ -2,11 +2,13 @@ package store
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
 	"gorm.io/gorm"
 
+	"github.com/avgloket/avgloket/internal/audit"
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/deadline"
 )
@@ -31,8 +33,26 @@ type caseNoticeRow struct {
 
 func (caseNoticeRow) TableName() string { return "case_notices" }
 
+// noticeLinkRow is the download link of a notice sent by mail; only a
+// keyed hash of its secret is kept.
+type noticeLinkRow struct {
+	TokenHash    string `gorm:"primaryKey"`
+	NoticeID     int64
+	CaseID       int64
+	CreatedAt    time.Time
+	ExpiresAt    time.Time
+	Downloads    int
+	DownloadedAt *time.Time
+}
+
+func (noticeLinkRow) TableName() string { return "notice_links" }
+
+// noticeLinkHash is what the store keeps of a notice link's secret: its
+// keyed hash (the vault's blind index), useless without the index key.
+func (s *Cases) noticeLinkHash(token string) string { return s.vault.Index("notice_link", token) }
+
 // writeNotices stores the new notices ch carries, each mail queued in the
-// outbox and linked to its notice, and marks the notice ch.NoticePosted
+// outbox and linked to its notice with its download link, and marks the notice ch.NoticePosted
 // printed, inside tx. A notice to mark that is not one of case caseID's
 // letters still to post is a Conflict.
 func (s *Cases) writeNotices(tx *gorm.DB, caseID int64, ch casework.Change, now time.Time) error {
@@ -55,6 +75,12 @@ func (s *Cases) writeNotices(tx *gorm.DB, caseID int64, ch casework.Change, now 
 		}
 		if err := tx.Model(&caseNoticeRow{}).Where("id = ?", r.ID).Update("letter", b).Error; err != nil {
 			return internal(err, "record notice")
+		}
+		if l := n.Link; l != nil {
+			if err := tx.Create(&noticeLinkRow{TokenHash: s.noticeLinkHash(l.Token), NoticeID: r.ID, CaseID: caseID,
+				CreatedAt: now.UTC(), ExpiresAt: l.Expires.UTC()}).Error; err != nil {
+				return internal(err, "record notice link")
+			}
 		}
 	}
 	if id := ch.NoticePosted; id != nil {
@@ -137,4 +163,48 @@ func (s *Cases) NoticesSent(ctx context.Context, from, to deadline.Date, branch 
 		out[r.Branch] += r.N
 	}
 	return out, nil
+}
+
+// OpenNoticeLink returns the notice whose link's secret is token and
+// records a download of it from address at, audited as an export of the
+// case (the recipient is not named); a HEAD (audit.Unseen) is neither
+// counted nor audited. NotFound, the same way, when there is no such
+// link, it expired at at, or the notice's letter is gone (the case was
+// anonymised).
+func (s *Cases) OpenNoticeLink(ctx context.Context, token, address string, at time.Time) (casework.Notice, error) {
+	var n casework.Notice
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var l noticeLinkRow
+		err := tx.Take(&l, "token_hash = ? AND expires_at > ?", s.noticeLinkHash(token), at.UTC()).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return notFound()
+		}
+		if err != nil {
+			return internal(err, "read notice link")
+		}
+		var r caseNoticeRow
+		if err := tx.Take(&r, "id = ?", l.NoticeID).Error; err != nil {
+			return internal(err, "read notice")
+		}
+		if len(r.Letter) == 0 {
+			return notFound()
+		}
+		n = casework.Notice{ID: r.ID, Recipient: r.Recipient, Kind: r.Kind, Activities: strings.Split(r.Activities, ","),
+			Channel: casework.NoticeChannel(r.Channel), Language: casework.ParseLanguage(r.Language), CreatedAt: r.CreatedAt}
+		if err := s.openJSON("case_notices", "letter", idString(r.ID), r.Letter, &n.Letter); err != nil {
+			return internal(err, "open notice")
+		}
+		if audit.IsUnseen(ctx) {
+			return nil
+		}
+		if err := tx.Model(&l).Updates(map[string]any{"downloads": gorm.Expr("downloads + 1"), "downloaded_at": at.UTC()}).Error; err != nil {
+			return internal(err, "record notice download")
+		}
+		return s.appendAudit(tx, audit.Entry{At: at, Actor: audit.Anonymous, Action: audit.CaseExport,
+			Object: audit.Case(l.CaseID), Address: address, Detail: "notice_link=" + idString(r.ID)})
+	})
+	if err != nil {
+		return casework.Notice{}, err
+	}
+	return n, nil
 }

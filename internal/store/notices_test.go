@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/avgloket/avgloket/internal/apperr"
+	"github.com/avgloket/avgloket/internal/audit"
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/deadline"
 	"github.com/avgloket/avgloket/internal/mail"
@@ -117,6 +118,85 @@ func TestCaseNotices(t *testing.T) {
 		got, err := s.NoticesSent(ctx, tc.from, tc.to, tc.branch, amsterdam)
 		if err != nil || !maps.Equal(got, tc.want) {
 			t.Errorf("%s: NoticesSent = %v, %v; want %v", tc.name, got, err, tc.want)
+		}
+	}
+}
+
+// TestNoticeLink: a mailed notice's link is kept as a keyed hash only; it
+// opens the notice's letter until it expires, each download counted and
+// audited as an export of the case, a HEAD (audit.Unseen) neither; an
+// unknown, expired or anonymised link is NotFound.
+func TestNoticeLink(t *testing.T) {
+	s := newTestStore(t).s
+	ctx := t.Context()
+	actor := casework.Actor{Scope: casework.Scope{All: true}}
+	now := time.Date(2026, 12, 3, 14, 0, 0, 0, time.UTC)
+	expires := now.Add(30 * 24 * time.Hour)
+	const token = "Z2VoZWltLWdlaGVpbS1nZWhlaW0tZ2VoZWltLWdlaGVp"
+	k := mustCreate(t, s, newCase(t, caseSpec{}), ackMail)
+	_, err := s.UpdateCase(ctx, k.Reference, actor, func(c *casework.Case) (casework.Change, error) {
+		c.UpdatedAt = now
+		return casework.Change{Notices: []casework.Notice{{Recipient: "ECD-leverancier", Kind: "processor", Activities: []string{"client-file"},
+			Channel: casework.NoticeByMail, Language: casework.Dutch, Letter: casework.Letter{Subject: "Art. 19", Body: "Wis de gegevens van Test Persoon"},
+			Mail: &mail.Message{To: "privacy@ecd.example", Subject: "Art. 19", Text: "Zie de link", Kind: mail.KindNotice},
+			Link: &casework.NoticeLink{Token: token, Expires: expires}}}}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []noticeLinkRow
+	if err := s.db.Find(&rows).Error; err != nil || len(rows) != 1 {
+		t.Fatalf("notice links %+v, %v", rows, err)
+	}
+	if h := rows[0].TokenHash; h == token || h == casework.HashToken(token) || len(h) != 64 {
+		t.Errorf("the link is kept as %q: not a keyed hash", h)
+	}
+	downloads := func() (int, []string) {
+		t.Helper()
+		var r noticeLinkRow
+		if err := s.db.Take(&r).Error; err != nil {
+			t.Fatal(err)
+		}
+		p, err := s.AuditSearch(ctx, audit.Filter{Action: audit.CaseExport, Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var details []string
+		for _, e := range p.Entries {
+			details = append(details, e.Detail+" "+e.Address)
+		}
+		return r.Downloads, details
+	}
+	if n, err := s.OpenNoticeLink(audit.Unseen(ctx), token, "192.0.2.7", now.Add(time.Hour)); err != nil || n.Letter.Body != "Wis de gegevens van Test Persoon" {
+		t.Fatalf("HEAD: %+v, %v", n, err)
+	}
+	if n, d := downloads(); n != 0 || len(d) != 0 {
+		t.Errorf("a HEAD counted %d, audited %v", n, d)
+	}
+	n, err := s.OpenNoticeLink(ctx, token, "192.0.2.7", now.Add(time.Hour))
+	if err != nil || n.Letter.Body != "Wis de gegevens van Test Persoon" || n.Language != casework.Dutch {
+		t.Fatalf("OpenNoticeLink = %+v, %v", n, err)
+	}
+	if c, d := downloads(); c != 1 || len(d) != 1 || d[0] != "notice_link="+idString(n.ID)+" 192.0.2.7" {
+		t.Errorf("a download counted %d, audited %v", c, d)
+	}
+	// In this order: the anonymisation last, it drops the link.
+	for _, tc := range []struct {
+		name string
+		open func() error
+	}{
+		{"unknown", func() error { _, err := s.OpenNoticeLink(ctx, token+"x", "192.0.2.7", now); return err }},
+		{"expired", func() error { _, err := s.OpenNoticeLink(ctx, token, "192.0.2.7", expires); return err }},
+		{"anonymised", func() error {
+			if err := s.anonymise(ctx, k.ID, k.Reference, now); err != nil {
+				return err
+			}
+			_, err := s.OpenNoticeLink(ctx, token, "192.0.2.7", now)
+			return err
+		}},
+	} {
+		if err := tc.open(); apperr.CodeOf(err) != apperr.NotFound {
+			t.Errorf("%s link: %v, want NotFound", tc.name, err)
 		}
 	}
 }

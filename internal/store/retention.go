@@ -66,6 +66,7 @@ func (s *Cases) anonymise(ctx context.Context, id int64, ref string, now time.Ti
 			{"notices", func() error {
 				return tx.Table("case_notices").Where("case_id = ?", id).Update("letter", nil).Error
 			}},
+			{"notice links", func() error { return tx.Exec("DELETE FROM notice_links WHERE case_id = ?", id).Error }},
 			{"access statement", func() error { return tx.Exec("DELETE FROM access_statements WHERE case_id = ?", id).Error }},
 			{"rectification", func() error { return tx.Exec("DELETE FROM case_rectification_items WHERE case_id = ?", id).Error }},
 			{"objection", func() error { return tx.Exec("DELETE FROM case_objections WHERE case_id = ?", id).Error }},

@@ -23,6 +23,10 @@ type noticeStore interface {
 	// after the case itself was read through a scoped or tracking-link
 	// read.
 	CaseNotices(ctx context.Context, caseID int64) ([]casework.Notice, error)
+	// OpenNoticeLink returns the notice whose mailed link has the secret
+	// token, recording and auditing the download; NotFound when there is
+	// none such or it expired.
+	OpenNoticeLink(ctx context.Context, token, address string, at time.Time) (casework.Notice, error)
 }
 
 // noticeLine is a notice as the case page shows it.
@@ -126,6 +130,19 @@ func (s *Server) caseNoticePDF(c echo.Context) error {
 	}
 	name := k.Reference + "-notice-" + strconv.FormatInt(n.ID, 10) + ".pdf"
 	return s.sendPDF(c, name, s.Letters.Document(n.Letter, lang.Parse(string(n.Language)), s.Clock.Now()))
+}
+
+// noticeDownload serves a notice sent by mail to its recipient, through
+// the link in the mail, as the PDF of the letter, while the link works;
+// the download is counted and audited. An unknown or expired link is 404.
+func (s *Server) noticeDownload(c echo.Context) error {
+	now := s.Clock.Now()
+	n, err := s.Store.OpenNoticeLink(c.Request().Context(), c.Param("token"), c.RealIP(), now)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return s.sendPDF(c, n.Letter.Reference+"-notice.pdf", s.Letters.Document(n.Letter, lang.Parse(string(n.Language)), now))
 }
 
 // caseNoticePosted marks a notice to post as printed and posted.

@@ -2,10 +2,12 @@ package web_test
 
 import (
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/avgloket/avgloket/internal/audit"
 	"github.com/avgloket/avgloket/internal/casework"
@@ -66,7 +68,9 @@ func (a *testApp) decidedErasure(tb testing.TB, token, name, email string, decis
 // An erasure decided partially granted tells every recipient of the erased
 // activities — once each, listing all of them — and no one else: not the
 // recipient of the kept invoices, not the newsletter's. The processor is
-// mailed in the decision's transaction; the municipality gets a letter to
+// mailed in the decision's transaction, a mail with the reference and a
+// link of its own to the notice as a PDF (counted and audited, 404 once
+// expired) and nothing of the case; the municipality gets a letter to
 // print, which is marked posted (audited). The decision letter says the
 // recipients were told, the tracking page names them when asked, and the
 // API lists one entry per recipient and activity. A refusal tells no one.
@@ -97,19 +101,47 @@ func TestNoticesJourney(t *testing.T) {
 		t.Fatalf("notices %+v, want %+v", got, want)
 	}
 
-	// The mail went into the outbox with the decision: at the moment of
-	// the decision, carrying who and what, and nothing to anyone else.
+	// The mail went into the outbox with the decision: the practice, the
+	// article, the reference and a link of the processor's own, and
+	// nothing of the case (SECURITY.md item 13): not the person, not the
+	// birth date, not the activities.
 	mails := a.mailsTo(t, "privacy@ecd.example")
 	if len(mails) != 1 {
 		t.Fatalf("%d mails to the processor, want 1", len(mails))
 	}
-	for _, w := range []string{"Eva Erdacht", "15 juni 1984", "Cliëntdossier: wis", "Wachtlijst: wis", ref} {
+	for _, w := range []string{"artikel 19 AVG", ref} {
 		if !strings.Contains(mails[0], w) {
 			t.Errorf("the notice mail lacks %q:\n%s", w, mails[0])
 		}
 	}
-	if strings.Contains(mails[0], "Facturatie") {
-		t.Errorf("the notice mail names the kept activity:\n%s", mails[0])
+	for _, w := range []string{"Eva", "Erdacht", "1984", "Cliëntdossier", "Wachtlijst", "Facturatie"} {
+		if strings.Contains(mails[0], w) {
+			t.Errorf("the notice mail carries %q:\n%s", w, mails[0])
+		}
+	}
+	link := noticeLink.FindStringSubmatch(mails[0])
+	if link == nil {
+		t.Fatalf("the notice mail has no link of its own:\n%s", mails[0])
+	}
+	// The processor follows it: the notice as a PDF, with who and what. A
+	// HEAD (a mail scanner) is not counted; the download is, and audited.
+	processor := a.browser(t)
+	if head := processor.send(http.MethodHead, "/mededeling/"+link[1], nil); head.Status != http.StatusOK || head.Body != "" {
+		t.Errorf("HEAD of the notice link: %d", head.Status)
+	}
+	if d := noticeDownloads(t, a); len(d) != 0 {
+		t.Errorf("a HEAD was audited: %v", d)
+	}
+	dl := processor.get("/mededeling/" + link[1])
+	assertPDF(t, dl, "Eva Erdacht", "15 juni 1984", "Cliëntdossier: wis", "Wachtlijst: wis", ref)
+	if xfo, cc := dl.Header.Get("X-Frame-Options"), dl.Header.Get("Cache-Control"); xfo != "DENY" || cc != "no-store" {
+		t.Errorf("the notice download may be framed or kept: X-Frame-Options %q, Cache-Control %q", xfo, cc)
+	}
+	if d := noticeDownloads(t, a); len(d) != 1 || d[0] != "notice_link="+itoa(ns[0].ID) {
+		t.Errorf("the download audited as %v, want once for notice %d", d, ns[0].ID)
+	}
+	if processor.get("/mededeling/"+strings.Repeat("B", 43)).Status != http.StatusNotFound {
+		t.Error("a made-up notice link opens something")
 	}
 	if m := a.mailsTo(t, "dpo@mailer.example"); len(m) != 0 {
 		t.Errorf("the newsletter's recipient was mailed: %v", m)
@@ -225,4 +257,31 @@ func TestNoticesJourney(t *testing.T) {
 		len(res.object()["notices"].([]any)) != 0 {
 		t.Errorf("GET notices of a refusal: %d %s", res.Status, res.Body)
 	}
+
+	// Once the practice's document days (30) are over, the link finds
+	// nothing, as a made-up one does.
+	a.clock.Advance(31 * 24 * time.Hour)
+	expired := processor.get("/mededeling/" + link[1])
+	madeUp := processor.get("/mededeling/" + strings.Repeat("B", 43))
+	if expired.Status != http.StatusNotFound || expired.text() != madeUp.text() {
+		t.Errorf("an expired notice link: %d, want 404 as for a made-up one", expired.Status)
+	}
+	if d := noticeDownloads(t, a); len(d) != 1 {
+		t.Errorf("an expired link was audited: %v", d)
+	}
+}
+
+// noticeLink finds a notice mail's link and its secret.
+var noticeLink = regexp.MustCompile(`https?://\S+/mededeling/([A-Za-z0-9_-]{43})`)
+
+// noticeDownloads are the audited downloads of notices through their links.
+func noticeDownloads(tb testing.TB, a *testApp) []string {
+	tb.Helper()
+	var out []string
+	for _, d := range a.auditedDetails(tb, audit.CaseExport) {
+		if strings.HasPrefix(d, "notice_link=") {
+			out = append(out, d)
+		}
+	}
+	return out
 }

@@ -56,6 +56,8 @@ func (s *Server) routes() {
 	site.GET("/volg/:token/documents/:id", s.trackDocument)
 	// A portability export's own link for another organisation (art. 20(2)).
 	site.GET("/overdracht/:token", s.portabilityDownload)
+	// An art. 19 notice's own link for the recipient it is mailed to.
+	site.GET("/mededeling/:token", s.noticeDownload)
 	site.GET("/setup/:token", s.setupForm)
 	site.POST("/setup/:token", s.setupSubmit)
 

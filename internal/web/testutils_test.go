@@ -179,7 +179,7 @@ func newApp(tb testing.TB, opts ...appOption) *testApp {
 		tb.Fatalf("letters.New: %v", err)
 	}
 	cases := casework.NewService(st, writer, clk, cfg.web.BaseURL)
-	cases.UseNotifier(letters.NewNotices(writer, st.Activities))
+	cases.UseNotifier(letters.NewNotices(writer, st.Activities, cfg.web.BaseURL, clk))
 	signIn := auth.NewService(st, clk, auth.NewPolicy(), auth.DefaultLimits(), auth.DefaultSessionPolicy(), keys.Index)
 	var (
 		oidc      *auth.OIDC
