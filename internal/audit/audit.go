@@ -204,6 +204,16 @@ const (
 	// Detail names the case and the day it took effect
 	// ("case=AVG-2026-0009 as_of=2026-12-01").
 	ConsentWithdraw Action = "consent_withdraw"
+	// ConsentSearch: the consent registry was searched, on its page or
+	// through the API; Detail says by what and how many were found
+	// ("by=email found=2"), never what was searched for.
+	ConsentSearch Action = "consent_search"
+	// StopsView: the people a direct-marketing activity must not approach
+	// (art. 21(3)) were read, on the activity's page or through the API;
+	// Detail names the activity by its key and how many were shown
+	// ("key=newsletter found=3"), with "by=email" when one address was
+	// looked up.
+	StopsView Action = "stops_view"
 )
 
 // actions lists every Action, in the order above.
@@ -220,7 +230,7 @@ var actions = []Action{
 	AuditView, AuditVerify, KeyRotate, BackupCreate,
 	MailTest, MailRetry,
 	ActivityCreate, ActivityUpdate,
-	ConsentCreate, ConsentWithdraw,
+	ConsentCreate, ConsentWithdraw, ConsentSearch, StopsView,
 }
 
 // Actions returns every known Action, e.g. for a filter in the owners' view.

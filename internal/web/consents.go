@@ -92,6 +92,9 @@ func (s *Server) consentList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.recordConsentSearch(c, strings.Contains(q, "@"), len(found)); err != nil {
+		return err
+	}
 	acts, err := s.Store.Activities(ctx)
 	if err != nil {
 		return err
@@ -289,6 +292,9 @@ func (s *Server) apiConsents(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.recordConsentSearch(c, true, len(found)); err != nil {
+		return err
+	}
 	out := consentsView{Consents: make([]consentView, 0, len(found))}
 	for _, k := range found {
 		out.Consents = append(out.Consents, viewOfConsent(k))
@@ -326,4 +332,15 @@ func (s *Server) apiCaseConsents(c echo.Context) error {
 		return err
 	}
 	return s.respondCase(c, http.StatusOK, k)
+}
+
+// recordConsentSearch audits a search of the consent registry
+// (audit.ConsentSearch): by e-mail address or by name, and how many
+// consents it found; never what was searched for.
+func (s *Server) recordConsentSearch(c echo.Context, byEmail bool, found int) error {
+	by := "name"
+	if byEmail {
+		by = "email"
+	}
+	return s.record(c, audit.ConsentSearch, "", "by="+by+" found="+strconv.Itoa(found))
 }

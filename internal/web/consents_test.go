@@ -106,6 +106,11 @@ func TestConsentPages(t *testing.T) {
 	if strings.Contains(none.text(), "Mees") || !strings.Contains(none.text(), "lotte@example.org") {
 		t.Errorf("another address shows:\n%s", none.text())
 	}
+	// Every search is audited, newest first: how and how many, never the
+	// address or name searched for.
+	if got := a.auditedDetails(t, audit.ConsentSearch); !slices.Equal(got, []string{"by=email found=0", "by=name found=1", "by=email found=1"}) {
+		t.Errorf("searches audited as %v", got)
+	}
 	created := registerEntries(t, a, audit.ConsentCreate)
 	if len(created) != 1 || created[0].Actor != audit.Staff(officer.member.ID) || created[0].Detail != "activity=newsletter" {
 		t.Errorf("audit: %+v", created)

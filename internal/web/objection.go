@@ -4,11 +4,13 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/avgloket/avgloket/internal/apperr"
+	"github.com/avgloket/avgloket/internal/audit"
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/deadline"
 	"github.com/avgloket/avgloket/internal/register"
@@ -117,8 +119,12 @@ func (s *Server) apiActivityStops(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	stops, err := s.Store.ActivityStops(ctx, a.Key, strings.TrimSpace(c.QueryParam("email")))
+	address := strings.TrimSpace(c.QueryParam("email"))
+	stops, err := s.Store.ActivityStops(ctx, a.Key, address)
 	if err != nil {
+		return err
+	}
+	if err := s.recordStopsView(c, a, len(stops), address != ""); err != nil {
 		return err
 	}
 	out := struct {
@@ -131,17 +137,32 @@ func (s *Server) apiActivityStops(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
+// recordStopsView audits that the people activity a must not approach
+// were read (audit.StopsView): how many, and whether one address was
+// looked up.
+func (s *Server) recordStopsView(c echo.Context, a register.Activity, found int, byEmail bool) error {
+	detail := "key=" + a.Key + " found=" + strconv.Itoa(found)
+	if byEmail {
+		detail += " by=email"
+	}
+	return s.record(c, audit.StopsView, "", detail)
+}
+
 // activityStops are the people a direct-marketing activity must not
-// approach, for the register's activity page; nil for another activity.
-func (s *Server) activityStops(ctx context.Context, a register.Activity) ([]casework.MarketingStop, error) {
+// approach, for the register's activity page (audited); nil for another
+// activity.
+func (s *Server) activityStops(c echo.Context, a register.Activity) ([]casework.MarketingStop, error) {
 	if !a.DirectMarketing {
 		return nil, nil
 	}
-	stops, err := s.Store.ActivityStops(ctx, a.Key, "")
-	if stops == nil && err == nil {
+	stops, err := s.Store.ActivityStops(c.Request().Context(), a.Key, "")
+	if err != nil {
+		return nil, err
+	}
+	if stops == nil {
 		stops = []casework.MarketingStop{}
 	}
-	return stops, err
+	return stops, s.recordStopsView(c, a, len(stops), false)
 }
 
 // caseObjection is the objection section of an objection case: the form

@@ -3,11 +3,13 @@ package web_test
 import (
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"golang.org/x/net/html"
 
+	"github.com/avgloket/avgloket/internal/audit"
 	"github.com/avgloket/avgloket/internal/deadline"
 	"github.com/avgloket/avgloket/internal/staff"
 )
@@ -125,6 +127,12 @@ func TestObjectionToDirectMarketing(t *testing.T) {
 	assertHolds(t, "the stops of one address", string(res.Body), nil, []string{"Otto", "otto@example.nl", other, details, "Geen reclame"})
 	if got := a.api(t, http.MethodGet, "/api/v1/activities/wachtlijst/stops", owner, nil).object()["stops"].([]any); len(got) != 0 {
 		t.Errorf("the waiting list holds stops %v", got)
+	}
+	// Each reading of the list is audited: the activity and how many, never
+	// the address looked up.
+	if got := a.auditedDetails(t, audit.StopsView); !slices.Contains(got, "key=nieuwsbrief found=2") ||
+		!slices.Contains(got, "key=nieuwsbrief found=1 by=email") || strings.Contains(strings.Join(got, " "), "mila") {
+		t.Errorf("stops views audited as %v", got)
 	}
 
 	// Every staff member sees on the activity who must not be approached.

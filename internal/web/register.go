@@ -191,7 +191,7 @@ func (s *Server) activityView(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	stops, err := s.activityStops(c.Request().Context(), a)
+	stops, err := s.activityStops(c, a)
 	if err != nil {
 		return err
 	}

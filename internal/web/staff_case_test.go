@@ -111,7 +111,7 @@ func TestCaseWorkflowThroughThePages(t *testing.T) {
 		t.Fatalf("decision: to %s", got)
 	}
 	p = officer.get(casePath)
-	assertShows(t, p, a.nl("flash.decided"), a.nl("status.completed"), a.nl("outcome.refused"), a.nl("case.closed_title"))
+	assertShows(t, p, a.nl("flash.decided"), a.nl("status.completed"), a.nl("outcome_label.refused"), a.nl("case.closed_title"))
 	track = requesterBrowser.get("/volg/" + a.latestTrackingToken(t, requester))
 	assertShows(t, track, reasons, a.nl("outcome.refused"), a.nl("ground.rights_of_others"),
 		a.nlWith("track.complaint", "AuthorityName", "Autoriteit Persoonsgegevens", "AuthoritySite", "www.autoriteitpersoonsgegevens.nl", "Via", "de praktijk"))
