@@ -36,6 +36,27 @@ func chromiumPath() string {
 // tab has had so far. CI installs chromium (.ci/run), so there a missing
 // browser fails the test; elsewhere it skips it. extra options come after
 // the defaults and win over them.
+// tabSteps returns two helpers over tab that stop the test at the first
+// failure, naming the step: do runs actions, get runs one that reads a
+// string.
+func tabSteps(t *testing.T, tab context.Context) (do func(string, ...chromedp.Action[chromedp.Void]), get func(string, chromedp.Action[string]) string) {
+	do = func(step string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(tab, steps...); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+	}
+	get = func(step string, a chromedp.Action[string]) string {
+		t.Helper()
+		v, err := chromedp.Run(tab, a)
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		return v
+	}
+	return do, get
+}
+
 func newChromium(t *testing.T, timeout time.Duration, extra ...chromedp.ExecAllocatorOption) (context.Context, func() []chromedp.ConsoleMessage) {
 	t.Helper()
 	path := chromiumPath()
@@ -118,20 +139,7 @@ func TestBrowserParentAccessRequest(t *testing.T) {
 	began := time.Now()
 	a := newTestServer(t)
 	tab, consoleErrors := newChromium(t, 60*time.Second)
-	do := func(step string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(tab, steps...); err != nil {
-			t.Fatalf("%s: %v", step, err)
-		}
-	}
-	get := func(step string, a chromedp.Action[string]) string {
-		t.Helper()
-		v, err := chromedp.Run(tab, a)
-		if err != nil {
-			t.Fatalf("%s: %v", step, err)
-		}
-		return v
-	}
+	do, get := tabSteps(t, tab)
 	// matching returns the attribute attr of the elements that match the CSS
 	// selector now, without waiting for any.
 	matching := func(step, selector, attr string) []string {

@@ -76,20 +76,7 @@ func TestBrowserErasureWithKeptItem(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	do := func(step string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(tab, steps...); err != nil {
-			t.Fatalf("%s: %v", step, err)
-		}
-	}
-	get := func(step string, a chromedp.Action[string]) string {
-		t.Helper()
-		v, err := chromedp.Run(tab, a)
-		if err != nil {
-			t.Fatalf("%s: %v", step, err)
-		}
-		return v
-	}
+	do, get := tabSteps(t, tab)
 	// load runs steps that load a page and waits for it; the page must
 	// answer status.
 	load := func(step string, status int, steps ...chromedp.Action[chromedp.Void]) {
