@@ -14,8 +14,8 @@ import (
 
 // The targets of issue 13.
 const (
-	floorShareOne   = 0.5   // submissions at 1 client, of the SQLite floor
-	floorShareMany  = 1.0   // at 64 clients
+	floorShareOne   = 0.5 // submissions at 1 client, of the SQLite floor
+	floorShareMany  = 1.0 // at 64 clients
 	manyClients     = 64
 	p99Many         = 250.0 // ms, at 64 clients
 	queueP95        = 15.0  // ms at the large register
@@ -57,7 +57,9 @@ func benchCmd(ctx context.Context, args []string, out io.Writer) error {
 // each part's own report as it finishes and then the table.
 func runBench(ctx context.Context, c common, cfg benchConfig, out io.Writer) error {
 	began := time.Now()
-	step := func(name string) { fmt.Fprintf(os.Stderr, "avgloket-load: %s (%.0f s in)\n", name, time.Since(began).Seconds()) }
+	step := func(name string) {
+		fmt.Fprintf(os.Stderr, "avgloket-load: %s (%.0f s in)\n", name, time.Since(began).Seconds())
+	}
 	step("limit")
 	lim, err := runLimit(ctx, benchLimitAfter, 64)
 	if err != nil {
@@ -147,7 +149,7 @@ func benchLines(lim limitResult, subs []submitResult, q queueResult, dl download
 		{figure: "errors, all submit runs", value: fmt.Sprint(errs), target: "0", verdict: okOrFail(errs == 0)},
 		{figure: "acknowledged but lost/doubled", value: fmt.Sprint(lost), target: "0", verdict: okOrFail(lost == 0)},
 		{figure: fmt.Sprintf("kill -9 at %d clients", crash.cfg.clients),
-			value: fmt.Sprintf("%d ack, %d lost, integrity %s", crash.acked, crash.verdict.Lost, crash.afterKill),
+			value:  fmt.Sprintf("%d ack, %d lost, integrity %s", crash.acked, crash.verdict.Lost, crash.afterKill),
 			target: "0 lost, ok", verdict: okOrFail(crash.verdict.ok() && crash.afterKill == "ok" && crash.integrity == "ok")},
 		{figure: fmt.Sprintf("mail server down %s", smtp.downFor.Round(time.Millisecond)),
 			value: fmt.Sprintf("%d/%d once", smtp.mail.Once, smtp.mail.Expected), target: "each once", verdict: okOrFail(smtp.mail.ok())},

@@ -35,12 +35,12 @@ type downloadConfig struct {
 // downloadResult is an answer document's download through the portal
 // against the same bytes from a plain file server, in the same run.
 type downloadResult struct {
-	cfg            downloadConfig
-	portal, plain  float64 // MB/s, median of the rounds
-	idleRSS, peak  int64   // the portal's
-	verified       bool    // the portal's bytes are the plaintext's
-	portalRuns     []float64
-	plainRuns      []float64
+	cfg           downloadConfig
+	portal, plain float64 // MB/s, median of the rounds
+	idleRSS, peak int64   // the portal's
+	verified      bool    // the portal's bytes are the plaintext's
+	portalRuns    []float64
+	plainRuns     []float64
 }
 
 func (r downloadResult) ratio() float64 { return ratio(r.portal, r.plain) }
