@@ -268,7 +268,7 @@ func drive(ctx context.Context, client *http.Client, base, marker string, n int,
 		wg.Go(func() {
 			r := &results[i]
 			r.errors = map[string]int{}
-			for seq := 0; seq < perClient && time.Now().Before(deadline) && ctx.Err() == nil; seq++ {
+			for seq := 0; seq < perClient && time.Now().Before(deadline) && ctx.Err() == nil && !killing.Load(); seq++ {
 				email := submissionEmail(marker, i, seq)
 				t0 := time.Now()
 				ref, err := submitOne(ctx, client, base, email, clientAddress(i, seq), fmt.Sprintf("%s-%d-%d", marker, i, seq), seq)
