@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -86,7 +87,7 @@ func fakeDB(dir string) (*sql.DB, error) {
 
 func fakeServe(db *sql.DB, addr string) error {
 	loseEvery, _ := strconv.Atoi(os.Getenv(fakeLoseEnv))
-	n := 0
+	var n atomic.Int64
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
 	mux.HandleFunc("POST /api/v1/requests", func(w http.ResponseWriter, r *http.Request) {
@@ -101,7 +102,7 @@ func fakeServe(db *sql.DB, addr string) error {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
-		if n++; loseEvery > 0 && n%loseEvery == 0 {
+		if k := n.Add(1); loseEvery > 0 && k%int64(loseEvery) == 0 {
 			_, _ = db.Exec("DELETE FROM cases WHERE id = ?", id)
 		}
 		w.WriteHeader(http.StatusCreated)

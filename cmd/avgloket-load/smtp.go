@@ -14,13 +14,15 @@ import (
 
 // mailSink is an SMTP server in this process that counts the mails it
 // accepts per recipient. It starts down: nothing listens on its address
-// (connections are refused) until up is called.
+// (connections are refused) until up is called. Its methods may be called
+// from any goroutine.
 type mailSink struct {
 	addr   string
 	mu     sync.Mutex
 	counts map[string]int
-	server *smtp.Server
-	served chan struct{}
+	server *smtp.Server  // nil while down
+	served chan struct{} // closed when Serve has returned
+	closed bool
 }
 
 // newMailSink reserves a free loopback port for the sink, still down.
@@ -39,34 +41,44 @@ func (m *mailSink) env() []string {
 		"AVGLOKET_SMTP_FROM=" + practiceName + " <" + privacyEmail + ">"}
 }
 
-// up starts accepting mail.
+// up starts accepting mail; after close it does nothing.
 func (m *mailSink) up() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed || m.server != nil {
+		return nil
+	}
 	ln, err := net.Listen("tcp", m.addr)
 	if err != nil {
 		return err
 	}
-	m.server = smtp.NewServer(sinkBackend{m})
-	m.server.Domain = "localhost"
-	m.server.AllowInsecureAuth = true
-	m.server.ReadTimeout, m.server.WriteTimeout = 30*time.Second, 30*time.Second
-	m.server.ErrorLog = log.New(io.Discard, "", 0)
-	m.served = make(chan struct{})
+	srv := smtp.NewServer(sinkBackend{m})
+	srv.Domain = "localhost"
+	srv.AllowInsecureAuth = true
+	srv.ReadTimeout, srv.WriteTimeout = 30*time.Second, 30*time.Second
+	srv.ErrorLog = log.New(io.Discard, "", 0)
+	served := make(chan struct{})
 	go func() {
-		defer close(m.served)
-		_ = m.server.Serve(ln)
+		defer close(served)
+		_ = srv.Serve(ln)
 	}()
+	m.server, m.served = srv, served
 	return nil
 }
 
-// close stops a sink that is up.
+// close stops the sink for good.
 func (m *mailSink) close() {
-	if m.server == nil {
+	m.mu.Lock()
+	srv, served := m.server, m.served
+	m.closed = true
+	m.mu.Unlock()
+	if srv == nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	_ = m.server.Shutdown(ctx)
-	<-m.served
+	_ = srv.Shutdown(ctx)
+	<-served
 }
 
 // received returns the count of accepted mails per recipient.

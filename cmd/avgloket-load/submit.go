@@ -172,16 +172,21 @@ func runSubmit(ctx context.Context, c common, cfg submitConfig) (submitResult, e
 	loadCtx, cutLoad := context.WithCancel(ctx)
 	defer cutLoad()
 	var killing atomic.Bool
+	var killOnce sync.Once
+	kill := func() {
+		killOnce.Do(func() {
+			killing.Store(true)
+			p.kill()
+			cutLoad()
+		})
+	}
 	if cfg.crash {
 		go func() {
 			select {
 			case <-time.After(cfg.duration / 2):
+				kill()
 			case <-loadCtx.Done():
-				return
 			}
-			killing.Store(true)
-			p.kill()
-			cutLoad()
 		}()
 	}
 	if cfg.smtpDown {
@@ -209,6 +214,7 @@ func runSubmit(ctx context.Context, c common, cfg submitConfig) (submitResult, e
 	res.throughput = float64(res.acked) / res.elapsed.Seconds()
 
 	if cfg.crash {
+		kill() // done already, unless the clients reached their bound first
 		running = false
 		if res.afterKill, err = integrityCheck(ctx, s.dbPath()); err != nil {
 			return res, err
