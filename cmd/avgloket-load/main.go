@@ -27,9 +27,13 @@ commands:
   download [--size-mb 200] [--rounds 3]
   limit    [--duration 3s]
   bench    [--strict]
-every command takes --portal PATH (the avgloket binary; default ./avgloket,
-or the one next to avgloket-load), --addr 127.0.0.1:0 (loopback only) and
---keep (leave the data folder for a look afterwards)`
+every command but limit takes --portal PATH (the avgloket binary; default
+./avgloket, or the one next to avgloket-load), --addr 127.0.0.1:0 (loopback
+only) and --keep (leave the data folder and the portal's log afterwards)
+
+exit status: 0 when the run went well, whatever the figures; 1 when
+something was lost, doubled or damaged, a request failed, or the run broke;
+3 when bench --strict missed a target`
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -328,7 +328,7 @@ func printSubmit(w io.Writer, r submitResult) {
 		mode = ", killed half-way"
 	}
 	if r.cfg.smtpDown {
-		mode = fmt.Sprintf(", mail server down for the first %s", r.downFor)
+		mode = fmt.Sprintf(", mail server down for the first %s", r.downFor.Round(time.Millisecond))
 	}
 	fmt.Fprintf(w, "submit: %d clients for %s%s\n", r.cfg.clients, r.cfg.duration, mode)
 	fmt.Fprintf(w, "  ready           %.1f ms (exec → /healthz 200)\n", ms(r.ready))
