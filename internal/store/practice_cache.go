@@ -36,6 +36,20 @@ func (c *practiceCache) invalidate() {
 	c.mail.invalidate()
 }
 
+// branchID returns the id of the branch with code if the branches are
+// cached, without reading the database: a write transaction that needs it
+// reads it itself otherwise. A branch's code and id never change and
+// branches are not removed, so a cached pair is never wrong.
+func (c *practiceCache) branchID(code string) (int64, bool) {
+	branches, _ := c.branches.peek() // none while not cached
+	for _, b := range branches {
+		if b.Code == code {
+			return b.ID, true
+		}
+	}
+	return 0, false
+}
+
 // cached is one value loaded from the database on first use. It is safe for
 // concurrent use.
 type cached[T any] struct {
@@ -66,6 +80,14 @@ func (c *cached[T]) get(load func() (T, error), clone func(T) T) (T, error) {
 	}
 	c.mu.Unlock()
 	return clone(v), nil
+}
+
+// peek returns the cached value, if there is one, without loading it. The
+// caller must not change it.
+func (c *cached[T]) peek() (T, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.value, c.ok
 }
 
 func (c *cached[T]) invalidate() {

@@ -210,3 +210,24 @@ func branchCodes(t *testing.T, s *Store) []string {
 	}
 	return out
 }
+
+// A new case finds its branch's id in the cache when the branches are
+// there, and only then: the write transaction never loads them itself.
+func TestPracticeCacheBranchID(t *testing.T) {
+	env := newTestStore(t)
+	s, ctx := env.s, t.Context()
+	b, err := s.AddBranch(ctx, practice.Branch{Code: "utrecht", Name: "Utrecht"}, cacheWho.At)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.cache.branchID("utrecht"); ok {
+		t.Fatal("branch id found before the branches were read")
+	}
+	branchCodes(t, s)
+	if id, ok := s.cache.branchID("utrecht"); !ok || id != b.ID {
+		t.Errorf("branchID = %d, %v; want %d", id, ok, b.ID)
+	}
+	if _, ok := s.cache.branchID("zwolle"); ok {
+		t.Error("an unknown code has an id")
+	}
+}
