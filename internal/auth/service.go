@@ -274,12 +274,14 @@ func (s *Service) newSession(ctx context.Context, staffID int64, secondFactorDon
 }
 
 // Session returns the live session with the id from the cookie and its
-// member, and notes the request (which restarts the idle time-out). An
-// unknown id, a session past its idle or absolute time-out and a session of
-// a disabled member give Unauthorized "session.invalid"; the dead session
-// (for a disabled member: all their sessions) is deleted. The caller must
-// still check Session.SecondFactor: while it is false the session only
-// gives access to the second-factor and enrolment pages.
+// member, and notes the request (which restarts the idle time-out) when
+// the stored last request is a minute or more old (NeedsTouch: a page view
+// is rarely a durable write, and the idle time-out may end up to a minute
+// early). An unknown id, a session past its idle or absolute time-out and
+// a session of a disabled member give Unauthorized "session.invalid"; the
+// dead session (for a disabled member: all their sessions) is deleted. The
+// caller must still check Session.SecondFactor: while it is false the
+// session only gives access to the second-factor and enrolment pages.
 func (s *Service) Session(ctx context.Context, rawID string) (Session, staff.Member, error) {
 	if rawID == "" {
 		return Session{}, staff.Member{}, sessionInvalid()
@@ -312,10 +314,12 @@ func (s *Service) Session(ctx context.Context, rawID string) (Session, staff.Mem
 		}
 		return Session{}, staff.Member{}, sessionInvalid()
 	}
-	if err := s.store.TouchSession(ctx, h, now); err != nil {
-		return Session{}, staff.Member{}, err
+	if NeedsTouch(sess, now) {
+		if err := s.store.TouchSession(ctx, h, now); err != nil {
+			return Session{}, staff.Member{}, err
+		}
+		sess.LastSeen = now
 	}
-	sess.LastSeen = now
 	return sess, acc.Member, nil
 }
 

@@ -552,3 +552,47 @@ func TestPrune(t *testing.T) {
 		t.Errorf("live session pruned: %v", err)
 	}
 }
+
+// A request writes the session's last request time only when the stored
+// one is a minute or more old, so page views are rarely durable writes; the
+// idle time-out then counts from the last write.
+func TestSessionLastSeenWrittenAtMostOnceAMinute(t *testing.T) {
+	e := newEnv(t, start)
+	e.addMember(t, "els@zorg.example", staff.Officer)
+	tests := []struct {
+		after time.Duration
+		write bool
+	}{
+		{0, false},
+		{59 * time.Second, false},
+		{60 * time.Second, true},
+		{61 * time.Second, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.after.String(), func(t *testing.T) {
+			_, raw := e.signIn(t, "els@zorg.example")
+			signedIn := e.clock.Now()
+			e.clock.Advance(tt.after)
+			got, _ := e.session(t, raw)
+			stored, err := e.store.SessionByHash(t.Context(), auth.HashID(raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := signedIn
+			if tt.write {
+				want = e.clock.Now()
+			}
+			if !stored.LastSeen.Equal(want) || !got.LastSeen.Equal(want) {
+				t.Errorf("last seen stored %s, returned %s; want %s", stored.LastSeen, got.LastSeen, want)
+			}
+		})
+	}
+	t.Run("idle time-out counts from the last write", func(t *testing.T) {
+		_, raw := e.signIn(t, "els@zorg.example")
+		e.clock.Advance(59 * time.Second)
+		e.session(t, raw) // not written
+		e.clock.Advance(auth.DefaultSessionPolicy().Idle - 59*time.Second)
+		_, _, err := e.svc.Session(t.Context(), raw)
+		wantErr(t, err, apperr.Unauthorized, "session.invalid")
+	})
+}

@@ -60,6 +60,17 @@ type Session struct {
 	SecondFactor bool
 }
 
+// TouchEvery is how often a session's last request is written at most. A
+// request less than TouchEvery after the stored LastSeen writes nothing, so
+// a staff member's page views are not each a durable write; the idle
+// time-out counts from the last write, and so ends at most TouchEvery
+// before the idle time after the very last request — early, never late.
+const TouchEvery = time.Minute
+
+// NeedsTouch reports whether a request at now must write the session's last
+// request time: when the stored LastSeen is TouchEvery or more before now.
+func NeedsTouch(s Session, now time.Time) bool { return now.Sub(s.LastSeen) >= TouchEvery }
+
 // Alive reports whether s may still be used at now: less than p.Idle since
 // its last request, and before both its stored absolute end and p.Absolute
 // after sign-in (so shortening the policy also ends older sessions). At

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/avgloket/avgloket/internal/apperr"
@@ -34,7 +35,9 @@ type Store interface {
 	Branches(ctx context.Context) ([]practice.Branch, error)
 	// CreateCase gives c the next reference of its year and stores it with
 	// its tracking token (none when nc.TrackingHash is empty: a case by
-	// post) and the mails compose returns, in one transaction.
+	// post) and the mails compose returns, in one transaction. compose runs
+	// inside the transaction, once the reference is known, so it must be
+	// cheap: Submit's only puts the reference into mails written before.
 	// If nc carries an idempotency key already used for the same request, it
 	// stores nothing, fills c with the earlier case and returns replayed true;
 	// for another request it returns a Conflict error.
@@ -217,20 +220,47 @@ func (s *Service) Submit(ctx context.Context, sub Submission, in Intake) (c Case
 		nc.IdempotencyHash = HashToken("idempotency:" + in.IdempotencyKey)
 		nc.RequestHash = requestHash(sub, in)
 	}
-	replayed, err = s.store.CreateCase(ctx, &c, nc, func(c Case) ([]mail.Message, error) {
-		if c.ByPost() {
-			return nil, nil // the acknowledgement is printed from the case page
-		}
-		m, err := s.letters.Acknowledgement(c, s.TrackingURL(token))
+	// The acknowledgement is written before the write transaction, with a
+	// stand-in for the reference it hands out; inside, only the reference
+	// is put in. A case by post gets none: it is printed from the case page.
+	var ack []mail.Message
+	if !c.ByPost() {
+		draft := c
+		draft.Reference = ReferenceSlot
+		m, err := s.letters.Acknowledgement(draft, s.TrackingURL(token))
 		if err != nil {
-			return nil, err
+			return Case{}, false, apperr.Wrap(err, "error.internal")
 		}
-		return []mail.Message{m}, nil
+		ack = []mail.Message{m}
+	}
+	replayed, err = s.store.CreateCase(ctx, &c, nc, func(c Case) ([]mail.Message, error) {
+		return BindReference(ack, c.Reference), nil
 	})
 	if err != nil {
 		return Case{}, false, err
 	}
 	return c, replayed, nil
+}
+
+// ReferenceSlot stands for a case's reference in a mail written before the
+// reference is handed out; BindReference puts the reference in its place.
+// It holds control characters, which nothing else in a mail can hold: the
+// practice's name, like every field that reaches a mail, is a single line
+// without them (practice.Settings.Validate), and links and dates are made
+// by the portal.
+const ReferenceSlot = "\x1aREFERENCE\x1a"
+
+// BindReference returns copies of msgs with ref wherever ReferenceSlot
+// stands in the subject, the text and Ref.
+func BindReference(msgs []mail.Message, ref string) []mail.Message {
+	out := make([]mail.Message, len(msgs))
+	for i, m := range msgs {
+		m.Subject = strings.ReplaceAll(m.Subject, ReferenceSlot, ref)
+		m.Text = strings.ReplaceAll(m.Text, ReferenceSlot, ref)
+		m.Ref = strings.ReplaceAll(m.Ref, ReferenceSlot, ref)
+		out[i] = m
+	}
+	return out
 }
 
 // TrackingURL returns the requester's private link for token.

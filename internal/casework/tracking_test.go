@@ -18,11 +18,11 @@ func TestCorrectedAddressRevokesEarlierLinks(t *testing.T) {
 	e := newEnv(t, now)
 	staff := casework.Actor{ID: 0, Scope: casework.Scope{All: true}}
 	c := e.submit(t, webForm("Test Aanvrager", "typo@example.nl", ""), web)
-	first := e.letters.token(t, c.Reference)
+	first := e.token(t, c.Reference)
 	if _, err := e.svc.SendMessage(t.Context(), staff, c.Reference, "Wij hebben uw verzoek ontvangen."); err != nil {
 		t.Fatal(err)
 	}
-	second := e.letters.token(t, c.Reference)
+	second := e.token(t, c.Reference)
 	correct := func(name, email string) casework.Case {
 		t.Helper()
 		e.clock.Advance(time.Hour)
@@ -46,7 +46,7 @@ func TestCorrectedAddressRevokesEarlierLinks(t *testing.T) {
 	if fixed.EmailConfirmedAt != nil {
 		t.Fatal("the new address counts as confirmed")
 	}
-	fresh := e.letters.token(t, c.Reference)
+	fresh := e.token(t, c.Reference)
 	for name, token := range map[string]string{"the acknowledgement": first, "the message": second} {
 		_, _, err := e.svc.Track(t.Context(), token, "192.0.2.1")
 		wantCode(t, err, apperr.NotFound)

@@ -9,6 +9,7 @@ package identity
 import (
 	"context"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/avgloket/avgloket/internal/apperr"
@@ -56,6 +57,7 @@ type Service struct {
 	message func(casework.Case, string) (mail.Message, error)
 	clock   clock.Clock
 	limit   int64
+	table   parsedRules
 }
 
 // Config are the Service's collaborators.
@@ -88,15 +90,32 @@ func New(c Config) *Service {
 	return s
 }
 
+// parsedRules keeps the representation table last parsed with the settings'
+// text it came from, so that a request (every public submission, every case
+// page) does not parse the practice's table, or the embedded Dutch one,
+// again. The table is only read: representation.Needs hands out copies.
+type parsedRules struct {
+	mu    sync.Mutex
+	src   string
+	ok    bool
+	table representation.Rules
+}
+
 // rules returns the practice's representation table.
-func rules(settings practice.Settings) (representation.Rules, error) {
-	if settings.RepresentationRules == "" {
-		return representation.DefaultNL(), nil
+func (p *parsedRules) rules(settings practice.Settings) (representation.Rules, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ok && p.src == settings.RepresentationRules {
+		return p.table, nil
 	}
-	r, err := representation.ParseRules([]byte(settings.RepresentationRules))
-	if err != nil {
-		return representation.Rules{}, apperr.Wrap(err, "error.internal")
+	r := representation.DefaultNL()
+	if settings.RepresentationRules != "" {
+		var err error
+		if r, err = representation.ParseRules([]byte(settings.RepresentationRules)); err != nil {
+			return representation.Rules{}, apperr.Wrap(err, "error.internal")
+		}
 	}
+	p.src, p.ok, p.table = settings.RepresentationRules, true, r
 	return r, nil
 }
 
@@ -150,7 +169,7 @@ func (s *Service) needs(ctx context.Context, c casework.Case) (representation.Ba
 
 // needsUnder is needs for a caller that has read the practice's settings.
 func (s *Service) needsUnder(ctx context.Context, c casework.Case, settings practice.Settings) (representation.Band, []Need, error) {
-	r, err := rules(settings)
+	r, err := s.table.rules(settings)
 	if err != nil {
 		return representation.Band{}, nil, err
 	}

@@ -103,13 +103,6 @@ type idempotencyRow struct {
 
 func (idempotencyRow) TableName() string { return "idempotency_keys" }
 
-type caseSequenceRow struct {
-	Year int `gorm:"primaryKey"`
-	Last int
-}
-
-func (caseSequenceRow) TableName() string { return "case_sequences" }
-
 // The sealed parts of a case. Only these hold personal data.
 type sealedRequester struct {
 	Name    string                  `json:"name"`
@@ -195,22 +188,19 @@ func (s *Cases) CreateCase(ctx context.Context, c *casework.Case, nc casework.Ne
 }
 
 // nextReference hands out the next case number of year. It runs inside the
-// write transaction, so two cases never get the same number.
+// write transaction, so two cases never get the same number; one statement
+// (an upsert returning the number) both starts a new year and counts on.
 func nextReference(tx *gorm.DB, year int) (string, error) {
-	var seq caseSequenceRow
-	err := tx.Where("year = ?", year).Take(&seq).Error
-	switch {
-	case errors.Is(err, gorm.ErrRecordNotFound):
-		seq = caseSequenceRow{Year: year, Last: 1}
-		err = tx.Create(&seq).Error
-	case err == nil:
-		seq.Last++
-		err = tx.Model(&caseSequenceRow{}).Where("year = ?", year).Update("last", seq.Last).Error
-	}
+	var last int
+	err := tx.Raw(`INSERT INTO case_sequences (year, last) VALUES (?, 1)
+		ON CONFLICT (year) DO UPDATE SET last = case_sequences.last + 1 RETURNING last`, year).Scan(&last).Error
 	if err != nil {
 		return "", internal(err, "next reference")
 	}
-	return casework.FormatReference(year, seq.Last), nil
+	if last == 0 {
+		return "", internal(errors.New("no number returned"), "next reference")
+	}
+	return casework.FormatReference(year, last), nil
 }
 
 func (s *Cases) caseRow(tx *gorm.DB, c casework.Case) (caseRow, error) {
@@ -232,7 +222,9 @@ func (s *Cases) caseRow(tx *gorm.DB, c casework.Case) (caseRow, error) {
 	if c.Paused() {
 		r.PausedSince = c.PausedSince.String()
 	}
-	if c.Branch != "" {
+	if id, ok := s.cache.branchID(c.Branch); ok {
+		r.BranchID = &id
+	} else if c.Branch != "" {
 		var b branchRow
 		if err := tx.Where("code = ?", c.Branch).Take(&b).Error; err != nil {
 			return caseRow{}, internal(err, "case branch")

@@ -32,8 +32,13 @@ func (mailSettingsRow) TableName() string { return "mail_settings" }
 func mailPasswordAAD() []byte { return vault.AAD("mail_settings", "password", idString(1)) }
 
 // MailSettings returns the SMTP server saved on the settings page; without
-// one, Settings without a host.
+// one, Settings without a host. It comes from memory after the first read
+// (practiceCache).
 func (s *Practice) MailSettings(ctx context.Context) (mail.Settings, error) {
+	return s.cache.mail.get(func() (mail.Settings, error) { return s.readMailSettings(ctx) }, sameMail)
+}
+
+func (s *Practice) readMailSettings(ctx context.Context) (mail.Settings, error) {
 	var r mailSettingsRow
 	err := s.db.WithContext(ctx).Take(&r, 1).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -57,6 +62,7 @@ func (s *Practice) MailSettings(ctx context.Context) (mail.Settings, error) {
 // SaveMailSettingsAudited stores the SMTP server, or removes it when m has
 // no host, and records that in the audit trail, in one transaction.
 func (s *Practice) SaveMailSettingsAudited(ctx context.Context, m mail.Settings, who audit.Entry) error {
+	defer s.cache.invalidate()
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := s.saveMailSettings(tx, m, who.At); err != nil {
 			return err

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -54,8 +55,13 @@ type branchRow struct {
 func (branchRow) TableName() string { return "branches" }
 
 // Settings returns the practice's settings, or practice.Defaults() before
-// the first-run setup.
+// the first-run setup. They come from memory after the first read
+// (practiceCache); a change through this store is seen at once.
 func (s *DB) Settings(ctx context.Context) (practice.Settings, error) {
+	return s.cache.settings.get(func() (practice.Settings, error) { return s.readSettings(ctx) }, cloneSettings)
+}
+
+func (s *DB) readSettings(ctx context.Context) (practice.Settings, error) {
 	var r practiceRow
 	err := s.db.WithContext(ctx).Take(&r, 1).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -97,8 +103,13 @@ func settingsRow(p practice.Settings, now time.Time) practiceRow {
 	}
 }
 
-// Branches returns the practice's branches by code.
+// Branches returns the practice's branches by code, from memory after the
+// first read (practiceCache).
 func (s *DB) Branches(ctx context.Context) ([]practice.Branch, error) {
+	return s.cache.branches.get(func() ([]practice.Branch, error) { return s.readBranches(ctx) }, slices.Clone)
+}
+
+func (s *DB) readBranches(ctx context.Context) ([]practice.Branch, error) {
 	var rows []branchRow
 	if err := s.db.WithContext(ctx).Order("code").Find(&rows).Error; err != nil {
 		return nil, internal(err, "list branches")
@@ -118,6 +129,7 @@ func (s *Practice) AddBranch(ctx context.Context, b practice.Branch, now time.Ti
 		out, err = addBranch(tx, b, now)
 		return err
 	})
+	s.cache.invalidate()
 	return out, err
 }
 
@@ -147,5 +159,6 @@ func (s *Practice) AddBranchAudited(ctx context.Context, b practice.Branch, who 
 		who.Action, who.Object, who.Detail = audit.SettingsUpdate, audit.Branch(out.ID), "branch=added"
 		return s.appendAudit(tx, who)
 	})
+	s.cache.invalidate()
 	return out, err
 }

@@ -91,6 +91,7 @@ func (s *Practice) CompleteSetup(ctx context.Context, hash string, p practice.Se
 		m, err = addMember(tx, owner, now)
 		return err
 	})
+	s.cache.invalidate()
 	return m, err
 }
 
@@ -98,6 +99,7 @@ func (s *Practice) CompleteSetup(ctx context.Context, hash string, p practice.Se
 // in one transaction; the first save of a practice also puts in its
 // template register of processing activities (see SeedRegister).
 func (s *Practice) SaveSettingsAudited(ctx context.Context, p practice.Settings, who audit.Entry) error {
+	defer s.cache.invalidate()
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		row := settingsRow(p, who.At)
 		if err := tx.Save(&row).Error; err != nil {
@@ -117,6 +119,7 @@ func (s *Practice) SaveSettingsAudited(ctx context.Context, p practice.Settings,
 // SaveSettings replaces the practice's settings.
 func (s *Practice) SaveSettings(ctx context.Context, p practice.Settings, now time.Time) error {
 	row := settingsRow(p, now)
+	defer s.cache.invalidate()
 	if err := s.db.WithContext(ctx).Save(&row).Error; err != nil {
 		return internal(err, "save settings")
 	}

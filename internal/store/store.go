@@ -70,6 +70,7 @@ type DB struct {
 	sql   *sql.DB
 	vault *vault.KeyRing
 	log   *slog.Logger
+	cache practiceCache // practice_cache.go
 }
 
 // newStore gives every receiver the shared d.

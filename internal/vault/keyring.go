@@ -39,6 +39,10 @@ type KeyRing struct {
 	// indexKey is set once at load and never changes (not even on Rotate),
 	// which is what keeps blind indexes stable.
 	indexKey []byte
+	// purposeKeys holds the key Index derived from indexKey for each
+	// purpose it was called with (a handful, all constants in the code),
+	// so that an index does not run HKDF again: string → []byte.
+	purposeKeys sync.Map
 }
 
 // keyFile is the on-disk JSON form:
@@ -161,15 +165,23 @@ func (k *KeyRing) CurrentVersion() uint32 {
 // matched against another's. It reveals equality of values, so normalise
 // value first (e.g. lowercase e-mail) and index only what must be looked up.
 func (k *KeyRing) Index(purpose string, value string) string {
+	m := hmac.New(sha256.New, k.purposeKey(purpose))
+	m.Write([]byte(value))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// purposeKey returns the index key of purpose, derived once.
+func (k *KeyRing) purposeKey(purpose string) []byte {
+	if key, ok := k.purposeKeys.Load(purpose); ok {
+		return key.([]byte)
+	}
 	key, err := hkdf.Key(sha256.New, k.indexKey, nil, "avgloket/vault/index/v1\x00"+purpose, sha256.Size)
 	if err != nil {
 		// hkdf.Key fails only for lengths above 255*32 bytes.
 		panic("vault: hkdf: " + err.Error())
 	}
-	defer clear(key)
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(value))
-	return hex.EncodeToString(m.Sum(nil))
+	stored, _ := k.purposeKeys.LoadOrStore(purpose, key)
+	return stored.([]byte)
 }
 
 // currentKEK returns the current version and its key. Key slices are never

@@ -2,7 +2,11 @@ package vault
 
 import (
 	"bytes"
+	"crypto/hkdf"
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -474,5 +478,31 @@ func BenchmarkOpen1KiB(b *testing.B) {
 		if _, err := k.Open(blob, aad); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// Index keeps each purpose's derived key, so it must still give what the
+// derivation gives afresh: HMAC-SHA256 under HKDF-SHA256(index key,
+// purpose), the first call and every later one, for each purpose.
+func TestIndexMatchesFreshDerivation(t *testing.T) {
+	k, _ := newRing(t)
+	for _, purpose := range []string{"name", "audit", "name"} {
+		key, err := hkdf.Key(sha256.New, k.indexKey, nil, "avgloket/vault/index/v1\x00"+purpose, sha256.Size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := hmac.New(sha256.New, key)
+		m.Write([]byte("verzonnen waarde"))
+		if got, want := k.Index(purpose, "verzonnen waarde"), hex.EncodeToString(m.Sum(nil)); got != want {
+			t.Errorf("Index(%q) = %s, want %s", purpose, got, want)
+		}
+	}
+}
+
+func BenchmarkIndex(b *testing.B) {
+	k, _ := newRing(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		k.Index("name", "verzonnen waarde")
 	}
 }
