@@ -22,15 +22,6 @@ import (
 // any depth.
 const benchCases = 100_000
 
-// caseSequenceRow is the last reference number of a year, as the seed sets
-// it (the store counts on with nextReference's upsert).
-type caseSequenceRow struct {
-	Year int `gorm:"primaryKey"`
-	Last int
-}
-
-func (caseSequenceRow) TableName() string { return "case_sequences" }
-
 // benchDB is the seeded database, built once per test binary and only when
 // a benchmark asks for it, so plain `go test` never seeds.
 var benchDB struct {

@@ -66,3 +66,12 @@ func (s *Cases) SeedCases(ctx context.Context, cases []casework.Case) error {
 	}
 	return nil
 }
+
+// caseSequenceRow is the last reference number of a year, as the seed and
+// the benchmarks set it (the portal counts on with nextReference's upsert).
+type caseSequenceRow struct {
+	Year int `gorm:"primaryKey"`
+	Last int
+}
+
+func (caseSequenceRow) TableName() string { return "case_sequences" }
