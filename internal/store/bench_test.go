@@ -21,20 +21,23 @@ import (
 
 // benchCases is the size of the register BenchmarkListCases lists: far more
 // than a care practice will ever hold, to show that a page costs the same at
-// any depth. benchSmall is the register the queue's figures are compared
-// with.
-const (
-	benchCases = 100_000
-	benchSmall = 1_000
-)
+// any depth.
+const benchCases = 100_000
+
+// benchDB is the seeded database, built once per test binary and only when
+// a benchmark asks for it, so plain `go test` never seeds.
+var benchDB = map[int]*benchSeed{benchCases: {}, benchSmall: {}} // one per register size
+
+// benchSmall is the register the queue's figures at benchCases are
+// compared with.
+const benchSmall = 1_000
 
 // benchOpen is how many of a seeded register's cases are still open: the
 // newest ones. A practice's open work is bounded by its staff, not by its
 // history, so a bigger register only adds completed cases.
 const benchOpen = 500
 
-// benchSeed is one seeded database, built once per test binary and only
-// when a benchmark asks for it, so plain `go test` never seeds.
+// benchSeed is one seeded database of benchDB.
 type benchSeed struct {
 	once sync.Once
 	dir  string
@@ -43,11 +46,9 @@ type benchSeed struct {
 	err  error
 }
 
-var benchDBs = map[int]*benchSeed{benchCases: {}, benchSmall: {}}
-
 func TestMain(m *testing.M) {
 	code := m.Run()
-	for _, d := range benchDBs {
+	for _, d := range benchDB {
 		if d.s != nil {
 			_ = d.s.Close()
 		}
@@ -62,7 +63,7 @@ func TestMain(m *testing.M) {
 // benchSmall).
 func benchStore(b *testing.B, n int) *Store {
 	b.Helper()
-	d := benchDBs[n]
+	d := benchDB[n]
 	d.once.Do(func() {
 		start := time.Now()
 		d.dir, d.s, d.err = seedBench(n)
