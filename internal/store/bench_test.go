@@ -110,12 +110,12 @@ func seedBench(n int) (dir string, s *Store, err error) {
 		}
 		branchIDs = append(branchIDs, r.ID)
 	}
-	officer := staffRow{ID: benchOfficer, Email: "officer@example.nl", Name: "Officer", Role: "officer", CreatedAt: time.Now().UTC()}
-	if err := s.db.Create(&officer).Error; err != nil {
-		return dir, s, err
-	}
 	const perYear = 10_000
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		officer := staffRow{ID: benchOfficer, Email: "officer@example.nl", Name: "Officer", Role: "officer", CreatedAt: time.Now().UTC()}
+		if err := tx.Create(&officer).Error; err != nil {
+			return err
+		}
 		rows := make([]caseRow, 0, 1000)
 		flush := func() error {
 			if len(rows) == 0 {

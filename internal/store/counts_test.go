@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"testing"
@@ -349,7 +350,13 @@ func TestCountsMigrationBackfills(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, s.sql, migrations.FS)
+	// Its own connection: the store's are the store's to manage.
+	raw, err := sql.Open("sqlite3", DSN(env.dbPath))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	p, err := goose.NewProvider(goose.DialectSQLite3, raw, migrations.FS)
 	if err != nil {
 		t.Fatal(err)
 	}
