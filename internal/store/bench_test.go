@@ -112,10 +112,6 @@ func seedBench(n int) (dir string, s *Store, err error) {
 	}
 	const perYear = 10_000
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		officer := staffRow{ID: benchOfficer, Email: "officer@example.nl", Name: "Officer", Role: "officer", CreatedAt: time.Now().UTC()}
-		if err := tx.Create(&officer).Error; err != nil {
-			return err
-		}
 		rows := make([]caseRow, 0, 1000)
 		flush := func() error {
 			if len(rows) == 0 {
@@ -123,6 +119,10 @@ func seedBench(n int) (dir string, s *Store, err error) {
 			}
 			err := tx.CreateInBatches(&rows, 500).Error
 			rows = rows[:0]
+			return err
+		}
+		officer := staffRow{ID: benchOfficer, Email: "officer@example.nl", Name: "Officer", Role: "officer", CreatedAt: time.Now().UTC()}
+		if err := tx.Create(&officer).Error; err != nil {
 			return err
 		}
 		for i := range n {

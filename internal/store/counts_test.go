@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/pressly/goose/v3"
-	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
 	"github.com/avgloket/avgloket/internal/casework"
@@ -419,13 +418,15 @@ func TestQueuePlans(t *testing.T) {
 }
 
 // listPlan is SQLite's plan for the query ListCases sends for q in scope,
-// caught by a logger on a copy of the store's connection.
+// caught by a logger set on the store's connection for the call.
 func listPlan(tb testing.TB, s *Store, q casework.Query, scope casework.Scope) string {
 	tb.Helper()
 	rec := &sqlRecorder{Interface: logger.Discard}
-	d := *s.DB
-	d.db = s.db.Session(&gorm.Session{Logger: rec})
-	if _, err := (&Cases{&d}).ListCases(context.Background(), q, scope); err != nil {
+	prev := s.db.Logger
+	s.db.Logger = rec
+	_, err := s.ListCases(context.Background(), q, scope)
+	s.db.Logger = prev
+	if err != nil {
 		tb.Fatal(err)
 	}
 	rows, err := s.sql.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+rec.last)
