@@ -6,7 +6,9 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -24,7 +26,19 @@ const benchCases = 100_000
 
 // benchDB is the seeded database, built once per test binary and only when
 // a benchmark asks for it, so plain `go test` never seeds.
-var benchDB struct {
+var benchDB = map[int]*benchSeed{benchCases: {}, benchSmall: {}} // one per register size
+
+// benchSmall is the register the queue's figures at benchCases are
+// compared with.
+const benchSmall = 1_000
+
+// benchOpen is how many of a seeded register's cases are still open: the
+// newest ones. A practice's open work is bounded by its staff, not by its
+// history, so a bigger register only adds completed cases.
+const benchOpen = 500
+
+// benchSeed is one seeded database of benchDB.
+type benchSeed struct {
 	once sync.Once
 	dir  string
 	s    *Store
@@ -34,30 +48,39 @@ var benchDB struct {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if benchDB.s != nil {
-		_ = benchDB.s.Close()
-	}
-	if benchDB.dir != "" {
-		_ = os.RemoveAll(benchDB.dir)
+	for _, d := range benchDB {
+		if d.s != nil {
+			_ = d.s.Close()
+		}
+		if d.dir != "" {
+			_ = os.RemoveAll(d.dir)
+		}
 	}
 	os.Exit(code)
 }
 
-func benchStore(b *testing.B) *Store {
+// benchStore returns the seeded register of n cases (benchCases or
+// benchSmall).
+func benchStore(b *testing.B, n int) *Store {
 	b.Helper()
-	benchDB.once.Do(func() {
+	d := benchDB[n]
+	d.once.Do(func() {
 		start := time.Now()
-		benchDB.dir, benchDB.s, benchDB.err = seedBench(benchCases)
-		benchDB.took = time.Since(start)
+		d.dir, d.s, d.err = seedBench(n)
+		d.took = time.Since(start)
+		b.Logf("seeded %d cases in %v", n, d.took.Round(time.Millisecond))
 	})
-	if benchDB.err != nil {
-		b.Fatalf("seed: %v", benchDB.err)
+	if d.err != nil {
+		b.Fatalf("seed: %v", d.err)
 	}
-	return benchDB.s
+	return d.s
 }
 
 // seedBench creates a store with n cases in two branches, spread over ten
-// years. Each row is sealed by the store's own code (caseRow), since the
+// years, and the officer benchOfficer. The newest benchOpen cases are open:
+// received, awaiting identity or in progress, a third of them the
+// officer's, one in ten paused, one in seven decided but not closed; the
+// others are completed. Each row is sealed by the store's own code (caseRow), since the
 // associated data binds every ciphertext to its reference; rows go in with
 // batched inserts in one transaction.
 func seedBench(n int) (dir string, s *Store, err error) {
@@ -98,6 +121,10 @@ func seedBench(n int) (dir string, s *Store, err error) {
 			rows = rows[:0]
 			return err
 		}
+		officer := staffRow{ID: benchOfficer, Email: "officer@example.nl", Name: "Officer", Role: "officer", CreatedAt: time.Now().UTC()}
+		if err := tx.Create(&officer).Error; err != nil {
+			return err
+		}
 		for i := range n {
 			year, seq := 2016+i/perYear, i%perYear+1
 			received := deadline.Date{Year: year, Month: time.January, Day: 1}.AddDays((seq - 1) * 365 / perYear)
@@ -117,6 +144,20 @@ func seedBench(n int) (dir string, s *Store, err error) {
 				return err
 			}
 			r.BranchID = &branchIDs[i%len(branchIDs)]
+			if open := i - (n - benchOpen); open < 0 {
+				r.Status, r.Outcome = string(casework.Completed), string(casework.Granted)
+			} else {
+				r.Status = string([]casework.Status{casework.Received, casework.AwaitingIdentity, casework.InProgress}[open%3])
+				if open%3 == 0 {
+					r.AssigneeID = &officer.ID
+				}
+				if open%10 == 0 {
+					r.PausedSince = received.String()
+				}
+				if open%7 == 0 {
+					r.Outcome = string(casework.Granted)
+				}
+			}
 			rows = append(rows, r)
 			if len(rows) == cap(rows) {
 				if err := flush(); err != nil {
@@ -147,8 +188,7 @@ func seedBench(n int) (dir string, s *Store, err error) {
 // officer of one branch, and a search by full name. It runs only with
 // -bench; seeding takes a few seconds, once per test binary.
 func BenchmarkListCases(b *testing.B) {
-	s := benchStore(b)
-	b.Logf("seeded %d cases in %v", benchCases, benchDB.took.Round(time.Millisecond))
+	s := benchStore(b, benchCases)
 	ctx := context.Background()
 	var due, ref string
 	if err := s.sql.QueryRowContext(ctx,
@@ -188,4 +228,95 @@ func BenchmarkListCases(b *testing.B) {
 			}
 		})
 	}
+}
+
+// benchOfficer is the staff member of the seeded registers: a third of the
+// open cases are theirs, and the queue benchmarks count for them.
+const benchOfficer = 7
+
+// benchToday is the day the queue benchmarks look from: twenty days after
+// the newest case of a register of n, so that its open cases are some
+// overdue, some due soon and some due later.
+func benchToday(n int) deadline.Date {
+	const perYear = 10_000
+	year, seq := 2016+(n-1)/perYear, (n-1)%perYear+1
+	return deadline.Date{Year: year, Month: time.January, Day: 1}.AddDays((seq-1)*365/perYear + 20)
+}
+
+// BenchmarkQueue measures what one view of the staff queue asks of the
+// store: the counts of its filters and of the navigation's badge
+// (CountCases) and the first page of open cases (ListCases), for the whole
+// practice and for an officer of one branch, at benchSmall and benchCases
+// cases. Each sub-benchmark reports its 95th percentile and the process's
+// CPU time per operation beside ns/op (on a machine shared with other work
+// the CPU time is the steadier figure), and each pair logs the figures at
+// benchCases against those at benchSmall: the target (issue 13) is a ratio
+// of at most 1.5. It runs only with -bench.
+func BenchmarkQueue(b *testing.B) {
+	ctx := context.Background()
+	all := casework.Scope{All: true}
+	utrecht := casework.Scope{Branches: []string{"utrecht"}}
+	count := func(scope casework.Scope) func(*Store, deadline.Date) error {
+		return func(s *Store, today deadline.Date) error {
+			_, err := s.CountCases(ctx, scope, benchOfficer, today, today.AddDays(casework.DueSoonDays))
+			return err
+		}
+	}
+	list := func(scope casework.Scope) func(*Store, deadline.Date) error {
+		return func(s *Store, today deadline.Date) error {
+			page, err := s.ListCases(ctx, casework.Query{Limit: 50, Open: true, Today: today}, scope)
+			if err == nil && len(page.Cases) != 50 {
+				err = fmt.Errorf("the first page holds %d cases, want 50", len(page.Cases))
+			}
+			return err
+		}
+	}
+	for _, o := range []struct {
+		name string
+		run  func(*Store, deadline.Date) error
+	}{
+		{"counts", count(all)}, {"counts_branch", count(utrecht)},
+		{"list", list(all)}, {"list_branch", list(utrecht)},
+	} {
+		mean, p95, cost := map[int]time.Duration{}, map[int]time.Duration{}, map[int]time.Duration{}
+		for _, n := range []int{benchSmall, benchCases} {
+			s, today := benchStore(b, n), benchToday(n)
+			b.Run(fmt.Sprintf("%s/%d", o.name, n), func(b *testing.B) {
+				if err := o.run(s, today); err != nil {
+					b.Fatal(err)
+				}
+				var took []time.Duration
+				b.ReportAllocs()
+				cpu := processCPU()
+				for b.Loop() {
+					start := time.Now()
+					if err := o.run(s, today); err != nil {
+						b.Fatal(err)
+					}
+					took = append(took, time.Since(start))
+				}
+				cpu = processCPU() - cpu
+				slices.Sort(took)
+				p95[n] = took[len(took)*95/100]
+				mean[n], cost[n] = b.Elapsed()/time.Duration(len(took)), cpu/time.Duration(len(took))
+				b.ReportMetric(float64(p95[n].Nanoseconds()), "p95-ns")
+				b.ReportMetric(float64(cost[n].Nanoseconds()), "cpu-ns/op")
+			})
+		}
+		if mean[benchSmall] > 0 && mean[benchCases] > 0 {
+			b.Logf("%s: mean %v at %d against %v at %d (%.2f×); p95 %v against %v (%.2f×); CPU %v against %v (%.2f×)", o.name,
+				mean[benchCases], benchCases, mean[benchSmall], benchSmall, float64(mean[benchCases])/float64(mean[benchSmall]),
+				p95[benchCases], p95[benchSmall], float64(p95[benchCases])/float64(p95[benchSmall]),
+				cost[benchCases], cost[benchSmall], float64(cost[benchCases])/float64(cost[benchSmall]))
+		}
+	}
+}
+
+// processCPU is the CPU time the test process has used, user and system.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
