@@ -57,7 +57,7 @@ func (s *Practice) MailSettings(ctx context.Context) (mail.Settings, error) {
 // SaveMailSettingsAudited stores the SMTP server, or removes it when m has
 // no host, and records that in the audit trail, in one transaction.
 func (s *Practice) SaveMailSettingsAudited(ctx context.Context, m mail.Settings, who audit.Entry) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.write(ctx, func(tx *gorm.DB) error {
 		if err := s.saveMailSettings(tx, m, who.At); err != nil {
 			return err
 		}
