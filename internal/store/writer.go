@@ -39,9 +39,9 @@ type writer struct {
 	jobs    chan *writeJob
 	stopped chan struct{}
 
-	// commits and committed count the transactions and the jobs they
-	// committed; the tests read them to see that commits are grouped.
-	commits, committed atomic.Int64
+	// commits counts the committed transactions and ran the jobs they ran
+	// (failed ones too); the tests read them to see that commits group.
+	commits, ran atomic.Int64
 	// queued, when set (by a test, before any write), is called each time
 	// a job has been queued.
 	queued func()
@@ -216,7 +216,7 @@ func (w *writer) commit(batch []*writeJob) (rest []*writeJob) {
 		return nil
 	}
 	w.commits.Add(1)
-	w.committed.Add(int64(len(ran)))
+	w.ran.Add(int64(len(ran)))
 	for k, j := range ran {
 		j.done <- errs[k]
 	}
