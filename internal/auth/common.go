@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // commonPasswordsGz is the list of common passwords, gzipped, one a line,
@@ -25,13 +26,21 @@ var commonPasswordsGz []byte
 // Policy decides which passwords staff may choose. It is safe for
 // concurrent use.
 type Policy struct {
-	common []string // sorted, for binary search: half the memory of a map
+	// common is the list, sorted for binary search (half the memory of a
+	// map), unpacked the first time a password is checked: a portal
+	// that is only answering requests never holds it.
+	common func() []string
 }
 
 // NewPolicy returns the password policy with the embedded list of common
-// passwords. It panics if the embedded list cannot be read, which a test
-// rules out.
+// passwords. The first check panics if the embedded list cannot be read,
+// which a test rules out.
 func NewPolicy() *Policy {
+	return &Policy{common: sync.OnceValue(commonPasswords)}
+}
+
+// commonPasswords unpacks the embedded list.
+func commonPasswords() []string {
 	zr, err := gzip.NewReader(bytes.NewReader(commonPasswordsGz))
 	if err != nil {
 		panic("auth: embedded password list: " + err.Error())
@@ -44,11 +53,11 @@ func NewPolicy() *Policy {
 	if !slices.IsSorted(words) {
 		slices.Sort(words)
 	}
-	return &Policy{common: words}
+	return words
 }
 
 // isCommon reports whether the lower-case password is on the list.
 func (p *Policy) isCommon(lower string) bool {
-	_, found := slices.BinarySearch(p.common, lower)
+	_, found := slices.BinarySearch(p.common(), lower)
 	return found
 }

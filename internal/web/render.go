@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -17,10 +18,12 @@ import (
 	"github.com/avgloket/avgloket/ui"
 )
 
-// pages holds one parsed template set per page: the layout, the partials
-// and the page itself. They are parsed once, at start-up.
+// pages holds one template set per page: the layout, the partials and the
+// page itself. A page is parsed the first time it is shown, so the portal
+// starts listening without parsing three dozen pages it may not show for a
+// while (and holds only the ones in use); TestEveryPageParses parses each.
 type pages struct {
-	sets map[string]*template.Template
+	sets map[string]func() (*template.Template, error)
 }
 
 // pageNames lists every page; a missing file stops the start.
@@ -38,19 +41,26 @@ func loadPages(static *staticFiles) (*pages, error) {
 		"deref":  func(t *time.Time) time.Time { return *t },
 		"list":   func(xs ...string) []string { return xs },
 	}
-	p := &pages{sets: map[string]*template.Template{}}
 	partials, err := fs.Glob(ui.FS, "templates/partials/*.html")
 	if err != nil {
 		return nil, err
 	}
+	p := &pages{sets: map[string]func() (*template.Template, error){}}
 	for _, name := range pageNames {
 		files := append([]string{"templates/layout.html"}, partials...)
 		files = append(files, "templates/pages/"+name+".html")
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(ui.FS, files...)
-		if err != nil {
-			return nil, fmt.Errorf("page %s: %w", name, err)
+		for _, f := range files {
+			if _, err := fs.Stat(ui.FS, f); err != nil {
+				return nil, fmt.Errorf("page %s: %w", name, err)
+			}
 		}
-		p.sets[name] = t.Option("missingkey=error")
+		p.sets[name] = sync.OnceValues(func() (*template.Template, error) {
+			t, err := template.New("layout.html").Funcs(funcs).ParseFS(ui.FS, files...)
+			if err != nil {
+				return nil, fmt.Errorf("page %s: %w", name, err)
+			}
+			return t.Option("missingkey=error"), nil
+		})
 	}
 	return p, nil
 }
@@ -58,9 +68,13 @@ func loadPages(static *staticFiles) (*pages, error) {
 // render executes page name into a buffer first, so a template error gives a
 // clean 500 rather than half a page with a 200 status.
 func (s *Server) render(c echo.Context, status int, name string, data any) error {
-	t, ok := s.pages.sets[name]
+	parsed, ok := s.pages.sets[name]
 	if !ok {
 		return fmt.Errorf("no page %q", name)
+	}
+	t, err := parsed()
+	if err != nil {
+		return err
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", data); err != nil {
