@@ -70,15 +70,17 @@ func (s *DB) auditMAC(v string) string { return s.vault.Index("audit", v) }
 // give an Internal error, and nothing is written: callers must then not
 // carry out, or show, what they meant to audit.
 func (s *DB) AppendAudit(ctx context.Context, e audit.Entry) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.write(ctx, func(tx *gorm.DB) error {
 		return s.appendAudit(tx, e)
 	})
 }
 
 // appendAudit writes e as the next entry inside tx: it reads the head,
 // numbers e one past it, chains it to the head's hash, inserts it and moves
-// the head on. Transactions begin IMMEDIATE (see DSN), so concurrent
-// appends are serialised by SQLite's write lock and the chain stays linear.
+// the head on. Writes run one at a time (writer.go), so appends are
+// serialised and the chain stays linear; the head is read inside tx, so an
+// append rolled back to its job's savepoint takes its link with it and the
+// next job chains to the entry before.
 func (s *DB) appendAudit(tx *gorm.DB, e audit.Entry) error {
 	if err := e.Validate(); err != nil {
 		return apperr.Wrap(err, "error.internal")
@@ -189,9 +191,9 @@ func (s *Audit) VerifyAudit(ctx context.Context) (*audit.Break, int, error) {
 		return nil, 0, internal(err, "verify audit trail")
 	}
 	defer conn.Close()
-	// Not BeginTx: the DSN makes those BEGIN IMMEDIATE, which would hold
-	// the write lock, and so stop the portal, for the whole walk. A deferred
-	// transaction reads one consistent snapshot and blocks nobody.
+	// BEGIN DEFERRED, never IMMEDIATE (the write connection's), which would
+	// hold the write lock, and so stop the portal, for the whole walk. A
+	// deferred transaction reads one consistent snapshot and blocks nobody.
 	if _, err := conn.ExecContext(ctx, "BEGIN DEFERRED"); err != nil {
 		return nil, 0, internal(err, "verify audit trail")
 	}

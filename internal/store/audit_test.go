@@ -70,7 +70,7 @@ func wantBreak(tb testing.TB, s *Store, id int64) *audit.Break {
 
 func rawExec(tb testing.TB, s *Store, q string, args ...any) {
 	tb.Helper()
-	if _, err := s.sql.ExecContext(context.Background(), q, args...); err != nil {
+	if _, err := s.w.sql.ExecContext(context.Background(), q, args...); err != nil {
 		tb.Fatalf("%s: %v", q, err)
 	}
 }
@@ -184,7 +184,7 @@ func TestAuditTriggersRefuseChanges(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := s.sql.ExecContext(t.Context(), tt.sql)
+			_, err := s.w.sql.ExecContext(t.Context(), tt.sql)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("%s: err = %v, want one containing %q", tt.sql, err, tt.want)
 			}
@@ -237,7 +237,7 @@ func TestAuditVerifyFindsTampering(t *testing.T) {
 		if brk := wantBreak(t, s, 17); brk.Kind != audit.Missing {
 			t.Errorf("kind = %s, want %s", brk.Kind, audit.Missing)
 		}
-		if err := s.db.Create(&row).Error; err != nil {
+		if err := s.w.db.Create(&row).Error; err != nil {
 			t.Fatalf("restore row 17: %v", err)
 		}
 		mustVerify(t, s, n)
@@ -250,7 +250,7 @@ func TestAuditVerifyFindsTampering(t *testing.T) {
 		}
 		rawExec(t, s, "UPDATE audit_log SET id = -id WHERE id >= 17")
 		rawExec(t, s, "UPDATE audit_log SET id = 1 - id WHERE id < 0")
-		if err := s.db.Create(&row).Error; err != nil {
+		if err := s.w.db.Create(&row).Error; err != nil {
 			t.Fatalf("restore row 17: %v", err)
 		}
 		mustVerify(t, s, n)
@@ -274,7 +274,7 @@ func TestAuditVerifyFindsTampering(t *testing.T) {
 		wantBreak(t, s, n)
 		rawExec(t, s, "DELETE FROM audit_log WHERE id = ?", n+1)
 		rawExec(t, s, "UPDATE audit_head SET last_id = ?, last_hash = ?, seal = ?", head.LastID, head.LastHash, head.Seal)
-		if err := s.db.Create(&last).Error; err != nil {
+		if err := s.w.db.Create(&last).Error; err != nil {
 			t.Fatalf("restore last row: %v", err)
 		}
 		mustVerify(t, s, n)
@@ -292,7 +292,7 @@ func TestAuditVerifyFindsTampering(t *testing.T) {
 			t.Errorf("AppendAudit on a forged head = %v, want an internal error wrapping errAuditHead", err)
 		}
 		rawExec(t, s, "UPDATE audit_head SET last_id = ?, last_hash = ?, seal = ?", head.LastID, head.LastHash, head.Seal)
-		if err := s.db.Create(&last).Error; err != nil {
+		if err := s.w.db.Create(&last).Error; err != nil {
 			t.Fatalf("restore last row: %v", err)
 		}
 		mustVerify(t, s, n)
@@ -314,7 +314,7 @@ func TestAuditAppendInsideTransaction(t *testing.T) {
 	s := env.s
 	mustAppend(t, s, auditEntry(0))
 	boom := errors.New("the change failed")
-	err := s.db.WithContext(t.Context()).Transaction(func(tx *gorm.DB) error {
+	err := s.write(t.Context(), func(tx *gorm.DB) error {
 		if err := s.appendAudit(tx, auditEntry(1)); err != nil {
 			return err
 		}
@@ -327,7 +327,7 @@ func TestAuditAppendInsideTransaction(t *testing.T) {
 		t.Fatalf("transaction = %v, want %v", err, boom)
 	}
 	mustVerify(t, s, 1)
-	err = s.db.WithContext(t.Context()).Transaction(func(tx *gorm.DB) error {
+	err = s.write(t.Context(), func(tx *gorm.DB) error {
 		if err := s.appendAudit(tx, auditEntry(1)); err != nil {
 			return err
 		}

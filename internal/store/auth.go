@@ -80,7 +80,7 @@ func conflict(msg string) error { return apperr.New(apperr.Conflict, msg) }
 // sign-in when the account has no password.
 func (s *Accounts) InviteMember(ctx context.Context, m staff.NewMember, now time.Time) (staff.Member, error) {
 	var out staff.Member
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		var err error
 		if out, err = addMember(tx, m, now); err != nil {
 			return err
@@ -99,7 +99,7 @@ func (s *Accounts) InviteMember(ctx context.Context, m staff.NewMember, now time
 // such account; Conflict if it has a password, a binding or is disabled.
 // Marking an invited account again changes nothing.
 func (s *Accounts) MarkInvited(ctx context.Context, staffID int64, now time.Time) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.write(ctx, func(tx *gorm.DB) error {
 		var r staffRow
 		if err := tx.Where("id = ?", staffID).Take(&r).Error; err != nil {
 			return notFound()
@@ -124,7 +124,7 @@ func (s *Accounts) MarkInvited(ctx context.Context, staffID int64, now time.Time
 // trail in the same transaction.
 func (s *Accounts) DisableMember(ctx context.Context, staffID int64, who audit.Entry) error {
 	now := who.At
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.write(ctx, func(tx *gorm.DB) error {
 		var n int64
 		if err := tx.Model(&staffRow{}).Where("id = ?", staffID).Count(&n).Error; err != nil {
 			return internal(err, "disable staff")
@@ -196,8 +196,10 @@ func (s *Accounts) accountWhere(ctx context.Context, cond string, args ...any) (
 // RehashPassword replaces the password hash oldHash by newHash; if the
 // password was changed in between, it leaves the new one alone.
 func (s *Accounts) RehashPassword(ctx context.Context, staffID int64, oldHash, newHash string) error {
-	err := s.db.WithContext(ctx).Model(&staffRow{}).
-		Where("id = ? AND password_hash = ?", staffID, oldHash).Update("password_hash", newHash).Error
+	err := s.writeOne(ctx, func(tx *gorm.DB) *gorm.DB {
+		return tx.Model(&staffRow{}).
+			Where("id = ? AND password_hash = ?", staffID, oldHash).Update("password_hash", newHash)
+	}).Error
 	if err != nil {
 		return internal(err, "rehash password")
 	}
@@ -207,7 +209,7 @@ func (s *Accounts) RehashPassword(ctx context.Context, staffID int64, oldHash, n
 // SetPassword stores a new password hash and the time of the change, and
 // ends all the member's sessions, in one transaction.
 func (s *Accounts) SetPassword(ctx context.Context, staffID int64, hash string, at time.Time) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.write(ctx, func(tx *gorm.DB) error {
 		res := tx.Model(&staffRow{}).Where("id = ?", staffID).
 			Updates(map[string]any{"password_hash": hash, "password_changed_at": at.UTC()})
 		if res.Error != nil {
@@ -228,7 +230,7 @@ func (s *Accounts) SetPassword(ctx context.Context, staffID int64, hash string, 
 // address, this one included; so parallel attempts see each other. Stale
 // rows of this account and address are dropped on the way.
 func (s *Accounts) AddLoginFailure(ctx context.Context, accountKey, address string, at, since time.Time) (account, addr int, err error) {
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.write(ctx, func(tx *gorm.DB) error {
 		since := since.UTC()
 		if err := tx.Where("(account_key = ? OR address = ?) AND at <= ?", accountKey, address, since).
 			Delete(&loginFailureRow{}).Error; err != nil {
@@ -252,7 +254,7 @@ func (s *Accounts) AddLoginFailure(ctx context.Context, accountKey, address stri
 
 // ClearLoginFailures forgets the recorded attempts for the account key.
 func (s *Accounts) ClearLoginFailures(ctx context.Context, accountKey string) error {
-	if err := s.db.WithContext(ctx).Where("account_key = ?", accountKey).Delete(&loginFailureRow{}).Error; err != nil {
+	if err := s.writeOne(ctx, func(tx *gorm.DB) *gorm.DB { return tx.Where("account_key = ?", accountKey).Delete(&loginFailureRow{}) }).Error; err != nil {
 		return internal(err, "clear login failures")
 	}
 	return nil
@@ -268,7 +270,7 @@ func sessionRowOf(idHash string, sess auth.Session) sessionRow {
 // CreateSession stores a session under the hash of its id.
 func (s *Accounts) CreateSession(ctx context.Context, idHash string, sess auth.Session) error {
 	r := sessionRowOf(idHash, sess)
-	if err := s.db.WithContext(ctx).Create(&r).Error; err != nil {
+	if err := s.writeOne(ctx, func(tx *gorm.DB) *gorm.DB { return tx.Create(&r) }).Error; err != nil {
 		return internal(err, "create session")
 	}
 	return nil
@@ -292,7 +294,9 @@ func (s *Accounts) SessionByHash(ctx context.Context, idHash string) (auth.Sessi
 
 // TouchSession sets the session's last request time.
 func (s *Accounts) TouchSession(ctx context.Context, idHash string, at time.Time) error {
-	err := s.db.WithContext(ctx).Model(&sessionRow{}).Where("id_hash = ?", idHash).Update("last_seen_at", at.UTC()).Error
+	err := s.writeOne(ctx, func(tx *gorm.DB) *gorm.DB {
+		return tx.Model(&sessionRow{}).Where("id_hash = ?", idHash).Update("last_seen_at", at.UTC())
+	}).Error
 	if err != nil {
 		return internal(err, "touch session")
 	}
@@ -303,7 +307,7 @@ func (s *Accounts) TouchSession(ctx context.Context, idHash string, at time.Time
 // newHash in one transaction; NotFound if oldHash is gone (signed out or
 // rotated by another request meanwhile).
 func (s *Accounts) ReplaceSession(ctx context.Context, oldHash, newHash string, sess auth.Session) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.write(ctx, func(tx *gorm.DB) error {
 		res := tx.Where("id_hash = ?", oldHash).Delete(&sessionRow{})
 		if res.Error != nil {
 			return internal(res.Error, "replace session")
@@ -321,7 +325,7 @@ func (s *Accounts) ReplaceSession(ctx context.Context, oldHash, newHash string, 
 
 // DeleteSession deletes the session under idHash, if any.
 func (s *Accounts) DeleteSession(ctx context.Context, idHash string) error {
-	if err := s.db.WithContext(ctx).Where("id_hash = ?", idHash).Delete(&sessionRow{}).Error; err != nil {
+	if err := s.writeOne(ctx, func(tx *gorm.DB) *gorm.DB { return tx.Where("id_hash = ?", idHash).Delete(&sessionRow{}) }).Error; err != nil {
 		return internal(err, "delete session")
 	}
 	return nil
@@ -329,7 +333,7 @@ func (s *Accounts) DeleteSession(ctx context.Context, idHash string) error {
 
 // DeleteSessions deletes all the sessions of the member.
 func (s *Accounts) DeleteSessions(ctx context.Context, staffID int64) error {
-	if err := s.db.WithContext(ctx).Where("staff_id = ?", staffID).Delete(&sessionRow{}).Error; err != nil {
+	if err := s.writeOne(ctx, func(tx *gorm.DB) *gorm.DB { return tx.Where("staff_id = ?", staffID).Delete(&sessionRow{}) }).Error; err != nil {
 		return internal(err, "delete sessions")
 	}
 	return nil
@@ -342,8 +346,10 @@ func (s *Accounts) SetPendingTOTP(ctx context.Context, staffID int64, secret str
 	if err != nil {
 		return internal(err, "seal totp secret")
 	}
-	res := s.db.WithContext(ctx).Model(&staffRow{}).Where("id = ? AND totp_enabled_at IS NULL", staffID).
-		Updates(map[string]any{"totp_secret": sealed, "totp_last_step": 0})
+	res := s.writeOne(ctx, func(tx *gorm.DB) *gorm.DB {
+		return tx.Model(&staffRow{}).Where("id = ? AND totp_enabled_at IS NULL", staffID).
+			Updates(map[string]any{"totp_secret": sealed, "totp_last_step": 0})
+	})
 	if res.Error != nil {
 		return internal(res.Error, "set totp secret")
 	}
@@ -358,7 +364,7 @@ func (s *Accounts) SetPendingTOTP(ctx context.Context, staffID int64, secret str
 // step used, and replaces the member's recovery codes by recoveryHashes,
 // in one transaction. Conflict if there is no such pending secret.
 func (s *Accounts) EnableTOTP(ctx context.Context, staffID int64, secret string, step int64, at time.Time, recoveryHashes []string) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.write(ctx, func(tx *gorm.DB) error {
 		var r staffRow
 		err := tx.Where("id = ? AND totp_enabled_at IS NULL AND totp_secret IS NOT NULL", staffID).Take(&r).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -387,9 +393,11 @@ func (s *Accounts) EnableTOTP(ctx context.Context, staffID int64, secret string,
 // one UPDATE it is a compare-and-set: of two requests with the same code
 // only one succeeds.
 func (s *Accounts) AdvanceTOTPStep(ctx context.Context, staffID int64, step int64) (bool, error) {
-	res := s.db.WithContext(ctx).Model(&staffRow{}).
-		Where("id = ? AND totp_enabled_at IS NOT NULL AND totp_last_step < ?", staffID, step).
-		Update("totp_last_step", step)
+	res := s.writeOne(ctx, func(tx *gorm.DB) *gorm.DB {
+		return tx.Model(&staffRow{}).
+			Where("id = ? AND totp_enabled_at IS NOT NULL AND totp_last_step < ?", staffID, step).
+			Update("totp_last_step", step)
+	})
 	if res.Error != nil {
 		return false, internal(res.Error, "advance totp step")
 	}
@@ -399,9 +407,11 @@ func (s *Accounts) AdvanceTOTPStep(ctx context.Context, staffID int64, step int6
 // UseRecoveryCode marks the member's unused recovery code with the hash as
 // used at at, and reports whether there was one.
 func (s *Accounts) UseRecoveryCode(ctx context.Context, staffID int64, hash string, at time.Time) (bool, error) {
-	res := s.db.WithContext(ctx).Model(&recoveryCodeRow{}).
-		Where("staff_id = ? AND code_hash = ? AND used_at IS NULL", staffID, hash).
-		Update("used_at", at.UTC())
+	res := s.writeOne(ctx, func(tx *gorm.DB) *gorm.DB {
+		return tx.Model(&recoveryCodeRow{}).
+			Where("staff_id = ? AND code_hash = ? AND used_at IS NULL", staffID, hash).
+			Update("used_at", at.UTC())
+	})
 	if res.Error != nil {
 		return false, internal(res.Error, "use recovery code")
 	}
@@ -412,7 +422,7 @@ func (s *Accounts) UseRecoveryCode(ctx context.Context, staffID int64, hash stri
 // and stores recoveryHashes instead, in one transaction; Conflict if TOTP is
 // not enabled.
 func (s *Accounts) ReplaceRecoveryCodes(ctx context.Context, staffID int64, recoveryHashes []string) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.write(ctx, func(tx *gorm.DB) error {
 		var n int64
 		if err := tx.Model(&staffRow{}).Where("id = ? AND totp_enabled_at IS NOT NULL", staffID).Count(&n).Error; err != nil {
 			return internal(err, "replace recovery codes")
@@ -430,7 +440,7 @@ func (s *Accounts) ReplaceRecoveryCodes(ctx context.Context, staffID int64, reco
 // StaffUpdate "totp=reset" in the same transaction. NotFound for an unknown
 // member.
 func (s *Accounts) ResetSecondFactor(ctx context.Context, staffID int64, who audit.Entry) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.write(ctx, func(tx *gorm.DB) error {
 		res := tx.Model(&staffRow{}).Where("id = ?", staffID).
 			Updates(map[string]any{"totp_secret": nil, "totp_enabled_at": nil, "totp_last_step": 0})
 		if res.Error != nil {
@@ -470,7 +480,7 @@ func (s *Accounts) AddOIDCAttempt(ctx context.Context, a auth.OIDCAttempt) error
 		StateHash: a.StateHash, BrowserHash: a.BrowserHash, NonceHash: a.NonceHash, Verifier: sealed,
 		CreatedAt: a.CreatedAt.UTC(), ExpiresAt: a.ExpiresAt.UTC(),
 	}
-	if err := s.db.WithContext(ctx).Create(&r).Error; err != nil {
+	if err := s.writeOne(ctx, func(tx *gorm.DB) *gorm.DB { return tx.Create(&r) }).Error; err != nil {
 		return internal(err, "add oidc attempt")
 	}
 	return nil
@@ -481,7 +491,7 @@ func (s *Accounts) AddOIDCAttempt(ctx context.Context, a auth.OIDCAttempt) error
 // Expiry and the browser are the caller's to check.
 func (s *Accounts) TakeOIDCAttempt(ctx context.Context, stateHash string, at time.Time) (auth.OIDCAttempt, error) {
 	var r oidcAttemptRow
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		err := tx.Where("state_hash = ? AND used_at IS NULL", stateHash).Take(&r).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return notFound()
@@ -515,9 +525,11 @@ func (s *Accounts) TakeOIDCAttempt(ctx context.Context, stateHash string, at tim
 // enabled, without a password and not bound yet; Conflict otherwise, or
 // when the identity is bound to another account already.
 func (s *Accounts) BindOIDC(ctx context.Context, staffID int64, issuer, subject string) error {
-	res := s.db.WithContext(ctx).Model(&staffRow{}).
-		Where("id = ? AND invited_at IS NOT NULL AND disabled_at IS NULL AND password_hash = '' AND oidc_subject IS NULL", staffID).
-		Updates(map[string]any{"oidc_issuer": issuer, "oidc_subject": subject})
+	res := s.writeOne(ctx, func(tx *gorm.DB) *gorm.DB {
+		return tx.Model(&staffRow{}).
+			Where("id = ? AND invited_at IS NOT NULL AND disabled_at IS NULL AND password_hash = '' AND oidc_subject IS NULL", staffID).
+			Updates(map[string]any{"oidc_issuer": issuer, "oidc_subject": subject})
+	})
 	if res.Error != nil {
 		if isUniqueViolation(res.Error) {
 			return conflict("signin.oidc_bound")
@@ -538,7 +550,7 @@ func isUniqueViolation(err error) bool {
 // idleBefore, OIDC attempts past their end, and recorded sign-in attempts
 // at or before failuresBefore.
 func (s *Accounts) PruneAuth(ctx context.Context, now, idleBefore, failuresBefore time.Time) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.write(ctx, func(tx *gorm.DB) error {
 		steps := []struct {
 			what  string
 			model any

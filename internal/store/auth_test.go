@@ -79,7 +79,7 @@ func TestTOTPSecretIsSealedAndBoundToItsRow(t *testing.T) {
 		t.Fatalf("AccountByID = %+v, %v; want pending secret", got, err)
 	}
 	// The same blob in another row does not open.
-	if _, err := env.s.sql.ExecContext(t.Context(), "UPDATE staff SET totp_secret = ? WHERE id = ?", blob, b.ID); err != nil {
+	if _, err := env.s.w.sql.ExecContext(t.Context(), "UPDATE staff SET totp_secret = ? WHERE id = ?", blob, b.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := env.s.AccountByID(t.Context(), b.ID); !apperr.Is(err, apperr.Internal) {
@@ -411,7 +411,7 @@ func TestAuthMigrationDownAndUp(t *testing.T) {
 	env := newTestStore(t)
 	ctx := t.Context()
 	addStaff(t, env.s, "a@zorg.example", "h", false)
-	p, err := goose.NewProvider(goose.DialectSQLite3, env.s.sql, migrations.FS)
+	p, err := goose.NewProvider(goose.DialectSQLite3, env.s.w.sql, migrations.FS)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -105,13 +105,13 @@ func seedBench(n int) (dir string, s *Store, err error) {
 	var branchIDs []int64
 	for _, code := range []string{"amsterdam", "utrecht"} {
 		r := branchRow{Code: code, Name: code, CreatedAt: time.Now().UTC()}
-		if err := s.db.Create(&r).Error; err != nil {
+		if err := s.w.db.Create(&r).Error; err != nil {
 			return dir, s, err
 		}
 		branchIDs = append(branchIDs, r.ID)
 	}
 	const perYear = 10_000
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.write(ctx, func(tx *gorm.DB) error {
 		rows := make([]caseRow, 0, 1000)
 		flush := func() error {
 			if len(rows) == 0 {
@@ -179,7 +179,7 @@ func seedBench(n int) (dir string, s *Store, err error) {
 	if err != nil {
 		return dir, s, err
 	}
-	_, err = s.sql.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+	_, err = s.w.sql.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
 	return dir, s, err
 }
 

@@ -28,7 +28,7 @@ func attachmentOf(r breachFileRow) breach.Attachment {
 
 // AddBreachFile implements breach.Store.
 func (s *Breaches) AddBreachFile(ctx context.Context, ref string, a breach.Actor, f breach.Attachment) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.write(ctx, func(tx *gorm.DB) error {
 		r, _, err := s.breachByRef(tx, ref, a.Scope)
 		if err != nil {
 			return err

@@ -58,7 +58,7 @@ func (s *Breaches) SaveBreachSettings(ctx context.Context, st breach.Settings, a
 		return internal(err, "seal breach settings")
 	}
 	row := breachSettingsRow{ID: 1, OwnTargetHours: st.OwnTargetHours, Sector: st.Sector, Contacts: blob, UpdatedAt: at.UTC()}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.write(ctx, func(tx *gorm.DB) error {
 		if err := tx.Save(&row).Error; err != nil {
 			return internal(err, "save breach settings")
 		}

@@ -144,7 +144,7 @@ func (s *Breaches) CreateBreach(ctx context.Context, r *breach.Record, a breach.
 	if err != nil {
 		return err
 	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.write(ctx, func(tx *gorm.DB) error {
 		ref, err := nextBreachReference(tx, r.AwareAt.In(settings.Location()).Year())
 		if err != nil {
 			return err
@@ -212,7 +212,7 @@ func (s *Breaches) saveBreach(tx *gorm.DB, r breach.Record, before breach.Record
 func (s *Breaches) changeBreach(ctx context.Context, ref string, a breach.Actor, detail string, at time.Time,
 	change func(tx *gorm.DB, r *breach.Record) (string, error)) (breach.Record, error) {
 	var out breach.Record
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		before, decidedBy, err := s.breachByRef(tx, ref, a.Scope)
 		if err != nil {
 			return err

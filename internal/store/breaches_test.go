@@ -571,7 +571,7 @@ func TestBreachLegacyAnswers(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := env.s.db.Model(&breachRow{}).Where("id = ?", r.ID).Update("body", blob).Error; err != nil {
+			if err := env.s.w.db.Model(&breachRow{}).Where("id = ?", r.ID).Update("body", blob).Error; err != nil {
 				t.Fatal(err)
 			}
 			for _, step := range []string{"read", "written again"} {

@@ -124,7 +124,7 @@ type sealedDetails struct {
 // CreateCase implements casework.Store.
 func (s *Cases) CreateCase(ctx context.Context, c *casework.Case, nc casework.NewCase, compose func(casework.Case) ([]mail.Message, error)) (bool, error) {
 	replayed := false
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		if nc.IdempotencyHash != "" {
 			var prev idempotencyRow
 			err := tx.Where("key_hash = ?", nc.IdempotencyHash).Take(&prev).Error
@@ -561,7 +561,7 @@ func revokeTrackingTokens(tx *gorm.DB, caseID int64) error {
 // the write transaction, so a correction of the address that committed
 // after the requester's page was read still wins.
 func (s *Cases) ConfirmEmail(ctx context.Context, caseID int64, tokenHash string, at time.Time, address string) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.write(ctx, func(tx *gorm.DB) error {
 		t, err := liveTrackingToken(tx, tokenHash, at)
 		if err != nil {
 			return err

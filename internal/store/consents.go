@@ -76,7 +76,7 @@ func (s *Consents) AddConsent(ctx context.Context, c consent.Consent, who audit.
 	today := deadline.DateOf(who.At, settings.Location())
 	c = c.Normalize()
 	c.ID, c.WithdrawnAt, c.WithdrawnCase = 0, deadline.Date{}, ""
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.write(ctx, func(tx *gorm.DB) error {
 		var a register.Activity
 		if c.Activity != "" {
 			r, err := activityByKey(tx, c.Activity)

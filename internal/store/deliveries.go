@@ -63,7 +63,7 @@ func (s *Deliveries) AddDocument(ctx context.Context, a casework.Actor, d delive
 	if err != nil {
 		return internal(err, "seal document name")
 	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.write(ctx, func(tx *gorm.DB) error {
 		row := documentRow{ID: d.ID, CaseID: d.CaseID, Name: name, Kind: d.Kind, Size: d.Size, UploadedBy: ref(a.ID), UploadedAt: d.UploadedAt.UTC()}
 		if err := tx.Create(&row).Error; err != nil {
 			return internal(err, "add document")
@@ -158,7 +158,7 @@ func (s *Deliveries) staffNames(ctx context.Context) (map[int64]string, error) {
 
 // RemoveDocument implements delivery.Store.
 func (s *Deliveries) RemoveDocument(ctx context.Context, a casework.Actor, caseID int64, id string, at time.Time) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.write(ctx, func(tx *gorm.DB) error {
 		res := tx.Where("id = ? AND case_id = ? AND sent_at IS NULL", id, caseID).Delete(&documentRow{})
 		if res.Error != nil {
 			return internal(res.Error, "remove document")
@@ -176,7 +176,7 @@ func (s *Deliveries) RecordDownload(ctx context.Context, a casework.Actor, d del
 	if audit.IsUnseen(ctx) {
 		return nil
 	}
-	return s.db.WithContext(context.WithoutCancel(ctx)).Transaction(func(tx *gorm.DB) error {
+	return s.write(context.WithoutCancel(ctx), func(tx *gorm.DB) error {
 		row := downloadRow{DocumentID: d.ID, At: at.UTC()}
 		if !a.Requester {
 			row.ByStaff = ref(a.ID)
@@ -205,7 +205,7 @@ func (s *Deliveries) Codes(ctx context.Context, caseID int64) (delivery.Codes, e
 
 // SaveCodes implements delivery.Store.
 func (s *Deliveries) SaveCodes(ctx context.Context, caseID int64, c delivery.Codes, m *mail.Message, at time.Time) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.write(ctx, func(tx *gorm.DB) error {
 		row := codesRow{CaseID: caseID, CodeHash: c.Hash, CodeExpires: timePtr(c.Expires), Failures: c.Failures,
 			LockedUntil: timePtr(c.LockedUntil), GrantHash: c.GrantHash, GrantExpires: timePtr(c.GrantExpires)}
 		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&row).Error; err != nil {
@@ -240,7 +240,7 @@ func (s *Deliveries) DocumentDestroyed(ctx context.Context, d delivery.Document,
 	if err != nil {
 		return internal(err, "seal document name")
 	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.write(ctx, func(tx *gorm.DB) error {
 		res := tx.Model(&documentRow{}).Where("id = ? AND destroyed_at IS NULL", d.ID).
 			Updates(map[string]any{"destroyed_at": at.UTC(), "name": name})
 		if res.Error != nil {

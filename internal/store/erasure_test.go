@@ -73,14 +73,14 @@ func TestErasureMigrationKeepsItems(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := mustCreate(t, s, newCase(t, caseSpec{}), ackMail)
-	p, err := goose.NewProvider(goose.DialectSQLite3, s.sql, migrations.FS)
+	p, err := goose.NewProvider(goose.DialectSQLite3, s.w.sql, migrations.FS)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := p.DownTo(ctx, 32); err != nil {
 		t.Fatalf("down: %v", err)
 	}
-	if _, err := s.sql.ExecContext(ctx, `INSERT INTO case_erasure_items (case_id, activity, name, action, system, ground, until)
+	if _, err := s.w.sql.ExecContext(ctx, `INSERT INTO case_erasure_items (case_id, activity, name, action, system, ground, until)
 		VALUES (?, 'client-file', 'Cliëntdossier', 'erased', 'Dossierix', '', ''), (?, 'invoicing', 'Facturatie', 'kept', '', 'AWR art. 52', '2033-12-31')`,
 		c.ID, c.ID); err != nil {
 		t.Fatal(err)

@@ -224,7 +224,7 @@ func (s *Cases) File(ctx context.Context, caseID int64, id string) (casework.Fil
 // destroyed.
 func (s *Cases) FilesDue(ctx context.Context, now time.Time) ([]string, error) {
 	var ids []string
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		var expired []caseFileRow
 		if err := tx.Where("destroyed_at IS NULL AND destroy_after IS NOT NULL AND destroy_after <= ?", now.UTC()).
 			Find(&expired).Error; err != nil {
@@ -253,8 +253,10 @@ func (s *Cases) FilesRemoved(ctx context.Context, ids []string, at time.Time) er
 	if len(ids) == 0 {
 		return nil
 	}
-	err := s.db.WithContext(ctx).Model(&caseFileRow{}).Where("id IN ? AND destroyed_at IS NOT NULL", ids).
-		Update("removed_at", at.UTC()).Error
+	err := s.writeOne(ctx, func(tx *gorm.DB) *gorm.DB {
+		return tx.Model(&caseFileRow{}).Where("id IN ? AND destroyed_at IS NOT NULL", ids).
+			Update("removed_at", at.UTC())
+	}).Error
 	if err != nil {
 		return internal(err, "record removed files")
 	}

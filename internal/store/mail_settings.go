@@ -63,7 +63,7 @@ func (s *Practice) readMailSettings(ctx context.Context) (mail.Settings, error) 
 // no host, and records that in the audit trail, in one transaction.
 func (s *Practice) SaveMailSettingsAudited(ctx context.Context, m mail.Settings, who audit.Entry) error {
 	defer s.cache.invalidate()
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.write(ctx, func(tx *gorm.DB) error {
 		if err := s.saveMailSettings(tx, m, who.At); err != nil {
 			return err
 		}

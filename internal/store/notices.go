@@ -173,7 +173,7 @@ func (s *Cases) NoticesSent(ctx context.Context, from, to deadline.Date, branch 
 // anonymised).
 func (s *Cases) OpenNoticeLink(ctx context.Context, token, address string, at time.Time) (casework.Notice, error) {
 	var n casework.Notice
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		var l noticeLinkRow
 		err := tx.Take(&l, "token_hash = ? AND expires_at > ?", s.noticeLinkHash(token), at.UTC()).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {

@@ -97,7 +97,7 @@ func (s *Outbox) NextDue(ctx context.Context) (time.Time, bool, error) {
 // in the same transaction: the register counts a person as told when the
 // mail server accepted the letter, not when it was queued.
 func (s *Outbox) MarkSent(ctx context.Context, id int64, at time.Time) error {
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		err := tx.Model(&outboxRow{}).Where("id = ?", id).
 			Updates(map[string]any{"sent_at": at.UTC(), "last_error": ""}).Error
 		if err != nil {
@@ -114,8 +114,10 @@ func (s *Outbox) MarkSent(ctx context.Context, id int64, at time.Time) error {
 
 // MarkFailed implements mail.Queue.
 func (s *Outbox) MarkFailed(ctx context.Context, id int64, attempts int, next time.Time, lastErr string) error {
-	err := s.db.WithContext(ctx).Model(&outboxRow{}).Where("id = ?", id).
-		Updates(map[string]any{"attempts": attempts, "next_attempt_at": next.UTC(), "last_error": lastErr}).Error
+	err := s.writeOne(ctx, func(tx *gorm.DB) *gorm.DB {
+		return tx.Model(&outboxRow{}).Where("id = ?", id).
+			Updates(map[string]any{"attempts": attempts, "next_attempt_at": next.UTC(), "last_error": lastErr})
+	}).Error
 	if err != nil {
 		return internal(err, "mark mail failed")
 	}

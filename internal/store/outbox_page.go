@@ -33,7 +33,7 @@ func (s *Outbox) OutboxEntries(ctx context.Context, offset, limit int) ([]mail.E
 // RetryMailNow makes the unsent mail id due now and records that in the
 // audit trail, in one transaction. A sent or unknown mail gives NotFound.
 func (s *Outbox) RetryMailNow(ctx context.Context, id int64, who audit.Entry) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.write(ctx, func(tx *gorm.DB) error {
 		res := tx.Model(&outboxRow{}).Where("id = ? AND sent_at IS NULL", id).Update("next_attempt_at", who.At.UTC())
 		if res.Error != nil {
 			return internal(res.Error, "retry mail")

@@ -137,7 +137,7 @@ func (s *Cases) writePortability(tx *gorm.DB, caseID int64, ch casework.Change) 
 // is no such link or it expired at at.
 func (s *Cases) OpenPortabilityLink(ctx context.Context, hash, address string, at time.Time) (int64, casework.TransferLink, error) {
 	var r portabilityLinkRow
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		err := tx.Take(&r, "token_hash = ? AND expires_at > ?", hash, at.UTC()).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return notFound()

@@ -124,7 +124,7 @@ func (s *DB) readBranches(ctx context.Context) ([]practice.Branch, error) {
 // AddBranch adds a branch. A code already in use gives a Conflict error.
 func (s *Practice) AddBranch(ctx context.Context, b practice.Branch, now time.Time) (practice.Branch, error) {
 	var out practice.Branch
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		var err error
 		out, err = addBranch(tx, b, now)
 		return err
@@ -151,7 +151,7 @@ func addBranch(tx *gorm.DB, b practice.Branch, now time.Time) (practice.Branch, 
 // AddBranchAudited adds a branch and audits it in one transaction.
 func (s *Practice) AddBranchAudited(ctx context.Context, b practice.Branch, who audit.Entry) (practice.Branch, error) {
 	var out practice.Branch
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		var err error
 		if out, err = addBranch(tx, b, who.At); err != nil {
 			return err

@@ -102,7 +102,7 @@ func (s *Practice) AddActivity(ctx context.Context, a register.Activity, who aud
 	if err := invalidActivity(a); err != nil {
 		return register.Activity{}, err
 	}
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		return s.addActivity(tx, a, who, "key="+a.Key)
 	})
 	return a, err
@@ -146,7 +146,7 @@ func (s *Practice) UpdateActivity(ctx context.Context, key string, a register.Ac
 	if err := invalidActivity(a); err != nil {
 		return register.Activity{}, err
 	}
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		r, err := activityByKey(tx, key)
 		if err != nil {
 			return err
@@ -181,7 +181,7 @@ func (s *Practice) UpdateActivity(ctx context.Context, key string, a register.Ac
 // start; it returns the number of activities added.
 func (s *Practice) SeedRegister(ctx context.Context, now time.Time) (int, error) {
 	var n int
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		var p practiceRow
 		err := tx.Take(&p, 1).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {

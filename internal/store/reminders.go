@@ -82,7 +82,7 @@ func (s *Cases) OpenAssigned(ctx context.Context, dueBy deadline.Date) ([]casewo
 // SaveReminderRun implements casework.ReminderStore.
 func (s *Cases) SaveReminderRun(ctx context.Context, day deadline.Date, at time.Time, mails []mail.Message) (bool, error) {
 	ran := false
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&reminderRunRow{Day: day.String(), SentAt: at.UTC()})
 		if res.Error != nil {
 			return internal(res.Error, "record reminder run")

@@ -40,7 +40,7 @@ func (s *Cases) AnonymiseClosedCases(ctx context.Context, cutoff, now time.Time)
 }
 
 func (s *Cases) anonymise(ctx context.Context, id int64, ref string, now time.Time) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.write(ctx, func(tx *gorm.DB) error {
 		blank := map[string]any{}
 		for _, col := range []string{"requester", "subject", "details"} {
 			b, err := s.sealJSON("cases", col, ref, struct{}{})

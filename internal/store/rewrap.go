@@ -8,6 +8,8 @@ import (
 	"math"
 	"slices"
 
+	"gorm.io/gorm"
+
 	"github.com/avgloket/avgloket/internal/vault"
 )
 
@@ -213,7 +215,7 @@ func (s *Store) rewrapColumn(ctx context.Context, c SealedColumn, batch int, cur
 			return n, err
 		}
 		if len(todo) > 0 {
-			err := s.inTx(ctx, func(tx *sql.Tx) error {
+			err := s.inTx(ctx, func(tx gorm.ConnPool) error {
 				stmt, err := tx.PrepareContext(ctx, upd)
 				if err != nil {
 					return err
@@ -267,17 +269,10 @@ func (s *Store) rewrapBatch(ctx context.Context, sel string, after int64, limit 
 	return read, rows.Err()
 }
 
-// inTx runs fn in a write transaction (BEGIN IMMEDIATE, from the DSN).
-func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.sql.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+// inTx runs fn in a write transaction, on the transaction's database/sql
+// connection.
+func (s *Store) inTx(ctx context.Context, fn func(tx gorm.ConnPool) error) error {
+	return s.write(ctx, func(tx *gorm.DB) error { return fn(tx.Statement.ConnPool) })
 }
 
 // FileDestroyed reports whether the file with this id is recorded as

@@ -23,7 +23,7 @@ const seedBatch = 1000
 func (s *Cases) SeedCases(ctx context.Context, cases []casework.Case) error {
 	for start := 0; start < len(cases); start += seedBatch {
 		part := cases[start:min(start+seedBatch, len(cases))]
-		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := s.write(ctx, func(tx *gorm.DB) error {
 			// References are handed out per year as nextReference does,
 			// with one read and one write of each year's sequence.
 			last := map[int]int{}

@@ -27,7 +27,7 @@ func (setupTokenRow) TableName() string { return "setup_tokens" }
 // expires.
 func (s *Practice) AddSetupToken(ctx context.Context, hash string, expires time.Time) error {
 	r := setupTokenRow{TokenHash: hash, ExpiresAt: expires.UTC()}
-	if err := s.db.WithContext(ctx).Create(&r).Error; err != nil {
+	if err := s.writeOne(ctx, func(tx *gorm.DB) *gorm.DB { return tx.Create(&r) }).Error; err != nil {
 		return internal(err, "add setup token")
 	}
 	return nil
@@ -69,7 +69,7 @@ func validSetupToken(db *gorm.DB, hash string, now time.Time) error {
 // unknown link, or one presented after an account exists, gives NotFound.
 func (s *Practice) CompleteSetup(ctx context.Context, hash string, p practice.Settings, smtp mail.Settings, owner staff.NewMember, now time.Time) (staff.Member, error) {
 	var m staff.Member
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		if err := validSetupToken(tx, hash, now); err != nil {
 			return err
 		}
@@ -100,7 +100,7 @@ func (s *Practice) CompleteSetup(ctx context.Context, hash string, p practice.Se
 // template register of processing activities (see SeedRegister).
 func (s *Practice) SaveSettingsAudited(ctx context.Context, p practice.Settings, who audit.Entry) error {
 	defer s.cache.invalidate()
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.write(ctx, func(tx *gorm.DB) error {
 		row := settingsRow(p, who.At)
 		if err := tx.Save(&row).Error; err != nil {
 			return internal(err, "save settings")
@@ -120,7 +120,7 @@ func (s *Practice) SaveSettingsAudited(ctx context.Context, p practice.Settings,
 func (s *Practice) SaveSettings(ctx context.Context, p practice.Settings, now time.Time) error {
 	row := settingsRow(p, now)
 	defer s.cache.invalidate()
-	if err := s.db.WithContext(ctx).Save(&row).Error; err != nil {
+	if err := s.writeOne(ctx, func(tx *gorm.DB) *gorm.DB { return tx.Save(&row) }).Error; err != nil {
 		return internal(err, "save settings")
 	}
 	return nil

@@ -58,7 +58,7 @@ func (apiTokenRow) TableName() string { return "api_tokens" }
 // a Conflict error; an unknown branch code an Invalid error.
 func (s *Staff) AddMember(ctx context.Context, m staff.NewMember, now time.Time) (staff.Member, error) {
 	var out staff.Member
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		var err error
 		out, err = addMember(tx, m, now)
 		return err
@@ -134,7 +134,7 @@ func (s *DB) member(ctx context.Context, db *gorm.DB, r staffRow) (staff.Member,
 // AddAPIToken stores the hash of a new API token for a staff member.
 func (s *Staff) AddAPIToken(ctx context.Context, staffID int64, hash, label string, now time.Time) error {
 	r := apiTokenRow{StaffID: staffID, TokenHash: hash, Label: label, CreatedAt: now.UTC()}
-	if err := s.db.WithContext(ctx).Create(&r).Error; err != nil {
+	if err := s.writeOne(ctx, func(tx *gorm.DB) *gorm.DB { return tx.Create(&r) }).Error; err != nil {
 		return internal(err, "add token")
 	}
 	return nil
@@ -143,8 +143,10 @@ func (s *Staff) AddAPIToken(ctx context.Context, staffID int64, hash, label stri
 // RevokeAPIToken revokes the token with the hash. NotFound if there is no
 // such live token.
 func (s *Staff) RevokeAPIToken(ctx context.Context, hash string, now time.Time) error {
-	res := s.db.WithContext(ctx).Model(&apiTokenRow{}).
-		Where("token_hash = ? AND revoked_at IS NULL", hash).Update("revoked_at", now.UTC())
+	res := s.writeOne(ctx, func(tx *gorm.DB) *gorm.DB {
+		return tx.Model(&apiTokenRow{}).
+			Where("token_hash = ? AND revoked_at IS NULL", hash).Update("revoked_at", now.UTC())
+	})
 	if res.Error != nil {
 		return internal(res.Error, "revoke token")
 	}

@@ -7,6 +7,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -65,9 +66,16 @@ var _ interface {
 // (practice.go), write the audit trail inside its transaction (audit.go),
 // queue mail in the outbox (outbox.go), seal and open columns (cases.go)
 // and read a staff member's branches (staff.go).
+//
+// Reads go through db and sql, the read pool: deferred transactions, and
+// query_only, so a write that bypasses the writer fails loudly ("attempt to
+// write a readonly database"). Every write goes through write (writer.go),
+// which owns the one write connection.
 type DB struct {
 	db    *gorm.DB
 	sql   *sql.DB
+	w     *writer
+	path  string
 	vault *vault.KeyRing
 	log   *slog.Logger
 	cache practiceCache // practice_cache.go
@@ -79,56 +87,97 @@ func newStore(d *DB) *Store {
 		Audit: &Audit{d}, Outbox: &Outbox{d}, Practice: &Practice{d}, Consents: &Consents{d}, Deliveries: &Deliveries{d}}
 }
 
-// DSN returns the SQLite connection string for the database file at path.
-// Every pragma is in the DSN, so every pooled connection gets it, not just
-// the first one (SECURITY.md item 9):
+// DSN returns the connection string of the write connection to the
+// database file at path. Every pragma is in the DSN, so every connection gets
+// it, not just the first one (SECURITY.md item 9):
 //   - journal_mode=WAL: readers do not block the writer;
 //   - synchronous=FULL: a committed write survives a power cut, which a
 //     register of legal deadlines must;
 //   - foreign_keys=on: SQLite leaves them off unless asked;
-//   - busy_timeout: wait for the writer instead of failing at once;
+//   - busy_timeout: wait for another process's writer instead of failing at
+//     once (the portal's own writes queue in writer.go);
 //   - _txlock=immediate: every transaction takes the write lock at BEGIN, so
-//     a read-then-write transaction cannot fail half-way with SQLITE_BUSY.
+//     a read-then-write transaction cannot fail half-way with SQLITE_BUSY;
+//   - _stmt_cache_size: each connection keeps its last prepared statements,
+//     so a query it has run before is not parsed again. (gorm's PrepareStmt
+//     does not help here: a statement first prepared inside a transaction is
+//     prepared again in every later one, and every write is in one.)
 func DSN(path string) string {
+	q := dsnParams()
+	q.Set("_txlock", "immediate")
+	return "file:" + path + "?" + q.Encode()
+}
+
+// readDSN is DSN for the read pool: the same pragmas, deferred transactions
+// (a read transaction takes no lock and blocks nobody) and query_only.
+func readDSN(path string) string {
+	q := dsnParams()
+	q.Set("_txlock", "deferred")
+	q.Set("_query_only", "true")
+	return "file:" + path + "?" + q.Encode()
+}
+
+func dsnParams() url.Values {
 	q := url.Values{}
 	q.Set("_journal_mode", "WAL")
 	q.Set("_synchronous", "FULL")
 	q.Set("_foreign_keys", "on")
 	q.Set("_busy_timeout", "10000")
-	q.Set("_txlock", "immediate")
-	return "file:" + path + "?" + q.Encode()
+	q.Set("_stmt_cache_size", "128")
+	return q
 }
 
-// Open opens (creating if needed) the SQLite database at path and applies
-// pending migrations.
+// Open opens (creating if needed) the SQLite database at path, applies
+// pending migrations and starts the writer; Close stops it.
 func Open(ctx context.Context, path string, keys *vault.KeyRing, log *slog.Logger) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
 	}
-	db, err := gorm.Open(sqlite.Open(DSN(path)), &gorm.Config{
-		Logger:                 logger.Discard,
-		SkipDefaultTransaction: true,
-		NowFunc:                func() time.Time { return time.Now().UTC() },
-	})
+	wdb, wsql, err := openPool(DSN(path))
 	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
+		return nil, err
 	}
-	sqlDB, err := db.DB()
+	// One connection: SQLite has one writer at a time, and the writer
+	// goroutine is the only user.
+	wsql.SetMaxOpenConns(1)
+	d := &DB{path: path, vault: keys, log: log, w: newWriter(wdb, wsql, log)}
+	s := newStore(d)
+	// Before the read pool opens, so that it finds the file in WAL mode.
+	err = s.Migrate(ctx)
+	if err == nil {
+		d.db, d.sql, err = openPool(readDSN(path))
+	}
 	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
-	}
-	s := newStore(&DB{db: db, sql: sqlDB, vault: keys, log: log})
-	if err := s.Migrate(ctx); err != nil {
-		_ = sqlDB.Close()
+		d.w.close()
+		_ = wsql.Close()
 		return nil, err
 	}
 	return s, nil
 }
 
+// openPool opens a gorm handle and its database/sql pool over dsn.
+func openPool(dsn string) (*gorm.DB, *sql.DB, error) {
+	db, err := gorm.Open(sqlite.Open(dsn), &gorm.Config{
+		Logger:                 logger.Discard,
+		SkipDefaultTransaction: true,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("open database: %w", err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, nil, fmt.Errorf("open database: %w", err)
+	}
+	return db, sqlDB, nil
+}
+
 // Migrate applies the pending numbered migrations, each in its own
-// transaction, and records them in goose's version table.
+// transaction, and records them in goose's version table. It runs on the
+// write connection, beside the writer: while a migration holds the
+// connection, writes wait for it.
 func (s *Store) Migrate(ctx context.Context) error {
-	p, err := goose.NewProvider(goose.DialectSQLite3, s.sql, migrations.FS)
+	p, err := goose.NewProvider(goose.DialectSQLite3, s.w.sql, migrations.FS)
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
@@ -162,17 +211,29 @@ func (s *Store) Ping(ctx context.Context) error {
 	return s.sql.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 }
 
-// Close closes the database.
-func (s *Store) Close() error { return s.sql.Close() }
+// Close finishes the writes already asked for, stops the writer and closes
+// the database. Writes asked for afterwards fail. Closing twice is harmless.
+func (s *Store) Close() error {
+	s.w.close()
+	return errors.Join(s.sql.Close(), s.w.sql.Close())
+}
 
 // IntegrityCheck runs SQLite's integrity and foreign-key checks and returns
 // an error describing the first problem.
 func (s *Store) IntegrityCheck(ctx context.Context) error { return checkDB(ctx, s.sql) }
 
 // Backup writes a consistent copy of the database to path (which must not
-// exist) while the portal keeps running.
+// exist) while the portal keeps running. VACUUM INTO reads one snapshot and
+// writes only the new file, but SQLite refuses it on a query_only
+// connection, and on the write connection it would hold up every write for
+// as long as the copy takes; so it gets a connection of its own.
 func (s *Store) Backup(ctx context.Context, path string) error {
-	_, err := s.sql.ExecContext(ctx, "VACUUM INTO ?", path)
+	db, err := sql.Open("sqlite3", DSN(s.path))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = db.ExecContext(ctx, "VACUUM INTO ?", path)
 	return err
 }
 

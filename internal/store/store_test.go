@@ -117,18 +117,20 @@ func TestOpenAppliesMigrationsOnce(t *testing.T) {
 }
 
 // Every pooled connection must carry the pragmas, not just the first one
-// (SECURITY.md item 9). Holding several connections at once forces the pool
-// to open distinct ones.
+// (SECURITY.md item 9): each read pool connection, which is query_only too,
+// and the write connection. Holding several connections at once forces the
+// read pool to open distinct ones.
 func TestEveryPooledConnectionHasPragmas(t *testing.T) {
 	env := newTestStore(t)
 	const n = 6
-	conns := make([]*sql.Conn, n)
+	conns := make([]*sql.Conn, n+1)
 	var wg sync.WaitGroup
-	errs := make([]error, n)
+	errs := make([]error, n+1)
 	for i := range n {
 		wg.Go(func() { conns[i], errs[i] = env.s.sql.Conn(t.Context()) })
 	}
 	wg.Wait()
+	conns[n], errs[n] = env.s.w.sql.Conn(t.Context())
 	for i, err := range errs {
 		if err != nil {
 			t.Fatalf("conn %d: %v", i, err)
@@ -140,11 +142,11 @@ func TestEveryPooledConnectionHasPragmas(t *testing.T) {
 		}
 	}()
 	if open := env.s.sql.Stats().OpenConnections; open < n {
-		t.Fatalf("pool has %d open connections, want at least %d", open, n)
+		t.Fatalf("read pool has %d open connections, want at least %d", open, n)
 	}
 	for i, conn := range conns {
 		var journal string
-		var synchronous, foreignKeys, busy int
+		var synchronous, foreignKeys, busy, queryOnly int
 		q := func(pragma string, into any) {
 			t.Helper()
 			if err := conn.QueryRowContext(t.Context(), "PRAGMA "+pragma).Scan(into); err != nil {
@@ -155,6 +157,7 @@ func TestEveryPooledConnectionHasPragmas(t *testing.T) {
 		q("synchronous", &synchronous)
 		q("foreign_keys", &foreignKeys)
 		q("busy_timeout", &busy)
+		q("query_only", &queryOnly)
 		if journal != "wal" {
 			t.Errorf("conn %d: journal_mode = %q, want wal", i, journal)
 		}
@@ -167,10 +170,17 @@ func TestEveryPooledConnectionHasPragmas(t *testing.T) {
 		if busy <= 0 {
 			t.Errorf("conn %d: busy_timeout = %d, want > 0", i, busy)
 		}
+		want := 1 // the read pool
+		if i == n {
+			want = 0 // the write connection
+		}
+		if queryOnly != want {
+			t.Errorf("conn %d: query_only = %d, want %d", i, queryOnly, want)
+		}
 	}
 
 	t.Run("foreign keys are enforced", func(t *testing.T) {
-		_, err := env.s.sql.ExecContext(t.Context(),
+		_, err := conns[n].ExecContext(t.Context(),
 			"INSERT INTO tracking_tokens (case_id, token_hash, created_at) VALUES (424242, 'x', '2026-01-01 00:00:00+00:00')")
 		if err == nil || !strings.Contains(err.Error(), "FOREIGN KEY") {
 			t.Errorf("insert with a dangling case_id: err = %v, want a FOREIGN KEY error", err)
@@ -183,7 +193,7 @@ func TestEveryPooledConnectionHasPragmas(t *testing.T) {
 // timeout 0) is therefore refused at once while the first is open.
 func TestTransactionsTakeWriteLockAtBegin(t *testing.T) {
 	env := newTestStore(t)
-	tx, err := env.s.sql.BeginTx(t.Context(), nil)
+	tx, err := env.s.w.sql.BeginTx(t.Context(), nil)
 	if err != nil {
 		t.Fatalf("BeginTx: %v", err)
 	}
@@ -438,7 +448,7 @@ func TestTamperedCaseFailsClosed(t *testing.T) {
 				a: mustCreate(t, env.s, newCase(t, caseSpec{name: "Anna Alfa", email: "anna@example.nl", details: "alfa details"}), nil),
 				b: mustCreate(t, env.s, newCase(t, caseSpec{name: "Bert Beta", email: "bert@example.nl", details: "beta details"}), nil),
 			}
-			tt.tamper(t, env.s.sql, p)
+			tt.tamper(t, env.s.w.sql, p)
 			broken := tt.broken(p)
 			for _, c := range []casework.Case{p.a, p.b} {
 				got, err := env.s.CaseByReference(t.Context(), c.Reference, casework.Scope{All: true})
@@ -475,7 +485,7 @@ func TestTamperedOutboxFailsClosed(t *testing.T) {
 	env := newTestStore(t)
 	a := mustCreate(t, env.s, newCase(t, caseSpec{name: "Anna Alfa", email: "anna@example.nl"}), nil)
 	mustCreate(t, env.s, newCase(t, caseSpec{name: "Bert Beta", email: "bert@example.nl"}), nil)
-	db := env.s.sql
+	db := env.s.w.sql
 	var ma, mb []byte
 	if err := db.QueryRowContext(t.Context(), "SELECT message FROM outbox WHERE id = 1").Scan(&ma); err != nil {
 		t.Fatal(err)

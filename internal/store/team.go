@@ -28,7 +28,7 @@ func (inviteTokenRow) TableName() string { return "invite_tokens" }
 func (s *Staff) Invite(ctx context.Context, m staff.NewMember, linkHash string, expires time.Time, who audit.Entry,
 	compose func(staff.Member) (mail.Message, error)) (staff.Member, error) {
 	var out staff.Member
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		var err error
 		if out, err = addMember(tx, m, who.At); err != nil {
 			return err
@@ -74,7 +74,7 @@ func (s *Staff) InvitedMember(ctx context.Context, hash string, now time.Time) (
 // and uses the link up, in one transaction; NotFound if the link is no
 // longer valid.
 func (s *Staff) AcceptInvite(ctx context.Context, hash, passwordHash string, now time.Time, address string) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.write(ctx, func(tx *gorm.DB) error {
 		var t inviteTokenRow
 		err := tx.Where("token_hash = ? AND used_at IS NULL AND expires_at > ?", hash, now.UTC()).Take(&t).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {

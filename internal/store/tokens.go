@@ -26,7 +26,7 @@ func (s *Staff) APITokens(ctx context.Context, staffID int64) ([]staff.APIToken,
 // in one transaction. It returns the token's id.
 func (s *Staff) CreateAPIToken(ctx context.Context, staffID int64, hash, label string, who audit.Entry) (int64, error) {
 	r := apiTokenRow{StaffID: staffID, TokenHash: hash, Label: label, CreatedAt: who.At.UTC()}
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(&r).Error; err != nil {
 			return internal(err, "add token")
 		}
@@ -39,7 +39,7 @@ func (s *Staff) CreateAPIToken(ctx context.Context, staffID int64, hash, label s
 // RevokeOwnAPIToken revokes token id if it belongs to staffID and is live;
 // NotFound otherwise. The revocation is audited in the same transaction.
 func (s *Staff) RevokeOwnAPIToken(ctx context.Context, staffID, id int64, who audit.Entry) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.write(ctx, func(tx *gorm.DB) error {
 		res := tx.Model(&apiTokenRow{}).Where("id = ? AND staff_id = ? AND revoked_at IS NULL", id, staffID).
 			Update("revoked_at", who.At.UTC())
 		if res.Error != nil {
@@ -75,7 +75,7 @@ func (s *Staff) Members(ctx context.Context) ([]staff.Member, error) {
 // members' tokens are untouched.
 func (s *Staff) RevokeAllAPITokens(ctx context.Context, staffID int64, who audit.Entry) (int, error) {
 	n := 0
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		var ids []int64
 		if err := tx.Model(&apiTokenRow{}).Where("staff_id = ? AND revoked_at IS NULL", staffID).Order("id").Pluck("id", &ids).Error; err != nil {
 			return internal(err, "list tokens")

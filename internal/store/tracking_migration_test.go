@@ -18,7 +18,7 @@ func TestMigrationRevokesLinksToCorrectedAddresses(t *testing.T) {
 	ctx := t.Context()
 	moved := mustCreate(t, env.s, newCase(t, caseSpec{email: "typo@example.nl"}), nil)
 	renamed := mustCreate(t, env.s, newCase(t, caseSpec{name: "Piet Jansen", email: "piet@example.nl"}), nil)
-	p, err := goose.NewProvider(goose.DialectSQLite3, env.s.sql, migrations.FS)
+	p, err := goose.NewProvider(goose.DialectSQLite3, env.s.w.sql, migrations.FS)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +37,7 @@ func TestMigrationRevokesLinksToCorrectedAddresses(t *testing.T) {
 		{"INSERT INTO case_events (case_id, at, kind, visible, data) VALUES (?, ?, 'corrected', 0, ?)",
 			[]any{renamed.ID, at.Add(time.Hour), `{"fields":"requester.name"}`}},
 	} {
-		if _, err := env.s.sql.ExecContext(ctx, q.query, q.args...); err != nil {
+		if _, err := env.s.w.sql.ExecContext(ctx, q.query, q.args...); err != nil {
 			t.Fatalf("%s: %v", q.query, err)
 		}
 	}

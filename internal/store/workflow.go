@@ -36,7 +36,7 @@ type eventView struct {
 func (s *Cases) UpdateCase(ctx context.Context, ref string, actor casework.Actor, step func(c *casework.Case) (casework.Change, error)) (casework.Case, error) {
 	scope := actor.Scope
 	var out casework.Case
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		var v caseView
 		err := scoped(caseQuery(tx), scope).Where("cases.reference = ?", ref).Take(&v).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
