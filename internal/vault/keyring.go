@@ -39,6 +39,9 @@ type KeyRing struct {
 	// indexKey is set once at load and never changes (not even on Rotate),
 	// which is what keeps blind indexes stable.
 	indexKey []byte
+	// batches holds DecryptStream's cleared plaintext buffers (*[]byte)
+	// for reuse: a download allocates none once the portal is warm.
+	batches sync.Pool
 }
 
 // keyFile is the on-disk JSON form:
