@@ -43,6 +43,9 @@ type KeyRing struct {
 	// purpose it was called with (a handful, all constants in the code),
 	// so that an index does not run HKDF again: string → []byte.
 	purposeKeys sync.Map
+	// batches holds DecryptStream's cleared plaintext buffers (*[]byte)
+	// for reuse: a download allocates none once the portal is warm.
+	batches sync.Pool
 }
 
 // keyFile is the on-disk JSON form:

@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"crypto/cipher"
 	"crypto/rand"
 	"encoding/binary"
 	"errors"
@@ -104,83 +105,227 @@ func (k *KeyRing) EncryptStream(dst io.Writer, src io.Reader, aad []byte) (int64
 }
 
 // DecryptStream decrypts what EncryptStream wrote, with the same aad, into
-// dst, and returns the number of plaintext bytes written. It reads one chunk
-// at a time and writes a chunk's plaintext only after that chunk has been
-// authenticated, so nothing forged ever reaches dst. A stream that is
-// tampered with, reordered, cut short (also exactly at a chunk boundary) or
-// extended gives an error matching ErrDecrypt; read errors from src are
-// returned as they are. Because plaintext is streamed, dst may already hold
-// the authentic chunks before the failing one when an error is returned:
-// callers must then discard dst's content (write to a temporary file and
-// rename only on success, or abort the HTTP response, e.g. by panicking with
+// dst, and returns the number of plaintext bytes written. It writes a
+// chunk's plaintext only after that chunk has been authenticated, so nothing
+// forged ever reaches dst. A stream that is tampered with, reordered, cut
+// short (also exactly at a chunk boundary) or extended gives an error
+// matching ErrDecrypt; read errors from src are returned as they are.
+// Because plaintext is streamed, dst may already hold the authentic chunks
+// before the failing one when an error is returned: callers must then
+// discard dst's content (write to a temporary file and rename only on
+// success, or abort the HTTP response, e.g. by panicking with
 // http.ErrAbortHandler, so the client sees a broken download rather than a
 // short file).
+//
+// A stream longer than one batch (readAheadChunks chunks) is read and
+// decrypted ahead by a second goroutine, into at most readAheadBatches
+// buffers, while dst.Write takes the batch before: reading, decryption and a
+// slow dst (a network connection) overlap, and memory stays bounded
+// whatever the stream's length. DecryptStream returns only once that
+// goroutine has stopped, and src is not read after it returns.
 func (k *KeyRing) DecryptStream(dst io.Writer, src io.Reader, aad []byte) (int64, error) {
+	o, err := k.openStream(src, aad)
+	if err != nil {
+		return 0, err
+	}
+	defer o.close()
+	// The first batch is decrypted here: a small file needs no second
+	// goroutine.
+	first := k.batchBuffer()
+	pt, last, err := o.fill(first)
+	total, werr := writeBatch(dst, pt)
+	switch {
+	case werr != nil:
+		k.recycle(first)
+		return total, werr
+	case err != nil || last:
+		k.recycle(first)
+		return total, err
+	}
+
+	free := make(chan []byte, readAheadBatches)
+	free <- first
+	for range readAheadBatches - 1 {
+		free <- k.batchBuffer()
+	}
+	full := make(chan batch, readAheadBatches)
+	stop := make(chan struct{})
+	go o.readAhead(free, full, stop)
+	defer func() {
+		close(stop)
+		for b := range full { // until the goroutine has stopped
+			k.recycle(b.pt)
+		}
+		for range len(free) {
+			k.recycle(<-free)
+		}
+	}()
+	for b := range full {
+		n, werr := writeBatch(dst, b.pt)
+		total += n
+		free <- b.pt[:0]
+		switch {
+		case werr != nil:
+			return total, werr
+		case b.err != nil || b.last:
+			return total, b.err
+		}
+	}
+	return total, errors.New("vault: read-ahead stopped early")
+}
+
+// batchBuffer returns an empty buffer for readAheadChunks chunks of
+// plaintext, reused from an earlier stream when there is one.
+func (k *KeyRing) batchBuffer() []byte {
+	if b, ok := k.batches.Get().(*[]byte); ok {
+		return (*b)[:0]
+	}
+	return make([]byte, 0, readAheadChunks*ChunkSize)
+}
+
+// recycle clears b, so no plaintext outlives its stream, and keeps it for
+// the next one.
+func (k *KeyRing) recycle(b []byte) {
+	clear(b[:cap(b)])
+	k.batches.Put(&b)
+}
+
+const (
+	// readAheadChunks is how many chunks DecryptStream decrypts into one
+	// buffer and hands to dst in one Write: fewer, larger writes to a
+	// network connection.
+	readAheadChunks = 2
+	// readAheadBatches is how many such buffers exist per stream: one being
+	// written, the others being filled ahead.
+	readAheadBatches = 3
+)
+
+// batch is a run of authenticated plaintext, with what ended it: the
+// stream's last chunk, or an error (after pt's chunks).
+type batch struct {
+	pt   []byte
+	last bool
+	err  error
+}
+
+// writeBatch writes pt to dst, if there is any.
+func writeBatch(dst io.Writer, pt []byte) (int64, error) {
+	if len(pt) == 0 {
+		return 0, nil
+	}
+	n, err := dst.Write(pt)
+	return int64(n), err
+}
+
+// streamOpener authenticates and decrypts a stream's chunks in order.
+type streamOpener struct {
+	src     io.Reader
+	aead    cipher.AEAD
+	nonce   []byte
+	cad     []byte
+	dk      []byte
+	in      []byte // one sealed chunk plus one byte of look-ahead
+	n       int    // bytes of in read
+	rerr    error  // how the last read of in ended
+	counter uint32
+}
+
+// openStream reads the header of an EncryptStream output from src and
+// unwraps its data key, and then the first chunk.
+func (k *KeyRing) openStream(src io.Reader, aad []byte) (*streamOpener, error) {
 	hdr := make([]byte, StreamHeaderSize)
 	if _, err := io.ReadFull(src, hdr); err != nil {
 		if err == io.EOF || err == io.ErrUnexpectedEOF {
-			return 0, fmt.Errorf("%w: stream header truncated", ErrDecrypt)
+			return nil, fmt.Errorf("%w: stream header truncated", ErrDecrypt)
 		}
-		return 0, err
+		return nil, err
 	}
 	if hdr[0] != formatStream {
-		return 0, fmt.Errorf("%w: not a vault stream", ErrDecrypt)
+		return nil, fmt.Errorf("%w: not a vault stream", ErrDecrypt)
 	}
 	dk, _, err := k.unwrapKeyHeader(hdr[:keyHeaderSize], aad)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	defer clear(dk)
 	aead, err := newGCM(dk)
 	if err != nil {
-		return 0, err
+		clear(dk)
+		return nil, err
 	}
-	nonce := make([]byte, nonceSize)
-	copy(nonce, hdr[keyHeaderSize:])
-	cad := chunkAAD(aad)
+	o := &streamOpener{src: src, aead: aead, nonce: make([]byte, nonceSize), cad: chunkAAD(aad), dk: dk,
+		in: make([]byte, encChunkSize+1)}
+	copy(o.nonce, hdr[keyHeaderSize:])
+	o.n, o.rerr = io.ReadFull(src, o.in)
+	return o, nil
+}
 
-	in := make([]byte, encChunkSize+1)
-	out := make([]byte, 0, ChunkSize)
-	defer clear(out[:cap(out)])
-	var total int64
-	n, rerr := io.ReadFull(src, in)
-	for counter := uint32(0); ; counter++ {
-		last := false
-		switch rerr {
+// close forgets the data key.
+func (o *streamOpener) close() { clear(o.dk) }
+
+// fill decrypts chunks into buf (empty, with room for whole chunks) until it
+// is full, the stream ends (last) or a chunk fails (err, after the
+// authentic chunks before it). buf[:cap(buf)] is used as scratch.
+func (o *streamOpener) fill(buf []byte) (pt []byte, last bool, err error) {
+	for len(buf)+ChunkSize <= cap(buf) {
+		switch o.rerr {
 		case nil:
 		case io.EOF, io.ErrUnexpectedEOF:
 			last = true
 		default:
-			return total, rerr
+			return buf, false, o.rerr
 		}
-		size := n
+		size := o.n
 		if !last {
-			if counter == math.MaxUint32 {
-				return total, fmt.Errorf("%w: stream too long", ErrDecrypt)
+			if o.counter == math.MaxUint32 {
+				return buf, false, fmt.Errorf("%w: stream too long", ErrDecrypt)
 			}
 			size = encChunkSize
 		}
 		// EncryptStream writes an empty chunk only as the sole chunk of an
 		// empty input; anything else is not its output.
-		if size < tagSize || (last && counter > 0 && size == tagSize) {
-			return total, fmt.Errorf("%w: stream truncated", ErrDecrypt)
+		if size < tagSize || (last && o.counter > 0 && size == tagSize) {
+			return buf, false, fmt.Errorf("%w: stream truncated", ErrDecrypt)
 		}
-		setChunkNonce(nonce, counter, last)
-		pt, err := aead.Open(out[:0], nonce, in[:size], cad)
+		setChunkNonce(o.nonce, o.counter, last)
+		next, err := o.aead.Open(buf, o.nonce, o.in[:size], o.cad)
 		if err != nil {
-			return total, fmt.Errorf("%w: chunk %d failed authentication", ErrDecrypt, counter)
+			return buf, false, fmt.Errorf("%w: chunk %d failed authentication", ErrDecrypt, o.counter)
 		}
-		if _, err := dst.Write(pt); err != nil {
-			return total, err
-		}
-		total += int64(len(pt))
+		buf = next
 		if last {
-			return total, nil
+			return buf, true, nil
 		}
-		in[0] = in[encChunkSize]
+		o.counter++
+		o.in[0] = o.in[encChunkSize]
 		var m int
-		m, rerr = io.ReadFull(src, in[1:])
-		n = 1 + m
+		m, o.rerr = io.ReadFull(o.src, o.in[1:])
+		o.n = 1 + m
+	}
+	return buf, false, nil
+}
+
+// readAhead fills the buffers it takes from free and hands them to full,
+// in order, until the stream ends, a chunk fails or stop is closed; then it
+// closes full. Buffers are never lost: at most cap(full) are ever out.
+func (o *streamOpener) readAhead(free <-chan []byte, full chan<- batch, stop <-chan struct{}) {
+	defer close(full)
+	for {
+		select {
+		case <-stop: // before taking a buffer: no read once stopped
+			return
+		default:
+		}
+		var buf []byte
+		select {
+		case buf = <-free:
+		case <-stop:
+			return
+		}
+		pt, last, err := o.fill(buf)
+		full <- batch{pt: pt, last: last, err: err}
+		if last || err != nil {
+			return
+		}
 	}
 }
 

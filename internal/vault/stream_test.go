@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"sync/atomic"
 	"testing"
 	"testing/iotest"
 )
@@ -77,6 +78,7 @@ func TestStreamTamper(t *testing.T) {
 		aad    []byte
 	}{
 		{"flip byte in chunk 1", flip(StreamHeaderSize + encChunkSize + 100), aad},
+		{"flip byte in chunk 2 (read ahead)", flip(StreamHeaderSize + 2*encChunkSize + 100), aad},
 		{"flip tag of last chunk", flip(len(s) - 1), aad},
 		{"flip format byte", flip(0), aad},
 		{"flip key version", flip(4), aad},
@@ -236,6 +238,69 @@ func (p *patternReader) Read(b []byte) (int, error) {
 	}
 	p.n -= int64(len(b))
 	return len(b), nil
+}
+
+// failingWriter fails its Write number failAt (from 1), after taking the
+// writes before it.
+type failingWriter struct {
+	buf    bytes.Buffer
+	writes int
+	failAt int
+}
+
+var errWrite = errors.New("connection reset")
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	w.writes++
+	if w.writes == w.failAt {
+		return 0, errWrite
+	}
+	return w.buf.Write(p)
+}
+
+// watchedReader fails the test if it is read once done is set.
+type watchedReader struct {
+	tb   testing.TB
+	r    io.Reader
+	done atomic.Bool
+}
+
+func (r *watchedReader) Read(p []byte) (int, error) {
+	if r.done.Load() {
+		r.tb.Error("source read after DecryptStream returned")
+	}
+	return r.r.Read(p)
+}
+
+// TestStreamStopsWhenWriteFails: when dst fails (the client went away),
+// DecryptStream returns that error with what it wrote before, and the
+// goroutine reading ahead has stopped: the source (a file the caller
+// closes next) is not read after it returns.
+func TestStreamStopsWhenWriteFails(t *testing.T) {
+	k, _ := newRing(t)
+	aad := AAD("files", "content", "11")
+	pt := randBytes(t, 20*ChunkSize+5)
+	s := mustEncrypt(t, k, pt, aad)
+	for _, failAt := range []int{1, 2, 3, 5} {
+		t.Run(fmt.Sprintf("write %d", failAt), func(t *testing.T) {
+			src := &watchedReader{tb: t, r: bytes.NewReader(s)}
+			w := &failingWriter{failAt: failAt}
+			n, err := k.DecryptStream(w, src, aad)
+			src.done.Store(true)
+			if !errors.Is(err, errWrite) {
+				t.Fatalf("DecryptStream error = %v, want the write error", err)
+			}
+			if n != int64(w.buf.Len()) || !bytes.HasPrefix(pt, w.buf.Bytes()) {
+				t.Fatalf("returned %d, wrote %d bytes that are not the plaintext's start", n, w.buf.Len())
+			}
+		})
+	}
+	// And a stream read whole after those still decrypts (the buffers
+	// went back cleared, not half-filled).
+	var out bytes.Buffer
+	if n, err := k.DecryptStream(&out, bytes.NewReader(s), aad); err != nil || n != int64(len(pt)) || !bytes.Equal(out.Bytes(), pt) {
+		t.Fatalf("DecryptStream after failures = %d, %v", n, err)
+	}
 }
 
 // TestStreamMemoryIsBounded shows a 10 MB file is never held whole: the

@@ -41,9 +41,9 @@ func (s *Server) breachAttach(c echo.Context) error {
 // as a download (see attachment).
 func (s *Server) breachFile(c echo.Context) error {
 	ref := c.Param("ref")
-	return s.attachment(c, func(start func(kind, name string)) error {
+	return s.attachment(c, func(start func(kind, name string, size int64)) error {
 		return s.Breaches.Download(c.Request().Context(), breachActorOf(c), ref, c.Param("id"), func(f breach.Attachment) {
-			start(f.Kind, ref+"-bijlage-"+f.ID[:8])
+			start(f.Kind, ref+"-bijlage-"+f.ID[:8], f.Size)
 		}, c.Response())
 	})
 }

@@ -193,9 +193,9 @@ func (s *Server) documentsSend(c echo.Context) error {
 func (s *Server) documentDownload(c echo.Context) error {
 	defer longTransfer(c)()
 	ref := c.Param("ref")
-	return s.attachment(c, func(start func(kind, name string)) error {
+	return s.attachment(c, func(start func(kind, name string, size int64)) error {
 		return s.Delivery.StaffDownload(c.Request().Context(), actorOf(c), ref, c.Param("id"), func(d delivery.Document) {
-			start(d.Kind, documentName(ref, d))
+			start(d.Kind, documentName(ref, d), d.Size)
 		}, c.Response())
 	})
 }

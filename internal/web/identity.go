@@ -7,6 +7,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -70,9 +71,9 @@ func (s *Server) caseWithdrawQuestion() echo.HandlerFunc {
 // a sandboxing CSP (SECURITY.md item 2).
 func (s *Server) caseFile(c echo.Context) error {
 	ref := c.Param("ref")
-	return s.attachment(c, func(start func(kind, name string)) error {
+	return s.attachment(c, func(start func(kind, name string, size int64)) error {
 		return s.Identity.Download(c.Request().Context(), actorOf(c), ref, c.Param("id"), func(f casework.File) {
-			start(f.Kind, ref+"-"+f.Purpose)
+			start(f.Kind, ref+"-"+f.Purpose, f.Size)
 		}, c.Response())
 	})
 }
@@ -80,11 +81,14 @@ func (s *Server) caseFile(c echo.Context) error {
 // attachment serves a stored file only as a download with a name we make,
 // never rendered by the browser: attachment, nosniff, no-store and a
 // sandboxing CSP (SECURITY.md item 2). download calls start with the file's
-// kind and base name once it knows them, then writes the content.
-func (s *Server) attachment(c echo.Context, download func(start func(kind, name string)) error) error {
+// kind, base name and plaintext size once it knows them, then writes the
+// content. The size goes out as Content-Length: the response is not
+// chunked, and a file that decrypts to more or fewer bytes than its record
+// says ends as a broken download.
+func (s *Server) attachment(c echo.Context, download func(start func(kind, name string, size int64)) error) error {
 	w := c.Response()
 	started := false
-	err := download(func(kind, name string) {
+	err := download(func(kind, name string, size int64) {
 		started = true
 		k := upload.Kind(kind)
 		h := w.Header()
@@ -93,6 +97,7 @@ func (s *Server) attachment(c echo.Context, download func(start func(kind, name 
 		h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Cache-Control", "no-store")
+		h.Set("Content-Length", strconv.FormatInt(size, 10))
 		w.WriteHeader(http.StatusOK)
 	})
 	if err != nil && started {

@@ -415,9 +415,9 @@ func (s *Server) portabilityDownload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.attachment(c, func(start func(kind, name string)) error {
+	return s.attachment(c, func(start func(kind, name string, size int64)) error {
 		return s.Delivery.Open(ctx, caseID, link.Document, func(d delivery.Document) {
-			start(d.Kind, "portability-"+d.ID[:8])
+			start(d.Kind, "portability-"+d.ID[:8], d.Size)
 		}, c.Response())
 	})
 }

@@ -104,9 +104,9 @@ func (s *Server) trackDocument(c echo.Context) error {
 	if ck, err := c.Cookie(grantCookie); err == nil {
 		grant = ck.Value
 	}
-	return s.attachment(c, func(start func(kind, name string)) error {
+	return s.attachment(c, func(start func(kind, name string, size int64)) error {
 		return s.Delivery.Download(c.Request().Context(), c.Param("token"), grant, c.RealIP(), c.Param("id"), func(d delivery.Document) {
-			start(d.Kind, "document-"+d.ID[:8])
+			start(d.Kind, "document-"+d.ID[:8], d.Size)
 		}, c.Response())
 	})
 }
