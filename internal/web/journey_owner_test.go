@@ -70,6 +70,7 @@ func ownerJourney(j *journey) {
 	if got := j.get("the draft's summary", chromedp.Value(chromedp.CSS(`[id="q-breach.summary"]`))); got != title {
 		t.Errorf("the draft's summary %q, want %q", got, title)
 	}
+	j.printed("ap-draft-print")
 	link, err := chromedp.Run(j.tab, chromedp.AttributeValue(chromedp.CSS(`main a[href$="ap-draft.pdf"]`), "href"))
 	if err != nil || !link.Exists {
 		t.Fatalf("the draft page's link to the PDF: %v", err)

@@ -53,13 +53,14 @@ func TestBrowserJourneys(t *testing.T) {
 			// only.
 			browser, _ := newChromium(t, 6*time.Minute, chromedp.Flag("blink-settings", "scriptEnabled=true"))
 			t.Run("checks", func(t *testing.T) { checksFind(newJourney(t, browser, "checks", width, axe, dir)) })
-			for name, walk := range map[string]func(*journey){
-				"parent": parentJourney, "officer": officerJourney, "owner": ownerJourney,
-			} {
-				t.Run(name, func(t *testing.T) {
+			for _, jr := range []struct {
+				name string
+				walk func(*journey)
+			}{{"parent", parentJourney}, {"officer", officerJourney}, {"owner", ownerJourney}} {
+				t.Run(jr.name, func(t *testing.T) {
 					began := time.Now()
-					walk(newJourney(t, browser, name, width, axe, dir))
-					t.Logf("%s at %d px took %s", name, width, time.Since(began).Round(time.Millisecond))
+					jr.walk(newJourney(t, browser, jr.name, width, axe, dir))
+					t.Logf("%s at %d px took %s", jr.name, width, time.Since(began).Round(time.Millisecond))
 				})
 			}
 		})
@@ -200,6 +201,19 @@ func (j *journey) measure(where string) (content, screen int64, violations []str
 		j.t.Fatalf("%s: axe-core's answer %q: %v", where, found, err)
 	}
 	return w[0], w[1], violations
+}
+
+// printed checks the page the tab shows as it comes out of the printer:
+// laid out for print media, photographed and checked as check does.
+func (j *journey) printed(page string) {
+	j.t.Helper()
+	if _, err := chromedp.Call(j.tab, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+		j.t.Fatalf("%s: print media: %v", page, err)
+	}
+	j.check(page)
+	if _, err := chromedp.Call(j.tab, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{}); err != nil {
+		j.t.Fatalf("%s: screen media: %v", page, err)
+	}
 }
 
 // text returns the text of the first element that matches the CSS
