@@ -46,7 +46,8 @@ func parentJourney(j *journey) {
 
 	// The acknowledgement, as the mail server received it.
 	mails := deliverOutbox(t, a, in)
-	if len(mails) != 1 || mails[0].To != anna || !strings.Contains(mails[0].Text, ref) {
+	if subject := a.cat.T("nl", "mail.ack.subject", map[string]any{"Reference": ref}); len(mails) != 1 || mails[0].To != anna ||
+		mails[0].Subject != subject || !strings.Contains(mails[0].Text, ref) {
 		t.Fatalf("mails received %+v, want one acknowledgement to %s naming %s", mails, anna, ref)
 	}
 	tracking := mailLink(t, a, mails[0].Text, `/volg/[A-Za-z0-9_-]+`)
