@@ -35,6 +35,9 @@ func mailPasswordAAD() []byte { return vault.AAD("mail_settings", "password", id
 // one, Settings without a host. It comes from memory after the first read
 // (practiceCache).
 func (s *Practice) MailSettings(ctx context.Context) (mail.Settings, error) {
+	if err := s.cache.fresh(ctx, s.sql); err != nil {
+		return mail.Settings{}, err
+	}
 	return s.cache.mail.get(func() (mail.Settings, error) { return s.readMailSettings(ctx) }, sameMail)
 }
 
@@ -62,7 +65,6 @@ func (s *Practice) readMailSettings(ctx context.Context) (mail.Settings, error) 
 // SaveMailSettingsAudited stores the SMTP server, or removes it when m has
 // no host, and records that in the audit trail, in one transaction.
 func (s *Practice) SaveMailSettingsAudited(ctx context.Context, m mail.Settings, who audit.Entry) error {
-	defer s.cache.invalidate()
 	return s.write(ctx, func(tx *gorm.DB) error {
 		if err := s.saveMailSettings(tx, m, who.At); err != nil {
 			return err

@@ -55,9 +55,12 @@ type branchRow struct {
 func (branchRow) TableName() string { return "branches" }
 
 // Settings returns the practice's settings, or practice.Defaults() before
-// the first-run setup. They come from memory after the first read
-// (practiceCache); a change through this store is seen at once.
+// the first-run setup. They come from memory while practice_version has not
+// moved (practiceCache).
 func (s *DB) Settings(ctx context.Context) (practice.Settings, error) {
+	if err := s.cache.fresh(ctx, s.sql); err != nil {
+		return practice.Settings{}, err
+	}
 	return s.cache.settings.get(func() (practice.Settings, error) { return s.readSettings(ctx) }, cloneSettings)
 }
 
@@ -103,9 +106,12 @@ func settingsRow(p practice.Settings, now time.Time) practiceRow {
 	}
 }
 
-// Branches returns the practice's branches by code, from memory after the
-// first read (practiceCache).
+// Branches returns the practice's branches by code, from memory while
+// practice_version has not moved (practiceCache).
 func (s *DB) Branches(ctx context.Context) ([]practice.Branch, error) {
+	if err := s.cache.fresh(ctx, s.sql); err != nil {
+		return nil, err
+	}
 	return s.cache.branches.get(func() ([]practice.Branch, error) { return s.readBranches(ctx) }, slices.Clone)
 }
 
@@ -129,7 +135,6 @@ func (s *Practice) AddBranch(ctx context.Context, b practice.Branch, now time.Ti
 		out, err = addBranch(tx, b, now)
 		return err
 	})
-	s.cache.invalidate()
 	return out, err
 }
 
@@ -159,6 +164,5 @@ func (s *Practice) AddBranchAudited(ctx context.Context, b practice.Branch, who 
 		who.Action, who.Object, who.Detail = audit.SettingsUpdate, audit.Branch(out.ID), "branch=added"
 		return s.appendAudit(tx, who)
 	})
-	s.cache.invalidate()
 	return out, err
 }

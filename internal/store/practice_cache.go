@@ -1,8 +1,11 @@
 package store
 
 import (
+	"context"
+	"database/sql"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/avgloket/avgloket/internal/mail"
 	"github.com/avgloket/avgloket/internal/practice"
@@ -11,22 +14,33 @@ import (
 // practiceCache keeps what nearly every request reads from the practice's
 // tables — the settings, the branches and the SMTP server — so that a
 // public submission reads none of them from the database, and never inside
-// its write transaction. Every write to those tables goes through this
-// package (practice.go, setup.go, mail_settings.go) and calls invalidate
-// once its transaction has returned, committed or not: the next read loads
-// what the database then holds, so a change is seen at once, and a write
-// that failed leaves nothing of itself behind.
+// its write transaction.
 //
-// The cache is per process. A change made by another process on the same
-// database — the `avgloket practice set` and `branch add` commands while
-// the portal runs — reaches the portal at its next start. Several
-// instances on one database (issue 14) must add a shared signal: a version
-// number bumped in the same transaction as each change and compared on
-// read (or PostgreSQL's LISTEN/NOTIFY), or no cache there.
+// Whether it is still right is one number: practice_version (migration
+// 0036), which triggers bump in the same transaction as every change to
+// those tables, whoever makes it — this portal, `avgloket practice set` or
+// `branch add` while it runs, or another portal on the same database. Each
+// read first compares the number with the one seen last (fresh) and forgets
+// everything when it moved: a change is seen at the next request, and a
+// write that rolled back moved nothing.
 type practiceCache struct {
+	seen     atomic.Int64 // practice_version at the last look; 0 before the first
 	settings cached[practice.Settings]
 	branches cached[[]practice.Branch]
 	mail     cached[mail.Settings]
+}
+
+// fresh forgets what is cached if practice_version is no longer the number
+// seen last. One primary-key read on the read pool.
+func (c *practiceCache) fresh(ctx context.Context, db *sql.DB) error {
+	var n int64
+	if err := db.QueryRowContext(ctx, "SELECT n FROM practice_version WHERE id = 1").Scan(&n); err != nil {
+		return internal(err, "read practice version")
+	}
+	if c.seen.Swap(n) != n {
+		c.invalidate()
+	}
+	return nil
 }
 
 // invalidate forgets everything cached; the next read of each loads it.

@@ -231,3 +231,47 @@ func TestPracticeCacheBranchID(t *testing.T) {
 		t.Error("an unknown code has an id")
 	}
 }
+
+// Another process on the same database — `avgloket practice set` or
+// `branch add` while the portal runs, or a second portal — changes what
+// this one holds in memory: the very next read sees it.
+func TestPracticeCacheSeesOtherProcess(t *testing.T) {
+	env := newTestStore(t)
+	portal, ctx := env.s, t.Context()
+	other := openStore(t, env.dbPath, env.keys)
+	p := practice.Defaults()
+	p.Name = "Praktijk De Linde"
+	if err := portal.SaveSettings(ctx, p, cacheWho.At); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := portal.Settings(ctx); err != nil || got.Name != p.Name {
+		t.Fatalf("Settings: %q, %v; want %q", got.Name, err, p.Name)
+	}
+	if got := branchCodes(t, portal); len(got) != 0 {
+		t.Fatalf("branches %v, want none", got)
+	}
+	if got, err := portal.MailSettings(ctx); err != nil || got.Configured() {
+		t.Fatalf("MailSettings: %+v, %v; want none", got, err)
+	}
+
+	p.Name = "Praktijk De Eik"
+	if err := other.SaveSettings(ctx, p, cacheWho.At); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := portal.Settings(ctx); err != nil || got.Name != "Praktijk De Eik" {
+		t.Errorf("after another process saved: Settings %q, %v; want the new name", got.Name, err)
+	}
+	if _, err := other.AddBranch(ctx, practice.Branch{Code: "zwolle", Name: "Zwolle"}, cacheWho.At); err != nil {
+		t.Fatal(err)
+	}
+	if got := branchCodes(t, portal); !slices.Equal(got, []string{"zwolle"}) {
+		t.Errorf("after another process added a branch: %v, want [zwolle]", got)
+	}
+	m := mail.Settings{Host: "smtp.praktijk.example", Port: 587, From: "privacy@praktijk.example", Security: mail.SecuritySTARTTLS}
+	if err := other.SaveMailSettingsAudited(ctx, m, cacheWho); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := portal.MailSettings(ctx); err != nil || got.Host != m.Host {
+		t.Errorf("after another process set the mail server: %+v, %v; want host %s", got, err, m.Host)
+	}
+}

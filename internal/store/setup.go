@@ -91,7 +91,6 @@ func (s *Practice) CompleteSetup(ctx context.Context, hash string, p practice.Se
 		m, err = addMember(tx, owner, now)
 		return err
 	})
-	s.cache.invalidate()
 	return m, err
 }
 
@@ -99,7 +98,6 @@ func (s *Practice) CompleteSetup(ctx context.Context, hash string, p practice.Se
 // in one transaction; the first save of a practice also puts in its
 // template register of processing activities (see SeedRegister).
 func (s *Practice) SaveSettingsAudited(ctx context.Context, p practice.Settings, who audit.Entry) error {
-	defer s.cache.invalidate()
 	return s.write(ctx, func(tx *gorm.DB) error {
 		row := settingsRow(p, who.At)
 		if err := tx.Save(&row).Error; err != nil {
@@ -119,7 +117,6 @@ func (s *Practice) SaveSettingsAudited(ctx context.Context, p practice.Settings,
 // SaveSettings replaces the practice's settings.
 func (s *Practice) SaveSettings(ctx context.Context, p practice.Settings, now time.Time) error {
 	row := settingsRow(p, now)
-	defer s.cache.invalidate()
 	if err := s.writeOne(ctx, func(tx *gorm.DB) *gorm.DB { return tx.Save(&row) }).Error; err != nil {
 		return internal(err, "save settings")
 	}
