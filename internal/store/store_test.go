@@ -215,23 +215,22 @@ func TestTransactionsTakeWriteLockAtBegin(t *testing.T) {
 	}
 }
 
-// CreateCase reads and bumps case_sequences in one transaction. Run many of
-// them in parallel (go test -race): none may fail with "database is locked",
-// and the references must be 1..n without gaps or duplicates.
-func TestConcurrentCreateCaseNoLostUpdate(t *testing.T) {
-	env := newTestStore(t)
-	const workers, each = 8, 25
+// createAtOnce has clients goroutines create each cases apiece at the same
+// time, fails the test on any error, and returns the references handed
+// out, sorted.
+func createAtOnce(t *testing.T, s *Store, clients, each int) []string {
+	t.Helper()
 	var (
 		mu   sync.Mutex
 		got  []string
 		errs []error
 		wg   sync.WaitGroup
 	)
-	for range workers {
+	for i := range clients {
 		wg.Go(func() {
-			for range each {
-				c := newCase(t, caseSpec{name: "Worker Case", email: "w@example.nl"})
-				err := create(t, env.s, &c, nil)
+			for k := range each {
+				c := newCase(t, caseSpec{name: fmt.Sprintf("Client %d-%d", i, k), email: "client@example.nl"})
+				err := create(t, s, &c, nil)
 				mu.Lock()
 				if err != nil {
 					errs = append(errs, err)
@@ -247,6 +246,16 @@ func TestConcurrentCreateCaseNoLostUpdate(t *testing.T) {
 		t.Errorf("CreateCase: %v", err)
 	}
 	slices.Sort(got)
+	return got
+}
+
+// CreateCase reads and bumps case_sequences in one transaction. Run many of
+// them in parallel (go test -race): none may fail with "database is locked",
+// and the references must be 1..n without gaps or duplicates.
+func TestConcurrentCreateCaseNoLostUpdate(t *testing.T) {
+	env := newTestStore(t)
+	const workers, each = 8, 25
+	got := createAtOnce(t, env.s, workers, each)
 	want := wantRefs(2026, 1, workers*each)
 	if !slices.Equal(got, want) {
 		t.Fatalf("references = %s, want %s", fmtList(got), fmtList(want))

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -90,32 +89,7 @@ func TestWriterManyClientsCreateCases(t *testing.T) {
 	env := newTestStore(t)
 	const clients, each = 64, 4
 	commits0, ran0 := counters(env.s)
-	var (
-		mu   sync.Mutex
-		got  []string
-		errs []error
-		wg   sync.WaitGroup
-	)
-	for i := range clients {
-		wg.Go(func() {
-			for k := range each {
-				c := newCase(t, caseSpec{name: fmt.Sprintf("Client %d-%d", i, k), email: "client@example.nl"})
-				err := create(t, env.s, &c, nil)
-				mu.Lock()
-				if err != nil {
-					errs = append(errs, err)
-				} else {
-					got = append(got, c.Reference)
-				}
-				mu.Unlock()
-			}
-		})
-	}
-	wg.Wait()
-	for _, err := range errs {
-		t.Errorf("CreateCase: %v", err)
-	}
-	slices.Sort(got)
+	got := createAtOnce(t, env.s, clients, each)
 	if want := wantRefs(2026, 1, clients*each); !slices.Equal(got, want) {
 		t.Fatalf("references = %s, want %s", fmtList(got), fmtList(want))
 	}
