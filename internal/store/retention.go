@@ -71,6 +71,8 @@ func (s *Cases) anonymise(ctx context.Context, id int64, ref string, now time.Ti
 			{"rectification", func() error { return tx.Exec("DELETE FROM case_rectification_items WHERE case_id = ?", id).Error }},
 			{"objection", func() error { return tx.Exec("DELETE FROM case_objections WHERE case_id = ?", id).Error }},
 			{"restriction", func() error { return tx.Exec("DELETE FROM case_restrictions WHERE case_id = ?", id).Error }},
+			{"portability", func() error { return tx.Exec("DELETE FROM case_portability WHERE case_id = ?", id).Error }},
+			{"portability links", func() error { return tx.Exec("DELETE FROM portability_links WHERE case_id = ?", id).Error }},
 			{"tracking links", func() error { return tx.Exec("DELETE FROM tracking_tokens WHERE case_id = ?", id).Error }},
 			{"idempotency keys", func() error { return tx.Exec("DELETE FROM idempotency_keys WHERE case_id = ?", id).Error }},
 			{"documents", func() error {
