@@ -45,17 +45,8 @@ func (s *Cases) UpdateCase(ctx context.Context, ref string, actor casework.Actor
 		if err != nil {
 			return internal(err, "read case")
 		}
-		c, err := s.caseFromView(v)
+		c, err := s.withActivities(tx, v)
 		if err != nil {
-			return err
-		}
-		if err := s.readParts(tx, &c); err != nil {
-			return err
-		}
-		if c.Restriction, err = s.caseRestriction(tx, c.ID); err != nil {
-			return err
-		}
-		if c.Portability, err = s.casePortability(tx, c.ID); err != nil {
 			return err
 		}
 		address := c.Requester.Email
