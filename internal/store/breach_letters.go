@@ -120,7 +120,7 @@ func (s *Breaches) SendLetters(ctx context.Context, ref string, a breach.Actor, 
 			return "", internal(errors.New("one mail per person"), "send letters")
 		}
 		for i, m := range mails {
-			id, err := s.enqueueOne(tx, m, at)
+			id, err := s.queueMail(tx, m, at)
 			if err != nil {
 				return "", err
 			}
@@ -133,20 +133,4 @@ func (s *Breaches) SendLetters(ctx context.Context, ref string, a breach.Actor, 
 		change(r)
 		return fmt.Sprintf("sent=%d", len(mails)), nil
 	})
-}
-
-// enqueueOne queues m as enqueue does and returns its outbox id.
-func (s *Breaches) enqueueOne(tx *gorm.DB, m mail.Message, now time.Time) (int64, error) {
-	r := outboxRow{Message: []byte{}, CreatedAt: now.UTC(), NextAttemptAt: now.UTC()}
-	if err := tx.Create(&r).Error; err != nil {
-		return 0, internal(err, "queue mail")
-	}
-	blob, err := s.sealJSON("outbox", "message", idString(r.ID), m)
-	if err != nil {
-		return 0, internal(err, "seal mail")
-	}
-	if err := tx.Model(&outboxRow{}).Where("id = ?", r.ID).Update("message", blob).Error; err != nil {
-		return 0, internal(err, "queue mail")
-	}
-	return r.ID, nil
 }
