@@ -22,7 +22,8 @@ func (reminderRunRow) TableName() string { return "reminder_runs" }
 // OpenAssigned implements casework.ReminderStore. It reads no sealed
 // column: a reminder needs only references, types and dates. Paused cases
 // wait for the requester and are left out; a decided case is no longer due,
-// but a destruction it promised is, until confirmed.
+// but a destruction it promised is, until confirmed (cases.destroy_by, kept
+// by migration 0035's triggers).
 func (s *Cases) OpenAssigned(ctx context.Context, dueBy deadline.Date) ([]casework.Assignment, error) {
 	var rows []struct {
 		StaffID     int64
@@ -37,11 +38,9 @@ func (s *Cases) OpenAssigned(ctx context.Context, dueBy deadline.Date) ([]casewo
 		FROM cases JOIN staff ON staff.id = cases.assignee_id AND staff.disabled_at IS NULL
 		WHERE cases.status <> ? AND cases.outcome = '' AND cases.paused_since = '' AND cases.due_on <= ?
 		UNION ALL
-		SELECT cases.assignee_id, cases.reference, cases.type, MIN(e.due), 1
+		SELECT cases.assignee_id, cases.reference, cases.type, cases.destroy_by, 1
 		FROM cases JOIN staff ON staff.id = cases.assignee_id AND staff.disabled_at IS NULL
-		JOIN case_erasure_items e ON e.case_id = cases.id AND e.action = 'scheduled' AND e.erased_on = ''
-		WHERE cases.status <> ?
-		GROUP BY cases.id HAVING MIN(e.due) <= ?
+		WHERE cases.status <> ? AND cases.destroy_by <= ?
 		ORDER BY staff_id, due_on, reference`, done, dueBy.String(), done, dueBy.String()).Scan(&rows).Error
 	if err != nil {
 		return nil, internal(err, "read assigned cases")
