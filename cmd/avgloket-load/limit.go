@@ -88,7 +88,7 @@ func rawInserts(ctx context.Context, path string, d time.Duration) (int, error) 
 }
 
 // plainThroughput writes a file of sizeMB, serves it with http.FileServer
-// and returns the best MB/s of three downloads.
+// and returns the median MB/s of three downloads.
 func plainThroughput(ctx context.Context, path string, sizeMB int) (float64, error) {
 	if _, err := writePlain(path, int64(sizeMB)<<20); err != nil {
 		return 0, err

@@ -173,9 +173,7 @@ func freeAddr(addr string) (string, error) {
 
 // portal is the running binary.
 type portal struct {
-	site  *site
 	addr  string
-	env   []string
 	cmd   *exec.Cmd
 	done  chan struct{} // closed when the process has exited
 	ready time.Duration // exec → /healthz answered 200
@@ -198,10 +196,9 @@ func (s *site) start(ctx context.Context, addr string, extraEnv []string) (*port
 	if err != nil {
 		return nil, err
 	}
-	p := &portal{site: s, addr: addr, env: portalEnv(append(append([]string{}, loadEnv...), extraEnv...)),
-		done: make(chan struct{}), log: logFile}
+	p := &portal{addr: addr, done: make(chan struct{}), log: logFile}
 	p.cmd = exec.Command(s.bin, "serve", "--addr", addr, "--data", s.data)
-	p.cmd.Env = p.env
+	p.cmd.Env = portalEnv(append(append([]string{}, loadEnv...), extraEnv...))
 	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
 	began := time.Now()
 	if err := p.cmd.Start(); err != nil {
