@@ -26,17 +26,21 @@ func (casePortabilityRow) TableName() string { return "case_portability" }
 
 // portabilityBody is the sealed body, in JSON.
 type portabilityBody struct {
-	Items []struct {
-		Activity string             `json:"activity"`
-		Name     string             `json:"name"`
-		Basis    string             `json:"basis"`
-		Fields   portability.Fields `json:"fields"`
-	} `json:"items"`
-	Transfers []struct {
-		Organisation string    `json:"organisation"`
-		Email        string    `json:"email"`
-		At           time.Time `json:"at"`
-	} `json:"transfers"`
+	Items     []portabilityItem     `json:"items"`
+	Transfers []portabilityTransfer `json:"transfers"`
+}
+
+type portabilityItem struct {
+	Activity string             `json:"activity"`
+	Name     string             `json:"name"`
+	Basis    string             `json:"basis"`
+	Fields   portability.Fields `json:"fields"`
+}
+
+type portabilityTransfer struct {
+	Organisation string    `json:"organisation"`
+	Email        string    `json:"email"`
+	At           time.Time `json:"at"`
 }
 
 // portabilityLinkRow is a download link of an export for another
@@ -92,19 +96,10 @@ func (s *Cases) writePortability(tx *gorm.DB, caseID int64, ch casework.Change) 
 	}
 	var b portabilityBody
 	for _, it := range pc.Record.Items {
-		b.Items = append(b.Items, struct {
-			Activity string             `json:"activity"`
-			Name     string             `json:"name"`
-			Basis    string             `json:"basis"`
-			Fields   portability.Fields `json:"fields"`
-		}{it.Activity, it.Name, string(it.Basis), it.Fields})
+		b.Items = append(b.Items, portabilityItem{it.Activity, it.Name, string(it.Basis), it.Fields})
 	}
 	for _, t := range pc.Record.Transfers {
-		b.Transfers = append(b.Transfers, struct {
-			Organisation string    `json:"organisation"`
-			Email        string    `json:"email"`
-			At           time.Time `json:"at"`
-		}{t.Organisation, t.Email, t.At.UTC()})
+		b.Transfers = append(b.Transfers, portabilityTransfer{t.Organisation, t.Email, t.At.UTC()})
 	}
 	body, err := s.sealJSON("case_portability", "body", idString(caseID), b)
 	if err != nil {
