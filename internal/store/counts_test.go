@@ -44,31 +44,28 @@ func countsOracle(tb testing.TB, s *Store, scope casework.Scope, staffID int64, 
 }
 
 // listFlagsOracle is the restriction mark and destroy_by of every case on
-// today as the list read them before migration 0035, by a sub-select per
-// case, keyed by reference.
+// today as the domain rules give them for the case read whole
+// (Case.RestrictionInForce, the earliest ErasureItem.Pending due day),
+// keyed by reference: the list's maintained columns must agree with them.
 func listFlagsOracle(tb testing.TB, s *Store, today deadline.Date) map[string]string {
 	tb.Helper()
-	var rows []struct {
-		Reference  string
-		Restricted bool
-		DestroyBy  *string
-	}
-	err := s.db.Raw(`SELECT cases.reference,
-		EXISTS (SELECT 1 FROM case_restrictions WHERE case_restrictions.case_id = cases.id
-			AND case_restrictions.from_on <= ? AND (case_restrictions.lift_on = '' OR case_restrictions.lift_on > ?)
-			AND cases.outcome NOT IN ('refused', 'withdrawn')) AS restricted,
-		(SELECT MIN(e.due) FROM case_erasure_items e WHERE e.case_id = cases.id AND e.action = 'scheduled' AND e.erased_on = '') AS destroy_by
-		FROM cases`, today.String(), today.String()).Scan(&rows).Error
-	if err != nil {
-		tb.Fatalf("list flags by sub-selects: %v", err)
+	var refs []string
+	if err := s.db.Table("cases").Pluck("reference", &refs).Error; err != nil {
+		tb.Fatalf("read references: %v", err)
 	}
 	out := map[string]string{}
-	for _, r := range rows {
-		by := ""
-		if r.DestroyBy != nil {
-			by = *r.DestroyBy
+	for _, ref := range refs {
+		c, err := s.CaseByReference(tb.Context(), ref, casework.Scope{All: true})
+		if err != nil {
+			tb.Fatalf("read %s: %v", ref, err)
 		}
-		out[r.Reference] = listFlags(r.Restricted, by)
+		by := ""
+		for _, it := range c.Erasure {
+			if it.Pending() && (by == "" || it.Due < by) {
+				by = it.Due
+			}
+		}
+		out[ref] = listFlags(c.RestrictionInForce(today), by)
 	}
 	return out
 }
