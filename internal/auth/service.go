@@ -275,7 +275,7 @@ func (s *Service) newSession(ctx context.Context, staffID int64, secondFactorDon
 
 // Session returns the live session with the id from the cookie and its
 // member, and notes the request (which restarts the idle time-out) when
-// the stored last request is a minute or more old (NeedsTouch: a page view
+// the stored last request is a minute or more old (needsTouch: a page view
 // is rarely a durable write, and the idle time-out may end up to a minute
 // early). An unknown id, a session past its idle or absolute time-out and
 // a session of a disabled member give Unauthorized "session.invalid"; the
@@ -314,7 +314,7 @@ func (s *Service) Session(ctx context.Context, rawID string) (Session, staff.Mem
 		}
 		return Session{}, staff.Member{}, sessionInvalid()
 	}
-	if NeedsTouch(sess, now) {
+	if sess.needsTouch(now) {
 		if err := s.store.TouchSession(ctx, h, now); err != nil {
 			return Session{}, staff.Member{}, err
 		}

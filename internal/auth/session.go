@@ -60,16 +60,16 @@ type Session struct {
 	SecondFactor bool
 }
 
-// TouchEvery is how often a session's last request is written at most. A
-// request less than TouchEvery after the stored LastSeen writes nothing, so
+// touchEvery is how often a session's last request is written at most. A
+// request less than touchEvery after the stored LastSeen writes nothing, so
 // a staff member's page views are not each a durable write; the idle
-// time-out counts from the last write, and so ends at most TouchEvery
+// time-out counts from the last write, and so ends at most touchEvery
 // before the idle time after the very last request — early, never late.
-const TouchEvery = time.Minute
+const touchEvery = time.Minute
 
-// NeedsTouch reports whether a request at now must write the session's last
-// request time: when the stored LastSeen is TouchEvery or more before now.
-func NeedsTouch(s Session, now time.Time) bool { return now.Sub(s.LastSeen) >= TouchEvery }
+// needsTouch reports whether a request at now must write the session's last
+// request time: when the stored LastSeen is touchEvery or more before now.
+func (s Session) needsTouch(now time.Time) bool { return now.Sub(s.LastSeen) >= touchEvery }
 
 // Alive reports whether s may still be used at now: less than p.Idle since
 // its last request, and before both its stored absolute end and p.Absolute

@@ -226,14 +226,16 @@ func (s *Service) Send(ctx context.Context, a casework.Actor, ref string) (casew
 		ch := casework.Change{
 			Events: []casework.Event{{At: now, Kind: casework.EventDocumentsSent, ActorID: a.ID,
 				Data: map[string]string{"count": strconv.Itoa(n)}}},
-			SendDocuments: &casework.DocumentsSent{At: now, DestroyAfter: now.Add(keepFor(env.Settings))},
+			SendDocuments: &casework.DocumentsSent{At: now, DestroyAfter: now.Add(KeepFor(env.Settings))},
 		}
 		return s.c.Cases.WithMail(ch, *c, s.c.Mails.Documents)
 	})
 }
 
-// keepFor is how long sent documents are kept.
-func keepFor(st practice.Settings) time.Duration {
+// KeepFor is how long a document is kept once it is sent under the
+// practice's settings st; an export's link to another organisation works
+// as long.
+func KeepFor(st practice.Settings) time.Duration {
 	days := st.DocumentDays
 	if days <= 0 {
 		days = practice.DefaultDocumentDays
@@ -255,25 +257,34 @@ func (s *Service) StaffDownload(ctx context.Context, a casework.Actor, ref, id s
 }
 
 func (s *Service) download(ctx context.Context, a casework.Actor, k casework.Case, id string, start func(Document), w io.Writer) error {
-	docs, err := s.c.Store.Documents(ctx, k.ID)
+	d, err := s.document(ctx, k.ID, id)
 	if err != nil {
 		return err
 	}
-	for _, d := range docs {
-		if d.ID != id {
-			continue
-		}
-		if d.Destroyed() {
-			return apperr.New(apperr.NotFound, "delivery.removed")
-		}
-		if err := s.c.Store.RecordDownload(ctx, a, d, s.c.Clock.Now()); err != nil {
-			return err
-		}
-		start(d)
-		_, err = s.c.Files.Open(ctx, d.ID, w, s.c.AAD(d.ID))
+	if d.Destroyed() {
+		return apperr.New(apperr.NotFound, "delivery.removed")
+	}
+	if err := s.c.Store.RecordDownload(ctx, a, d, s.c.Clock.Now()); err != nil {
 		return err
 	}
-	return apperr.New(apperr.NotFound, "error.not_found")
+	start(d)
+	_, err = s.c.Files.Open(ctx, d.ID, w, s.c.AAD(d.ID))
+	return err
+}
+
+// document is document id of case caseID, destroyed or not; NotFound
+// "error.not_found" when the case has no such document.
+func (s *Service) document(ctx context.Context, caseID int64, id string) (Document, error) {
+	docs, err := s.c.Store.Documents(ctx, caseID)
+	if err != nil {
+		return Document{}, err
+	}
+	for _, d := range docs {
+		if d.ID == id {
+			return d, nil
+		}
+	}
+	return Document{}, apperr.New(apperr.NotFound, "error.not_found")
 }
 
 // Sweep destroys the documents whose time is up: file first, then the

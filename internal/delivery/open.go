@@ -3,10 +3,8 @@ package delivery
 import (
 	"context"
 	"io"
-	"time"
 
 	"github.com/avgloket/avgloket/internal/apperr"
-	"github.com/avgloket/avgloket/internal/practice"
 )
 
 // Open writes document id of case caseID to w for a download the caller
@@ -16,22 +14,14 @@ import (
 // a tampered file it fails after writing part: callers must abort the
 // response.
 func (s *Service) Open(ctx context.Context, caseID int64, id string, start func(Document), w io.Writer) error {
-	docs, err := s.c.Store.Documents(ctx, caseID)
+	d, err := s.document(ctx, caseID, id)
 	if err != nil {
 		return err
 	}
-	for _, d := range docs {
-		if d.ID != id || d.Destroyed() {
-			continue
-		}
-		start(d)
-		_, err = s.c.Files.Open(ctx, d.ID, w, s.c.AAD(d.ID))
-		return err
+	if d.Destroyed() {
+		return apperr.New(apperr.NotFound, "error.not_found")
 	}
-	return apperr.New(apperr.NotFound, "error.not_found")
+	start(d)
+	_, err = s.c.Files.Open(ctx, d.ID, w, s.c.AAD(d.ID))
+	return err
 }
-
-// KeepFor is how long a document is kept once it is sent under the
-// practice's settings st; an export's link to another organisation works
-// as long.
-func KeepFor(st practice.Settings) time.Duration { return keepFor(st) }

@@ -2,6 +2,7 @@ package letters
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -106,11 +107,7 @@ func (w *Writer) decisionBody(k casework.Case, d casework.Decision, st practice.
 			// and until when, item by item (erasureLines): the sentence
 			// would only repeat it.
 			if d.Ground == casework.GroundRetention && (k.Type != casework.Erasure || len(k.Erasure) == 0) {
-				until := strings.TrimSpace(d.Until)
-				if u, err := deadline.ParseDate(until); err == nil {
-					until = lang.Date(c, u)
-				}
-				data["Kept"] = w.cat.T(c, "decision.kept", map[string]any{"Statute": strings.TrimSpace(d.Statute), "Until": until})
+				data["Kept"] = w.cat.T(c, "decision.kept", map[string]any{"Statute": strings.TrimSpace(d.Statute), "Until": dateIn(c, strings.TrimSpace(d.Until))})
 			}
 		}
 	}
@@ -164,10 +161,7 @@ func (w *Writer) erasureLines(k casework.Case, d casework.Decision, c lang.Code)
 	}
 	lines := []string{w.cat.T(c, "letter.erasure.heading", nil)}
 	for _, it := range k.Erasure {
-		name := it.Name
-		if name == "" {
-			name = it.Activity
-		}
+		name := cmp.Or(it.Name, it.Activity)
 		args := map[string]any{"Activity": name, "System": it.System, "Ground": it.Ground, "Until": it.Until}
 		id := "letter.erasure.erased"
 		switch {
@@ -194,10 +188,7 @@ func (w *Writer) destroyedLines(k casework.Case, c lang.Code) []string {
 		if it.Action != casework.ErasureScheduled || it.ErasedOn == "" {
 			continue
 		}
-		name := it.Name
-		if name == "" {
-			name = it.Activity
-		}
+		name := cmp.Or(it.Name, it.Activity)
 		out = append(out, w.cat.T(c, "letter.erasure.destroyed", map[string]any{"Activity": name, "On": dateIn(c, it.ErasedOn)}))
 	}
 	return out

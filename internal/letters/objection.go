@@ -1,6 +1,7 @@
 package letters
 
 import (
+	"cmp"
 	"strings"
 
 	"github.com/avgloket/avgloket/internal/casework"
@@ -27,11 +28,7 @@ func (w *Writer) objectionLines(k casework.Case, d casework.Decision, c lang.Cod
 		lines = append(lines, w.cat.T(c, "letter.objection.activities", nil))
 	}
 	for _, a := range o.Activities {
-		name := a.Name
-		if name == "" {
-			name = a.Key
-		}
-		lines = append(lines, "- "+name)
+		lines = append(lines, "- "+cmp.Or(a.Name, a.Key))
 	}
 	if o.DirectMarketing || !k.RequesterConfirmed() {
 		return strings.Join(lines, "\n")

@@ -1,6 +1,7 @@
 package letters
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -49,20 +50,11 @@ func (w *Writer) restrictionLines(k casework.Case, d casework.Decision, c lang.C
 	}
 	names := make([]string, len(r.Activities))
 	for i, a := range r.Activities {
-		names[i] = a.Name
-		if names[i] == "" {
-			names[i] = a.Key
-		}
+		names[i] = cmp.Or(a.Name, a.Key)
 	}
-	date := func(s string) string {
-		if day, err := deadline.ParseDate(s); err == nil {
-			return lang.Date(c, day)
-		}
-		return s
-	}
-	period := w.cat.T(c, "letter.restriction.until_event", map[string]any{"From": date(r.From), "Event": r.UntilEvent})
+	period := w.cat.T(c, "letter.restriction.until_event", map[string]any{"From": dateIn(c, r.From), "Event": r.UntilEvent})
 	if r.Until != "" {
-		period = w.cat.T(c, "letter.restriction.until", map[string]any{"From": date(r.From), "Until": date(r.Until)})
+		period = w.cat.T(c, "letter.restriction.until", map[string]any{"From": dateIn(c, r.From), "Until": dateIn(c, r.Until)})
 	}
 	lines := []string{
 		w.cat.T(c, "letter.restriction.heading", nil),

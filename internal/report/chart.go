@@ -51,23 +51,28 @@ func Stacked(values [][]int, width, height int) Chart {
 		most = max(most, sum(vs))
 	}
 	top, step := niceScale(most)
-	c := Chart{Width: width, Height: height, Ticks: ticks(top, step, height), Slots: slots(len(values), width)}
-	for i, vs := range values {
-		if sum(vs) > 0 {
-			c.Slots[i].Bars = []Bar{stack(vs, top, height, c.Slots[i].Centre, barWidth(len(values), width))}
-		}
-	}
-	return c
+	return stacked(values, width, height, ticks(top, step, height), func(int) int { return top })
 }
 
 // Shares lays out one bar per slot with its values stacked as shares of the
 // slot's total: every bar the plot's full height (100 %), the axis marked
 // at 0, 25, 50, 75 and 100. Slots whose values add up to 0 get no bar.
 func Shares(values [][]int, width, height int) Chart {
-	c := Chart{Width: width, Height: height, Ticks: ticks(100, 25, height), Slots: slots(len(values), width)}
+	return stacked(values, width, height, ticks(100, 25, height), func(total int) int { return total })
+}
+
+// stacked is Stacked and Shares: one bar per slot with its values stacked
+// from the bottom, on an axis from 0 to top(the slot's total), under the
+// grid lines ticks. Slots whose values add up to 0 get no bar.
+func stacked(values [][]int, width, height int, ticks []Tick, top func(total int) int) Chart {
+	c := Chart{Width: width, Height: height, Ticks: ticks, Slots: slots(len(values), width)}
+	if len(values) == 0 {
+		return c
+	}
+	w := barWidth(len(values), width)
 	for i, vs := range values {
 		if total := sum(vs); total > 0 {
-			c.Slots[i].Bars = []Bar{stack(vs, total, height, c.Slots[i].Centre, barWidth(len(values), width))}
+			c.Slots[i].Bars = []Bar{stack(vs, top(total), height, c.Slots[i].Centre, w)}
 		}
 	}
 	return c
@@ -86,11 +91,14 @@ func Grouped(values [][]int, width, height int) Chart {
 	}
 	top, step := niceScale(most)
 	c := Chart{Width: width, Height: height, Ticks: ticks(top, step, height), Slots: slots(len(values), width)}
+	if len(values) == 0 {
+		return c
+	}
+	group := barWidth(len(values), width)
 	for i, vs := range values {
 		if len(vs) == 0 {
 			continue
 		}
-		group := barWidth(len(values), width)
 		w := group / len(vs)
 		left := c.Slots[i].Centre - w*len(vs)/2
 		for series, v := range vs {

@@ -132,7 +132,8 @@ func (k *KeyRing) DecryptStream(dst io.Writer, src io.Reader, aad []byte) (int64
 	// The first batch is decrypted here: a small file needs no second
 	// goroutine.
 	first := k.batchBuffer()
-	pt, last, err := o.fill(first)
+	pt, last, err := o.fill(*first)
+	*first = pt
 	total, werr := writeBatch(dst, pt)
 	switch {
 	case werr != nil:
@@ -143,7 +144,7 @@ func (k *KeyRing) DecryptStream(dst io.Writer, src io.Reader, aad []byte) (int64
 		return total, err
 	}
 
-	free := make(chan []byte, readAheadBatches)
+	free := make(chan *[]byte, readAheadBatches)
 	free <- first
 	for range readAheadBatches - 1 {
 		free <- k.batchBuffer()
@@ -160,10 +161,13 @@ func (k *KeyRing) DecryptStream(dst io.Writer, src io.Reader, aad []byte) (int64
 			k.recycle(<-free)
 		}
 	}()
-	for b := range full {
-		n, werr := writeBatch(dst, b.pt)
+	// readAhead closes full only once stop is closed or after sending the
+	// batch that ends the stream, on which this loop returns.
+	for {
+		b := <-full
+		n, werr := writeBatch(dst, *b.pt)
 		total += n
-		free <- b.pt[:0]
+		free <- b.pt
 		switch {
 		case werr != nil:
 			return total, werr
@@ -171,23 +175,27 @@ func (k *KeyRing) DecryptStream(dst io.Writer, src io.Reader, aad []byte) (int64
 			return total, b.err
 		}
 	}
-	return total, errors.New("vault: read-ahead stopped early")
 }
 
 // batchBuffer returns an empty buffer for readAheadChunks chunks of
-// plaintext, reused from an earlier stream when there is one.
-func (k *KeyRing) batchBuffer() []byte {
+// plaintext, reused from an earlier stream when there is one. The pointer
+// travels with the buffer and goes back to the pool as it is (recycle), so
+// reuse allocates nothing.
+func (k *KeyRing) batchBuffer() *[]byte {
 	if b, ok := k.batches.Get().(*[]byte); ok {
-		return (*b)[:0]
+		*b = (*b)[:0]
+		return b
 	}
-	return make([]byte, 0, readAheadChunks*ChunkSize)
+	b := make([]byte, 0, readAheadChunks*ChunkSize)
+	return &b
 }
 
-// recycle clears b, so no plaintext outlives its stream, and keeps it for
+// recycle clears *b, so no plaintext outlives its stream, and keeps it for
 // the next one.
-func (k *KeyRing) recycle(b []byte) {
-	clear(b[:cap(b)])
-	k.batches.Put(&b)
+func (k *KeyRing) recycle(b *[]byte) {
+	clear((*b)[:cap(*b)])
+	*b = (*b)[:0]
+	k.batches.Put(b)
 }
 
 const (
@@ -203,7 +211,7 @@ const (
 // batch is a run of authenticated plaintext, with what ended it: the
 // stream's last chunk, or an error (after pt's chunks).
 type batch struct {
-	pt   []byte
+	pt   *[]byte
 	last bool
 	err  error
 }
@@ -307,7 +315,7 @@ func (o *streamOpener) fill(buf []byte) (pt []byte, last bool, err error) {
 // readAhead fills the buffers it takes from free and hands them to full,
 // in order, until the stream ends, a chunk fails or stop is closed; then it
 // closes full. Buffers are never lost: at most cap(full) are ever out.
-func (o *streamOpener) readAhead(free <-chan []byte, full chan<- batch, stop <-chan struct{}) {
+func (o *streamOpener) readAhead(free <-chan *[]byte, full chan<- batch, stop <-chan struct{}) {
 	defer close(full)
 	for {
 		select {
@@ -315,14 +323,15 @@ func (o *streamOpener) readAhead(free <-chan []byte, full chan<- batch, stop <-c
 			return
 		default:
 		}
-		var buf []byte
+		var buf *[]byte
 		select {
 		case buf = <-free:
 		case <-stop:
 			return
 		}
-		pt, last, err := o.fill(buf)
-		full <- batch{pt: pt, last: last, err: err}
+		pt, last, err := o.fill((*buf)[:0])
+		*buf = pt
+		full <- batch{pt: buf, last: last, err: err}
 		if last || err != nil {
 			return
 		}
