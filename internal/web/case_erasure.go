@@ -11,7 +11,6 @@ import (
 
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/deadline"
-	"github.com/avgloket/avgloket/internal/register"
 )
 
 // erasureFields are the fields of one erasure item on the case page, named
@@ -125,10 +124,7 @@ func (s *Server) caseErasureOf(ctx context.Context, f formState, k casework.Case
 	if err != nil {
 		return nil, err
 	}
-	names := map[string]string{}
-	for _, a := range all {
-		names[a.Key] = a.Name
-	}
+	names := activityNameMap(all)
 	name := func(key, stored string) string {
 		return cmp.Or(stored, names[key], key)
 	}
@@ -208,13 +204,11 @@ func (s *Server) caseSaveErasure() echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
+		names := activityNameMap(all)
 		var items []casework.ErasureItem
 		for i := 0; v["items."+strconv.Itoa(i)+".activity"] != ""; i++ {
 			at := "items." + strconv.Itoa(i) + "."
-			it := casework.ErasureItem{Activity: v[at+"activity"], Action: v[at+"action"], System: v[at+"system"]}
-			if j := slices.IndexFunc(all, func(r register.Activity) bool { return r.Key == it.Activity }); j >= 0 {
-				it.Name = all[j].Name
-			}
+			it := casework.ErasureItem{Activity: v[at+"activity"], Name: names[v[at+"activity"]], Action: v[at+"action"], System: v[at+"system"]}
 			field := map[string]*string{"erased_on": &it.ErasedOn, "ground": &it.Ground, "until": &it.Until, "due": &it.Due}
 			for f, own := range ownAction {
 				if own == it.Action {

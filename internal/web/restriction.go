@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"slices"
@@ -49,8 +50,8 @@ type caseRestriction struct {
 	LiftAction, Save string
 }
 
-// restrictionNames maps register keys to the activities' names.
-func restrictionNames(all []register.Activity) map[string]string {
+// activityNameMap maps register keys to the activities' names.
+func activityNameMap(all []register.Activity) map[string]string {
 	names := make(map[string]string, len(all))
 	for _, a := range all {
 		names[a.Key] = a.Name
@@ -69,16 +70,12 @@ func (s *Server) caseRestrictionOf(ctx context.Context, f formState, t tr, k cas
 	if err != nil {
 		return nil, err
 	}
-	names := restrictionNames(all)
+	names := activityNameMap(all)
 	r := k.Restriction
 	p := &caseRestriction{Record: r, NoActivities: len(k.Activities) == 0, InForce: k.RestrictionInForce(today),
 		Open: k.Status != casework.Completed && (r == nil || !r.Announced())}
 	for _, key := range k.Activities {
-		name := names[key]
-		if name == "" {
-			name = key
-		}
-		p.Lines = append(p.Lines, restrictionLine{Name: name, Restricted: r != nil && r.Restricts(key)})
+		p.Lines = append(p.Lines, restrictionLine{Name: cmp.Or(names[key], key), Restricted: r != nil && r.Restricts(key)})
 	}
 	if r != nil {
 		p.Ground = t.T("restriction.ground." + r.Ground)
@@ -163,7 +160,7 @@ func (s *Server) restrictionOf(ctx context.Context, keys []string, r casework.Re
 	if err != nil {
 		return r, err
 	}
-	names := restrictionNames(all)
+	names := activityNameMap(all)
 	for _, k := range keys {
 		if k = strings.TrimSpace(k); k != "" {
 			r.Activities = append(r.Activities, casework.RestrictedActivity{Key: k, Name: names[k]})
