@@ -76,23 +76,17 @@ type erasureRecorded struct {
 // recordedText says what erasure item it records, for staff: "Gewist op 3
 // maart 2027 · uit cliëntdossier · door Sanne Visser".
 func recordedText(t tr, it casework.ErasureItem) string {
-	date := func(s string) string {
-		if d, err := deadline.ParseDate(s); err == nil {
-			return t.Date(d)
-		}
-		return s
-	}
 	var parts []string
 	switch {
 	case it.Action == casework.ErasureKept:
-		parts = append(parts, t.T("erasure.recorded.kept", "Until", date(it.Until), "Ground", it.Ground))
+		parts = append(parts, t.T("erasure.recorded.kept", "Until", dateText(t, it.Until), "Ground", it.Ground))
 	case it.Action == casework.ErasureScheduled:
-		parts = append(parts, t.T("erasure.recorded.scheduled", "Date", date(it.Due)))
+		parts = append(parts, t.T("erasure.recorded.scheduled", "Date", dateText(t, it.Due)))
 		if it.ErasedOn != "" {
-			parts = append(parts, t.T("erasure.recorded.confirmed", "Date", date(it.ErasedOn)))
+			parts = append(parts, t.T("erasure.recorded.confirmed", "Date", dateText(t, it.ErasedOn)))
 		}
 	case it.ErasedOn != "":
-		parts = append(parts, t.T("erasure.recorded.erased", "Date", date(it.ErasedOn)))
+		parts = append(parts, t.T("erasure.recorded.erased", "Date", dateText(t, it.ErasedOn)))
 	default:
 		parts = append(parts, t.T("erasure.recorded.erased_undated"))
 	}
