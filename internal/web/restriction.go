@@ -173,9 +173,7 @@ func (s *Server) restrictionOf(ctx context.Context, keys []string, r casework.Re
 func (s *Server) caseSaveRestriction() echo.HandlerFunc {
 	read := func(c echo.Context, action string) map[string]string {
 		v := caseFields("data", "ground", "from", "until", "until_event")(c, action)
-		if form, err := c.FormParams(); err == nil {
-			v["activities"] = strings.Join(form[action+".activities"], ",")
-		}
+		v["activities"] = caseChecked(c, action, "activities")
 		return v
 	}
 	return s.caseStep("restriction", "flash.restriction_saved", read, func(c echo.Context, a casework.Actor, ref string, v map[string]string) error {
