@@ -44,10 +44,9 @@ type caseRestriction struct {
 	GroundChoice       choiceData
 	// CanLift: the lifting can be announced; Notice says how the requester
 	// is told.
-	CanLift          bool
-	Notice           string
-	LiftOn, LiftWhy  fieldData
-	LiftAction, Save string
+	CanLift         bool
+	Notice          string
+	LiftOn, LiftWhy fieldData
 }
 
 // activityNameMap maps register keys to the activities' names.

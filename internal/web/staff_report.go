@@ -80,9 +80,8 @@ type reportPage struct {
 	formState
 	Form     reportForm
 	Branches []practice.Branch
-	Shown    bool // the figures are shown (the form was valid)
-	View     reportView
-	Parts    []reportPart // the view in the page's order
+	Shown    bool         // the figures are shown (the form was valid)
+	Parts    []reportPart // the report's view in the page's order
 	// BreachYears link to the breach register's summaries of the years the
 	// period touches.
 	BreachYears []reportLink
@@ -229,8 +228,8 @@ func (s *Server) staffReport(c echo.Context) error {
 		return s.render(c, http.StatusUnprocessableEntity, "staff_report", p)
 	}
 	r := run.Report
-	p.Shown, p.View = true, reportViewOf(b.Tr, r)
-	p.Parts = p.View.parts(b.Tr)
+	v := reportViewOf(b.Tr, r)
+	p.Shown, p.Parts = true, v.parts(b.Tr)
 	for year := r.Period.From.Year; year <= r.Period.To.Year; year++ {
 		p.BreachYears = append(p.BreachYears, reportLink{Label: b.Tr.T("report.breach_summary", "Year", year),
 			URL: "/staff/breaches/summary?year=" + strconv.Itoa(year)})
