@@ -21,9 +21,9 @@ type reportStore interface {
 	// ConsentWithdrawals returns the days consents were withdrawn in the
 	// period, of the whole practice (a consent has no branch).
 	ConsentWithdrawals(ctx context.Context, from, to deadline.Date) ([]deadline.Date, error)
-	// NoticesSent counts the art. 19 notices sent in the period per
-	// branch code (all branches when branch is "").
-	NoticesSent(ctx context.Context, from, to deadline.Date, branch string, loc *time.Location) (map[string]int, error)
+	// NoticesSent counts the art. 19 notices sent in the period, of one
+	// branch's cases (every case when branch is "").
+	NoticesSent(ctx context.Context, from, to deadline.Date, branch string, loc *time.Location) (int, error)
 }
 
 // reportFields is the order of the report form's fields, for its errors.
@@ -70,7 +70,7 @@ type reportFigure struct {
 // the page, the CSV's keys and the PDF show.
 type reportView struct {
 	Requests []reportSection // totals, per right, per channel, outcomes, grounds
-	Consents reportSection   // consents withdrawn, and the art. 19 notices when counted
+	Consents reportSection   // consents withdrawn and the art. 19 notices sent
 	Breaches reportSection   // the breach register's figures of the period
 	Figures  []reportFigure  // the charts with their tables
 }
@@ -183,12 +183,8 @@ func (s *Server) reportFigures(c echo.Context) (reportRun, error) {
 	if in.Withdrawals, err = s.Store.ConsentWithdrawals(ctx, period.From, period.To); err != nil {
 		return run, err
 	}
-	notices, err := s.Store.NoticesSent(ctx, period.From, period.To, run.Form.Branch, loc)
-	if err != nil {
+	if in.NoticesSent, err = s.Store.NoticesSent(ctx, period.From, period.To, run.Form.Branch, loc); err != nil {
 		return run, err
-	}
-	for _, n := range notices {
-		in.NoticesSent += n
 	}
 	// The register lists breaches by the year of their reference, the year
 	// breach.Breach.Day keeps them in.
