@@ -1,7 +1,6 @@
 package store
 
 import (
-	"maps"
 	"testing"
 	"time"
 
@@ -107,16 +106,16 @@ func TestCaseNotices(t *testing.T) {
 		name     string
 		from, to deadline.Date
 		branch   string
-		want     map[string]int
+		want     int
 	}{
-		{"1 December: the letter", day(1), day(1), "", map[string]int{"utrecht": 1}},
-		{"2 December: the mail, sent late on the 1st in UTC", day(2), day(2), "", map[string]int{"utrecht": 1}},
-		{"both days", day(1), day(2), "", map[string]int{"utrecht": 2}},
-		{"one branch", day(1), day(2), "amsterdam", map[string]int{}},
-		{"before", day(1).AddDays(-30), day(1).AddDays(-1), "", map[string]int{}},
+		{"1 December: the letter", day(1), day(1), "", 1},
+		{"2 December: the mail, sent late on the 1st in UTC", day(2), day(2), "", 1},
+		{"both days", day(1), day(2), "", 2},
+		{"one branch", day(1), day(2), "amsterdam", 0},
+		{"before", day(1).AddDays(-30), day(1).AddDays(-1), "", 0},
 	} {
 		got, err := s.NoticesSent(ctx, tc.from, tc.to, tc.branch, amsterdam)
-		if err != nil || !maps.Equal(got, tc.want) {
+		if err != nil || got != tc.want {
 			t.Errorf("%s: NoticesSent = %v, %v; want %v", tc.name, got, err, tc.want)
 		}
 	}

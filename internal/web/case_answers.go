@@ -150,11 +150,7 @@ func (s *Server) registerKeys(ctx context.Context) ([]string, error) {
 // concern the person, which goes with no activity ticked.
 func (s *Server) caseChooseActivities() echo.HandlerFunc {
 	read := func(c echo.Context, action string) map[string]string {
-		var keys []string
-		if form, err := c.FormParams(); err == nil {
-			keys = form[action+".activities"]
-		}
-		return map[string]string{"activities": strings.Join(keys, ","), "none": clean(c.FormValue(action + ".none"))}
+		return map[string]string{"activities": caseChecked(c, action, "activities"), "none": clean(c.FormValue(action + ".none"))}
 	}
 	return s.caseStep("activities", "flash.activities", read, func(c echo.Context, a casework.Actor, ref string, v map[string]string) error {
 		var keys []string

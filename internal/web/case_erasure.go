@@ -11,7 +11,6 @@ import (
 
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/deadline"
-	"github.com/avgloket/avgloket/internal/register"
 )
 
 // erasureFields are the fields of one erasure item on the case page, named
@@ -77,23 +76,17 @@ type erasureRecorded struct {
 // recordedText says what erasure item it records, for staff: "Gewist op 3
 // maart 2027 · uit cliëntdossier · door Sanne Visser".
 func recordedText(t tr, it casework.ErasureItem) string {
-	date := func(s string) string {
-		if d, err := deadline.ParseDate(s); err == nil {
-			return t.Date(d)
-		}
-		return s
-	}
 	var parts []string
 	switch {
 	case it.Action == casework.ErasureKept:
-		parts = append(parts, t.T("erasure.recorded.kept", "Until", date(it.Until), "Ground", it.Ground))
+		parts = append(parts, t.T("erasure.recorded.kept", "Until", dateText(t, it.Until), "Ground", it.Ground))
 	case it.Action == casework.ErasureScheduled:
-		parts = append(parts, t.T("erasure.recorded.scheduled", "Date", date(it.Due)))
+		parts = append(parts, t.T("erasure.recorded.scheduled", "Date", dateText(t, it.Due)))
 		if it.ErasedOn != "" {
-			parts = append(parts, t.T("erasure.recorded.confirmed", "Date", date(it.ErasedOn)))
+			parts = append(parts, t.T("erasure.recorded.confirmed", "Date", dateText(t, it.ErasedOn)))
 		}
 	case it.ErasedOn != "":
-		parts = append(parts, t.T("erasure.recorded.erased", "Date", date(it.ErasedOn)))
+		parts = append(parts, t.T("erasure.recorded.erased", "Date", dateText(t, it.ErasedOn)))
 	default:
 		parts = append(parts, t.T("erasure.recorded.erased_undated"))
 	}
@@ -125,10 +118,7 @@ func (s *Server) caseErasureOf(ctx context.Context, f formState, k casework.Case
 	if err != nil {
 		return nil, err
 	}
-	names := map[string]string{}
-	for _, a := range all {
-		names[a.Key] = a.Name
-	}
+	names := activityNameMap(all)
 	name := func(key, stored string) string {
 		return cmp.Or(stored, names[key], key)
 	}
@@ -208,13 +198,11 @@ func (s *Server) caseSaveErasure() echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
+		names := activityNameMap(all)
 		var items []casework.ErasureItem
 		for i := 0; v["items."+strconv.Itoa(i)+".activity"] != ""; i++ {
 			at := "items." + strconv.Itoa(i) + "."
-			it := casework.ErasureItem{Activity: v[at+"activity"], Action: v[at+"action"], System: v[at+"system"]}
-			if j := slices.IndexFunc(all, func(r register.Activity) bool { return r.Key == it.Activity }); j >= 0 {
-				it.Name = all[j].Name
-			}
+			it := casework.ErasureItem{Activity: v[at+"activity"], Name: names[v[at+"activity"]], Action: v[at+"action"], System: v[at+"system"]}
 			field := map[string]*string{"erased_on": &it.ErasedOn, "ground": &it.Ground, "until": &it.Until, "due": &it.Due}
 			for f, own := range ownAction {
 				if own == it.Action {

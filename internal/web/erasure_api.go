@@ -52,10 +52,7 @@ func (s *Server) apiCaseErasure(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	names := make(map[string]string, len(register))
-	for _, a := range register {
-		names[a.Key] = a.Name
-	}
+	names := activityNameMap(register)
 	items := make([]casework.ErasureItem, len(*body.Items))
 	for i, v := range *body.Items {
 		items[i] = casework.ErasureItem{Activity: v.Activity, Name: names[v.Activity], Action: v.Action,

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"slices"
@@ -83,13 +84,10 @@ func (s *Server) caseNoticesOf(ctx context.Context, t tr, k casework.Case, loc *
 // activityNames names the activities of keys as the register does now, by
 // key when one is gone.
 func activityNames(acts []register.Activity, keys []string) string {
+	byKey := activityNameMap(acts)
 	names := make([]string, 0, len(keys))
 	for _, k := range keys {
-		name := k
-		if i := slices.IndexFunc(acts, func(a register.Activity) bool { return a.Key == k }); i >= 0 {
-			name = acts[i].Name
-		}
-		names = append(names, name)
+		names = append(names, cmp.Or(byKey[k], k))
 	}
 	return strings.Join(names, ", ")
 }

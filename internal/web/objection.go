@@ -203,7 +203,7 @@ func (s *Server) caseObjectionOf(ctx context.Context, f formState, t tr, k casew
 	chosen, requester, practice, outcome := []string(nil), k.Specifics.Grounds, "", ""
 	switch {
 	case action == "objection":
-		chosen = strings.Fields(values["activities"])
+		chosen = checkedKeys(values["activities"])
 		requester, practice, outcome = values["requester_grounds"], values["practice_grounds"], values["outcome"]
 	case k.Objection != nil:
 		chosen = k.Objection.Keys()
@@ -245,16 +245,12 @@ func (s *Server) caseObjectionOf(ctx context.Context, f formState, t tr, k casew
 // caseSaveObjection records the objection from the case page.
 func (s *Server) caseSaveObjection() echo.HandlerFunc {
 	read := func(c echo.Context, action string) map[string]string {
-		var keys []string
-		if form, err := c.FormParams(); err == nil {
-			keys = form[action+".activities"]
-		}
-		return map[string]string{"activities": strings.Join(keys, " "), "outcome": clean(c.FormValue(action + ".outcome")),
+		return map[string]string{"activities": caseChecked(c, action, "activities"), "outcome": clean(c.FormValue(action + ".outcome")),
 			"requester_grounds": clean(c.FormValue(action + ".requester_grounds")),
 			"practice_grounds":  clean(c.FormValue(action + ".practice_grounds"))}
 	}
 	return s.caseStep("objection", "flash.objection_saved", read, func(c echo.Context, a casework.Actor, ref string, v map[string]string) error {
-		_, err := s.saveObjection(c.Request().Context(), a, ref, strings.Fields(v["activities"]), casework.ObjectionRecord{
+		_, err := s.saveObjection(c.Request().Context(), a, ref, checkedKeys(v["activities"]), casework.ObjectionRecord{
 			RequesterGrounds: v["requester_grounds"], PracticeGrounds: v["practice_grounds"], Outcome: casework.ObjectionOutcome(v["outcome"])})
 		return err
 	})

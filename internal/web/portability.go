@@ -10,6 +10,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -238,21 +239,19 @@ func (s *Server) casePortabilitySave(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/staff/cases/"+url.PathEscape(ref)+"#h-portability")
 }
 
-// itemIndex reads n from a problem's path "items.n.…".
+// itemIndex reads n from a problem's path "items.n.…"; n is digits only
+// (no sign).
 func itemIndex(path string) (int, bool) {
 	rest, ok := strings.CutPrefix(path, "items.")
 	if !ok {
 		return 0, false
 	}
 	n, _, _ := strings.Cut(rest, ".")
-	i := 0
-	for _, r := range n {
-		if r < '0' || r > '9' {
-			return 0, false
-		}
-		i = i*10 + int(r-'0')
+	if n == "" || n[0] < '0' || n[0] > '9' {
+		return 0, false
 	}
-	return i, n != ""
+	i, err := strconv.Atoi(n)
+	return i, err == nil
 }
 
 // portabilityFields reads one activity's data from the form: the uploaded

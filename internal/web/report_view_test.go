@@ -8,8 +8,9 @@ import (
 	"github.com/avgloket/avgloket/ui"
 )
 
-// The art. 19 notices sent are a figure of the report beside the consents
-// withdrawn, on the page, in the CSV and in the PDF, which all read the view.
+// The art. 19 notices sent are a figure of the report's view beside the
+// consents withdrawn, as the page and the PDF show it (the CSV writes
+// Report.NoticesSent itself).
 func TestReportViewNotices(t *testing.T) {
 	cat, err := lang.Load(ui.FS)
 	if err != nil {

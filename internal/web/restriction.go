@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"slices"
@@ -43,14 +44,13 @@ type caseRestriction struct {
 	GroundChoice       choiceData
 	// CanLift: the lifting can be announced; Notice says how the requester
 	// is told.
-	CanLift          bool
-	Notice           string
-	LiftOn, LiftWhy  fieldData
-	LiftAction, Save string
+	CanLift         bool
+	Notice          string
+	LiftOn, LiftWhy fieldData
 }
 
-// restrictionNames maps register keys to the activities' names.
-func restrictionNames(all []register.Activity) map[string]string {
+// activityNameMap maps register keys to the activities' names.
+func activityNameMap(all []register.Activity) map[string]string {
 	names := make(map[string]string, len(all))
 	for _, a := range all {
 		names[a.Key] = a.Name
@@ -69,16 +69,12 @@ func (s *Server) caseRestrictionOf(ctx context.Context, f formState, t tr, k cas
 	if err != nil {
 		return nil, err
 	}
-	names := restrictionNames(all)
+	names := activityNameMap(all)
 	r := k.Restriction
 	p := &caseRestriction{Record: r, NoActivities: len(k.Activities) == 0, InForce: k.RestrictionInForce(today),
 		Open: k.Status != casework.Completed && (r == nil || !r.Announced())}
 	for _, key := range k.Activities {
-		name := names[key]
-		if name == "" {
-			name = key
-		}
-		p.Lines = append(p.Lines, restrictionLine{Name: name, Restricted: r != nil && r.Restricts(key)})
+		p.Lines = append(p.Lines, restrictionLine{Name: cmp.Or(names[key], key), Restricted: r != nil && r.Restricts(key)})
 	}
 	if r != nil {
 		p.Ground = t.T("restriction.ground." + r.Ground)
@@ -163,7 +159,7 @@ func (s *Server) restrictionOf(ctx context.Context, keys []string, r casework.Re
 	if err != nil {
 		return r, err
 	}
-	names := restrictionNames(all)
+	names := activityNameMap(all)
 	for _, k := range keys {
 		if k = strings.TrimSpace(k); k != "" {
 			r.Activities = append(r.Activities, casework.RestrictedActivity{Key: k, Name: names[k]})
@@ -176,9 +172,7 @@ func (s *Server) restrictionOf(ctx context.Context, keys []string, r casework.Re
 func (s *Server) caseSaveRestriction() echo.HandlerFunc {
 	read := func(c echo.Context, action string) map[string]string {
 		v := caseFields("data", "ground", "from", "until", "until_event")(c, action)
-		if form, err := c.FormParams(); err == nil {
-			v["activities"] = strings.Join(form[action+".activities"], ",")
-		}
+		v["activities"] = caseChecked(c, action, "activities")
 		return v
 	}
 	return s.caseStep("restriction", "flash.restriction_saved", read, func(c echo.Context, a casework.Actor, ref string, v map[string]string) error {

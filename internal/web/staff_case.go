@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -337,6 +338,21 @@ func caseFields(keys ...string) func(echo.Context, string) map[string]string {
 		}
 		return out
 	}
+}
+
+// caseChecked reads the ticked boxes action.key of the step action, their
+// values joined with ","; "" when none is ticked.
+func caseChecked(c echo.Context, action, key string) string {
+	form, err := c.FormParams()
+	if err != nil {
+		return ""
+	}
+	return strings.Join(form[action+"."+key], ",")
+}
+
+// checkedKeys are the values caseChecked joined, without empty ones.
+func checkedKeys(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' })
 }
 
 func (s *Server) caseMove() echo.HandlerFunc {

@@ -21,9 +21,9 @@ type reportStore interface {
 	// ConsentWithdrawals returns the days consents were withdrawn in the
 	// period, of the whole practice (a consent has no branch).
 	ConsentWithdrawals(ctx context.Context, from, to deadline.Date) ([]deadline.Date, error)
-	// NoticesSent counts the art. 19 notices sent in the period per
-	// branch code (all branches when branch is "").
-	NoticesSent(ctx context.Context, from, to deadline.Date, branch string, loc *time.Location) (map[string]int, error)
+	// NoticesSent counts the art. 19 notices sent in the period, of one
+	// branch's cases (every case when branch is "").
+	NoticesSent(ctx context.Context, from, to deadline.Date, branch string, loc *time.Location) (int, error)
 }
 
 // reportFields is the order of the report form's fields, for its errors.
@@ -70,7 +70,7 @@ type reportFigure struct {
 // the page, the CSV's keys and the PDF show.
 type reportView struct {
 	Requests []reportSection // totals, per right, per channel, outcomes, grounds
-	Consents reportSection   // consents withdrawn, and the art. 19 notices when counted
+	Consents reportSection   // consents withdrawn and the art. 19 notices sent
 	Breaches reportSection   // the breach register's figures of the period
 	Figures  []reportFigure  // the charts with their tables
 }
@@ -80,9 +80,8 @@ type reportPage struct {
 	formState
 	Form     reportForm
 	Branches []practice.Branch
-	Shown    bool // the figures are shown (the form was valid)
-	View     reportView
-	Parts    []reportPart // the view in the page's order
+	Shown    bool         // the figures are shown (the form was valid)
+	Parts    []reportPart // the report's view in the page's order
 	// BreachYears link to the breach register's summaries of the years the
 	// period touches.
 	BreachYears []reportLink
@@ -184,12 +183,8 @@ func (s *Server) reportFigures(c echo.Context) (reportRun, error) {
 	if in.Withdrawals, err = s.Store.ConsentWithdrawals(ctx, period.From, period.To); err != nil {
 		return run, err
 	}
-	notices, err := s.Store.NoticesSent(ctx, period.From, period.To, run.Form.Branch, loc)
-	if err != nil {
+	if in.NoticesSent, err = s.Store.NoticesSent(ctx, period.From, period.To, run.Form.Branch, loc); err != nil {
 		return run, err
-	}
-	for _, n := range notices {
-		in.NoticesSent += n
 	}
 	// The register lists breaches by the year of their reference, the year
 	// breach.Breach.Day keeps them in.
@@ -229,8 +224,8 @@ func (s *Server) staffReport(c echo.Context) error {
 		return s.render(c, http.StatusUnprocessableEntity, "staff_report", p)
 	}
 	r := run.Report
-	p.Shown, p.View = true, reportViewOf(b.Tr, r)
-	p.Parts = p.View.parts(b.Tr)
+	v := reportViewOf(b.Tr, r)
+	p.Shown, p.Parts = true, v.parts(b.Tr)
 	for year := r.Period.From.Year; year <= r.Period.To.Year; year++ {
 		p.BreachYears = append(p.BreachYears, reportLink{Label: b.Tr.T("report.breach_summary", "Year", year),
 			URL: "/staff/breaches/summary?year=" + strconv.Itoa(year)})

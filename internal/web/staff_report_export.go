@@ -22,7 +22,7 @@ import (
 // the machine words of the API, every cell is neutralised against formulas
 // (breach.CSVCell). Consents withdrawn (section consent) are the whole
 // practice's whatever the branch; the notices sent (section notice) are
-// there only when counted; the breaches (section breach) are the register's
+// those of the branch's cases; the breaches (section breach) are the register's
 // of the period's days. Per month ("month", "2026-11 access") come the
 // requests per right and how they were answered: decided, on_time,
 // on_time_extended, late, median and p90 (empty while nothing is decided).
