@@ -102,6 +102,19 @@ type noticeView struct {
 	SentAt *time.Time
 }
 
+// noticeOf is the notice of row r, its letter opened (none once the case
+// is anonymised); the status is the caller's.
+func (s *Cases) noticeOf(r caseNoticeRow) (casework.Notice, error) {
+	n := casework.Notice{ID: r.ID, Recipient: r.Recipient, Kind: r.Kind, Activities: strings.Split(r.Activities, ","),
+		Channel: casework.NoticeChannel(r.Channel), Language: casework.ParseLanguage(r.Language), CreatedAt: r.CreatedAt}
+	if len(r.Letter) > 0 {
+		if err := s.openJSON("case_notices", "letter", idString(r.ID), r.Letter, &n.Letter); err != nil {
+			return casework.Notice{}, internal(err, "open notice")
+		}
+	}
+	return n, nil
+}
+
 // CaseNotices returns the art. 19 notices of case caseID, oldest first,
 // with their status: a mail is sent once its outbox row is, a letter
 // printed once marked posted. The caller has read the case through a
@@ -116,20 +129,16 @@ func (s *Cases) CaseNotices(ctx context.Context, caseID int64) ([]casework.Notic
 	}
 	out := make([]casework.Notice, 0, len(rows))
 	for _, v := range rows {
-		r := v.Row
-		n := casework.Notice{ID: r.ID, Recipient: r.Recipient, Kind: r.Kind, Activities: strings.Split(r.Activities, ","),
-			Channel: casework.NoticeChannel(r.Channel), Language: casework.ParseLanguage(r.Language), Status: casework.NoticeQueued,
-			CreatedAt: r.CreatedAt}
+		n, err := s.noticeOf(v.Row)
+		if err != nil {
+			return nil, err
+		}
+		n.Status = casework.NoticeQueued
 		switch {
 		case v.SentAt != nil:
 			n.Status, n.At = casework.NoticeSent, v.SentAt
-		case r.PrintedAt != nil:
-			n.Status, n.At = casework.NoticePrinted, r.PrintedAt
-		}
-		if len(r.Letter) > 0 {
-			if err := s.openJSON("case_notices", "letter", idString(r.ID), r.Letter, &n.Letter); err != nil {
-				return nil, internal(err, "open notice")
-			}
+		case v.Row.PrintedAt != nil:
+			n.Status, n.At = casework.NoticePrinted, v.Row.PrintedAt
 		}
 		out = append(out, n)
 	}
@@ -181,10 +190,8 @@ func (s *Cases) OpenNoticeLink(ctx context.Context, token, address string, at ti
 		if len(r.Letter) == 0 {
 			return notFound()
 		}
-		n = casework.Notice{ID: r.ID, Recipient: r.Recipient, Kind: r.Kind, Activities: strings.Split(r.Activities, ","),
-			Channel: casework.NoticeChannel(r.Channel), Language: casework.ParseLanguage(r.Language), CreatedAt: r.CreatedAt}
-		if err := s.openJSON("case_notices", "letter", idString(r.ID), r.Letter, &n.Letter); err != nil {
-			return internal(err, "open notice")
+		if n, err = s.noticeOf(r); err != nil {
+			return err
 		}
 		if audit.IsUnseen(ctx) {
 			return nil
