@@ -117,13 +117,9 @@ func ValidateErasure(c Case, items []ErasureItem, today deadline.Date) Problems 
 	seen := map[string]bool{}
 	for n, it := range items {
 		at := "items." + strconv.Itoa(n) + "."
-		switch {
-		case !slices.Contains(c.Activities, it.Activity):
-			p.add(at+"activity", "erasure.activity_not_chosen")
-		case seen[it.Activity]:
-			p.add(at+"activity", "erasure.activity_twice")
+		if msg := activityNamed(c, seen, it.Activity, "erasure"); msg != "" {
+			p.add(at+"activity", msg)
 		}
-		seen[it.Activity] = true
 		choice(p, at+"action", it.Action, ErasureActions, true)
 		text(p, at+"system", strings.TrimSpace(it.System), it.Action == ErasureScheduled, MaxShort)
 		ground, until := strings.TrimSpace(it.Ground), strings.TrimSpace(it.Until)
@@ -255,9 +251,8 @@ func SaveErasure(items []ErasureItem) func(c *Case, env Env) (Change, error) {
 		}
 		saved := make([]ErasureItem, 0, len(items))
 		byAction := map[string][]string{}
-		for _, a := range c.Activities { // the register's order
-			i := slices.IndexFunc(items, func(it ErasureItem) bool { return it.Activity == a })
-			it := items[i]
+		for _, it := range inRegisterOrder(c.Activities, items) {
+			a := it.Activity
 			it.System, it.Ground, it.Until = strings.TrimSpace(it.System), strings.TrimSpace(it.Ground), strings.TrimSpace(it.Until)
 			it.Due, it.ErasedOn, it.ErasedBy, it.ErasedByName = strings.TrimSpace(it.Due), strings.TrimSpace(it.ErasedOn), 0, ""
 			if it.Action == ErasureErased && it.ErasedOn == "" {

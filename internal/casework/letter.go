@@ -54,11 +54,9 @@ func (s *Service) DraftLetter(ctx context.Context, a Actor, ref string, d Decisi
 	if d.Statement, err = s.approvedStatement(ctx, c, d); err != nil {
 		return Letter{}, err
 	}
-	notices, err := s.notices(ctx, c, d.Outcome, today)
-	if err != nil {
+	if d.Notified, err = s.noticeCount(ctx, c, d.Outcome); err != nil {
 		return Letter{}, err
 	}
-	d.Notified = len(notices)
 	return s.letters.DecisionLetter(c, d, today)
 }
 

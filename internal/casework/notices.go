@@ -135,6 +135,10 @@ type Notifier interface {
 	// recipient's e-mail address, otherwise Channel NoticeByPost; its
 	// Letter is dated on. No items: no notices.
 	DraftNotices(ctx context.Context, c Case, items []NoticeItem, on deadline.Date) ([]Notice, error)
+	// CountNotices returns how many notices DraftNotices would draft for
+	// c and items, without drafting them: the count a preview of the
+	// decision letter names.
+	CountNotices(ctx context.Context, c Case, items []NoticeItem) (int, error)
 }
 
 // UseNotifier lets the service draft art. 19 notices when it decides a
@@ -148,6 +152,16 @@ func (s *Service) notices(ctx context.Context, c Case, o Outcome, today deadline
 		return nil, nil
 	}
 	return s.notifier.DraftNotices(ctx, c, items, today)
+}
+
+// noticeCount counts the notices that deciding c with outcome o would
+// draft, without drafting them.
+func (s *Service) noticeCount(ctx context.Context, c Case, o Outcome) (int, error) {
+	items := NoticeItems(c, o)
+	if s.notifier == nil || len(items) == 0 {
+		return 0, nil
+	}
+	return s.notifier.CountNotices(ctx, c, items)
 }
 
 // EventNotices: a decision made art. 19 notices. Data: count, and how many

@@ -78,6 +78,14 @@ func (n *fakeNotifier) DraftNotices(_ context.Context, c casework.Case, items []
 	return out, nil
 }
 
+// CountNotices counts as DraftNotices drafts: one per item.
+func (n *fakeNotifier) CountNotices(_ context.Context, _ casework.Case, items []casework.NoticeItem) (int, error) {
+	if n.fail {
+		return 0, errors.New("register unreadable")
+	}
+	return len(items), nil
+}
+
 // Deciding a rectification asks the notifier in the decision's
 // transaction: the notices and their mails are stored with the decision,
 // and when drafting fails nothing is decided. A refusal asks nothing.

@@ -67,13 +67,7 @@ type ObjectionRecord struct {
 }
 
 // Keys are the keys of the activities objected to.
-func (o ObjectionRecord) Keys() []string {
-	out := make([]string, len(o.Activities))
-	for i, a := range o.Activities {
-		out[i] = a.Key
-	}
-	return out
-}
+func (o ObjectionRecord) Keys() []string { return keysOf(o.Activities) }
 
 // ValidateObjection returns the problems of o as the answer of the
 // objection case c, keyed by field ("activities", "outcome",
@@ -96,15 +90,12 @@ func ValidateObjection(c Case, o ObjectionRecord) Problems {
 	}
 	seen := map[string]bool{}
 	for _, a := range o.Activities {
-		switch {
-		case !slices.Contains(c.Activities, a.Key):
-			p.add("activities", "objection.activity_not_chosen")
-		case seen[a.Key]:
-			p.add("activities", "objection.activity_twice")
+		switch msg := activityNamed(c, seen, a.Key, "objection"); {
+		case msg != "":
+			p.add("activities", msg)
 		case c.ImmediateEffect() && !a.DirectMarketing:
 			p.add("activities", "objection.not_marketing")
 		}
-		seen[a.Key] = true
 	}
 	requester, practice := strings.TrimSpace(o.RequesterGrounds), strings.TrimSpace(o.PracticeGrounds)
 	text(p, "requester_grounds", requester, false, MaxText)
@@ -166,11 +157,7 @@ func SaveObjection(o ObjectionRecord) func(c *Case, env Env) (Change, error) {
 		if saved.DirectMarketing {
 			saved.Outcome, saved.From = ObjectionStopped, c.EffectiveFrom()
 		}
-		for _, k := range c.Activities { // the register's order
-			if i := slices.IndexFunc(o.Activities, func(a ObjectedActivity) bool { return a.Key == k }); i >= 0 {
-				saved.Activities = append(saved.Activities, o.Activities[i])
-			}
-		}
+		saved.Activities = inRegisterOrder(c.Activities, o.Activities)
 		c.Objection = &saved
 		return Change{Objection: &saved, Events: []Event{{Kind: EventObjection, Data: map[string]string{
 			"activities": strings.Join(saved.Keys(), ","), "outcome": string(saved.Outcome),

@@ -68,13 +68,7 @@ type RestrictionRecord struct {
 }
 
 // Keys returns the keys of the restricted activities.
-func (r RestrictionRecord) Keys() []string {
-	keys := make([]string, len(r.Activities))
-	for i, a := range r.Activities {
-		keys[i] = a.Key
-	}
-	return keys
-}
+func (r RestrictionRecord) Keys() []string { return keysOf(r.Activities) }
 
 // Restricts reports whether the processing of activity key is restricted.
 func (r RestrictionRecord) Restricts(key string) bool { return slices.Contains(r.Keys(), key) }
@@ -130,13 +124,9 @@ func ValidateRestriction(c Case, r RestrictionRecord, today deadline.Date) Probl
 	}
 	seen := map[string]bool{}
 	for _, a := range r.Activities {
-		switch {
-		case !slices.Contains(c.Activities, a.Key):
-			p.add("activities", "restriction.activity_not_chosen")
-		case seen[a.Key]:
-			p.add("activities", "restriction.activity_twice")
+		if msg := activityNamed(c, seen, a.Key, "restriction"); msg != "" {
+			p.add("activities", msg)
 		}
-		seen[a.Key] = true
 	}
 	text(p, "data", strings.TrimSpace(r.Data), true, MaxShort)
 	choice(p, "ground", r.Ground, RestrictionRecordGrounds, true)
@@ -198,12 +188,7 @@ func SaveRestriction(r RestrictionRecord) func(c *Case, env Env) (Change, error)
 			return Change{}, apperr.InvalidFields(p)
 		}
 		saved := RestrictionRecord{Data: strings.TrimSpace(r.Data), Ground: r.Ground, From: strings.TrimSpace(r.From),
-			Until: strings.TrimSpace(r.Until), UntilEvent: strings.TrimSpace(r.UntilEvent)}
-		for _, k := range c.Activities { // the register's order
-			if i := slices.IndexFunc(r.Activities, func(a RestrictedActivity) bool { return a.Key == k }); i >= 0 {
-				saved.Activities = append(saved.Activities, r.Activities[i])
-			}
-		}
+			Until: strings.TrimSpace(r.Until), UntilEvent: strings.TrimSpace(r.UntilEvent), Activities: inRegisterOrder(c.Activities, r.Activities)}
 		c.Restriction = &saved
 		return Change{Restriction: &saved, Events: []Event{{Kind: EventRestriction,
 			Data: map[string]string{"ground": saved.Ground, "activities": strings.Join(saved.Keys(), ",")}}}}, nil

@@ -50,19 +50,12 @@ const noticePath = "/mededeling/"
 // right, per activity what to do (erase, correct, restrict), the case's
 // reference and whom to contact. A notice by mail gets a link of its own.
 func (n *Notices) DraftNotices(ctx context.Context, k casework.Case, items []casework.NoticeItem, on deadline.Date) ([]casework.Notice, error) {
-	if len(items) == 0 {
-		return nil, nil
-	}
-	all, err := n.register(ctx)
-	if err != nil {
+	all, recipients, err := n.recipients(ctx, items)
+	if err != nil || len(recipients) == 0 {
 		return nil, err
 	}
-	keys := make([]string, len(items))
-	for i, it := range items {
-		keys[i] = it.Activity
-	}
 	var out []casework.Notice
-	for _, r := range register.RecipientsOf(all, keys) {
+	for _, r := range recipients {
 		l, err := n.w.noticeLetter(k, r, all, items, on)
 		if err != nil {
 			return nil, err
@@ -77,6 +70,31 @@ func (n *Notices) DraftNotices(ctx context.Context, k casework.Case, items []cas
 		out = append(out, nt)
 	}
 	return out, nil
+}
+
+// CountNotices implements casework.Notifier: the recipients DraftNotices
+// would write to, counted without writing.
+func (n *Notices) CountNotices(ctx context.Context, _ casework.Case, items []casework.NoticeItem) (int, error) {
+	_, recipients, err := n.recipients(ctx, items)
+	return len(recipients), err
+}
+
+// recipients returns the register as it is now and the recipients, in it,
+// of the activities of items: one notice each. No items: no register read
+// and no recipients.
+func (n *Notices) recipients(ctx context.Context, items []casework.NoticeItem) ([]register.Activity, []register.Receiving, error) {
+	if len(items) == 0 {
+		return nil, nil, nil
+	}
+	all, err := n.register(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	keys := make([]string, len(items))
+	for i, it := range items {
+		keys[i] = it.Activity
+	}
+	return all, register.RecipientsOf(all, keys), nil
 }
 
 // byMail turns nt, the notice of case k to r, into one mailed to r with a

@@ -54,6 +54,9 @@ type Step struct {
 	// on the Current step of a paused case, that it waits for the
 	// requester's answer; "" otherwise.
 	Reason string
+	// NoData: the step is Skipped because no data are processed (noData),
+	// so it has nothing to act on.
+	NoData bool
 }
 
 // Facts are what the plan needs that is not on the Case itself.
@@ -103,10 +106,12 @@ type step struct {
 	needs []string // keys of earlier steps that must be done first
 	// followUp marks a step that comes after the decision and can still be
 	// open once the case is completed (a notice to print); it is skipped
-	// only when the outcome does not call for it (skip). skip also drops a
-	// step that has nothing to act on (noData).
+	// only when the outcome does not call for it (skip).
 	followUp bool
 	skip     func(casework.Case) bool
+	// onData marks a step that has nothing to act on when no data are
+	// processed (noData): it is then skipped.
+	onData bool
 }
 
 // stepsOf returns the steps a request of type t takes, in order; with
@@ -129,14 +134,14 @@ func stepsOf(t casework.RequestType, representation bool) []step {
 		steps = append(steps,
 			step{key: StepStatement, done: func(_ casework.Case, f Facts) bool { return f.StatementApproved }, needs: []string{StepActivities}},
 			step{key: StepDocuments, done: func(_ casework.Case, f Facts) bool { return f.StatementApproved && f.DocumentsUnsent == 0 },
-				needs: []string{StepStatement}, skip: noData})
+				needs: []string{StepStatement}, onData: true})
 		gate = append(gate, StepStatement, StepDocuments)
 	case casework.ConsentWithdrawal:
 		steps = append(steps, step{key: StepConsents, done: func(_ casework.Case, f Facts) bool { return f.ConsentsChosen }})
 		gate = append(gate, StepConsents)
 	default:
 		if own, ok := ownStep[t]; ok {
-			steps = append(steps, step{key: own.key, done: own.done, needs: []string{StepActivities}, skip: noData})
+			steps = append(steps, step{key: own.key, done: own.done, needs: []string{StepActivities}, onData: true})
 			gate = append(gate, own.key)
 		}
 	}
@@ -145,13 +150,13 @@ func stepsOf(t casework.RequestType, representation bool) []step {
 		step{key: StepLetter, done: func(_ casework.Case, f Facts) bool { return f.LetterSent }, needs: []string{StepDecision}})
 	if t == casework.Rectification || t == casework.Erasure || t == casework.Restriction {
 		steps = append(steps, step{key: StepNotices, needs: []string{StepDecision}, followUp: true,
-			done: func(c casework.Case, f Facts) bool { return notifies(c.Outcome) && f.NoticesOpen == 0 },
-			skip: func(c casework.Case) bool { return noData(c) || c.Outcome != "" && !notifies(c.Outcome) }})
+			done:   func(c casework.Case, f Facts) bool { return notifies(c.Outcome) && f.NoticesOpen == 0 },
+			onData: true, skip: notCalledFor})
 	}
 	if t == casework.Erasure {
 		steps = append(steps, step{key: StepDestruction, needs: []string{StepDecision}, followUp: true,
-			done: func(c casework.Case, f Facts) bool { return notifies(c.Outcome) && f.DestructionPending == 0 },
-			skip: func(c casework.Case) bool { return noData(c) || c.Outcome != "" && !notifies(c.Outcome) }})
+			done:   func(c casework.Case, f Facts) bool { return notifies(c.Outcome) && f.DestructionPending == 0 },
+			onData: true, skip: notCalledFor})
 	}
 	return steps
 }
@@ -183,6 +188,11 @@ func notifies(o casework.Outcome) bool {
 	return o == casework.Granted || o == casework.PartiallyGranted
 }
 
+// notCalledFor reports whether the follow-ups of a grant (art. 19
+// notices, destructions to confirm) are not called for on c: it is
+// decided with an outcome other than a grant in whole or in part.
+func notCalledFor(c casework.Case) bool { return c.Outcome != "" && !notifies(c.Outcome) }
+
 // refusing reports whether case c can only be refused, so the steps
 // before the decision no longer apply: the identity check failed, or a
 // parent without parental authority asked (DOMAIN.md §4).
@@ -198,15 +208,17 @@ func refusing(c casework.Case) bool {
 // decision. On a completed case, a step not done was Skipped, except a
 // follow-up the outcome calls for (an art. 19 notice still to print),
 // which stays open; one the outcome does not call for is Skipped, and so
-// is a step with nothing to act on because no data are processed (noData).
+// is a step with nothing to act on because no data are processed (noData,
+// Step.NoData).
 func Plan(c casework.Case, f Facts) []Step {
 	steps := stepsOf(c.Type, f.Representation > 0)
 	out := make([]Step, len(steps))
 	done := map[string]bool{}
 	for i, s := range steps {
 		d := s.done(c, f)
-		if (s.skip != nil && s.skip(c)) || (!d && refusing(c) && s.key != StepDecision && s.key != StepLetter) {
-			d, out[i].State = true, Skipped
+		nothing := s.onData && noData(c)
+		if nothing || (s.skip != nil && s.skip(c)) || (!d && refusing(c) && s.key != StepDecision && s.key != StepLetter) {
+			d, out[i].State, out[i].NoData = true, Skipped, nothing
 		}
 		done[s.key] = d
 	}

@@ -218,3 +218,28 @@ func TestDue(t *testing.T) {
 		}
 	}
 }
+
+// A step skipped because no data are processed says so (Step.NoData); one
+// skipped for another reason (a refusal) does not.
+func TestPlanNoData(t *testing.T) {
+	verified := casework.Identity{Status: casework.IdentityVerified}
+	nothing := casework.Case{Type: casework.Erasure, Status: casework.InProgress, Identity: verified, Activities: []string{}, NoActivities: true}
+	var got []string
+	for _, s := range Plan(nothing, Facts{}) {
+		if s.NoData {
+			if s.State != Skipped {
+				t.Errorf("%s: NoData but %s", s.Key, s.State)
+			}
+			got = append(got, s.Key)
+		}
+	}
+	if want := []string{StepErasure, StepNotices, StepDestruction}; !slices.Equal(got, want) {
+		t.Errorf("NoData steps %v, want %v", got, want)
+	}
+	refused := casework.Case{Type: casework.Erasure, Status: casework.Completed, Identity: verified, Activities: []string{"treatment"}, Outcome: casework.Refused}
+	for _, s := range Plan(refused, Facts{LetterSent: true}) {
+		if s.NoData {
+			t.Errorf("refused with data: %s marked NoData (%s)", s.Key, line(Plan(refused, Facts{LetterSent: true})))
+		}
+	}
+}

@@ -99,12 +99,6 @@ var stepAnchors = map[string]string{
 var ownSteps = []string{rights.StepConsents, rights.StepErasure, rights.StepRectification,
 	rights.StepRestriction, rights.StepPortability, rights.StepObjection}
 
-// noDataSteps are the steps skipped when none of the register's
-// activities concern the person (rights.Plan): their sections have
-// nothing to act on.
-var noDataSteps = []string{rights.StepDocuments, rights.StepErasure, rights.StepRectification,
-	rights.StepRestriction, rights.StepPortability, rights.StepObjection, rights.StepNotices, rights.StepDestruction}
-
 // earlyOutcomes end a request before its steps are done.
 var earlyOutcomes = []string{string(casework.Refused), string(casework.Withdrawn)}
 
@@ -172,7 +166,7 @@ func casePlanOf(p casePage) *casePlan {
 		if s.Reason != "" {
 			l.StateText = p.Tr.T(s.Reason)
 		}
-		if k.NoActivities && s.State == rights.Skipped && slices.Contains(noDataSteps, s.Key) {
+		if s.NoData {
 			// Nothing to act on: the step says why, and offers no forms.
 			l.StateText, l.Show = p.Tr.T("plan.skipped_no_data"), false
 		}
