@@ -14,7 +14,6 @@ import (
 	"github.com/avgloket/avgloket/internal/apperr"
 	"github.com/avgloket/avgloket/internal/auth"
 	"github.com/avgloket/avgloket/internal/staff"
-	"github.com/avgloket/avgloket/migrations"
 )
 
 var authNow = time.Date(2026, time.November, 25, 9, 0, 0, 0, time.UTC)
@@ -411,7 +410,7 @@ func TestAuthMigrationDownAndUp(t *testing.T) {
 	env := newTestStore(t)
 	ctx := t.Context()
 	addStaff(t, env.s, "a@zorg.example", "h", false)
-	p, err := goose.NewProvider(goose.DialectSQLite3, env.s.w.sql, migrations.FS)
+	p, err := goose.NewProvider(goose.DialectSQLite3, env.s.w.sql, migrationFiles(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,6 @@ import (
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/deadline"
 	"github.com/avgloket/avgloket/internal/practice"
-	"github.com/avgloket/avgloket/migrations"
 )
 
 // countsOracle is CountCases as it was before migration 0035: one pass over
@@ -352,7 +351,7 @@ func TestCountsMigrationBackfills(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer raw.Close()
-	p, err := goose.NewProvider(goose.DialectSQLite3, raw, migrations.FS)
+	p, err := goose.NewProvider(goose.DialectSQLite3, raw, migrationFiles(t))
 	if err != nil {
 		t.Fatal(err)
 	}

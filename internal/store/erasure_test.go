@@ -9,7 +9,6 @@ import (
 
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/staff"
-	"github.com/avgloket/avgloket/migrations"
 )
 
 // TestCaseErasureStored: the erasure items come back with the case in the
@@ -73,7 +72,7 @@ func TestErasureMigrationKeepsItems(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := mustCreate(t, s, newCase(t, caseSpec{}), ackMail)
-	p, err := goose.NewProvider(goose.DialectSQLite3, s.w.sql, migrations.FS)
+	p, err := goose.NewProvider(goose.DialectSQLite3, s.w.sql, migrationFiles(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"path/filepath"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/avgloket/avgloket/internal/deadline"
 	"github.com/avgloket/avgloket/internal/mail"
 	"github.com/avgloket/avgloket/internal/vault"
+	"github.com/avgloket/avgloket/migrations"
 )
 
 // testEnv is a store on a fresh SQLite file with its own key ring.
@@ -45,6 +47,16 @@ func openStore(tb testing.TB, path string, keys *vault.KeyRing) *Store {
 	}
 	tb.Cleanup(func() { _ = s.Close() })
 	return s
+}
+
+// migrationFiles are the SQLite migrations, as Migrate reads them.
+func migrationFiles(tb testing.TB) fs.FS {
+	tb.Helper()
+	fsys, err := migrations.For(migrations.SQLite)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return fsys
 }
 
 var amsterdam = mustLocation("Europe/Amsterdam")

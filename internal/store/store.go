@@ -177,7 +177,11 @@ func openPool(dsn string) (*gorm.DB, *sql.DB, error) {
 // write connection, beside the writer: while a migration holds the
 // connection, writes wait for it.
 func (s *Store) Migrate(ctx context.Context) error {
-	p, err := goose.NewProvider(goose.DialectSQLite3, s.w.sql, migrations.FS)
+	fsys, err := migrations.For(migrations.SQLite)
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, s.w.sql, fsys)
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}

@@ -24,7 +24,6 @@ import (
 	"github.com/avgloket/avgloket/internal/mail"
 	"github.com/avgloket/avgloket/internal/practice"
 	"github.com/avgloket/avgloket/internal/vault"
-	"github.com/avgloket/avgloket/migrations"
 )
 
 func TestOpenAppliesMigrationsOnce(t *testing.T) {
@@ -63,7 +62,7 @@ func TestOpenAppliesMigrationsOnce(t *testing.T) {
 		return out
 	}
 
-	files, err := fs.Glob(migrations.FS, "*.sql")
+	files, err := fs.Glob(migrationFiles(t), "*.sql")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("migration files: %v %v", files, err)
 	}

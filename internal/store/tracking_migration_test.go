@@ -5,8 +5,6 @@ import (
 	"time"
 
 	"github.com/pressly/goose/v3"
-
-	"github.com/avgloket/avgloket/migrations"
 )
 
 // Migration 0016 revokes the tracking links mailed before the latest
@@ -18,7 +16,7 @@ func TestMigrationRevokesLinksToCorrectedAddresses(t *testing.T) {
 	ctx := t.Context()
 	moved := mustCreate(t, env.s, newCase(t, caseSpec{email: "typo@example.nl"}), nil)
 	renamed := mustCreate(t, env.s, newCase(t, caseSpec{name: "Piet Jansen", email: "piet@example.nl"}), nil)
-	p, err := goose.NewProvider(goose.DialectSQLite3, env.s.w.sql, migrations.FS)
+	p, err := goose.NewProvider(goose.DialectSQLite3, env.s.w.sql, migrationFiles(t))
 	if err != nil {
 		t.Fatal(err)
 	}
