@@ -200,6 +200,7 @@ type table struct {
 	columns map[string]string // name → "class NOT NULL DEFAULT x"
 	keys    []string          // primary key, unique constraints, indexes
 	fks     []string
+	checks  int
 	rows    int
 }
 
@@ -311,10 +312,22 @@ func sqliteSchema(t *testing.T, e engine) map[string]*table {
 		for _, f := range fks {
 			tb.fks = append(tb.fks, fmt.Sprintf("(%s) → %s (%s) ON DELETE %s", f[0], f[1], f[2], f[3]))
 		}
+		var def string
+		if err := e.db.QueryRowContext(t.Context(), "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", name).Scan(&def); err != nil {
+			t.Fatal(err)
+		}
+		tb.checks = len(checkRE.FindAllString(def, -1)) - flagChecks[name]
 		tb.rows = count(t, e, name)
 	}
 	return tables
 }
+
+// checkRE finds the CHECK constraints in a CREATE TABLE statement.
+var checkRE = regexp.MustCompile(`\bCHECK\s*\(`)
+
+// flagChecks counts the CHECKs per table that keep an INTEGER flag to 0
+// and 1: a BOOLEAN needs none.
+var flagChecks = map[string]int{"case_rectification_items": 1, "case_objections": 1}
 
 func postgresSchema(t *testing.T, e engine) map[string]*table {
 	t.Helper()
@@ -383,6 +396,10 @@ func postgresSchema(t *testing.T, e engine) map[string]*table {
 			f := strings.Split(fk, " | ")
 			tb.fks = append(tb.fks, fmt.Sprintf("(%s) → %s (%s) ON DELETE %s", f[0], f[1], f[2], actions[f[3]]))
 		}
+		if err := e.db.QueryRowContext(t.Context(), `SELECT count(*) FROM pg_constraint
+			WHERE contype = 'c' AND conrelid = ('public.' || $1)::regclass`, name).Scan(&tb.checks); err != nil {
+			t.Fatal(err)
+		}
 		tb.rows = count(t, e, name)
 	}
 	return tables
@@ -449,9 +466,33 @@ func TestSchemaParity(t *testing.T) {
 		}
 		differ(t, "table "+name+", key", l.keys, p.keys)
 		differ(t, "table "+name+", foreign key", l.fks, p.fks)
+		if l.checks != p.checks {
+			t.Errorf("table %s: sqlite has %d CHECK constraints (flags' 0/1 checks left out), postgres %d", name, l.checks, p.checks)
+		}
 		if l.rows != p.rows {
 			t.Errorf("table %s: sqlite has %d rows after the migrations, postgres %d", name, l.rows, p.rows)
 		}
+	}
+}
+
+// Going down from the baseline leaves an empty database.
+func TestPostgresDown(t *testing.T) {
+	e := newPostgres(t)
+	fsys, err := migrations.For(migrations.Postgres)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, e.db, fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.DownTo(t.Context(), 0); err != nil {
+		t.Fatal(err)
+	}
+	left := e.lines(t, `SELECT 'table ' || tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'goose_db_version'
+		UNION ALL SELECT 'function ' || proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace`)
+	if len(left) != 0 {
+		t.Errorf("after going down: %v", left)
 	}
 }
 
@@ -629,6 +670,45 @@ func TestPracticeVersionParity(t *testing.T) {
 		}
 		if !slices.Equal(got, want) {
 			t.Errorf("%s: practice_version went %v, want %v", e.name, got, want)
+		}
+	}
+}
+
+// The CHECKs written anew for BOOLEAN flags (kept, direct_marketing)
+// accept and refuse the same rows as SQLite's over 0 and 1.
+func TestFlagChecksParity(t *testing.T) {
+	at := time.Date(2026, 1, 5, 9, 30, 0, 0, time.UTC)
+	blob := []byte{0x01}
+	rectify := "INSERT INTO case_rectification_items (case_id, position, field, old_value, new_value, systems, kept, reason, statement) VALUES (?, ?, 'address', ?, ?, ?, ?, ?, ?)"
+	object := "INSERT INTO case_objections (case_id, activities, outcome, direct_marketing, from_on, grounds) VALUES (?, '[]', ?, ?, ?, ?)"
+	tests := []struct {
+		name string
+		sql  string
+		args func(caseID int64) []any
+		ok   bool
+	}{
+		{"corrected", rectify, func(id int64) []any { return []any{id, 1, blob, blob, "[\"file\"]", false, nil, nil} }, true},
+		{"corrected without a new value", rectify, func(id int64) []any { return []any{id, 2, blob, nil, "[\"file\"]", false, nil, nil} }, false},
+		{"corrected with a reason", rectify, func(id int64) []any { return []any{id, 3, blob, blob, "[\"file\"]", false, blob, nil} }, false},
+		{"kept", rectify, func(id int64) []any { return []any{id, 4, blob, nil, "", true, blob, blob} }, true},
+		{"kept without a reason", rectify, func(id int64) []any { return []any{id, 5, blob, nil, "", true, nil, nil} }, false},
+		{"kept with a new value", rectify, func(id int64) []any { return []any{id, 6, blob, blob, "", true, blob, nil} }, false},
+		{"marketing stopped", object, func(id int64) []any { return []any{id, "stopped", true, "2026-01-05", blob} }, true},
+		{"marketing continued", object, func(id int64) []any { return []any{id, "continued", true, "2026-01-05", blob} }, false},
+		{"marketing without a day", object, func(id int64) []any { return []any{id, "stopped", true, "", blob} }, false},
+		{"weighed and continued", object, func(id int64) []any { return []any{id, "continued", false, "", blob} }, true},
+	}
+	for _, e := range both(t) {
+		for i, tt := range tests {
+			id := e.id(t, insertCase, fmt.Sprintf("R-%d", i+1), "new", "", nil, at, "2026-02-01", "2026-02-01", "2026-02-01",
+				blob, blob, blob, nil, "", at, at)
+			_, err := e.db.ExecContext(t.Context(), e.q(tt.sql), tt.args(id)...)
+			if tt.ok && err != nil {
+				t.Errorf("%s: %s: %v", e.name, tt.name, err)
+			}
+			if !tt.ok && err == nil {
+				t.Errorf("%s: %s: accepted", e.name, tt.name)
+			}
 		}
 	}
 }
