@@ -201,9 +201,11 @@ func (s *Store) rewrapColumn(ctx context.Context, c SealedColumn, batch int, cur
 	}
 	keyList := strings.Join(key, ", ")
 	marks := strings.TrimSuffix(strings.Repeat("?, ", len(key)), ", ")
-	first := fmt.Sprintf("SELECT %s, %s, %s FROM %s WHERE %s IS NOT NULL ORDER BY %s LIMIT ?",
+	// The row part is named, or PostgreSQL would call CAST(id AS TEXT) "id"
+	// too and find ORDER BY id ambiguous.
+	first := fmt.Sprintf("SELECT %s, %s AS aad_row, %s FROM %s WHERE %s IS NOT NULL ORDER BY %s LIMIT ?",
 		keyList, c.Row, column, table, column, keyList)
-	next := fmt.Sprintf("SELECT %s, %s, %s FROM %s WHERE (%s) > (%s) AND %s IS NOT NULL ORDER BY %s LIMIT ?",
+	next := fmt.Sprintf("SELECT %s, %s AS aad_row, %s FROM %s WHERE (%s) > (%s) AND %s IS NOT NULL ORDER BY %s LIMIT ?",
 		keyList, c.Row, column, table, keyList, marks, column, keyList)
 	upd := fmt.Sprintf("UPDATE %s SET %s = ? WHERE (%s) = (%s) AND %s = ?", table, column, keyList, marks, column)
 	type change struct {
