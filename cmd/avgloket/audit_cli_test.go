@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +9,6 @@ import (
 	_ "github.com/mattn/go-sqlite3"
 
 	"github.com/avgloket/avgloket/internal/audit"
-	"github.com/avgloket/avgloket/internal/store"
 )
 
 func TestAuditVerifyCommand(t *testing.T) {
@@ -33,11 +30,12 @@ func TestAuditVerifyCommand(t *testing.T) {
 	}
 
 	// Someone with the database file but without the key edits an entry.
-	db, err := sql.Open("sqlite3", store.DSN(filepath.Join(dir, "avgloket.db")))
-	if err != nil {
-		t.Fatal(err)
+	db, onPG := rawData(t, dir)
+	drop := "DROP TRIGGER audit_log_no_update"
+	if onPG {
+		drop += " ON audit_log"
 	}
-	for _, q := range []string{"DROP TRIGGER audit_log_no_update", "UPDATE audit_log SET object = 'case:9' WHERE id = 3"} {
+	for _, q := range []string{drop, "UPDATE audit_log SET object = 'case:9' WHERE id = 3"} {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}

@@ -88,7 +88,7 @@ func TestCLIAdministration(t *testing.T) {
 	if out := mustRun(t, envs, "migrate"); !strings.Contains(out, "migrations applied") {
 		t.Errorf("migrate printed %q", out)
 	}
-	if _, err := os.Stat(filepath.Join(data, "avgloket.db")); err != nil {
+	if err := migrated(t, data); err != nil {
 		t.Fatalf("migrate did not create the database: %v", err)
 	}
 	if fi, err := os.Stat(filepath.Join(data, "keys.json")); err != nil {
@@ -154,7 +154,7 @@ func TestCLIAdministration(t *testing.T) {
 	// --data wins over AVGLOKET_DATA_DIR.
 	other := filepath.Join(t.TempDir(), "other")
 	mustRun(t, envs, "migrate", "--data", other)
-	if _, err := os.Stat(filepath.Join(other, "avgloket.db")); err != nil {
+	if err := migrated(t, other); err != nil {
 		t.Errorf("migrate --data did not use that folder: %v", err)
 	}
 	mustFail(t, envs, []string{"unexpected argument"}, "migrate", "extra")

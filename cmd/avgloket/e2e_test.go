@@ -92,7 +92,7 @@ func runBinary(tb testing.TB, bin string, args ...string) string {
 	ctx, cancel := context.WithTimeout(context.Background(), failsafe)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Env = childEnv(nil)
+	cmd.Env = childEnv(withDatabase(tb, nil, args))
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
@@ -120,7 +120,7 @@ func startProcess(tb testing.TB, bin, data string, envs map[string]string) *proc
 	tb.Helper()
 	p := &process{logs: &lockedBuffer{}, exited: make(chan struct{})}
 	p.cmd = exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data)
-	p.cmd.Env = childEnv(envs)
+	p.cmd.Env = childEnv(withDatabase(tb, envs, []string{"--data", data}))
 	p.cmd.Stdout = p.logs
 	stderr, err := p.cmd.StderrPipe()
 	if err != nil {
@@ -403,7 +403,7 @@ func TestE2EAdminErrorExitCode(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "data")
 	runBinary(t, bin, "migrate", "--data", data)
 	cmd := exec.Command(bin, "user", "add", "--data", data, "--email", "a@example.org", "--name", "A", "--role", "boss")
-	cmd.Env = childEnv(nil)
+	cmd.Env = childEnv(withDatabase(t, nil, cmd.Args))
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()

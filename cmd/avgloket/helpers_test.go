@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -84,8 +86,8 @@ func withDatabase(tb testing.TB, envs map[string]string, args []string) map[stri
 	if u == "" {
 		return envs
 	}
-	out := maps.Clone(envs)
-	out["AVGLOKET_DATABASE_URL"] = u
+	out := map[string]string{"AVGLOKET_DATABASE_URL": u}
+	maps.Copy(out, envs)
 	return out
 }
 
@@ -496,6 +498,42 @@ func get(tb testing.TB, client *http.Client, url string) (int, string) {
 		tb.Fatalf("GET %s: read body: %v", url, err)
 	}
 	return resp.StatusCode, string(b)
+}
+
+// rawData opens the data folder's database for raw SQL, as someone with
+// access to it could (SQLite: the file, with the portal's pragmas); onPG
+// says it is PostgreSQL's, whose SQL differs here and there.
+func rawData(tb testing.TB, dataDir string) (db *sql.DB, onPG bool) {
+	tb.Helper()
+	driver, dsn := "sqlite3", store.DSN(filepath.Join(dataDir, "avgloket.db"))
+	if u := databaseFor(tb, dataDir); u != "" {
+		driver, dsn, onPG = "pgx", u, true
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db, onPG
+}
+
+// migrated says whether the data folder's database exists and has its
+// migrations applied: the SQLite file, or goose's table on PostgreSQL.
+func migrated(tb testing.TB, dataDir string) error {
+	tb.Helper()
+	if databaseFor(tb, dataDir) == "" {
+		_, err := os.Stat(filepath.Join(dataDir, "avgloket.db"))
+		return err
+	}
+	db, _ := rawData(tb, dataDir)
+	var n int
+	if err := db.QueryRow("SELECT count(*) FROM goose_db_version").Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return errors.New("no migration applied")
+	}
+	return nil
 }
 
 // openData opens the store in a data folder the way the program does.

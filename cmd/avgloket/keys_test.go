@@ -3,8 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -31,6 +31,7 @@ import (
 	"github.com/avgloket/avgloket/internal/register"
 	"github.com/avgloket/avgloket/internal/staff"
 	"github.com/avgloket/avgloket/internal/store"
+	"github.com/avgloket/avgloket/internal/store/dbtest"
 	"github.com/avgloket/avgloket/internal/vault"
 )
 
@@ -273,28 +274,25 @@ func checkKeysSeed(tb testing.TB, dataDir string, seed keysSeed) {
 func keyVersions(tb testing.TB, dataDir string) map[string]uint32 {
 	tb.Helper()
 	keys := mustKeys(tb, dataDir)
-	db, err := sql.Open("sqlite3", store.DSN(filepath.Join(dataDir, "avgloket.db")))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer db.Close()
+	db, _ := rawData(tb, dataDir)
 	out := map[string]uint32{}
 	for _, c := range store.SealedColumns() {
-		rows, err := db.Query(fmt.Sprintf("SELECT rowid, %q FROM %q WHERE %q IS NOT NULL", c.Column, c.Table, c.Column))
+		// The row part of the associated data is unique in its table.
+		rows, err := db.Query(fmt.Sprintf("SELECT %s, %q FROM %q WHERE %q IS NOT NULL", c.Row, c.Column, c.Table, c.Column))
 		if err != nil {
 			tb.Fatal(err)
 		}
 		for rows.Next() {
-			var rowid int64
+			var row string
 			var blob []byte
-			if err := rows.Scan(&rowid, &blob); err != nil {
+			if err := rows.Scan(&row, &blob); err != nil {
 				tb.Fatal(err)
 			}
 			v, err := keys.KeyVersion(blob)
 			if err != nil {
-				tb.Fatalf("%s rowid %d: %v", c, rowid, err)
+				tb.Fatalf("%s row %s: %v", c, row, err)
 			}
-			out[fmt.Sprintf("%s %d", c, rowid)] = v
+			out[fmt.Sprintf("%s %s", c, row)] = v
 		}
 		rows.Close()
 	}
@@ -439,10 +437,7 @@ func TestKeyRotateAndRewrapCommands(t *testing.T) {
 	if out := mustRun(t, envs, "key", "rotate"); !strings.Contains(out, "key version 3 ") {
 		t.Errorf("second key rotate printed %q", out)
 	}
-	db, err := sql.Open("sqlite3", store.DSN(filepath.Join(data, "avgloket.db")))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, _ := rawData(t, data)
 	if _, err := db.Exec("UPDATE info_requests SET answer = text"); err != nil {
 		t.Fatal(err)
 	}
@@ -483,6 +478,7 @@ func TestKeyCommandsRefuse(t *testing.T) {
 // existing file is never overwritten (SECURITY.md item 10).
 func TestBackupCommandWhilePortalRuns(t *testing.T) {
 	t.Parallel()
+	dbtest.SQLiteOnly(t, "VACUUM INTO backups; PostgreSQL is backed up with pg_dump (TestBackupCommandOnPostgres)")
 	app := startApp(t, appOptions{})
 	envs := map[string]string{"AVGLOKET_DATA_DIR": app.dataDir}
 
@@ -612,5 +608,21 @@ func copyFile(tb testing.TB, from, to string) {
 	}
 	if err := os.WriteFile(to, b, 0o600); err != nil {
 		tb.Fatal(err)
+	}
+}
+
+// On PostgreSQL, backup refuses and names the tool that does it, and
+// leaves no file behind.
+func TestBackupCommandOnPostgres(t *testing.T) {
+	if !dbtest.OnPostgres() {
+		t.Skip("PostgreSQL only")
+	}
+	t.Parallel()
+	envs := map[string]string{"AVGLOKET_DATA_DIR": filepath.Join(t.TempDir(), "data")}
+	mustRun(t, envs, "migrate")
+	to := filepath.Join(t.TempDir(), "b.db")
+	mustFail(t, envs, []string{"backup", "pg_dump"}, "backup", "--to", to)
+	if _, err := os.Stat(to); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("backup left %s: %v", to, err)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/avgloket/avgloket/migrations"
 )
 
 // BackupTo writes a consistent copy of the database to the new file path
@@ -23,6 +25,9 @@ import (
 // The copy holds sealed values only: without the key file it cannot be read,
 // and the key file is not in it.
 func (s *Store) BackupTo(ctx context.Context, path string) (size int64, err error) {
+	if s.dialect == migrations.Postgres {
+		return 0, errNoBackup
+	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, fs.ErrExist) {
 		return 0, fmt.Errorf("%s exists already; a backup never overwrites a file", path)

@@ -254,8 +254,15 @@ func (s *Store) Close() error {
 }
 
 // IntegrityCheck runs SQLite's integrity and foreign-key checks and returns
-// an error describing the first problem.
-func (s *Store) IntegrityCheck(ctx context.Context) error { return checkDB(ctx, s.sql) }
+// an error describing the first problem. PostgreSQL checks every row as it
+// is written; there it finds any constraint that is not enforced on every
+// row (checkPostgres).
+func (s *Store) IntegrityCheck(ctx context.Context) error {
+	if s.dialect == migrations.Postgres {
+		return checkPostgres(ctx, s.sql)
+	}
+	return checkDB(ctx, s.sql)
+}
 
 // Backup writes a consistent copy of the database to path (which must not
 // exist) while the portal keeps running. VACUUM INTO reads one snapshot and
