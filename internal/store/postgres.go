@@ -102,8 +102,10 @@ func openPostgresPool(rawURL string, readOnly bool) (*gorm.DB, *sql.DB, error) {
 // the write pool, concurrently with other writes, and the whole fn runs
 // again (up to pgWriteAttempts times) when PostgreSQL aborts the
 // transaction for a serialization failure or a deadlock. As on SQLite, a
-// panic in fn rolls its changes back and is returned as an error, and once
-// fn has started ctx no longer interrupts it.
+// panic in fn rolls its changes back and is returned as an error. While
+// write waits for a connection of the pool, ctx ending returns ctx.Err();
+// once the transaction has begun ctx no longer interrupts it, so a change
+// that was committed is never reported as failed.
 func (d *DB) writePostgres(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -112,10 +114,17 @@ func (d *DB) writePostgres(ctx context.Context, fn func(tx *gorm.DB) error) erro
 	var err, fnErr error
 	for range pgWriteAttempts {
 		fnErr = nil
-		err = d.pgw.WithContext(run).Transaction(func(tx *gorm.DB) error {
-			fnErr = d.callPostgres(tx, fn)
-			return fnErr
+		began := false
+		err = d.pgw.WithContext(ctx).Connection(func(conn *gorm.DB) error {
+			began = true
+			return conn.WithContext(run).Transaction(func(tx *gorm.DB) error {
+				fnErr = d.callPostgres(tx, fn)
+				return fnErr
+			})
 		})
+		if !began && ctx.Err() != nil {
+			return ctx.Err()
+		}
 		if !isRetryable(err) {
 			break
 		}

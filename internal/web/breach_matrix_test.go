@@ -1,13 +1,11 @@
 package web_test
 
 import (
-	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -71,15 +69,14 @@ func (a *breachApp) matrixBreach(tb testing.TB, branch, secret string) matrixBre
 // stored files, one line each, sorted.
 func (a *breachApp) breachTables(tb testing.TB) string {
 	tb.Helper()
-	// The driver is mattn/go-sqlite3, registered by internal/store.
-	db, err := sql.Open("sqlite3", "file:"+filepath.Join(filepath.Dir(a.files), "avgloket.db")+"?mode=ro")
-	if err != nil {
-		tb.Fatal(err)
+	db, onPG := a.rawDB(tb)
+	list := `SELECT name FROM sqlite_master WHERE type = 'table' AND (name LIKE 'breach%' OR name = 'outbox') ORDER BY name`
+	if onPG {
+		list = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()
+			AND (table_name LIKE 'breach%' OR table_name = 'outbox') ORDER BY table_name`
 	}
-	defer db.Close()
 	var tables []string
-	rows, err := db.QueryContext(tb.Context(),
-		`SELECT name FROM sqlite_master WHERE type = 'table' AND (name LIKE 'breach%' OR name = 'outbox') ORDER BY name`)
+	rows, err := db.QueryContext(tb.Context(), list)
 	if err != nil {
 		tb.Fatal(err)
 	}

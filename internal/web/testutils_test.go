@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"github.com/avgloket/avgloket/internal/delivery"
 	"io"
@@ -73,6 +74,25 @@ type testApp struct {
 	// mail is the SMTP server as cmd/avgloket resolves it: the
 	// environment's (withEnvSMTP) or the settings page's.
 	mail *mail.Servers
+	// dbTarget is what the store opened: the SQLite file, or a PostgreSQL
+	// URL (dbtest.Target).
+	dbTarget string
+}
+
+// rawDB opens the app's database for raw SQL, read-only on SQLite; onPG
+// says it is PostgreSQL, whose SQL differs here and there.
+func (a *testApp) rawDB(tb testing.TB) (db *sql.DB, onPG bool) {
+	tb.Helper()
+	driver, dsn := "sqlite3", "file:"+a.dbTarget+"?mode=ro" // mattn/go-sqlite3, registered by internal/store
+	if store.IsPostgresURL(a.dbTarget) {
+		driver, dsn, onPG = "pgx", a.dbTarget, true
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db, onPG
 }
 
 type appConfig struct {
@@ -151,7 +171,8 @@ func newApp(tb testing.TB, opts ...appOption) *testApp {
 	if err != nil {
 		tb.Fatalf("key ring: %v", err)
 	}
-	st, err := store.Open(tb.Context(), dbtest.Target(tb, filepath.Join(dir, "avgloket.db")), keys, log)
+	target := dbtest.Target(tb, filepath.Join(dir, "avgloket.db"))
+	st, err := store.Open(tb.Context(), target, keys, log)
 	if err != nil {
 		tb.Fatalf("store.Open: %v", err)
 	}
@@ -243,7 +264,7 @@ func newApp(tb testing.TB, opts ...appOption) *testApp {
 		tb.Fatalf("web.New: %v", err)
 	}
 	return &testApp{srv: srv, store: st, svc: cases, auth: signIn, oidc: oidc, clock: clk, cat: cat, logs: logs, unstarted: unstarted,
-		files: files, filesDir: filesDir, breaches: breaches, mail: servers, delivery: deliver}
+		files: files, filesDir: filesDir, breaches: breaches, mail: servers, delivery: deliver, dbTarget: target}
 }
 
 // newTestServer builds the portal and serves it on a local address.
