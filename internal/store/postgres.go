@@ -209,3 +209,14 @@ func checkPostgres(ctx context.Context, db *sql.DB) error {
 	}
 	return nil
 }
+
+// uploadOrder orders stored files (breach_files, case_documents) oldest
+// first. Files uploaded at the same instant keep their upload order on
+// SQLite (rowid); PostgreSQL has no insertion order and their ids are
+// random, so there ties fall to the id: stable, but not the upload order.
+func uploadOrder(db *gorm.DB) string {
+	if isPostgres(db) {
+		return "uploaded_at, id"
+	}
+	return "uploaded_at, rowid"
+}
