@@ -128,7 +128,10 @@ func dsnParams() url.Values {
 }
 
 // Open opens (creating if needed) the SQLite database at path, applies
-// pending migrations and starts the writer; Close stops it.
+// pending migrations and starts the writer; Close stops it. It returns an
+// error matching ErrKeyMismatch, having changed nothing, when keys do not
+// open the database's sealed check value (keycheck.go), and seals that
+// value on the first start.
 func Open(ctx context.Context, path string, keys *vault.KeyRing, log *slog.Logger) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
@@ -142,8 +145,16 @@ func Open(ctx context.Context, path string, keys *vault.KeyRing, log *slog.Logge
 	wsql.SetMaxOpenConns(1)
 	d := &DB{path: path, vault: keys, log: log, w: newWriter(wdb, wsql, log)}
 	s := newStore(d)
-	// Before the read pool opens, so that it finds the file in WAL mode.
-	err = s.Migrate(ctx)
+	// The key first: a key file that does not belong to the database
+	// stops the start before anything is written. Migrations before the
+	// read pool opens, so that it finds the file in WAL mode.
+	err = s.checkKeyBeforeMigrate(ctx)
+	if err == nil {
+		err = s.Migrate(ctx)
+	}
+	if err == nil {
+		err = s.ensureKeyCheck(ctx)
+	}
 	if err == nil {
 		d.db, d.sql, err = openPool(readDSN(path))
 	}
@@ -177,13 +188,9 @@ func openPool(dsn string) (*gorm.DB, *sql.DB, error) {
 // write connection, beside the writer: while a migration holds the
 // connection, writes wait for it.
 func (s *Store) Migrate(ctx context.Context) error {
-	fsys, err := migrations.For(migrations.SQLite)
+	p, err := migrationProvider(s.w.sql)
 	if err != nil {
 		return err
-	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, s.w.sql, fsys)
-	if err != nil {
-		return fmt.Errorf("migrations: %w", err)
 	}
 	// A new database takes a moment: say so before the wait.
 	status, err := p.Status(ctx)
@@ -207,6 +214,36 @@ func (s *Store) Migrate(ctx context.Context) error {
 		s.log.Info("migration applied", "version", r.Source.Version, "duration", r.Duration)
 	}
 	return nil
+}
+
+// migrationProvider is goose over db with the embedded migrations.
+func migrationProvider(db *sql.DB) (*goose.Provider, error) {
+	fsys, err := migrations.For(migrations.SQLite)
+	if err != nil {
+		return nil, err
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, fsys)
+	if err != nil {
+		return nil, fmt.Errorf("migrations: %w", err)
+	}
+	return p, nil
+}
+
+// MigrationsPending reports whether a migration embedded in this binary is
+// not applied to the database. It reads only, on the read pool, and does
+// not wait for a migration another instance is running. A database that
+// has migrations this binary does not know (a newer instance migrated it)
+// has none pending.
+func (s *Store) MigrationsPending(ctx context.Context) (bool, error) {
+	p, err := migrationProvider(s.sql)
+	if err != nil {
+		return false, err
+	}
+	pending, err := p.HasPending(ctx)
+	if err != nil {
+		return false, fmt.Errorf("migrations: %w", err)
+	}
+	return pending, nil
 }
 
 // Ping checks that the database answers.
