@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"log/slog"
+	"maps"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -199,4 +200,47 @@ func TestMigrationsPending(t *testing.T) {
 	if pending, err := env.s.MigrationsPending(t.Context()); err != nil || !pending {
 		t.Errorf("MigrationsPending after a rollback = %v, %v", pending, err)
 	}
+}
+
+// CountSealedVersions counts every sealed value once, under the version
+// its header names, before and after a rotation and rewrap; a value that is
+// not a vault blob counts as unreadable.
+func TestCountSealedVersions(t *testing.T) {
+	env := newTestStore(t)
+	seedSealed(t, env.s)
+	want := func(snap map[string]sealedValue) map[uint32]int64 {
+		out := map[uint32]int64{}
+		for _, v := range snap {
+			out[v.version]++
+		}
+		return out
+	}
+	check := func(what string, wantSealed map[uint32]int64, wantUnreadable int64) {
+		t.Helper()
+		got, err := env.s.CountSealedVersions(t.Context())
+		if err != nil {
+			t.Fatalf("%s: CountSealedVersions: %v", what, err)
+		}
+		if !maps.Equal(got.Sealed, wantSealed) || got.Unreadable != wantUnreadable {
+			t.Errorf("%s: counted %v and %d unreadable, want %v and %d", what, got.Sealed, got.Unreadable, wantSealed, wantUnreadable)
+		}
+	}
+	before := want(sealedSnapshot(t, env.s))
+	if len(before) != 1 || before[1] < int64(len(SealedColumns())) {
+		t.Fatalf("the seed holds %v", before)
+	}
+	check("after the seed", before, 0)
+
+	if _, err := env.keys.Rotate(filepath.Join(env.dir, "keys", "keys.json")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.s.RewrapSealed(t.Context(), 7); err != nil {
+		t.Fatal(err)
+	}
+	check("after the rewrap", map[uint32]int64{2: before[1]}, 0)
+
+	if _, err := rawDB(t, env.dbPath).Exec("UPDATE info_requests SET answer = x'00ff'"); err != nil {
+		t.Fatal(err)
+	}
+	check("with a damaged value", map[uint32]int64{2: before[1] - 1}, 1)
 }
