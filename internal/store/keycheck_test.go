@@ -244,3 +244,25 @@ func TestCountSealedVersions(t *testing.T) {
 	}
 	check("with a damaged value", map[uint32]int64{2: before[1] - 1}, 1)
 }
+
+// BenchmarkReadiness measures what one /readyz costs the database, check by
+// check, beside Ping (what /healthz costs).
+func BenchmarkReadiness(b *testing.B) {
+	env := newTestStore(b)
+	for _, bb := range []struct {
+		name string
+		fn   func() error
+	}{
+		{"Ping", func() error { return env.s.Ping(b.Context()) }},
+		{"MigrationsPending", func() error { _, err := env.s.MigrationsPending(b.Context()); return err }},
+		{"CheckKey", func() error { return env.s.CheckKey(b.Context()) }},
+	} {
+		b.Run(bb.name, func(b *testing.B) {
+			for b.Loop() {
+				if err := bb.fn(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

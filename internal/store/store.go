@@ -79,6 +79,9 @@ type DB struct {
 	vault *vault.KeyRing
 	log   *slog.Logger
 	cache practiceCache // practice_cache.go
+	// pending is goose over the read pool, for MigrationsPending: made
+	// once, it checks goose's version table once.
+	pending *goose.Provider
 }
 
 // newStore gives every receiver the shared d.
@@ -158,6 +161,9 @@ func Open(ctx context.Context, path string, keys *vault.KeyRing, log *slog.Logge
 	if err == nil {
 		d.db, d.sql, err = openPool(readDSN(path))
 	}
+	if err == nil {
+		d.pending, err = migrationProvider(d.sql)
+	}
 	if err != nil {
 		d.w.close()
 		_ = wsql.Close()
@@ -235,11 +241,7 @@ func migrationProvider(db *sql.DB) (*goose.Provider, error) {
 // has migrations this binary does not know (a newer instance migrated it)
 // has none pending.
 func (s *Store) MigrationsPending(ctx context.Context) (bool, error) {
-	p, err := migrationProvider(s.sql)
-	if err != nil {
-		return false, err
-	}
-	pending, err := p.HasPending(ctx)
+	pending, err := s.pending.HasPending(ctx)
 	if err != nil {
 		return false, fmt.Errorf("migrations: %w", err)
 	}
