@@ -42,7 +42,7 @@ func keyMismatch(cfg Config, err error, made bool) error {
 			where = fmt.Sprintf("there was no key file at %s; remove the one this start made (%v)", cfg.KeyFile, rerr)
 		}
 	}
-	return fmt.Errorf("%w; %s. Put the key file this database was sealed with at AVGLOKET_KEY_FILE (default: keys.json in the data folder %s). Nothing in the database was changed",
+	return fmt.Errorf("%w; %s. Put the key file this database was sealed with at AVGLOKET_KEY_FILE (default: keys.json in the data folder %s). No data in the database were changed",
 		err, where, cfg.DataDir)
 }
 

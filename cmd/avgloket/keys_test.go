@@ -702,7 +702,7 @@ func TestStartRefusesAnotherKeyFile(t *testing.T) {
 	}
 	wrong := map[string]string{"AVGLOKET_DATA_DIR": data, "AVGLOKET_KEY_FILE": other}
 	for _, args := range [][]string{{"migrate"}, {"serve", "--addr", "127.0.0.1:0"}, {"key", "status"}} {
-		mustFail(t, wrong, []string{"does not belong to this database", other, "AVGLOKET_KEY_FILE", data, "Nothing in the database was changed"}, args...)
+		mustFail(t, wrong, []string{"does not belong to this database", other, "AVGLOKET_KEY_FILE", data, "No data in the database were changed"}, args...)
 	}
 	if _, err := os.Stat(other); err != nil {
 		t.Errorf("the refused start removed a key file it did not make: %v", err)

@@ -15,7 +15,7 @@ import (
 // ErrKeyMismatch is what Open returns (wrapped) when the key ring does not
 // open the database's sealed check value, or, on a database that has none
 // yet, none of its sealed values: the key file belongs to another database
-// (or is a new one made by mistake). Open has then changed nothing.
+// (or is a new one made by mistake). Open has then written no data.
 var ErrKeyMismatch = errors.New("the key file does not belong to this database: its keys do not open the database's sealed check value")
 
 // keyCheckVersion is the migration that adds the key_check table.

@@ -131,10 +131,11 @@ func dsnParams() url.Values {
 }
 
 // Open opens (creating if needed) the SQLite database at path, applies
-// pending migrations and starts the writer; Close stops it. It returns an
-// error matching ErrKeyMismatch, having changed nothing, when keys do not
-// open the database's sealed check value (keycheck.go), and seals that
-// value on the first start.
+// pending migrations and starts the writer; Close stops it. It seals the
+// key check value on the first start (keycheck.go) and returns an error
+// matching ErrKeyMismatch when keys do not open it, before any migration
+// runs; on a database from before the check value, when keys open none of
+// its sealed values (the migrations have run then, and nothing is sealed).
 func Open(ctx context.Context, path string, keys *vault.KeyRing, log *slog.Logger) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
@@ -167,6 +168,9 @@ func Open(ctx context.Context, path string, keys *vault.KeyRing, log *slog.Logge
 	if err != nil {
 		d.w.close()
 		_ = wsql.Close()
+		if d.sql != nil {
+			_ = d.sql.Close()
+		}
 		return nil, err
 	}
 	return s, nil
