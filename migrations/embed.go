@@ -28,7 +28,7 @@ const (
 	Postgres Dialect = "postgres"
 )
 
-//go:embed sqlite/*.sql
+//go:embed sqlite/*.sql postgres/*.sql
 var files embed.FS
 
 // For returns dialect d's migrations as one flat folder of *.sql files, as
