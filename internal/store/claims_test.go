@@ -333,3 +333,14 @@ func TestJobLeaseFirstTake(t *testing.T) {
 		}
 	}
 }
+
+// A mail is due the moment it is queued, to the nanosecond, although a
+// claim's expiry is kept to the microsecond.
+func TestOutboxClaimAtQueueTime(t *testing.T) {
+	env := newTestStore(t)
+	at := time.Date(2026, 12, 1, 9, 0, 0, 123_456_789, time.UTC)
+	queueMails(t, env.s, 1, at)
+	if got, err := env.s.Claim(t.Context(), "portal-a", at, at.Add(time.Minute), 10); err != nil || len(got) != 1 {
+		t.Errorf("Claim at the queueing time = %d mails, %v; want 1", len(got), err)
+	}
+}

@@ -35,17 +35,17 @@ func (leaseRow) TableName() string { return "job_leases" }
 // to the database gets its row by an INSERT that does nothing when another
 // portal inserted it first.
 func (s *Leases) TakeLease(ctx context.Context, job, holder string, now, until time.Time) (bool, error) {
-	now, until = dbTime(now), dbTime(until)
+	started := dbTime(now)
 	var taken bool
 	err := s.write(ctx, func(tx *gorm.DB) error {
-		res := tx.Model(&leaseRow{}).Where("name = ? AND expires_at <= ?", job, now).
-			Updates(map[string]any{"holder": holder, "expires_at": until, "started_at": now})
+		res := tx.Model(&leaseRow{}).Where("name = ? AND expires_at <= ?", job, now.UTC()).
+			Updates(map[string]any{"holder": holder, "expires_at": dbTime(until), "started_at": started})
 		if res.Error != nil || res.RowsAffected == 1 {
 			taken = res.RowsAffected == 1
 			return res.Error
 		}
 		res = tx.Clauses(clause.OnConflict{DoNothing: true}).
-			Create(&leaseRow{Name: job, Holder: holder, ExpiresAt: until, StartedAt: &now})
+			Create(&leaseRow{Name: job, Holder: holder, ExpiresAt: dbTime(until), StartedAt: &started})
 		taken = res.RowsAffected == 1
 		return res.Error
 	})
@@ -68,6 +68,6 @@ func (s *Leases) FinishLease(ctx context.Context, job, holder string, ended time
 }
 
 // dbTime is t as the database keeps it: in UTC, to the microsecond (all
-// PostgreSQL keeps), so that a time written and compared again is the same
-// on both databases.
+// PostgreSQL keeps), so that a time written and looked for again is the
+// same on both databases. Times that are only compared stay as they are.
 func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }

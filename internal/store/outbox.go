@@ -106,7 +106,9 @@ const claimable = "sent_at IS NULL AND next_attempt_at <= ? AND " +
 // LOCKED in the sub-select would spare the wait, but it is PostgreSQL's only
 // and this store does not branch on the dialect here.
 func (s *Outbox) Claim(ctx context.Context, holder string, now, until time.Time, limit int) ([]mail.Queued, error) {
-	now, until = dbTime(now), dbTime(until)
+	// now is compared, as it is (a mail queued at now is due at now);
+	// until is stored and then looked for, in the form the database keeps.
+	now, until = now.UTC(), dbTime(until)
 	var rows []outboxRow
 	err := s.write(ctx, func(tx *gorm.DB) error {
 		pick := tx.Model(&outboxRow{}).Select("id").Where(claimable, now, now, holder).
