@@ -47,7 +47,7 @@ func claimOf(tb testing.TB, s *Store, id int64) (holder string, sent bool) {
 	tb.Helper()
 	var by *string
 	var sentAt *time.Time
-	if err := s.sql.QueryRowContext(tb.Context(), "SELECT claimed_by, sent_at FROM outbox WHERE id = ?", id).Scan(&by, &sentAt); err != nil {
+	if err := s.db.Raw("SELECT claimed_by, sent_at FROM outbox WHERE id = ?", id).Row().Scan(&by, &sentAt); err != nil {
 		tb.Fatal(err)
 	}
 	if by != nil {
@@ -187,7 +187,7 @@ func TestOutboxClaimExpiry(t *testing.T) {
 		t.Errorf("second MarkSent = %v, want ErrSentTwice", err)
 	}
 	var at time.Time
-	if err := s.sql.QueryRowContext(ctx, "SELECT sent_at FROM outbox WHERE id = ?", id).Scan(&at); err != nil || !at.Equal(sent) {
+	if err := s.db.Raw("SELECT sent_at FROM outbox WHERE id = ?", id).Row().Scan(&at); err != nil || !at.Equal(sent) {
 		t.Errorf("sent_at = %v, %v; want the first %v", at, err, sent)
 	}
 	if by, done := claimOf(t, s, id); by != "" || !done {

@@ -91,36 +91,52 @@ func (s *Outbox) queued(rows []outboxRow) ([]mail.Queued, error) {
 const claimable = "sent_at IS NULL AND next_attempt_at <= ? AND " +
 	"(claimed_until IS NULL OR claimed_until <= ? OR claimed_by = ?)"
 
-// Claim implements mail.Queue in one write: it marks up to limit claimable
-// rows, oldest first, as holder's until until, and reads back the rows that
-// carry exactly that claim.
+// claimPasses bounds how often Claim looks again after losing rows to
+// another portal.
+const claimPasses = 3
+
+// Claim implements mail.Queue in one write: it picks up to limit claimable
+// rows, oldest first, marks them as holder's until until, and reads back the
+// rows that carry exactly that claim.
 //
 // Two portals that claim at once never get the same row. On SQLite the
-// writes are serialised. On PostgreSQL, under READ COMMITTED, both
-// sub-selects may pick the same ids from their snapshots; the second UPDATE
-// then waits for the first's row locks and, once the first has committed,
-// evaluates its WHERE again on the rows as the first left them. That is why
-// the UPDATE repeats the claimable condition beside "id IN (…)": for a row
-// the first portal claimed it is false, so the second claims only the rest
-// (fewer than limit, perhaps; its next round takes more). FOR UPDATE SKIP
-// LOCKED in the sub-select would spare the wait, but it is PostgreSQL's only
-// and this store does not branch on the dialect here.
+// writes are serialised. On PostgreSQL, under READ COMMITTED, both may pick
+// the same ids; the second UPDATE then waits for the first's row locks and,
+// once the first has committed, evaluates its WHERE again on the rows as the
+// first left them. That is why the UPDATE repeats the claimable condition
+// beside the ids: for a row the first portal claimed it is false, and the
+// second leaves it. Having lost rows so, it picks again: a new statement
+// sees the first's commit, so it finds the rows still free. (FOR UPDATE SKIP
+// LOCKED would spare the wait, but it is PostgreSQL's only and this store
+// does not branch on the dialect here.)
 func (s *Outbox) Claim(ctx context.Context, holder string, now, until time.Time, limit int) ([]mail.Queued, error) {
 	// now is compared, as it is (a mail queued at now is due at now);
 	// until is stored and then looked for, in the form the database keeps.
 	now, until = now.UTC(), dbTime(until)
 	var rows []outboxRow
 	err := s.write(ctx, func(tx *gorm.DB) error {
-		pick := tx.Model(&outboxRow{}).Select("id").Where(claimable, now, now, holder).
-			Order("next_attempt_at, id").Limit(limit)
-		err := tx.Model(&outboxRow{}).Where("id IN (?)", pick).Where(claimable, now, now, holder).
-			Updates(map[string]any{"claimed_by": holder, "claimed_until": until}).Error
-		if err != nil {
-			return err
+		for range claimPasses {
+			var ids []int64
+			err := tx.Model(&outboxRow{}).Where(claimable, now, now, holder).
+				Order("next_attempt_at, id").Limit(limit).Pluck("id", &ids).Error
+			if err != nil || len(ids) == 0 {
+				return err
+			}
+			res := tx.Model(&outboxRow{}).Where("id IN ?", ids).Where(claimable, now, now, holder).
+				Updates(map[string]any{"claimed_by": holder, "claimed_until": until})
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected == int64(len(ids)) {
+				break
+			}
 		}
-		return tx.Where("claimed_by = ? AND claimed_until = ? AND sent_at IS NULL", holder, until).
-			Order("next_attempt_at, id").Find(&rows).Error
+		return nil
 	})
+	if err == nil {
+		err = s.db.WithContext(ctx).Where("claimed_by = ? AND claimed_until = ? AND sent_at IS NULL", holder, until).
+			Order("next_attempt_at, id").Find(&rows).Error
+	}
 	if err != nil {
 		return nil, internal(err, "claim outbox mails")
 	}
