@@ -46,7 +46,6 @@ type memRow struct {
 	sentAt   time.Time
 	lastErr  string
 	failures int // MarkFailed calls that counted
-	sends    int // MarkSent calls
 
 	claimedBy    string
 	claimedUntil time.Time
@@ -123,7 +122,6 @@ func (q *memQueue) MarkSent(_ context.Context, id int64, at time.Time) error {
 	defer q.mu.Unlock()
 	for _, r := range q.rows {
 		if r.ID == id {
-			r.sends++
 			if r.sent {
 				return ErrSentTwice
 			}
