@@ -110,7 +110,7 @@ func (a *App) wire(ctx context.Context) error {
 	}
 	a.worker = mail.NewWorker(a.store.Outbox, servers.Sender, a.clock, a.log)
 	a.holder = jobs.NewHolder()
-	a.worker.ClaimAs(a.holder)
+	a.worker.ClaimAs(a.holder, a.cfg.MailLease)
 	cases := casework.NewService(a.store.Cases, writer, a.clock, a.cfg.BaseURL)
 	a.cases = cases
 	cases.UseNotifier(letters.NewNotices(writer, a.store.Activities, a.cfg.BaseURL, a.clock)) // art. 19: the register's recipients are told

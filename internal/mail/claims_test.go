@@ -25,7 +25,7 @@ func addMails(tb testing.TB, q *memQueue, n int) map[string]int64 {
 	return ids
 }
 
-// A mail is sent only under a claim with at least sendReserve left: when a
+// A mail is sent only under a claim with at least half of it left: when a
 // batch's sends take long, the rest of the batch is claimed anew before it
 // is sent, and each mail goes out once.
 func TestWorkerRenewsClaimBeforeSending(t *testing.T) {
@@ -38,8 +38,8 @@ func TestWorkerRenewsClaimBeforeSending(t *testing.T) {
 		if r.claimedBy != w.holder {
 			t.Errorf("%s sent under %q's claim, not the worker's", m.To, r.claimedBy)
 		}
-		if left := r.claimedUntil.Sub(w.clock.Now()); left < sendReserve {
-			t.Errorf("%s sent with %v of its claim left, want at least %v", m.To, left, sendReserve)
+		if left := r.claimedUntil.Sub(w.clock.Now()); left < ClaimLease/2 {
+			t.Errorf("%s sent with %v of its claim left, want at least %v", m.To, left, ClaimLease/2)
 		}
 		sends[m.To]++
 		w.clock.(*clock.Fake).Advance(2 * time.Minute) // a slow relay
@@ -66,7 +66,7 @@ func TestWorkerClaimKeepsOthersOff(t *testing.T) {
 	addMails(t, q, 2)
 	a, clk, _ := newTestWorker(t, q, senderFunc(func(context.Context, Message) error { return nil }))
 	b := NewWorker(q, Always(senderFunc(func(context.Context, Message) error { return nil })), clk, nil)
-	b.ClaimAs("portal-b")
+	b.ClaimAs("portal-b", 0)
 
 	// a claims both, then dies before sending (its claims stay).
 	if got, err := q.Claim(t.Context(), a.holder, t0, t0.Add(ClaimLease), batchSize); err != nil || len(got) != 2 {
@@ -119,7 +119,7 @@ func TestWorkerClaimTakenOver(t *testing.T) {
 				sends[m.To]++
 				return nil
 			})), clk, slog.New(slog.DiscardHandler))
-			b.ClaimAs("portal-b")
+			b.ClaimAs("portal-b", 0)
 
 			if _, err := a.RunOnce(t.Context()); err != nil {
 				t.Fatalf("a: RunOnce: %v", err)
@@ -140,5 +140,28 @@ func TestWorkerClaimTakenOver(t *testing.T) {
 				t.Errorf("log says sent twice: %v, want %v:\n%s", twice, late.err == nil, logs)
 			}
 		})
+	}
+}
+
+// ClaimAs sets the claim's length; zero keeps ClaimLease.
+func TestWorkerClaimAsLease(t *testing.T) {
+	for _, tc := range []struct {
+		lease, want time.Duration
+	}{{4 * time.Second, 4 * time.Second}, {0, ClaimLease}} {
+		q := &memQueue{}
+		id := q.add(t, validMessage())
+		var w *Worker
+		var until time.Time
+		w, _, _ = newTestWorker(t, q, senderFunc(func(context.Context, Message) error {
+			until = q.row(t, id).claimedUntil
+			return nil
+		}))
+		w.ClaimAs("portal-a", tc.lease)
+		if _, err := w.RunOnce(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if !until.Equal(t0.Add(tc.want)) {
+			t.Errorf("ClaimAs(%v): claimed until %v, want %v", tc.lease, until, t0.Add(tc.want))
+		}
 	}
 }

@@ -87,15 +87,13 @@ type Queue interface {
 // already: it was delivered twice.
 var ErrSentTwice = errors.New("mail: the message had been sent already")
 
-// ClaimLease is how long a Worker's claim on the mails it takes lasts. A
-// Worker starts sending a claimed mail only while at least half of it is
-// left (sendReserve), so that the send, bounded by the SMTP timeouts, ends
-// before the claim does and no other Worker takes the mail over while it is
-// under way. A portal that dies leaves its claimed mails to the others after
-// at most ClaimLease.
+// ClaimLease is how long a Worker's claim on the mails it takes lasts,
+// unless ClaimAs sets another. A Worker starts sending a claimed mail only
+// while at least half of its claim is left, so that the send, bounded by
+// the SMTP timeouts, ends before the claim does and no other Worker takes
+// the mail over while it is under way. A portal that dies leaves its claimed
+// mails to the others once their claims run out.
 const ClaimLease = 5 * time.Minute
-
-const sendReserve = ClaimLease / 2
 
 // Worker delivers the outbox. Several Workers may share an outbox, each under
 // its own holder name; a Worker runs one Run, or RunOnce calls one at a time.
@@ -115,7 +113,8 @@ type Worker struct {
 	clock   clock.Clock
 	log     *slog.Logger
 	wake    chan struct{}
-	holder  string // whose claims this Worker makes
+	holder  string        // whose claims this Worker makes
+	lease   time.Duration // how long they last
 }
 
 // SenderFunc gives the sender for the next round of the outbox, built from
@@ -136,13 +135,21 @@ func NewWorker(q Queue, s SenderFunc, c clock.Clock, log *slog.Logger) *Worker {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Worker{queue: q, senders: s, clock: c, log: log, wake: make(chan struct{}, 1), holder: "worker/" + rand.Text()}
+	return &Worker{queue: q, senders: s, clock: c, log: log, wake: make(chan struct{}, 1),
+		holder: "worker/" + rand.Text(), lease: ClaimLease}
 }
 
 // ClaimAs makes w claim its mails as holder (the portal's name, shared with
-// its job leases) instead of the random name NewWorker gives it. Call it
-// before Run.
-func (w *Worker) ClaimAs(holder string) { w.holder = holder }
+// its job leases) instead of the random name NewWorker gives it, for lease
+// (ClaimLease if lease ≤ 0). A short lease hands a dead portal's mails on
+// sooner, but a send that takes more than half of it may be doubled by the
+// portal that takes the mail over. Call it before Run.
+func (w *Worker) ClaimAs(holder string, lease time.Duration) {
+	w.holder = holder
+	if lease > 0 {
+		w.lease = lease
+	}
+}
 
 // RunOnce sends every message that is due and returns how many were sent.
 //
@@ -175,7 +182,7 @@ func (w *Worker) runOnce(ctx context.Context) (sent int, configured bool, err er
 }
 
 // send claims the due mails, a batch at a time, and delivers them with
-// sender. A mail whose claim has less than sendReserve left is not sent;
+// sender. A mail whose claim has less than half of it left is not sent;
 // the batch ends there and the next claim renews it.
 func (w *Worker) send(ctx context.Context, sender Sender) (sent int, err error) {
 	seen := make(map[int64]bool)
@@ -184,7 +191,7 @@ func (w *Worker) send(ctx context.Context, sender Sender) (sent int, err error) 
 			return sent, err
 		}
 		now := w.clock.Now()
-		until := now.Add(ClaimLease)
+		until := now.Add(w.lease)
 		due, err := w.queue.Claim(ctx, w.holder, now, until, batchSize)
 		if err != nil {
 			return sent, fmt.Errorf("mail: claim due mails: %w", err)
@@ -199,7 +206,7 @@ func (w *Worker) send(ctx context.Context, sender Sender) (sent int, err error) 
 			if err := ctx.Err(); err != nil {
 				return sent, err
 			}
-			if until.Sub(w.clock.Now()) < sendReserve {
+			if until.Sub(w.clock.Now()) < w.lease/2 {
 				cut = true
 				break
 			}

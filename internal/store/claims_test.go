@@ -221,7 +221,7 @@ func TestOutboxTwoWorkers(t *testing.T) {
 	total := make([]int, 2)
 	for i := range total {
 		w := mail.NewWorker(env.s.Outbox, sender, clk, nil)
-		w.ClaimAs(fmt.Sprintf("portal-%d", i))
+		w.ClaimAs(fmt.Sprintf("portal-%d", i), 0)
 		wg.Go(func() {
 			n, err := w.RunOnce(t.Context())
 			if err != nil {

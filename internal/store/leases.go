@@ -34,6 +34,11 @@ func (leaseRow) TableName() string { return "job_leases" }
 // evaluates its WHERE again on the new row) and changes nothing. A job new
 // to the database gets its row by an INSERT that does nothing when another
 // portal inserted it first.
+//
+// The holder's own lease counts as taken like anyone's: after a run it is
+// given back with the time the job is due next, so a portal that looks again
+// before then must not run the job early, and during a run the portal does
+// not look (its runner runs one job at a time).
 func (s *Leases) TakeLease(ctx context.Context, job, holder string, now, until time.Time) (bool, error) {
 	started := dbTime(now)
 	var taken bool
