@@ -12,8 +12,11 @@ import (
 	"testing"
 
 	"github.com/pressly/goose/v3"
+	"gorm.io/gorm"
 
+	"github.com/avgloket/avgloket/internal/store/dbtest"
 	"github.com/avgloket/avgloket/internal/vault"
+	"github.com/avgloket/avgloket/migrations"
 )
 
 // otherKeys is a key ring that has never sealed anything in the test's
@@ -27,22 +30,50 @@ func otherKeys(tb testing.TB) *vault.KeyRing {
 	return k
 }
 
-// rawDB is a connection of the test's own to the database file.
-func rawDB(tb testing.TB, path string) *sql.DB {
+// rawDB is a connection of the test's own to the test's database, past
+// any store; gorm writes each dialect's placeholders.
+func rawDB(tb testing.TB, env *testEnv) *gorm.DB {
 	tb.Helper()
-	raw, err := sql.Open("sqlite3", DSN(path))
+	var (
+		raw   *gorm.DB
+		sqlDB *sql.DB
+		err   error
+	)
+	if dbtest.OnPostgres() {
+		raw, sqlDB, err = openPostgresPool(env.target, false)
+	} else {
+		raw, sqlDB, err = openPool(DSN(env.dbPath))
+	}
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { _ = raw.Close() })
+	tb.Cleanup(func() { _ = sqlDB.Close() })
 	return raw
 }
 
+// rawMigrations is goose over raw, on the test's dialect.
+func rawMigrations(tb testing.TB, raw *gorm.DB) *goose.Provider {
+	tb.Helper()
+	d := migrations.SQLite
+	if dbtest.OnPostgres() {
+		d = migrations.Postgres
+	}
+	sqlDB, err := raw.DB()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p, err := migrationProvider(d, sqlDB, false)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
 // keyCheckValue is the database's check value as stored, nil if none.
-func keyCheckValue(tb testing.TB, raw *sql.DB) []byte {
+func keyCheckValue(tb testing.TB, raw *gorm.DB) []byte {
 	tb.Helper()
 	var blob []byte
-	err := raw.QueryRow("SELECT value FROM key_check WHERE id = 1").Scan(&blob)
+	err := raw.Raw("SELECT value FROM key_check WHERE id = 1").Row().Scan(&blob)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
@@ -53,20 +84,11 @@ func keyCheckValue(tb testing.TB, raw *sql.DB) []byte {
 }
 
 // appliedVersions lists the versions goose recorded.
-func appliedVersions(tb testing.TB, raw *sql.DB) []int64 {
+func appliedVersions(tb testing.TB, raw *gorm.DB) []int64 {
 	tb.Helper()
-	rows, err := raw.Query("SELECT version_id FROM goose_db_version ORDER BY id")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer rows.Close()
 	var out []int64
-	for rows.Next() {
-		var v int64
-		if err := rows.Scan(&v); err != nil {
-			tb.Fatal(err)
-		}
-		out = append(out, v)
+	if err := raw.Raw("SELECT version_id FROM goose_db_version ORDER BY id").Scan(&out).Error; err != nil {
+		tb.Fatal(err)
 	}
 	return out
 }
@@ -77,7 +99,7 @@ func TestKeyCheckRefusesAnotherKeyFile(t *testing.T) {
 	env := newTestStore(t)
 	seedSealed(t, env.s)
 	env.s.Close()
-	raw := rawDB(t, env.dbPath)
+	raw := rawDB(t, env)
 	first := keyCheckValue(t, raw)
 	if first == nil {
 		t.Fatal("Open sealed no check value")
@@ -87,13 +109,13 @@ func TestKeyCheckRefusesAnotherKeyFile(t *testing.T) {
 	}
 	versions := appliedVersions(t, raw)
 
-	s := openStore(t, env.dbPath, env.keys)
+	s := openStore(t, env.target, env.keys)
 	if err := s.CheckKey(t.Context()); err != nil {
 		t.Errorf("CheckKey with the database's own keys: %v", err)
 	}
 	s.Close()
 
-	_, err := Open(t.Context(), env.dbPath, otherKeys(t), slog.New(slog.DiscardHandler))
+	_, err := Open(t.Context(), env.target, otherKeys(t), slog.New(slog.DiscardHandler))
 	if !errors.Is(err, ErrKeyMismatch) {
 		t.Fatalf("Open with another key file: %v, want ErrKeyMismatch", err)
 	}
@@ -108,16 +130,12 @@ func TestKeyCheckOnADatabaseWithoutOne(t *testing.T) {
 	env := newTestStore(t)
 	seedSealed(t, env.s)
 	env.s.Close()
-	raw := rawDB(t, env.dbPath)
-	p, err := goose.NewProvider(goose.DialectSQLite3, raw, migrationFiles(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.DownTo(t.Context(), keyCheckVersion-1); err != nil {
+	raw := rawDB(t, env)
+	if _, err := rawMigrations(t, raw).DownTo(t.Context(), keyCheckVersion-1); err != nil {
 		t.Fatalf("down: %v", err)
 	}
 
-	_, err = Open(t.Context(), env.dbPath, otherKeys(t), slog.New(slog.DiscardHandler))
+	_, err := Open(t.Context(), env.target, otherKeys(t), slog.New(slog.DiscardHandler))
 	if !errors.Is(err, ErrKeyMismatch) {
 		t.Fatalf("Open with another key file: %v, want ErrKeyMismatch", err)
 	}
@@ -125,7 +143,7 @@ func TestKeyCheckOnADatabaseWithoutOne(t *testing.T) {
 		t.Fatal("another key file sealed a check value")
 	}
 
-	s := openStore(t, env.dbPath, env.keys)
+	s := openStore(t, env.target, env.keys)
 	if err := s.CheckKey(t.Context()); err != nil {
 		t.Errorf("CheckKey after the upgrade: %v", err)
 	}
@@ -136,16 +154,16 @@ func TestKeyCheckOnADatabaseWithoutOne(t *testing.T) {
 func TestKeyCheckSealedOnceByConcurrentOpens(t *testing.T) {
 	env := newTestStore(t)
 	env.s.Close()
-	raw := rawDB(t, env.dbPath)
+	raw := rawDB(t, env)
 	for range 5 {
-		if _, err := raw.Exec("DELETE FROM key_check"); err != nil {
+		if err := raw.Exec("DELETE FROM key_check").Error; err != nil {
 			t.Fatal(err)
 		}
 		var wg sync.WaitGroup
 		errs := make([]error, 4)
 		for i := range errs {
 			wg.Go(func() {
-				s, err := Open(t.Context(), env.dbPath, env.keys, slog.New(slog.DiscardHandler))
+				s, err := Open(t.Context(), env.target, env.keys, slog.New(slog.DiscardHandler))
 				if err == nil {
 					err = s.CheckKey(t.Context())
 					s.Close()
@@ -158,7 +176,7 @@ func TestKeyCheckSealedOnceByConcurrentOpens(t *testing.T) {
 			t.Fatalf("concurrent Open: %v", err)
 		}
 		var n int
-		if err := raw.QueryRow("SELECT count(*) FROM key_check").Scan(&n); err != nil || n != 1 {
+		if err := raw.Raw("SELECT count(*) FROM key_check").Row().Scan(&n); err != nil || n != 1 {
 			t.Fatalf("%d check values, %v", n, err)
 		}
 	}
@@ -175,7 +193,7 @@ func TestCheckKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := rawDB(t, env.dbPath).Exec("UPDATE key_check SET value = ?", foreign); err != nil {
+	if err := rawDB(t, env).Exec("UPDATE key_check SET value = ?", foreign).Error; err != nil {
 		t.Fatal(err)
 	}
 	if err := env.s.CheckKey(t.Context()); !errors.Is(err, ErrKeyMismatch) {
@@ -190,11 +208,7 @@ func TestMigrationsPending(t *testing.T) {
 	if pending, err := env.s.MigrationsPending(t.Context()); err != nil || pending {
 		t.Fatalf("MigrationsPending after Open = %v, %v", pending, err)
 	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, rawDB(t, env.dbPath), migrationFiles(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.Down(t.Context()); err != nil {
+	if _, err := rawMigrations(t, rawDB(t, env)).Down(t.Context()); err != nil {
 		t.Fatalf("down: %v", err)
 	}
 	if pending, err := env.s.MigrationsPending(t.Context()); err != nil || !pending {
@@ -239,7 +253,7 @@ func TestCountSealedVersions(t *testing.T) {
 	}
 	check("after the rewrap", map[uint32]int64{2: before[1]}, 0)
 
-	if _, err := rawDB(t, env.dbPath).Exec("UPDATE info_requests SET answer = x'00ff'"); err != nil {
+	if err := rawDB(t, env).Exec("UPDATE info_requests SET answer = ?", []byte{0x00, 0xff}).Error; err != nil {
 		t.Fatal(err)
 	}
 	check("with a damaged value", map[uint32]int64{2: before[1] - 1}, 1)
