@@ -480,7 +480,7 @@ type readVerdict struct {
 func (v readVerdict) ok() bool { return v.Failed == 0 }
 
 func (v readVerdict) String() string {
-	s := fmt.Sprintf("%d reads through %d instances, %d failed", v.Reads, v.Instances, v.Failed)
+	s := fmt.Sprintf("%d reads, every case through each of the %d instances running, %d failed", v.Reads, v.Instances, v.Failed)
 	if len(v.Examples) > 0 {
 		s += " (e.g. " + strings.Join(v.Examples, "; ") + ")"
 	}

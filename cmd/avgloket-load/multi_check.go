@@ -11,9 +11,9 @@ import (
 // seqVerdict is what the references' numbers say: per year, 1…n without
 // gaps or duplicates (casework.FormatReference, AVG-YYYY-NNNN).
 type seqVerdict struct {
-	Count    int      // references listed
-	Gaps     []string // numbers missing below a year's highest
-	Doubled  []string // numbers listed more than once
+	Count     int      // references listed
+	Gaps      []string // numbers missing below a year's highest
+	Doubled   []string // numbers listed more than once
 	Malformed []string // references that are not AVG-YYYY-N
 }
 

@@ -84,7 +84,7 @@ type site struct {
 	bin   string
 	root  string // the temporary folder; data/ is inside
 	data  string
-	token string   // the officer's API token
+	token string // the officer's API token
 	keep  bool
 	env   []string // AVGLOKET_* settings every command and instance gets (multi: the database, the key file)
 }

@@ -40,8 +40,8 @@ type mailSink struct {
 	delay time.Duration
 	// held, while open, holds each answer after the final dot until
 	// release, at most maxHold.
-	held     chan struct{}
-	released bool
+	held      chan struct{}
+	released  bool
 	afterData func(helo, ref string, released bool) // see onData
 }
 
