@@ -24,7 +24,7 @@ const usage = `usage: avgloket-load <command> [flags]
 commands:
   submit   [--clients 8] [--duration 10s] [--crash] [--smtp-down]
   multi    [--instances 2] [--submissions 500] [--clients 8] [--database-url postgres://…]
-           [--kill-while-sending [--mail-delay 50ms] [--lease 2s]]
+           [--baseline] [--kill-while-sending [--mail-delay 50ms] [--lease 2s]]
   queue    [--small 1000] [--large 100000] [--views 200]
   download [--size-mb 200] [--rounds 3]
   limit    [--duration 3s]

@@ -44,6 +44,7 @@ type multiConfig struct {
 	mailDelay   time.Duration // with kill: each mail's answer waits this long
 	lease       time.Duration // with kill: passed as leaseVar (0: the portal's default)
 	mailWait    time.Duration // at most this long for the mails after the load
+	baseline    bool          // first the same submissions through one instance on SQLite, for the ratio
 }
 
 func (cfg multiConfig) check() error {
@@ -112,6 +113,8 @@ type multiResult struct {
 	reads      readVerdict
 	mail       refMailVerdict
 	mailTook   time.Duration // from the end of the load until every mail had arrived (or mailWait)
+	// --baseline: the same submissions through one instance on SQLite
+	baseline *multiResult
 	// --kill-while-sending
 	killed   string // the instance killed, "" if the kill did not come
 	inFlight string // the reference whose final dot it had sent when it died
@@ -139,6 +142,11 @@ func (r multiResult) failed() []string {
 	}
 	if !r.verdict.ok() {
 		out = append(out, "submissions: "+r.verdict.String())
+	}
+	if r.baseline != nil {
+		for _, b := range r.baseline.failed() {
+			out = append(out, "baseline: "+b)
+		}
 	}
 	if !r.sequence.ok(r.cfg.submissions) {
 		out = append(out, "references: "+r.sequence.String())
@@ -174,6 +182,7 @@ func multiCmd(ctx context.Context, args []string, out io.Writer) error {
 	fs.DurationVar(&cfg.mailDelay, "mail-delay", 50*time.Millisecond, "with --kill-while-sending: how long the mail server takes per mail")
 	fs.DurationVar(&cfg.lease, "lease", 2*time.Second, "with --kill-while-sending: the mail claim's lease, given as "+leaseVar+" (0: the portal's default)")
 	fs.DurationVar(&cfg.mailWait, "mail-wait", 2*time.Minute, "how long to wait for the mails after the load, at most")
+	fs.BoolVar(&cfg.baseline, "baseline", false, "first the same submissions through one instance on SQLite, and the rate beside it")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -198,6 +207,14 @@ func runMulti(ctx context.Context, c common, cfg multiConfig) (multiResult, erro
 	res := multiResult{cfg: cfg}
 	if err := cfg.check(); err != nil {
 		return res, err
+	}
+	if cfg.baseline {
+		one := multiConfig{instances: 1, submissions: cfg.submissions, clients: cfg.clients, mailWait: cfg.mailWait}
+		b, err := runMulti(ctx, c, one)
+		if err != nil {
+			return res, fmt.Errorf("baseline: %w", err)
+		}
+		res.baseline = &b
 	}
 	host, port, err := net.SplitHostPort(c.addr)
 	if err != nil {
@@ -581,6 +598,10 @@ func printMulti(w io.Writer, r multiResult) {
 	fmt.Fprintf(w, "  ready           %s ms (exec → /healthz 200, per instance)\n", strings.Join(ready, ", "))
 	fmt.Fprintf(w, "  acknowledged    %d in %.2f s: %.1f/s\n", r.acked, r.elapsed.Seconds(), r.throughput)
 	fmt.Fprintf(w, "  latency         p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms\n", ms(r.lat.P50), ms(r.lat.P95), ms(r.lat.P99), ms(r.lat.Max))
+	if b := r.baseline; b != nil {
+		fmt.Fprintf(w, "  baseline        1 instance on SQLite, same run: %.1f/s, p50 %.1f ms, p99 %.1f ms; ratio %.2f\n",
+			b.throughput, ms(b.lat.P50), ms(b.lat.P99), r.throughput/b.throughput)
+	}
 	fmt.Fprintf(w, "  errors          %d%s\n", r.errorCount(), errorList(r.errors))
 	fmt.Fprintf(w, "  check           %s\n", r.verdict)
 	fmt.Fprintf(w, "  references      %s\n", r.sequence)
