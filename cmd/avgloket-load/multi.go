@@ -24,9 +24,9 @@ const (
 	maxInstances        = 8
 	maxMultiSubmissions = 100_000
 	// killAfter is the mail of the instance to be killed, counted from
-	// the release of the held queue, during whose answer it is killed: by
-	// then every instance is sending.
-	killAfter = 3
+	// the end of the load, during whose answer it is killed: by then every
+	// instance is sending from the queue the slow mail server let build up.
+	killAfter = 2
 	// leaseVar is the portal's setting for how long an instance's claim on
 	// a queued mail holds; after it, another instance sends the mail.
 	leaseVar = "AVGLOKET_MAIL_LEASE"
@@ -158,7 +158,7 @@ func (r multiResult) failed() []string {
 		out = append(out, "mail: "+r.mail.String())
 	}
 	if r.cfg.kill && r.killed == "" {
-		out = append(out, fmt.Sprintf("kill: no instance was killed (the last one sent fewer than %d mails after the queue was released)", killAfter))
+		out = append(out, fmt.Sprintf("kill: no instance was killed (the last one sent fewer than %d mails after the load: raise --mail-delay)", killAfter))
 	}
 	if !strings.HasPrefix(r.audit, "audit trail intact") {
 		out = append(out, "audit: "+r.audit)
@@ -180,7 +180,7 @@ func multiCmd(ctx context.Context, args []string, out io.Writer) error {
 	fs.StringVar(&cfg.databaseURL, "database-url", "", "postgres://… on loopback, given to every instance as "+databaseVar+" (default: SQLite, one file in the shared data folder)")
 	fs.BoolVar(&cfg.kill, "kill-while-sending", false, "slow mail server; SIGKILL the last instance during its answer to a mail; the others finish the queue")
 	fs.DurationVar(&cfg.mailDelay, "mail-delay", 50*time.Millisecond, "with --kill-while-sending: how long the mail server takes per mail")
-	fs.DurationVar(&cfg.lease, "lease", 2*time.Second, "with --kill-while-sending: the mail claim's lease, given as "+leaseVar+" (0: the portal's default)")
+	fs.DurationVar(&cfg.lease, "lease", 4*time.Second, "with --kill-while-sending: the mail claim's lease, given as "+leaseVar+" (0: the portal's default, 5m)")
 	fs.DurationVar(&cfg.mailWait, "mail-wait", 2*time.Minute, "how long to wait for the mails after the load, at most")
 	fs.BoolVar(&cfg.baseline, "baseline", false, "first the same submissions through one instance on SQLite, and the rate beside it")
 	if err := fs.Parse(args); err != nil {
@@ -249,7 +249,6 @@ func runMulti(ctx context.Context, c common, cfg multiConfig) (multiResult, erro
 	}
 	if cfg.kill {
 		sink.delay = cfg.mailDelay
-		sink.hold()
 	}
 	if err := sink.up(); err != nil {
 		return res, err
@@ -278,11 +277,12 @@ func runMulti(ctx context.Context, c common, cfg multiConfig) (multiResult, erro
 		res.ready = append(res.ready, in.ready)
 	}
 	killed := make(chan string, 1) // the reference in flight at the kill
+	var loaded atomic.Bool
 	if cfg.kill {
 		victim := instances[len(instances)-1]
 		var after atomic.Int32
-		sink.onData(func(helo, ref string, released bool) {
-			if !released || helo != victim.helo() || after.Add(1) != killAfter {
+		sink.onData(func(helo, ref string) {
+			if !loaded.Load() || helo != victim.helo() || after.Add(1) != killAfter {
 				return
 			}
 			// The final dot is in, the answer not yet out: the portal
@@ -311,14 +311,14 @@ func runMulti(ctx context.Context, c common, cfg multiConfig) (multiResult, erro
 	res.acked = len(acked)
 	res.throughput = float64(res.acked) / res.elapsed.Seconds()
 
-	loaded := time.Now()
-	sink.release()
+	loadEnd := time.Now()
+	loaded.Store(true)
 	if cfg.kill {
 		victim := instances[len(instances)-1]
 		res.inFlight, res.killed = awaitKill(ctx, killed, victim, sink, acked, cfg.mailWait)
 	}
-	awaitMails(ctx, sink, acked, res.inFlight, loaded.Add(cfg.mailWait))
-	res.mailTook = time.Since(loaded)
+	awaitMails(ctx, sink, acked, res.inFlight, loadEnd.Add(cfg.mailWait))
+	res.mailTook = time.Since(loadEnd)
 
 	var live []string
 	for _, in := range instances {
@@ -611,7 +611,7 @@ func printMulti(w io.Writer, r multiResult) {
 		case "":
 			fmt.Fprintln(w, "  kill            did not come")
 		default:
-			fmt.Fprintf(w, "  kill            %s SIGKILLed after the final dot of %s (its mail %d after the queue's release), lease %s (%s)\n",
+			fmt.Fprintf(w, "  kill            %s SIGKILLed after the final dot of %s (its mail %d after the load), lease %s (%s)\n",
 				r.killed, r.inFlight, killAfter, r.cfg.lease, leaseVar)
 		}
 	}

@@ -100,7 +100,7 @@ func TestMultiInstances(t *testing.T) {
 	})
 	t.Run("kill-while-sending", func(t *testing.T) {
 		res := run(t, multiConfig{instances: 2, submissions: 150, clients: 8, kill: true,
-			mailDelay: 50 * time.Millisecond, lease: 2 * time.Second, mailWait: 2 * time.Minute})
+			mailDelay: 50 * time.Millisecond, lease: 4 * time.Second, mailWait: 2 * time.Minute})
 		if res.killed == "" || res.inFlight == "" {
 			t.Errorf("no instance was killed during a mail's answer")
 		}

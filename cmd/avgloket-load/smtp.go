@@ -37,27 +37,18 @@ type mailSink struct {
 	closed bool
 	// delay is how long each mail's answer waits after its final dot, so
 	// that a queue builds up behind a slow server.
-	delay time.Duration
-	// held, while open, holds each answer after the final dot until
-	// release, at most maxHold.
-	held      chan struct{}
-	released  bool
-	afterData func(helo, ref string, released bool) // see onData
+	delay     time.Duration
+	afterData func(helo, ref string) // see onData
 }
 
 // onData has f called after each mail's final dot has been read and
-// counted, before the mail is answered: with the sender's EHLO name, the
-// reference, and whether release had been called.
-func (m *mailSink) onData(f func(helo, ref string, released bool)) {
+// counted, before the mail is answered, with the sender's EHLO name and the
+// reference.
+func (m *mailSink) onData(f func(helo, ref string)) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.afterData = f
 }
-
-// maxHold bounds how long the sink holds an answer: below the portal's SMTP
-// timeout (30 s, internal/mail DefaultTimeout), so a held mail is not
-// counted as failed.
-const maxHold = 20 * time.Second
 
 // newMailSink reserves a free loopback port for the sink, still down.
 func newMailSink() (*mailSink, error) {
@@ -65,30 +56,7 @@ func newMailSink() (*mailSink, error) {
 	if err != nil {
 		return nil, err
 	}
-	held := make(chan struct{})
-	close(held)
-	return &mailSink{addr: addr, counts: map[string]int{}, byRef: map[string][]string{}, cut: map[string]int{},
-		held: held, released: true}, nil
-}
-
-// hold makes the sink hold every answer until release: mails queue up
-// behind the first ones.
-func (m *mailSink) hold() {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.released {
-		m.held, m.released = make(chan struct{}), false
-	}
-}
-
-// release answers the held mails and stops holding.
-func (m *mailSink) release() {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if !m.released {
-		m.released = true
-		close(m.held)
-	}
+	return &mailSink{addr: addr, counts: map[string]int{}, byRef: map[string][]string{}, cut: map[string]int{}}, nil
 }
 
 // env is what the portal needs to send through the sink.
@@ -227,14 +195,10 @@ func (s *sinkSession) Data(r io.Reader) error {
 	} else {
 		m.byRef[ref] = append(m.byRef[ref], helo)
 	}
-	released, held, hook := m.released, m.held, m.afterData
+	hook := m.afterData
 	m.mu.Unlock()
 	if hook != nil {
-		hook(helo, ref, released)
-	}
-	select {
-	case <-held:
-	case <-time.After(maxHold):
+		hook(helo, ref)
 	}
 	if m.delay > 0 {
 		time.Sleep(m.delay) // the slow server itself, not a wait for something
