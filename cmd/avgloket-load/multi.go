@@ -216,7 +216,7 @@ func runMulti(ctx context.Context, c common, cfg multiConfig) (multiResult, erro
 		}
 		res.baseline = &b
 	}
-	host, port, err := net.SplitHostPort(c.addr)
+	_, port, err := net.SplitHostPort(c.addr)
 	if err != nil {
 		return res, err
 	}
@@ -265,7 +265,7 @@ func runMulti(ctx context.Context, c common, cfg multiConfig) (multiResult, erro
 		}
 	}()
 	for _, in := range instances {
-		addr, err := freeAddr(net.JoinHostPort(host, "0"))
+		addr, err := freeAddr(c.addr) // port 0 with several instances, checked above
 		if err != nil {
 			return res, err
 		}
