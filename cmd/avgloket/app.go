@@ -58,7 +58,7 @@ func openStore(ctx context.Context, cfg Config, log *slog.Logger) (*vault.KeyRin
 	if err != nil {
 		return nil, nil, fmt.Errorf("key file: %w", err)
 	}
-	st, err := store.Open(ctx, cfg.DBPath(), keys, log)
+	st, err := store.Open(ctx, cfg.DBTarget(), keys, log)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -191,6 +191,9 @@ func withKeys(ctx context.Context, name string, args []string, log *slog.Logger,
 		return err
 	}
 	cfg, err := loadConfig("", *data, "", getenv)
+	if err == nil {
+		err = cfg.useFlags(fs)
+	}
 	if err != nil {
 		return err
 	}

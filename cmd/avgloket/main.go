@@ -49,7 +49,8 @@ commands:
   audit verify
   key rotate | key rewrap [--batch 500]
   backup --to FILE
-every command takes --data DIR (or AVGLOKET_DATA_DIR)`
+every command takes --data DIR (or AVGLOKET_DATA_DIR), and --database-url postgres://…
+(or AVGLOKET_DATABASE_URL) to use PostgreSQL instead of SQLite in the data folder`
 
 // run carries out one command. It is main without the process around it, so
 // tests can call it.
@@ -113,6 +114,9 @@ func serve(ctx context.Context, args []string, log *slog.Logger, getenv env) err
 		return fmt.Errorf("serve: %w", err)
 	}
 	cfg, err := loadConfig(*addr, *data, *baseURL, getenv)
+	if err == nil {
+		err = cfg.useFlags(fs)
+	}
 	if err != nil {
 		return err
 	}
