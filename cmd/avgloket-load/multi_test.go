@@ -2,10 +2,6 @@ package main
 
 import (
 	"bytes"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,47 +9,8 @@ import (
 	"testing"
 	"time"
 
-	// The pgx driver for database/sql, as "pgx".
-	_ "github.com/jackc/pgx/v5/stdlib"
+	"github.com/avgloket/avgloket/internal/store/dbtest"
 )
-
-// testDatabaseEnv names the admin URL of the PostgreSQL server the suite
-// runs on; unset, it runs on SQLite.
-const testDatabaseEnv = "AVGLOKET_TEST_DATABASE_URL"
-
-// testDatabase returns the --database-url of a multi run: on PostgreSQL a
-// new, empty database made from the admin URL and dropped when the test
-// ends; on SQLite "" (one file in the shared data folder).
-func testDatabase(t *testing.T) string {
-	t.Helper()
-	admin := os.Getenv(testDatabaseEnv)
-	if admin == "" {
-		return ""
-	}
-	u, err := url.Parse(admin)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		t.Fatalf("%s: want a postgres:// URL", testDatabaseEnv)
-	}
-	db, err := sql.Open("pgx", admin)
-	if err != nil {
-		t.Fatalf("%s: %v", testDatabaseEnv, err)
-	}
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	name := "avgloket_load_" + hex.EncodeToString(b)
-	if _, err := db.ExecContext(t.Context(), "CREATE DATABASE "+name); err != nil {
-		_ = db.Close()
-		t.Fatalf("create test database: %v", err)
-	}
-	t.Cleanup(func() {
-		defer db.Close()
-		if _, err := db.Exec("DROP DATABASE " + name + " WITH (FORCE)"); err != nil {
-			t.Errorf("drop test database %s: %v", name, err)
-		}
-	})
-	u.Path = "/" + name
-	return u.String()
-}
 
 // buildPortal builds the avgloket binary into a folder of t's.
 func buildPortal(t *testing.T) string {
@@ -79,7 +36,7 @@ func TestMultiInstances(t *testing.T) {
 	}
 	c := common{portal: buildPortal(t), addr: "127.0.0.1:0"}
 	run := func(t *testing.T, cfg multiConfig) multiResult {
-		cfg.databaseURL = testDatabase(t)
+		cfg.databaseURL = dbtest.Target(t, "") // "": SQLite, one file in the shared data folder
 		res, err := runMulti(t.Context(), c, cfg)
 		if err != nil {
 			t.Fatal(err)
