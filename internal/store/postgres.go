@@ -53,12 +53,25 @@ func openPostgres(ctx context.Context, rawURL string, keys *vault.KeyRing, log *
 	}
 	d := &DB{dialect: migrations.Postgres, vault: keys, log: log, pgw: wdb}
 	s := newStore(d)
-	err = s.Migrate(ctx)
+	// As on SQLite (Open): the key before anything is written.
+	err = s.checkKeyBeforeMigrate(ctx)
+	if err == nil {
+		err = s.Migrate(ctx)
+	}
+	if err == nil {
+		err = s.ensureKeyCheck(ctx)
+	}
 	if err == nil {
 		d.db, d.sql, err = openPostgresPool(rawURL, true)
 	}
+	if err == nil {
+		d.pending, err = migrationProvider(migrations.Postgres, d.sql, false)
+	}
 	if err != nil {
 		_ = wsql.Close()
+		if d.sql != nil {
+			_ = d.sql.Close()
+		}
 		return nil, err
 	}
 	return s, nil
@@ -160,16 +173,12 @@ var errNoBackup = errors.New("a PostgreSQL database is backed up with pg_dump (a
 // postgresMigrations is goose over the write pool, holding PostgreSQL's
 // session-level advisory lock while it migrates; an instance that finds the
 // lock taken tries again every second for up to five minutes.
-func postgresMigrations(db *gorm.DB, fsys fs.FS) (*goose.Provider, error) {
-	sqlDB, err := db.DB()
-	if err != nil {
-		return nil, err
-	}
+func postgresMigrations(db *sql.DB, fsys fs.FS) (*goose.Provider, error) {
 	locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
 	if err != nil {
 		return nil, err
 	}
-	return goose.NewProvider(goose.DialectPostgres, sqlDB, fsys, goose.WithSessionLocker(locker))
+	return goose.NewProvider(goose.DialectPostgres, db, fsys, goose.WithSessionLocker(locker))
 }
 
 // closePostgres closes both pools.
