@@ -271,7 +271,7 @@ func runMulti(ctx context.Context, c common, cfg multiConfig) (multiResult, erro
 		}
 		_, p, _ := net.SplitHostPort(addr)
 		env := append(sink.env(), "AVGLOKET_BASE_URL=http://"+in.helo()+":"+p)
-		if in.portal, err = s.startAs(ctx, in.name, addr, env); err != nil {
+		if in.portal, err = s.startAs(ctx, in.name, "/readyz", addr, env); err != nil {
 			return res, fmt.Errorf("%s: %w", in.name, err)
 		}
 		res.ready = append(res.ready, in.ready)
@@ -595,7 +595,7 @@ func printMulti(w io.Writer, r multiResult) {
 	for _, d := range r.ready {
 		ready = append(ready, fmt.Sprintf("%.1f", ms(d)))
 	}
-	fmt.Fprintf(w, "  ready           %s ms (exec → /healthz 200, per instance)\n", strings.Join(ready, ", "))
+	fmt.Fprintf(w, "  ready           %s ms (exec → /readyz 200: database, migrations, key; per instance)\n", strings.Join(ready, ", "))
 	fmt.Fprintf(w, "  acknowledged    %d in %.2f s: %.1f/s\n", r.acked, r.elapsed.Seconds(), r.throughput)
 	fmt.Fprintf(w, "  latency         p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms\n", ms(r.lat.P50), ms(r.lat.P95), ms(r.lat.P99), ms(r.lat.Max))
 	if b := r.baseline; b != nil {

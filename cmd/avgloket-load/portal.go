@@ -196,12 +196,12 @@ var loadEnv = []string{"AVGLOKET_RATE_LIMIT=10000", "AVGLOKET_TRUSTED_PROXIES=12
 // start execs avgloket serve on the site and waits until /healthz answers
 // 200; the time that took is p.ready.
 func (s *site) start(ctx context.Context, addr string, extraEnv []string) (*portal, error) {
-	return s.startAs(ctx, "portal", addr, extraEnv)
+	return s.startAs(ctx, "portal", "/healthz", addr, extraEnv)
 }
 
-// startAs is start with the log in name.log, for several instances on one
-// site.
-func (s *site) startAs(ctx context.Context, name, addr string, extraEnv []string) (*portal, error) {
+// startAs is start with the log in name.log, waiting for ready (a path)
+// to answer 200, for several instances on one site.
+func (s *site) startAs(ctx context.Context, name, ready, addr string, extraEnv []string) (*portal, error) {
 	addr, err := freeAddr(addr)
 	if err != nil {
 		return nil, err
@@ -220,17 +220,17 @@ func (s *site) startAs(ctx context.Context, name, addr string, extraEnv []string
 		return nil, fmt.Errorf("start %s: %w", s.bin, err)
 	}
 	go func() { _ = p.cmd.Wait(); close(p.done) }()
-	if err := p.waitReady(ctx, began); err != nil {
+	if err := p.waitReady(ctx, began, ready); err != nil {
 		p.kill()
 		return nil, fmt.Errorf("%w (log: %s)", err, p.tail())
 	}
 	return p, nil
 }
 
-// waitReady polls /healthz every millisecond until it answers 200.
-func (p *portal) waitReady(ctx context.Context, began time.Time) error {
+// waitReady polls path every millisecond until it answers 200.
+func (p *portal) waitReady(ctx context.Context, began time.Time, path string) error {
 	client := &http.Client{Timeout: time.Second}
-	url := p.url("/healthz")
+	url := p.url(path)
 	for {
 		select {
 		case <-p.done:
