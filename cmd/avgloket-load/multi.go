@@ -497,7 +497,7 @@ type readVerdict struct {
 func (v readVerdict) ok() bool { return v.Failed == 0 }
 
 func (v readVerdict) String() string {
-	s := fmt.Sprintf("%d reads, every case through each of %s running, %d failed", v.Reads, instances(v.Instances), v.Failed)
+	s := fmt.Sprintf("%d reads, every case through each of %s running, %d failed", v.Reads, instanceCount(v.Instances), v.Failed)
 	if len(v.Examples) > 0 {
 		s += " (e.g. " + strings.Join(v.Examples, "; ") + ")"
 	}
@@ -581,8 +581,8 @@ func readCase(ctx context.Context, client *http.Client, base, token string, f fi
 	return nil
 }
 
-// instances is "1 instance", "2 instances", ….
-func instances(n int) string {
+// instanceCount is "1 instance", "2 instances", ….
+func instanceCount(n int) string {
 	if n == 1 {
 		return "1 instance"
 	}
@@ -598,7 +598,7 @@ func printMulti(w io.Writer, r multiResult) {
 	if r.cfg.kill {
 		mode = fmt.Sprintf(", mail server %s a mail, one instance killed while sending", r.cfg.mailDelay)
 	}
-	fmt.Fprintf(w, "multi: %s on %s, %d submissions by %d clients%s\n", instances(r.cfg.instances), db, r.cfg.submissions, r.cfg.clients, mode)
+	fmt.Fprintf(w, "multi: %s on %s, %d submissions by %d clients%s\n", instanceCount(r.cfg.instances), db, r.cfg.submissions, r.cfg.clients, mode)
 	var ready []string
 	for _, d := range r.ready {
 		ready = append(ready, fmt.Sprintf("%.1f", ms(d)))
