@@ -70,7 +70,7 @@ func TestOutboxClaimConcurrent(t *testing.T) {
 			queueMails(t, env.s, mails, t0)
 			stores := []*Store{env.s, env.s}
 			if twoStores {
-				stores[1] = openStore(t, env.dbPath, env.keys)
+				stores[1] = openStore(t, env.target, env.keys)
 			}
 			claimed := make([]map[int64]bool, 2)
 			var wg sync.WaitGroup
@@ -305,7 +305,7 @@ func TestJobLeases(t *testing.T) {
 // yet: one of them gets it. Through one store and two on one file.
 func TestJobLeaseFirstTake(t *testing.T) {
 	env := newTestStore(t)
-	other := openStore(t, env.dbPath, env.keys)
+	other := openStore(t, env.target, env.keys)
 	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	for job := range 20 {
 		name := fmt.Sprintf("job-%d", job)

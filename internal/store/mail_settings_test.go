@@ -31,7 +31,7 @@ func TestMailSettingsPasswordSealed(t *testing.T) {
 		t.Fatalf("save: %v", err)
 	}
 	var raw []byte
-	if err := s.sql.QueryRowContext(ctx, "SELECT password FROM mail_settings WHERE id = 1").Scan(&raw); err != nil {
+	if err := s.db.WithContext(ctx).Raw("SELECT password FROM mail_settings WHERE id = 1").Row().Scan(&raw); err != nil {
 		t.Fatal(err)
 	}
 	if len(raw) == 0 || bytes.Contains(raw, []byte(secret)) {
