@@ -39,11 +39,11 @@ func (s *Server) metrics(c echo.Context) error {
 	if s.cfg.MetricsToken == "" || s.Metrics == nil {
 		return apperr.New(apperr.NotFound, "error.not_found")
 	}
-	token, _ := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
+	token, bearer := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
 	// Hashes of equal length, so that the comparison's time tells nothing,
 	// not even the token's length.
 	got, want := sha256.Sum256([]byte(token)), sha256.Sum256([]byte(s.cfg.MetricsToken))
-	if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+	if subtle.ConstantTimeCompare(got[:], want[:]) != 1 || !bearer {
 		c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="metrics"`)
 		return apperr.New(apperr.Unauthorized, "error.unauthorized")
 	}
