@@ -28,25 +28,30 @@ const (
 	Postgres Dialect = "postgres"
 )
 
-//go:embed sqlite/*.sql
+//go:embed sqlite/*.sql postgres/*.sql
 var files embed.FS
 
 // For returns dialect d's migrations as one flat folder of *.sql files, as
 // goose reads them: the shared files at the top and d's own. The same number
 // twice is an error.
 func For(d Dialect) (fs.FS, error) {
+	return pick(files, d)
+}
+
+// pick is For over the migrations in src, laid out as files is.
+func pick(src fs.FS, d Dialect) (fs.FS, error) {
 	if d != SQLite && d != Postgres {
 		return nil, fmt.Errorf("migrations: unknown dialect %q", d)
 	}
-	shared, err := fs.Glob(files, "*.sql")
+	shared, err := fs.Glob(src, "*.sql")
 	if err != nil {
 		return nil, err
 	}
-	own, err := fs.Glob(files, string(d)+"/*.sql")
+	own, err := fs.Glob(src, string(d)+"/*.sql")
 	if err != nil {
 		return nil, err
 	}
-	m := flat{names: map[string]string{}}
+	m := flat{src: src, names: map[string]string{}}
 	seen := map[string]string{}
 	for _, p := range append(shared, own...) {
 		name := path.Base(p)
@@ -60,10 +65,11 @@ func For(d Dialect) (fs.FS, error) {
 	return m, nil
 }
 
-// flat shows the chosen files of files under their base names, in one
+// flat shows the chosen files of src under their base names, in one
 // folder.
 type flat struct {
-	names map[string]string // base name → path in files
+	src   fs.FS
+	names map[string]string // base name → path in src
 }
 
 func (f flat) Open(name string) (fs.File, error) {
@@ -71,7 +77,7 @@ func (f flat) Open(name string) (fs.File, error) {
 	if !ok {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 	}
-	return files.Open(p)
+	return f.src.Open(p)
 }
 
 // Glob matches pattern against the base names; goose lists its files so.

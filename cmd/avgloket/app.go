@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -56,13 +57,14 @@ type App struct {
 
 // openStore opens the key ring and the database (applying migrations).
 func openStore(ctx context.Context, cfg Config, log *slog.Logger) (*vault.KeyRing, *store.Store, error) {
+	_, missing := os.Stat(cfg.KeyFile)
 	keys, err := vault.LoadOrCreate(cfg.KeyFile)
 	if err != nil {
 		return nil, nil, fmt.Errorf("key file: %w", err)
 	}
-	st, err := store.Open(ctx, cfg.DBPath(), keys, log)
+	st, err := store.Open(ctx, cfg.DBTarget(), keys, log)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, keyMismatch(cfg, err, missing != nil)
 	}
 	return keys, st, nil
 }

@@ -31,7 +31,7 @@ type cliResult struct {
 func runCLI(tb testing.TB, ctx context.Context, envs map[string]string, args ...string) cliResult {
 	tb.Helper()
 	var out, errOut bytes.Buffer
-	err := run(ctx, args, &out, &errOut, mapEnv(envs))
+	err := run(ctx, args, &out, &errOut, mapEnv(withDatabase(tb, envs, args)))
 	return cliResult{stdout: out.String(), stderr: errOut.String(), err: err}
 }
 

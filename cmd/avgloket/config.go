@@ -15,6 +15,7 @@ import (
 
 	"github.com/avgloket/avgloket/internal/auth"
 	"github.com/avgloket/avgloket/internal/mail"
+	"github.com/avgloket/avgloket/internal/store"
 )
 
 // Config is everything the program is told from outside: flags first, then
@@ -22,6 +23,7 @@ import (
 type Config struct {
 	Addr           string
 	DataDir        string
+	DatabaseURL    string // PostgreSQL; "": SQLite in DataDir
 	KeyFile        string
 	BaseURL        string
 	RatePerMinute  int
@@ -36,18 +38,43 @@ type Config struct {
 // DBPath is the SQLite database file.
 func (c Config) DBPath() string { return filepath.Join(c.DataDir, "avgloket.db") }
 
+// DBTarget is what the store opens: the PostgreSQL URL when set, else the
+// SQLite file.
+func (c Config) DBTarget() string {
+	if c.DatabaseURL != "" {
+		return c.DatabaseURL
+	}
+	return c.DBPath()
+}
+
 // env returns the environment variable AVGLOKET_<name>.
 type env func(string) string
 
 func osEnv(name string) string { return os.Getenv("AVGLOKET_" + name) }
 
-// commonFlags registers --data, shared by every command.
+// commonFlags registers --data and --database-url, shared by every command;
+// useFlags reads --database-url after loadConfig.
 func commonFlags(fs *flag.FlagSet, getenv env) *string {
 	def := getenv("DATA_DIR")
 	if def == "" {
 		def = "./data"
 	}
+	fs.String("database-url", getenv("DATABASE_URL"), "PostgreSQL URL, postgres://…; unset: SQLite in the data folder (AVGLOKET_DATABASE_URL)")
 	return fs.String("data", def, "data folder (AVGLOKET_DATA_DIR)")
+}
+
+// useFlags completes c with the common flags beyond --data.
+func (c *Config) useFlags(fs *flag.FlagSet) error {
+	return c.setDatabaseURL(fs.Lookup("database-url").Value.String())
+}
+
+// setDatabaseURL sets the PostgreSQL URL, "" for SQLite.
+func (c *Config) setDatabaseURL(v string) error {
+	if v != "" && !store.IsPostgresURL(v) {
+		return errors.New("database URL: want postgres://user@host/database (--database-url, AVGLOKET_DATABASE_URL)")
+	}
+	c.DatabaseURL = v
+	return nil
 }
 
 // loadConfig completes and checks the configuration, returning a one-line
@@ -56,6 +83,9 @@ func loadConfig(addr, dataDir, baseURL string, getenv env) (Config, error) {
 	c := Config{Addr: addr, DataDir: dataDir, BaseURL: baseURL, RatePerMinute: 30, MailInterval: time.Minute}
 	if c.DataDir == "" {
 		return c, errors.New("data folder: empty (set --data or AVGLOKET_DATA_DIR)")
+	}
+	if err := c.setDatabaseURL(getenv("DATABASE_URL")); err != nil {
+		return c, err
 	}
 	c.KeyFile = getenv("KEY_FILE")
 	if c.KeyFile == "" {

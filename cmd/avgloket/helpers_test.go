@@ -24,6 +24,7 @@ import (
 	"github.com/avgloket/avgloket/internal/clock"
 	"github.com/avgloket/avgloket/internal/mail"
 	"github.com/avgloket/avgloket/internal/store"
+	"github.com/avgloket/avgloket/internal/store/dbtest"
 	"github.com/avgloket/avgloket/internal/vault"
 )
 
@@ -35,6 +36,57 @@ const failsafe = 20 * time.Second
 // from m (keys with the prefix) and nothing from the real environment.
 func mapEnv(m map[string]string) env {
 	return func(name string) string { return m["AVGLOKET_"+name] }
+}
+
+// testDatabases maps a data folder to the database the tests give it: its
+// own SQLite file, or a PostgreSQL database of its own when the run is on
+// PostgreSQL (dbtest.Target), made the first time the folder is asked for.
+var testDatabases sync.Map
+
+// databaseFor returns what the program opens for dataDir: "" when the run
+// is on SQLite (the file in the folder), else the PostgreSQL URL, which the
+// tests pass as AVGLOKET_DATABASE_URL.
+func databaseFor(tb testing.TB, dataDir string) string {
+	tb.Helper()
+	if !dbtest.OnPostgres() {
+		return ""
+	}
+	abs, err := filepath.Abs(dataDir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if u, ok := testDatabases.Load(abs); ok {
+		return u.(string)
+	}
+	u := dbtest.Target(tb, "")
+	testDatabases.Store(abs, u)
+	tb.Cleanup(func() { testDatabases.Delete(abs) })
+	return u
+}
+
+// withDatabase returns envs with AVGLOKET_DATABASE_URL set to the data
+// folder's database (databaseFor), the folder being --data in args or else
+// AVGLOKET_DATA_DIR in envs; envs itself is not changed.
+func withDatabase(tb testing.TB, envs map[string]string, args []string) map[string]string {
+	tb.Helper()
+	dir := envs["AVGLOKET_DATA_DIR"]
+	for i, a := range args {
+		if v, ok := strings.CutPrefix(a, "--data="); ok {
+			dir = v
+		} else if a == "--data" && i+1 < len(args) {
+			dir = args[i+1]
+		}
+	}
+	if dir == "" || envs["AVGLOKET_DATABASE_URL"] != "" {
+		return envs
+	}
+	u := databaseFor(tb, dir)
+	if u == "" {
+		return envs
+	}
+	out := maps.Clone(envs)
+	out["AVGLOKET_DATABASE_URL"] = u
+	return out
 }
 
 // lockedBuffer collects output written from several goroutines.
@@ -301,7 +353,7 @@ func startApp(tb testing.TB, opt appOptions) *testApp {
 		tb.Fatalf("listen: %v", err)
 	}
 	url := "http://" + ln.Addr().String()
-	settings := map[string]string{"AVGLOKET_RATE_LIMIT": "10000"}
+	settings := map[string]string{"AVGLOKET_RATE_LIMIT": "10000", "AVGLOKET_DATABASE_URL": databaseFor(tb, opt.dataDir)}
 	maps.Copy(settings, opt.env)
 	cfg, err := loadConfig(ln.Addr().String(), opt.dataDir, url, mapEnv(settings))
 	if err != nil {
@@ -453,7 +505,11 @@ func openData(tb testing.TB, dataDir string) *store.Store {
 	if err != nil {
 		tb.Fatalf("key file: %v", err)
 	}
-	st, err := store.Open(context.Background(), filepath.Join(dataDir, "avgloket.db"), keys, slog.New(slog.DiscardHandler))
+	target := databaseFor(tb, dataDir)
+	if target == "" {
+		target = filepath.Join(dataDir, "avgloket.db")
+	}
+	st, err := store.Open(context.Background(), target, keys, slog.New(slog.DiscardHandler))
 	if err != nil {
 		tb.Fatalf("store.Open: %v", err)
 	}

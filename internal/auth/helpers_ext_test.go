@@ -16,6 +16,7 @@ import (
 	"github.com/avgloket/avgloket/internal/clock"
 	"github.com/avgloket/avgloket/internal/staff"
 	"github.com/avgloket/avgloket/internal/store"
+	"github.com/avgloket/avgloket/internal/store/dbtest"
 	"github.com/avgloket/avgloket/internal/vault"
 )
 
@@ -42,7 +43,7 @@ func newEnv(tb testing.TB, start time.Time) *env {
 	if err != nil {
 		tb.Fatalf("LoadOrCreate: %v", err)
 	}
-	s, err := store.Open(tb.Context(), filepath.Join(dir, "avgloket.db"), keys, slog.New(slog.DiscardHandler))
+	s, err := store.Open(tb.Context(), dbtest.Target(tb, filepath.Join(dir, "avgloket.db")), keys, slog.New(slog.DiscardHandler))
 	if err != nil {
 		tb.Fatalf("store.Open: %v", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/avgloket/avgloket/internal/practice"
 	"github.com/avgloket/avgloket/internal/staff"
 	"github.com/avgloket/avgloket/internal/store"
+	"github.com/avgloket/avgloket/internal/store/dbtest"
 	"github.com/avgloket/avgloket/internal/vault"
 )
 
@@ -35,7 +36,7 @@ func newEnv(tb testing.TB) *env {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	st, err := store.Open(tb.Context(), filepath.Join(dir, "db.sqlite"), keys, slog.New(slog.DiscardHandler))
+	st, err := store.Open(tb.Context(), dbtest.Target(tb, filepath.Join(dir, "db.sqlite")), keys, slog.New(slog.DiscardHandler))
 	if err != nil {
 		tb.Fatal(err)
 	}

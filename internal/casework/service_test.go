@@ -17,6 +17,7 @@ import (
 	"github.com/avgloket/avgloket/internal/mail"
 	"github.com/avgloket/avgloket/internal/practice"
 	"github.com/avgloket/avgloket/internal/store"
+	"github.com/avgloket/avgloket/internal/store/dbtest"
 	"github.com/avgloket/avgloket/internal/vault"
 )
 
@@ -100,7 +101,7 @@ func newEnv(tb testing.TB, now time.Time, branches ...string) *env {
 	if err != nil {
 		tb.Fatalf("LoadOrCreate: %v", err)
 	}
-	st, err := store.Open(tb.Context(), filepath.Join(dir, "avgloket.db"), keys, slog.New(slog.DiscardHandler))
+	st, err := store.Open(tb.Context(), dbtest.Target(tb, filepath.Join(dir, "avgloket.db")), keys, slog.New(slog.DiscardHandler))
 	if err != nil {
 		tb.Fatalf("store.Open: %v", err)
 	}

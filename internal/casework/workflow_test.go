@@ -18,6 +18,7 @@ import (
 	"github.com/avgloket/avgloket/internal/practice"
 	"github.com/avgloket/avgloket/internal/staff"
 	"github.com/avgloket/avgloket/internal/store"
+	"github.com/avgloket/avgloket/internal/store/dbtest"
 	"github.com/avgloket/avgloket/internal/vault"
 )
 
@@ -62,7 +63,7 @@ func newWorkflowFixture(tb testing.TB) *workflowFixture {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	st, err := store.Open(context.Background(), filepath.Join(dir, "db.sqlite"), keys, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	st, err := store.Open(context.Background(), dbtest.Target(tb, filepath.Join(dir, "db.sqlite")), keys, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/avgloket/avgloket/internal/representation"
 	"github.com/avgloket/avgloket/internal/staff"
 	"github.com/avgloket/avgloket/internal/store"
+	"github.com/avgloket/avgloket/internal/store/dbtest"
 	"github.com/avgloket/avgloket/internal/upload"
 	"github.com/avgloket/avgloket/internal/vault"
 )
@@ -64,7 +65,7 @@ func newFixture(tb testing.TB) *fixture {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	st, err := store.Open(context.Background(), filepath.Join(dir, "db.sqlite"), keys, slog.New(slog.DiscardHandler))
+	st, err := store.Open(context.Background(), dbtest.Target(tb, filepath.Join(dir, "db.sqlite")), keys, slog.New(slog.DiscardHandler))
 	if err != nil {
 		tb.Fatal(err)
 	}

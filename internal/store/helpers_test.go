@@ -11,20 +11,23 @@ import (
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/deadline"
 	"github.com/avgloket/avgloket/internal/mail"
+	"github.com/avgloket/avgloket/internal/store/dbtest"
 	"github.com/avgloket/avgloket/internal/vault"
 	"github.com/avgloket/avgloket/migrations"
 )
 
-// testEnv is a store on a fresh SQLite file with its own key ring.
+// testEnv is a store on a fresh database with its own key ring.
 type testEnv struct {
 	s      *Store
 	dir    string
-	dbPath string
+	dbPath string // the SQLite file; on PostgreSQL, unused
+	target string // what Open opens: dbPath, or a PostgreSQL URL
 	keys   *vault.KeyRing
 }
 
-// newTestStore opens a store on a new database file in a temporary folder.
-// The store is closed when the test ends.
+// newTestStore opens a store on a new database: a file in a temporary
+// folder, or a new PostgreSQL database (dbtest.Target). The store is closed
+// when the test ends.
 func newTestStore(tb testing.TB) *testEnv {
 	tb.Helper()
 	dir := tb.TempDir()
@@ -33,17 +36,18 @@ func newTestStore(tb testing.TB) *testEnv {
 		tb.Fatalf("LoadOrCreate: %v", err)
 	}
 	env := &testEnv{dir: dir, dbPath: filepath.Join(dir, "data", "avgloket.db"), keys: keys}
-	env.s = openStore(tb, env.dbPath, keys)
+	env.target = dbtest.Target(tb, env.dbPath)
+	env.s = openStore(tb, env.target, keys)
 	return env
 }
 
-// openStore opens (or reopens) the database at path and closes it at the
+// openStore opens (or reopens) the database at target and closes it at the
 // end of the test; closing twice is harmless.
-func openStore(tb testing.TB, path string, keys *vault.KeyRing) *Store {
+func openStore(tb testing.TB, target string, keys *vault.KeyRing) *Store {
 	tb.Helper()
-	s, err := Open(tb.Context(), path, keys, slog.New(slog.DiscardHandler))
+	s, err := Open(tb.Context(), target, keys, slog.New(slog.DiscardHandler))
 	if err != nil {
-		tb.Fatalf("Open(%s): %v", path, err)
+		tb.Fatalf("Open(%s): %v", target, err)
 	}
 	tb.Cleanup(func() { _ = s.Close() })
 	return s

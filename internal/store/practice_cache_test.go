@@ -238,7 +238,7 @@ func TestPracticeCacheBranchID(t *testing.T) {
 func TestPracticeCacheSeesOtherProcess(t *testing.T) {
 	env := newTestStore(t)
 	portal, ctx := env.s, t.Context()
-	other := openStore(t, env.dbPath, env.keys)
+	other := openStore(t, env.target, env.keys)
 	p := practice.Defaults()
 	p.Name = "Praktijk De Linde"
 	if err := portal.SaveSettings(ctx, p, cacheWho.At); err != nil {

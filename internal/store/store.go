@@ -71,6 +71,9 @@ var _ interface {
 // query_only, so a write that bypasses the writer fails loudly ("attempt to
 // write a readonly database"). Every write goes through write (writer.go),
 // which owns the one write connection.
+//
+// On PostgreSQL (postgres.go) the read pool's sessions are read-only, and
+// write runs each fn in its own transaction on the write pool pgw; w is nil.
 type DB struct {
 	db    *gorm.DB
 	sql   *sql.DB
@@ -79,6 +82,12 @@ type DB struct {
 	vault *vault.KeyRing
 	log   *slog.Logger
 	cache practiceCache // practice_cache.go
+
+	dialect migrations.Dialect
+	pgw     *gorm.DB // PostgreSQL's write pool
+	// pending is goose over the read pool, for MigrationsPending: made
+	// once, it checks goose's version table once.
+	pending *goose.Provider
 }
 
 // newStore gives every receiver the shared d.
@@ -127,9 +136,19 @@ func dsnParams() url.Values {
 	return q
 }
 
-// Open opens (creating if needed) the SQLite database at path, applies
-// pending migrations and starts the writer; Close stops it.
-func Open(ctx context.Context, path string, keys *vault.KeyRing, log *slog.Logger) (*Store, error) {
+// Open opens the database at target, applies pending migrations and starts
+// the writer; Close stops it. target is a postgres:// or postgresql:// URL
+// (postgres.go), or else the path of a SQLite file, created if needed. It
+// seals the key check value on the first start (keycheck.go) and returns an
+// error matching ErrKeyMismatch when keys do not open it, before any
+// migration runs; on a database from before the check value, when keys open
+// none of its sealed values (the migrations have run then, and nothing is
+// sealed).
+func Open(ctx context.Context, target string, keys *vault.KeyRing, log *slog.Logger) (*Store, error) {
+	if IsPostgresURL(target) {
+		return openPostgres(ctx, target, keys, log)
+	}
+	path := target
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
 	}
@@ -140,16 +159,30 @@ func Open(ctx context.Context, path string, keys *vault.KeyRing, log *slog.Logge
 	// One connection: SQLite has one writer at a time, and the writer
 	// goroutine is the only user.
 	wsql.SetMaxOpenConns(1)
-	d := &DB{path: path, vault: keys, log: log, w: newWriter(wdb, wsql, log)}
+	d := &DB{dialect: migrations.SQLite, path: path, vault: keys, log: log, w: newWriter(wdb, wsql, log)}
 	s := newStore(d)
-	// Before the read pool opens, so that it finds the file in WAL mode.
-	err = s.Migrate(ctx)
+	// The key first: a key file that does not belong to the database
+	// stops the start before anything is written. Migrations before the
+	// read pool opens, so that it finds the file in WAL mode.
+	err = s.checkKeyBeforeMigrate(ctx)
+	if err == nil {
+		err = s.Migrate(ctx)
+	}
+	if err == nil {
+		err = s.ensureKeyCheck(ctx)
+	}
 	if err == nil {
 		d.db, d.sql, err = openPool(readDSN(path))
+	}
+	if err == nil {
+		d.pending, err = migrationProvider(migrations.SQLite, d.sql, false)
 	}
 	if err != nil {
 		d.w.close()
 		_ = wsql.Close()
+		if d.sql != nil {
+			_ = d.sql.Close()
+		}
 		return nil, err
 	}
 	return s, nil
@@ -157,11 +190,7 @@ func Open(ctx context.Context, path string, keys *vault.KeyRing, log *slog.Logge
 
 // openPool opens a gorm handle and its database/sql pool over dsn.
 func openPool(dsn string) (*gorm.DB, *sql.DB, error) {
-	db, err := gorm.Open(sqlite.Open(dsn), &gorm.Config{
-		Logger:                 logger.Discard,
-		SkipDefaultTransaction: true,
-		NowFunc:                func() time.Time { return time.Now().UTC() },
-	})
+	db, err := gorm.Open(sqlite.Open(dsn), gormConfig())
 	if err != nil {
 		return nil, nil, fmt.Errorf("open database: %w", err)
 	}
@@ -172,18 +201,30 @@ func openPool(dsn string) (*gorm.DB, *sql.DB, error) {
 	return db, sqlDB, nil
 }
 
+// gormConfig is gorm's configuration on both databases. gorm's own clock
+// (for columns it fills itself) gives UTC to the microsecond, which is what
+// PostgreSQL keeps.
+func gormConfig() *gorm.Config {
+	return &gorm.Config{
+		Logger:                 logger.Discard,
+		SkipDefaultTransaction: true,
+		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+	}
+}
+
+// Dialect is the database the store runs on.
+func (d *DB) Dialect() migrations.Dialect { return d.dialect }
+
 // Migrate applies the pending numbered migrations, each in its own
 // transaction, and records them in goose's version table. It runs on the
 // write connection, beside the writer: while a migration holds the
-// connection, writes wait for it.
+// connection, writes wait for it. On PostgreSQL it holds goose's session
+// lock while it works, so when several instances start at once one
+// migrates and the others wait for it, then find nothing pending.
 func (s *Store) Migrate(ctx context.Context) error {
-	fsys, err := migrations.For(migrations.SQLite)
+	p, err := migrationProvider(s.dialect, s.writeSQL(), true)
 	if err != nil {
 		return err
-	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, s.w.sql, fsys)
-	if err != nil {
-		return fmt.Errorf("migrations: %w", err)
 	}
 	// A new database takes a moment: say so before the wait.
 	status, err := p.Status(ctx)
@@ -209,6 +250,52 @@ func (s *Store) Migrate(ctx context.Context) error {
 	return nil
 }
 
+// migrationProvider is goose over db with dialect d's embedded migrations.
+// One that is migrating holds PostgreSQL's session lock while it works, so
+// when several instances start at once one migrates and the others wait.
+func migrationProvider(d migrations.Dialect, db *sql.DB, migrating bool) (*goose.Provider, error) {
+	fsys, err := migrations.For(d)
+	if err != nil {
+		return nil, err
+	}
+	var p *goose.Provider
+	switch {
+	case d == migrations.Postgres && migrating:
+		p, err = postgresMigrations(db, fsys)
+	case d == migrations.Postgres:
+		p, err = goose.NewProvider(goose.DialectPostgres, db, fsys)
+	default:
+		p, err = goose.NewProvider(goose.DialectSQLite3, db, fsys)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("migrations: %w", err)
+	}
+	return p, nil
+}
+
+// writeSQL is the pool writes go through: SQLite's one write connection,
+// or PostgreSQL's write pool.
+func (d *DB) writeSQL() *sql.DB {
+	if d.dialect == migrations.Postgres {
+		sqlDB, _ := d.pgw.DB() // gorm over database/sql: never fails
+		return sqlDB
+	}
+	return d.w.sql
+}
+
+// MigrationsPending reports whether a migration embedded in this binary is
+// not applied to the database. It reads only, on the read pool, and does
+// not wait for a migration another instance is running. A database that
+// has migrations this binary does not know (a newer instance migrated it)
+// has none pending.
+func (s *Store) MigrationsPending(ctx context.Context) (bool, error) {
+	pending, err := s.pending.HasPending(ctx)
+	if err != nil {
+		return false, fmt.Errorf("migrations: %w", err)
+	}
+	return pending, nil
+}
+
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {
 	var one int
@@ -218,6 +305,9 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close finishes the writes already asked for, stops the writer and closes
 // the database. Writes asked for afterwards fail. Closing twice is harmless.
 func (s *Store) Close() error {
+	if s.dialect == migrations.Postgres {
+		return closePostgres(s.DB)
+	}
 	s.w.close()
 	return errors.Join(s.sql.Close(), s.w.sql.Close())
 }
@@ -231,7 +321,11 @@ func (s *Store) IntegrityCheck(ctx context.Context) error { return checkDB(ctx, 
 // writes only the new file, but SQLite refuses it on a query_only
 // connection, and on the write connection it would hold up every write for
 // as long as the copy takes; so it gets a connection of its own.
+// A PostgreSQL database is backed up with its own tools.
 func (s *Store) Backup(ctx context.Context, path string) error {
+	if s.dialect == migrations.Postgres {
+		return errNoBackup
+	}
 	db, err := sql.Open("sqlite3", DSN(s.path))
 	if err != nil {
 		return err

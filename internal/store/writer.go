@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 
 	"gorm.io/gorm"
+
+	"github.com/avgloket/avgloket/migrations"
 )
 
 // maxBatch bounds how many jobs share one transaction: enough to turn a
@@ -87,9 +89,13 @@ func newWriter(db *gorm.DB, sqlDB *sql.DB, log *slog.Logger) *writer {
 // the writer would wait for itself. Reads inside fn go through tx; reads on
 // the read pool do not see this transaction's, nor its batch's, changes.
 //
-// All writes to the database go through here; swapping the group commit for
-// plain concurrent transactions (PostgreSQL) is a change to this function.
+// All writes to the database go through here. On PostgreSQL there is no
+// group commit: fn runs in its own transaction, concurrently with others
+// (writePostgres).
 func (d *DB) write(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	if d.dialect == migrations.Postgres {
+		return d.writePostgres(ctx, fn)
+	}
 	return d.w.do(ctx, fn)
 }
 

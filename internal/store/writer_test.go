@@ -365,7 +365,7 @@ func TestWriterCloseDrainsTheQueue(t *testing.T) {
 	if err := env.s.write(t.Context(), insertBranch("late")); !errors.Is(err, errClosed) {
 		t.Errorf("write after Close = %v, want errClosed", err)
 	}
-	s := openStore(t, env.dbPath, env.keys)
+	s := openStore(t, env.target, env.keys)
 	if got := storedBranchCodes(t, s); !slices.Equal(got, []string{"a", "b", "c"}) {
 		t.Errorf("branches after reopening = %v, want [a b c]", got)
 	}

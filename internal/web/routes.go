@@ -31,6 +31,7 @@ func (s *Server) routes() {
 			Skipper: func(c echo.Context) bool { return longTransfers[c.Path()] }}))
 
 	e.GET("/healthz", s.health)
+	e.GET("/readyz", s.ready)
 	e.GET("/metrics", s.metrics)
 	e.GET("/static/:file", s.serveStatic)
 

@@ -37,6 +37,10 @@ import (
 // through casework.Service.
 type Store interface {
 	Ping(ctx context.Context) error
+	// /readyz: no migration left to apply, and the key ring opens the
+	// database's check value.
+	MigrationsPending(ctx context.Context) (bool, error)
+	CheckKey(ctx context.Context) error
 	Settings(ctx context.Context) (practice.Settings, error)
 	Branches(ctx context.Context) ([]practice.Branch, error)
 	SetupTokenValid(ctx context.Context, hash string, now time.Time) (bool, error)

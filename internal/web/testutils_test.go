@@ -36,6 +36,7 @@ import (
 	"github.com/avgloket/avgloket/internal/practice"
 	"github.com/avgloket/avgloket/internal/staff"
 	"github.com/avgloket/avgloket/internal/store"
+	"github.com/avgloket/avgloket/internal/store/dbtest"
 	"github.com/avgloket/avgloket/internal/upload"
 	"github.com/avgloket/avgloket/internal/vault"
 	"github.com/avgloket/avgloket/internal/web"
@@ -151,7 +152,7 @@ func newApp(tb testing.TB, opts ...appOption) *testApp {
 	if err != nil {
 		tb.Fatalf("key ring: %v", err)
 	}
-	st, err := store.Open(tb.Context(), filepath.Join(dir, "avgloket.db"), keys, log)
+	st, err := store.Open(tb.Context(), dbtest.Target(tb, filepath.Join(dir, "avgloket.db")), keys, log)
 	if err != nil {
 		tb.Fatalf("store.Open: %v", err)
 	}

@@ -1,0 +1,191 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+
+	"github.com/avgloket/avgloket/internal/vault"
+	"github.com/avgloket/avgloket/migrations"
+)
+
+// IsPostgresURL reports whether target names a PostgreSQL database
+// (postgres:// or postgresql://) rather than a SQLite file.
+func IsPostgresURL(target string) bool {
+	return strings.HasPrefix(target, "postgres://") || strings.HasPrefix(target, "postgresql://")
+}
+
+// Pool sizes on PostgreSQL. Writes are ordinary concurrent transactions, so
+// the write pool bounds how many run at once; reads have a pool of their
+// own. Both keep few idle connections: several instances share the server's
+// max_connections.
+const (
+	pgMaxOpen     = 16
+	pgMaxIdle     = 4
+	pgMaxIdleTime = time.Minute
+	// pgWriteAttempts is how often write runs fn when PostgreSQL aborts its
+	// transaction for a serialization failure or a deadlock.
+	pgWriteAttempts = 5
+)
+
+// openPostgres opens the PostgreSQL database at rawURL: the write pool,
+// migrations (one instance at a time), then the read pool.
+func openPostgres(ctx context.Context, rawURL string, keys *vault.KeyRing, log *slog.Logger) (*Store, error) {
+	wdb, wsql, err := openPostgresPool(rawURL, false)
+	if err != nil {
+		return nil, err
+	}
+	d := &DB{dialect: migrations.Postgres, vault: keys, log: log, pgw: wdb}
+	s := newStore(d)
+	// As on SQLite (Open): the key before anything is written.
+	err = s.checkKeyBeforeMigrate(ctx)
+	if err == nil {
+		err = s.Migrate(ctx)
+	}
+	if err == nil {
+		err = s.ensureKeyCheck(ctx)
+	}
+	if err == nil {
+		d.db, d.sql, err = openPostgresPool(rawURL, true)
+	}
+	if err == nil {
+		d.pending, err = migrationProvider(migrations.Postgres, d.sql, false)
+	}
+	if err != nil {
+		_ = wsql.Close()
+		if d.sql != nil {
+			_ = d.sql.Close()
+		}
+		return nil, err
+	}
+	return s, nil
+}
+
+// openPostgresPool opens a gorm handle and its pool over the database at
+// rawURL. Every session runs in UTC and reads timestamps back in UTC; a
+// read pool's sessions are read-only (default_transaction_read_only), so a
+// write that bypasses write fails loudly, as query_only makes it on SQLite.
+func openPostgresPool(rawURL string, readOnly bool) (*gorm.DB, *sql.DB, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, nil, errors.New("open database: the PostgreSQL URL does not parse")
+	}
+	q := u.Query()
+	q.Set("TimeZone", "UTC")
+	if readOnly {
+		q.Set("default_transaction_read_only", "on")
+	}
+	u.RawQuery = q.Encode()
+	utc := stdlib.OptionAfterConnect(func(_ context.Context, conn *pgx.Conn) error {
+		conn.TypeMap().RegisterType(&pgtype.Type{Name: "timestamptz", OID: pgtype.TimestamptzOID,
+			Codec: &pgtype.TimestamptzCodec{ScanLocation: time.UTC}})
+		return nil
+	})
+	db, err := gorm.Open(postgres.New(postgres.Config{DSN: u.String(), OptionOpenDB: []stdlib.OptionOpenDB{utc}}), gormConfig())
+	if err != nil {
+		return nil, nil, fmt.Errorf("open database: %w", err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, nil, fmt.Errorf("open database: %w", err)
+	}
+	sqlDB.SetMaxOpenConns(pgMaxOpen)
+	sqlDB.SetMaxIdleConns(pgMaxIdle)
+	sqlDB.SetConnMaxIdleTime(pgMaxIdleTime)
+	return db, sqlDB, nil
+}
+
+// writePostgres is write on PostgreSQL: fn runs in its own transaction on
+// the write pool, concurrently with other writes, and the whole fn runs
+// again (up to pgWriteAttempts times) when PostgreSQL aborts the
+// transaction for a serialization failure or a deadlock. As on SQLite, a
+// panic in fn rolls its changes back and is returned as an error, and once
+// fn has started ctx no longer interrupts it.
+func (d *DB) writePostgres(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	run := context.WithoutCancel(ctx)
+	var err, fnErr error
+	for range pgWriteAttempts {
+		fnErr = nil
+		err = d.pgw.WithContext(run).Transaction(func(tx *gorm.DB) error {
+			fnErr = d.callPostgres(tx, fn)
+			return fnErr
+		})
+		if !isRetryable(err) {
+			break
+		}
+	}
+	if err != nil && fnErr == nil {
+		return internal(err, "write transaction") // BEGIN or COMMIT failed
+	}
+	return err
+}
+
+// callPostgres runs fn, turning a panic into an error; the transaction is
+// then rolled back.
+func (d *DB) callPostgres(tx *gorm.DB, fn func(tx *gorm.DB) error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			d.log.Error("a write panicked; its changes are rolled back", "panic", r, "stack", string(debug.Stack()))
+			err = internal(fmt.Errorf("panic: %v", r), "write")
+		}
+	}()
+	return fn(tx)
+}
+
+// sqlState returns the SQLSTATE of a PostgreSQL error, or "".
+func sqlState(err error) string {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code
+	}
+	return ""
+}
+
+// isRetryable reports a PostgreSQL serialization failure or deadlock: the
+// transaction was aborted and running it again may succeed.
+func isRetryable(err error) bool {
+	s := sqlState(err)
+	return s == "40001" || s == "40P01"
+}
+
+// errNoBackup answers Backup on PostgreSQL.
+var errNoBackup = errors.New("a PostgreSQL database is backed up with pg_dump (and restored with pg_restore), not by avgloket")
+
+// postgresMigrations is goose over the write pool, holding PostgreSQL's
+// session-level advisory lock while it migrates; an instance that finds the
+// lock taken tries again every second for up to five minutes.
+func postgresMigrations(db *sql.DB, fsys fs.FS) (*goose.Provider, error) {
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
+	if err != nil {
+		return nil, err
+	}
+	return goose.NewProvider(goose.DialectPostgres, db, fsys, goose.WithSessionLocker(locker))
+}
+
+// closePostgres closes both pools.
+func closePostgres(d *DB) error {
+	wsql, err := d.pgw.DB()
+	if err != nil {
+		return err
+	}
+	return errors.Join(d.sql.Close(), wsql.Close())
+}
