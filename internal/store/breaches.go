@@ -94,7 +94,7 @@ func breachQuery(db *gorm.DB) *gorm.DB {
 
 // openCondition is true for a breach whose AP decision is open
 // (breach.Breach.DecisionOpen).
-const openCondition = "(breaches.notified_at IS NULL AND (breaches.notify_ap IS NULL OR breaches.notify_ap = 1))"
+const openCondition = "(breaches.notified_at IS NULL AND (breaches.notify_ap IS NULL OR breaches.notify_ap = TRUE))"
 
 // breachByRef reads breach ref within scope, with its notifications.
 func (s *Breaches) breachByRef(db *gorm.DB, ref string, scope breach.Scope) (breach.Record, *int64, error) {
