@@ -20,6 +20,7 @@ import (
 	"github.com/avgloket/avgloket/internal/clock"
 	"github.com/avgloket/avgloket/internal/filestore"
 	"github.com/avgloket/avgloket/internal/identity"
+	"github.com/avgloket/avgloket/internal/jobs"
 	"github.com/avgloket/avgloket/internal/lang"
 	"github.com/avgloket/avgloket/internal/letters"
 	"github.com/avgloket/avgloket/internal/mail"
@@ -45,6 +46,7 @@ type App struct {
 	worker *mail.Worker
 	auth   *auth.Service
 	oidc   *auth.OIDC // nil without an OIDC provider
+	holder string     // this process's name on job leases and outbox claims
 
 	reminders *casework.Reminders
 	cases     *casework.Service
@@ -112,6 +114,8 @@ func (a *App) wire(ctx context.Context) error {
 	}
 	a.metrics = metrics.New(a.store, a.clock, a.log)
 	a.worker = mail.NewWorker(a.store.Outbox, a.metrics.Senders(servers.Sender), a.clock, a.log)
+	a.holder = jobs.NewHolder()
+	a.worker.ClaimAs(a.holder, a.cfg.MailLease)
 	cases := casework.NewService(a.store.Cases, writer, a.clock, a.cfg.BaseURL)
 	a.cases = cases
 	cases.UseNotifier(letters.NewNotices(writer, a.store.Activities, a.cfg.BaseURL, a.clock)) // art. 19: the register's recipients are told
@@ -199,7 +203,7 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	workerCtx, stopWorker := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { a.worker.Run(workerCtx, a.cfg.MailInterval) })
-	wg.Go(func() { a.housekeeping(workerCtx, 10*time.Minute) })
+	wg.Go(func() { a.housekeeping(workerCtx) })
 	if a.oidc != nil {
 		wg.Go(func() {
 			a.oidc.KeepDiscovering(workerCtx, auth.DefaultBackoff(), sleep, func(err error) {
@@ -246,55 +250,6 @@ func (a *App) announceSetup(ctx context.Context) error {
 	a.log.Info("first run: open this link within an hour to set up the practice",
 		"setup_url", a.cfg.BaseURL+"/setup/"+token)
 	return nil
-}
-
-// housekeeping sends the day's reminders once their hour has come, the
-// reminders about breaches whose 72 hours run out (24 and 6 hours left,
-// and past), and prunes expired sessions, OIDC attempts and old sign-in failures, at start
-// and every interval until ctx ends.
-func (a *App) housekeeping(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		if n, err := a.reminders.RunDue(ctx); err != nil && ctx.Err() == nil {
-			a.log.Error("daily reminders", "err", err)
-		} else if n > 0 {
-			a.log.Info("daily reminders queued", "mails", n)
-			a.worker.Notify()
-		}
-		if n, err := a.breaches.RunReminders(ctx); err != nil && ctx.Err() == nil {
-			a.log.Error("breach reminders", "err", err)
-		} else if n > 0 {
-			a.log.Info("breach reminders queued", "mails", n)
-			a.worker.Notify()
-		}
-		if err := a.auth.Prune(ctx); err != nil && ctx.Err() == nil {
-			a.log.Error("housekeeping", "err", err)
-		}
-		if n, err := a.cases.Retire(ctx); err != nil && ctx.Err() == nil {
-			a.log.Error("case retention", "err", err)
-		} else if n > 0 {
-			a.log.Info("case retention: completed cases anonymised", "cases", n)
-		}
-		if n, err := a.identity.Sweep(ctx); err != nil && ctx.Err() == nil {
-			a.log.Error("file retention", "err", err)
-		} else if n > 0 {
-			a.log.Info("file retention: destroyed files removed", "files", n)
-		}
-		if n, err := a.delivery.Sweep(ctx); err != nil && ctx.Err() == nil {
-			a.log.Error("document retention", "err", err)
-		} else if n > 0 {
-			a.log.Info("document retention: answer documents destroyed", "documents", n)
-		}
-		if _, err := a.files.RemoveTemp(a.clock.Now().Add(-time.Hour)); err != nil && ctx.Err() == nil {
-			a.log.Error("file store", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }
 
 // sleep waits d, or until ctx ends; it reports whether d passed.

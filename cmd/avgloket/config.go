@@ -30,6 +30,7 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	SMTP           *mail.SMTPConfig // nil: mail stays queued
 	MailInterval   time.Duration
+	MailLease      time.Duration
 	OIDC           *auth.OIDCConfig // nil: local accounts only
 	MetricsAddr    string           // "": no listener of its own for /metrics
 	MetricsToken   string           // "": no /metrics on the main listener
@@ -111,6 +112,13 @@ func loadConfig(addr, dataDir, baseURL string, getenv env) (Config, error) {
 			return c, fmt.Errorf("AVGLOKET_RATE_LIMIT %q: want requests per minute, 1 to 10000", v)
 		}
 		c.RatePerMinute = n
+	}
+	if v := getenv("MAIL_LEASE"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second || d > time.Hour {
+			return c, fmt.Errorf("AVGLOKET_MAIL_LEASE %q: want a duration from 1s to 1h, e.g. 5m", v)
+		}
+		c.MailLease = d
 	}
 	for _, p := range strings.FieldsFunc(getenv("TRUSTED_PROXIES"), func(r rune) bool { return r == ',' || r == ' ' }) {
 		prefix, err := netip.ParsePrefix(p)

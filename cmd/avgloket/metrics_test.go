@@ -38,7 +38,8 @@ func wantMetric(tb testing.TB, s metricstest.Scrape, value float64, name string,
 
 // The portal serves its metrics without a token on a listen address of
 // their own (AVGLOKET_METRICS_ADDR), and the outbox worker's sends are
-// counted there: one refused while the relay is down, then sent.
+// counted there: one refused while the relay is down, then sent; so are
+// the background jobs' runs.
 func TestAppServesMetricsOnItsOwnAddress(t *testing.T) {
 	t.Parallel()
 	relay := startSMTP(t, "")
@@ -63,14 +64,23 @@ func TestAppServesMetricsOnItsOwnAddress(t *testing.T) {
 
 	mustFile(t, app.URL, selfRequest(1))
 	// The worker's round at the start and the one the request woke have
-	// both ended, the failure recorded, once each has set its timer.
-	clk.AwaitTimers(2)
+	// both ended, the failure recorded, once each has set its timer; the
+	// background jobs' runner sets one, after its first pass, till the
+	// clock moves.
+	clk.AwaitTimers(3)
 	s := scrape()
 	wantMetric(t, s, 1, "avgloket_mail_sends_total", "result", "failed")
 	wantMetric(t, s, 1, "avgloket_outbox_queued")
 	wantMetric(t, s, 1, "avgloket_outbox_failed")
 	wantMetric(t, s, 1, "avgloket_cases_open", "status", "received")
 	wantMetric(t, s, 1, "avgloket_http_requests_total", "method", "POST", "route", "/api/v1/requests", "status", "2xx")
+	// The runner's first pass ran every background job once, without error.
+	for _, j := range app.backgroundJobs() {
+		wantMetric(t, s, 1, "avgloket_job_runs_total", "job", j.Name)
+		if n, ok := s.Value("avgloket_job_errors_total", "job", j.Name); ok && n > 0 {
+			t.Errorf("job %s: %v errors", j.Name, n)
+		}
+	}
 
 	// The relay is back; the retry goes out once due.
 	relay = startSMTP(t, relay.Addr)

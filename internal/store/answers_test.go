@@ -1,9 +1,6 @@
 package store
 
 import (
-	"errors"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -58,16 +55,9 @@ func TestCaseAnswersStored(t *testing.T) {
 	if err != nil || st.Text != "Voor "+marker || !st.Approved() || st.ApprovedBy != "Olga Officier" || !st.ApprovedAt.Equal(approved) {
 		t.Fatalf("statement %+v %v", st, err)
 	}
-	for _, f := range []string{env.dbPath, env.dbPath + "-wal"} {
-		data, err := os.ReadFile(f)
-		if errors.Is(err, os.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	for name, data := range storedBytes(t, env) {
 		if containsFold(data, marker) {
-			t.Errorf("%s holds the statement in clear", filepath.Base(f))
+			t.Errorf("%s holds the statement in clear", name)
 		}
 	}
 

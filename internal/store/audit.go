@@ -12,6 +12,7 @@ import (
 
 	"github.com/avgloket/avgloket/internal/apperr"
 	"github.com/avgloket/avgloket/internal/audit"
+	"github.com/avgloket/avgloket/migrations"
 )
 
 // Audit reads and verifies the audit trail; changes write their entries
@@ -45,6 +46,10 @@ func (auditHeadRow) TableName() string { return "audit_head" }
 // the text sorts as the time does (RFC 3339 with trimmed zeros does not) and
 // parses back to the same instant the chain value was computed over.
 const auditTimeFormat = "2006-01-02T15:04:05.000000000Z07:00"
+
+// auditLockKey is the PostgreSQL advisory lock that serialises appends to
+// the audit trail (appendAudit); any fixed number no other lock uses.
+const auditLockKey int64 = 0x61766c6b61756474 // "avlkaudt"
 
 // Page sizes of AuditEntries and AuditEntriesBefore.
 const (
@@ -81,9 +86,19 @@ func (s *DB) AppendAudit(ctx context.Context, e audit.Entry) error {
 // serialised and the chain stays linear; the head is read inside tx, so an
 // append rolled back to its job's savepoint takes its link with it and the
 // next job chains to the entry before.
+//
+// On PostgreSQL writes run concurrently, on several instances too: an
+// append first takes the transaction-level advisory lock auditLockKey, so
+// appends queue there until the transaction before commits and the chain
+// stays one chain.
 func (s *DB) appendAudit(tx *gorm.DB, e audit.Entry) error {
 	if err := e.Validate(); err != nil {
 		return apperr.Wrap(err, "error.internal")
+	}
+	if s.dialect == migrations.Postgres {
+		if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", auditLockKey).Error; err != nil {
+			return internal(err, "lock audit trail")
+		}
 	}
 	var head auditHeadRow
 	err := tx.Where("id = 1").Take(&head).Error
@@ -194,7 +209,12 @@ func (s *Audit) VerifyAudit(ctx context.Context) (*audit.Break, int, error) {
 	// BEGIN DEFERRED, never IMMEDIATE (the write connection's), which would
 	// hold the write lock, and so stop the portal, for the whole walk. A
 	// deferred transaction reads one consistent snapshot and blocks nobody.
-	if _, err := conn.ExecContext(ctx, "BEGIN DEFERRED"); err != nil {
+	// On PostgreSQL a repeatable-read transaction does the same.
+	begin := "BEGIN DEFERRED"
+	if s.dialect == migrations.Postgres {
+		begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+	}
+	if _, err := conn.ExecContext(ctx, begin); err != nil {
 		return nil, 0, internal(err, "verify audit trail")
 	}
 	defer func() {

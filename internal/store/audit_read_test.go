@@ -12,6 +12,7 @@ import (
 
 	"github.com/avgloket/avgloket/internal/apperr"
 	"github.com/avgloket/avgloket/internal/audit"
+	"github.com/avgloket/avgloket/internal/store/dbtest"
 )
 
 // searchTrail is a trail of 40 entries over four days: three staff
@@ -224,6 +225,7 @@ func auditPlan(tb testing.TB, s *Store, f audit.Filter) string {
 // statistics, that every page query reads an index in ID order: no full
 // scan of the trail to filter, no sort of every match.
 func TestAuditSearchPlans(t *testing.T) {
+	dbtest.SQLiteOnly(t, "SQLite's query plans")
 	env := newTestStore(t)
 	s := env.s
 	seedAuditRows(t, s, 50_000)

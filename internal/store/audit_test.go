@@ -14,6 +14,7 @@ import (
 
 	"github.com/avgloket/avgloket/internal/apperr"
 	"github.com/avgloket/avgloket/internal/audit"
+	"github.com/avgloket/avgloket/migrations"
 )
 
 var auditT0 = time.Date(2026, time.November, 25, 9, 0, 0, 0, time.UTC)
@@ -70,7 +71,7 @@ func wantBreak(tb testing.TB, s *Store, id int64) *audit.Break {
 
 func rawExec(tb testing.TB, s *Store, q string, args ...any) {
 	tb.Helper()
-	if _, err := s.w.sql.ExecContext(context.Background(), q, args...); err != nil {
+	if err := rawWrite(s).Exec(q, args...).Error; err != nil {
 		tb.Fatalf("%s: %v", q, err)
 	}
 }
@@ -81,7 +82,12 @@ func dropAuditTriggers(tb testing.TB, s *Store) {
 	tb.Helper()
 	for _, name := range []string{"audit_log_no_update", "audit_log_no_delete", "audit_log_next_id",
 		"audit_head_first", "audit_head_advance", "audit_head_no_delete"} {
-		rawExec(tb, s, "DROP TRIGGER "+name)
+		drop := "DROP TRIGGER " + name
+		if s.dialect == migrations.Postgres {
+			table, _, _ := strings.Cut(strings.TrimPrefix(name, "audit_"), "_")
+			drop += " ON audit_" + table
+		}
+		rawExec(tb, s, drop)
 	}
 }
 
@@ -184,7 +190,7 @@ func TestAuditTriggersRefuseChanges(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := s.w.sql.ExecContext(t.Context(), tt.sql)
+			err := rawWrite(s).WithContext(t.Context()).Exec(tt.sql).Error
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("%s: err = %v, want one containing %q", tt.sql, err, tt.want)
 			}
@@ -237,7 +243,7 @@ func TestAuditVerifyFindsTampering(t *testing.T) {
 		if brk := wantBreak(t, s, 17); brk.Kind != audit.Missing {
 			t.Errorf("kind = %s, want %s", brk.Kind, audit.Missing)
 		}
-		if err := s.w.db.Create(&row).Error; err != nil {
+		if err := rawWrite(s).Create(&row).Error; err != nil {
 			t.Fatalf("restore row 17: %v", err)
 		}
 		mustVerify(t, s, n)
@@ -250,7 +256,7 @@ func TestAuditVerifyFindsTampering(t *testing.T) {
 		}
 		rawExec(t, s, "UPDATE audit_log SET id = -id WHERE id >= 17")
 		rawExec(t, s, "UPDATE audit_log SET id = 1 - id WHERE id < 0")
-		if err := s.w.db.Create(&row).Error; err != nil {
+		if err := rawWrite(s).Create(&row).Error; err != nil {
 			t.Fatalf("restore row 17: %v", err)
 		}
 		mustVerify(t, s, n)
@@ -274,7 +280,7 @@ func TestAuditVerifyFindsTampering(t *testing.T) {
 		wantBreak(t, s, n)
 		rawExec(t, s, "DELETE FROM audit_log WHERE id = ?", n+1)
 		rawExec(t, s, "UPDATE audit_head SET last_id = ?, last_hash = ?, seal = ?", head.LastID, head.LastHash, head.Seal)
-		if err := s.w.db.Create(&last).Error; err != nil {
+		if err := rawWrite(s).Create(&last).Error; err != nil {
 			t.Fatalf("restore last row: %v", err)
 		}
 		mustVerify(t, s, n)
@@ -292,7 +298,7 @@ func TestAuditVerifyFindsTampering(t *testing.T) {
 			t.Errorf("AppendAudit on a forged head = %v, want an internal error wrapping errAuditHead", err)
 		}
 		rawExec(t, s, "UPDATE audit_head SET last_id = ?, last_hash = ?, seal = ?", head.LastID, head.LastHash, head.Seal)
-		if err := s.w.db.Create(&last).Error; err != nil {
+		if err := rawWrite(s).Create(&last).Error; err != nil {
 			t.Fatalf("restore last row: %v", err)
 		}
 		mustVerify(t, s, n)

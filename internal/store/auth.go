@@ -542,8 +542,10 @@ func (s *Accounts) BindOIDC(ctx context.Context, staffID int64, issuer, subject 
 	return nil
 }
 
+// isUniqueViolation reports a unique constraint's refusal, on either
+// database (PostgreSQL's SQLSTATE 23505).
 func isUniqueViolation(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+	return err != nil && (strings.Contains(err.Error(), "UNIQUE constraint failed") || sqlState(err) == "23505")
 }
 
 // PruneAuth deletes sessions past their absolute end or idle since

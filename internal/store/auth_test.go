@@ -2,6 +2,7 @@ package store
 
 import (
 	"github.com/avgloket/avgloket/internal/audit"
+	"github.com/avgloket/avgloket/internal/store/dbtest"
 
 	"bytes"
 	"strings"
@@ -67,7 +68,7 @@ func TestTOTPSecretIsSealedAndBoundToItsRow(t *testing.T) {
 		t.Fatalf("SetPendingTOTP: %v", err)
 	}
 	var blob []byte
-	if err := env.s.sql.QueryRowContext(t.Context(), "SELECT totp_secret FROM staff WHERE id = ?", a.ID).Scan(&blob); err != nil {
+	if err := env.s.db.WithContext(t.Context()).Raw("SELECT totp_secret FROM staff WHERE id = ?", a.ID).Row().Scan(&blob); err != nil {
 		t.Fatal(err)
 	}
 	if bytes.Contains(blob, []byte(marker)) {
@@ -78,7 +79,7 @@ func TestTOTPSecretIsSealedAndBoundToItsRow(t *testing.T) {
 		t.Fatalf("AccountByID = %+v, %v; want pending secret", got, err)
 	}
 	// The same blob in another row does not open.
-	if _, err := env.s.w.sql.ExecContext(t.Context(), "UPDATE staff SET totp_secret = ? WHERE id = ?", blob, b.ID); err != nil {
+	if err := rawWrite(env.s).Exec("UPDATE staff SET totp_secret = ? WHERE id = ?", blob, b.ID).Error; err != nil {
 		t.Fatal(err)
 	}
 	if _, err := env.s.AccountByID(t.Context(), b.ID); !apperr.Is(err, apperr.Internal) {
@@ -266,7 +267,7 @@ func TestDisableMemberIsOneTransaction(t *testing.T) {
 		t.Fatalf("DisableMember: %v", err)
 	}
 	var n int
-	if err := env.s.sql.QueryRowContext(ctx, "SELECT count(*) FROM sessions WHERE staff_id = ?", m.ID).Scan(&n); err != nil || n != 0 {
+	if err := env.s.db.WithContext(ctx).Raw("SELECT count(*) FROM sessions WHERE staff_id = ?", m.ID).Row().Scan(&n); err != nil || n != 0 {
 		t.Errorf("%d sessions left (err %v), want 0", n, err)
 	}
 	if a, _ := env.s.AccountByID(ctx, m.ID); !a.Member.Disabled {
@@ -290,7 +291,7 @@ func TestOIDCAttemptsAreSealedAndSingleUse(t *testing.T) {
 		t.Fatalf("AddOIDCAttempt: %v", err)
 	}
 	var blob []byte
-	if err := env.s.sql.QueryRowContext(ctx, "SELECT verifier FROM oidc_attempts").Scan(&blob); err != nil {
+	if err := env.s.db.WithContext(ctx).Raw("SELECT verifier FROM oidc_attempts").Row().Scan(&blob); err != nil {
 		t.Fatal(err)
 	}
 	if bytes.Contains(blob, []byte(verifier)) {
@@ -399,7 +400,7 @@ func TestPruneAuth(t *testing.T) {
 		{"SELECT count(*) FROM login_failures", 0},
 	} {
 		var n int
-		if err := env.s.sql.QueryRowContext(ctx, tt.query).Scan(&n); err != nil || n != tt.want {
+		if err := env.s.db.WithContext(ctx).Raw(tt.query).Row().Scan(&n); err != nil || n != tt.want {
 			t.Errorf("%s = %d (err %v), want %d", tt.query, n, err, tt.want)
 		}
 	}
@@ -407,6 +408,7 @@ func TestPruneAuth(t *testing.T) {
 
 // The auth migration's Down section undoes it, and Up applies again.
 func TestAuthMigrationDownAndUp(t *testing.T) {
+	dbtest.SQLiteOnly(t, "SQLite's migration history; PostgreSQL starts from the 0036 baseline")
 	env := newTestStore(t)
 	ctx := t.Context()
 	addStaff(t, env.s, "a@zorg.example", "h", false)
@@ -418,14 +420,14 @@ func TestAuthMigrationDownAndUp(t *testing.T) {
 		t.Fatalf("down: %v", err)
 	}
 	var cols string
-	if err := env.s.sql.QueryRowContext(ctx, "SELECT group_concat(name) FROM pragma_table_info('staff')").Scan(&cols); err != nil {
+	if err := env.s.db.WithContext(ctx).Raw("SELECT group_concat(name) FROM pragma_table_info('staff')").Row().Scan(&cols); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(cols, "totp") || strings.Contains(cols, "oidc") {
 		t.Errorf("staff columns after down: %s", cols)
 	}
 	var n int
-	if err := env.s.sql.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE name IN ('sessions','recovery_codes','login_failures','oidc_attempts')").Scan(&n); err != nil || n != 0 {
+	if err := env.s.db.WithContext(ctx).Raw("SELECT count(*) FROM sqlite_master WHERE name IN ('sessions','recovery_codes','login_failures','oidc_attempts')").Row().Scan(&n); err != nil || n != 0 {
 		t.Errorf("%d auth tables after down (err %v)", n, err)
 	}
 	if _, err := p.Up(ctx); err != nil {

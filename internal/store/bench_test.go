@@ -105,7 +105,7 @@ func seedBench(n int) (dir string, s *Store, err error) {
 	var branchIDs []int64
 	for _, code := range []string{"amsterdam", "utrecht"} {
 		r := branchRow{Code: code, Name: code, CreatedAt: time.Now().UTC()}
-		if err := s.w.db.Create(&r).Error; err != nil {
+		if err := rawWrite(s).Create(&r).Error; err != nil {
 			return dir, s, err
 		}
 		branchIDs = append(branchIDs, r.ID)

@@ -2,9 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -121,16 +118,9 @@ func TestBreachEncryptedAtRest(t *testing.T) {
 	if back.Title != r.Title || back.Description != r.Description || back.Texts.LetterNL != "Beste "+marker {
 		t.Fatalf("read back %q / %q / %q", back.Title, back.Description, back.Texts.LetterNL)
 	}
-	for _, f := range []string{env.dbPath, env.dbPath + "-wal"} {
-		data, err := os.ReadFile(f)
-		if errors.Is(err, os.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	for name, data := range storedBytes(t, env.testEnv) {
 		if containsFold(data, marker) {
-			t.Errorf("%s contains the marker in clear", filepath.Base(f))
+			t.Errorf("%s contains the marker in clear", name)
 		}
 	}
 }
@@ -357,7 +347,7 @@ func TestBreachRecipientsAndLetters(t *testing.T) {
 	if err := env.s.MarkSent(t.Context(), due[0].ID, sent); err != nil {
 		t.Fatal(err)
 	}
-	if err := env.s.MarkFailed(t.Context(), due[1].ID, 1, sent.Add(time.Minute), "550 no such user"); err != nil {
+	if err := markFailed(t, env.s, due[1].ID, 1, sent.Add(time.Minute), "550 no such user"); err != nil {
 		t.Fatal(err)
 	}
 	if err := env.s.MarkSent(t.Context(), due[2].ID, sent.Add(time.Hour)); err != nil {
@@ -571,7 +561,7 @@ func TestBreachLegacyAnswers(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := env.s.w.db.Model(&breachRow{}).Where("id = ?", r.ID).Update("body", blob).Error; err != nil {
+			if err := rawWrite(env.s).Model(&breachRow{}).Where("id = ?", r.ID).Update("body", blob).Error; err != nil {
 				t.Fatal(err)
 			}
 			for _, step := range []string{"read", "written again"} {

@@ -363,6 +363,10 @@ func scoped(db *gorm.DB, scope casework.Scope) *gorm.DB {
 	// The unary + keeps SQLite from starting at the branches: it walks the
 	// cases in the list's order (cases_open_by_due, 0035) and checks each
 	// one's branch, instead of sorting every open case of the branches.
+	// PostgreSQL has no unary + on text, and its planner needs no hint.
+	if isPostgres(db) {
+		return db.Where("branches.code IN ?", scope.Branches)
+	}
 	return db.Where("+branches.code IN ?", scope.Branches)
 }
 

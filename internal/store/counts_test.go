@@ -14,6 +14,8 @@ import (
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/deadline"
 	"github.com/avgloket/avgloket/internal/practice"
+	"github.com/avgloket/avgloket/internal/store/dbtest"
+	"github.com/avgloket/avgloket/migrations"
 )
 
 // countsOracle is CountCases as it was before migration 0035: one pass over
@@ -261,7 +263,7 @@ func TestCountsMaintained(t *testing.T) {
 		{"deleted", func() {
 			for _, i := range []int{1, 6} {
 				var id int64
-				if err := s.sql.QueryRowContext(ctx, "SELECT id FROM cases WHERE reference = ?", refs[i]).Scan(&id); err != nil {
+				if err := s.db.WithContext(ctx).Raw("SELECT id FROM cases WHERE reference = ?", refs[i]).Row().Scan(&id); err != nil {
 					t.Fatal(err)
 				}
 				deleteCase(t, s, id)
@@ -272,7 +274,7 @@ func TestCountsMaintained(t *testing.T) {
 		checkMaintained(t, s, st.name, probe)
 	}
 	var rows int
-	if err := s.sql.QueryRowContext(ctx, "SELECT (SELECT count(*) FROM case_counts WHERE n <= 0) + (SELECT count(*) FROM case_due_counts WHERE n <= 0)").Scan(&rows); err != nil {
+	if err := s.db.WithContext(ctx).Raw("SELECT (SELECT count(*) FROM case_counts WHERE n <= 0) + (SELECT count(*) FROM case_due_counts WHERE n <= 0)").Row().Scan(&rows); err != nil {
 		t.Fatal(err)
 	}
 	if rows != 0 {
@@ -285,8 +287,13 @@ func TestCountsMaintained(t *testing.T) {
 func deleteCase(tb testing.TB, s *Store, id int64) {
 	tb.Helper()
 	var tables []string
-	err := s.db.Raw(`SELECT m.name FROM sqlite_master m, pragma_foreign_key_list(m.name) f
-		WHERE m.type = 'table' AND f."table" = 'cases' AND f.on_delete <> 'CASCADE'`).Scan(&tables).Error
+	q := `SELECT m.name FROM sqlite_master m, pragma_foreign_key_list(m.name) f
+		WHERE m.type = 'table' AND f."table" = 'cases' AND f.on_delete <> 'CASCADE'`
+	if s.dialect == migrations.Postgres {
+		q = `SELECT DISTINCT conrelid::regclass::text FROM pg_constraint
+			WHERE contype = 'f' AND confrelid = 'cases'::regclass AND confdeltype <> 'c'`
+	}
+	err := s.db.Raw(q).Scan(&tables).Error
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -300,6 +307,7 @@ func deleteCase(tb testing.TB, s *Store, id int64) {
 // in every state the counts tell apart, with erasure items and a
 // restriction, are counted and marked once it has run.
 func TestCountsMigrationBackfills(t *testing.T) {
+	dbtest.SQLiteOnly(t, "SQLite's migration history; PostgreSQL starts from the 0036 baseline")
 	env := newTestStore(t)
 	s := env.s
 	ctx := t.Context()
@@ -362,7 +370,7 @@ func TestCountsMigrationBackfills(t *testing.T) {
 		t.Fatalf("up: %v", err)
 	}
 	var counted int
-	if err := s.sql.QueryRowContext(ctx, "SELECT coalesce(sum(n), 0) FROM case_counts").Scan(&counted); err != nil {
+	if err := s.db.WithContext(ctx).Raw("SELECT coalesce(sum(n), 0) FROM case_counts").Row().Scan(&counted); err != nil {
 		t.Fatal(err)
 	}
 	if counted != 6 {
@@ -380,6 +388,7 @@ func TestCountsMigrationBackfills(t *testing.T) {
 // index of open cases in (due_on, reference) order, for the whole practice
 // and for one branch: no pass over the register, no sort of every match.
 func TestQueuePlans(t *testing.T) {
+	dbtest.SQLiteOnly(t, "SQLite's query plans")
 	env := newTestStore(t)
 	s := env.s
 	ctx := t.Context()

@@ -1,12 +1,16 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"gorm.io/gorm"
 
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/deadline"
@@ -199,4 +203,58 @@ func fmtList(s []string) string {
 		return fmt.Sprintf("%v … %v (%d)", s[:3], s[len(s)-3:], len(s))
 	}
 	return fmt.Sprint(s)
+}
+
+// rawWrite is the write pool's gorm handle, past the writer, for tests that
+// plant or tamper with rows as someone with access to the database could.
+// gorm writes each dialect's placeholders.
+func rawWrite(s *Store) *gorm.DB {
+	if s.pgw != nil {
+		return s.pgw
+	}
+	return s.w.db
+}
+
+// storedBytes is everything the database holds at rest, by name, for tests
+// that look for personal data in clear: on SQLite the database file and its
+// WAL; on PostgreSQL every row of every table as text, with bytea columns
+// shown as their bytes (bytea_output 'escape'), not as hex.
+func storedBytes(tb testing.TB, env *testEnv) map[string][]byte {
+	tb.Helper()
+	out := map[string][]byte{}
+	if env.s.dialect != migrations.Postgres {
+		for _, f := range []string{env.dbPath, env.dbPath + "-wal"} {
+			data, err := os.ReadFile(f)
+			if errors.Is(err, os.ErrNotExist) {
+				continue
+			}
+			if err != nil {
+				tb.Fatal(err)
+			}
+			out[filepath.Base(f)] = data
+		}
+		return out
+	}
+	err := env.s.db.WithContext(tb.Context()).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec("SET LOCAL bytea_output = 'escape'").Error; err != nil {
+			return err
+		}
+		var tables []string
+		if err := tx.Raw("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'").
+			Scan(&tables).Error; err != nil {
+			return err
+		}
+		for _, t := range tables {
+			var rows string
+			if err := tx.Raw("SELECT coalesce(string_agg(t::text, E'\\n'), '') FROM " + t + " t").Row().Scan(&rows); err != nil {
+				return err
+			}
+			out["table "+t] = []byte(rows)
+		}
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return out
 }

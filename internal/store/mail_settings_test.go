@@ -31,7 +31,7 @@ func TestMailSettingsPasswordSealed(t *testing.T) {
 		t.Fatalf("save: %v", err)
 	}
 	var raw []byte
-	if err := s.sql.QueryRowContext(ctx, "SELECT password FROM mail_settings WHERE id = 1").Scan(&raw); err != nil {
+	if err := s.db.WithContext(ctx).Raw("SELECT password FROM mail_settings WHERE id = 1").Row().Scan(&raw); err != nil {
 		t.Fatal(err)
 	}
 	if len(raw) == 0 || bytes.Contains(raw, []byte(secret)) {
@@ -95,7 +95,7 @@ func TestOutboxEntriesAndRetry(t *testing.T) {
 
 	id := rest[0].ID
 	later := at.Add(3 * time.Hour)
-	if err := s.MarkFailed(ctx, id, 1, later.Add(time.Hour), "421 try again"); err != nil {
+	if err := markFailed(t, s, id, 1, later.Add(time.Hour), "421 try again"); err != nil {
 		t.Fatal(err)
 	}
 	who := audit.Entry{At: later, Actor: audit.Staff(1)}

@@ -33,14 +33,14 @@ func TestMetricsGauges(t *testing.T) {
 
 	// Three acknowledgements: the oldest is sent, the next fails once and
 	// is the oldest one waiting.
-	due, err := env.s.Due(t.Context(), now, 10)
+	due, err := env.s.Claim(t.Context(), "portal-1", now, now.Add(time.Minute), 10)
 	if err != nil || len(due) != 3 {
-		t.Fatalf("Due = %d mails, %v", len(due), err)
+		t.Fatalf("Claim = %d mails, %v", len(due), err)
 	}
 	if err := env.s.MarkSent(t.Context(), due[0].ID, now); err != nil {
 		t.Fatal(err)
 	}
-	if err := env.s.MarkFailed(t.Context(), due[1].ID, 1, now.Add(time.Minute), "relay down"); err != nil {
+	if err := env.s.MarkFailed(t.Context(), "portal-1", due[1].ID, 1, now.Add(time.Minute), "relay down"); err != nil {
 		t.Fatal(err)
 	}
 

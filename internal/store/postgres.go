@@ -189,3 +189,7 @@ func closePostgres(d *DB) error {
 	}
 	return errors.Join(d.sql.Close(), wsql.Close())
 }
+
+// isPostgres reports whether db runs on PostgreSQL, for the few statements
+// whose SQL differs.
+func isPostgres(db *gorm.DB) bool { return db.Name() == "postgres" }

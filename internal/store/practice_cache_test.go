@@ -10,6 +10,7 @@ import (
 	"github.com/avgloket/avgloket/internal/deadline"
 	"github.com/avgloket/avgloket/internal/mail"
 	"github.com/avgloket/avgloket/internal/practice"
+	"github.com/avgloket/avgloket/migrations"
 )
 
 var cacheWho = audit.Entry{At: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC), Actor: audit.Staff(1), Address: "192.0.2.7"}
@@ -110,7 +111,12 @@ func TestPracticeCacheFailedWriteDoesNotPoison(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The audit entry, written after the row in the same transaction, fails.
-	rawExec(t, s, `CREATE TRIGGER test_audit_fails BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit refused'); END`)
+	if s.dialect == migrations.Postgres {
+		rawExec(t, s, `CREATE FUNCTION test_audit_fails() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit refused'; END $$`)
+		rawExec(t, s, `CREATE TRIGGER test_audit_fails BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION test_audit_fails()`)
+	} else {
+		rawExec(t, s, `CREATE TRIGGER test_audit_fails BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit refused'); END`)
+	}
 	changed := p
 	changed.Name = "Praktijk Die Niet Bestaat"
 	if err := s.SaveSettingsAudited(ctx, changed, cacheWho); err == nil {

@@ -1,9 +1,6 @@
 package store
 
 import (
-	"errors"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -56,17 +53,10 @@ func TestCaseRectificationStored(t *testing.T) {
 	if err != nil || !sameRectification(back.Rectification, items) {
 		t.Errorf("read back %+v %v", back.Rectification, err)
 	}
-	for _, f := range []string{env.dbPath, env.dbPath + "-wal"} {
-		data, err := os.ReadFile(f)
-		if errors.Is(err, os.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	for name, data := range storedBytes(t, env) {
 		for _, m := range markers {
 			if containsFold(data, m) {
-				t.Errorf("%s holds %s in clear", filepath.Base(f), m)
+				t.Errorf("%s holds %s in clear", name, m)
 			}
 		}
 	}

@@ -20,7 +20,7 @@ func TestConsentWithdrawals(t *testing.T) {
 		if w.on == "" {
 			continue
 		}
-		if err := s.w.db.Model(&consentRow{}).Where("id = ?", c.ID).Update("withdrawn_on", w.on).Error; err != nil {
+		if err := rawWrite(s).Model(&consentRow{}).Where("id = ?", c.ID).Update("withdrawn_on", w.on).Error; err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -44,7 +44,7 @@ func TestCaseRestrictionStored(t *testing.T) {
 		t.Fatalf("after the update %+v, want %+v", got.Restriction, r)
 	}
 	var body []byte
-	if err := s.sql.QueryRowContext(ctx, "SELECT body FROM case_restrictions WHERE case_id = ?", c.ID).Scan(&body); err != nil {
+	if err := s.db.WithContext(ctx).Raw("SELECT body FROM case_restrictions WHERE case_id = ?", c.ID).Row().Scan(&body); err != nil {
 		t.Fatal(err)
 	}
 	if bytes.Contains(body, []byte("MARKER")) {

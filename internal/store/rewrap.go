@@ -5,8 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
+	"strings"
 
 	"gorm.io/gorm"
 
@@ -90,6 +90,27 @@ var sealedColumns = []SealedColumn{
 	{Table: "key_check", Column: "value", Row: "CAST(id AS TEXT)"},
 }
 
+// rewrapKeys are the primary keys of the sealed columns' tables that are
+// not "id": RewrapSealed pages through a table in key order (keyset
+// paging), which both databases do from the key's index.
+var rewrapKeys = map[string][]string{
+	"case_requirements":        {"case_id", "key"},
+	"case_letters":             {"case_id"},
+	"access_statements":        {"case_id"},
+	"case_restrictions":        {"case_id"},
+	"case_rectification_items": {"case_id", "position"},
+	"case_objections":          {"case_id"},
+	"case_portability":         {"case_id"},
+}
+
+// keyOf returns the primary key columns of table.
+func keyOf(table string) []string {
+	if k, ok := rewrapKeys[table]; ok {
+		return k
+	}
+	return []string{"id"}
+}
+
 // SealedColumns returns every column that holds vault blobs, in the order
 // RewrapSealed walks them.
 func SealedColumns() []SealedColumn { return slices.Clone(sealedColumns) }
@@ -109,15 +130,16 @@ type RewrapCount struct {
 func (c RewrapCount) Left() int64 { return c.Sealed - c.Current - c.Rewrapped }
 
 // RewrapFailure names a sealed value that could not be rewrapped: its column
-// and rowid, never its content.
+// and its row's primary key (the key's values joined by "/"), never its
+// content.
 type RewrapFailure struct {
 	Column SealedColumn
-	RowID  int64
+	Key    string
 	Err    error
 }
 
 func (f RewrapFailure) Error() string {
-	return fmt.Sprintf("%s rowid %d: %v", f.Column, f.RowID, f.Err)
+	return fmt.Sprintf("%s key %s: %v", f.Column, f.Key, f.Err)
 }
 
 // RewrapResult is what RewrapSealed did, per column, and the first failures
@@ -143,7 +165,7 @@ func (r RewrapResult) Totals() (t RewrapCount) {
 
 // RewrapSealed moves every sealed value that is not on the key ring's
 // current KEK version to it (vault Rewrap: the data key is wrapped again, the
-// ciphertext stays), column by column, batch rows at a time in rowid order,
+// ciphertext stays), column by column, batch rows at a time in key order,
 // so memory use does not grow with the table. A batch is read and rewrapped
 // outside any transaction, then written in one write transaction with a
 // compare-and-set (the row still holds the blob that was read), so the
@@ -175,19 +197,33 @@ func quoteIdent(s string) string { return `"` + s + `"` }
 func (s *Store) rewrapColumn(ctx context.Context, c SealedColumn, batch int, cur uint32, res *RewrapResult) (RewrapCount, error) {
 	n := RewrapCount{Column: c}
 	table, column := quoteIdent(c.Table), quoteIdent(c.Column)
-	sel := fmt.Sprintf("SELECT rowid, %s, %s FROM %s WHERE rowid > ? AND %s IS NOT NULL ORDER BY rowid LIMIT ?",
-		c.Row, column, table, column)
-	upd := fmt.Sprintf("UPDATE %s SET %s = ? WHERE rowid = ? AND %s = ?", table, column, column)
+	key := make([]string, len(keyOf(c.Table)))
+	for i, k := range keyOf(c.Table) {
+		key[i] = quoteIdent(k)
+	}
+	keyList := strings.Join(key, ", ")
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(key)), ", ")
+	// The row part is named, or PostgreSQL would call CAST(id AS TEXT) "id"
+	// too and find ORDER BY id ambiguous.
+	first := fmt.Sprintf("SELECT %s, %s AS aad_row, %s FROM %s WHERE %s IS NOT NULL ORDER BY %s LIMIT ?",
+		keyList, c.Row, column, table, column, keyList)
+	next := fmt.Sprintf("SELECT %s, %s AS aad_row, %s FROM %s WHERE (%s) > (%s) AND %s IS NOT NULL ORDER BY %s LIMIT ?",
+		keyList, c.Row, column, table, keyList, marks, column, keyList)
+	upd := fmt.Sprintf("UPDATE %s SET %s = ? WHERE (%s) = (%s) AND %s = ?", table, column, keyList, marks, column)
 	type change struct {
-		rowid    int64
+		key      []any
 		old, new []byte
 	}
-	after := int64(math.MinInt64)
+	var after []any
 	todo := make([]change, 0, batch)
 	for {
 		todo = todo[:0]
-		read, err := s.rewrapBatch(ctx, sel, after, batch, func(rowid int64, row string, blob []byte) {
-			after = rowid
+		sel, args := first, []any{batch}
+		if after != nil {
+			sel, args = next, append(slices.Clone(after), batch)
+		}
+		read, err := s.rewrapBatch(ctx, sel, args, len(key), func(k []any, row string, blob []byte) {
+			after = k
 			if len(blob) == 0 {
 				return
 			}
@@ -207,30 +243,24 @@ func (s *Store) rewrapColumn(ctx context.Context, c SealedColumn, batch int, cur
 			if err != nil {
 				n.Failed++
 				if len(res.Failures) < maxRewrapFailures {
-					res.Failures = append(res.Failures, RewrapFailure{Column: c, RowID: rowid, Err: err})
+					res.Failures = append(res.Failures, RewrapFailure{Column: c, Key: keyString(k), Err: err})
 				}
 				return
 			}
-			todo = append(todo, change{rowid: rowid, old: blob, new: out})
+			todo = append(todo, change{key: k, old: blob, new: out})
 		})
 		if err != nil {
 			return n, err
 		}
 		if len(todo) > 0 {
-			err := s.inTx(ctx, func(tx gorm.ConnPool) error {
-				stmt, err := tx.PrepareContext(ctx, upd)
-				if err != nil {
-					return err
-				}
-				defer stmt.Close()
+			err := s.write(ctx, func(tx *gorm.DB) error {
 				for _, ch := range todo {
-					r, err := stmt.ExecContext(ctx, ch.new, ch.rowid, ch.old)
-					if err != nil {
-						return err
+					args := append(append([]any{ch.new}, ch.key...), ch.old)
+					r := tx.Exec(upd, args...)
+					if r.Error != nil {
+						return r.Error
 					}
-					if k, err := r.RowsAffected(); err != nil {
-						return err
-					} else if k == 1 {
+					if r.RowsAffected == 1 {
 						n.Rewrapped++
 					}
 				}
@@ -246,11 +276,13 @@ func (s *Store) rewrapColumn(ctx context.Context, c SealedColumn, batch int, cur
 	}
 }
 
-// rewrapBatch reads up to limit rows after rowid with sel and hands each
-// to fn, returning how many it read. The rows are read and closed before
-// anything is written, so the read never holds up the write transaction.
-func (s *Store) rewrapBatch(ctx context.Context, sel string, after int64, limit int, fn func(rowid int64, row string, blob []byte)) (int, error) {
-	rows, err := s.sql.QueryContext(ctx, sel, after, limit)
+// rewrapBatch reads rows with sel and args, each row being its keyLen key
+// columns, the row part of the associated data and the blob, and hands
+// each to fn, returning how many it read. The rows are read and closed
+// before anything is written, so the read never holds up the write
+// transaction.
+func (s *Store) rewrapBatch(ctx context.Context, sel string, args []any, keyLen int, fn func(key []any, row string, blob []byte)) (int, error) {
+	rows, err := s.db.WithContext(ctx).Raw(sel, args...).Rows()
 	if err != nil {
 		return 0, err
 	}
@@ -258,23 +290,35 @@ func (s *Store) rewrapBatch(ctx context.Context, sel string, after int64, limit 
 	read := 0
 	for rows.Next() {
 		var (
-			rowid int64
-			row   string
-			blob  []byte
+			row  string
+			blob []byte
 		)
-		if err := rows.Scan(&rowid, &row, &blob); err != nil {
+		key := make([]any, keyLen)
+		dest := make([]any, 0, keyLen+2)
+		for i := range key {
+			dest = append(dest, &key[i])
+		}
+		if err := rows.Scan(append(dest, &row, &blob)...); err != nil {
 			return read, err
 		}
+		for i, v := range key {
+			if b, ok := v.([]byte); ok {
+				key[i] = string(b)
+			}
+		}
 		read++
-		fn(rowid, row, blob)
+		fn(key, row, blob)
 	}
 	return read, rows.Err()
 }
 
-// inTx runs fn in a write transaction, on the transaction's database/sql
-// connection.
-func (s *Store) inTx(ctx context.Context, fn func(tx gorm.ConnPool) error) error {
-	return s.write(ctx, func(tx *gorm.DB) error { return fn(tx.Statement.ConnPool) })
+// keyString shows a row's key as its values joined by "/".
+func keyString(key []any) string {
+	parts := make([]string, len(key))
+	for i, v := range key {
+		parts[i] = fmt.Sprint(v)
+	}
+	return strings.Join(parts, "/")
 }
 
 // FileDestroyed reports whether the file with this id is recorded as
@@ -284,7 +328,7 @@ func (s *Store) inTx(ctx context.Context, fn func(tx gorm.ConnPool) error) error
 // nothing can open a copy that survived anyway.
 func (s *Store) FileDestroyed(ctx context.Context, id string) (bool, error) {
 	var destroyed bool
-	err := s.sql.QueryRowContext(ctx, "SELECT destroyed_at IS NOT NULL FROM case_files WHERE id = ?", id).Scan(&destroyed)
+	err := s.db.WithContext(ctx).Raw("SELECT destroyed_at IS NOT NULL FROM case_files WHERE id = ?", id).Row().Scan(&destroyed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -26,7 +27,9 @@ import (
 	"github.com/avgloket/avgloket/internal/portability"
 	"github.com/avgloket/avgloket/internal/practice"
 	"github.com/avgloket/avgloket/internal/register"
+	"github.com/avgloket/avgloket/internal/store/dbtest"
 	"github.com/avgloket/avgloket/internal/vault"
+	"github.com/avgloket/avgloket/migrations"
 )
 
 // sealedSeed is what seedSealed put in the store, to read back.
@@ -226,7 +229,7 @@ func checkSeedOpens(tb testing.TB, s *Store, seed sealedSeed) {
 	}
 	// TakeOIDCAttempt would use the attempt up; open its verifier as it does.
 	var blob []byte
-	if err := s.sql.QueryRowContext(ctx, "SELECT verifier FROM oidc_attempts WHERE state_hash = ?", seed.stateHash).Scan(&blob); err != nil {
+	if err := s.db.WithContext(ctx).Raw("SELECT verifier FROM oidc_attempts WHERE state_hash = ?", seed.stateHash).Row().Scan(&blob); err != nil {
 		tb.Fatal(err)
 	}
 	if v, err := s.vault.Open(blob, verifierAAD(seed.stateHash)); err != nil || string(v) != seedVerifier {
@@ -241,23 +244,23 @@ type sealedValue struct {
 }
 
 // sealedSnapshot reads every sealed value of every listed column raw, with
-// its key version and its plaintext, keyed by "table.column rowid".
+// its key version and its plaintext, keyed by "table.column row" (row: the row part
+// of its associated data, unique in its table).
 func sealedSnapshot(tb testing.TB, s *Store) map[string]sealedValue {
 	tb.Helper()
 	out := map[string]sealedValue{}
 	for _, c := range SealedColumns() {
-		q := fmt.Sprintf("SELECT rowid, %s, %q FROM %q WHERE %q IS NOT NULL", c.Row, c.Column, c.Table, c.Column)
+		q := fmt.Sprintf("SELECT %s, %q FROM %q WHERE %q IS NOT NULL", c.Row, c.Column, c.Table, c.Column)
 		rows, err := s.sql.QueryContext(tb.Context(), q)
 		if err != nil {
 			tb.Fatalf("%s: %v", q, err)
 		}
 		for rows.Next() {
 			var (
-				rowid int64
-				row   string
-				blob  []byte
+				row  string
+				blob []byte
 			)
-			if err := rows.Scan(&rowid, &row, &blob); err != nil {
+			if err := rows.Scan(&row, &blob); err != nil {
 				tb.Fatal(err)
 			}
 			if len(blob) == 0 {
@@ -265,13 +268,13 @@ func sealedSnapshot(tb testing.TB, s *Store) map[string]sealedValue {
 			}
 			ver, err := s.vault.KeyVersion(blob)
 			if err != nil {
-				tb.Fatalf("%s rowid %d: KeyVersion: %v", c, rowid, err)
+				tb.Fatalf("%s row %s: KeyVersion: %v", c, row, err)
 			}
 			pt, err := s.vault.Open(blob, vault.AAD(c.Table, c.Column, row))
 			if err != nil {
-				tb.Fatalf("%s rowid %d does not open with its listed associated data: %v", c, rowid, err)
+				tb.Fatalf("%s row %s does not open with its listed associated data: %v", c, row, err)
 			}
-			out[fmt.Sprintf("%s %d", c, rowid)] = sealedValue{ver, string(pt)}
+			out[fmt.Sprintf("%s %s", c, row)] = sealedValue{ver, string(pt)}
 		}
 		if err := rows.Close(); err != nil {
 			tb.Fatal(err)
@@ -380,7 +383,7 @@ func TestRewrapMovesEverySealedColumn(t *testing.T) {
 	}
 }
 
-// A value that does not open is counted and named (column and rowid, not
+// A value that does not open is counted and named (column and key, not
 // content), left as it is, and does not stop the others being moved.
 func TestRewrapReportsValuesThatDoNotOpen(t *testing.T) {
 	env := newTestStore(t)
@@ -392,9 +395,9 @@ func TestRewrapReportsValuesThatDoNotOpen(t *testing.T) {
 	// The second case's details moved onto the first case's row: bound to
 	// another reference, it must not open there.
 	rawExec(t, env.s, "UPDATE cases SET details = (SELECT details FROM cases WHERE reference = ?) WHERE reference <> ?", second.ref, second.ref)
-	var rowid int64
+	var id int64
 	var broken []byte
-	if err := env.s.sql.QueryRow("SELECT rowid, details FROM cases WHERE reference <> ?", second.ref).Scan(&rowid, &broken); err != nil {
+	if err := env.s.db.Raw("SELECT id, details FROM cases WHERE reference <> ?", second.ref).Row().Scan(&id, &broken); err != nil {
 		t.Fatal(err)
 	}
 
@@ -404,8 +407,8 @@ func TestRewrapReportsValuesThatDoNotOpen(t *testing.T) {
 		t.Fatalf("failures: %+v, %v; want one", tot, res.Failures)
 	}
 	f := res.Failures[0]
-	if f.Column.String() != "cases.details" || f.RowID != rowid || !errors.Is(f.Err, vault.ErrDecrypt) {
-		t.Errorf("failure = %v, want cases.details rowid %d and ErrDecrypt", f, rowid)
+	if f.Column.String() != "cases.details" || f.Key != strconv.FormatInt(id, 10) || !errors.Is(f.Err, vault.ErrDecrypt) {
+		t.Errorf("failure = %v, want cases.details key %d and ErrDecrypt", f, id)
 	}
 	if strings.Contains(f.Error(), "MARKER") {
 		t.Errorf("the failure quotes content: %v", f)
@@ -414,12 +417,60 @@ func TestRewrapReportsValuesThatDoNotOpen(t *testing.T) {
 		t.Errorf("totals %+v: want all but the broken value rewrapped", tot)
 	}
 	var now []byte
-	if err := env.s.sql.QueryRow("SELECT details FROM cases WHERE rowid = ?", rowid).Scan(&now); err != nil {
+	if err := env.s.db.Raw("SELECT details FROM cases WHERE id = ?", id).Row().Scan(&now); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(now, broken) {
 		t.Error("the broken value was changed")
 	}
+}
+
+// blobColumns lists the schema's BLOB (PostgreSQL: bytea) columns as
+// table.column.
+func blobColumns(tb testing.TB, s *Store) map[string]bool {
+	tb.Helper()
+	blobs := map[string]bool{}
+	if s.dialect == migrations.Postgres {
+		var cols []string
+		if err := s.db.WithContext(tb.Context()).Raw(`SELECT table_name || '.' || column_name FROM information_schema.columns
+			WHERE table_schema = current_schema() AND data_type = 'bytea'`).Scan(&cols).Error; err != nil {
+			tb.Fatal(err)
+		}
+		for _, c := range cols {
+			blobs[c] = true
+		}
+		return blobs
+	}
+	rows, err := s.sql.QueryContext(tb.Context(), "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var tables []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			tb.Fatal(err)
+		}
+		tables = append(tables, name)
+	}
+	rows.Close()
+	for _, table := range tables {
+		cols, err := s.sql.QueryContext(tb.Context(), "SELECT name, type FROM pragma_table_info(?)", table)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for cols.Next() {
+			var name, typ string
+			if err := cols.Scan(&name, &typ); err != nil {
+				tb.Fatal(err)
+			}
+			if strings.Contains(strings.ToUpper(typ), "BLOB") {
+				blobs[table+"."+name] = true
+			}
+		}
+		cols.Close()
+	}
+	return blobs
 }
 
 // Every BLOB column of the schema is in the rewrap list, and every listed
@@ -428,7 +479,6 @@ func TestRewrapReportsValuesThatDoNotOpen(t *testing.T) {
 // version is retired.
 func TestSealedColumnsCoverEveryBlobColumn(t *testing.T) {
 	env := newTestStore(t)
-	ctx := t.Context()
 	listed := map[string]bool{}
 	for _, c := range SealedColumns() {
 		if listed[c.String()] {
@@ -436,36 +486,7 @@ func TestSealedColumnsCoverEveryBlobColumn(t *testing.T) {
 		}
 		listed[c.String()] = true
 	}
-	rows, err := env.s.sql.QueryContext(ctx, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tables []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			t.Fatal(err)
-		}
-		tables = append(tables, name)
-	}
-	rows.Close()
-	blobs := map[string]bool{}
-	for _, table := range tables {
-		cols, err := env.s.sql.QueryContext(ctx, "SELECT name, type FROM pragma_table_info(?)", table)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for cols.Next() {
-			var name, typ string
-			if err := cols.Scan(&name, &typ); err != nil {
-				t.Fatal(err)
-			}
-			if strings.Contains(strings.ToUpper(typ), "BLOB") {
-				blobs[table+"."+name] = true
-			}
-		}
-		cols.Close()
-	}
+	blobs := blobColumns(t, env.s)
 	if len(blobs) == 0 {
 		t.Fatal("no BLOB column found: the schema query is wrong")
 	}
@@ -484,6 +505,7 @@ func TestSealedColumnsCoverEveryBlobColumn(t *testing.T) {
 // BackupTo creates a private file, never overwrites one, and checks it;
 // CheckFile finds a dangling reference.
 func TestBackupTo(t *testing.T) {
+	dbtest.SQLiteOnly(t, "VACUUM INTO backups")
 	env := newTestStore(t)
 	seedSealed(t, env.s)
 	path := filepath.Join(env.dir, "backup.db")

@@ -48,6 +48,7 @@ type Store struct {
 	*Practice
 	*Consents
 	*Deliveries
+	*Leases
 }
 
 // The whole Store still is every aggregate's storage, for callers that hold
@@ -93,7 +94,8 @@ type DB struct {
 // newStore gives every receiver the shared d.
 func newStore(d *DB) *Store {
 	return &Store{DB: d, Cases: &Cases{d}, Breaches: &Breaches{d}, Staff: &Staff{d}, Accounts: &Accounts{d},
-		Audit: &Audit{d}, Outbox: &Outbox{d}, Practice: &Practice{d}, Consents: &Consents{d}, Deliveries: &Deliveries{d}}
+		Audit: &Audit{d}, Outbox: &Outbox{d}, Practice: &Practice{d}, Consents: &Consents{d}, Deliveries: &Deliveries{d},
+		Leases: &Leases{d}}
 }
 
 // DSN returns the connection string of the write connection to the

@@ -2,7 +2,6 @@ package store
 
 import (
 	"bytes"
-	"context"
 	"database/sql"
 	"encoding/base64"
 	"errors"
@@ -18,11 +17,14 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/avgloket/avgloket/internal/apperr"
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/deadline"
 	"github.com/avgloket/avgloket/internal/mail"
 	"github.com/avgloket/avgloket/internal/practice"
+	"github.com/avgloket/avgloket/internal/store/dbtest"
 	"github.com/avgloket/avgloket/internal/vault"
 )
 
@@ -86,7 +88,7 @@ func TestOpenAppliesMigrationsOnce(t *testing.T) {
 		"case_sequences", "cases", "tracking_tokens", "idempotency_keys", "outbox"} {
 		t.Run("table "+table, func(t *testing.T) {
 			var n int
-			err := s.sql.QueryRowContext(t.Context(), "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", table).Scan(&n)
+			err := s.db.WithContext(t.Context()).Raw("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", table).Row().Scan(&n)
 			if err != nil || n != 1 {
 				t.Errorf("table %s: count %d, err %v", table, n, err)
 			}
@@ -120,6 +122,7 @@ func TestOpenAppliesMigrationsOnce(t *testing.T) {
 // and the write connection. Holding several connections at once forces the
 // read pool to open distinct ones.
 func TestEveryPooledConnectionHasPragmas(t *testing.T) {
+	dbtest.SQLiteOnly(t, "SQLite pragmas on every pooled connection")
 	env := newTestStore(t)
 	const n = 6
 	conns := make([]*sql.Conn, n+1)
@@ -191,6 +194,7 @@ func TestEveryPooledConnectionHasPragmas(t *testing.T) {
 // before it has run a statement. A second writer that does not wait (busy
 // timeout 0) is therefore refused at once while the first is open.
 func TestTransactionsTakeWriteLockAtBegin(t *testing.T) {
+	dbtest.SQLiteOnly(t, "SQLite's BEGIN IMMEDIATE on the write connection")
 	env := newTestStore(t)
 	tx, err := env.s.w.sql.BeginTx(t.Context(), nil)
 	if err != nil {
@@ -260,7 +264,7 @@ func TestConcurrentCreateCaseNoLostUpdate(t *testing.T) {
 		t.Fatalf("references = %s, want %s", fmtList(got), fmtList(want))
 	}
 	var last int
-	if err := env.s.sql.QueryRowContext(t.Context(), "SELECT last FROM case_sequences WHERE year = 2026").Scan(&last); err != nil {
+	if err := env.s.db.WithContext(t.Context()).Raw("SELECT last FROM case_sequences WHERE year = 2026").Row().Scan(&last); err != nil {
 		t.Fatal(err)
 	}
 	if last != workers*each {
@@ -292,6 +296,7 @@ func containsFold(data []byte, marker string) bool {
 // personal field of a case and its mail is not in the database file, its
 // WAL or shared-memory file, nor in a backup (SECURITY.md item 3).
 func TestEncryptedAtRest(t *testing.T) {
+	dbtest.SQLiteOnly(t, "reads the database file and a VACUUM INTO backup")
 	env := newTestStore(t)
 	token, err := casework.NewToken()
 	if err != nil {
@@ -373,28 +378,28 @@ func TestEncryptedAtRest(t *testing.T) {
 // item 3: associated data binds a ciphertext to table, column and row).
 func TestTamperedCaseFailsClosed(t *testing.T) {
 	type pair struct{ a, b casework.Case }
-	exec := func(tb testing.TB, db *sql.DB, q string, args ...any) {
+	exec := func(tb testing.TB, db *gorm.DB, q string, args ...any) {
 		tb.Helper()
-		if _, err := db.ExecContext(context.Background(), q, args...); err != nil {
+		if err := db.Exec(q, args...).Error; err != nil {
 			tb.Fatalf("%s: %v", q, err)
 		}
 	}
-	blob := func(tb testing.TB, db *sql.DB, column string, id int64) []byte {
+	blob := func(tb testing.TB, db *gorm.DB, column string, id int64) []byte {
 		tb.Helper()
 		var b []byte
-		if err := db.QueryRowContext(context.Background(), "SELECT "+column+" FROM cases WHERE id = ?", id).Scan(&b); err != nil {
+		if err := db.Raw("SELECT "+column+" FROM cases WHERE id = ?", id).Row().Scan(&b); err != nil {
 			tb.Fatalf("read %s: %v", column, err)
 		}
 		return b
 	}
 	tests := []struct {
 		name   string
-		tamper func(tb testing.TB, db *sql.DB, p pair)
+		tamper func(tb testing.TB, db *gorm.DB, p pair)
 		broken func(p pair) []string // references that must fail to open
 	}{
 		{
 			name: "requester blobs swapped between rows",
-			tamper: func(tb testing.TB, db *sql.DB, p pair) {
+			tamper: func(tb testing.TB, db *gorm.DB, p pair) {
 				ra, rb := blob(tb, db, "requester", p.a.ID), blob(tb, db, "requester", p.b.ID)
 				exec(tb, db, "UPDATE cases SET requester = ? WHERE id = ?", rb, p.a.ID)
 				exec(tb, db, "UPDATE cases SET requester = ? WHERE id = ?", ra, p.b.ID)
@@ -403,7 +408,7 @@ func TestTamperedCaseFailsClosed(t *testing.T) {
 		},
 		{
 			name: "references swapped between rows",
-			tamper: func(tb testing.TB, db *sql.DB, p pair) {
+			tamper: func(tb testing.TB, db *gorm.DB, p pair) {
 				exec(tb, db, "UPDATE cases SET reference = 'tmp' WHERE id = ?", p.a.ID)
 				exec(tb, db, "UPDATE cases SET reference = ? WHERE id = ?", p.a.Reference, p.b.ID)
 				exec(tb, db, "UPDATE cases SET reference = ? WHERE id = ?", p.b.Reference, p.a.ID)
@@ -412,21 +417,21 @@ func TestTamperedCaseFailsClosed(t *testing.T) {
 		},
 		{
 			name: "subject blob copied into the requester column",
-			tamper: func(tb testing.TB, db *sql.DB, p pair) {
+			tamper: func(tb testing.TB, db *gorm.DB, p pair) {
 				exec(tb, db, "UPDATE cases SET requester = subject WHERE id = ?", p.a.ID)
 			},
 			broken: func(p pair) []string { return []string{p.a.Reference} },
 		},
 		{
 			name: "outbox message copied into the details column",
-			tamper: func(tb testing.TB, db *sql.DB, p pair) {
+			tamper: func(tb testing.TB, db *gorm.DB, p pair) {
 				exec(tb, db, "UPDATE cases SET details = (SELECT message FROM outbox ORDER BY id LIMIT 1) WHERE id = ?", p.a.ID)
 			},
 			broken: func(p pair) []string { return []string{p.a.Reference} },
 		},
 		{
 			name: "one bit flipped in details",
-			tamper: func(tb testing.TB, db *sql.DB, p pair) {
+			tamper: func(tb testing.TB, db *gorm.DB, p pair) {
 				b := blob(tb, db, "details", p.a.ID)
 				b[len(b)-20] ^= 0x01
 				exec(tb, db, "UPDATE cases SET details = ? WHERE id = ?", b, p.a.ID)
@@ -435,7 +440,7 @@ func TestTamperedCaseFailsClosed(t *testing.T) {
 		},
 		{
 			name: "subject truncated",
-			tamper: func(tb testing.TB, db *sql.DB, p pair) {
+			tamper: func(tb testing.TB, db *gorm.DB, p pair) {
 				b := blob(tb, db, "subject", p.a.ID)
 				exec(tb, db, "UPDATE cases SET subject = ? WHERE id = ?", b[:len(b)-1], p.a.ID)
 			},
@@ -443,8 +448,8 @@ func TestTamperedCaseFailsClosed(t *testing.T) {
 		},
 		{
 			name: "requester emptied",
-			tamper: func(tb testing.TB, db *sql.DB, p pair) {
-				exec(tb, db, "UPDATE cases SET requester = x'' WHERE id = ?", p.a.ID)
+			tamper: func(tb testing.TB, db *gorm.DB, p pair) {
+				exec(tb, db, "UPDATE cases SET requester = ? WHERE id = ?", []byte{}, p.a.ID)
 			},
 			broken: func(p pair) []string { return []string{p.a.Reference} },
 		},
@@ -456,7 +461,7 @@ func TestTamperedCaseFailsClosed(t *testing.T) {
 				a: mustCreate(t, env.s, newCase(t, caseSpec{name: "Anna Alfa", email: "anna@example.nl", details: "alfa details"}), nil),
 				b: mustCreate(t, env.s, newCase(t, caseSpec{name: "Bert Beta", email: "bert@example.nl", details: "beta details"}), nil),
 			}
-			tt.tamper(t, env.s.w.sql, p)
+			tt.tamper(t, rawWrite(env.s), p)
 			broken := tt.broken(p)
 			for _, c := range []casework.Case{p.a, p.b} {
 				got, err := env.s.CaseByReference(t.Context(), c.Reference, casework.Scope{All: true})
@@ -493,18 +498,18 @@ func TestTamperedOutboxFailsClosed(t *testing.T) {
 	env := newTestStore(t)
 	a := mustCreate(t, env.s, newCase(t, caseSpec{name: "Anna Alfa", email: "anna@example.nl"}), nil)
 	mustCreate(t, env.s, newCase(t, caseSpec{name: "Bert Beta", email: "bert@example.nl"}), nil)
-	db := env.s.w.sql
+	db := rawWrite(env.s)
 	var ma, mb []byte
-	if err := db.QueryRowContext(t.Context(), "SELECT message FROM outbox WHERE id = 1").Scan(&ma); err != nil {
+	if err := db.Raw("SELECT message FROM outbox WHERE id = 1").Row().Scan(&ma); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.QueryRowContext(t.Context(), "SELECT message FROM outbox WHERE id = 2").Scan(&mb); err != nil {
+	if err := db.Raw("SELECT message FROM outbox WHERE id = 2").Row().Scan(&mb); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ExecContext(t.Context(), "UPDATE outbox SET message = ? WHERE id = 1", mb); err != nil {
+	if err := db.Exec("UPDATE outbox SET message = ? WHERE id = 1", mb).Error; err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ExecContext(t.Context(), "UPDATE outbox SET message = ? WHERE id = 2", ma); err != nil {
+	if err := db.Exec("UPDATE outbox SET message = ? WHERE id = 2", ma).Error; err != nil {
 		t.Fatal(err)
 	}
 	due, err := env.s.Due(t.Context(), a.CreatedAt.Add(time.Hour), 10)
@@ -520,6 +525,7 @@ func TestTamperedOutboxFailsClosed(t *testing.T) {
 // passes integrity and foreign-key checks, every case in it opens, and its
 // references are 1..n without a gap (SECURITY.md item 10).
 func TestBackupDuringWrites(t *testing.T) {
+	dbtest.SQLiteOnly(t, "VACUUM INTO backups")
 	env := newTestStore(t)
 	if _, err := env.s.AddBranch(t.Context(), practice.Branch{Code: "utrecht", Name: "Utrecht"}, time.Now()); err != nil {
 		t.Fatalf("AddBranch: %v", err)
@@ -639,7 +645,7 @@ func TestOutboxDueMarkFailedMarkSent(t *testing.T) {
 				ids = append(ids, q[0].ID)
 				// next is given in Amsterdam time; the store must compare instants.
 				next := t0.Add(20 * time.Minute).In(amsterdam)
-				if err := env.s.MarkFailed(ctx, q[0].ID, 1, next, "421 try again later"); err != nil {
+				if err := markFailed(t, env.s, q[0].ID, 1, next, "421 try again later"); err != nil {
 					t.Fatalf("MarkFailed: %v", err)
 				}
 			},
@@ -680,7 +686,7 @@ func TestOutboxDueMarkFailedMarkSent(t *testing.T) {
 		t.Errorf("OutboxStats = %d queued, %d sent, %v; want 1, 2", queued, sent, err)
 	}
 	var lastErr string
-	if err := env.s.sql.QueryRowContext(ctx, "SELECT last_error FROM outbox WHERE id = ?", ids[0]).Scan(&lastErr); err != nil || lastErr != "" {
+	if err := env.s.db.WithContext(ctx).Raw("SELECT last_error FROM outbox WHERE id = ?", ids[0]).Row().Scan(&lastErr); err != nil || lastErr != "" {
 		t.Errorf("last_error after MarkSent = %q, %v; want it cleared", lastErr, err)
 	}
 }
@@ -710,7 +716,7 @@ func TestOutboxNextDue(t *testing.T) {
 	if err != nil || len(q) != 1 {
 		t.Fatalf("Due = %v, %v", q, err)
 	}
-	if err := env.s.MarkFailed(ctx, q[0].ID, 1, t0.Add(time.Minute), "451 later"); err != nil {
+	if err := markFailed(t, env.s, q[0].ID, 1, t0.Add(time.Minute), "451 later"); err != nil {
 		t.Fatal(err)
 	}
 	if at, ok := next(t); !ok || !at.Equal(t0.Add(time.Minute)) {

@@ -115,8 +115,11 @@ func TestMetricsAfterActivity(t *testing.T) {
 	a.browser(t).get("/geheim-pad/" + tracking)
 
 	// The first acknowledgement fails once (the relay refused it).
-	queued := a.outbox(t)
-	if err := a.store.MarkFailed(t.Context(), queued[0].ID, 1, a.clock.Now().Add(time.Minute), "451 try again later"); err != nil {
+	claimed, err := a.store.Claim(t.Context(), "portal-1", a.clock.Now(), a.clock.Now().Add(time.Minute), 1)
+	if err != nil || len(claimed) != 1 {
+		t.Fatalf("Claim: %d mails, %v", len(claimed), err)
+	}
+	if err := a.store.MarkFailed(t.Context(), "portal-1", claimed[0].ID, 1, a.clock.Now().Add(time.Minute), "451 try again later"); err != nil {
 		t.Fatal(err)
 	}
 	queuedN, _, err := a.store.OutboxStats(t.Context())
