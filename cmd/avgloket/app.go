@@ -24,6 +24,7 @@ import (
 	"github.com/avgloket/avgloket/internal/lang"
 	"github.com/avgloket/avgloket/internal/letters"
 	"github.com/avgloket/avgloket/internal/mail"
+	"github.com/avgloket/avgloket/internal/metrics"
 	"github.com/avgloket/avgloket/internal/practice"
 	"github.com/avgloket/avgloket/internal/staff"
 	"github.com/avgloket/avgloket/internal/store"
@@ -53,6 +54,7 @@ type App struct {
 	identity  *identity.Service
 	breaches  *breach.Service
 	delivery  *delivery.Service
+	metrics   *metrics.Metrics
 }
 
 // openStore opens the key ring and the database (applying migrations).
@@ -110,7 +112,8 @@ func (a *App) wire(ctx context.Context) error {
 	} else {
 		a.log.Info("no SMTP server in the environment: the one set on the settings page is used; without one, e-mails wait in the outbox")
 	}
-	a.worker = mail.NewWorker(a.store.Outbox, servers.Sender, a.clock, a.log)
+	a.metrics = metrics.New(a.store, a.clock, a.log)
+	a.worker = mail.NewWorker(a.store.Outbox, a.metrics.Senders(servers.Sender), a.clock, a.log)
 	a.holder = jobs.NewHolder()
 	a.worker.ClaimAs(a.holder, a.cfg.MailLease)
 	cases := casework.NewService(a.store.Cases, writer, a.clock, a.cfg.BaseURL)
@@ -162,11 +165,12 @@ func (a *App) wire(ctx context.Context) error {
 	}
 	a.web, err = web.New(web.Config{
 		BaseURL: a.cfg.BaseURL, TrustedProxies: a.cfg.TrustedProxies, RequestsPerMinute: a.cfg.RatePerMinute,
+		MetricsToken: a.cfg.MetricsToken,
 	}, web.Deps{
 		Store: a.store, Cases: cases, Catalog: cat, Clock: a.clock, Log: a.log, Signer: a.keys,
 		Passwords: passwords, MailQueued: a.worker.Notify, Auth: a.auth, OIDC: oidc, Letters: writer, Identity: a.identity,
 		Breaches: a.breaches, Mail: servers, Staff: staff.NewService(a.store.Staff, writer, a.clock, a.cfg.BaseURL, oidc != nil),
-		Delivery: a.delivery,
+		Delivery: a.delivery, Metrics: a.metrics,
 	})
 	return err
 }
@@ -181,6 +185,12 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 		_ = ln.Close()
 		return err
 	}
+	stopMetrics, merr := a.serveMetrics()
+	if merr != nil {
+		_ = ln.Close()
+		return merr
+	}
+	defer stopMetrics()
 	srv := &http.Server{
 		Handler:           a.web,
 		ReadHeaderTimeout: 10 * time.Second,

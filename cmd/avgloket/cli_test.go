@@ -213,6 +213,8 @@ func TestCLIBadSettings(t *testing.T) {
 		{"addr without a port", nil, []string{"serve", "--addr", "localhost"}, []string{"AVGLOKET_ADDR", "localhost"}},
 		{"addr from the environment", map[string]string{"AVGLOKET_ADDR": "just-a-host"}, []string{"serve"}, []string{"AVGLOKET_ADDR", "just-a-host"}},
 		{"addr with a bad port", nil, []string{"serve", "--addr", "127.0.0.1:99999"}, []string{"127.0.0.1:99999"}},
+		{"metrics addr without a port", map[string]string{"AVGLOKET_METRICS_ADDR": "localhost"}, []string{"serve"}, []string{"AVGLOKET_METRICS_ADDR", "localhost"}},
+		{"metrics token too short", map[string]string{"AVGLOKET_METRICS_TOKEN": "geheim"}, []string{"serve"}, []string{"AVGLOKET_METRICS_TOKEN", "32"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -32,6 +32,8 @@ type Config struct {
 	MailInterval   time.Duration
 	MailLease      time.Duration
 	OIDC           *auth.OIDCConfig // nil: local accounts only
+	MetricsAddr    string           // "": no listener of its own for /metrics
+	MetricsToken   string           // "": no /metrics on the main listener
 }
 
 // DBPath is the SQLite database file.
@@ -124,6 +126,14 @@ func loadConfig(addr, dataDir, baseURL string, getenv env) (Config, error) {
 			return c, fmt.Errorf("AVGLOKET_TRUSTED_PROXIES: %q is not a CIDR range", p)
 		}
 		c.TrustedProxies = append(c.TrustedProxies, prefix)
+	}
+	if c.MetricsAddr = getenv("METRICS_ADDR"); c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return c, fmt.Errorf("AVGLOKET_METRICS_ADDR %q: want host:port", c.MetricsAddr)
+		}
+	}
+	if c.MetricsToken = getenv("METRICS_TOKEN"); c.MetricsToken != "" && len(c.MetricsToken) < 32 {
+		return c, errors.New("AVGLOKET_METRICS_TOKEN: want at least 32 characters (openssl rand -hex 32)")
 	}
 	smtp, err := smtpConfig(getenv, c.BaseURL)
 	if err != nil {

@@ -20,7 +20,7 @@ const (
 // at start, and then each when it is due, on this portal or another one
 // sharing the database.
 func (a *App) housekeeping(ctx context.Context) {
-	jobs.NewRunner(a.store.Leases, a.holder, a.clock, nil, a.log).Loop(ctx, jobPoll, a.backgroundJobs())
+	jobs.NewRunner(a.store.Leases, a.holder, a.clock, a.metrics.JobRan, a.log).Loop(ctx, jobPoll, a.backgroundJobs())
 }
 
 // backgroundJobs are the day's reminders once their hour has come, the

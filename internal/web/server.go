@@ -26,6 +26,7 @@ import (
 	"github.com/avgloket/avgloket/internal/identity"
 	"github.com/avgloket/avgloket/internal/lang"
 	"github.com/avgloket/avgloket/internal/mail"
+	"github.com/avgloket/avgloket/internal/metrics"
 	"github.com/avgloket/avgloket/internal/practice"
 	"github.com/avgloket/avgloket/internal/staff"
 	"github.com/avgloket/avgloket/internal/textpdf"
@@ -130,6 +131,9 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// RequestsPerMinute limits new requests per client address.
 	RequestsPerMinute int
+	// MetricsToken opens /metrics to "Authorization: Bearer <token>";
+	// empty: /metrics is not found here.
+	MetricsToken string
 }
 
 // Deps are the services the handlers use.
@@ -157,6 +161,8 @@ type Deps struct {
 	// Mail says which SMTP server mail goes through now: the environment's
 	// or the settings page's.
 	Mail *mail.Servers
+	// Metrics counts requests and serves /metrics; nil: neither.
+	Metrics *metrics.Metrics
 }
 
 // Server is the HTTP handler of the portal.
