@@ -23,6 +23,8 @@ const usage = `usage: avgloket-load <command> [flags]
 
 commands:
   submit   [--clients 8] [--duration 10s] [--crash] [--smtp-down]
+  multi    [--instances 2] [--submissions 500] [--clients 8] [--database-url postgres://…]
+           [--baseline] [--kill-while-sending [--mail-delay 50ms] [--lease 2s]]
   queue    [--small 1000] [--large 100000] [--views 200]
   download [--size-mb 200] [--rounds 3]
   limit    [--duration 3s]
@@ -66,6 +68,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	switch cmd {
 	case "submit":
 		return submitCmd(ctx, rest, out)
+	case "multi":
+		return multiCmd(ctx, rest, out)
 	case "queue":
 		return queueCmd(ctx, rest, out)
 	case "download":

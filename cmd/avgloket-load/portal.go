@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -85,16 +86,23 @@ type site struct {
 	data  string
 	token string // the officer's API token
 	keep  bool
+	env   []string // AVGLOKET_* settings every command and instance gets (multi: the database, the key file)
 }
 
 // newSite makes a temporary data folder and sets it up with avgloket
 // practice set, user add and token add.
 func newSite(ctx context.Context, c common) (*site, error) {
+	return newSiteIn(ctx, c, func(string) []string { return nil })
+}
+
+// newSiteIn is newSite with settings for every command and instance, made
+// from the temporary folder's path.
+func newSiteIn(ctx context.Context, c common, env func(root string) []string) (*site, error) {
 	root, err := os.MkdirTemp("", "avgloket-load-*")
 	if err != nil {
 		return nil, err
 	}
-	s := &site{bin: c.portal, root: root, data: filepath.Join(root, "data"), keep: c.keep}
+	s := &site{bin: c.portal, root: root, data: filepath.Join(root, "data"), keep: c.keep, env: env(root)}
 	steps := [][]string{
 		{"practice", "set", "--name", practiceName, "--address", "Proefstraat 1, 1234 AB Meetdorp",
 			"--kvk", "12345678", "--country", "NL", "--privacy-email", privacyEmail},
@@ -116,7 +124,7 @@ func newSite(ctx context.Context, c common) (*site, error) {
 // standard output.
 func (s *site) cli(ctx context.Context, args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, s.bin, append(args, "--data", s.data)...)
-	cmd.Env = portalEnv(nil)
+	cmd.Env = portalEnv(s.env)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
@@ -188,17 +196,23 @@ var loadEnv = []string{"AVGLOKET_RATE_LIMIT=10000", "AVGLOKET_TRUSTED_PROXIES=12
 // start execs avgloket serve on the site and waits until /healthz answers
 // 200; the time that took is p.ready.
 func (s *site) start(ctx context.Context, addr string, extraEnv []string) (*portal, error) {
+	return s.startAs(ctx, "portal", "/healthz", addr, extraEnv)
+}
+
+// startAs is start with the log in name.log, waiting for ready (a path)
+// to answer 200, for several instances on one site.
+func (s *site) startAs(ctx context.Context, name, ready, addr string, extraEnv []string) (*portal, error) {
 	addr, err := freeAddr(addr)
 	if err != nil {
 		return nil, err
 	}
-	logFile, err := os.OpenFile(filepath.Join(s.root, "portal.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	logFile, err := os.OpenFile(filepath.Join(s.root, name+".log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, err
 	}
 	p := &portal{addr: addr, done: make(chan struct{}), log: logFile}
 	p.cmd = exec.Command(s.bin, "serve", "--addr", addr, "--data", s.data)
-	p.cmd.Env = portalEnv(append(append([]string{}, loadEnv...), extraEnv...))
+	p.cmd.Env = portalEnv(slices.Concat(loadEnv, s.env, extraEnv))
 	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
 	began := time.Now()
 	if err := p.cmd.Start(); err != nil {
@@ -206,17 +220,17 @@ func (s *site) start(ctx context.Context, addr string, extraEnv []string) (*port
 		return nil, fmt.Errorf("start %s: %w", s.bin, err)
 	}
 	go func() { _ = p.cmd.Wait(); close(p.done) }()
-	if err := p.waitReady(ctx, began); err != nil {
+	if err := p.waitReady(ctx, began, ready); err != nil {
 		p.kill()
 		return nil, fmt.Errorf("%w (log: %s)", err, p.tail())
 	}
 	return p, nil
 }
 
-// waitReady polls /healthz every millisecond until it answers 200.
-func (p *portal) waitReady(ctx context.Context, began time.Time) error {
+// waitReady polls path every millisecond until it answers 200.
+func (p *portal) waitReady(ctx context.Context, began time.Time, path string) error {
 	client := &http.Client{Timeout: time.Second}
-	url := p.url("/healthz")
+	url := p.url(path)
 	for {
 		select {
 		case <-p.done:

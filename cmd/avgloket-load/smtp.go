@@ -1,10 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log"
+	"maps"
+	"mime"
+	"mime/quotedprintable"
 	"net"
+	netmail "net/mail"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -13,16 +20,34 @@ import (
 )
 
 // mailSink is an SMTP server in this process that counts the mails it
-// accepts per recipient. It starts down: nothing listens on its address
-// (connections are refused) until up is called. Its methods may be called
-// from any goroutine.
+// accepts per recipient, and per case reference (the first one in the
+// subject, else in the text) with the EHLO name of each sender. It starts
+// down: nothing listens on its address (connections are refused) until up
+// is called. Its methods may be called from any goroutine; set delay and
+// afterData before up.
 type mailSink struct {
 	addr   string
 	mu     sync.Mutex
 	counts map[string]int
-	server *smtp.Server  // nil while down
-	served chan struct{} // closed when Serve has returned
+	byRef  map[string][]string // reference → the EHLO name of each sender, in order of arrival
+	noRef  int                 // mails without a reference
+	cut    map[string]int      // per EHLO name: DATA cut off before the final dot
+	server *smtp.Server        // nil while down
+	served chan struct{}       // closed when Serve has returned
 	closed bool
+	// delay is how long each mail's answer waits after its final dot, so
+	// that a queue builds up behind a slow server.
+	delay     time.Duration
+	afterData func(helo, ref string) // see onData
+}
+
+// onData has f called after each mail's final dot has been read and
+// counted, before the mail is answered, with the sender's EHLO name and the
+// reference.
+func (m *mailSink) onData(f func(helo, ref string)) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.afterData = f
 }
 
 // newMailSink reserves a free loopback port for the sink, still down.
@@ -31,7 +56,7 @@ func newMailSink() (*mailSink, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &mailSink{addr: addr, counts: map[string]int{}}, nil
+	return &mailSink{addr: addr, counts: map[string]int{}, byRef: map[string][]string{}, cut: map[string]int{}}, nil
 }
 
 // env is what the portal needs to send through the sink.
@@ -81,6 +106,43 @@ func (m *mailSink) close() {
 	<-served
 }
 
+// receipts returns, per reference, the EHLO names of the senders of its
+// mails in order of arrival; the count of mails without a reference; and,
+// per EHLO name, the mails cut off before their final dot.
+func (m *mailSink) receipts() (byRef map[string][]string, noRef int, cut map[string]int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	byRef = make(map[string][]string, len(m.byRef))
+	for k, v := range m.byRef {
+		byRef[k] = slices.Clone(v)
+	}
+	return byRef, m.noRef, maps.Clone(m.cut)
+}
+
+// referenceRE matches a case reference (casework.FormatReference).
+var referenceRE = regexp.MustCompile(`AVG-[0-9]{4}-[0-9]{4,}`)
+
+// referenceIn returns the first case reference in a mail's subject, else in
+// its text (quoted-printable decoded when so encoded), or "".
+func referenceIn(data []byte) string {
+	msg, err := netmail.ReadMessage(bytes.NewReader(data))
+	if err != nil {
+		return ""
+	}
+	subject, err := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
+	if err == nil {
+		if ref := referenceRE.FindString(subject); ref != "" {
+			return ref
+		}
+	}
+	var body io.Reader = msg.Body
+	if strings.EqualFold(msg.Header.Get("Content-Transfer-Encoding"), "quoted-printable") {
+		body = quotedprintable.NewReader(body)
+	}
+	text, _ := io.ReadAll(body)
+	return referenceRE.FindString(string(text))
+}
+
 // received returns the count of accepted mails per recipient.
 func (m *mailSink) received() map[string]int {
 	m.mu.Lock()
@@ -94,11 +156,14 @@ func (m *mailSink) received() map[string]int {
 
 type sinkBackend struct{ m *mailSink }
 
-func (b sinkBackend) NewSession(*smtp.Conn) (smtp.Session, error) { return &sinkSession{m: b.m}, nil }
+func (b sinkBackend) NewSession(c *smtp.Conn) (smtp.Session, error) {
+	return &sinkSession{m: b.m, conn: c}, nil
+}
 
 type sinkSession struct {
-	m  *mailSink
-	to []string
+	m    *mailSink
+	conn *smtp.Conn
+	to   []string
 }
 
 func (s *sinkSession) Mail(string, *smtp.MailOptions) error { return nil }
@@ -108,17 +173,36 @@ func (s *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 	return nil
 }
 
-// Data counts the mail once it has been read whole: that is when the
-// server accepts it, and when the portal may mark it sent.
+// Data counts the mail once it has been read whole, up to its final dot:
+// from then on the sender cannot take it back. A connection that drops
+// before the final dot is counted as cut, per sender.
 func (s *sinkSession) Data(r io.Reader) error {
-	if _, err := io.Copy(io.Discard, r); err != nil {
+	helo := s.conn.Hostname()
+	data, err := io.ReadAll(r)
+	m := s.m
+	m.mu.Lock()
+	if err != nil {
+		m.cut[helo]++
+		m.mu.Unlock()
 		return err
 	}
-	s.m.mu.Lock()
 	for _, to := range s.to {
-		s.m.counts[to]++
+		m.counts[to]++
 	}
-	s.m.mu.Unlock()
+	ref := referenceIn(data)
+	if ref == "" {
+		m.noRef++
+	} else {
+		m.byRef[ref] = append(m.byRef[ref], helo)
+	}
+	hook := m.afterData
+	m.mu.Unlock()
+	if hook != nil {
+		hook(helo, ref)
+	}
+	if m.delay > 0 {
+		time.Sleep(m.delay) // the slow server itself, not a wait for something
+	}
 	return nil
 }
 

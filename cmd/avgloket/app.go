@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -19,9 +20,11 @@ import (
 	"github.com/avgloket/avgloket/internal/clock"
 	"github.com/avgloket/avgloket/internal/filestore"
 	"github.com/avgloket/avgloket/internal/identity"
+	"github.com/avgloket/avgloket/internal/jobs"
 	"github.com/avgloket/avgloket/internal/lang"
 	"github.com/avgloket/avgloket/internal/letters"
 	"github.com/avgloket/avgloket/internal/mail"
+	"github.com/avgloket/avgloket/internal/metrics"
 	"github.com/avgloket/avgloket/internal/practice"
 	"github.com/avgloket/avgloket/internal/staff"
 	"github.com/avgloket/avgloket/internal/store"
@@ -43,6 +46,7 @@ type App struct {
 	worker *mail.Worker
 	auth   *auth.Service
 	oidc   *auth.OIDC // nil without an OIDC provider
+	holder string     // this process's name on job leases and outbox claims
 
 	reminders *casework.Reminders
 	cases     *casework.Service
@@ -50,17 +54,19 @@ type App struct {
 	identity  *identity.Service
 	breaches  *breach.Service
 	delivery  *delivery.Service
+	metrics   *metrics.Metrics
 }
 
 // openStore opens the key ring and the database (applying migrations).
 func openStore(ctx context.Context, cfg Config, log *slog.Logger) (*vault.KeyRing, *store.Store, error) {
+	_, missing := os.Stat(cfg.KeyFile)
 	keys, err := vault.LoadOrCreate(cfg.KeyFile)
 	if err != nil {
 		return nil, nil, fmt.Errorf("key file: %w", err)
 	}
 	st, err := store.Open(ctx, cfg.DBTarget(), keys, log)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, keyMismatch(cfg, err, missing != nil)
 	}
 	return keys, st, nil
 }
@@ -106,7 +112,10 @@ func (a *App) wire(ctx context.Context) error {
 	} else {
 		a.log.Info("no SMTP server in the environment: the one set on the settings page is used; without one, e-mails wait in the outbox")
 	}
-	a.worker = mail.NewWorker(a.store.Outbox, servers.Sender, a.clock, a.log)
+	a.metrics = metrics.New(a.store, a.clock, a.log)
+	a.worker = mail.NewWorker(a.store.Outbox, a.metrics.Senders(servers.Sender), a.clock, a.log)
+	a.holder = jobs.NewHolder()
+	a.worker.ClaimAs(a.holder, a.cfg.MailLease)
 	cases := casework.NewService(a.store.Cases, writer, a.clock, a.cfg.BaseURL)
 	a.cases = cases
 	cases.UseNotifier(letters.NewNotices(writer, a.store.Activities, a.cfg.BaseURL, a.clock)) // art. 19: the register's recipients are told
@@ -156,11 +165,12 @@ func (a *App) wire(ctx context.Context) error {
 	}
 	a.web, err = web.New(web.Config{
 		BaseURL: a.cfg.BaseURL, TrustedProxies: a.cfg.TrustedProxies, RequestsPerMinute: a.cfg.RatePerMinute,
+		MetricsToken: a.cfg.MetricsToken,
 	}, web.Deps{
 		Store: a.store, Cases: cases, Catalog: cat, Clock: a.clock, Log: a.log, Signer: a.keys,
 		Passwords: passwords, MailQueued: a.worker.Notify, Auth: a.auth, OIDC: oidc, Letters: writer, Identity: a.identity,
 		Breaches: a.breaches, Mail: servers, Staff: staff.NewService(a.store.Staff, writer, a.clock, a.cfg.BaseURL, oidc != nil),
-		Delivery: a.delivery,
+		Delivery: a.delivery, Metrics: a.metrics,
 	})
 	return err
 }
@@ -175,6 +185,12 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 		_ = ln.Close()
 		return err
 	}
+	stopMetrics, merr := a.serveMetrics()
+	if merr != nil {
+		_ = ln.Close()
+		return merr
+	}
+	defer stopMetrics()
 	srv := &http.Server{
 		Handler:           a.web,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -187,7 +203,7 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	workerCtx, stopWorker := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { a.worker.Run(workerCtx, a.cfg.MailInterval) })
-	wg.Go(func() { a.housekeeping(workerCtx, 10*time.Minute) })
+	wg.Go(func() { a.housekeeping(workerCtx) })
 	if a.oidc != nil {
 		wg.Go(func() {
 			a.oidc.KeepDiscovering(workerCtx, auth.DefaultBackoff(), sleep, func(err error) {
@@ -234,55 +250,6 @@ func (a *App) announceSetup(ctx context.Context) error {
 	a.log.Info("first run: open this link within an hour to set up the practice",
 		"setup_url", a.cfg.BaseURL+"/setup/"+token)
 	return nil
-}
-
-// housekeeping sends the day's reminders once their hour has come, the
-// reminders about breaches whose 72 hours run out (24 and 6 hours left,
-// and past), and prunes expired sessions, OIDC attempts and old sign-in failures, at start
-// and every interval until ctx ends.
-func (a *App) housekeeping(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		if n, err := a.reminders.RunDue(ctx); err != nil && ctx.Err() == nil {
-			a.log.Error("daily reminders", "err", err)
-		} else if n > 0 {
-			a.log.Info("daily reminders queued", "mails", n)
-			a.worker.Notify()
-		}
-		if n, err := a.breaches.RunReminders(ctx); err != nil && ctx.Err() == nil {
-			a.log.Error("breach reminders", "err", err)
-		} else if n > 0 {
-			a.log.Info("breach reminders queued", "mails", n)
-			a.worker.Notify()
-		}
-		if err := a.auth.Prune(ctx); err != nil && ctx.Err() == nil {
-			a.log.Error("housekeeping", "err", err)
-		}
-		if n, err := a.cases.Retire(ctx); err != nil && ctx.Err() == nil {
-			a.log.Error("case retention", "err", err)
-		} else if n > 0 {
-			a.log.Info("case retention: completed cases anonymised", "cases", n)
-		}
-		if n, err := a.identity.Sweep(ctx); err != nil && ctx.Err() == nil {
-			a.log.Error("file retention", "err", err)
-		} else if n > 0 {
-			a.log.Info("file retention: destroyed files removed", "files", n)
-		}
-		if n, err := a.delivery.Sweep(ctx); err != nil && ctx.Err() == nil {
-			a.log.Error("document retention", "err", err)
-		} else if n > 0 {
-			a.log.Info("document retention: answer documents destroyed", "documents", n)
-		}
-		if _, err := a.files.RemoveTemp(a.clock.Now().Add(-time.Hour)); err != nil && ctx.Err() == nil {
-			a.log.Error("file store", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }
 
 // sleep waits d, or until ctx ends; it reports whether d passed.

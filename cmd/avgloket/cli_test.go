@@ -207,10 +207,14 @@ func TestCLIBadSettings(t *testing.T) {
 		{"trusted proxy not CIDR", map[string]string{"AVGLOKET_TRUSTED_PROXIES": "10.0.0.0/8, proxy.local"}, []string{"migrate"}, []string{"AVGLOKET_TRUSTED_PROXIES", "proxy.local"}},
 		{"trusted proxy bad mask", map[string]string{"AVGLOKET_TRUSTED_PROXIES": "10.0.0.0/33"}, []string{"token", "add", "--email", "a@example.org"}, []string{"AVGLOKET_TRUSTED_PROXIES"}},
 		{"base URL with a path slash", map[string]string{"AVGLOKET_BASE_URL": "https://avg.example.nl/"}, []string{"serve", "--addr", "127.0.0.1:0"}, []string{"AVGLOKET_BASE_URL"}},
+		{"mail lease not a duration", map[string]string{"AVGLOKET_MAIL_LEASE": "soon"}, []string{"migrate"}, []string{"AVGLOKET_MAIL_LEASE", "soon"}},
+		{"mail lease too short", map[string]string{"AVGLOKET_MAIL_LEASE": "10ms"}, []string{"migrate"}, []string{"AVGLOKET_MAIL_LEASE"}},
 		{"rate limit on serve", map[string]string{"AVGLOKET_RATE_LIMIT": "-5"}, []string{"serve", "--addr", "127.0.0.1:0"}, []string{"AVGLOKET_RATE_LIMIT"}},
 		{"addr without a port", nil, []string{"serve", "--addr", "localhost"}, []string{"AVGLOKET_ADDR", "localhost"}},
 		{"addr from the environment", map[string]string{"AVGLOKET_ADDR": "just-a-host"}, []string{"serve"}, []string{"AVGLOKET_ADDR", "just-a-host"}},
 		{"addr with a bad port", nil, []string{"serve", "--addr", "127.0.0.1:99999"}, []string{"127.0.0.1:99999"}},
+		{"metrics addr without a port", map[string]string{"AVGLOKET_METRICS_ADDR": "localhost"}, []string{"serve"}, []string{"AVGLOKET_METRICS_ADDR", "localhost"}},
+		{"metrics token too short", map[string]string{"AVGLOKET_METRICS_TOKEN": "geheim"}, []string{"serve"}, []string{"AVGLOKET_METRICS_TOKEN", "32"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

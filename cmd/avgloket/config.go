@@ -30,7 +30,10 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	SMTP           *mail.SMTPConfig // nil: mail stays queued
 	MailInterval   time.Duration
+	MailLease      time.Duration
 	OIDC           *auth.OIDCConfig // nil: local accounts only
+	MetricsAddr    string           // "": no listener of its own for /metrics
+	MetricsToken   string           // "": no /metrics on the main listener
 }
 
 // DBPath is the SQLite database file.
@@ -110,12 +113,27 @@ func loadConfig(addr, dataDir, baseURL string, getenv env) (Config, error) {
 		}
 		c.RatePerMinute = n
 	}
+	if v := getenv("MAIL_LEASE"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second || d > time.Hour {
+			return c, fmt.Errorf("AVGLOKET_MAIL_LEASE %q: want a duration from 1s to 1h, e.g. 5m", v)
+		}
+		c.MailLease = d
+	}
 	for _, p := range strings.FieldsFunc(getenv("TRUSTED_PROXIES"), func(r rune) bool { return r == ',' || r == ' ' }) {
 		prefix, err := netip.ParsePrefix(p)
 		if err != nil {
 			return c, fmt.Errorf("AVGLOKET_TRUSTED_PROXIES: %q is not a CIDR range", p)
 		}
 		c.TrustedProxies = append(c.TrustedProxies, prefix)
+	}
+	if c.MetricsAddr = getenv("METRICS_ADDR"); c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return c, fmt.Errorf("AVGLOKET_METRICS_ADDR %q: want host:port", c.MetricsAddr)
+		}
+	}
+	if c.MetricsToken = getenv("METRICS_TOKEN"); c.MetricsToken != "" && len(c.MetricsToken) < 32 {
+		return c, errors.New("AVGLOKET_METRICS_TOKEN: want at least 32 characters (openssl rand -hex 32)")
 	}
 	smtp, err := smtpConfig(getenv, c.BaseURL)
 	if err != nil {

@@ -205,6 +205,9 @@ func TestE2EServeFormAndGracefulStop(t *testing.T) {
 	if status, body := get(t, client, p.URL+"/healthz"); status != http.StatusOK {
 		t.Fatalf("GET /healthz: status %d, body %s", status, body)
 	}
+	if status, body := get(t, client, p.URL+"/readyz"); status != http.StatusOK {
+		t.Fatalf("GET /readyz: status %d, body %s", status, body)
+	}
 
 	// The public form, as a browser fills it in.
 	status, page := get(t, client, p.URL+"/verzoek/access")

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,6 +26,25 @@ func fileAAD(id string) []byte { return vault.AAD("case_files", "content", id) }
 
 // filesDir is the folder of the encrypted uploads.
 func filesDir(cfg Config) string { return filepath.Join(cfg.DataDir, "files") }
+
+// keyMismatch explains store.ErrKeyMismatch, which a start refused with
+// nothing changed: where the key file was looked for and how to point at
+// the right one. A key file this start made (there was none) is removed
+// again, so that it cannot be taken for the database's own.
+func keyMismatch(cfg Config, err error, made bool) error {
+	if !errors.Is(err, store.ErrKeyMismatch) {
+		return err
+	}
+	where := fmt.Sprintf("the key file read was %s", cfg.KeyFile)
+	if made {
+		where = fmt.Sprintf("there was no key file at %s; the one this start made was removed again", cfg.KeyFile)
+		if rerr := os.Remove(cfg.KeyFile); rerr != nil {
+			where = fmt.Sprintf("there was no key file at %s; remove the one this start made (%v)", cfg.KeyFile, rerr)
+		}
+	}
+	return fmt.Errorf("%w; %s. Put the key file this database was sealed with at AVGLOKET_KEY_FILE (default: keys.json in the data folder %s). No data in the database were changed",
+		err, where, cfg.DataDir)
+}
 
 // keyRotate adds a key-encryption key version and makes it current. It
 // does not open the database: rotation changes only the key file.
@@ -100,6 +121,129 @@ func keyRewrap(ctx context.Context, args []string, stdout io.Writer, log *slog.L
 		fmt.Fprintf(stdout, "rewrap done in %s: %d sealed values and %d files moved to key version %d; %d left on older versions%s\n",
 			time.Since(start).Round(time.Millisecond), t.Rewrapped, fc.rewrapped, res.Version, left, leftNote(left))
 		fmt.Fprintf(stdout, "back up the key file %s now\n", cfg.KeyFile)
+		return nil
+	})
+}
+
+// keyUse is what each key version seals: values in the database and
+// files in the file store. Files recorded as destroyed are counted apart:
+// the retention sweep removes them, and retiring their version is what
+// makes a surviving copy unreadable.
+type keyUse struct {
+	sealed     map[uint32]int64
+	unreadable int64 // sealed values that are not vault blobs
+	files      map[uint32]int64
+	destroyed  map[uint32]int64
+	badFiles   int64 // files without a readable header
+}
+
+// countKeyUse counts what every key version seals.
+func countKeyUse(ctx context.Context, cfg Config, keys *vault.KeyRing, st *store.Store) (keyUse, error) {
+	sv, err := st.CountSealedVersions(ctx)
+	if err != nil {
+		return keyUse{}, err
+	}
+	u := keyUse{sealed: sv.Sealed, unreadable: sv.Unreadable, files: map[uint32]int64{}, destroyed: map[uint32]int64{}}
+	files, err := filestore.New(filesDir(cfg), keys)
+	if err != nil {
+		return keyUse{}, err
+	}
+	err = files.Walk(ctx, func(id string) error {
+		v, err := files.KeyVersion(id)
+		switch {
+		case apperr.Is(err, apperr.NotFound):
+			return nil // removed since the folder was read
+		case errors.Is(err, vault.ErrDecrypt):
+			u.badFiles++
+			return nil
+		case err != nil:
+			return err
+		}
+		destroyed, err := st.FileDestroyed(ctx, id)
+		if err != nil {
+			return err
+		}
+		if destroyed {
+			u.destroyed[v]++
+		} else {
+			u.files[v]++
+		}
+		return nil
+	})
+	return u, err
+}
+
+// keyStatus prints, per key version, how many sealed values and files it
+// seals, and which version is current. Versions that seal something but are
+// missing from the key file are listed too: what they seal does not open.
+func keyStatus(ctx context.Context, args []string, stdout io.Writer, log *slog.Logger, getenv env) error {
+	fs := flag.NewFlagSet("key status", flag.ContinueOnError)
+	return withKeys(ctx, "key status", args, log, getenv, fs, func(cfg Config, keys *vault.KeyRing, st *store.Store) error {
+		u, err := countKeyUse(ctx, cfg, keys, st)
+		if err != nil {
+			return fmt.Errorf("key status: %w", err)
+		}
+		held := keys.Versions()
+		versions := slices.Concat(held, slices.Collect(maps.Keys(u.sealed)), slices.Collect(maps.Keys(u.files)), slices.Collect(maps.Keys(u.destroyed)))
+		slices.Sort(versions)
+		fmt.Fprintf(stdout, "key file %s\n", cfg.KeyFile)
+		for _, v := range slices.Compact(versions) {
+			note := ""
+			switch {
+			case v == keys.CurrentVersion():
+				note = " (current)"
+			case !slices.Contains(held, v):
+				note = " (NOT IN THE KEY FILE: these do not open)"
+			}
+			fmt.Fprintf(stdout, "key version %d%s: %d sealed values, %d files%s\n", v, note, u.sealed[v], u.files[v], destroyedNote(u.destroyed[v]))
+		}
+		if u.unreadable > 0 || u.badFiles > 0 {
+			fmt.Fprintf(stdout, "not readable at all: %d sealed values, %d files (damaged)\n", u.unreadable, u.badFiles)
+		}
+		fmt.Fprintln(stdout, "a version other than the current one that seals no value and no file can be retired: avgloket key retire --version N")
+		return nil
+	})
+}
+
+func destroyedNote(n int64) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (and %d destroyed files the retention sweep removes)", n)
+}
+
+// keyRetire removes an old key version from the key file once nothing is
+// sealed under it. It refuses the current version and any version that
+// still seals a value or a file.
+func keyRetire(ctx context.Context, args []string, stdout io.Writer, log *slog.Logger, getenv env) error {
+	fs := flag.NewFlagSet("key retire", flag.ContinueOnError)
+	version := fs.Uint("version", 0, "the key version to remove")
+	return withKeys(ctx, "key retire", args, log, getenv, fs, func(cfg Config, keys *vault.KeyRing, st *store.Store) error {
+		v := uint32(*version)
+		switch {
+		case *version == 0 || uint(v) != *version:
+			return errors.New("key retire: --version N is required (avgloket key status lists the versions)")
+		case v == keys.CurrentVersion():
+			return fmt.Errorf("key retire: version %d is the current version, which seals everything new; rotate first (avgloket key rotate), restart the portal and run avgloket key rewrap", v)
+		case !slices.Contains(keys.Versions(), v):
+			return fmt.Errorf("key retire: the key file %s has no version %d (avgloket key status lists the versions)", cfg.KeyFile, v)
+		}
+		u, err := countKeyUse(ctx, cfg, keys, st)
+		if err != nil {
+			return fmt.Errorf("key retire: %w", err)
+		}
+		if u.sealed[v] > 0 || u.files[v] > 0 {
+			return fmt.Errorf("key retire: version %d still seals %d values and %d files; run avgloket key rewrap to move them to version %d (after restarting every portal since the rotation), then retire",
+				v, u.sealed[v], u.files[v], keys.CurrentVersion())
+		}
+		if err := keys.Retire(cfg.KeyFile, v); err != nil {
+			return fmt.Errorf("key retire: %w", err)
+		}
+		fmt.Fprintf(stdout, "key version %d removed from %s; versions left: %v, current %d\n", v, cfg.KeyFile, keys.Versions(), keys.CurrentVersion())
+		if n := u.destroyed[v]; n > 0 {
+			fmt.Fprintf(stdout, "%d destroyed files on version %d no longer open; the retention sweep removes them\n", n, v)
+		}
+		fmt.Fprintf(stdout, "back up the key file now; a backup of the database or of the files made while version %d sealed them needs an older copy of the key file\n", v)
 		return nil
 	})
 }

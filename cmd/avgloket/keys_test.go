@@ -461,7 +461,7 @@ func TestKeyCommandsRefuse(t *testing.T) {
 	mustRun(t, envs, "migrate")
 	mustFail(t, envs, []string{"key rewrap", "--batch"}, "key", "rewrap", "--batch", "0")
 	mustFail(t, envs, []string{"unexpected argument"}, "key", "rotate", "now")
-	mustFail(t, envs, []string{"unknown command", "key"}, "key", "retire", "--version", "1")
+	mustFail(t, envs, []string{"unknown command", "key"}, "key", "forget")
 	mustFail(t, envs, []string{"backup", "--to"}, "backup")
 
 	// A key file with permissions for others is refused, not rotated.
@@ -624,5 +624,116 @@ func TestBackupCommandOnPostgres(t *testing.T) {
 	mustFail(t, envs, []string{"backup", "pg_dump"}, "backup", "--to", to)
 	if _, err := os.Stat(to); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("backup left %s: %v", to, err)
+	}
+}
+
+var statusLine = regexp.MustCompile(`(?m)^key version (\d+)( \(current\)| \(NOT IN THE KEY FILE[^)]*\))?: (\d+) sealed values, (\d+) files( \(and (\d+) destroyed files[^)]*\))?$`)
+
+// keyStatusCounts parses key status: version → [note, sealed, files, destroyed].
+func keyStatusCounts(tb testing.TB, out string) map[string][4]string {
+	tb.Helper()
+	counts := map[string][4]string{}
+	for _, m := range statusLine.FindAllStringSubmatch(out, -1) {
+		counts[m[1]] = [4]string{strings.TrimSpace(m[2]), m[3], m[4], m[6]}
+	}
+	if len(counts) == 0 {
+		tb.Fatalf("key status printed no version:\n%s", out)
+	}
+	return counts
+}
+
+// key status counts sealed values and files per version; key retire
+// refuses the current version and one that still seals something, and
+// removes a version nothing is sealed under once rewrap moved everything.
+func TestKeyStatusAndRetire(t *testing.T) {
+	t.Parallel()
+	data := filepath.Join(t.TempDir(), "data")
+	envs := map[string]string{"AVGLOKET_DATA_DIR": data}
+	mustRun(t, envs, "migrate")
+	seed := seedKeys(t, data)
+	sealed := 0
+	for place := range keyVersions(t, data) {
+		if !strings.HasPrefix(place, "file ") {
+			sealed++
+		}
+	}
+	n := fmt.Sprint(sealed)
+	status := func(want map[string][4]string) {
+		t.Helper()
+		out := mustRun(t, envs, "key", "status")
+		if got := keyStatusCounts(t, out); !maps.Equal(got, want) {
+			t.Errorf("key status: %v, want %v\n%s", got, want, out)
+		}
+	}
+	status(map[string][4]string{"1": {"(current)", n, "1", "1"}})
+	mustFail(t, envs, []string{"key retire", "version 1 is the current version", "key rotate"}, "key", "retire", "--version", "1")
+
+	mustRun(t, envs, "key", "rotate")
+	status(map[string][4]string{"1": {"", n, "1", "1"}, "2": {"(current)", "0", "0", ""}})
+	mustFail(t, envs, []string{"key retire", fmt.Sprintf("version 1 still seals %d values and 1 files", sealed), "key rewrap"},
+		"key", "retire", "--version", "1")
+	mustFail(t, envs, []string{"key retire", "no version 3"}, "key", "retire", "--version", "3")
+	mustFail(t, envs, []string{"key retire", "--version"}, "key", "retire")
+
+	mustRun(t, envs, "key", "rewrap")
+	status(map[string][4]string{"1": {"", "0", "0", "1"}, "2": {"(current)", n, "1", ""}})
+	keyFile := filepath.Join(data, "keys.json")
+	if err := os.Chmod(keyFile, 0o400); err != nil {
+		t.Fatal(err)
+	}
+	out := mustRun(t, envs, "key", "retire", "--version", "1")
+	if !strings.Contains(out, "key version 1 removed") || !strings.Contains(out, "1 destroyed files on version 1") || !strings.Contains(out, "back up the key file") {
+		t.Errorf("key retire printed:\n%s", out)
+	}
+	if fi, err := os.Stat(keyFile); err != nil || fi.Mode().Perm() != 0o400 {
+		t.Errorf("key file after retire: %v, %v; want mode 0400 kept", fi, err)
+	}
+	if b, err := os.ReadFile(keyFile); err != nil || strings.Contains(string(b), `"1"`) {
+		t.Errorf("the key file still holds version 1: %v", err)
+	}
+	// The destroyed file stays on the retired version until the sweep.
+	status(map[string][4]string{"1": {"(NOT IN THE KEY FILE: these do not open)", "0", "0", "1"}, "2": {"(current)", n, "1", ""}})
+	checkKeysSeed(t, data, seed)
+}
+
+// A portal refuses to start on a key file that does not open the
+// database's check value, saying where the key file was looked for, and
+// changes nothing; a key file it had to make is removed again.
+func TestStartRefusesAnotherKeyFile(t *testing.T) {
+	t.Parallel()
+	data := filepath.Join(t.TempDir(), "data")
+	envs := map[string]string{"AVGLOKET_DATA_DIR": data}
+	mustRun(t, envs, "migrate")
+	st := openData(t, data)
+	ref := storeCase(t, st, 1)
+	st.Close()
+
+	other := filepath.Join(t.TempDir(), "keys.json")
+	if _, err := vault.LoadOrCreate(other); err != nil {
+		t.Fatal(err)
+	}
+	wrong := map[string]string{"AVGLOKET_DATA_DIR": data, "AVGLOKET_KEY_FILE": other}
+	for _, args := range [][]string{{"migrate"}, {"serve", "--addr", "127.0.0.1:0"}, {"key", "status"}} {
+		mustFail(t, wrong, []string{"does not belong to this database", other, "AVGLOKET_KEY_FILE", data, "No data in the database were changed"}, args...)
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("the refused start removed a key file it did not make: %v", err)
+	}
+
+	// No key file at all: the one the start made is removed again.
+	keyFile := filepath.Join(data, "keys.json")
+	if err := os.Rename(keyFile, keyFile+".away"); err != nil {
+		t.Fatal(err)
+	}
+	mustFail(t, envs, []string{"does not belong to this database", "there was no key file at " + keyFile, "removed again"}, "migrate")
+	if _, err := os.Stat(keyFile); err == nil {
+		t.Error("the refused start left the key file it made")
+	}
+	if err := os.Rename(keyFile+".away", keyFile); err != nil {
+		t.Fatal(err)
+	}
+	st = openData(t, data)
+	if _, err := st.CaseByReference(context.Background(), ref, casework.Scope{All: true}); err != nil {
+		t.Errorf("the case after the refused starts: %v", err)
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/avgloket/avgloket/internal/clock"
 	"github.com/avgloket/avgloket/internal/practice"
 	"github.com/avgloket/avgloket/internal/staff"
+	"github.com/avgloket/avgloket/internal/store"
 )
 
 func main() {
@@ -47,8 +48,9 @@ commands:
   token add --email E [--label TEXT]
   token revoke --token T
   audit verify
-  key rotate | key rewrap [--batch 500]
+  key rotate | key rewrap [--batch 500] | key status | key retire --version N
   backup --to FILE
+  restore --from FILE          (into a data folder without a database)
 every command takes --data DIR (or AVGLOKET_DATA_DIR), and --database-url postgres://…
 (or AVGLOKET_DATABASE_URL) to use PostgreSQL instead of SQLite in the data folder`
 
@@ -91,8 +93,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv en
 		return keyRotate(ctx, rest, stdout, getenv)
 	case "key rewrap":
 		return keyRewrap(ctx, rest, stdout, log, getenv)
+	case "key status":
+		return keyStatus(ctx, rest, stdout, log, getenv)
+	case "key retire":
+		return keyRetire(ctx, rest, stdout, log, getenv)
 	case "backup":
 		return backup(ctx, rest, stdout, log, getenv)
+	case "restore":
+		return restore(ctx, rest, stdout, log, getenv)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -280,18 +288,28 @@ func tokenRevoke(ctx context.Context, args []string, stdout io.Writer, log *slog
 // line is what shows a whole trail replaced by an older copy.
 func auditVerify(ctx context.Context, args []string, stdout io.Writer, log *slog.Logger, getenv env) error {
 	return withStore(ctx, "audit verify", args, log, getenv, nil, func(a *admin) error {
-		brk, n, err := a.store.VerifyAudit(ctx)
+		line, err := verifyAudit(ctx, a.store)
 		if err != nil {
 			return fmt.Errorf("audit verify: %w", err)
 		}
-		if brk != nil {
-			return fmt.Errorf("audit verify: broken at entry %d (%s): %s", brk.ID, brk.Kind, brk.Reason)
-		}
-		head, err := a.store.AuditHead(ctx)
-		if err != nil {
-			return fmt.Errorf("audit verify: %w", err)
-		}
-		fmt.Fprintf(stdout, "audit trail intact: %d entries; last entry %d, hash %s\n", n, head.LastID, head.LastHash)
+		fmt.Fprintln(stdout, line)
 		return nil
 	})
+}
+
+// verifyAudit walks the audit trail (audit verify, restore) and returns the
+// line that reports it intact, with its head.
+func verifyAudit(ctx context.Context, st *store.Store) (string, error) {
+	brk, n, err := st.VerifyAudit(ctx)
+	if err != nil {
+		return "", err
+	}
+	if brk != nil {
+		return "", fmt.Errorf("broken at entry %d (%s): %s", brk.ID, brk.Kind, brk.Reason)
+	}
+	head, err := st.AuditHead(ctx)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("audit trail intact: %d entries; last entry %d, hash %s", n, head.LastID, head.LastHash), nil
 }

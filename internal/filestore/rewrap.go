@@ -50,6 +50,26 @@ func (s *Store) Walk(ctx context.Context, fn func(id string) error) error {
 	}
 }
 
+// KeyVersion reports which key-encryption key version file id's header
+// names, reading the header only (vault KeyRing.KeyVersion: it does not
+// authenticate, and it reports versions the ring does not hold). A missing
+// file gives apperr.NotFound; a file too short for a header, vault.ErrDecrypt.
+func (s *Store) KeyVersion(id string) (uint32, error) {
+	f, err := s.open(id)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	hdr := make([]byte, vault.StreamHeaderSize)
+	if _, err := io.ReadFull(f, hdr); err != nil {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return 0, fmt.Errorf("filestore: %s: %w: file shorter than a header", id, vault.ErrDecrypt)
+		}
+		return 0, fmt.Errorf("filestore: %s: %w", id, err)
+	}
+	return s.keys.KeyVersion(hdr)
+}
+
 // Rewrap moves file id to the key ring's current key-encryption key
 // version: the data key in its header is wrapped again (vault
 // RewrapStreamHeader, which authenticates the header against aad); the

@@ -221,3 +221,29 @@ func wantNoTemp(tb testing.TB, s *Store) {
 		}
 	}
 }
+
+// KeyVersion names the version of a file's header, also after a rewrap;
+// a missing file is not found, a file shorter than a header does not
+// decrypt.
+func TestKeyVersion(t *testing.T) {
+	s, keyFile := newRotatable(t)
+	id := "0123456789abcdef"
+	mustPut(t, s, id, []byte("verslag"))
+	if v, err := s.KeyVersion(id); err != nil || v != 1 {
+		t.Fatalf("KeyVersion = %d, %v; want 1", v, err)
+	}
+	mustRotate(t, s, keyFile)
+	if _, err := s.Rewrap(id, aad(id)); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := s.KeyVersion(id); err != nil || v != 2 {
+		t.Fatalf("KeyVersion after the rewrap = %d, %v; want 2", v, err)
+	}
+	mustCode(t, func() error { _, err := s.KeyVersion("fedcba9876543210"); return err }(), apperr.NotFound)
+	if err := os.WriteFile(s.path(id), raw(t, s, id)[:10], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.KeyVersion(id); !errors.Is(err, vault.ErrDecrypt) {
+		t.Errorf("KeyVersion of a truncated file: %v, want ErrDecrypt", err)
+	}
+}

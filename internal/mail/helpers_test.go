@@ -45,13 +45,16 @@ type memRow struct {
 	sent     bool
 	sentAt   time.Time
 	lastErr  string
-	failures int // MarkFailed calls
+	failures int // MarkFailed calls that counted
+
+	claimedBy    string
+	claimedUntil time.Time
 }
 
 type memQueue struct {
 	mu       sync.Mutex
 	rows     []*memRow // in id order
-	dueCalls int
+	dueCalls int       // Claim calls
 }
 
 var _ Queue = (*memQueue)(nil)
@@ -79,7 +82,7 @@ func (q *memQueue) row(tb testing.TB, id int64) memRow {
 	return memRow{}
 }
 
-func (q *memQueue) Due(_ context.Context, now time.Time, limit int) ([]Queued, error) {
+func (q *memQueue) Claim(_ context.Context, holder string, now, until time.Time, limit int) ([]Queued, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.dueCalls++
@@ -88,7 +91,9 @@ func (q *memQueue) Due(_ context.Context, now time.Time, limit int) ([]Queued, e
 		if len(due) == limit {
 			break
 		}
-		if !r.sent && !r.next.After(now) {
+		free := r.claimedBy == "" || !r.claimedUntil.After(now) || r.claimedBy == holder
+		if !r.sent && !r.next.After(now) && free {
+			r.claimedBy, r.claimedUntil = holder, until
 			due = append(due, r.Queued)
 		}
 	}
@@ -101,8 +106,12 @@ func (q *memQueue) NextDue(context.Context) (time.Time, bool, error) {
 	var next time.Time
 	found := false
 	for _, r := range q.rows {
-		if !r.sent && (!found || r.next.Before(next)) {
-			next, found = r.next, true
+		due := r.next
+		if r.claimedBy != "" {
+			due = r.claimedUntil
+		}
+		if !r.sent && (!found || due.Before(next)) {
+			next, found = due, true
 		}
 	}
 	return next, found, nil
@@ -114,21 +123,24 @@ func (q *memQueue) MarkSent(_ context.Context, id int64, at time.Time) error {
 	for _, r := range q.rows {
 		if r.ID == id {
 			if r.sent {
-				return fmt.Errorf("outbox row %d already sent", id)
+				return ErrSentTwice
 			}
-			r.sent, r.sentAt = true, at
+			r.sent, r.sentAt, r.claimedBy = true, at, ""
 			return nil
 		}
 	}
 	return fmt.Errorf("no outbox row %d", id)
 }
 
-func (q *memQueue) MarkFailed(_ context.Context, id int64, attempts int, next time.Time, lastErr string) error {
+func (q *memQueue) MarkFailed(_ context.Context, holder string, id int64, attempts int, next time.Time, lastErr string) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for _, r := range q.rows {
 		if r.ID == id {
-			r.Attempts, r.next, r.lastErr = attempts, next, lastErr
+			if r.sent || r.claimedBy != holder {
+				return nil
+			}
+			r.Attempts, r.next, r.lastErr, r.claimedBy = attempts, next, lastErr, ""
 			r.failures++
 			return nil
 		}

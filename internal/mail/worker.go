@@ -2,6 +2,7 @@ package mail
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -55,25 +56,54 @@ type Queued struct {
 // Queue is the outbox. It is implemented by the storage package, as a table
 // written in the same database transaction as the change that causes the
 // mail, so that a mail is queued if and only if its cause was committed.
+//
+// Several Workers (one per portal) may share a Queue: each takes its mails
+// with a claim that names it (its holder) and runs out at a time it chooses,
+// after which another Worker may take the mail over.
 type Queue interface {
-	// Due returns up to limit messages, oldest first, that are neither sent
-	// nor waiting for a retry later than now.
-	Due(ctx context.Context, now time.Time, limit int) ([]Queued, error)
-	// MarkSent records that message id was delivered at the given time; it
-	// is not returned by Due again.
+	// Claim claims for holder, until until, up to limit messages, oldest
+	// first, that are not sent, whose next attempt is due at now, and that
+	// nobody else holds a claim on at now (claims run out at their until);
+	// and returns them. Of several holders claiming at once, each message
+	// goes to at most one.
+	Claim(ctx context.Context, holder string, now, until time.Time, limit int) ([]Queued, error)
+	// MarkSent records that message id was delivered at the given time and
+	// drops its claim; it is not claimed again. If id was already marked
+	// sent (by a Worker whose claim had run out), the first record stays
+	// and MarkSent returns ErrSentTwice.
 	MarkSent(ctx context.Context, id int64, at time.Time) error
-	// MarkFailed records a failed attempt: the total number of attempts, when
-	// to try again, and the error text (which never holds the recipient's
-	// address).
-	MarkFailed(ctx context.Context, id int64, attempts int, next time.Time, lastErr string) error
+	// MarkFailed records a failed attempt by holder: the total number of
+	// attempts, when to try again, and the error text (which never holds
+	// the recipient's address), and drops the claim. It changes nothing
+	// when holder no longer holds the claim on id.
+	MarkFailed(ctx context.Context, holder string, id int64, attempts int, next time.Time, lastErr string) error
 	// NextDue returns when the earliest unsent message is due (its next
-	// attempt), and false when nothing is waiting.
+	// attempt, or when another holder's claim on it runs out), and false
+	// when nothing is waiting.
 	NextDue(ctx context.Context) (time.Time, bool, error)
 }
 
-// Worker delivers the outbox. Run one Worker (one Run, or RunOnce calls one at
-// a time) per outbox: two would send the same mail twice. Notify may be called
-// from any goroutine.
+// ErrSentTwice is MarkSent's answer for a message that had been marked sent
+// already: it was delivered twice.
+var ErrSentTwice = errors.New("mail: the message had been sent already")
+
+// ClaimLease is how long a Worker's claim on the mails it takes lasts,
+// unless ClaimAs sets another. A Worker starts sending a claimed mail only
+// while at least half of its claim is left, so that the send, bounded by
+// the SMTP timeouts, ends before the claim does and no other Worker takes
+// the mail over while it is under way. A portal that dies leaves its claimed
+// mails to the others once their claims run out.
+const ClaimLease = 5 * time.Minute
+
+// Worker delivers the outbox. Several Workers may share an outbox, each under
+// its own holder name; a Worker runs one Run, or RunOnce calls one at a time.
+// Notify may be called from any goroutine.
+//
+// A mail is sent once, except when a portal stops (is killed, loses power)
+// after the mail server accepted a mail and before MarkSent committed: the
+// mail is then claimed again after its claim runs out and sent a second time.
+// That one in-flight mail per dead portal cannot be told apart from one that
+// never left.
 //
 // The Worker logs outbox ids, attempt counts and error texts with the
 // recipient's address removed; never addresses, subjects or bodies.
@@ -83,6 +113,8 @@ type Worker struct {
 	clock   clock.Clock
 	log     *slog.Logger
 	wake    chan struct{}
+	holder  string        // whose claims this Worker makes
+	lease   time.Duration // how long they last
 }
 
 // SenderFunc gives the sender for the next round of the outbox, built from
@@ -103,7 +135,20 @@ func NewWorker(q Queue, s SenderFunc, c clock.Clock, log *slog.Logger) *Worker {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Worker{queue: q, senders: s, clock: c, log: log, wake: make(chan struct{}, 1)}
+	return &Worker{queue: q, senders: s, clock: c, log: log, wake: make(chan struct{}, 1),
+		holder: "worker/" + rand.Text(), lease: ClaimLease}
+}
+
+// ClaimAs makes w claim its mails as holder (the portal's name, shared with
+// its job leases) instead of the random name NewWorker gives it, for lease
+// (ClaimLease if lease ≤ 0). A short lease hands a dead portal's mails on
+// sooner, but a send that takes more than half of it may be doubled by the
+// portal that takes the mail over. Call it before Run.
+func (w *Worker) ClaimAs(holder string, lease time.Duration) {
+	w.holder = holder
+	if lease > 0 {
+		w.lease = lease
+	}
 }
 
 // RunOnce sends every message that is due and returns how many were sent.
@@ -136,28 +181,36 @@ func (w *Worker) runOnce(ctx context.Context) (sent int, configured bool, err er
 	return sent, true, err
 }
 
-// send delivers the due mails with sender.
+// send claims the due mails, a batch at a time, and delivers them with
+// sender. A mail whose claim has less than half of it left is not sent;
+// the batch ends there and the next claim renews it.
 func (w *Worker) send(ctx context.Context, sender Sender) (sent int, err error) {
 	seen := make(map[int64]bool)
 	for {
 		if err := ctx.Err(); err != nil {
 			return sent, err
 		}
-		due, err := w.queue.Due(ctx, w.clock.Now(), batchSize)
+		now := w.clock.Now()
+		until := now.Add(w.lease)
+		due, err := w.queue.Claim(ctx, w.holder, now, until, batchSize)
 		if err != nil {
-			return sent, fmt.Errorf("mail: list due mails: %w", err)
+			return sent, fmt.Errorf("mail: claim due mails: %w", err)
 		}
-		fresh := false
+		fresh, cut := false, false
 		for _, item := range due {
 			// A queue that hands back a row it was just told about would
 			// otherwise have it sent again in the same run.
 			if seen[item.ID] {
 				continue
 			}
-			seen[item.ID], fresh = true, true
 			if err := ctx.Err(); err != nil {
 				return sent, err
 			}
+			if until.Sub(w.clock.Now()) < w.lease/2 {
+				cut = true
+				break
+			}
+			seen[item.ID], fresh = true, true
 			ok, err := w.deliver(ctx, sender, item)
 			if ok {
 				sent++
@@ -166,7 +219,7 @@ func (w *Worker) send(ctx context.Context, sender Sender) (sent int, err error) 
 				return sent, err
 			}
 		}
-		if len(due) < batchSize || !fresh {
+		if !fresh || (!cut && len(due) < batchSize) {
 			return sent, nil
 		}
 	}
@@ -195,7 +248,13 @@ func (w *Worker) deliver(ctx context.Context, sender Sender, item Queued) (ok bo
 	defer cancel()
 	now := w.clock.Now()
 	if sendErr == nil {
-		if err := w.queue.MarkSent(mctx, item.ID, now); err != nil {
+		err := w.queue.MarkSent(mctx, item.ID, now)
+		if errors.Is(err, ErrSentTwice) {
+			w.log.Warn("mail: sent twice; another portal sent it after this one's claim ran out",
+				"outbox_id", item.ID, "attempt", attempts)
+			return true, nil
+		}
+		if err != nil {
 			return true, fmt.Errorf("mail: mark outbox %d sent: %w", item.ID, err)
 		}
 		w.log.Info("mail: sent", "outbox_id", item.ID, "attempt", attempts)
@@ -209,7 +268,7 @@ func (w *Worker) deliver(ctx context.Context, sender Sender, item Queued) (ok bo
 }
 
 func (w *Worker) markFailed(ctx context.Context, id int64, attempts int, next time.Time, text string) error {
-	if err := w.queue.MarkFailed(ctx, id, attempts, next, text); err != nil {
+	if err := w.queue.MarkFailed(ctx, w.holder, id, attempts, next, text); err != nil {
 		return fmt.Errorf("mail: mark outbox %d failed: %w", id, err)
 	}
 	return nil

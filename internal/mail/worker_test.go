@@ -148,7 +148,7 @@ func TestWorkerWithoutSender(t *testing.T) {
 		t.Errorf("outbox row = %+v, want untouched", r)
 	}
 	if q.dueCalls != 0 {
-		t.Errorf("Due called %d times without a sender", q.dueCalls)
+		t.Errorf("Claim called %d times without a sender", q.dueCalls)
 	}
 }
 
@@ -332,9 +332,9 @@ type passQueue struct {
 	passes chan struct{}
 }
 
-func (q *passQueue) Due(ctx context.Context, now time.Time, limit int) ([]Queued, error) {
+func (q *passQueue) Claim(ctx context.Context, holder string, now, until time.Time, limit int) ([]Queued, error) {
 	q.passes <- struct{}{}
-	return q.memQueue.Due(ctx, now, limit)
+	return q.memQueue.Claim(ctx, holder, now, until, limit)
 }
 
 // Notify returns at once, also when a wake-up is already pending and no Run

@@ -1,14 +1,17 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 
+	"github.com/avgloket/avgloket/internal/vault"
 	"github.com/avgloket/avgloket/migrations"
 )
 
@@ -116,4 +119,85 @@ func syncPath(path string) error {
 	}
 	defer f.Close()
 	return f.Sync()
+}
+
+// sqliteMagic starts every SQLite database file.
+var sqliteMagic = []byte("SQLite format 3\x00")
+
+// RestoreFile copies the backup at from to the new database file to, which
+// must not exist: to a temporary file (mode 0600) in to's folder, synced,
+// then moved into place by a hard link, which fails rather than overwrite a
+// database that appeared meanwhile, and the folder synced. A file that is
+// not an SQLite database is refused before anything is written. It checks
+// nothing else (CheckFile does) and leaves no temporary file behind. It
+// returns the size of the copy.
+func RestoreFile(from, to string) (size int64, err error) {
+	src, err := os.Open(from)
+	if err != nil {
+		return 0, err
+	}
+	defer src.Close()
+	head := make([]byte, len(sqliteMagic))
+	if _, err := io.ReadFull(src, head); err != nil || !bytes.Equal(head, sqliteMagic) {
+		return 0, fmt.Errorf("%s is not an SQLite database (a backup made by avgloket backup is one)", from)
+	}
+	if _, err := src.Seek(0, io.SeekStart); err != nil {
+		return 0, err
+	}
+	dir := filepath.Dir(to)
+	tmp, err := os.CreateTemp(dir, ".restore-*.tmp")
+	if err != nil {
+		return 0, err
+	}
+	defer func() {
+		_ = tmp.Close()
+		_ = os.Remove(tmp.Name())
+	}()
+	if size, err = io.Copy(tmp, src); err != nil {
+		return 0, err
+	}
+	if err := tmp.Sync(); err != nil {
+		return 0, err
+	}
+	if err := tmp.Close(); err != nil {
+		return 0, err
+	}
+	if err := os.Link(tmp.Name(), to); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return 0, fmt.Errorf("%s exists already; a restore never overwrites a database", to)
+		}
+		return 0, err
+	}
+	return size, syncPath(dir)
+}
+
+// KeyCheckFile opens the SQLite database file at path read-only, without
+// migrating it, and reports whether it holds a key check value; if it
+// does, keys must open it (an error matching ErrKeyMismatch if not). A
+// database from before migration 0038 has none.
+func KeyCheckFile(ctx context.Context, path string, keys *vault.KeyRing) (present bool, err error) {
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	if err != nil {
+		return false, err
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'key_check'").Scan(&n); err != nil {
+		return false, err
+	}
+	if n == 0 {
+		return false, nil
+	}
+	var blob []byte
+	err = db.QueryRowContext(ctx, "SELECT value FROM key_check WHERE id = 1").Scan(&blob)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if !openKeyCheck(keys, blob) {
+		return true, ErrKeyMismatch
+	}
+	return true, nil
 }

@@ -45,7 +45,7 @@ func (s *Breaches) AddBreachFile(ctx context.Context, ref string, a breach.Actor
 // BreachFiles implements breach.Store.
 func (s *Breaches) BreachFiles(ctx context.Context, breachID int64) ([]breach.Attachment, error) {
 	var rows []breachFileRow
-	if err := s.db.WithContext(ctx).Where("breach_id = ?", breachID).Order(uploadOrder(s.db)).Find(&rows).Error; err != nil {
+	if err := s.db.WithContext(ctx).Where("breach_id = ?", breachID).Order("uploaded_at, seq").Find(&rows).Error; err != nil {
 		return nil, internal(err, "list breach files")
 	}
 	out := make([]breach.Attachment, len(rows))

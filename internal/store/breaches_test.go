@@ -347,7 +347,7 @@ func TestBreachRecipientsAndLetters(t *testing.T) {
 	if err := env.s.MarkSent(t.Context(), due[0].ID, sent); err != nil {
 		t.Fatal(err)
 	}
-	if err := env.s.MarkFailed(t.Context(), due[1].ID, 1, sent.Add(time.Minute), "550 no such user"); err != nil {
+	if err := markFailed(t, env.s, due[1].ID, 1, sent.Add(time.Minute), "550 no such user"); err != nil {
 		t.Fatal(err)
 	}
 	if err := env.s.MarkSent(t.Context(), due[2].ID, sent.Add(time.Hour)); err != nil {

@@ -77,7 +77,7 @@ func (s *Deliveries) AddDocument(ctx context.Context, a casework.Actor, d delive
 func (s *Deliveries) Documents(ctx context.Context, caseID int64) ([]delivery.Document, error) {
 	var rows []documentRow
 	db := s.db.WithContext(ctx)
-	if err := db.Where("case_id = ?", caseID).Order(uploadOrder(db)).Find(&rows).Error; err != nil {
+	if err := db.Where("case_id = ?", caseID).Order("uploaded_at, seq").Find(&rows).Error; err != nil {
 		return nil, internal(err, "list documents")
 	}
 	names, err := s.staffNames(ctx)

@@ -195,7 +195,7 @@ func fileFromRow(r caseFileRow) casework.File {
 // stays: that an ID copy existed, and when it went).
 func (s *Cases) Files(ctx context.Context, caseID int64) ([]casework.File, error) {
 	var rs []caseFileRow
-	if err := s.db.WithContext(ctx).Where("case_id = ?", caseID).Order("uploaded_at, id").Find(&rs).Error; err != nil {
+	if err := s.db.WithContext(ctx).Where("case_id = ?", caseID).Order("uploaded_at, seq").Find(&rs).Error; err != nil {
 		return nil, internal(err, "read files")
 	}
 	out := make([]casework.File, len(rs))

@@ -95,7 +95,7 @@ func TestOutboxEntriesAndRetry(t *testing.T) {
 
 	id := rest[0].ID
 	later := at.Add(3 * time.Hour)
-	if err := s.MarkFailed(ctx, id, 1, later.Add(time.Hour), "421 try again"); err != nil {
+	if err := markFailed(t, s, id, 1, later.Add(time.Hour), "421 try again"); err != nil {
 		t.Fatal(err)
 	}
 	who := audit.Entry{At: later, Actor: audit.Staff(1)}

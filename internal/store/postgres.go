@@ -53,12 +53,25 @@ func openPostgres(ctx context.Context, rawURL string, keys *vault.KeyRing, log *
 	}
 	d := &DB{dialect: migrations.Postgres, vault: keys, log: log, pgw: wdb}
 	s := newStore(d)
-	err = s.Migrate(ctx)
+	// As on SQLite (Open): the key before anything is written.
+	err = s.checkKeyBeforeMigrate(ctx)
+	if err == nil {
+		err = s.Migrate(ctx)
+	}
+	if err == nil {
+		err = s.ensureKeyCheck(ctx)
+	}
 	if err == nil {
 		d.db, d.sql, err = openPostgresPool(rawURL, true)
 	}
+	if err == nil {
+		d.pending, err = migrationProvider(migrations.Postgres, d.sql, false)
+	}
 	if err != nil {
 		_ = wsql.Close()
+		if d.sql != nil {
+			_ = d.sql.Close()
+		}
 		return nil, err
 	}
 	return s, nil
@@ -169,16 +182,12 @@ var errNoBackup = errors.New("a PostgreSQL database is backed up with pg_dump (a
 // postgresMigrations is goose over the write pool, holding PostgreSQL's
 // session-level advisory lock while it migrates; an instance that finds the
 // lock taken tries again every second for up to five minutes.
-func postgresMigrations(db *gorm.DB, fsys fs.FS) (*goose.Provider, error) {
-	sqlDB, err := db.DB()
-	if err != nil {
-		return nil, err
-	}
+func postgresMigrations(db *sql.DB, fsys fs.FS) (*goose.Provider, error) {
 	locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
 	if err != nil {
 		return nil, err
 	}
-	return goose.NewProvider(goose.DialectPostgres, sqlDB, fsys, goose.WithSessionLocker(locker))
+	return goose.NewProvider(goose.DialectPostgres, db, fsys, goose.WithSessionLocker(locker))
 }
 
 // closePostgres closes both pools.
@@ -208,15 +217,4 @@ func checkPostgres(ctx context.Context, db *sql.DB) error {
 		return fmt.Errorf("constraints not validated for every row: %s", names.String)
 	}
 	return nil
-}
-
-// uploadOrder orders stored files (breach_files, case_documents) oldest
-// first. Files uploaded at the same instant keep their upload order on
-// SQLite (rowid); PostgreSQL has no insertion order and their ids are
-// random, so there ties fall to the id: stable, but not the upload order.
-func uploadOrder(db *gorm.DB) string {
-	if isPostgres(db) {
-		return "uploaded_at, id"
-	}
-	return "uploaded_at, rowid"
 }

@@ -86,6 +86,8 @@ var sealedColumns = []SealedColumn{
 	// writePortability: a portability case's data and transfers, bound to
 	// the case id (its key).
 	{Table: "case_portability", Column: "body", Row: "CAST(case_id AS TEXT)"},
+	// keycheck.go: the key check value, the one row id 1.
+	{Table: "key_check", Column: "value", Row: "CAST(id AS TEXT)"},
 }
 
 // rewrapKeys are the primary keys of the sealed columns' tables that are

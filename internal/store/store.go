@@ -48,6 +48,7 @@ type Store struct {
 	*Practice
 	*Consents
 	*Deliveries
+	*Leases
 }
 
 // The whole Store still is every aggregate's storage, for callers that hold
@@ -85,12 +86,16 @@ type DB struct {
 
 	dialect migrations.Dialect
 	pgw     *gorm.DB // PostgreSQL's write pool
+	// pending is goose over the read pool, for MigrationsPending: made
+	// once, it checks goose's version table once.
+	pending *goose.Provider
 }
 
 // newStore gives every receiver the shared d.
 func newStore(d *DB) *Store {
 	return &Store{DB: d, Cases: &Cases{d}, Breaches: &Breaches{d}, Staff: &Staff{d}, Accounts: &Accounts{d},
-		Audit: &Audit{d}, Outbox: &Outbox{d}, Practice: &Practice{d}, Consents: &Consents{d}, Deliveries: &Deliveries{d}}
+		Audit: &Audit{d}, Outbox: &Outbox{d}, Practice: &Practice{d}, Consents: &Consents{d}, Deliveries: &Deliveries{d},
+		Leases: &Leases{d}}
 }
 
 // DSN returns the connection string of the write connection to the
@@ -135,7 +140,12 @@ func dsnParams() url.Values {
 
 // Open opens the database at target, applies pending migrations and starts
 // the writer; Close stops it. target is a postgres:// or postgresql:// URL
-// (postgres.go), or else the path of a SQLite file, created if needed.
+// (postgres.go), or else the path of a SQLite file, created if needed. It
+// seals the key check value on the first start (keycheck.go) and returns an
+// error matching ErrKeyMismatch when keys do not open it, before any
+// migration runs; on a database from before the check value, when keys open
+// none of its sealed values (the migrations have run then, and nothing is
+// sealed).
 func Open(ctx context.Context, target string, keys *vault.KeyRing, log *slog.Logger) (*Store, error) {
 	if IsPostgresURL(target) {
 		return openPostgres(ctx, target, keys, log)
@@ -153,14 +163,28 @@ func Open(ctx context.Context, target string, keys *vault.KeyRing, log *slog.Log
 	wsql.SetMaxOpenConns(1)
 	d := &DB{dialect: migrations.SQLite, path: path, vault: keys, log: log, w: newWriter(wdb, wsql, log)}
 	s := newStore(d)
-	// Before the read pool opens, so that it finds the file in WAL mode.
-	err = s.Migrate(ctx)
+	// The key first: a key file that does not belong to the database
+	// stops the start before anything is written. Migrations before the
+	// read pool opens, so that it finds the file in WAL mode.
+	err = s.checkKeyBeforeMigrate(ctx)
+	if err == nil {
+		err = s.Migrate(ctx)
+	}
+	if err == nil {
+		err = s.ensureKeyCheck(ctx)
+	}
 	if err == nil {
 		d.db, d.sql, err = openPool(readDSN(path))
+	}
+	if err == nil {
+		d.pending, err = migrationProvider(migrations.SQLite, d.sql, false)
 	}
 	if err != nil {
 		d.w.close()
 		_ = wsql.Close()
+		if d.sql != nil {
+			_ = d.sql.Close()
+		}
 		return nil, err
 	}
 	return s, nil
@@ -200,18 +224,9 @@ func (d *DB) Dialect() migrations.Dialect { return d.dialect }
 // lock while it works, so when several instances start at once one
 // migrates and the others wait for it, then find nothing pending.
 func (s *Store) Migrate(ctx context.Context) error {
-	fsys, err := migrations.For(s.dialect)
+	p, err := migrationProvider(s.dialect, s.writeSQL(), true)
 	if err != nil {
 		return err
-	}
-	var p *goose.Provider
-	if s.dialect == migrations.Postgres {
-		p, err = postgresMigrations(s.pgw, fsys)
-	} else {
-		p, err = goose.NewProvider(goose.DialectSQLite3, s.w.sql, fsys)
-	}
-	if err != nil {
-		return fmt.Errorf("migrations: %w", err)
 	}
 	// A new database takes a moment: say so before the wait.
 	status, err := p.Status(ctx)
@@ -235,6 +250,52 @@ func (s *Store) Migrate(ctx context.Context) error {
 		s.log.Info("migration applied", "version", r.Source.Version, "duration", r.Duration)
 	}
 	return nil
+}
+
+// migrationProvider is goose over db with dialect d's embedded migrations.
+// One that is migrating holds PostgreSQL's session lock while it works, so
+// when several instances start at once one migrates and the others wait.
+func migrationProvider(d migrations.Dialect, db *sql.DB, migrating bool) (*goose.Provider, error) {
+	fsys, err := migrations.For(d)
+	if err != nil {
+		return nil, err
+	}
+	var p *goose.Provider
+	switch {
+	case d == migrations.Postgres && migrating:
+		p, err = postgresMigrations(db, fsys)
+	case d == migrations.Postgres:
+		p, err = goose.NewProvider(goose.DialectPostgres, db, fsys)
+	default:
+		p, err = goose.NewProvider(goose.DialectSQLite3, db, fsys)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("migrations: %w", err)
+	}
+	return p, nil
+}
+
+// writeSQL is the pool writes go through: SQLite's one write connection,
+// or PostgreSQL's write pool.
+func (d *DB) writeSQL() *sql.DB {
+	if d.dialect == migrations.Postgres {
+		sqlDB, _ := d.pgw.DB() // gorm over database/sql: never fails
+		return sqlDB
+	}
+	return d.w.sql
+}
+
+// MigrationsPending reports whether a migration embedded in this binary is
+// not applied to the database. It reads only, on the read pool, and does
+// not wait for a migration another instance is running. A database that
+// has migrations this binary does not know (a newer instance migrated it)
+// has none pending.
+func (s *Store) MigrationsPending(ctx context.Context) (bool, error) {
+	pending, err := s.pending.HasPending(ctx)
+	if err != nil {
+		return false, fmt.Errorf("migrations: %w", err)
+	}
+	return pending, nil
 }
 
 // Ping checks that the database answers.

@@ -645,7 +645,7 @@ func TestOutboxDueMarkFailedMarkSent(t *testing.T) {
 				ids = append(ids, q[0].ID)
 				// next is given in Amsterdam time; the store must compare instants.
 				next := t0.Add(20 * time.Minute).In(amsterdam)
-				if err := env.s.MarkFailed(ctx, q[0].ID, 1, next, "421 try again later"); err != nil {
+				if err := markFailed(t, env.s, q[0].ID, 1, next, "421 try again later"); err != nil {
 					t.Fatalf("MarkFailed: %v", err)
 				}
 			},
@@ -716,7 +716,7 @@ func TestOutboxNextDue(t *testing.T) {
 	if err != nil || len(q) != 1 {
 		t.Fatalf("Due = %v, %v", q, err)
 	}
-	if err := env.s.MarkFailed(ctx, q[0].ID, 1, t0.Add(time.Minute), "451 later"); err != nil {
+	if err := markFailed(t, env.s, q[0].ID, 1, t0.Add(time.Minute), "451 later"); err != nil {
 		t.Fatal(err)
 	}
 	if at, ok := next(t); !ok || !at.Equal(t0.Add(time.Minute)) {

@@ -14,9 +14,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 )
@@ -90,7 +92,7 @@ func LoadOrCreate(path string) (*KeyRing, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch err := writeKeyFile(path, data, false); {
+	switch err := writeKeyFile(path, data, false, 0o600); {
 	case errors.Is(err, fs.ErrExist):
 		// Someone else created it between our read and our link: theirs
 		// wins, since data may already be sealed under it.
@@ -142,7 +144,7 @@ func (k *KeyRing) Rotate(path string) (newVersion uint32, err error) {
 	if err != nil {
 		return 0, err
 	}
-	if err := writeKeyFile(path, data, true); err != nil {
+	if err := writeKeyFile(path, data, true, 0o600); err != nil {
 		return 0, err
 	}
 	// Only now that the new key is durable may it be used for sealing.
@@ -151,6 +153,64 @@ func (k *KeyRing) Rotate(path string) (newVersion uint32, err error) {
 	k.keys = next.keys
 	k.current = newVersion
 	return newVersion, nil
+}
+
+// Retire removes KEK version v from the ring and from the key file at path,
+// atomically (temporary file, sync, rename) and keeping the file's
+// permission bits (0600 or 0400). Whatever is still sealed under v no
+// longer opens afterwards: the caller makes sure nothing is (avgloket key
+// retire counts first). It refuses the current version, a version the ring
+// does not hold and, as Rotate does, a key file at path that does not hold
+// exactly this ring's keys. On error the ring and the file are unchanged.
+func (k *KeyRing) Retire(path string, v uint32) error {
+	k.rotateMu.Lock()
+	defer k.rotateMu.Unlock()
+
+	onDisk, err := load(path)
+	if err != nil {
+		return err
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("vault: stat key file: %w", err)
+	}
+	k.mu.RLock()
+	same := k.sameKeysLocked(onDisk)
+	current := k.current
+	_, held := k.keys[v]
+	next := &KeyRing{current: current, keys: make(map[uint32][]byte, len(k.keys)), indexKey: k.indexKey}
+	for ver, key := range k.keys {
+		if ver != v {
+			next.keys[ver] = key
+		}
+	}
+	k.mu.RUnlock()
+	switch {
+	case !same:
+		return fmt.Errorf("vault: retire: key file %s differs from the loaded key ring; reload before retiring", path)
+	case v == current:
+		return fmt.Errorf("vault: retire: version %d is the current version; rotate first", v)
+	case !held:
+		return fmt.Errorf("vault: retire: the key file has no version %d", v)
+	}
+	data, err := next.marshal()
+	if err != nil {
+		return err
+	}
+	if err := writeKeyFile(path, data, true, st.Mode().Perm()); err != nil {
+		return err
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.keys = next.keys
+	return nil
+}
+
+// Versions lists the KEK versions the ring holds, in ascending order.
+func (k *KeyRing) Versions() []uint32 {
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	return slices.Sorted(maps.Keys(k.keys))
 }
 
 // CurrentVersion is the KEK version new Seals and EncryptStreams use.
@@ -319,12 +379,12 @@ func randomKey() []byte {
 	return key
 }
 
-// writeKeyFile writes data to a 0600 temporary file next to path, syncs it
-// and moves it into place: with replace, by rename; without, by hard link,
-// which fails with fs.ErrExist instead of overwriting a key file another
+// writeKeyFile writes data to a temporary file of mode perm (0600 or
+// stricter) next to path, syncs it and moves it into place: with replace,
+// by rename; without, by hard link, which fails with fs.ErrExist instead of overwriting a key file another
 // process created meanwhile. The folder is synced so the new name survives
 // a power cut.
-func writeKeyFile(path string, data []byte, replace bool) (err error) {
+func writeKeyFile(path string, data []byte, replace bool, perm fs.FileMode) (err error) {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, ".keys-*.tmp")
 	if err != nil {
@@ -339,7 +399,7 @@ func writeKeyFile(path string, data []byte, replace bool) (err error) {
 		// name for the key file that must not linger.
 		os.Remove(tmpName)
 	}()
-	if err := tmp.Chmod(0o600); err != nil {
+	if err := tmp.Chmod(perm); err != nil {
 		return fmt.Errorf("vault: write key file: %w", err)
 	}
 	if _, err := tmp.Write(data); err != nil {

@@ -228,3 +228,72 @@ func TestLoadOrCreateEmptyPath(t *testing.T) {
 		t.Fatal("LoadOrCreate(\"\") succeeded")
 	}
 }
+
+// Retire removes an old version from the ring and the key file, keeping
+// the file's mode; it refuses the current version, an unknown one and a key
+// file that differs from the ring.
+func TestRetire(t *testing.T) {
+	k, path := newRing(t)
+	aad := AAD("cases", "details", "1")
+	old := mustSeal(t, k, []byte("verslag"), aad)
+	if _, err := k.Rotate(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o400); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		v    uint32
+		want string
+	}{
+		{"current", 2, "current version"},
+		{"unknown", 7, "no version 7"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := k.Retire(path, tt.v); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Retire(%d) = %v, want an error with %q", tt.v, err, tt.want)
+			}
+		})
+	}
+	mustOpen(t, k, old, aad, []byte("verslag"))
+
+	if err := k.Retire(path, 1); err != nil {
+		t.Fatalf("Retire(1): %v", err)
+	}
+	mustFailOpen(t, k, old, aad)
+	if k.CurrentVersion() != 2 {
+		t.Errorf("current version %d after Retire, want 2", k.CurrentVersion())
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if perm := st.Mode().Perm(); perm != 0o400 {
+		t.Errorf("key file mode after Retire = %#o, want 0400", perm)
+	}
+	reloaded, err := LoadOrCreate(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := reloaded.kek(1); ok {
+		t.Error("the key file still holds version 1")
+	}
+	if _, ok := reloaded.kek(2); !ok || reloaded.CurrentVersion() != 2 {
+		t.Error("the key file lost version 2")
+	}
+	if entries, err := os.ReadDir(filepath.Dir(path)); err != nil || len(entries) != 1 {
+		t.Errorf("key folder holds %d entries after Retire, want 1 (%v)", len(entries), err)
+	}
+
+	// A key file another process changed since is not overwritten.
+	if _, err := reloaded.Rotate(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Retire(path, 2); err == nil || !strings.Contains(err.Error(), "differs") {
+		t.Errorf("Retire with a stale ring = %v, want a refusal", err)
+	}
+	if again, err := LoadOrCreate(path); err != nil || again.CurrentVersion() != 3 {
+		t.Errorf("the refused Retire changed the key file: %v", err)
+	}
+}

@@ -181,6 +181,7 @@ func TestFrameAncestors(t *testing.T) {
 		{"API", func(b *browser) *page { return b.get("/api/v1/practice", "Authorization", "Bearer "+apiToken) }, 200, false},
 		{"API without token", func(b *browser) *page { return b.get("/api/v1/cases") }, 401, false},
 		{"health", func(b *browser) *page { return b.get("/healthz") }, 200, false},
+		{"readiness", func(b *browser) *page { return b.get("/readyz") }, 200, false},
 	}
 	run := func(t *testing.T, allowed bool) {
 		for _, tt := range checks {

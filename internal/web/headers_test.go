@@ -86,6 +86,7 @@ func TestSecurityHeadersOnEveryPage(t *testing.T) {
 		{"unknown page", func() *page { return b.get("/beheer") }, 404},
 		{"csrf refusal", func() *page { return b.post("/verzoek/access", validForm("", idem)) }, 403},
 		{"health", func() *page { return b.get("/healthz") }, 200},
+		{"readiness", func() *page { return b.get("/readyz") }, 200},
 		{"API without token", func() *page { return b.get("/api/v1/cases") }, 401},
 		{"API unknown route", func() *page { return b.get("/api/v1/nothing") }, 401},
 	}

@@ -25,12 +25,14 @@ const (
 // routes share.
 func (s *Server) routes() {
 	e := s.echo
-	e.Use(s.recoverer(), s.requestLog(), s.securityHeaders(),
+	e.Use(s.measure(), s.recoverer(), s.requestLog(), s.securityHeaders(),
 		middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: 30 * time.Second,
 			// An answer document's transfer sets its own, longer time.
 			Skipper: func(c echo.Context) bool { return longTransfers[c.Path()] }}))
 
 	e.GET("/healthz", s.health)
+	e.GET("/readyz", s.ready)
+	e.GET("/metrics", s.metrics)
 	e.GET("/static/:file", s.serveStatic)
 
 	limitNew := s.rateLimit(s.cfg.RequestsPerMinute)

@@ -63,6 +63,7 @@ const caseForm = "type=access&channel=post&received_at=2026-11-20&requester.rela
 // the utrecht officer and {pw} the staff password.
 var routeAccess = map[string]access{
 	"GET /healthz":       {probe: "GET /healthz", anonymous: 200},
+	"GET /readyz":        {probe: "GET /readyz", anonymous: 200},
 	"GET /static/:file":  {probe: "GET {css}", anonymous: 200},
 	"GET /":              {probe: "GET /", anonymous: 200},
 	"GET /verzoek":       {probe: "GET /verzoek", anonymous: 200},

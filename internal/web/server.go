@@ -26,6 +26,7 @@ import (
 	"github.com/avgloket/avgloket/internal/identity"
 	"github.com/avgloket/avgloket/internal/lang"
 	"github.com/avgloket/avgloket/internal/mail"
+	"github.com/avgloket/avgloket/internal/metrics"
 	"github.com/avgloket/avgloket/internal/practice"
 	"github.com/avgloket/avgloket/internal/staff"
 	"github.com/avgloket/avgloket/internal/textpdf"
@@ -36,6 +37,10 @@ import (
 // through casework.Service.
 type Store interface {
 	Ping(ctx context.Context) error
+	// /readyz: no migration left to apply, and the key ring opens the
+	// database's check value.
+	MigrationsPending(ctx context.Context) (bool, error)
+	CheckKey(ctx context.Context) error
 	Settings(ctx context.Context) (practice.Settings, error)
 	Branches(ctx context.Context) ([]practice.Branch, error)
 	SetupTokenValid(ctx context.Context, hash string, now time.Time) (bool, error)
@@ -126,6 +131,9 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// RequestsPerMinute limits new requests per client address.
 	RequestsPerMinute int
+	// MetricsToken opens /metrics to "Authorization: Bearer <token>";
+	// empty: /metrics is not found here.
+	MetricsToken string
 }
 
 // Deps are the services the handlers use.
@@ -153,6 +161,8 @@ type Deps struct {
 	// Mail says which SMTP server mail goes through now: the environment's
 	// or the settings page's.
 	Mail *mail.Servers
+	// Metrics counts requests and serves /metrics; nil: neither.
+	Metrics *metrics.Metrics
 }
 
 // Server is the HTTP handler of the portal.

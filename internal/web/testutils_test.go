@@ -33,6 +33,7 @@ import (
 	"github.com/avgloket/avgloket/internal/lang"
 	"github.com/avgloket/avgloket/internal/letters"
 	"github.com/avgloket/avgloket/internal/mail"
+	"github.com/avgloket/avgloket/internal/metrics"
 	"github.com/avgloket/avgloket/internal/practice"
 	"github.com/avgloket/avgloket/internal/staff"
 	"github.com/avgloket/avgloket/internal/store"
@@ -259,6 +260,7 @@ func newApp(tb testing.TB, opts ...appOption) *testApp {
 		Store: st, Cases: cases, Catalog: cat, Clock: clk, Log: log, Signer: keys,
 		Passwords: auth.NewPolicy(), Auth: signIn, OIDC: oidc, Letters: writer, Identity: ident, Breaches: breaches,
 		Mail: servers, Staff: staff.NewService(st, writer, clk, cfg.web.BaseURL, oidc != nil), Delivery: deliver,
+		Metrics: metrics.New(st, clk, log),
 	})
 	if err != nil {
 		tb.Fatalf("web.New: %v", err)
