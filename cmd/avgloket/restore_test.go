@@ -213,7 +213,7 @@ func TestRestoreRefuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.Down(context.Background()); err != nil {
+	if _, err := p.DownTo(context.Background(), 37); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := raw.Exec("PRAGMA journal_mode = DELETE"); err != nil {
