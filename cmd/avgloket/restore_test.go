@@ -19,6 +19,7 @@ import (
 	"github.com/avgloket/avgloket/internal/deadline"
 	"github.com/avgloket/avgloket/internal/mail"
 	"github.com/avgloket/avgloket/internal/store"
+	"github.com/avgloket/avgloket/internal/store/dbtest"
 	"github.com/avgloket/avgloket/internal/vault"
 	"github.com/avgloket/avgloket/migrations"
 )
@@ -75,6 +76,7 @@ func wantEmptyFolder(tb testing.TB, dir string, absentOK bool) {
 // into an empty data folder, passes every check and holds every case filed
 // before it started (SECURITY.md item 10).
 func TestRestoreCommand(t *testing.T) {
+	dbtest.SQLiteOnly(t, "restore of a SQLite backup file; PostgreSQL is restored with pg_restore")
 	t.Parallel()
 	src := filepath.Join(t.TempDir(), "data")
 	mustRun(t, map[string]string{"AVGLOKET_DATA_DIR": src}, "migrate")
@@ -172,6 +174,7 @@ func TestRestoreCommand(t *testing.T) {
 
 // A restore that fails a check removes what it wrote and says why.
 func TestRestoreRefuses(t *testing.T) {
+	dbtest.SQLiteOnly(t, "restore of a SQLite backup file; PostgreSQL is restored with pg_restore")
 	t.Parallel()
 	src := filepath.Join(t.TempDir(), "data")
 	srcEnvs := map[string]string{"AVGLOKET_DATA_DIR": src}
