@@ -231,6 +231,11 @@ func (s *Accounts) SetPassword(ctx context.Context, staffID int64, hash string, 
 // rows of this account and address are dropped on the way.
 func (s *Accounts) AddLoginFailure(ctx context.Context, accountKey, address string, at, since time.Time) (account, addr int, err error) {
 	err = s.write(ctx, func(tx *gorm.DB) error {
+		// Parallel attempts on PostgreSQL: each counts after the ones
+		// before it have committed.
+		if err := lockKeys(tx, "login-account:"+accountKey, "login-address:"+address); err != nil {
+			return err
+		}
 		since := since.UTC()
 		if err := tx.Where("(account_key = ? OR address = ?) AND at <= ?", accountKey, address, since).
 			Delete(&loginFailureRow{}).Error; err != nil {

@@ -31,14 +31,15 @@ type eventView struct {
 }
 
 // UpdateCase implements casework.Store. The case is read inside the write
-// transaction (which SQLite starts immediately), so two officers acting at
-// once are serialised and neither update is lost.
+// transaction (which SQLite starts immediately; on PostgreSQL the read locks
+// the case's row), so two officers acting at once are serialised and
+// neither update is lost.
 func (s *Cases) UpdateCase(ctx context.Context, ref string, actor casework.Actor, step func(c *casework.Case) (casework.Change, error)) (casework.Case, error) {
 	scope := actor.Scope
 	var out casework.Case
 	err := s.write(ctx, func(tx *gorm.DB) error {
 		var v caseView
-		err := scoped(caseQuery(tx), scope).Where("cases.reference = ?", ref).Take(&v).Error
+		err := scoped(forUpdate(caseQuery(tx), "cases"), scope).Where("cases.reference = ?", ref).Take(&v).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return notFound()
 		}
