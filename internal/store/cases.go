@@ -125,7 +125,7 @@ type sealedDetails struct {
 func (s *Cases) CreateCase(ctx context.Context, c *casework.Case, nc casework.NewCase, compose func(casework.Case) ([]mail.Message, error)) (bool, error) {
 	replayed := false
 	err := s.write(ctx, func(tx *gorm.DB) error {
-		replayed = false // fn may run again (writePostgres)
+		replayed, c.ID = false, 0 // fn may run again (writePostgres)
 		if nc.IdempotencyHash != "" {
 			// The same key sent twice at once: the second waits here
 			// and replays the first's case.

@@ -9,10 +9,12 @@ import (
 	"time"
 
 	"github.com/avgloket/avgloket/internal/apperr"
+	"github.com/avgloket/avgloket/internal/audit"
 	"github.com/avgloket/avgloket/internal/breach"
 	"github.com/avgloket/avgloket/internal/casework"
 	"github.com/avgloket/avgloket/internal/delivery"
 	"github.com/avgloket/avgloket/internal/mail"
+	"github.com/avgloket/avgloket/internal/staff"
 )
 
 // Read-then-write rules under concurrent writers: on PostgreSQL every
@@ -290,5 +292,35 @@ func TestConcurrentDeliveryCodeTries(t *testing.T) {
 	}
 	if opened != 1 {
 		t.Errorf("one right code entered %d times at once opened %d grants, want 1", racers, opened)
+	}
+}
+
+// An invitation link followed several times at once sets one password.
+func TestConcurrentInviteAcceptedOnce(t *testing.T) {
+	env := newTestStore(t)
+	stores := instances(t, env)
+	at := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	who := audit.Entry{At: at, Actor: audit.System}
+	compose := func(staff.Member) (mail.Message, error) {
+		return mail.Message{To: "nina@praktijk.example", Subject: "Uitnodiging", Text: "Welkom"}, nil
+	}
+	if _, err := env.s.Invite(t.Context(), staff.NewMember{Email: "nina@praktijk.example", Name: "Nina Nieuw", Role: staff.Officer},
+		"link-1", at.Add(time.Hour), who, compose); err != nil {
+		t.Fatal(err)
+	}
+	errs := race(t, stores, racers, func(i int, s *Store) error {
+		return s.AcceptInvite(t.Context(), "link-1", fmt.Sprintf("hash%d", i), at, "192.0.2.1")
+	})
+	accepted := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			accepted++
+		case !apperr.Is(err, apperr.NotFound):
+			t.Error(err)
+		}
+	}
+	if accepted != 1 {
+		t.Errorf("one invitation link followed %d times at once was accepted %d times, want 1", racers, accepted)
 	}
 }
