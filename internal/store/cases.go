@@ -175,9 +175,6 @@ func (s *Cases) CreateCase(ctx context.Context, c *casework.Case, nc casework.Ne
 		if err := s.insertEvents(tx, row.ID, created); err != nil {
 			return err
 		}
-		if err := s.auditEvents(tx, nc.Actor, row.ID, created); err != nil {
-			return err
-		}
 		if nc.IdempotencyHash != "" {
 			r := idempotencyRow{KeyHash: nc.IdempotencyHash, RequestHash: nc.RequestHash, CaseID: row.ID, CreatedAt: c.CreatedAt.UTC()}
 			if err := tx.Create(&r).Error; err != nil {
@@ -188,7 +185,13 @@ func (s *Cases) CreateCase(ctx context.Context, c *casework.Case, nc casework.Ne
 		if err != nil {
 			return apperr.Wrap(err, "error.internal")
 		}
-		return s.enqueue(tx, msgs, c.CreatedAt)
+		if err := s.enqueue(tx, msgs, c.CreatedAt); err != nil {
+			return err
+		}
+		// Last: on PostgreSQL the audit trail's head stays locked until
+		// the commit, and every audited write of every instance queues
+		// on it.
+		return s.auditEvents(tx, nc.Actor, row.ID, created)
 	})
 	return replayed, err
 }

@@ -67,9 +67,6 @@ func (s *Cases) UpdateCase(ctx context.Context, ref string, actor casework.Actor
 		if err := s.insertEvents(tx, c.ID, ch.Events); err != nil {
 			return err
 		}
-		if err := s.auditEvents(tx, actor, c.ID, ch.Events); err != nil {
-			return err
-		}
 		if err := s.writeRecords(tx, c.ID, ch, c.UpdatedAt); err != nil {
 			return err
 		}
@@ -95,8 +92,12 @@ func (s *Cases) UpdateCase(ctx context.Context, ref string, actor casework.Actor
 		if err := s.enqueue(tx, ch.Mails, c.UpdatedAt); err != nil {
 			return err
 		}
-		out, err = s.caseWhere(ctx, tx, "cases.id = ?", c.ID)
-		return err
+		if out, err = s.caseWhere(ctx, tx, "cases.id = ?", c.ID); err != nil {
+			return err
+		}
+		// Last, as in CreateCase: the audit head stays locked until the
+		// commit.
+		return s.auditEvents(tx, actor, c.ID, ch.Events)
 	})
 	return out, err
 }
