@@ -149,6 +149,11 @@ func (s *Cases) CreateCase(ctx context.Context, c *casework.Case, nc casework.Ne
 				return internal(err, "read idempotency key")
 			}
 		}
+		mailID, err := reserveMailID(tx)
+		if err != nil {
+			return err
+		}
+		// From here to the commit, every new case of the year waits.
 		ref, err := nextReference(tx, c.ReceivedOn.Year)
 		if err != nil {
 			return err
@@ -185,7 +190,7 @@ func (s *Cases) CreateCase(ctx context.Context, c *casework.Case, nc casework.Ne
 		if err != nil {
 			return apperr.Wrap(err, "error.internal")
 		}
-		if err := s.enqueue(tx, msgs, c.CreatedAt); err != nil {
+		if err := s.enqueueReserved(tx, mailID, msgs, c.CreatedAt); err != nil {
 			return err
 		}
 		// Last: on PostgreSQL the audit trail's head stays locked until
