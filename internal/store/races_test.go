@@ -324,3 +324,29 @@ func TestConcurrentInviteAcceptedOnce(t *testing.T) {
 		t.Errorf("one invitation link followed %d times at once was accepted %d times, want 1", racers, accepted)
 	}
 }
+
+// A second factor confirmed twice at once (a double submit) is enabled
+// once: the recovery codes shown for the other attempt are never stored.
+func TestConcurrentTOTPEnabledOnce(t *testing.T) {
+	env := newTestStore(t)
+	stores := instances(t, env)
+	m := addStaff(t, env.s, "totp@zorg.example", "h", false)
+	if err := env.s.SetPendingTOTP(t.Context(), m.ID, "SECRET1"); err != nil {
+		t.Fatal(err)
+	}
+	errs := race(t, stores, racers, func(i int, s *Store) error {
+		return s.EnableTOTP(t.Context(), m.ID, "SECRET1", 10, authNow, []string{fmt.Sprintf("codes-of-%d", i)})
+	})
+	enabled := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			enabled++
+		case !apperr.Is(err, apperr.Conflict):
+			t.Error(err)
+		}
+	}
+	if enabled != 1 {
+		t.Errorf("one pending secret confirmed %d times at once was enabled %d times, want 1", racers, enabled)
+	}
+}
