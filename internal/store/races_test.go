@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/avgloket/avgloket/internal/apperr"
 	"github.com/avgloket/avgloket/internal/audit"
 	"github.com/avgloket/avgloket/internal/breach"
@@ -15,6 +17,7 @@ import (
 	"github.com/avgloket/avgloket/internal/delivery"
 	"github.com/avgloket/avgloket/internal/mail"
 	"github.com/avgloket/avgloket/internal/staff"
+	"github.com/avgloket/avgloket/internal/store/dbtest"
 )
 
 // Read-then-write rules under concurrent writers: on PostgreSQL every
@@ -348,5 +351,29 @@ func TestConcurrentTOTPEnabledOnce(t *testing.T) {
 	}
 	if enabled != 1 {
 		t.Errorf("one pending secret confirmed %d times at once was enabled %d times, want 1", racers, enabled)
+	}
+}
+
+// A write whose every attempt PostgreSQL aborts gives up after
+// pgWriteAttempts with an Internal error, and none of its attempts is
+// stored.
+func TestPostgresWriteGivesUp(t *testing.T) {
+	if !dbtest.OnPostgres() {
+		t.Skip("PostgreSQL only: SQLite has one writer and no serialization failures")
+	}
+	env := newTestStore(t)
+	attempts := 0
+	err := env.s.write(t.Context(), func(tx *gorm.DB) error {
+		attempts++
+		if err := tx.Create(&branchRow{Code: fmt.Sprintf("try%d", attempts), Name: "Poging"}).Error; err != nil {
+			return err
+		}
+		return tx.Exec(`DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = '40001'; END $$`).Error
+	})
+	if !apperr.Is(err, apperr.Internal) || attempts != pgWriteAttempts {
+		t.Errorf("write = %v after %d attempts, want Internal after %d", err, attempts, pgWriteAttempts)
+	}
+	if got := storedBranchCodes(t, env.s); len(got) != 0 {
+		t.Errorf("branches = %v, want none", got)
 	}
 }
