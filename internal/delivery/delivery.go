@@ -69,8 +69,12 @@ type Store interface {
 	RemoveDocument(ctx context.Context, a casework.Actor, caseID int64, id string, at time.Time) error
 	RecordDownload(ctx context.Context, a casework.Actor, d Document, at time.Time) error
 	Codes(ctx context.Context, caseID int64) (Codes, error)
-	// SaveCodes stores a case's codes and queues m, if any, with them.
-	SaveCodes(ctx context.Context, caseID int64, c Codes, m *mail.Message, at time.Time) error
+	// UpdateCodes runs step on a case's codes in one write transaction,
+	// stores the codes it returns and queues its mail, if any, with them
+	// (also when step's error is not nil, which UpdateCodes returns after
+	// the commit). Two updates of one case's codes never run at once;
+	// step may run more than once and must have no other effect.
+	UpdateCodes(ctx context.Context, caseID int64, at time.Time, step func(Codes) (Codes, *mail.Message, error)) error
 	// DocumentsDue lists the documents whose time is up and that are not
 	// destroyed yet.
 	DocumentsDue(ctx context.Context, now time.Time) ([]Document, error)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/avgloket/avgloket/internal/apperr"
 	"github.com/avgloket/avgloket/internal/casework"
+	"github.com/avgloket/avgloket/internal/mail"
 )
 
 // Public is what the tracking page shows of a case's documents.
@@ -83,24 +84,22 @@ func (s *Service) RequestCode(ctx context.Context, token string) error {
 	if err := s.available(ctx, k); err != nil {
 		return err
 	}
-	codes, err := s.c.Store.Codes(ctx, k.ID)
-	if err != nil {
-		return err
-	}
 	code, err := newCode()
 	if err != nil {
 		return apperr.Wrap(err, "error.internal")
-	}
-	now := s.c.Clock.Now()
-	next, err := codes.Issue(s.codeHash(k.ID, code), now)
-	if err != nil {
-		return err
 	}
 	m, err := s.c.Mails.Code(k, code)
 	if err != nil {
 		return apperr.Wrap(err, "error.internal")
 	}
-	return s.c.Store.SaveCodes(ctx, k.ID, next, &m, now)
+	now := s.c.Clock.Now()
+	return s.c.Store.UpdateCodes(ctx, k.ID, now, func(codes Codes) (Codes, *mail.Message, error) {
+		next, err := codes.Issue(s.codeHash(k.ID, code), now)
+		if err != nil {
+			return codes, nil, err
+		}
+		return next, &m, nil
+	})
 }
 
 // EnterCode checks a code the requester entered for the case behind
@@ -118,20 +117,16 @@ func (s *Service) EnterCode(ctx context.Context, token, code string) (grant stri
 	if !ValidCode(code) {
 		return "", apperr.InvalidFields(map[string]string{"code": MsgCodeForm})
 	}
-	codes, err := s.c.Store.Codes(ctx, k.ID)
-	if err != nil {
-		return "", err
-	}
 	if grant, err = newSecret(); err != nil {
 		return "", apperr.Wrap(err, "error.internal")
 	}
 	now := s.c.Clock.Now()
-	next, tryErr := codes.Try(s.codeHash(k.ID, code), grantHash(grant), now)
-	if err := s.c.Store.SaveCodes(ctx, k.ID, next, nil, now); err != nil {
+	err = s.c.Store.UpdateCodes(ctx, k.ID, now, func(codes Codes) (Codes, *mail.Message, error) {
+		next, err := codes.Try(s.codeHash(k.ID, code), grantHash(grant), now)
+		return next, nil, err
+	})
+	if err != nil {
 		return "", err
-	}
-	if tryErr != nil {
-		return "", tryErr
 	}
 	return grant, nil
 }

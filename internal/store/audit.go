@@ -88,23 +88,25 @@ func (s *DB) AppendAudit(ctx context.Context, e audit.Entry) error {
 // next job chains to the entry before.
 //
 // On PostgreSQL writes run concurrently, on several instances too: an
-// append first takes the transaction-level advisory lock auditLockKey, so
-// appends queue there until the transaction before commits and the chain
-// stays one chain.
+// append reads the head FOR UPDATE, so appends queue on the head's row
+// until the transaction before commits, then read what it left, and the
+// chain stays one chain. Before the first entry there is no row to lock:
+// the first appends queue on the advisory lock auditLockKey instead and
+// read again.
 func (s *DB) appendAudit(tx *gorm.DB, e audit.Entry) error {
 	if err := e.Validate(); err != nil {
 		return apperr.Wrap(err, "error.internal")
 	}
-	if s.dialect == migrations.Postgres {
+	var head auditHeadRow
+	exists, err := lockAuditHead(tx, &head)
+	if err == nil && !exists && s.dialect == migrations.Postgres {
 		if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", auditLockKey).Error; err != nil {
 			return internal(err, "lock audit trail")
 		}
+		exists, err = lockAuditHead(tx, &head)
 	}
-	var head auditHeadRow
-	err := tx.Where("id = 1").Take(&head).Error
-	exists := err == nil
-	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
-		return internal(err, "read audit head")
+	if err != nil {
+		return err
 	}
 	if exists && head.Seal != audit.SealHead(s.auditMAC, head.LastID, head.LastHash) {
 		s.log.Error("audit trail: the head is not sealed by the key; refusing to extend the trail until it is verified",
@@ -136,6 +138,19 @@ func (s *DB) appendAudit(tx *gorm.DB, e audit.Entry) error {
 		return internal(errors.New("head changed during the transaction"), "move audit head")
 	}
 	return nil
+}
+
+// lockAuditHead reads the head into head inside tx, locking its row on
+// PostgreSQL; exists is false before the first entry.
+func lockAuditHead(tx *gorm.DB, head *auditHeadRow) (exists bool, err error) {
+	err = forUpdate(tx, "audit_head").Where("id = 1").Take(head).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, internal(err, "read audit head")
+	}
+	return true, nil
 }
 
 // AuditEntries returns up to limit entries with an ID above afterID, oldest

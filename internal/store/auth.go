@@ -231,6 +231,11 @@ func (s *Accounts) SetPassword(ctx context.Context, staffID int64, hash string, 
 // rows of this account and address are dropped on the way.
 func (s *Accounts) AddLoginFailure(ctx context.Context, accountKey, address string, at, since time.Time) (account, addr int, err error) {
 	err = s.write(ctx, func(tx *gorm.DB) error {
+		// Parallel attempts on PostgreSQL: each counts after the ones
+		// before it have committed.
+		if err := lockKeys(tx, "login-account:"+accountKey, "login-address:"+address); err != nil {
+			return err
+		}
 		since := since.UTC()
 		if err := tx.Where("(account_key = ? OR address = ?) AND at <= ?", accountKey, address, since).
 			Delete(&loginFailureRow{}).Error; err != nil {
@@ -366,7 +371,9 @@ func (s *Accounts) SetPendingTOTP(ctx context.Context, staffID int64, secret str
 func (s *Accounts) EnableTOTP(ctx context.Context, staffID int64, secret string, step int64, at time.Time, recoveryHashes []string) error {
 	return s.write(ctx, func(tx *gorm.DB) error {
 		var r staffRow
-		err := tx.Where("id = ? AND totp_enabled_at IS NULL AND totp_secret IS NOT NULL", staffID).Take(&r).Error
+		// Locked as read: of two confirmations at once, the second finds
+		// TOTP enabled, and the recovery codes shown are the ones stored.
+		err := forUpdate(tx, "staff").Where("id = ? AND totp_enabled_at IS NULL AND totp_secret IS NOT NULL", staffID).Take(&r).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return conflict("totp.not_started")
 		}

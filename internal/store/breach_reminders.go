@@ -68,6 +68,7 @@ func (s *Breaches) Owners(ctx context.Context) ([]breach.Contact, error) {
 func (s *Breaches) SaveReminder(ctx context.Context, breachID int64, mark string, at time.Time, mails []mail.Message) (bool, error) {
 	saved := false
 	err := s.write(ctx, func(tx *gorm.DB) error {
+		saved = false // fn may run again (writePostgres)
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&breachReminderRow{BreachID: breachID, Mark: mark, SentAt: at.UTC()})
 		if res.Error != nil {
 			return internal(res.Error, "record breach reminder")

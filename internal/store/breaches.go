@@ -58,13 +58,6 @@ type breachView struct {
 	Told       int
 }
 
-type breachSequenceRow struct {
-	Year int `gorm:"primaryKey"`
-	Last int
-}
-
-func (breachSequenceRow) TableName() string { return "breach_sequences" }
-
 // breachActor names who acted, by id only.
 func breachActor(a breach.Actor) string {
 	switch {
@@ -119,22 +112,19 @@ func (s *Breaches) breachByRef(db *gorm.DB, ref string, scope breach.Scope) (bre
 }
 
 // nextBreachReference hands out the next breach number of year, inside the
-// write transaction.
+// write transaction: one upsert, as nextReference, so that two breaches
+// registered at once never get the same number.
 func nextBreachReference(tx *gorm.DB, year int) (string, error) {
-	var seq breachSequenceRow
-	err := tx.Where("year = ?", year).Take(&seq).Error
-	switch {
-	case errors.Is(err, gorm.ErrRecordNotFound):
-		seq = breachSequenceRow{Year: year, Last: 1}
-		err = tx.Create(&seq).Error
-	case err == nil:
-		seq.Last++
-		err = tx.Model(&breachSequenceRow{}).Where("year = ?", year).Update("last", seq.Last).Error
+	var last int
+	err := tx.Raw(`INSERT INTO breach_sequences (year, last) VALUES (?, 1)
+		ON CONFLICT (year) DO UPDATE SET last = breach_sequences.last + 1 RETURNING last`, year).Scan(&last).Error
+	if err == nil && last == 0 {
+		err = errors.New("no number returned")
 	}
 	if err != nil {
 		return "", internal(err, "next breach reference")
 	}
-	return breach.FormatReference(year, seq.Last), nil
+	return breach.FormatReference(year, last), nil
 }
 
 // CreateBreach implements breach.Store. The reference's year is the year of
@@ -213,6 +203,13 @@ func (s *Breaches) changeBreach(ctx context.Context, ref string, a breach.Actor,
 	change func(tx *gorm.DB, r *breach.Record) (string, error)) (breach.Record, error) {
 	var out breach.Record
 	err := s.write(ctx, func(tx *gorm.DB) error {
+		// On PostgreSQL two changes at once: the second waits for the
+		// first's commit and then reads what it wrote.
+		if isPostgres(tx) {
+			if err := tx.Exec("SELECT 1 FROM breaches WHERE reference = ? FOR UPDATE", ref).Error; err != nil {
+				return internal(err, "lock breach")
+			}
+		}
 		before, decidedBy, err := s.breachByRef(tx, ref, a.Scope)
 		if err != nil {
 			return err

@@ -125,7 +125,13 @@ type sealedDetails struct {
 func (s *Cases) CreateCase(ctx context.Context, c *casework.Case, nc casework.NewCase, compose func(casework.Case) ([]mail.Message, error)) (bool, error) {
 	replayed := false
 	err := s.write(ctx, func(tx *gorm.DB) error {
+		replayed, c.ID = false, 0 // fn may run again (writePostgres)
 		if nc.IdempotencyHash != "" {
+			// The same key sent twice at once: the second waits here
+			// and replays the first's case.
+			if err := lockKeys(tx, "idempotency:"+nc.IdempotencyHash); err != nil {
+				return err
+			}
 			var prev idempotencyRow
 			err := tx.Where("key_hash = ?", nc.IdempotencyHash).Take(&prev).Error
 			if err == nil {
@@ -143,6 +149,11 @@ func (s *Cases) CreateCase(ctx context.Context, c *casework.Case, nc casework.Ne
 				return internal(err, "read idempotency key")
 			}
 		}
+		mailID, err := reserveMailID(tx)
+		if err != nil {
+			return err
+		}
+		// From here to the commit, every new case of the year waits.
 		ref, err := nextReference(tx, c.ReceivedOn.Year)
 		if err != nil {
 			return err
@@ -169,9 +180,6 @@ func (s *Cases) CreateCase(ctx context.Context, c *casework.Case, nc casework.Ne
 		if err := s.insertEvents(tx, row.ID, created); err != nil {
 			return err
 		}
-		if err := s.auditEvents(tx, nc.Actor, row.ID, created); err != nil {
-			return err
-		}
 		if nc.IdempotencyHash != "" {
 			r := idempotencyRow{KeyHash: nc.IdempotencyHash, RequestHash: nc.RequestHash, CaseID: row.ID, CreatedAt: c.CreatedAt.UTC()}
 			if err := tx.Create(&r).Error; err != nil {
@@ -182,7 +190,13 @@ func (s *Cases) CreateCase(ctx context.Context, c *casework.Case, nc casework.Ne
 		if err != nil {
 			return apperr.Wrap(err, "error.internal")
 		}
-		return s.enqueue(tx, msgs, c.CreatedAt)
+		if err := s.enqueueReserved(tx, mailID, msgs, c.CreatedAt); err != nil {
+			return err
+		}
+		// Last: on PostgreSQL the audit trail's head stays locked until
+		// the commit, and every audited write of every instance queues
+		// on it.
+		return s.auditEvents(tx, nc.Actor, row.ID, created)
 	})
 	return replayed, err
 }
@@ -537,14 +551,15 @@ func liveTrackingToken(db *gorm.DB, hash string, now time.Time) (trackingTokenRo
 // insertTrackingToken stores the hash of a link mailed for case caseID to
 // its current address.
 func insertTrackingToken(tx *gorm.DB, caseID int64, hash string, at, expires time.Time) error {
-	var generation int
-	if err := tx.Raw("SELECT address_generation FROM cases WHERE id = ?", caseID).Scan(&generation).Error; err != nil {
-		return internal(err, "read address generation")
+	// One statement that reads the case's address generation as it
+	// inserts: a round trip less while CreateCase holds the case number.
+	res := tx.Exec(`INSERT INTO tracking_tokens (case_id, token_hash, created_at, expires_at, generation)
+		SELECT id, ?, ?, ?, address_generation FROM cases WHERE id = ?`, hash, at.UTC(), expires.UTC(), caseID)
+	if res.Error == nil && res.RowsAffected != 1 {
+		res.Error = errors.New("no such case")
 	}
-	exp := expires.UTC()
-	t := trackingTokenRow{CaseID: caseID, TokenHash: hash, CreatedAt: at.UTC(), ExpiresAt: &exp, Generation: generation}
-	if err := tx.Create(&t).Error; err != nil {
-		return internal(err, "insert tracking token")
+	if res.Error != nil {
+		return internal(res.Error, "insert tracking token")
 	}
 	return nil
 }

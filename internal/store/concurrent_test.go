@@ -18,11 +18,11 @@ import (
 
 // instances returns the test's store and, on PostgreSQL, a second store on
 // the same database: another portal instance, with pools of its own.
-func instances(t *testing.T, env *testEnv) []*Store {
-	t.Helper()
+func instances(tb testing.TB, env *testEnv) []*Store {
+	tb.Helper()
 	out := []*Store{env.s}
 	if env.s.dialect == migrations.Postgres {
-		out = append(out, openStore(t, env.target, env.keys))
+		out = append(out, openStore(tb, env.target, env.keys))
 	}
 	return out
 }

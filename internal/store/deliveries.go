@@ -191,8 +191,12 @@ func (s *Deliveries) RecordDownload(ctx context.Context, a casework.Actor, d del
 
 // Codes implements delivery.Store.
 func (s *Deliveries) Codes(ctx context.Context, caseID int64) (delivery.Codes, error) {
+	return codesOf(s.db.WithContext(ctx), caseID)
+}
+
+func codesOf(db *gorm.DB, caseID int64) (delivery.Codes, error) {
 	var r codesRow
-	err := s.db.WithContext(ctx).Take(&r, "case_id = ?", caseID).Error
+	err := db.Take(&r, "case_id = ?", caseID).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return delivery.Codes{}, nil
 	}
@@ -203,9 +207,21 @@ func (s *Deliveries) Codes(ctx context.Context, caseID int64) (delivery.Codes, e
 		GrantHash: r.GrantHash, GrantExpires: timeOr(r.GrantExpires)}, nil
 }
 
-// SaveCodes implements delivery.Store.
-func (s *Deliveries) SaveCodes(ctx context.Context, caseID int64, c delivery.Codes, m *mail.Message, at time.Time) error {
-	return s.write(ctx, func(tx *gorm.DB) error {
+// UpdateCodes implements delivery.Store. The codes are read inside the
+// write transaction, after a lock on the case's codes on PostgreSQL, so
+// tries entered at once each count and a code is used once.
+func (s *Deliveries) UpdateCodes(ctx context.Context, caseID int64, at time.Time, step func(delivery.Codes) (delivery.Codes, *mail.Message, error)) error {
+	var stepErr error
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		if err := lockKeys(tx, "delivery-codes:"+idString(caseID)); err != nil {
+			return err
+		}
+		c, err := codesOf(tx, caseID)
+		if err != nil {
+			return err
+		}
+		var m *mail.Message
+		c, m, stepErr = step(c)
 		row := codesRow{CaseID: caseID, CodeHash: c.Hash, CodeExpires: timePtr(c.Expires), Failures: c.Failures,
 			LockedUntil: timePtr(c.LockedUntil), GrantHash: c.GrantHash, GrantExpires: timePtr(c.GrantExpires)}
 		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&row).Error; err != nil {
@@ -216,6 +232,10 @@ func (s *Deliveries) SaveCodes(ctx context.Context, caseID int64, c delivery.Cod
 		}
 		return s.enqueue(tx, []mail.Message{*m}, at)
 	})
+	if err != nil {
+		return err
+	}
+	return stepErr
 }
 
 // DocumentsDue implements delivery.Store.

@@ -59,6 +59,40 @@ func (s *DB) queueMail(tx *gorm.DB, m mail.Message, now time.Time) (int64, error
 	return r.ID, nil
 }
 
+// reserveMailID takes an outbox id from its sequence, on PostgreSQL, for
+// a mail that reservedMail writes later in the transaction; 0 on SQLite. A
+// write that holds a serialising row (CreateCase, the case number) takes
+// the id before it, so the mail is then one statement instead of two. An
+// id not used leaves a gap, as a rolled-back insert does.
+func reserveMailID(tx *gorm.DB) (int64, error) {
+	if !isPostgres(tx) {
+		return 0, nil
+	}
+	var id int64
+	if err := tx.Raw("SELECT nextval(pg_get_serial_sequence('outbox', 'id'))").Scan(&id).Error; err != nil {
+		return 0, internal(err, "reserve mail id")
+	}
+	return id, nil
+}
+
+// enqueueReserved is enqueue with the id from reserveMailID (0: none) for
+// the first of msgs: that one is written sealed in one insert.
+func (s *DB) enqueueReserved(tx *gorm.DB, id int64, msgs []mail.Message, now time.Time) error {
+	if id == 0 || len(msgs) == 0 {
+		return s.enqueue(tx, msgs, now)
+	}
+	m := msgs[0]
+	blob, err := s.sealJSON("outbox", "message", idString(id), m)
+	if err != nil {
+		return internal(err, "seal mail")
+	}
+	r := outboxRow{ID: id, Message: blob, CreatedAt: now.UTC(), NextAttemptAt: now.UTC(), Kind: string(m.Kind), Reference: m.Ref}
+	if err := tx.Create(&r).Error; err != nil {
+		return internal(err, "queue mail")
+	}
+	return s.enqueue(tx, msgs[1:], now)
+}
+
 // Due returns up to limit unsent mails whose next attempt is due at now,
 // oldest first, whether claimed or not. It only reads: the worker takes its
 // mails with Claim.

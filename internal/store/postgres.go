@@ -20,6 +20,7 @@ import (
 	"github.com/pressly/goose/v3/lock"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/avgloket/avgloket/internal/vault"
 	"github.com/avgloket/avgloket/migrations"
@@ -142,10 +143,46 @@ func (d *DB) writePostgres(ctx context.Context, fn func(tx *gorm.DB) error) erro
 			break
 		}
 	}
+	if isRetryable(err) {
+		// Every attempt was rolled back: nothing of fn is stored.
+		return internal(fmt.Errorf("gave up after %d attempts: %w", pgWriteAttempts, err), "write transaction")
+	}
 	if err != nil && fnErr == nil {
 		return internal(err, "write transaction") // BEGIN or COMMIT failed
 	}
 	return err
+}
+
+// forUpdate makes db's SELECT lock the rows of table that it reads until
+// the write transaction ends (FOR UPDATE OF table). Writes run at READ
+// COMMITTED: a write that reads a row, decides in Go and writes it back
+// must lock the row as it reads it, so that a second such write waits and
+// then reads what the first wrote. SQLite leaves the clause out: its one
+// writer serialises every write anyway.
+func forUpdate(db *gorm.DB, table string) *gorm.DB {
+	return db.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate, Table: clause.Table{Name: table}})
+}
+
+// lockKeys serialises, until each transaction ends, the writes that pass
+// the same keys, in the order given: forUpdate for a rule over rows that
+// may not exist yet (a count of sign-in failures, an idempotency key), as
+// an advisory transaction lock on a hash of the key. Two keys that collide
+// only wait for each other. On SQLite it does nothing (one writer).
+func lockKeys(tx *gorm.DB, keys ...string) error {
+	if !isPostgres(tx) || len(keys) == 0 {
+		return nil
+	}
+	// One round trip; PostgreSQL evaluates the list in order.
+	q := "SELECT " + strings.Repeat("pg_advisory_xact_lock(hashtextextended(?, 0)), ", len(keys)-1) +
+		"pg_advisory_xact_lock(hashtextextended(?, 0))"
+	args := make([]any, len(keys))
+	for i, k := range keys {
+		args[i] = k
+	}
+	if err := tx.Exec(q, args...).Error; err != nil {
+		return internal(err, "take a write lock")
+	}
+	return nil
 }
 
 // callPostgres runs fn, turning a panic into an error; the transaction is

@@ -82,6 +82,7 @@ func (s *Cases) OpenAssigned(ctx context.Context, dueBy deadline.Date) ([]casewo
 func (s *Cases) SaveReminderRun(ctx context.Context, day deadline.Date, at time.Time, mails []mail.Message) (bool, error) {
 	ran := false
 	err := s.write(ctx, func(tx *gorm.DB) error {
+		ran = false // fn may run again (writePostgres)
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&reminderRunRow{Day: day.String(), SentAt: at.UTC()})
 		if res.Error != nil {
 			return internal(res.Error, "record reminder run")

@@ -253,7 +253,10 @@ func (s *Store) rewrapColumn(ctx context.Context, c SealedColumn, batch int, cur
 			return n, err
 		}
 		if len(todo) > 0 {
+			// Counted per attempt: on PostgreSQL the write may run again.
+			var rewrapped int64
 			err := s.write(ctx, func(tx *gorm.DB) error {
+				rewrapped = 0
 				for _, ch := range todo {
 					args := append(append([]any{ch.new}, ch.key...), ch.old)
 					r := tx.Exec(upd, args...)
@@ -261,11 +264,12 @@ func (s *Store) rewrapColumn(ctx context.Context, c SealedColumn, batch int, cur
 						return r.Error
 					}
 					if r.RowsAffected == 1 {
-						n.Rewrapped++
+						rewrapped++
 					}
 				}
 				return nil
 			})
+			n.Rewrapped += rewrapped
 			if err != nil {
 				return n, err
 			}

@@ -83,8 +83,15 @@ func (s *Staff) AcceptInvite(ctx context.Context, hash, passwordHash string, now
 		if err != nil {
 			return internal(err, "read invitation")
 		}
-		if err := tx.Model(&inviteTokenRow{}).Where("id = ?", t.ID).Update("used_at", now.UTC()).Error; err != nil {
-			return internal(err, "use invitation")
+		// Conditional, so that the link is used once when it is
+		// followed twice at once (PostgreSQL: the second waits for the
+		// first's commit and then finds it used).
+		use := tx.Model(&inviteTokenRow{}).Where("id = ? AND used_at IS NULL", t.ID).Update("used_at", now.UTC())
+		if use.Error != nil {
+			return internal(use.Error, "use invitation")
+		}
+		if use.RowsAffected == 0 {
+			return notFound()
 		}
 		res := tx.Model(&staffRow{}).Where("id = ? AND disabled_at IS NULL AND oidc_subject IS NULL", t.StaffID).
 			Updates(map[string]any{"password_hash": passwordHash, "password_changed_at": now.UTC()})

@@ -76,6 +76,7 @@ func (s *Staff) Members(ctx context.Context) ([]staff.Member, error) {
 func (s *Staff) RevokeAllAPITokens(ctx context.Context, staffID int64, who audit.Entry) (int, error) {
 	n := 0
 	err := s.write(ctx, func(tx *gorm.DB) error {
+		n = 0 // fn may run again (writePostgres)
 		var ids []int64
 		if err := tx.Model(&apiTokenRow{}).Where("staff_id = ? AND revoked_at IS NULL", staffID).Order("id").Pluck("id", &ids).Error; err != nil {
 			return internal(err, "list tokens")

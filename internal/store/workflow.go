@@ -31,14 +31,15 @@ type eventView struct {
 }
 
 // UpdateCase implements casework.Store. The case is read inside the write
-// transaction (which SQLite starts immediately), so two officers acting at
-// once are serialised and neither update is lost.
+// transaction (which SQLite starts immediately; on PostgreSQL the read locks
+// the case's row), so two officers acting at once are serialised and
+// neither update is lost.
 func (s *Cases) UpdateCase(ctx context.Context, ref string, actor casework.Actor, step func(c *casework.Case) (casework.Change, error)) (casework.Case, error) {
 	scope := actor.Scope
 	var out casework.Case
 	err := s.write(ctx, func(tx *gorm.DB) error {
 		var v caseView
-		err := scoped(caseQuery(tx), scope).Where("cases.reference = ?", ref).Take(&v).Error
+		err := scoped(forUpdate(caseQuery(tx), "cases"), scope).Where("cases.reference = ?", ref).Take(&v).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return notFound()
 		}
@@ -66,9 +67,6 @@ func (s *Cases) UpdateCase(ctx context.Context, ref string, actor casework.Actor
 		if err := s.insertEvents(tx, c.ID, ch.Events); err != nil {
 			return err
 		}
-		if err := s.auditEvents(tx, actor, c.ID, ch.Events); err != nil {
-			return err
-		}
 		if err := s.writeRecords(tx, c.ID, ch, c.UpdatedAt); err != nil {
 			return err
 		}
@@ -94,8 +92,12 @@ func (s *Cases) UpdateCase(ctx context.Context, ref string, actor casework.Actor
 		if err := s.enqueue(tx, ch.Mails, c.UpdatedAt); err != nil {
 			return err
 		}
-		out, err = s.caseWhere(ctx, tx, "cases.id = ?", c.ID)
-		return err
+		if out, err = s.caseWhere(ctx, tx, "cases.id = ?", c.ID); err != nil {
+			return err
+		}
+		// Last, as in CreateCase: the audit head stays locked until the
+		// commit.
+		return s.auditEvents(tx, actor, c.ID, ch.Events)
 	})
 	return out, err
 }

@@ -113,3 +113,40 @@ func BenchmarkCreateCase(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCreateCaseInstances is BenchmarkCreateCase as the multi harness
+// loads the store: 8 clients spread over the instances (two on
+// PostgreSQL, each with its own pools), cases per second. On PostgreSQL
+// every new case of a year waits for the one before to commit (the case
+// number's row), so the figure is one over the time from taking the number
+// to the commit.
+func BenchmarkCreateCaseInstances(b *testing.B) {
+	env := newTestStore(b)
+	stores := instances(b, env)
+	c := newCase(b, caseSpec{name: "Bench Requester", email: "bench@example.nl", details: "Graag een kopie van mijn dossier."})
+	var next atomic.Int64
+	errs := make(chan error, 8)
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	start := time.Now()
+	for w := range 8 {
+		s := stores[w%len(stores)]
+		wg.Go(func() {
+			for next.Add(1) <= int64(b.N) {
+				cc := c
+				if err := create(b, s, &cc, nil); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	took := time.Since(start)
+	b.StopTimer()
+	close(errs)
+	for err := range errs {
+		b.Fatalf("CreateCase: %v", err)
+	}
+	b.ReportMetric(float64(b.N)/took.Seconds(), "cases/s")
+}
