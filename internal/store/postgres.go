@@ -54,25 +54,8 @@ func openPostgres(ctx context.Context, rawURL string, keys *vault.KeyRing, log *
 	}
 	d := &DB{dialect: migrations.Postgres, vault: keys, log: log, pgw: wdb}
 	s := newStore(d)
-	// As on SQLite (Open): the key before anything is written.
-	err = s.checkKeyBeforeMigrate(ctx)
-	if err == nil {
-		err = s.Migrate(ctx)
-	}
-	if err == nil {
-		err = s.ensureKeyCheck(ctx)
-	}
-	if err == nil {
-		d.db, d.sql, err = openPostgresPool(rawURL, true)
-	}
-	if err == nil {
-		d.pending, err = migrationProvider(migrations.Postgres, d.sql, false)
-	}
-	if err != nil {
+	if err := s.start(ctx, func() (*gorm.DB, *sql.DB, error) { return openPostgresPool(rawURL, true) }); err != nil {
 		_ = wsql.Close()
-		if d.sql != nil {
-			_ = d.sql.Close()
-		}
 		return nil, err
 	}
 	return s, nil

@@ -163,10 +163,23 @@ func Open(ctx context.Context, target string, keys *vault.KeyRing, log *slog.Log
 	wsql.SetMaxOpenConns(1)
 	d := &DB{dialect: migrations.SQLite, path: path, vault: keys, log: log, w: newWriter(wdb, wsql, log)}
 	s := newStore(d)
-	// The key first: a key file that does not belong to the database
-	// stops the start before anything is written. Migrations before the
-	// read pool opens, so that it finds the file in WAL mode.
-	err = s.checkKeyBeforeMigrate(ctx)
+	// The read pool after the migrations, so that it finds the file in WAL
+	// mode.
+	if err := s.start(ctx, func() (*gorm.DB, *sql.DB, error) { return openPool(readDSN(path)) }); err != nil {
+		d.w.close()
+		_ = wsql.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// start brings a store whose write side is open into service, the same on
+// both databases: the key first (a key file that does not belong to the
+// database stops the start before anything is written), then the
+// migrations, the check value sealed on a first start, and the read pool
+// openReads opens. On an error the read pool is closed again.
+func (s *Store) start(ctx context.Context, openReads func() (*gorm.DB, *sql.DB, error)) error {
+	err := s.checkKeyBeforeMigrate(ctx)
 	if err == nil {
 		err = s.Migrate(ctx)
 	}
@@ -174,20 +187,15 @@ func Open(ctx context.Context, target string, keys *vault.KeyRing, log *slog.Log
 		err = s.ensureKeyCheck(ctx)
 	}
 	if err == nil {
-		d.db, d.sql, err = openPool(readDSN(path))
+		s.db, s.sql, err = openReads()
 	}
 	if err == nil {
-		d.pending, err = migrationProvider(migrations.SQLite, d.sql, false)
+		s.pending, err = migrationProvider(s.dialect, s.sql, false)
 	}
-	if err != nil {
-		d.w.close()
-		_ = wsql.Close()
-		if d.sql != nil {
-			_ = d.sql.Close()
-		}
-		return nil, err
+	if err != nil && s.sql != nil {
+		_ = s.sql.Close()
 	}
-	return s, nil
+	return err
 }
 
 // openPool opens a gorm handle and its database/sql pool over dsn.
