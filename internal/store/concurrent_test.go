@@ -151,6 +151,12 @@ func TestConcurrentOpenMigratesOnce(t *testing.T) {
 	}
 }
 
+// serializationFailure aborts tx as PostgreSQL does when it cannot
+// serialise two transactions (SQLSTATE 40001), and returns that error.
+func serializationFailure(tx *gorm.DB) error {
+	return tx.Exec(`DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = '40001'; END $$`).Error
+}
+
 // On PostgreSQL a write whose transaction is aborted for a serialization
 // failure runs again, from the start, and what the failed attempt did is
 // gone.
@@ -166,7 +172,7 @@ func TestPostgresWriteRetriesSerializationFailure(t *testing.T) {
 			return err
 		}
 		if attempts == 1 {
-			return tx.Exec(`DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = '40001'; END $$`).Error
+			return serializationFailure(tx)
 		}
 		return nil
 	})

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/url"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -115,7 +114,7 @@ func (d *DB) writePostgres(ctx context.Context, fn func(tx *gorm.DB) error) erro
 		err = d.pgw.WithContext(ctx).Connection(func(conn *gorm.DB) error {
 			began = true
 			return conn.WithContext(run).Transaction(func(tx *gorm.DB) error {
-				fnErr = d.callPostgres(tx, fn)
+				fnErr = callWrite(d.log, tx, fn)
 				return fnErr
 			})
 		})
@@ -166,18 +165,6 @@ func lockKeys(tx *gorm.DB, keys ...string) error {
 		return internal(err, "take a write lock")
 	}
 	return nil
-}
-
-// callPostgres runs fn, turning a panic into an error; the transaction is
-// then rolled back.
-func (d *DB) callPostgres(tx *gorm.DB, fn func(tx *gorm.DB) error) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			d.log.Error("a write panicked; its changes are rolled back", "panic", r, "stack", string(debug.Stack()))
-			err = internal(fmt.Errorf("panic: %v", r), "write")
-		}
-	}()
-	return fn(tx)
 }
 
 // sqlState returns the SQLSTATE of a PostgreSQL error, or "".

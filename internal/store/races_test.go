@@ -368,7 +368,7 @@ func TestPostgresWriteGivesUp(t *testing.T) {
 		if err := tx.Create(&branchRow{Code: fmt.Sprintf("try%d", attempts), Name: "Poging"}).Error; err != nil {
 			return err
 		}
-		return tx.Exec(`DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = '40001'; END $$`).Error
+		return serializationFailure(tx)
 	})
 	if !apperr.Is(err, apperr.Internal) || attempts != pgWriteAttempts {
 		t.Errorf("write = %v after %d attempts, want Internal after %d", err, attempts, pgWriteAttempts)

@@ -237,7 +237,7 @@ func (w *writer) runJob(ctx context.Context, tx *gorm.DB, j *writeJob) (err, los
 	if _, err := conn.ExecContext(ctx, "SAVEPOINT job"); err != nil {
 		return err, err
 	}
-	if err = w.call(tx, j.fn); err != nil {
+	if err = callWrite(w.log, tx, j.fn); err != nil {
 		if _, e := conn.ExecContext(ctx, "ROLLBACK TO job"); e != nil {
 			return err, e
 		}
@@ -248,11 +248,13 @@ func (w *writer) runJob(ctx context.Context, tx *gorm.DB, j *writeJob) (err, los
 	return err, nil
 }
 
-// call runs fn, turning a panic into an error so the writer lives on.
-func (w *writer) call(tx *gorm.DB, fn func(tx *gorm.DB) error) (err error) {
+// callWrite runs a write's fn, turning a panic into an error, logged with
+// its stack: the caller rolls fn's changes back (a savepoint on SQLite, the
+// transaction on PostgreSQL) and the process lives on.
+func callWrite(log *slog.Logger, tx *gorm.DB, fn func(tx *gorm.DB) error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			w.log.Error("a write panicked; its changes are rolled back", "panic", r, "stack", string(debug.Stack()))
+			log.Error("a write panicked; its changes are rolled back", "panic", r, "stack", string(debug.Stack()))
 			err = internal(fmt.Errorf("panic: %v", r), "write")
 		}
 	}()
